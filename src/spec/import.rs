@@ -1,0 +1,165 @@
+//! Pasted JSON → a task definition: the register-task-definition input, or
+//! describe-task-definition output with its read-only fields dropped.
+
+use serde_json::Value;
+
+use super::task_definition::{Tag, TaskDefinition};
+
+/// Fields AWS adds when it stores a revision; register refuses them.
+pub const READ_ONLY_FIELDS: [&str; 9] = [
+    "taskDefinitionArn",
+    "revision",
+    "status",
+    "requiresAttributes",
+    "compatibilities",
+    "registeredAt",
+    "registeredBy",
+    "deregisteredAt",
+    "deleteRequestedAt",
+];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imported {
+    pub task_definition: TaskDefinition,
+    /// Read-only fields that were present and left out, in the order found.
+    pub dropped: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ImportError {
+    #[error("not JSON (line {line}, column {column}): {message}")]
+    NotJson { line: usize, column: usize, message: String },
+    #[error("the JSON must be an object")]
+    NotAnObject,
+    #[error("unknown field `{field}` at {at}")]
+    UnknownField { field: String, at: String },
+    #[error("{at}: {message}")]
+    Invalid { at: String, message: String },
+}
+
+pub fn import(text: &str) -> Result<Imported, ImportError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| ImportError::NotJson {
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })?;
+    let Value::Object(mut outer) = value else {
+        return Err(ImportError::NotAnObject);
+    };
+    // describe-task-definition wraps the definition and prints tags beside it.
+    let (mut object, outer_tags) = match outer.remove("taskDefinition") {
+        Some(Value::Object(inner)) => (inner, outer.remove("tags")),
+        Some(_) => return Err(ImportError::NotAnObject),
+        None => (outer, None),
+    };
+    let dropped = READ_ONLY_FIELDS
+        .iter()
+        .filter(|field| object.remove(**field).is_some())
+        .map(|field| (*field).to_string())
+        .collect();
+    let mut task_definition = parse_task_definition(Value::Object(object))?;
+    if let Some(tags) = outer_tags.filter(|t| !t.is_null()) {
+        let tags: Vec<Tag> = from_value_at(tags, "tags")?;
+        task_definition.tags.extend(tags);
+    }
+    Ok(Imported { task_definition, dropped })
+}
+
+/// Reads a full task definition, naming the place of the first problem.
+pub fn parse_task_definition(value: Value) -> Result<TaskDefinition, ImportError> {
+    from_value_at(value, "")
+}
+
+/// Deserializes `value`, reporting problems with their JSON path under `prefix`.
+pub fn from_value_at<T: serde::de::DeserializeOwned>(
+    value: Value,
+    prefix: &str,
+) -> Result<T, ImportError> {
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let inner = error.path().to_string();
+        let at = match (prefix.is_empty(), inner == ".") {
+            (true, true) => "(top level)".to_string(),
+            (true, false) => inner,
+            (false, true) => prefix.to_string(),
+            (false, false) => format!("{prefix}.{inner}"),
+        };
+        let message = error.into_inner().to_string();
+        match unknown_field_name(&message) {
+            Some(field) => ImportError::UnknownField {
+                at: parent_of(&at, &field),
+                field,
+            },
+            None => ImportError::Invalid { at, message },
+        }
+    })
+}
+
+fn unknown_field_name(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    Some(rest.split('`').next()?.to_string())
+}
+
+/// serde_path_to_error's path ends with the unknown key itself; say where it stands.
+fn parent_of(at: &str, field: &str) -> String {
+    match at.strip_suffix(field) {
+        Some(parent) => {
+            let parent = parent.trim_end_matches('.');
+            if parent.is_empty() { "(top level)".to_string() } else { parent.to_string() }
+        }
+        None => at.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn register_input_is_read_whole() {
+        let imported = import(r#"{"family":"web","containerDefinitions":[{"name":"app","image":"nginx","ulimits":[{"name":"nofile","softLimit":1024,"hardLimit":4096}]}]}"#).unwrap();
+        assert_eq!(imported.task_definition.family, "web");
+        assert_eq!(imported.task_definition.container_definitions[0].ulimits[0].hard_limit, 4096);
+        assert!(imported.dropped.is_empty());
+    }
+
+    #[test]
+    fn describe_output_drops_read_only_fields_and_keeps_tags() {
+        let text = r#"{"taskDefinition":{"taskDefinitionArn":"arn:aws:ecs:us-east-1:123456789012:task-definition/web:3",
+            "family":"web","revision":3,"status":"ACTIVE","volumes":[],"placementConstraints":[],
+            "compatibilities":["EC2","FARGATE"],"requiresAttributes":[{"name":"x"}],
+            "registeredAt":1663243819.62,"registeredBy":"arn:aws:sts::123456789012:assumed-role/x/y",
+            "containerDefinitions":[{"name":"app","image":"nginx","environment":[],"mountPoints":[],"volumesFrom":[],"cpu":0}]},
+            "tags":[{"key":"Name","value":"web"}]}"#;
+        let imported = import(text).unwrap();
+        assert_eq!(
+            imported.dropped,
+            ["taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt", "registeredBy"]
+        );
+        assert_eq!(imported.task_definition.tags, vec![Tag { key: "Name".into(), value: "web".into() }]);
+        assert!(imported.task_definition.volumes.is_empty());
+    }
+
+    #[test]
+    fn nulls_are_accepted_as_not_set() {
+        let imported = import(r#"{"family":"web","volumes":null,"cpu":null,"containerDefinitions":[{"name":"a","image":"b","environment":null,"dockerLabels":null}]}"#).unwrap();
+        assert_eq!(imported.task_definition.cpu, None);
+    }
+
+    #[test]
+    fn a_typo_is_refused_by_name_and_place() {
+        let error = import(r#"{"family":"web","containerDefinitions":[{"name":"a","image":"b"},{"name":"c","imagee":"d"}]}"#).unwrap_err();
+        assert_eq!(error, ImportError::UnknownField { field: "imagee".into(), at: "containerDefinitions[1]".into() });
+        let error = import(r#"{"famly":"web"}"#).unwrap_err();
+        assert_eq!(error, ImportError::UnknownField { field: "famly".into(), at: "(top level)".into() });
+        let error = import(r#"{"family":"w","containerDefinitions":[{"name":"a","image":"b","linuxParameters":{"initProcesEnabled":true}}]}"#).unwrap_err();
+        assert_eq!(error, ImportError::UnknownField { field: "initProcesEnabled".into(), at: "containerDefinitions[0].linuxParameters".into() });
+    }
+
+    #[test]
+    fn wrong_types_and_broken_json_say_where() {
+        assert!(matches!(import("{"), Err(ImportError::NotJson { line: 1, .. })));
+        assert_eq!(import("[]"), Err(ImportError::NotAnObject));
+        let error = import(r#"{"family":"w","containerDefinitions":[{"name":"a","image":"b","memory":"lots"}]}"#).unwrap_err();
+        assert!(matches!(error, ImportError::Invalid { ref at, .. } if at == "containerDefinitions[0].memory"), "{error:?}");
+    }
+}

@@ -1,0 +1,10 @@
+//! What AWS receives, as plain values: the model, its rules, its exports.
+//! Nothing here does I/O or knows about the web or the SDK.
+
+pub mod container;
+pub mod export;
+pub mod fargate;
+pub mod import;
+mod nullable;
+pub mod task_definition;
+pub mod validate;

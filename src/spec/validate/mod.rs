@@ -1,0 +1,156 @@
+//! Everything AWS would refuse (and a few things it would accept but a
+//! beginner did not mean), found before anything is sent. Each issue names the
+//! field by its path in the request, which is also the form field's name.
+
+mod containers;
+mod references;
+#[cfg(test)]
+mod tests;
+
+use super::fargate;
+use super::task_definition::{AWSVPC, TaskDefinition};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// AWS would refuse it: nothing is sent while one stands.
+    Error,
+    /// Allowed, but probably not what was meant.
+    Warning,
+}
+
+/// One finding. `key` names a message in the i18n catalogs; `args` fill it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    pub path: String,
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+    pub severity: Severity,
+}
+
+impl Issue {
+    pub fn error(path: impl Into<String>, key: &'static str) -> Self {
+        Self { path: path.into(), key, args: Vec::new(), severity: Severity::Error }
+    }
+
+    pub fn warning(path: impl Into<String>, key: &'static str) -> Self {
+        Self { severity: Severity::Warning, ..Self::error(path, key) }
+    }
+
+    pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.args.push((name, value.to_string()));
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+pub const MAX_CONTAINERS: usize = 10;
+
+/// All issues of a whole definition, task-level first, then container by container.
+pub fn validate(td: &TaskDefinition) -> Vec<Issue> {
+    let mut issues = validate_task(td);
+    issues.extend(validate_containers(td));
+    issues
+}
+
+/// The first step's fields: family, compatibility, size, roles, storage, tags.
+pub fn validate_task(td: &TaskDefinition) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    check_name(&mut issues, "family", &td.family);
+    if td.is_fargate() {
+        if td.network_mode.as_deref() != Some(AWSVPC) {
+            issues.push(Issue::error("networkMode", "v.fargate_awsvpc"));
+        }
+        check_fargate_size(&mut issues, td);
+    }
+    for (field, arn) in [("taskRoleArn", &td.task_role_arn), ("executionRoleArn", &td.execution_role_arn)] {
+        if let Some(arn) = arn.as_deref().filter(|a| !is_role_arn(a)) {
+            issues.push(Issue::error(field, "v.role_arn").with("value", arn));
+        }
+    }
+    if let Some(storage) = &td.ephemeral_storage
+        && !(21..=200).contains(&storage.size_in_gib)
+    {
+        issues.push(Issue::error("ephemeralStorage", "v.range").with("min", 21).with("max", 200));
+    }
+    for (i, tag) in td.tags.iter().enumerate() {
+        if tag.key.trim().is_empty() {
+            issues.push(Issue::error(format!("tags.{i}.key"), "v.required"));
+        }
+    }
+    for (i, volume) in td.volumes.iter().enumerate() {
+        match volume.name.as_deref() {
+            Some(name) if !name.is_empty() => check_name(&mut issues, &format!("volumes.{i}.name"), name),
+            _ => issues.push(Issue::error(format!("volumes.{i}.name"), "v.required")),
+        }
+    }
+    issues
+}
+
+/// The containers and storage steps' fields, and how containers refer to each other.
+pub fn validate_containers(td: &TaskDefinition) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    let count = td.container_definitions.len();
+    if count == 0 {
+        issues.push(Issue::error("containerDefinitions", "v.no_containers"));
+    } else if count > MAX_CONTAINERS {
+        issues.push(Issue::error("containerDefinitions", "v.too_many_containers").with("max", MAX_CONTAINERS));
+    }
+    if count > 0 && !td.container_definitions.iter().any(|c| c.is_essential()) {
+        issues.push(Issue::error("containerDefinitions", "v.no_essential"));
+    }
+    for (i, container) in td.container_definitions.iter().enumerate() {
+        containers::check(&mut issues, td, i, container);
+    }
+    references::check(&mut issues, td);
+    issues
+}
+
+fn check_fargate_size(issues: &mut Vec<Issue>, td: &TaskDefinition) {
+    let cpu = td.cpu.as_deref().map(fargate::parse_cpu);
+    let memory = td.memory.as_deref().map(fargate::parse_memory);
+    match (cpu, memory) {
+        (None, _) => issues.push(Issue::error("cpu", "v.fargate_needs_size")),
+        (_, None) => issues.push(Issue::error("memory", "v.fargate_needs_size")),
+        (Some(Some(cpu)), Some(Some(memory))) if fargate::is_valid_pair(cpu, memory) => {}
+        (Some(Some(cpu)), Some(_)) if !fargate::memory_options(cpu).is_empty() => {
+            let options = fargate::memory_options(cpu);
+            let lowest = options.first().copied().unwrap_or_default();
+            let highest = options.last().copied().unwrap_or_default();
+            issues.push(
+                Issue::error("memory", "v.fargate_pair")
+                    .with("cpu", fargate::cpu_label(cpu))
+                    .with("min", fargate::memory_label(lowest))
+                    .with("max", fargate::memory_label(highest)),
+            );
+        }
+        _ => issues.push(Issue::error("cpu", "v.fargate_cpu")),
+    }
+}
+
+/// Family and container names: 1–255 of letters, digits, `-` and `_`.
+pub fn check_name(issues: &mut Vec<Issue>, path: &str, name: &str) {
+    if name.is_empty() {
+        issues.push(Issue::error(path, "v.required"));
+    } else if name.len() > 255 || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        issues.push(Issue::error(path, "v.name_chars"));
+    }
+}
+
+/// `arn:<partition>:iam::<12-digit account>:role/<path/name>`.
+pub fn is_role_arn(text: &str) -> bool {
+    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    matches!(parts.as_slice(), ["arn", partition, "iam", "", account, resource]
+        if partition.starts_with("aws")
+            && account.len() == 12
+            && account.chars().all(|c| c.is_ascii_digit())
+            && resource.strip_prefix("role/").is_some_and(|name| !name.is_empty()))
+}
+
+/// Environment variable names that usually hold a secret.
+pub fn looks_secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    upper.ends_with("_KEY") || upper.ends_with("_SECRET") || upper.contains("PASSWORD") || upper.contains("TOKEN")
+}
