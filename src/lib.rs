@@ -1,1 +1,4 @@
 pub mod spec;
+pub mod aws;
+pub mod config;
+pub mod store;

@@ -1,0 +1,111 @@
+//! The only code that talks to AWS. Credentials, region and endpoints come from
+//! aws-config's default chain, as the aws CLI reads them; flags override.
+
+mod error;
+mod ecs;
+mod iam;
+mod raw_body;
+mod sts;
+
+use std::time::Duration;
+
+use aws_config::{BehaviorVersion, Region};
+use aws_credential_types::provider::ProvideCredentials;
+
+pub use ecs::Registered;
+pub use error::AwsError;
+pub use iam::RoleSummary;
+pub use sts::Identity;
+
+/// Overrides given on the command line; everything else comes from the chain.
+#[derive(Debug, Clone, Default)]
+pub struct AwsSettings {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+/// The shared clients, built once from one `SdkConfig`.
+#[derive(Debug, Clone)]
+pub struct Aws {
+    region: Option<String>,
+    ecs: aws_sdk_ecs::Client,
+    iam: aws_sdk_iam::Client,
+    sts: aws_sdk_sts::Client,
+}
+
+/// What the header says about the connection to AWS.
+#[derive(Debug, Clone)]
+pub enum Connection {
+    Connected { aws: Aws, identity: Identity },
+    /// Nothing can be sent; the reason is shown beside every disabled submit.
+    PreviewOnly { region: Option<String>, reason: PreviewReason },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PreviewReason {
+    NoCredentials(String),
+    NoRegion,
+    IdentityFailed(AwsError),
+}
+
+impl Connection {
+    pub fn region(&self) -> Option<&str> {
+        match self {
+            Connection::Connected { aws, .. } => aws.region.as_deref(),
+            Connection::PreviewOnly { region, .. } => region.as_deref(),
+        }
+    }
+
+    pub fn aws(&self) -> Option<&Aws> {
+        match self {
+            Connection::Connected { aws, .. } => Some(aws),
+            Connection::PreviewOnly { .. } => None,
+        }
+    }
+}
+
+/// Loads the configuration and asks STS who we are. Never fails: without
+/// credentials or a region the app still serves every page in preview mode.
+pub async fn connect(settings: &AwsSettings) -> Connection {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(region) = &settings.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(profile) = &settings.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(endpoint) = &settings.endpoint_url {
+        loader = loader.endpoint_url(endpoint);
+    }
+    let config = loader.load().await;
+    let region = config.region().map(|r| r.to_string());
+    let Some(provider) = config.credentials_provider() else {
+        return Connection::PreviewOnly { region, reason: PreviewReason::NoCredentials("no provider".into()) };
+    };
+    let lookup = tokio::time::timeout(Duration::from_secs(10), provider.provide_credentials()).await;
+    match lookup {
+        Ok(Ok(_)) => {}
+        Ok(Err(error)) => {
+            let reason = PreviewReason::NoCredentials(error.to_string());
+            return Connection::PreviewOnly { region, reason };
+        }
+        Err(_) => {
+            let reason = PreviewReason::NoCredentials("timed out looking for credentials".into());
+            return Connection::PreviewOnly { region, reason };
+        }
+    }
+    if region.is_none() {
+        return Connection::PreviewOnly { region, reason: PreviewReason::NoRegion };
+    }
+    let aws = Aws {
+        region: region.clone(),
+        ecs: aws_sdk_ecs::Client::new(&config),
+        iam: aws_sdk_iam::Client::new(&config),
+        sts: aws_sdk_sts::Client::new(&config),
+    };
+    match aws.caller_identity().await {
+        Ok(identity) => Connection::Connected { aws, identity },
+        Err(error) => Connection::PreviewOnly { region, reason: PreviewReason::IdentityFailed(error) },
+    }
+}

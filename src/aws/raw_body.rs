@@ -1,0 +1,50 @@
+//! Our model serializes to AWS's wire JSON already, so ECS requests carry that
+//! JSON as their body, and responses are kept as AWS wrote them: what the
+//! review page shows is byte for byte what is sent, and nothing the SDK's
+//! types do not know is lost on the way in or out.
+
+use std::sync::{Arc, Mutex};
+
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::AfterDeserializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::config_bag::ConfigBag;
+
+/// Replaces a request's body before it is signed.
+pub fn replace_body(body: String) -> impl Fn(&mut HttpRequest) + Send + Sync + 'static {
+    move |request: &mut HttpRequest| {
+        request.headers_mut().insert("content-length", body.len().to_string());
+        *request.body_mut() = SdkBody::from(body.clone());
+    }
+}
+
+/// Keeps the response body once the SDK has read it.
+#[derive(Debug, Clone, Default)]
+pub struct CaptureBody(Arc<Mutex<Option<Vec<u8>>>>);
+
+impl CaptureBody {
+    pub fn take(&self) -> Option<Vec<u8>> {
+        self.0.lock().ok()?.take()
+    }
+}
+
+impl Intercept for CaptureBody {
+    fn name(&self) -> &'static str {
+        "CaptureBody"
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _config: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let (Some(bytes), Ok(mut slot)) = (context.response().body().bytes(), self.0.lock()) {
+            *slot = Some(bytes.to_vec());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,33 @@
+//! Schema changes, applied in order; `user_version` records how far a file got.
+
+use rusqlite::Connection;
+
+const MIGRATIONS: [&str; 1] = [r#"
+    CREATE TABLE drafts (
+        id TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE TABLE registrations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        draft_id TEXT NOT NULL,
+        arn TEXT NOT NULL,
+        family TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        response TEXT NOT NULL,
+        registered_at INTEGER NOT NULL
+    );
+    CREATE INDEX registrations_by_family ON registrations (family, revision);
+"#];
+
+pub fn run(connection: &mut Connection) -> rusqlite::Result<()> {
+    let done: usize = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(done) {
+        let transaction = connection.transaction()?;
+        transaction.execute_batch(sql)?;
+        transaction.pragma_update(None, "user_version", index + 1)?;
+        transaction.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,89 @@
+//! Every revision registered through the app: the history of task definitions.
+
+use rusqlite::params;
+use serde_json::Value;
+
+use super::{Store, StoreError, now};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Registration {
+    pub id: i64,
+    pub draft_id: String,
+    pub arn: String,
+    pub family: String,
+    pub revision: i64,
+    /// The RegisterTaskDefinition response as AWS wrote it.
+    pub response: Value,
+    pub registered_at: i64,
+}
+
+impl Store {
+    pub fn record_registration(
+        &self,
+        draft_id: &str,
+        arn: &str,
+        family: &str,
+        revision: i64,
+        response: &Value,
+    ) -> Result<i64, StoreError> {
+        let connection = self.lock()?;
+        connection.execute(
+            "INSERT INTO registrations (draft_id, arn, family, revision, response, registered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![draft_id, arn, family, revision, serde_json::to_string(response)?, now()],
+        )?;
+        Ok(connection.last_insert_rowid())
+    }
+
+    pub fn registration(&self, id: i64) -> Result<Option<Registration>, StoreError> {
+        self.registrations_where("id = ?1", id, 1).map(|mut rows| rows.pop())
+    }
+
+    /// Newest first.
+    pub fn recent_registrations(&self, limit: i64) -> Result<Vec<Registration>, StoreError> {
+        self.registrations_where("?1 = ?1", 0, limit)
+    }
+
+    fn registrations_where(&self, condition: &str, value: i64, limit: i64) -> Result<Vec<Registration>, StoreError> {
+        let connection = self.lock()?;
+        let sql = format!(
+            "SELECT id, draft_id, arn, family, revision, response, registered_at FROM registrations WHERE {condition} ORDER BY id DESC LIMIT {limit}"
+        );
+        let mut statement = connection.prepare(&sql)?;
+        let rows = statement
+            .query_map([value], |row| {
+                Ok((
+                    Registration {
+                        id: row.get(0)?,
+                        draft_id: row.get(1)?,
+                        arn: row.get(2)?,
+                        family: row.get(3)?,
+                        revision: row.get(4)?,
+                        response: Value::Null,
+                        registered_at: row.get(6)?,
+                    },
+                    row.get::<_, String>(5)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(registration, response)| Ok(Registration { response: serde_json::from_str(&response)?, ..registration }))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registrations_are_kept_newest_first() {
+        let store = Store::open_in_memory().unwrap();
+        let response = serde_json::json!({"taskDefinition": {"revision": 1}});
+        let first = store.record_registration("d", "arn:1", "web", 1, &response).unwrap();
+        let second = store.record_registration("d", "arn:2", "web", 2, &response).unwrap();
+        assert_eq!(store.registration(first).unwrap().unwrap().response, response);
+        let recent = store.recent_registrations(10).unwrap();
+        assert_eq!(recent.iter().map(|r| r.id).collect::<Vec<_>>(), vec![second, first]);
+        assert_eq!(store.registration(99).unwrap(), None);
+    }
+}
