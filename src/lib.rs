@@ -1,4 +1,69 @@
-pub mod spec;
+//! ecs-wizard: a web console that walks a person through putting containers
+//! on Amazon ECS with Fargate. `main` parses flags and serves; tests build the
+//! same app here with [`start`].
+
 pub mod aws;
 pub mod config;
+pub mod i18n;
+pub mod spec;
 pub mod store;
+pub mod web;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::store::Store;
+use crate::web::state::AppState;
+
+/// The Host header values a server on `addr` answers to.
+pub fn allowed_hosts(addr: SocketAddr) -> Vec<String> {
+    let port = addr.port();
+    let mut hosts = vec![format!("localhost:{port}"), format!("127.0.0.1:{port}"), format!("[::1]:{port}"), addr.to_string()];
+    if port == 80 {
+        hosts.extend(["localhost".into(), "127.0.0.1".into(), "[::1]".into()]);
+    }
+    hosts
+}
+
+/// Opens the store, connects to AWS (or falls back to preview) and builds the app.
+pub async fn build_app(config: &Config, addr: SocketAddr) -> anyhow::Result<axum::Router> {
+    let store = Store::open(&config.data_dir)?;
+    let connection = aws::connect(&config.aws_settings()).await;
+    match &connection {
+        aws::Connection::Connected { identity, .. } => {
+            tracing::info!(account = %identity.account, caller = %identity.arn, "connected to AWS");
+        }
+        aws::Connection::PreviewOnly { reason, .. } => tracing::warn!(?reason, "preview only: nothing will be sent"),
+    }
+    let state = AppState { store, connection: Arc::new(connection), allowed_hosts: Arc::new(allowed_hosts(addr)) };
+    Ok(web::router(state))
+}
+
+/// A running server: its address, and a handle that stops it when dropped.
+pub struct Running {
+    pub addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Binds, builds and serves in the background (for tests and embedding).
+pub async fn start(config: &Config) -> anyhow::Result<Running> {
+    config.check()?;
+    let listener = TcpListener::bind(config.socket_addr()).await?;
+    let addr = listener.local_addr()?;
+    let app = build_app(config, addr).await?;
+    let task = tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, app).await {
+            tracing::error!(%error, "server stopped");
+        }
+    });
+    Ok(Running { addr, task })
+}

@@ -3,6 +3,7 @@
 
 pub mod advanced;
 pub mod container;
+pub mod defaults;
 pub mod export;
 pub mod fargate;
 pub mod import;

@@ -1,0 +1,160 @@
+//! A posted form as name → value pairs. Rows are numbered in their names
+//! (`containerDefinitions.0.portMappings.1.containerPort`), the same paths
+//! validation reports, so a message lands beside its field.
+
+use std::collections::BTreeSet;
+
+use crate::spec::validate::Issue;
+
+pub struct FormData {
+    pairs: Vec<(String, String)>,
+    /// Values that did not parse (a number field holding text).
+    pub issues: Vec<Issue>,
+}
+
+impl FormData {
+    pub fn new(pairs: Vec<(String, String)>) -> Self {
+        Self { pairs, issues: Vec::new() }
+    }
+
+    pub fn raw(&self, name: &str) -> Option<&str> {
+        self.pairs.iter().rev().find(|(key, _)| key == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self, name: &str) -> String {
+        self.raw(name).unwrap_or_default().trim().to_string()
+    }
+
+    /// None for an empty field.
+    pub fn opt(&self, name: &str) -> Option<String> {
+        Some(self.text(name)).filter(|t| !t.is_empty())
+    }
+
+    pub fn checked(&self, name: &str) -> bool {
+        self.raw(name).is_some()
+    }
+
+    /// A whole number, or None when empty; text is reported beside the field.
+    pub fn int(&mut self, name: &str) -> Option<i64> {
+        let text = self.text(name);
+        if text.is_empty() {
+            return None;
+        }
+        match text.parse() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                self.issues.push(Issue::error(name, "v.whole_number"));
+                None
+            }
+        }
+    }
+
+    /// The row numbers present under `prefix` (e.g. `tags.`), in order.
+    pub fn rows(&self, prefix: &str) -> Vec<usize> {
+        let rows: BTreeSet<usize> = self
+            .pairs
+            .iter()
+            .filter_map(|(key, _)| key.strip_prefix(prefix)?.split('.').next()?.parse().ok())
+            .collect();
+        rows.into_iter().collect()
+    }
+
+    pub fn action(&self) -> Action {
+        Action::parse(self.raw("action").unwrap_or("next"))
+    }
+}
+
+/// What the pressed button asks for. Add/remove buttons name a list by its
+/// path (`containerDefinitions.0.environment`) and, to remove, a row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Next,
+    Back,
+    Save,
+    Add(String),
+    Remove(String, usize),
+}
+
+impl Action {
+    pub fn parse(text: &str) -> Self {
+        match text.split_once(':') {
+            Some(("add", list)) => Action::Add(list.to_string()),
+            Some(("remove", target)) => match target.rsplit_once('.').and_then(|(l, i)| Some((l, i.parse().ok()?))) {
+                Some((list, index)) => Action::Remove(list.to_string(), index),
+                None => Action::Save,
+            },
+            _ => match text {
+                "back" => Action::Back,
+                "save" => Action::Save,
+                _ => Action::Next,
+            },
+        }
+    }
+}
+
+/// Comma-separated like the console (`CMD-SHELL, curl -f … || exit 1`), or a
+/// JSON array when an item itself holds a comma.
+pub fn split_list(text: &str) -> Vec<String> {
+    let text = text.trim();
+    if text.starts_with('[')
+        && let Ok(items) = serde_json::from_str::<Vec<String>>(text)
+    {
+        return items;
+    }
+    text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
+
+pub fn join_list(items: &[String]) -> String {
+    if items.iter().any(|i| i.contains(',')) {
+        serde_json::to_string(items).unwrap_or_default()
+    } else {
+        items.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_found_by_prefix() {
+        let form = FormData::new(vec![
+            ("tags.0.key".into(), "a".into()),
+            ("tags.3.key".into(), "b".into()),
+            ("tags.x.key".into(), "c".into()),
+            ("containerDefinitions.1.environment.0.name".into(), "d".into()),
+        ]);
+        assert_eq!(form.rows("tags."), vec![0, 3]);
+        assert_eq!(form.rows("containerDefinitions."), vec![1]);
+        assert_eq!(form.rows("containerDefinitions.1.environment."), vec![0]);
+    }
+
+    #[test]
+    fn numbers_that_are_not_numbers_are_reported() {
+        let mut form = FormData::new(vec![("cpu".into(), "lots".into()), ("memory".into(), " 512 ".into())]);
+        assert_eq!(form.int("memory"), Some(512));
+        assert_eq!(form.int("cpu"), None);
+        assert_eq!(form.issues[0].path, "cpu");
+    }
+
+    #[test]
+    fn actions_name_a_list_and_a_row() {
+        assert_eq!(Action::parse("add:containerDefinitions"), Action::Add("containerDefinitions".into()));
+        assert_eq!(
+            Action::parse("remove:containerDefinitions.0.environment.2"),
+            Action::Remove("containerDefinitions.0.environment".into(), 2)
+        );
+        assert_eq!(Action::parse("remove:garbage"), Action::Save);
+        assert_eq!(Action::parse("back"), Action::Back);
+        assert_eq!(Action::parse("anything"), Action::Next);
+    }
+
+    #[test]
+    fn lists_read_like_the_console() {
+        assert_eq!(split_list("CMD-SHELL, curl -f http://localhost/ || exit 1"), ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]);
+        assert_eq!(split_list(r#"["sh", "-c", "echo a,b"]"#), ["sh", "-c", "echo a,b"]);
+        assert_eq!(join_list(&["sh".into(), "-c".into(), "echo a,b".into()]), r#"["sh","-c","echo a,b"]"#);
+        assert_eq!(join_list(&["CMD".into(), "true".into()]), "CMD, true");
+        assert!(split_list("  ").is_empty());
+    }
+}

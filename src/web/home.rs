@@ -1,0 +1,55 @@
+//! The home page: start a task definition, continue a draft, see what was registered.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+
+use super::error::AppResult;
+use super::page::Page;
+use super::td::Step;
+use crate::store::Store;
+
+pub struct HomeView {
+    pub page: Page,
+    pub drafts: Vec<DraftLine>,
+    pub registrations: Vec<RegistrationLine>,
+}
+
+pub struct DraftLine {
+    pub family: String,
+    pub url: String,
+}
+
+pub struct RegistrationLine {
+    pub family_revision: String,
+    pub arn: String,
+    pub url: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home/page.html")]
+pub struct HomePage {
+    pub v: HomeView,
+}
+
+pub async fn show(State(store): State<Store>, page: Page) -> AppResult<HomePage> {
+    let untitled = page.tr.t("ui.untitled");
+    let drafts = store
+        .recent_drafts(10)?
+        .into_iter()
+        .map(|(id, family)| DraftLine {
+            family: if family.is_empty() { untitled.to_string() } else { family },
+            url: Step::Configure.url(&id),
+        })
+        .collect();
+    let registrations = store
+        .recent_registrations(20)?
+        .into_iter()
+        .map(|r| RegistrationLine {
+            family_revision: format!("{}:{}", r.family, r.revision),
+            arn: r.arn,
+            url: format!("/task-definitions/revisions/{}", r.id),
+        })
+        .collect();
+    Ok(HomePage { v: HomeView { page, drafts, registrations } })
+}

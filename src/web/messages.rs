@@ -1,0 +1,49 @@
+//! Validation issues, translated and filed under the field they belong to.
+
+use std::collections::HashMap;
+
+use crate::i18n::Tr;
+use crate::spec::validate::Issue;
+
+pub struct FieldMessage {
+    pub text: String,
+    /// `error` or `warning`, used as the CSS class.
+    pub class: &'static str,
+}
+
+#[derive(Default)]
+pub struct Messages {
+    by_path: HashMap<String, Vec<FieldMessage>>,
+    errors: usize,
+}
+
+impl Messages {
+    pub fn new(tr: Tr, issues: &[Issue]) -> Self {
+        let mut messages = Self::default();
+        for issue in issues {
+            messages.errors += usize::from(issue.is_error());
+            messages.by_path.entry(issue.path.clone()).or_default().push(FieldMessage {
+                text: tr.fmt(issue.key, &issue.args),
+                class: if issue.is_error() { "error" } else { "warning" },
+            });
+        }
+        messages
+    }
+
+    pub fn of(&self, path: &str) -> &[FieldMessage] {
+        self.by_path.get(path).map_or(&[], Vec::as_slice)
+    }
+
+    /// Messages for `prefix` + `field`, for rows whose paths are built at run time.
+    pub fn at(&self, prefix: &str, field: &str) -> &[FieldMessage] {
+        self.of(&format!("{prefix}{field}"))
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.errors > 0
+    }
+}
+
+pub fn translate(tr: Tr, issue: &Issue) -> String {
+    tr.fmt(issue.key, &issue.args)
+}

@@ -1,0 +1,34 @@
+//! HTTP: the router, the pages, and the security middleware around them.
+
+pub mod assets;
+pub mod error;
+pub mod form;
+mod home;
+mod lang;
+pub mod messages;
+pub mod page;
+pub mod security;
+pub mod state;
+pub mod td;
+
+use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+use tower_http::trace::TraceLayer;
+
+use self::error::AppError;
+use self::state::AppState;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(home::show))
+        .route("/lang", post(lang::switch))
+        .route("/static/{file}", get(assets::serve))
+        .merge(td::routes())
+        .fallback(|| async { AppError::NotFound })
+        .layer(from_fn(security::csrf))
+        .layer(from_fn(security::headers))
+        .layer(from_fn_with_state(state.clone(), security::check_host))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,95 @@
+//! What every page shows around its content: the header (who we are in AWS, or
+//! "preview only"), the language switch, the CSRF token, the assets.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+
+use super::assets::{ASSETS, Assets};
+use super::security::{CsrfToken, cookie_in};
+use crate::aws::{Connection, PreviewReason};
+use crate::i18n::{Lang, Tr};
+
+pub const LANG_COOKIE: &str = "lang";
+
+pub struct Page {
+    pub tr: Tr,
+    pub csrf: String,
+    /// This page's path, for the language switch to come back to.
+    pub path: String,
+    pub assets: &'static Assets,
+    pub other_langs: Vec<(&'static str, &'static str)>,
+    pub account: String,
+    pub region: String,
+    pub caller: String,
+    /// Empty when connected; otherwise why nothing can be sent.
+    pub preview_reason: String,
+}
+
+impl Page {
+    pub fn is_preview(&self) -> bool {
+        !self.preview_reason.is_empty()
+    }
+
+    fn new(lang: Lang, csrf: String, path: String, connection: &Connection) -> Self {
+        let tr = Tr::new(lang);
+        let (account, caller, preview_reason) = match connection {
+            Connection::Connected { identity, .. } => (identity.account.clone(), identity.arn.clone(), String::new()),
+            Connection::PreviewOnly { reason, .. } => (String::new(), String::new(), preview_reason(tr, reason)),
+        };
+        Self {
+            tr,
+            csrf,
+            path,
+            assets: &ASSETS,
+            other_langs: Lang::ALL.iter().filter(|l| **l != lang).map(|l| (l.code(), l.name())).collect(),
+            account,
+            region: connection.region().unwrap_or_default().to_string(),
+            caller,
+            preview_reason,
+        }
+    }
+}
+
+fn preview_reason(tr: Tr, reason: &PreviewReason) -> String {
+    match reason {
+        PreviewReason::NoCredentials(detail) => tr.fmt("ui.preview_no_credentials", &[("detail", detail.clone())]),
+        PreviewReason::NoRegion => tr.t("ui.preview_no_region").to_string(),
+        PreviewReason::IdentityFailed(error) => {
+            tr.fmt("ui.preview_identity_failed", &[("code", error.code.clone()), ("message", error.message.clone())])
+        }
+    }
+}
+
+/// The language: the switch's cookie, else the browser's Accept-Language.
+pub fn lang_of(parts: &Parts) -> Lang {
+    cookie_in(&parts.headers, LANG_COOKIE)
+        .and_then(|code| Lang::from_code(&code))
+        .or_else(|| {
+            let header = parts.headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+            Some(Lang::from_accept_language(header))
+        })
+        .unwrap_or_default()
+}
+
+impl<S> FromRequestParts<S> for Page
+where
+    S: Send + Sync,
+    Arc<Connection>: FromRef<S>,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let connection = Arc::<Connection>::from_ref(state);
+        let csrf = parts.extensions.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
+        let path = parts.uri.path().to_string();
+        Ok(Page::new(lang_of(parts), csrf, path, &connection))
+    }
+}
+
+/// True for requests htmx made; they get a fragment, not a whole page.
+pub fn is_htmx(headers: &axum::http::HeaderMap) -> bool {
+    headers.get("hx-request").is_some_and(|v| v == "true")
+}

@@ -1,0 +1,253 @@
+//! Step 1, "Task definition configuration": family, launch type, platform,
+//! network mode, task size, roles, ephemeral storage, tags, advanced JSON.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+
+use super::decode::{self, AccountHint};
+use super::{Choice, Go, Step, StepLink, after_save, load, rows, step_links, unprocessable};
+use crate::aws::{Connection, RoleSummary};
+use crate::spec::fargate;
+use crate::spec::validate::validate_task;
+use crate::spec::{advanced, task_definition::TaskDefinition};
+use crate::store::Draft;
+use crate::web::error::AppResult;
+use crate::web::form::{Action, FormData};
+use crate::web::messages::Messages;
+use crate::web::page::Page;
+use crate::web::state::AppState;
+
+const LAUNCH_TYPES: [(&str, &str); 2] = [("FARGATE", "AWS Fargate"), ("EC2", "Amazon EC2 instances")];
+const PLATFORMS: [(&str, &str); 6] = [
+    ("LINUX/X86_64", "Linux/X86_64"),
+    ("LINUX/ARM64", "Linux/ARM64"),
+    ("WINDOWS_SERVER_2022_CORE/X86_64", "Windows Server 2022 Core/X86_64"),
+    ("WINDOWS_SERVER_2022_FULL/X86_64", "Windows Server 2022 Full/X86_64"),
+    ("WINDOWS_SERVER_2019_CORE/X86_64", "Windows Server 2019 Core/X86_64"),
+    ("WINDOWS_SERVER_2019_FULL/X86_64", "Windows Server 2019 Full/X86_64"),
+];
+const NETWORK_MODES: [(&str, &str); 4] = [("awsvpc", "awsvpc"), ("bridge", "bridge"), ("host", "host"), ("none", "none")];
+
+pub struct ConfigureView {
+    pub page: Page,
+    pub steps: Vec<StepLink>,
+    pub action_url: String,
+    pub family: String,
+    pub launch_types: Vec<Choice>,
+    pub platforms: Vec<Choice>,
+    pub network_modes: Vec<Choice>,
+    pub cpus: Vec<Choice>,
+    pub memories: Vec<Choice>,
+    pub task_role_arn: String,
+    pub execution_role_arn: String,
+    pub roles: Vec<RoleSummary>,
+    pub ephemeral_storage: String,
+    pub tags: Vec<TagRow>,
+    pub advanced: String,
+    pub dropped: String,
+    pub errors: Messages,
+}
+
+pub struct TagRow {
+    pub p: String,
+    pub remove: String,
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "td_configure/page.html")]
+pub struct ConfigurePage {
+    pub v: ConfigureView,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "td_configure/partial.html")]
+pub struct ConfigurePartial {
+    pub v: ConfigureView,
+}
+
+pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<String>) -> AppResult<Response> {
+    let draft = load(&state.store, &id)?;
+    let view = view(&state, page, &id, &draft, Messages::default(), None).await;
+    Ok(ConfigurePage { v: view }.into_response())
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    page: Page,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let mut draft = load(&state.store, &id)?;
+    let mut form = FormData::new(pairs);
+    let action = form.action();
+    let hint = identity_hint(&state.connection);
+    let mut issues = decode::configure(
+        &mut draft.task_definition,
+        &mut form,
+        hint.as_ref().map(|(partition, account)| AccountHint { partition, account }),
+    );
+    let region = state.connection.region().unwrap_or_default().to_string();
+    rows::apply(&mut draft.task_definition, &action, &region);
+    if action == Action::Next {
+        issues.extend(validate_task(&draft.task_definition));
+        draft.import_dropped.clear();
+    }
+    state.store.save_draft(&id, &draft)?;
+    let advanced_text = form.raw("advanced").map(str::to_string);
+    if issues.iter().any(|i| i.is_error()) {
+        let errors = Messages::new(page.tr, &issues);
+        let view = view(&state, page, &id, &draft, errors, advanced_text).await;
+        return Ok(unprocessable(ConfigurePage { v: view }.into_response()));
+    }
+    let go = match action {
+        Action::Next => Go::Next,
+        Action::Back => Go::Back,
+        _ => Go::Stay,
+    };
+    let view = view(&state, page, &id, &draft, Messages::default(), None).await;
+    Ok(after_save(&headers, &id, Step::Configure, go, || ConfigurePartial { v: view }.into_response()))
+}
+
+#[derive(serde::Deserialize)]
+pub struct MemoryQuery {
+    cpu: String,
+    #[serde(default)]
+    memory: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "td_configure/memory_options.html")]
+pub struct MemoryOptions {
+    pub memories: Vec<Choice>,
+}
+
+/// The memory `<option>`s valid for the CPU just chosen (htmx swaps them in).
+pub async fn memory_options(Query(query): Query<MemoryQuery>) -> MemoryOptions {
+    MemoryOptions { memories: memory_choices(&query.cpu, &query.memory) }
+}
+
+/// (partition, account) from the caller's ARN, to complete bare role names.
+fn identity_hint(connection: &Connection) -> Option<(String, String)> {
+    match connection {
+        Connection::Connected { identity, .. } => {
+            let partition = identity.arn.split(':').nth(1).unwrap_or("aws").to_string();
+            Some((partition, identity.account.clone()))
+        }
+        Connection::PreviewOnly { .. } => None,
+    }
+}
+
+async fn view(
+    state: &AppState,
+    page: Page,
+    id: &str,
+    draft: &Draft,
+    errors: Messages,
+    advanced_text: Option<String>,
+) -> ConfigureView {
+    let td: &TaskDefinition = &draft.task_definition;
+    // The pickers are a convenience; a failure to list leaves a plain text field.
+    let roles = match state.connection.aws() {
+        Some(aws) => aws.list_roles().await.unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let platform = td
+        .runtime_platform
+        .as_ref()
+        .map(|p| {
+            format!(
+                "{}/{}",
+                p.operating_system_family.as_deref().unwrap_or_default(),
+                p.cpu_architecture.as_deref().unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    let cpu = td.cpu.clone().unwrap_or_default();
+    let dropped = if draft.import_dropped.is_empty() {
+        String::new()
+    } else {
+        page.tr.fmt("imp.dropped", &[("fields", draft.import_dropped.join(", "))])
+    };
+    ConfigureView {
+        steps: step_links(page.tr, id, Step::Configure),
+        action_url: Step::Configure.url(id),
+        family: td.family.clone(),
+        launch_types: Choice::list(&LAUNCH_TYPES, td.requires_compatibilities.first().map_or("", String::as_str)),
+        platforms: Choice::list(&PLATFORMS, &platform),
+        network_modes: Choice::list(&NETWORK_MODES, td.network_mode.as_deref().unwrap_or_default()),
+        cpus: cpu_choices(&cpu),
+        memories: memory_choices(&cpu, td.memory.as_deref().unwrap_or_default()),
+        task_role_arn: td.task_role_arn.clone().unwrap_or_default(),
+        execution_role_arn: td.execution_role_arn.clone().unwrap_or_default(),
+        roles,
+        ephemeral_storage: td.ephemeral_storage.as_ref().map(|e| e.size_in_gib.to_string()).unwrap_or_default(),
+        tags: td
+            .tags
+            .iter()
+            .enumerate()
+            .map(|(i, t)| TagRow {
+                p: format!("tags.{i}."),
+                remove: format!("remove:tags.{i}"),
+                key: t.key.clone(),
+                value: t.value.clone(),
+            })
+            .collect(),
+        advanced: advanced_text.unwrap_or_else(|| advanced::task_text(td)),
+        dropped,
+        errors,
+        page,
+    }
+}
+
+/// Fargate's CPU values; a value from an import that is not one of them stays offered.
+fn cpu_choices(current: &str) -> Vec<Choice> {
+    let mut choices: Vec<Choice> = fargate::CPU_OPTIONS
+        .iter()
+        .map(|cpu| Choice {
+            value: cpu.to_string(),
+            label: fargate::cpu_label(*cpu),
+            selected: fargate::parse_cpu(current) == Some(*cpu),
+        })
+        .collect();
+    if !current.is_empty() && !choices.iter().any(|c| c.selected) {
+        choices.insert(0, Choice { value: current.to_string(), label: current.to_string(), selected: true });
+    }
+    choices
+}
+
+fn memory_choices(cpu: &str, current: &str) -> Vec<Choice> {
+    let options = fargate::parse_cpu(cpu).map(fargate::memory_options).unwrap_or_default();
+    let mut choices: Vec<Choice> = options
+        .iter()
+        .map(|memory| Choice {
+            value: memory.to_string(),
+            label: fargate::memory_label(*memory),
+            selected: fargate::parse_memory(current) == Some(*memory),
+        })
+        .collect();
+    if !current.is_empty() && !choices.iter().any(|c| c.selected) {
+        choices.insert(0, Choice { value: current.to_string(), label: current.to_string(), selected: true });
+    }
+    choices
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_valid_fargate_memory_is_offered_for_the_cpu() {
+        let labels: Vec<String> = memory_choices("256", "").into_iter().map(|c| c.label).collect();
+        assert_eq!(labels, [".5 GB", "1 GB", "2 GB"]);
+        let choices = memory_choices("256", "4096");
+        assert!(choices[0].selected && choices[0].value == "4096", "an invalid imported value stays visible");
+        assert_eq!(cpu_choices("256").iter().filter(|c| c.selected).count(), 1);
+    }
+}

@@ -1,0 +1,265 @@
+//! Step 2, "Containers": one to ten, each with image, ports, resources,
+//! environment, secrets, command, logging, health check and start order.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+
+use super::{Choice, Go, Step, StepLink, after_save, decode, load, rows, step_links, unprocessable};
+use crate::spec::advanced;
+use crate::spec::container::ContainerDefinition;
+use crate::spec::defaults::new_container;
+use crate::spec::task_definition::TaskDefinition;
+use crate::spec::validate::{MAX_CONTAINERS, validate_containers};
+use crate::web::error::AppResult;
+use crate::web::form::{Action, FormData, join_list};
+use crate::web::messages::Messages;
+use crate::web::page::Page;
+use crate::web::state::AppState;
+
+const PROTOCOLS: [(&str, &str); 2] = [("tcp", "TCP"), ("udp", "UDP")];
+const APP_PROTOCOLS: [(&str, &str); 4] = [("", "—"), ("http", "HTTP"), ("http2", "HTTP2"), ("grpc", "gRPC")];
+const CONDITIONS: [(&str, &str); 4] = [("START", "Start"), ("COMPLETE", "Complete"), ("SUCCESS", "Success"), ("HEALTHY", "Healthy")];
+
+pub struct ContainersView {
+    pub page: Page,
+    pub steps: Vec<StepLink>,
+    pub action_url: String,
+    pub containers: Vec<ContainerView>,
+    pub can_add: bool,
+    pub errors: Messages,
+}
+
+pub struct ContainerView {
+    pub number: usize,
+    /// Field names start with this: `containerDefinitions.0.`
+    pub p: String,
+    /// The add/remove buttons' actions.
+    pub add_port: String,
+    pub add_env: String,
+    pub add_secret: String,
+    pub add_dependency: String,
+    pub remove: String,
+    pub name: String,
+    pub image: String,
+    pub essential: bool,
+    pub ports: Vec<PortRow>,
+    pub cpu: String,
+    pub memory: String,
+    pub memory_reservation: String,
+    pub environment: Vec<PairRow>,
+    pub secrets: Vec<PairRow>,
+    pub entry_point: String,
+    pub command: String,
+    pub working_directory: String,
+    pub log_collection: bool,
+    pub log_group: String,
+    pub log_region: String,
+    pub log_stream_prefix: String,
+    pub log_create_group: bool,
+    pub health_command: String,
+    pub health_interval: String,
+    pub health_timeout: String,
+    pub health_start_period: String,
+    pub health_retries: String,
+    pub depends_on: Vec<DependencyRow>,
+    pub advanced: String,
+}
+
+pub struct PortRow {
+    pub p: String,
+    pub remove: String,
+    pub container_port: String,
+    pub host_port: String,
+    pub protocols: Vec<Choice>,
+    pub name: String,
+    pub app_protocols: Vec<Choice>,
+}
+
+pub struct PairRow {
+    pub p: String,
+    pub remove: String,
+    pub first: String,
+    pub second: String,
+}
+
+pub struct DependencyRow {
+    pub p: String,
+    pub remove: String,
+    pub containers: Vec<Choice>,
+    pub conditions: Vec<Choice>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "td_containers/page.html")]
+pub struct ContainersPage {
+    pub v: ContainersView,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "td_containers/partial.html")]
+pub struct ContainersPartial {
+    pub v: ContainersView,
+}
+
+pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<String>) -> AppResult<Response> {
+    let mut draft = load(&state.store, &id)?;
+    // A first visit shows one container to fill in; it is saved on submit.
+    if draft.task_definition.container_definitions.is_empty() {
+        let region = state.connection.region().unwrap_or_default();
+        let first = new_container(&draft.task_definition.family, region);
+        draft.task_definition.container_definitions.push(first);
+    }
+    Ok(ContainersPage { v: view(page, &id, &draft.task_definition, Messages::default(), &[]) }.into_response())
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    page: Page,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let mut draft = load(&state.store, &id)?;
+    let mut form = FormData::new(pairs);
+    let action = form.action();
+    let region = state.connection.region().unwrap_or_default().to_string();
+    let td = &mut draft.task_definition;
+    let mut issues = decode::containers(td, &mut form, &region);
+    let advanced_texts: Vec<(usize, String)> = (0..td.container_definitions.len())
+        .filter_map(|i| Some((i, form.raw(&format!("containerDefinitions.{i}.advanced"))?.to_string())))
+        .collect();
+    rows::apply(td, &action, &region);
+    if action == Action::Next {
+        issues.extend(validate_containers(td).into_iter().filter(|i| Step::owning(&i.path) == Step::Containers));
+    }
+    state.store.save_draft(&id, &draft)?;
+    let td = &draft.task_definition;
+    if issues.iter().any(|i| i.is_error()) {
+        let errors = Messages::new(page.tr, &issues);
+        return Ok(unprocessable(ContainersPage { v: view(page, &id, td, errors, &advanced_texts) }.into_response()));
+    }
+    let go = match action {
+        Action::Next => Go::Next,
+        Action::Back => Go::Back,
+        _ => Go::Stay,
+    };
+    let warnings = Messages::new(page.tr, &validate_containers(td).into_iter().filter(|i| !i.is_error()).collect::<Vec<_>>());
+    Ok(after_save(&headers, &id, Step::Containers, go, || {
+        ContainersPartial { v: view(page, &id, td, warnings, &[]) }.into_response()
+    }))
+}
+
+fn view(page: Page, id: &str, td: &TaskDefinition, errors: Messages, advanced_texts: &[(usize, String)]) -> ContainersView {
+    let names: Vec<&str> = td.container_definitions.iter().map(|c| c.name.as_str()).collect();
+    ContainersView {
+        steps: step_links(page.tr, id, Step::Containers),
+        action_url: Step::Containers.url(id),
+        containers: td
+            .container_definitions
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let advanced_text = advanced_texts.iter().find(|(j, _)| *j == i).map(|(_, t)| t.clone());
+                container_view(i, c, &names, advanced_text)
+            })
+            .collect(),
+        can_add: td.container_definitions.len() < MAX_CONTAINERS,
+        errors,
+        page,
+    }
+}
+
+fn number(value: Option<i64>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn container_view(i: usize, c: &ContainerDefinition, names: &[&str], advanced_text: Option<String>) -> ContainerView {
+    let p = format!("containerDefinitions.{i}.");
+    let row = |list: &str, j: usize| (format!("{p}{list}.{j}."), format!("remove:{p}{list}.{j}"));
+    let awslogs = c.awslogs();
+    let option = |key: &str| awslogs.and_then(|l| l.options.get(key)).cloned().unwrap_or_default();
+    let health = c.health_check.as_ref();
+    let others: Vec<(&str, &str)> = names.iter().filter(|n| **n != c.name).map(|n| (*n, *n)).collect();
+    ContainerView {
+        number: i + 1,
+        add_port: format!("add:{p}portMappings"),
+        add_env: format!("add:{p}environment"),
+        add_secret: format!("add:{p}secrets"),
+        add_dependency: format!("add:{p}dependsOn"),
+        remove: format!("remove:containerDefinitions.{i}"),
+        name: c.name.clone(),
+        image: c.image.clone(),
+        essential: c.is_essential(),
+        ports: c
+            .port_mappings
+            .iter()
+            .enumerate()
+            .map(|(j, m)| {
+                let (p, remove) = row("portMappings", j);
+                PortRow {
+                    p,
+                    remove,
+                    container_port: number(m.container_port),
+                    host_port: number(m.host_port),
+                    protocols: Choice::list(&PROTOCOLS, m.protocol.as_deref().unwrap_or("tcp")),
+                    name: m.name.clone().unwrap_or_default(),
+                    app_protocols: Choice::list(&APP_PROTOCOLS, m.app_protocol.as_deref().unwrap_or_default()),
+                }
+            })
+            .collect(),
+        cpu: number(c.cpu),
+        memory: number(c.memory),
+        memory_reservation: number(c.memory_reservation),
+        environment: c
+            .environment
+            .iter()
+            .enumerate()
+            .map(|(j, e)| {
+                let (p, remove) = row("environment", j);
+                PairRow { p, remove, first: e.name.clone().unwrap_or_default(), second: e.value.clone().unwrap_or_default() }
+            })
+            .collect(),
+        secrets: c
+            .secrets
+            .iter()
+            .enumerate()
+            .map(|(j, s)| {
+                let (p, remove) = row("secrets", j);
+                PairRow { p, remove, first: s.name.clone(), second: s.value_from.clone() }
+            })
+            .collect(),
+        entry_point: join_list(&c.entry_point),
+        command: join_list(&c.command),
+        working_directory: c.working_directory.clone().unwrap_or_default(),
+        log_collection: awslogs.is_some(),
+        log_group: option("awslogs-group"),
+        log_region: option("awslogs-region"),
+        log_stream_prefix: option("awslogs-stream-prefix"),
+        log_create_group: option("awslogs-create-group") == "true",
+        health_command: health.map(|h| join_list(&h.command)).unwrap_or_default(),
+        health_interval: number(health.and_then(|h| h.interval)),
+        health_timeout: number(health.and_then(|h| h.timeout)),
+        health_start_period: number(health.and_then(|h| h.start_period)),
+        health_retries: number(health.and_then(|h| h.retries)),
+        depends_on: c
+            .depends_on
+            .iter()
+            .enumerate()
+            .map(|(j, d)| {
+                let (p, remove) = row("dependsOn", j);
+                let mut containers = Choice::list(&others, &d.container_name);
+                if !d.container_name.is_empty() && !containers.iter().any(|c| c.selected) {
+                    let name = d.container_name.clone();
+                    containers.insert(0, Choice { value: name.clone(), label: name, selected: true });
+                }
+                DependencyRow { p, remove, containers, conditions: Choice::list(&CONDITIONS, &d.condition) }
+            })
+            .collect(),
+        advanced: advanced_text.unwrap_or_else(|| advanced::container_text(c)),
+        p,
+    }
+}

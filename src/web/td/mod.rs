@@ -1,0 +1,178 @@
+//! The task definition wizard: configure → containers → storage → review →
+//! result. Each step saves the draft on every submit, so back, forward, a
+//! refresh or a restart loses nothing.
+
+pub mod configure;
+pub mod containers;
+mod decode;
+mod rows;
+pub mod new;
+pub mod result;
+pub mod review;
+pub mod storage;
+
+use axum::Router;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+use super::error::{AppError, AppResult};
+use super::page::is_htmx;
+use super::state::AppState;
+use crate::i18n::Tr;
+use crate::store::{Draft, Store};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/task-definitions/new", get(new::show))
+        .route("/task-definitions/drafts", post(new::create_empty))
+        .route("/task-definitions/import", post(new::import))
+        .route("/task-definitions/drafts/{id}/configure", get(configure::show).post(configure::submit))
+        .route("/task-definitions/drafts/{id}/containers", get(containers::show).post(containers::submit))
+        .route("/task-definitions/drafts/{id}/storage", get(storage::show).post(storage::submit))
+        .route("/task-definitions/drafts/{id}/review", get(review::show))
+        .route("/task-definitions/drafts/{id}/create", post(review::create))
+        .route("/task-definitions/revisions/{id}", get(result::show))
+        .route("/fargate/memory-options", get(configure::memory_options))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Configure,
+    Containers,
+    Storage,
+    Review,
+}
+
+impl Step {
+    const ALL: [Step; 4] = [Step::Configure, Step::Containers, Step::Storage, Step::Review];
+
+    fn slug(self) -> &'static str {
+        match self {
+            Step::Configure => "configure",
+            Step::Containers => "containers",
+            Step::Storage => "storage",
+            Step::Review => "review",
+        }
+    }
+
+    fn label_key(self) -> &'static str {
+        match self {
+            Step::Configure => "step.configure",
+            Step::Containers => "step.containers",
+            Step::Storage => "step.storage",
+            Step::Review => "step.review",
+        }
+    }
+
+    pub fn url(self, draft_id: &str) -> String {
+        format!("/task-definitions/drafts/{draft_id}/{}", self.slug())
+    }
+
+    fn next(self) -> Step {
+        Self::ALL.iter().skip_while(|s| **s != self).nth(1).copied().unwrap_or(Step::Review)
+    }
+
+    fn previous(self) -> Step {
+        Self::ALL.iter().rev().skip_while(|s| **s != self).nth(1).copied().unwrap_or(Step::Configure)
+    }
+
+    /// The step whose form holds the field at `path` (a validation path).
+    pub fn owning(path: &str) -> Step {
+        let parts: Vec<&str> = path.split('.').collect();
+        match parts.as_slice() {
+            ["containerDefinitions", _, "mountPoints" | "volumesFrom", ..] | ["volumes", ..] => Step::Storage,
+            ["containerDefinitions", ..] => Step::Containers,
+            _ => Step::Configure,
+        }
+    }
+}
+
+/// The numbered steps at the top of every wizard page.
+pub struct StepLink {
+    pub number: usize,
+    pub label: &'static str,
+    pub url: String,
+    pub current: bool,
+}
+
+pub fn step_links(tr: Tr, draft_id: &str, current: Step) -> Vec<StepLink> {
+    Step::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, step)| StepLink {
+            number: i + 1,
+            label: tr.t(step.label_key()),
+            url: step.url(draft_id),
+            current: *step == current,
+        })
+        .collect()
+}
+
+/// Draft ids are 32 hex digits; anything else is not found without a query.
+pub fn load(store: &Store, id: &str) -> AppResult<Draft> {
+    if id.len() != 32 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound);
+    }
+    store.draft(id)?.ok_or(AppError::NotFound)
+}
+
+/// After a step's form is saved: an add/remove from htmx gets the fragment
+/// back; a plain submit goes where its button said (post/redirect/get).
+pub fn after_save(headers: &HeaderMap, draft_id: &str, step: Step, go: Go, fragment: impl FnOnce() -> Response) -> Response {
+    match go {
+        Go::Stay if is_htmx(headers) => fragment(),
+        Go::Stay => Redirect::to(&step.url(draft_id)).into_response(),
+        Go::Next => Redirect::to(&step.next().url(draft_id)).into_response(),
+        Go::Back => Redirect::to(&step.previous().url(draft_id)).into_response(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Go {
+    Stay,
+    Next,
+    Back,
+}
+
+pub fn unprocessable(page: Response) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+}
+
+/// A `<select>` option.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    pub fn list(options: &[(&str, &str)], current: &str) -> Vec<Choice> {
+        options
+            .iter()
+            .map(|(value, label)| Choice { value: value.to_string(), label: label.to_string(), selected: *value == current })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_field_belongs_to_one_step() {
+        assert_eq!(Step::owning("family"), Step::Configure);
+        assert_eq!(Step::owning("containerDefinitions.1.image"), Step::Containers);
+        assert_eq!(Step::owning("containerDefinitions"), Step::Containers);
+        assert_eq!(Step::owning("containerDefinitions.1.volumesFrom.0.sourceContainer"), Step::Storage);
+        assert_eq!(Step::owning("volumes.0.name"), Step::Storage);
+    }
+
+    #[test]
+    fn steps_go_forward_and_back() {
+        assert_eq!(Step::Configure.next(), Step::Containers);
+        assert_eq!(Step::Storage.next(), Step::Review);
+        assert_eq!(Step::Containers.previous(), Step::Configure);
+        assert_eq!(Step::Configure.previous(), Step::Configure);
+    }
+}

@@ -1,0 +1,37 @@
+//! Step 5, "Result": the registered revision as AWS returned it.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+
+use crate::store::Store;
+use crate::web::error::{AppError, AppResult};
+use crate::web::page::Page;
+
+pub struct ResultView {
+    pub page: Page,
+    pub arn: String,
+    pub family_revision: String,
+    pub definition: String,
+    pub draft_url: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "td_result/page.html")]
+pub struct ResultPage {
+    pub v: ResultView,
+}
+
+pub async fn show(State(store): State<Store>, page: Page, Path(id): Path<i64>) -> AppResult<ResultPage> {
+    let registration = store.registration(id)?.ok_or(AppError::NotFound)?;
+    let definition = registration.response.get("taskDefinition").unwrap_or(&registration.response);
+    Ok(ResultPage {
+        v: ResultView {
+            page,
+            arn: registration.arn.clone(),
+            family_revision: format!("{}:{}", registration.family, registration.revision),
+            definition: serde_json::to_string_pretty(definition).unwrap_or_default(),
+            draft_url: format!("/task-definitions/drafts/{}/configure", registration.draft_id),
+        },
+    })
+}

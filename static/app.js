@@ -1,0 +1,11 @@
+// Copy buttons: <button data-copy="ID"> copies the text of element ID.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const source = document.getElementById(button.dataset.copy);
+  if (!source || !navigator.clipboard) return;
+  navigator.clipboard.writeText(source.textContent).then(() => {
+    button.dataset.copied = "true";
+    setTimeout(() => delete button.dataset.copied, 1500);
+  });
+});
