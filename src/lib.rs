@@ -1,6 +1,6 @@
 //! ecs-wizard: a web console that walks a person through putting containers
 //! on Amazon ECS with Fargate. `main` parses flags and serves; tests build the
-//! same app here with [`start`].
+//! same app here with [`build_app`].
 
 pub mod aws;
 pub mod config;
@@ -11,8 +11,6 @@ pub mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-
-use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::store::Store;
@@ -40,30 +38,4 @@ pub async fn build_app(config: &Config, addr: SocketAddr) -> anyhow::Result<axum
     }
     let state = AppState { store, connection: Arc::new(connection), allowed_hosts: Arc::new(allowed_hosts(addr)) };
     Ok(web::router(state))
-}
-
-/// A running server: its address, and a handle that stops it when dropped.
-pub struct Running {
-    pub addr: SocketAddr,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-/// Binds, builds and serves in the background (for tests and embedding).
-pub async fn start(config: &Config) -> anyhow::Result<Running> {
-    config.check()?;
-    let listener = TcpListener::bind(config.socket_addr()).await?;
-    let addr = listener.local_addr()?;
-    let app = build_app(config, addr).await?;
-    let task = tokio::spawn(async move {
-        if let Err(error) = axum::serve(listener, app).await {
-            tracing::error!(%error, "server stopped");
-        }
-    });
-    Ok(Running { addr, task })
 }

@@ -174,7 +174,7 @@ pub fn storage(td: &mut TaskDefinition, form: &mut FormData) -> Vec<Issue> {
         let mount = MountPoint {
             source_volume: form.opt(&f("sourceVolume")),
             container_path: form.opt(&f("containerPath")),
-            read_only: Some(form.checked(&f("readOnly"))),
+            read_only: form.checked(&f("readOnly")).then_some(true),
         };
         match td.container_definitions.iter_mut().find(|c| c.name == form.text(&f("container"))) {
             Some(c) => c.mount_points.push(mount),
@@ -185,7 +185,7 @@ pub fn storage(td: &mut TaskDefinition, form: &mut FormData) -> Vec<Issue> {
         let f = |field: &str| format!("volumesFrom.{k}.{field}");
         let from = VolumeFrom {
             source_container: form.opt(&f("sourceContainer")),
-            read_only: Some(form.checked(&f("readOnly"))),
+            read_only: form.checked(&f("readOnly")).then_some(true),
         };
         match td.container_definitions.iter_mut().find(|c| c.name == form.text(&f("container"))) {
             Some(c) => c.volumes_from.push(from),

@@ -1,0 +1,205 @@
+//! Test harness: a moto server and an ecs-wizard process per test, on free
+//! loopback ports, and an HTTP client that keeps cookies and the CSRF token.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_credential_types::Credentials;
+use scraper::{Html, Selector};
+
+pub const REGION: &str = "ap-northeast-1";
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(name: &str) -> String {
+    std::fs::read_to_string(repo().join("tests/fixtures").join(name)).expect("fixture")
+}
+
+/// A child process killed when the test ends, pass or fail.
+pub struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+pub struct Moto {
+    pub url: String,
+    _process: Process,
+}
+
+/// Starts moto_server from the repo's venv (or $MOTO_SERVER). Fails loudly when it is missing.
+pub fn moto() -> Moto {
+    let binary = std::env::var_os("MOTO_SERVER").map(PathBuf::from).unwrap_or_else(|| repo().join(".venv/bin/moto_server"));
+    assert!(
+        binary.exists(),
+        "moto_server not found at {}. Install it with: python3 -m venv .venv && .venv/bin/pip install 'moto[server]' (the README's test command, .ci/test, does this).",
+        binary.display()
+    );
+    let port = free_port();
+    let child = Command::new(&binary)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("could not start {}: {e}", binary.display()));
+    let process = Process(child);
+    let url = format!("http://127.0.0.1:{port}");
+    wait_for(&format!("{url}/moto-api/"), "moto_server");
+    Moto { url, _process: process }
+}
+
+fn wait_for(url: &str, what: &str) {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(60) {
+        if std::net::TcpStream::connect(url.trim_start_matches("http://").split('/').next().unwrap_or_default()).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{what} did not start listening on {url} within 60 s");
+}
+
+pub struct App {
+    pub url: String,
+    pub data_dir: tempfile::TempDir,
+    _process: Process,
+}
+
+/// Starts the real binary against `endpoint` with fake credentials, or with
+/// no credentials at all when `endpoint` is None.
+pub fn app(endpoint: Option<&str>) -> App {
+    let data_dir = tempfile::tempdir().expect("tempdir");
+    let home = data_dir.path().join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ecs-wizard"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", &home)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("RUST_LOG", "warn")
+        .args(["--port", "0", "--region", REGION, "--data-dir"])
+        .arg(data_dir.path().join("data"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    if let Some(endpoint) = endpoint {
+        command
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .args(["--endpoint-url", endpoint]);
+    }
+    let mut child = command.spawn().expect("start ecs-wizard");
+    let stdout = child.stdout.take().expect("stdout");
+    let process = Process(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("read the serving line");
+    let url = line
+        .split("http://")
+        .nth(1)
+        .map(|rest| format!("http://{}", rest.trim().trim_end_matches('/')))
+        .unwrap_or_else(|| panic!("ecs-wizard did not print its URL: {line:?}"));
+    App { url, data_dir, _process: process }
+}
+
+/// A browser without JavaScript: cookies kept, redirects not followed.
+pub struct Client {
+    pub base: String,
+    http: reqwest::Client,
+    pub csrf: String,
+}
+
+pub struct Page {
+    pub status: u16,
+    pub location: String,
+    pub html: Html,
+    pub text: String,
+}
+
+impl Page {
+    pub fn select(&self, css: &str) -> Vec<String> {
+        let selector = Selector::parse(css).expect("selector");
+        self.html.select(&selector).map(|e| e.text().collect::<String>()).collect()
+    }
+
+    pub fn attr(&self, css: &str, name: &str) -> Option<String> {
+        let selector = Selector::parse(css).expect("selector");
+        self.html.select(&selector).next().and_then(|e| e.value().attr(name).map(str::to_string))
+    }
+
+    /// The messages shown beside the field with this id.
+    pub fn messages_for(&self, id: &str) -> Vec<String> {
+        let selector = Selector::parse(".field").expect("selector");
+        let input = Selector::parse("input, select, textarea").expect("selector");
+        let message = Selector::parse(".msg").expect("selector");
+        self.html
+            .select(&selector)
+            .filter(|field| field.select(&input).any(|i| i.value().id() == Some(id)))
+            .flat_map(|field| field.select(&message).map(|m| m.text().collect::<String>()).collect::<Vec<_>>())
+            .collect()
+    }
+}
+
+impl Client {
+    pub async fn new(base: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let mut client = Self { base: base.to_string(), http, csrf: String::new() };
+        let home = client.get("/").await;
+        client.csrf = home.attr("input[name=csrf_token]", "value").expect("a CSRF token on the home page");
+        client
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        let response = self.http.get(format!("{}{path}", self.base)).send().await.expect("GET");
+        to_page(response).await
+    }
+
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut form: Vec<(&str, &str)> = vec![("csrf_token", self.csrf.as_str())];
+        form.extend_from_slice(fields);
+        let response = self.http.post(format!("{}{path}", self.base)).form(&form).send().await.expect("POST");
+        to_page(response).await
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+}
+
+async fn to_page(response: reqwest::Response) -> Page {
+    let status = response.status().as_u16();
+    let location = response.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
+    let text = response.text().await.expect("body");
+    Page { status, location, html: Html::parse_document(&text), text }
+}
+
+pub fn ecs_client(endpoint: &str) -> aws_sdk_ecs::Client {
+    let config = aws_sdk_ecs::Config::builder()
+        .behavior_version_latest()
+        .region(aws_sdk_ecs::config::Region::new(REGION))
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
+        .endpoint_url(endpoint)
+        .build();
+    aws_sdk_ecs::Client::from_conf(config)
+}
+
+pub async fn registered_families(ecs: &aws_sdk_ecs::Client) -> Vec<String> {
+    ecs.list_task_definitions().send().await.expect("list").task_definition_arns().to_vec()
+}
