@@ -24,6 +24,12 @@ pub fn fixture(name: &str) -> String {
 /// A child process killed when the test ends, pass or fail.
 pub struct Process(Child);
 
+impl From<Child> for Process {
+    fn from(child: Child) -> Self {
+        Self(child)
+    }
+}
+
 impl Drop for Process {
     fn drop(&mut self) {
         let _ = self.0.kill();

@@ -95,6 +95,9 @@ pub async fn submit(
     );
     let region = state.connection.region().unwrap_or_default().to_string();
     rows::apply(&mut draft.task_definition, &action, &region);
+    if matches!(action, Action::Next | Action::Back) {
+        rows::prune_empty(&mut draft.task_definition);
+    }
     if action == Action::Next {
         issues.extend(validate_task(&draft.task_definition));
         draft.import_dropped.clear();

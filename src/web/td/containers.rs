@@ -133,6 +133,9 @@ pub async fn submit(
         .filter_map(|i| Some((i, form.raw(&format!("containerDefinitions.{i}.advanced"))?.to_string())))
         .collect();
     rows::apply(td, &action, &region);
+    if matches!(action, Action::Next | Action::Back) {
+        rows::prune_empty(td);
+    }
     if action == Action::Next {
         issues.extend(validate_containers(td).into_iter().filter(|i| Step::owning(&i.path) == Step::Containers));
     }

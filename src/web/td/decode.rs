@@ -7,7 +7,7 @@ use crate::spec::container::{
 };
 use crate::spec::defaults::{awslogs, new_container, rename_family};
 use crate::spec::import::{ImportError, from_value_at};
-use crate::spec::task_definition::{EphemeralStorage, KeyValuePair, RuntimePlatform, Tag, TaskDefinition, Volume};
+use crate::spec::task_definition::{AWSVPC, EphemeralStorage, KeyValuePair, RuntimePlatform, Tag, TaskDefinition, Volume};
 use crate::spec::validate::Issue;
 use crate::web::form::{FormData, split_list};
 
@@ -59,7 +59,8 @@ pub fn containers(td: &mut TaskDefinition, form: &mut FormData, region: &str) ->
     let mut decoded = Vec::new();
     for i in form.rows("containerDefinitions.") {
         let existing = td.container_definitions.get(i).cloned().unwrap_or_else(|| new_container(&td.family, region));
-        let (container, issue) = container(existing, form, i, &td.family, region);
+        let awsvpc = td.network_mode.as_deref() == Some(AWSVPC);
+        let (container, issue) = container(existing, form, i, &td.family, region, awsvpc);
         issues.extend(issue);
         decoded.push(container);
     }
@@ -74,6 +75,7 @@ fn container(
     i: usize,
     family: &str,
     region: &str,
+    awsvpc: bool,
 ) -> (ContainerDefinition, Option<Issue>) {
     let p = format!("containerDefinitions.{i}.");
     let f = |field: &str| format!("{p}{field}");
@@ -86,9 +88,12 @@ fn container(
         .into_iter()
         .map(|j| {
             let g = |field: &str| format!("{p}portMappings.{j}.{field}");
+            let container_port = form.int(&g("containerPort"));
+            // As the console does: under awsvpc the host port is the container port.
+            let host_port = form.int(&g("hostPort")).or(container_port.filter(|_| awsvpc));
             PortMapping {
-                container_port: form.int(&g("containerPort")),
-                host_port: form.int(&g("hostPort")),
+                container_port,
+                host_port,
                 protocol: form.opt(&g("protocol")),
                 name: form.opt(&g("name")),
                 app_protocol: form.opt(&g("appProtocol")),
@@ -113,12 +118,17 @@ fn container(
     let log_collection = form.checked(&f("logCollection"));
     if log_collection {
         let mut config = c.awslogs().cloned().unwrap_or_else(|| awslogs(family, region));
-        for key in ["awslogs-group", "awslogs-region", "awslogs-stream-prefix", "awslogs-create-group"] {
+        for key in ["awslogs-group", "awslogs-region", "awslogs-stream-prefix"] {
             match form.opt(&f(&format!("logConfiguration.{key}"))) {
                 Some(value) => config.options.insert(key.to_string(), value),
                 None => config.options.remove(key),
             };
         }
+        // A checkbox: AWS wants the string "true", and no key at all for false.
+        match form.checked(&f("logConfiguration.awslogs-create-group")) {
+            true => config.options.insert("awslogs-create-group".into(), "true".into()),
+            false => config.options.remove("awslogs-create-group"),
+        };
         c.log_configuration = Some(config);
     } else if c.log_configuration.as_ref().is_some_and(|l| l.log_driver == AWSLOGS) {
         c.log_configuration = None;
@@ -140,12 +150,11 @@ fn container(
     (c, issue)
 }
 
-/// Key/value rows; a row left entirely empty is dropped.
+/// Key/value rows, empty ones included: a row just added is still being filled.
 fn pairs(form: &FormData, prefix: &str, first: &str, second: &str) -> Vec<(String, String)> {
     form.rows(prefix)
         .into_iter()
         .map(|j| (form.text(&format!("{prefix}{j}.{first}")), form.text(&format!("{prefix}{j}.{second}"))))
-        .filter(|(a, b)| !(a.is_empty() && b.is_empty()))
         .collect()
 }
 
@@ -249,6 +258,7 @@ mod tests {
             ("containerDefinitions.0.advanced", r#"{"ulimits":[{"name":"nofile","softLimit":1,"hardLimit":2}]}"#),
             ("containerDefinitions.0.logCollection", "on"),
             ("containerDefinitions.0.logConfiguration.awslogs-group", "/ecs/web"),
+            ("containerDefinitions.0.logConfiguration.awslogs-create-group", "on"),
             ("containerDefinitions.0.healthCheck.command", "CMD-SHELL, curl -f http://localhost/ || exit 1"),
             ("containerDefinitions.0.healthCheck.retries", "3"),
             ("containerDefinitions.0.environment.0.name", "A"),
@@ -260,13 +270,15 @@ mod tests {
         assert_eq!(issues, vec![]);
         let c = &td.container_definitions[0];
         assert_eq!(c.port_mappings[0].container_port, Some(8080));
+        assert_eq!(c.port_mappings[0].host_port, Some(8080), "awsvpc: host port follows the container port");
         assert_eq!(c.port_mappings[0].host_port_range.as_deref(), Some("1-2"));
         assert_eq!(c.ulimits.len(), 1);
-        assert_eq!(c.environment.len(), 1);
+        assert_eq!(c.environment.len(), 2, "an empty row stays until the step is left");
         assert_eq!(c.health_check.as_ref().unwrap().command, ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]);
         let options = &c.log_configuration.as_ref().unwrap().options;
         assert_eq!(options.get("awslogs-group").map(String::as_str), Some("/ecs/web"));
         assert_eq!(options.get("awslogs-region"), None, "an emptied field is removed, then validation asks for it");
+        assert_eq!(options.get("awslogs-create-group").map(String::as_str), Some("true"));
     }
 
     #[test]

@@ -74,6 +74,16 @@ fn remove(td: &mut TaskDefinition, list: &str, index: usize) -> bool {
     }
 }
 
+/// Rows added but left entirely empty are dropped when the step is left.
+pub fn prune_empty(td: &mut TaskDefinition) {
+    td.tags.retain(|t| !(t.key.is_empty() && t.value.is_empty()));
+    for c in &mut td.container_definitions {
+        c.environment.retain(|e| e.name.as_deref().is_some_and(|n| !n.is_empty()) || e.value.as_deref().is_some_and(|v| !v.is_empty()));
+        c.secrets.retain(|s| !(s.name.is_empty() && s.value_from.is_empty()));
+        c.port_mappings.retain(|p| *p != PortMapping { protocol: p.protocol.clone(), ..PortMapping::default() });
+    }
+}
+
 /// Storage shows every container's rows in one list; find row `index` in it.
 fn remove_flat<T>(
     td: &mut TaskDefinition,
@@ -115,6 +125,19 @@ mod tests {
         assert!(!apply(&mut td, &Action::Remove("containerDefinitions.5.environment".into(), 0), "r"));
         assert!(!apply(&mut td, &Action::Add("containerDefinitions.0.nonsense".into()), "r"));
         assert!(!apply(&mut td, &Action::Next, "r"));
+    }
+
+    #[test]
+    fn empty_rows_are_pruned() {
+        let mut td = TaskDefinition::default();
+        apply(&mut td, &Action::Add("containerDefinitions".into()), "r");
+        for list in ["containerDefinitions.0.environment", "containerDefinitions.0.secrets", "containerDefinitions.0.portMappings", "tags"] {
+            apply(&mut td, &Action::Add(list.into()), "r");
+        }
+        td.container_definitions[0].environment.push(KeyValuePair { name: Some("A".into()), value: None });
+        prune_empty(&mut td);
+        let c = &td.container_definitions[0];
+        assert_eq!((c.environment.len(), c.secrets.len(), c.port_mappings.len(), td.tags.len()), (1, 0, 0, 0));
     }
 
     #[test]

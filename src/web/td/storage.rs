@@ -86,6 +86,9 @@ pub async fn submit(
     let region = state.connection.region().unwrap_or_default().to_string();
     let mut issues = decode::storage(&mut draft.task_definition, &mut form);
     rows::apply(&mut draft.task_definition, &action, &region);
+    if matches!(action, Action::Next | Action::Back) {
+        rows::prune_empty(&mut draft.task_definition);
+    }
     if action == Action::Next {
         issues.extend(validate(&draft.task_definition).into_iter().filter(|i| Step::owning(&i.path) == Step::Storage));
     }

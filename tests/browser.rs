@@ -1,0 +1,200 @@
+//! A person in headless Chromium builds reference 000's task definition by
+//! reading the labels and pressing the buttons, then presses Create.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::{Process, app, ecs_client, free_port, moto};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const WAIT: Duration = Duration::from_secs(15);
+
+struct Browser {
+    client: Client,
+    _driver: Process,
+    _profile: tempfile::TempDir,
+}
+
+async fn browser() -> Browser {
+    for path in [CHROMIUM, CHROMEDRIVER] {
+        assert!(
+            std::path::Path::new(path).exists(),
+            "{path} is missing. Install it with: apt-get install -y chromium chromium-driver (the README's test command, .ci/test, does this)."
+        );
+    }
+    // ring and aws-lc are both linked (reqwest, the AWS SDK); rustls needs to be told.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let port = free_port();
+    let driver = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let driver = Process::from(driver);
+    let profile = tempfile::tempdir().expect("profile dir");
+    let capabilities = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                "--window-size=1280,2000", format!("--user-data-dir={}", profile.path().display()),
+            ]
+        }
+    });
+    let serde_json::Value::Object(capabilities) = capabilities else { unreachable!() };
+    let url = format!("http://127.0.0.1:{port}");
+    let mut last_error = None;
+    for _ in 0..100 {
+        match ClientBuilder::rustls().expect("tls").capabilities(capabilities.clone()).connect(&url).await {
+            Ok(client) => return Browser { client, _driver: driver, _profile: profile },
+            Err(error) => last_error = Some(error),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("could not start a Chromium session through chromedriver: {last_error:?}");
+}
+
+/// The control a label names, inside `scope` (an XPath, or "" for the page).
+async fn control(c: &Client, scope: &str, label: &str) -> Element {
+    let xpath = format!("{scope}//label[normalize-space()='{label}']");
+    let label_element = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(&xpath))
+        .await
+        .unwrap_or_else(|e| panic!("no label {label:?} in {scope:?}: {e}"));
+    let id = label_element.attr("for").await.expect("for").expect("label has for");
+    c.find(Locator::XPath(&format!("//*[@id='{id}']"))).await.expect("labelled control")
+}
+
+async fn type_into(c: &Client, scope: &str, label: &str, text: &str) {
+    let input = control(c, scope, label).await;
+    input.clear().await.expect("clear");
+    input.send_keys(text).await.expect("type");
+}
+
+async fn choose(c: &Client, scope: &str, label: &str, option: &str) {
+    control(c, scope, label).await.select_by_label(option).await.unwrap_or_else(|e| panic!("{label}: {option}: {e}"));
+}
+
+async fn press(c: &Client, scope: &str, text: &str) {
+    let xpath = format!("{scope}//button[normalize-space()='{text}']");
+    c.wait().at_most(WAIT).for_element(Locator::XPath(&xpath)).await.expect(text).click().await.expect("click");
+}
+
+/// Presses an htmx button and waits until the swapped form has `count` of `xpath`.
+async fn press_and_wait(c: &Client, scope: &str, text: &str, xpath: &str, count: usize) {
+    press(c, scope, text).await;
+    for _ in 0..150 {
+        if c.find_all(Locator::XPath(xpath)).await.map(|found| found.len()).unwrap_or(0) == count {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("after {text:?}, expected {count} of {xpath}");
+}
+
+fn container(n: usize) -> String {
+    format!("(//fieldset[contains(@class,'container')])[{n}]")
+}
+
+fn section(n: usize, legend: &str) -> String {
+    format!("{}//fieldset[legend[normalize-space()='{legend}']]", container(n))
+}
+
+async fn fill_container(c: &Client, n: usize, name: &str, image: &str, port: &str, health: &str) {
+    type_into(c, &container(n), "Name", name).await;
+    type_into(c, &container(n), "Image URI", image).await;
+    let ports = format!("{}//label[normalize-space()='Container port']", section(n, "Port mappings"));
+    press_and_wait(c, &section(n, "Port mappings"), "Add port mapping", &ports, 1).await;
+    type_into(c, &section(n, "Port mappings"), "Container port", port).await;
+    type_into(c, &section(n, "Resource allocation limits"), "CPU", "0").await;
+    type_into(c, &section(n, "HealthCheck"), "Command", health).await;
+    type_into(c, &section(n, "HealthCheck"), "Interval", "30").await;
+    type_into(c, &section(n, "HealthCheck"), "Timeout", "5").await;
+    type_into(c, &section(n, "HealthCheck"), "Retries", "3").await;
+}
+
+#[tokio::test]
+async fn a_person_builds_reference_000_by_label_and_creates_it() {
+    let moto = moto();
+    let app = app(Some(&moto.url));
+    let browser = browser().await;
+    let c = &browser.client;
+
+    c.goto(&format!("{}/task-definitions/new", app.url)).await.expect("open");
+    press(c, "", "Start empty").await;
+
+    type_into(c, "", "Task definition family", "zenn-clone-task-definition-backend").await;
+    choose(c, "", "Launch type", "AWS Fargate").await;
+    choose(c, "", "Operating system/Architecture", "Linux/X86_64").await;
+    choose(c, "", "CPU", ".25 vCPU").await;
+    // htmx replaces the memory options with the ones valid for .25 vCPU.
+    let half_gb = "//select[@id='memory']/option[normalize-space()='.5 GB']";
+    c.wait().at_most(WAIT).for_element(Locator::XPath(half_gb)).await.expect("memory options for .25 vCPU");
+    choose(c, "", "Memory", ".5 GB").await;
+    type_into(c, "", "Task role", "ecsTaskExecutionRole").await;
+    type_into(c, "", "Task execution role", "ecsTaskExecutionRole").await;
+    press(c, "", "Next").await;
+
+    let rails = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/zenn-clone-rails:latest";
+    let nginx = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/zenn-clone-nginx:latest";
+    fill_container(c, 1, "rails", rails, "3000", "CMD-SHELL, curl --unix-socket /myapp/tmp/sockets/puma.sock localhost/api/v1/health_check || exit 1").await;
+    let env = section(1, "Environment variables");
+    let keys = format!("{env}//label[normalize-space()='Key']");
+    press_and_wait(c, &env, "Add environment variable", &keys, 1).await;
+    press_and_wait(c, &env, "Add environment variable", &keys, 2).await;
+    let row = |i: usize| format!("({env}//div[contains(@class,'row')])[{i}]");
+    type_into(c, &row(1), "Key", "RAILS_LOG_TO_STDOUT").await;
+    type_into(c, &row(1), "Value", "true").await;
+    type_into(c, &row(2), "Key", "RAILS_MASTER_KEY").await;
+    type_into(c, &row(2), "Value", "0123456789abcdef0123456789abcdef").await;
+
+    let containers = "//fieldset[contains(@class,'container')]";
+    press_and_wait(c, "", "Add container", containers, 2).await;
+    fill_container(c, 2, "nginx", nginx, "80", "CMD-SHELL, curl -f http://localhost/api/v1/health_check || exit 1").await;
+    let order = section(2, "Startup dependency ordering");
+    let names = format!("{order}//label[normalize-space()='Container name']");
+    press_and_wait(c, &order, "Add container dependency", &names, 1).await;
+    choose(c, &order, "Container name", "rails").await;
+    choose(c, &order, "Condition", "Healthy").await;
+    let use_logs = control(c, &container(2), "Use log collection").await;
+    assert_eq!(use_logs.prop("checked").await.expect("checked").as_deref(), Some("true"), "log collection is on by default");
+    assert_eq!(
+        control(c, &container(2), "awslogs-group").await.prop("value").await.expect("value").as_deref(),
+        Some("/ecs/zenn-clone-task-definition-backend")
+    );
+    press(c, "", "Next").await;
+
+    let sources = "//label[normalize-space()='Source container']";
+    press_and_wait(c, "", "Add volume from", sources, 1).await;
+    let from = "//fieldset[legend[normalize-space()='Volumes from']]";
+    choose(c, from, "Container", "nginx").await;
+    choose(c, from, "Source container", "rails").await;
+    press(c, "", "Next").await;
+
+    c.wait().at_most(WAIT).for_element(Locator::Css("#request-json")).await.expect("review page");
+    let review = c.find(Locator::Css("#request-json")).await.unwrap().text().await.unwrap();
+    let shown: serde_json::Value = serde_json::from_str(&review).expect("review JSON");
+    let expected: serde_json::Value = serde_json::from_str(&common::fixture("reference_000.json")).unwrap();
+    assert_eq!(shown, expected, "the browser built exactly reference 000");
+    press(c, "", "Create").await;
+
+    let revision = c.wait().at_most(WAIT).for_element(Locator::Css("#family-revision")).await.expect("result page");
+    assert_eq!(revision.text().await.unwrap(), "zenn-clone-task-definition-backend:1");
+    let described = ecs_client(&moto.url)
+        .describe_task_definition()
+        .task_definition("zenn-clone-task-definition-backend")
+        .send()
+        .await
+        .expect("registered in the emulator");
+    assert_eq!(described.task_definition().unwrap().container_definitions().len(), 2);
+    browser.client.close().await.expect("close");
+}
