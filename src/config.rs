@@ -8,7 +8,11 @@ use clap::Parser;
 use crate::aws::AwsSettings;
 
 #[derive(Debug, Clone, Parser)]
-#[command(name = "ecs-wizard", version, about = "A web console for putting containers on Amazon ECS with Fargate")]
+#[command(
+    name = "ecs-wizard",
+    version,
+    about = "A web console for putting containers on Amazon ECS with Fargate"
+)]
 pub struct Config {
     /// Address to listen on. Only loopback addresses are allowed until an authentication mode exists.
     #[arg(long, env = "ECS_WIZARD_BIND", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
@@ -40,7 +44,11 @@ pub enum ConfigError {
 
 impl Config {
     pub fn check(&self) -> Result<(), ConfigError> {
-        if self.bind.is_loopback() { Ok(()) } else { Err(ConfigError::NotLoopback(self.bind)) }
+        if self.bind.is_loopback() {
+            Ok(())
+        } else {
+            Err(ConfigError::NotLoopback(self.bind))
+        }
     }
 
     pub fn socket_addr(&self) -> SocketAddr {
@@ -72,7 +80,10 @@ fn default_data_dir() -> PathBuf {
     let base = std::env::var_os("XDG_DATA_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share")));
-    base.map_or_else(|| PathBuf::from("ecs-wizard-data"), |b| b.join("ecs-wizard"))
+    base.map_or_else(
+        || PathBuf::from("ecs-wizard-data"),
+        |b| b.join("ecs-wizard"),
+    )
 }
 
 #[cfg(test)]
@@ -90,13 +101,27 @@ mod tests {
     fn other_addresses_are_refused_with_the_flag_named() {
         let config = Config::parse_from(["ecs-wizard", "--bind", "0.0.0.0"]);
         let error = config.check().unwrap_err();
-        assert!(error.to_string().starts_with("--bind 0.0.0.0 (ECS_WIZARD_BIND)"));
-        assert!(Config::parse_from(["ecs-wizard", "--bind", "::1"]).check().is_ok());
+        assert!(
+            error
+                .to_string()
+                .starts_with("--bind 0.0.0.0 (ECS_WIZARD_BIND)")
+        );
+        assert!(
+            Config::parse_from(["ecs-wizard", "--bind", "::1"])
+                .check()
+                .is_ok()
+        );
     }
 
     #[test]
     fn aws_flags_become_overrides() {
-        let config = Config::parse_from(["ecs-wizard", "--region", "ap-northeast-1", "--endpoint-url", "http://127.0.0.1:5000"]);
+        let config = Config::parse_from([
+            "ecs-wizard",
+            "--region",
+            "ap-northeast-1",
+            "--endpoint-url",
+            "http://127.0.0.1:5000",
+        ]);
         let aws = config.aws_settings();
         assert_eq!(aws.region.as_deref(), Some("ap-northeast-1"));
         assert_eq!(aws.endpoint_url.as_deref(), Some("http://127.0.0.1:5000"));

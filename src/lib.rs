@@ -19,7 +19,12 @@ use crate::web::state::AppState;
 /// The Host header values a server on `addr` answers to.
 pub fn allowed_hosts(addr: SocketAddr) -> Vec<String> {
     let port = addr.port();
-    let mut hosts = vec![format!("localhost:{port}"), format!("127.0.0.1:{port}"), format!("[::1]:{port}"), addr.to_string()];
+    let mut hosts = vec![
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+        addr.to_string(),
+    ];
     if port == 80 {
         hosts.extend(["localhost".into(), "127.0.0.1".into(), "[::1]".into()]);
     }
@@ -34,8 +39,14 @@ pub async fn build_app(config: &Config, addr: SocketAddr) -> anyhow::Result<axum
         aws::Connection::Connected { identity, .. } => {
             tracing::info!(account = %identity.account, caller = %identity.arn, "connected to AWS");
         }
-        aws::Connection::PreviewOnly { reason, .. } => tracing::warn!(?reason, "preview only: nothing will be sent"),
+        aws::Connection::PreviewOnly { reason, .. } => {
+            tracing::warn!(?reason, "preview only: nothing will be sent")
+        }
     }
-    let state = AppState { store, connection: Arc::new(connection), allowed_hosts: Arc::new(allowed_hosts(addr)) };
+    let state = AppState {
+        store,
+        connection: Arc::new(connection),
+        allowed_hosts: Arc::new(allowed_hosts(addr)),
+    };
     Ok(web::router(state))
 }

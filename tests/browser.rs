@@ -48,12 +48,25 @@ async fn browser() -> Browser {
             ]
         }
     });
-    let serde_json::Value::Object(capabilities) = capabilities else { unreachable!() };
+    let serde_json::Value::Object(capabilities) = capabilities else {
+        unreachable!()
+    };
     let url = format!("http://127.0.0.1:{port}");
     let mut last_error = None;
     for _ in 0..100 {
-        match ClientBuilder::rustls().expect("tls").capabilities(capabilities.clone()).connect(&url).await {
-            Ok(client) => return Browser { client, _driver: driver, _profile: profile },
+        match ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(capabilities.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => {
+                return Browser {
+                    client,
+                    _driver: driver,
+                    _profile: profile,
+                };
+            }
             Err(error) => last_error = Some(error),
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -70,8 +83,14 @@ async fn control(c: &Client, scope: &str, label: &str) -> Element {
         .for_element(Locator::XPath(&xpath))
         .await
         .unwrap_or_else(|e| panic!("no label {label:?} in {scope:?}: {e}"));
-    let id = label_element.attr("for").await.expect("for").expect("label has for");
-    c.find(Locator::XPath(&format!("//*[@id='{id}']"))).await.expect("labelled control")
+    let id = label_element
+        .attr("for")
+        .await
+        .expect("for")
+        .expect("label has for");
+    c.find(Locator::XPath(&format!("//*[@id='{id}']")))
+        .await
+        .expect("labelled control")
 }
 
 async fn type_into(c: &Client, scope: &str, label: &str, text: &str) {
@@ -81,19 +100,35 @@ async fn type_into(c: &Client, scope: &str, label: &str, text: &str) {
 }
 
 async fn choose(c: &Client, scope: &str, label: &str, option: &str) {
-    control(c, scope, label).await.select_by_label(option).await.unwrap_or_else(|e| panic!("{label}: {option}: {e}"));
+    control(c, scope, label)
+        .await
+        .select_by_label(option)
+        .await
+        .unwrap_or_else(|e| panic!("{label}: {option}: {e}"));
 }
 
 async fn press(c: &Client, scope: &str, text: &str) {
     let xpath = format!("{scope}//button[normalize-space()='{text}']");
-    c.wait().at_most(WAIT).for_element(Locator::XPath(&xpath)).await.expect(text).click().await.expect("click");
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(&xpath))
+        .await
+        .expect(text)
+        .click()
+        .await
+        .expect("click");
 }
 
 /// Presses an htmx button and waits until the swapped form has `count` of `xpath`.
 async fn press_and_wait(c: &Client, scope: &str, text: &str, xpath: &str, count: usize) {
     press(c, scope, text).await;
     for _ in 0..150 {
-        if c.find_all(Locator::XPath(xpath)).await.map(|found| found.len()).unwrap_or(0) == count {
+        if c.find_all(Locator::XPath(xpath))
+            .await
+            .map(|found| found.len())
+            .unwrap_or(0)
+            == count
+        {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -106,14 +141,27 @@ fn container(n: usize) -> String {
 }
 
 fn section(n: usize, legend: &str) -> String {
-    format!("{}//fieldset[legend[normalize-space()='{legend}']]", container(n))
+    format!(
+        "{}//fieldset[legend[normalize-space()='{legend}']]",
+        container(n)
+    )
 }
 
 async fn fill_container(c: &Client, n: usize, name: &str, image: &str, port: &str, health: &str) {
     type_into(c, &container(n), "Name", name).await;
     type_into(c, &container(n), "Image URI", image).await;
-    let ports = format!("{}//label[normalize-space()='Container port']", section(n, "Port mappings"));
-    press_and_wait(c, &section(n, "Port mappings"), "Add port mapping", &ports, 1).await;
+    let ports = format!(
+        "{}//label[normalize-space()='Container port']",
+        section(n, "Port mappings")
+    );
+    press_and_wait(
+        c,
+        &section(n, "Port mappings"),
+        "Add port mapping",
+        &ports,
+        1,
+    )
+    .await;
     type_into(c, &section(n, "Port mappings"), "Container port", port).await;
     type_into(c, &section(n, "Resource allocation limits"), "CPU", "0").await;
     type_into(c, &section(n, "HealthCheck"), "Command", health).await;
@@ -129,16 +177,28 @@ async fn a_person_builds_reference_000_by_label_and_creates_it() {
     let browser = browser().await;
     let c = &browser.client;
 
-    c.goto(&format!("{}/task-definitions/new", app.url)).await.expect("open");
+    c.goto(&format!("{}/task-definitions/new", app.url))
+        .await
+        .expect("open");
     press(c, "", "Start empty").await;
 
-    type_into(c, "", "Task definition family", "zenn-clone-task-definition-backend").await;
+    type_into(
+        c,
+        "",
+        "Task definition family",
+        "zenn-clone-task-definition-backend",
+    )
+    .await;
     choose(c, "", "Launch type", "AWS Fargate").await;
     choose(c, "", "Operating system/Architecture", "Linux/X86_64").await;
     choose(c, "", "CPU", ".25 vCPU").await;
     // htmx replaces the memory options with the ones valid for .25 vCPU.
     let half_gb = "//select[@id='memory']/option[normalize-space()='.5 GB']";
-    c.wait().at_most(WAIT).for_element(Locator::XPath(half_gb)).await.expect("memory options for .25 vCPU");
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(half_gb))
+        .await
+        .expect("memory options for .25 vCPU");
     choose(c, "", "Memory", ".5 GB").await;
     type_into(c, "", "Task role", "ecsTaskExecutionRole").await;
     type_into(c, "", "Task execution role", "ecsTaskExecutionRole").await;
@@ -159,16 +219,33 @@ async fn a_person_builds_reference_000_by_label_and_creates_it() {
 
     let containers = "//fieldset[contains(@class,'container')]";
     press_and_wait(c, "", "Add container", containers, 2).await;
-    fill_container(c, 2, "nginx", nginx, "80", "CMD-SHELL, curl -f http://localhost/api/v1/health_check || exit 1").await;
+    fill_container(
+        c,
+        2,
+        "nginx",
+        nginx,
+        "80",
+        "CMD-SHELL, curl -f http://localhost/api/v1/health_check || exit 1",
+    )
+    .await;
     let order = section(2, "Startup dependency ordering");
     let names = format!("{order}//label[normalize-space()='Container name']");
     press_and_wait(c, &order, "Add container dependency", &names, 1).await;
     choose(c, &order, "Container name", "rails").await;
     choose(c, &order, "Condition", "Healthy").await;
     let use_logs = control(c, &container(2), "Use log collection").await;
-    assert_eq!(use_logs.prop("checked").await.expect("checked").as_deref(), Some("true"), "log collection is on by default");
     assert_eq!(
-        control(c, &container(2), "awslogs-group").await.prop("value").await.expect("value").as_deref(),
+        use_logs.prop("checked").await.expect("checked").as_deref(),
+        Some("true"),
+        "log collection is on by default"
+    );
+    assert_eq!(
+        control(c, &container(2), "awslogs-group")
+            .await
+            .prop("value")
+            .await
+            .expect("value")
+            .as_deref(),
         Some("/ecs/zenn-clone-task-definition-backend")
     );
     press(c, "", "Next").await;
@@ -180,21 +257,47 @@ async fn a_person_builds_reference_000_by_label_and_creates_it() {
     choose(c, from, "Source container", "rails").await;
     press(c, "", "Next").await;
 
-    c.wait().at_most(WAIT).for_element(Locator::Css("#request-json")).await.expect("review page");
-    let review = c.find(Locator::Css("#request-json")).await.unwrap().text().await.unwrap();
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#request-json"))
+        .await
+        .expect("review page");
+    let review = c
+        .find(Locator::Css("#request-json"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let shown: serde_json::Value = serde_json::from_str(&review).expect("review JSON");
-    let expected: serde_json::Value = serde_json::from_str(&common::fixture("reference_000.json")).unwrap();
+    let expected: serde_json::Value =
+        serde_json::from_str(&common::fixture("reference_000.json")).unwrap();
     assert_eq!(shown, expected, "the browser built exactly reference 000");
     press(c, "", "Create").await;
 
-    let revision = c.wait().at_most(WAIT).for_element(Locator::Css("#family-revision")).await.expect("result page");
-    assert_eq!(revision.text().await.unwrap(), "zenn-clone-task-definition-backend:1");
+    let revision = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#family-revision"))
+        .await
+        .expect("result page");
+    assert_eq!(
+        revision.text().await.unwrap(),
+        "zenn-clone-task-definition-backend:1"
+    );
     let described = ecs_client(&moto.url)
         .describe_task_definition()
         .task_definition("zenn-clone-task-definition-backend")
         .send()
         .await
         .expect("registered in the emulator");
-    assert_eq!(described.task_definition().unwrap().container_definitions().len(), 2);
+    assert_eq!(
+        described
+            .task_definition()
+            .unwrap()
+            .container_definitions()
+            .len(),
+        2
+    );
     browser.client.close().await.expect("close");
 }

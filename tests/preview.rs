@@ -9,12 +9,25 @@ async fn without_credentials_the_wizard_works_in_preview_only() {
     let app = app(None);
     let client = Client::new(&app.url).await;
     let home = client.get("/").await;
-    assert!(home.select("#identity")[0].contains("Preview only"), "{:?}", home.select("#identity"));
+    assert!(
+        home.select("#identity")[0].contains("Preview only"),
+        "{:?}",
+        home.select("#identity")
+    );
 
-    let imported = client.post("/task-definitions/import", &[("json", &fixture("reference_000.json"))]).await;
+    let imported = client
+        .post(
+            "/task-definitions/import",
+            &[("json", &fixture("reference_000.json"))],
+        )
+        .await;
     let draft = imported.location.trim_end_matches("/configure").to_string();
     for step in ["configure", "containers", "storage", "review"] {
-        assert_eq!(client.get(&format!("{draft}/{step}")).await.status, 200, "{step}");
+        assert_eq!(
+            client.get(&format!("{draft}/{step}")).await.status,
+            200,
+            "{step}"
+        );
     }
     let review = client.get(&format!("{draft}/review")).await;
     assert!(review.select("#terraform")[0].contains("resource \"aws_ecs_task_definition\""));

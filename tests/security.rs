@@ -9,7 +9,13 @@ async fn a_post_without_the_csrf_token_is_refused() {
     let moto = moto();
     let app = app(Some(&moto.url));
     let client = Client::new(&app.url).await;
-    let response = client.http().post(format!("{}/task-definitions/drafts", app.url)).form(&[("x", "y")]).send().await.unwrap();
+    let response = client
+        .http()
+        .post(format!("{}/task-definitions/drafts", app.url))
+        .form(&[("x", "y")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 403);
     let wrong = client
         .http()
@@ -19,17 +25,30 @@ async fn a_post_without_the_csrf_token_is_refused() {
         .await
         .unwrap();
     assert_eq!(wrong.status(), 403);
-    assert_eq!(client.post("/task-definitions/drafts", &[]).await.status, 303);
+    assert_eq!(
+        client.post("/task-definitions/drafts", &[]).await.status,
+        303
+    );
 }
 
 #[tokio::test]
 async fn another_host_name_is_refused() {
     let moto = moto();
     let app = app(Some(&moto.url));
-    let response = reqwest::Client::new().get(format!("{}/", app.url)).header("Host", "evil.example").send().await.unwrap();
+    let response = reqwest::Client::new()
+        .get(format!("{}/", app.url))
+        .header("Host", "evil.example")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 421);
     let port = app.url.rsplit(':').next().unwrap();
-    let localhost = reqwest::Client::new().get(format!("{}/", app.url)).header("Host", format!("localhost:{port}")).send().await.unwrap();
+    let localhost = reqwest::Client::new()
+        .get(format!("{}/", app.url))
+        .header("Host", format!("localhost:{port}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(localhost.status(), 200);
 }
 
@@ -37,13 +56,24 @@ async fn another_host_name_is_refused() {
 async fn pages_forbid_inline_script_and_framing() {
     let moto = moto();
     let app = app(Some(&moto.url));
-    let response = reqwest::get(format!("{}/task-definitions/new", app.url)).await.unwrap();
-    let csp = response.headers()["content-security-policy"].to_str().unwrap().to_string();
-    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    let response = reqwest::get(format!("{}/task-definitions/new", app.url))
+        .await
+        .unwrap();
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
     assert_eq!(response.headers()["x-frame-options"], "DENY");
     let html = scraper::Html::parse_document(&response.text().await.unwrap());
     for script in html.select(&scraper::Selector::parse("script").unwrap()) {
-        assert!(script.value().attr("src").is_some() && script.text().next().is_none(), "no inline script");
+        assert!(
+            script.value().attr("src").is_some() && script.text().next().is_none(),
+            "no inline script"
+        );
     }
 }
 
@@ -52,10 +82,40 @@ async fn gets_change_nothing_and_unknown_drafts_are_not_found() {
     let moto = moto();
     let app = app(Some(&moto.url));
     let client = Client::new(&app.url).await;
-    assert_eq!(client.get("/task-definitions/drafts/00000000000000000000000000000000/configure").await.status, 404);
-    assert_eq!(client.get("/task-definitions/drafts/../../etc/passwd/configure").await.status, 404);
-    assert_eq!(client.get("/task-definitions/revisions/999").await.status, 404);
-    assert!(client.get("/").await.select("h2 + p").iter().any(|p| p.contains("No drafts yet")));
+    assert_eq!(
+        client
+            .get("/task-definitions/drafts/00000000000000000000000000000000/configure")
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        client
+            .get("/task-definitions/drafts/../../etc/passwd/configure")
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        client.get("/task-definitions/revisions/999").await.status,
+        404
+    );
+    assert!(
+        client
+            .get("/")
+            .await
+            .select("h2 + p")
+            .iter()
+            .any(|p| p.contains("No drafts yet"))
+    );
     client.get("/task-definitions/new").await;
-    assert!(client.get("/").await.select("h2 + p").iter().any(|p| p.contains("No drafts yet")), "GET created no draft");
+    assert!(
+        client
+            .get("/")
+            .await
+            .select("h2 + p")
+            .iter()
+            .any(|p| p.contains("No drafts yet")),
+        "GET created no draft"
+    );
 }

@@ -28,12 +28,23 @@ const CONFIGURE_000: &[(&str, &str)] = &[
 fn containers_000() -> Vec<(String, String)> {
     let mut fields = Vec::new();
     let containers = [
-        ("rails", "zenn-clone-rails", "3000", "curl --unix-socket /myapp/tmp/sockets/puma.sock localhost/api/v1/health_check || exit 1"),
-        ("nginx", "zenn-clone-nginx", "80", "curl -f http://localhost/api/v1/health_check || exit 1"),
+        (
+            "rails",
+            "zenn-clone-rails",
+            "3000",
+            "curl --unix-socket /myapp/tmp/sockets/puma.sock localhost/api/v1/health_check || exit 1",
+        ),
+        (
+            "nginx",
+            "zenn-clone-nginx",
+            "80",
+            "curl -f http://localhost/api/v1/health_check || exit 1",
+        ),
     ];
     for (i, (name, repository, port, check)) in containers.iter().enumerate() {
         let p = |f: &str| format!("containerDefinitions.{i}.{f}");
-        let image = format!("123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/{repository}:latest");
+        let image =
+            format!("123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/{repository}:latest");
         for (field, value) in [
             ("name", name.to_string()),
             ("image", image),
@@ -43,7 +54,10 @@ fn containers_000() -> Vec<(String, String)> {
             ("portMappings.0.protocol", "tcp".into()),
             ("cpu", "0".into()),
             ("logCollection", "on".into()),
-            ("logConfiguration.awslogs-group", "/ecs/zenn-clone-task-definition-backend".into()),
+            (
+                "logConfiguration.awslogs-group",
+                "/ecs/zenn-clone-task-definition-backend".into(),
+            ),
             ("logConfiguration.awslogs-region", "ap-northeast-1".into()),
             ("logConfiguration.awslogs-stream-prefix", "ecs".into()),
             ("logConfiguration.awslogs-create-group", "true".into()),
@@ -56,10 +70,19 @@ fn containers_000() -> Vec<(String, String)> {
         }
     }
     for (field, value) in [
-        ("containerDefinitions.0.environment.0.name", "RAILS_LOG_TO_STDOUT"),
+        (
+            "containerDefinitions.0.environment.0.name",
+            "RAILS_LOG_TO_STDOUT",
+        ),
         ("containerDefinitions.0.environment.0.value", "true"),
-        ("containerDefinitions.0.environment.1.name", "RAILS_MASTER_KEY"),
-        ("containerDefinitions.0.environment.1.value", "0123456789abcdef0123456789abcdef"),
+        (
+            "containerDefinitions.0.environment.1.name",
+            "RAILS_MASTER_KEY",
+        ),
+        (
+            "containerDefinitions.0.environment.1.value",
+            "0123456789abcdef0123456789abcdef",
+        ),
         ("containerDefinitions.1.dependsOn.0.containerName", "rails"),
         ("containerDefinitions.1.dependsOn.0.condition", "HEALTHY"),
         ("action", "next"),
@@ -70,7 +93,10 @@ fn containers_000() -> Vec<(String, String)> {
 }
 
 fn borrowed(fields: &[(String, String)]) -> Vec<(&str, &str)> {
-    fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
 }
 
 #[tokio::test]
@@ -83,32 +109,62 @@ async fn reference_000_built_through_the_forms_is_what_the_emulator_holds() {
     assert_eq!(created.status, 303);
     let draft = draft_path(&created.location);
 
-    let step1 = client.post(&format!("{draft}/configure"), CONFIGURE_000).await;
-    assert_eq!((step1.status, step1.location.as_str()), (303, format!("{draft}/containers").as_str()), "{}", step1.text);
-    let step2 = client.post(&format!("{draft}/containers"), &borrowed(&containers_000())).await;
+    let step1 = client
+        .post(&format!("{draft}/configure"), CONFIGURE_000)
+        .await;
+    assert_eq!(
+        (step1.status, step1.location.as_str()),
+        (303, format!("{draft}/containers").as_str()),
+        "{}",
+        step1.text
+    );
+    let step2 = client
+        .post(&format!("{draft}/containers"), &borrowed(&containers_000()))
+        .await;
     assert_eq!(step2.status, 303, "{}", step2.text);
     let step3 = client
         .post(
             &format!("{draft}/storage"),
-            &[("volumesFrom.0.container", "nginx"), ("volumesFrom.0.sourceContainer", "rails"), ("action", "next")],
+            &[
+                ("volumesFrom.0.container", "nginx"),
+                ("volumesFrom.0.sourceContainer", "rails"),
+                ("action", "next"),
+            ],
         )
         .await;
     assert_eq!(step3.location, format!("{draft}/review"));
 
     // Back and forward keep what was entered.
     let containers = client.get(&format!("{draft}/containers")).await;
-    assert_eq!(containers.attr("#containerDefinitions\\.1\\.name", "value").as_deref(), Some("nginx"));
+    assert_eq!(
+        containers
+            .attr("#containerDefinitions\\.1\\.name", "value")
+            .as_deref(),
+        Some("nginx")
+    );
+    assert_eq!(
+        containers.messages_for("containerDefinitions.0.environment.1.name"),
+        [
+            "RAILS_MASTER_KEY looks like a secret. Anyone who can read the task definition can read it: put it in Secrets (Secrets Manager or SSM) instead."
+        ]
+    );
 
     let review = client.get(&format!("{draft}/review")).await;
     let request: Value = serde_json::from_str(&review.select("#request-json")[0]).unwrap();
     let expected: Value = serde_json::from_str(&fixture("reference_000.json")).unwrap();
     assert_eq!(request, expected, "the review shows exactly reference 000");
-    assert!(review.text.contains("RAILS_MASTER_KEY looks like a secret"), "the master key is flagged");
+    assert!(
+        review.text.contains("RAILS_MASTER_KEY looks like a secret"),
+        "the master key is flagged"
+    );
 
     let result = client.post(&format!("{draft}/create"), &[]).await;
     assert_eq!(result.status, 303, "{}", result.text);
     let page = client.get(&result.location).await;
-    assert_eq!(page.select("#family-revision"), ["zenn-clone-task-definition-backend:1"]);
+    assert_eq!(
+        page.select("#family-revision"),
+        ["zenn-clone-task-definition-backend:1"]
+    );
 
     let described = ecs_client(&moto.url)
         .describe_task_definition()
@@ -120,22 +176,54 @@ async fn reference_000_built_through_the_forms_is_what_the_emulator_holds() {
     assert_eq!(td.cpu(), Some("256"));
     assert_eq!(td.memory(), Some("512"));
     assert_eq!(td.network_mode().map(|m| m.as_str()), Some("awsvpc"));
-    assert_eq!(td.execution_role_arn(), Some("arn:aws:iam::123456789012:role/ecsTaskExecutionRole"));
-    assert_eq!(td.task_role_arn(), Some("arn:aws:iam::123456789012:role/ecsTaskExecutionRole"));
-    assert_eq!(td.requires_compatibilities().iter().map(|c| c.as_str()).collect::<Vec<_>>(), ["FARGATE"]);
+    assert_eq!(
+        td.execution_role_arn(),
+        Some("arn:aws:iam::123456789012:role/ecsTaskExecutionRole")
+    );
+    assert_eq!(
+        td.task_role_arn(),
+        Some("arn:aws:iam::123456789012:role/ecsTaskExecutionRole")
+    );
+    assert_eq!(
+        td.requires_compatibilities()
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>(),
+        ["FARGATE"]
+    );
     let platform = td.runtime_platform().unwrap();
-    assert_eq!(platform.cpu_architecture().map(|a| a.as_str()), Some("X86_64"));
-    let [rails, nginx] = td.container_definitions() else { panic!("two containers") };
+    assert_eq!(
+        platform.cpu_architecture().map(|a| a.as_str()),
+        Some("X86_64")
+    );
+    let [rails, nginx] = td.container_definitions() else {
+        panic!("two containers")
+    };
     assert_eq!(rails.name(), Some("rails"));
-    assert_eq!(rails.image(), Some("123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/zenn-clone-rails:latest"));
+    assert_eq!(
+        rails.image(),
+        Some("123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/zenn-clone-rails:latest")
+    );
     assert_eq!(rails.essential(), Some(true));
     assert_eq!(rails.port_mappings()[0].container_port(), Some(3000));
     assert_eq!(rails.environment().len(), 2);
     assert_eq!(rails.environment()[0].name(), Some("RAILS_LOG_TO_STDOUT"));
     let log = rails.log_configuration().unwrap();
     assert_eq!(log.log_driver().as_str(), "awslogs");
-    assert_eq!(log.options().unwrap().get("awslogs-group").map(String::as_str), Some("/ecs/zenn-clone-task-definition-backend"));
-    assert_eq!(log.options().unwrap().get("awslogs-stream-prefix").map(String::as_str), Some("ecs"));
+    assert_eq!(
+        log.options()
+            .unwrap()
+            .get("awslogs-group")
+            .map(String::as_str),
+        Some("/ecs/zenn-clone-task-definition-backend")
+    );
+    assert_eq!(
+        log.options()
+            .unwrap()
+            .get("awslogs-stream-prefix")
+            .map(String::as_str),
+        Some("ecs")
+    );
     assert_eq!(rails.health_check().unwrap().command()[0], "CMD-SHELL");
     assert_eq!(nginx.port_mappings()[0].container_port(), Some(80));
     assert_eq!(nginx.depends_on()[0].container_name(), "rails");
@@ -148,7 +236,9 @@ fn assert_contains(registered: &Value, pasted: &Value, at: &str) {
     match (registered, pasted) {
         (Value::Object(r), Value::Object(p)) => {
             for (key, value) in p {
-                let there = r.get(key).unwrap_or_else(|| panic!("{at}.{key} is missing from the registered definition"));
+                let there = r.get(key).unwrap_or_else(|| {
+                    panic!("{at}.{key} is missing from the registered definition")
+                });
                 assert_contains(there, value, &format!("{at}.{key}"));
             }
         }
@@ -168,7 +258,9 @@ async fn reference_003_json_imported_and_created_is_registered_as_pasted() {
     let app = app(Some(&moto.url));
     let client = Client::new(&app.url).await;
     let pasted = fixture("reference_003_input.json");
-    let imported = client.post("/task-definitions/import", &[("json", &pasted)]).await;
+    let imported = client
+        .post("/task-definitions/import", &[("json", &pasted)])
+        .await;
     assert_eq!(imported.status, 303);
     let draft = draft_path(&imported.location);
     let review = client.get(&format!("{draft}/review")).await;
@@ -183,11 +275,23 @@ async fn reference_003_json_imported_and_created_is_registered_as_pasted() {
     assert_eq!(registered["revision"], 1);
 
     let ecs = ecs_client(&moto.url);
-    let described = ecs.describe_task_definition().task_definition("ContainerHandsOn").send().await.unwrap();
+    let described = ecs
+        .describe_task_definition()
+        .task_definition("ContainerHandsOn")
+        .send()
+        .await
+        .unwrap();
     let td = described.task_definition().unwrap();
     assert_eq!(td.family(), Some("ContainerHandsOn"));
-    let options = td.container_definitions()[0].log_configuration().unwrap().options().unwrap();
-    assert_eq!(options.get("awslogs-stream-prefix").map(String::as_str), Some("hands-on"));
+    let options = td.container_definitions()[0]
+        .log_configuration()
+        .unwrap()
+        .options()
+        .unwrap();
+    assert_eq!(
+        options.get("awslogs-stream-prefix").map(String::as_str),
+        Some("hands-on")
+    );
 }
 
 #[tokio::test]
@@ -195,18 +299,40 @@ async fn describe_output_is_imported_without_its_read_only_fields() {
     let moto = moto();
     let app = app(Some(&moto.url));
     let client = Client::new(&app.url).await;
-    let imported = client.post("/task-definitions/import", &[("json", &fixture("reference_003_describe.json"))]).await;
+    let imported = client
+        .post(
+            "/task-definitions/import",
+            &[("json", &fixture("reference_003_describe.json"))],
+        )
+        .await;
     assert_eq!(imported.status, 303, "{}", imported.text);
     let configure = client.get(&imported.location).await;
     let notice = configure.select(".notice").join(" ");
-    for field in ["taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt", "registeredBy"] {
-        assert!(notice.contains(field), "{field} is listed as dropped: {notice}");
+    for field in [
+        "taskDefinitionArn",
+        "revision",
+        "status",
+        "requiresAttributes",
+        "compatibilities",
+        "registeredAt",
+        "registeredBy",
+    ] {
+        assert!(
+            notice.contains(field),
+            "{field} is listed as dropped: {notice}"
+        );
     }
-    assert_eq!(configure.attr("#family", "value").as_deref(), Some("ContainerHandsOn"));
+    assert_eq!(
+        configure.attr("#family", "value").as_deref(),
+        Some("ContainerHandsOn")
+    );
     let draft = draft_path(&imported.location);
     let review = client.get(&format!("{draft}/review")).await;
     let shown: Value = serde_json::from_str(&review.select("#request-json")[0]).unwrap();
-    assert_eq!(shown["tags"], serde_json::json!([{"key": "Name", "value": "ContainerHandsOn"}]));
+    assert_eq!(
+        shown["tags"],
+        serde_json::json!([{"key": "Name", "value": "ContainerHandsOn"}])
+    );
     assert!(shown.get("revision").is_none() && shown.get("status").is_none());
 }
 
@@ -216,9 +342,16 @@ async fn a_typo_in_pasted_json_is_refused_by_name_and_place() {
     let app = app(Some(&moto.url));
     let client = Client::new(&app.url).await;
     let text = fixture("reference_003_input.json").replace("\"essential\"", "\"esential\"");
-    let page = client.post("/task-definitions/import", &[("json", &text)]).await;
+    let page = client
+        .post("/task-definitions/import", &[("json", &text)])
+        .await;
     assert_eq!(page.status, 422);
-    assert_eq!(page.messages_for("json"), ["esential is not a field of the ECS API (at containerDefinitions[0]). Check the spelling."]);
+    assert_eq!(
+        page.messages_for("json"),
+        [
+            "esential is not a field of the ECS API (at containerDefinitions[0]). Check the spelling."
+        ]
+    );
 }
 
 /// Each rule, broken in an otherwise valid reference 000: Create is refused
@@ -231,56 +364,167 @@ async fn each_validation_error_leaves_the_emulator_untouched() {
     let base: Value = serde_json::from_str(&fixture("reference_000.json")).unwrap();
     type Break = fn(&mut Value);
     let cases: Vec<(&str, Break, &str)> = vec![
-        ("family", |v| v["family"] = "my app".into(), "Use 1 to 255 letters"),
-        ("container name", |v| v["containerDefinitions"][1]["name"] = "rails".into(), "container names must be unique"),
-        ("Fargate pair", |v| v["memory"] = "4096".into(), "Fargate allows .5 GB to 2 GB"),
-        ("awsvpc", |v| v["networkMode"] = "bridge".into(), "Fargate needs the awsvpc network mode"),
-        ("host port", |v| v["containerDefinitions"][0]["portMappings"][0]["hostPort"] = 8080.into(), "host port must be empty or equal"),
-        ("port range", |v| v["containerDefinitions"][0]["portMappings"][0] = serde_json::json!({"containerPort": 70000}), "from 1 to 65535"),
-        ("essential", |v| {
-            v["containerDefinitions"][0]["essential"] = false.into();
-            v["containerDefinitions"][1]["essential"] = false.into();
-        }, "at least one container as essential"),
-        ("soft over hard", |v| {
-            v["containerDefinitions"][0]["memory"] = 128.into();
-            v["containerDefinitions"][0]["memoryReservation"] = 256.into();
-        }, "soft limit cannot be above the hard limit"),
-        ("fits the task", |v| v["containerDefinitions"][0]["memory"] = 1024.into(), "more than the task's 512 MiB"),
-        ("health interval", |v| v["containerDefinitions"][0]["healthCheck"]["interval"] = 4.into(), "from 5 to 300"),
-        ("health retries", |v| v["containerDefinitions"][0]["healthCheck"]["retries"] = 11.into(), "from 1 to 10"),
-        ("depends on nothing", |v| v["containerDefinitions"][1]["dependsOn"][0]["containerName"] = "railz".into(), "no other container named railz"),
-        ("healthy needs a check", |v| {
-            v["containerDefinitions"][0].as_object_mut().unwrap().remove("healthCheck");
-        }, "HEALTHY needs a health check on rails"),
-        ("complete on essential", |v| v["containerDefinitions"][1]["dependsOn"][0]["condition"] = "COMPLETE".into(), "rails is essential"),
-        ("cycle", |v| v["containerDefinitions"][0]["dependsOn"] = serde_json::json!([{"containerName": "nginx", "condition": "START"}]), "go round in a circle"),
-        ("stream prefix", |v| {
-            v["containerDefinitions"][0]["logConfiguration"]["options"].as_object_mut().unwrap().remove("awslogs-stream-prefix");
-        }, "Enter a value"),
-        ("volumes from", |v| v["containerDefinitions"][1]["volumesFrom"][0]["sourceContainer"] = "postgres".into(), "no other container named postgres"),
-        ("mount point", |v| v["containerDefinitions"][1]["mountPoints"] = serde_json::json!([{"sourceVolume": "assets", "containerPath": "/a"}]), "no volume named assets"),
-        ("eleven containers", |v| {
-            let one = v["containerDefinitions"][0].clone();
-            v["containerDefinitions"] = (0..11).map(|i| {
-                let mut c = one.clone();
-                c["name"] = format!("c{i}").into();
-                c
-            }).collect();
-        }, "at most 10 containers"),
+        (
+            "family",
+            |v| v["family"] = "my app".into(),
+            "Use 1 to 255 letters",
+        ),
+        (
+            "container name",
+            |v| v["containerDefinitions"][1]["name"] = "rails".into(),
+            "container names must be unique",
+        ),
+        (
+            "Fargate pair",
+            |v| v["memory"] = "4096".into(),
+            "Fargate allows .5 GB to 2 GB",
+        ),
+        (
+            "awsvpc",
+            |v| v["networkMode"] = "bridge".into(),
+            "Fargate needs the awsvpc network mode",
+        ),
+        (
+            "host port",
+            |v| v["containerDefinitions"][0]["portMappings"][0]["hostPort"] = 8080.into(),
+            "host port must be empty or equal",
+        ),
+        (
+            "port range",
+            |v| {
+                v["containerDefinitions"][0]["portMappings"][0] =
+                    serde_json::json!({"containerPort": 70000})
+            },
+            "from 1 to 65535",
+        ),
+        (
+            "essential",
+            |v| {
+                v["containerDefinitions"][0]["essential"] = false.into();
+                v["containerDefinitions"][1]["essential"] = false.into();
+            },
+            "at least one container as essential",
+        ),
+        (
+            "soft over hard",
+            |v| {
+                v["containerDefinitions"][0]["memory"] = 128.into();
+                v["containerDefinitions"][0]["memoryReservation"] = 256.into();
+            },
+            "soft limit cannot be above the hard limit",
+        ),
+        (
+            "fits the task",
+            |v| v["containerDefinitions"][0]["memory"] = 1024.into(),
+            "more than the task's 512 MiB",
+        ),
+        (
+            "health interval",
+            |v| v["containerDefinitions"][0]["healthCheck"]["interval"] = 4.into(),
+            "from 5 to 300",
+        ),
+        (
+            "health retries",
+            |v| v["containerDefinitions"][0]["healthCheck"]["retries"] = 11.into(),
+            "from 1 to 10",
+        ),
+        (
+            "depends on nothing",
+            |v| v["containerDefinitions"][1]["dependsOn"][0]["containerName"] = "railz".into(),
+            "no other container named railz",
+        ),
+        (
+            "healthy needs a check",
+            |v| {
+                v["containerDefinitions"][0]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("healthCheck");
+            },
+            "HEALTHY needs a health check on rails",
+        ),
+        (
+            "complete on essential",
+            |v| v["containerDefinitions"][1]["dependsOn"][0]["condition"] = "COMPLETE".into(),
+            "rails is essential",
+        ),
+        (
+            "cycle",
+            |v| {
+                v["containerDefinitions"][0]["dependsOn"] =
+                    serde_json::json!([{"containerName": "nginx", "condition": "START"}])
+            },
+            "go round in a circle",
+        ),
+        (
+            "stream prefix",
+            |v| {
+                v["containerDefinitions"][0]["logConfiguration"]["options"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("awslogs-stream-prefix");
+            },
+            "Enter a value",
+        ),
+        (
+            "volumes from",
+            |v| {
+                v["containerDefinitions"][1]["volumesFrom"][0]["sourceContainer"] =
+                    "postgres".into()
+            },
+            "no other container named postgres",
+        ),
+        (
+            "mount point",
+            |v| {
+                v["containerDefinitions"][1]["mountPoints"] =
+                    serde_json::json!([{"sourceVolume": "assets", "containerPath": "/a"}])
+            },
+            "no volume named assets",
+        ),
+        (
+            "eleven containers",
+            |v| {
+                let one = v["containerDefinitions"][0].clone();
+                v["containerDefinitions"] = (0..11)
+                    .map(|i| {
+                        let mut c = one.clone();
+                        c["name"] = format!("c{i}").into();
+                        c
+                    })
+                    .collect();
+            },
+            "at most 10 containers",
+        ),
     ];
     for (name, break_it, message) in cases {
         let mut td = base.clone();
         break_it(&mut td);
-        let imported = client.post("/task-definitions/import", &[("json", &td.to_string())]).await;
+        let imported = client
+            .post("/task-definitions/import", &[("json", &td.to_string())])
+            .await;
         assert_eq!(imported.status, 303, "{name}: {}", imported.text);
         let draft = draft_path(&imported.location);
         let review = client.get(&format!("{draft}/review")).await;
-        assert!(review.attr("form.create button", "disabled").is_some(), "{name}: Create is disabled");
+        assert!(
+            review.attr("form.create button", "disabled").is_some(),
+            "{name}: Create is disabled"
+        );
         let refused = client.post(&format!("{draft}/create"), &[]).await;
         assert_eq!(refused.status, 422, "{name}");
-        assert!(refused.select(".issues li.error").join(" ").contains(message), "{name}: {:?}", refused.select(".issues li"));
+        assert!(
+            refused
+                .select(".issues li.error")
+                .join(" ")
+                .contains(message),
+            "{name}: {:?}",
+            refused.select(".issues li")
+        );
     }
-    assert_eq!(registered_families(&ecs_client(&moto.url)).await, Vec::<String>::new());
+    assert_eq!(
+        registered_families(&ecs_client(&moto.url)).await,
+        Vec::<String>::new()
+    );
 }
 
 #[tokio::test]
@@ -294,11 +538,28 @@ async fn a_step_with_errors_comes_back_with_the_message_beside_the_field() {
     fields.extend([("memory", "4096"), ("family", "bad name!")]);
     let page = client.post(&format!("{draft}/configure"), &fields).await;
     assert_eq!(page.status, 422);
-    assert_eq!(page.messages_for("memory"), ["With .25 vCPU, Fargate allows .5 GB to 2 GB of memory; choose one of the offered sizes."]);
-    assert_eq!(page.messages_for("family"), ["Use 1 to 255 letters, digits, hyphens (-) and underscores (_)."]);
-    assert_eq!(page.attr("#family", "value").as_deref(), Some("bad name!"), "what was typed is kept");
+    assert_eq!(
+        page.messages_for("memory"),
+        ["With .25 vCPU, Fargate allows .5 GB to 2 GB of memory; choose one of the offered sizes."]
+    );
+    assert_eq!(
+        page.messages_for("family"),
+        ["Use 1 to 255 letters, digits, hyphens (-) and underscores (_)."]
+    );
+    assert_eq!(
+        page.attr("#family", "value").as_deref(),
+        Some("bad name!"),
+        "what was typed is kept"
+    );
     // The draft kept it too: a refresh shows the same.
-    assert_eq!(client.get(&format!("{draft}/configure")).await.attr("#family", "value").as_deref(), Some("bad name!"));
+    assert_eq!(
+        client
+            .get(&format!("{draft}/configure"))
+            .await
+            .attr("#family", "value")
+            .as_deref(),
+        Some("bad name!")
+    );
 }
 
 #[tokio::test]
@@ -314,19 +575,45 @@ async fn adding_and_removing_rows_with_htmx_returns_only_the_form() {
         ("containerDefinitions.0.image", "nginx"),
         ("action", "add:containerDefinitions"),
     ];
-    let response = client.http().post(&url).header("HX-Request", "true").form(&form).send().await.unwrap();
+    let response = client
+        .http()
+        .post(&url)
+        .header("HX-Request", "true")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let fragment = response.text().await.unwrap();
-    assert!(fragment.starts_with("<form id=\"step-form\"") || fragment.trim_start().starts_with("<form id=\"step-form\""), "{fragment}");
+    assert!(
+        fragment.starts_with("<form id=\"step-form\"")
+            || fragment.trim_start().starts_with("<form id=\"step-form\""),
+        "{fragment}"
+    );
     assert!(!fragment.contains("<html"));
     let html = scraper::Html::parse_fragment(&fragment);
-    let legends: Vec<String> = html.select(&scraper::Selector::parse("legend").unwrap()).map(|e| e.text().collect()).collect();
+    let legends: Vec<String> = html
+        .select(&scraper::Selector::parse("legend").unwrap())
+        .map(|e| e.text().collect())
+        .collect();
     assert_eq!(legends, ["Container 1 — web", "Container 2"]);
     // Without htmx the same button posts and comes back to the page.
-    let removed = client.post(&format!("{draft}/containers"), &[("containerDefinitions.0.name", "web"), ("containerDefinitions.1.name", ""), ("action", "remove:containerDefinitions.1")]).await;
+    let removed = client
+        .post(
+            &format!("{draft}/containers"),
+            &[
+                ("containerDefinitions.0.name", "web"),
+                ("containerDefinitions.1.name", ""),
+                ("action", "remove:containerDefinitions.1"),
+            ],
+        )
+        .await;
     assert_eq!(removed.location, format!("{draft}/containers"));
     let page = client.get(&format!("{draft}/containers")).await;
-    assert_eq!(page.select("fieldset.container legend"), ["Container 1 — web"]);
+    assert_eq!(
+        page.select("fieldset.container legend"),
+        ["Container 1 — web"]
+    );
 }
 
 #[tokio::test]
@@ -334,9 +621,14 @@ async fn memory_options_follow_the_cpu() {
     let moto = moto();
     let app = app(Some(&moto.url));
     let client = Client::new(&app.url).await;
-    let page = client.get("/fargate/memory-options?cpu=512&memory=2048").await;
+    let page = client
+        .get("/fargate/memory-options?cpu=512&memory=2048")
+        .await;
     assert_eq!(page.select("option"), ["1 GB", "2 GB", "3 GB", "4 GB"]);
-    assert_eq!(page.attr("option[selected]", "value").as_deref(), Some("2048"));
+    assert_eq!(
+        page.attr("option[selected]", "value").as_deref(),
+        Some("2048")
+    );
 }
 
 #[tokio::test]
@@ -346,9 +638,23 @@ async fn japanese_is_chosen_from_accept_language_and_switchable() {
     let client = Client::new(&app.url).await;
     let draft = draft_path(&client.post("/task-definitions/drafts", &[]).await.location);
     let url = format!("{}{draft}/configure", app.url);
-    let body = client.http().get(&url).header("Accept-Language", "ja,en;q=0.8").send().await.unwrap().text().await.unwrap();
+    let body = client
+        .http()
+        .get(&url)
+        .header("Accept-Language", "ja,en;q=0.8")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(body.contains("タスク定義ファミリー") && body.contains("タスク実行ロール"));
-    let switched = client.post("/lang", &[("lang", "ja"), ("back", &format!("{draft}/configure"))]).await;
+    let switched = client
+        .post(
+            "/lang",
+            &[("lang", "ja"), ("back", &format!("{draft}/configure"))],
+        )
+        .await;
     assert_eq!(switched.location, format!("{draft}/configure"));
     let page = client.get(&format!("{draft}/configure")).await;
     assert_eq!(page.attr("html", "lang").as_deref(), Some("ja"));

@@ -17,7 +17,10 @@ pub struct Registered {
 
 impl Aws {
     /// Sends `request_json` (a RegisterTaskDefinition body) unchanged.
-    pub async fn register_task_definition(&self, request_json: String) -> Result<Registered, AwsError> {
+    pub async fn register_task_definition(
+        &self,
+        request_json: String,
+    ) -> Result<Registered, AwsError> {
         let capture = CaptureBody::default();
         // The builder needs its required members; the body replaces them all.
         let output = self
@@ -36,8 +39,14 @@ impl Aws {
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .unwrap_or(Value::Null);
         Ok(Registered {
-            arn: definition.and_then(|d| d.task_definition_arn()).unwrap_or_default().to_string(),
-            family: definition.and_then(|d| d.family()).unwrap_or_default().to_string(),
+            arn: definition
+                .and_then(|d| d.task_definition_arn())
+                .unwrap_or_default()
+                .to_string(),
+            family: definition
+                .and_then(|d| d.family())
+                .unwrap_or_default()
+                .to_string(),
             revision: definition.map(|d| d.revision()).unwrap_or_default(),
             response,
         })

@@ -14,7 +14,10 @@ impl Aws {
         let mut pages = self.iam.list_roles().into_paginator().send();
         while let Some(page) = pages.next().await {
             for role in page?.roles() {
-                roles.push(RoleSummary { name: role.role_name().to_string(), arn: role.arn().to_string() });
+                roles.push(RoleSummary {
+                    name: role.role_name().to_string(),
+                    arn: role.arn().to_string(),
+                });
             }
         }
         roles.sort_by(|a, b| a.name.cmp(&b.name));

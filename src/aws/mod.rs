@@ -1,8 +1,8 @@
 //! The only code that talks to AWS. Credentials, region and endpoints come from
 //! aws-config's default chain, as the aws CLI reads them; flags override.
 
-mod error;
 mod ecs;
+mod error;
 mod iam;
 mod raw_body;
 mod sts;
@@ -37,9 +37,15 @@ pub struct Aws {
 /// What the header says about the connection to AWS.
 #[derive(Debug, Clone)]
 pub enum Connection {
-    Connected { aws: Aws, identity: Identity },
+    Connected {
+        aws: Aws,
+        identity: Identity,
+    },
     /// Nothing can be sent; the reason is shown beside every disabled submit.
-    PreviewOnly { region: Option<String>, reason: PreviewReason },
+    PreviewOnly {
+        region: Option<String>,
+        reason: PreviewReason,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,9 +87,13 @@ pub async fn connect(settings: &AwsSettings) -> Connection {
     let config = loader.load().await;
     let region = config.region().map(|r| r.to_string());
     let Some(provider) = config.credentials_provider() else {
-        return Connection::PreviewOnly { region, reason: PreviewReason::NoCredentials("no provider".into()) };
+        return Connection::PreviewOnly {
+            region,
+            reason: PreviewReason::NoCredentials("no provider".into()),
+        };
     };
-    let lookup = tokio::time::timeout(Duration::from_secs(10), provider.provide_credentials()).await;
+    let lookup =
+        tokio::time::timeout(Duration::from_secs(10), provider.provide_credentials()).await;
     match lookup {
         Ok(Ok(_)) => {}
         Ok(Err(error)) => {
@@ -96,7 +106,10 @@ pub async fn connect(settings: &AwsSettings) -> Connection {
         }
     }
     if region.is_none() {
-        return Connection::PreviewOnly { region, reason: PreviewReason::NoRegion };
+        return Connection::PreviewOnly {
+            region,
+            reason: PreviewReason::NoRegion,
+        };
     }
     let aws = Aws {
         region: region.clone(),
@@ -106,6 +119,9 @@ pub async fn connect(settings: &AwsSettings) -> Connection {
     };
     match aws.caller_identity().await {
         Ok(identity) => Connection::Connected { aws, identity },
-        Err(error) => Connection::PreviewOnly { region, reason: PreviewReason::IdentityFailed(error) },
+        Err(error) => Connection::PreviewOnly {
+            region,
+            reason: PreviewReason::IdentityFailed(error),
+        },
     }
 }

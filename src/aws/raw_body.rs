@@ -16,7 +16,9 @@ use aws_smithy_types::config_bag::ConfigBag;
 /// Replaces a request's body before it is signed.
 pub fn replace_body(body: String) -> impl Fn(&mut HttpRequest) + Send + Sync + 'static {
     move |request: &mut HttpRequest| {
-        request.headers_mut().insert("content-length", body.len().to_string());
+        request
+            .headers_mut()
+            .insert("content-length", body.len().to_string());
         *request.body_mut() = SdkBody::from(body.clone());
     }
 }

@@ -100,7 +100,10 @@ impl Tr {
 
     /// A message; a missing key shows itself, so it is seen and fixed.
     pub fn t<'k>(&self, key: &'k str) -> &'k str {
-        catalog(self.lang).get(key).or_else(|| catalog(Lang::En).get(key)).unwrap_or(key)
+        catalog(self.lang)
+            .get(key)
+            .or_else(|| catalog(Lang::En).get(key))
+            .unwrap_or(key)
     }
 
     pub fn fmt(&self, key: &str, args: &[(&str, String)]) -> String {

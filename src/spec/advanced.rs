@@ -79,7 +79,13 @@ pub fn apply_to_container(
         owned.push(LOG_CONFIGURATION);
     }
     let path = format!("containerDefinitions.{index}.advanced");
-    *container = merged(container, text, &owned, &path, &format!("containerDefinitions[{index}]"))?;
+    *container = merged(
+        container,
+        text,
+        &owned,
+        &path,
+        &format!("containerDefinitions[{index}]"),
+    )?;
     Ok(())
 }
 
@@ -88,7 +94,11 @@ fn text_without<T: Serialize>(value: &T, owned: &[&str]) -> String {
         return String::new();
     };
     map.retain(|key, _| !owned.contains(&key.as_str()));
-    if map.is_empty() { String::new() } else { serde_json::to_string_pretty(&map).unwrap_or_default() }
+    if map.is_empty() {
+        String::new()
+    } else {
+        serde_json::to_string_pretty(&map).unwrap_or_default()
+    }
 }
 
 fn merged<T: Serialize + DeserializeOwned>(
@@ -116,9 +126,9 @@ fn merged<T: Serialize + DeserializeOwned>(
     map.retain(|key, _| owned.contains(&key.as_str()));
     map.extend(extra);
     from_value_at(Value::Object(map), json_path).map_err(|error| match error {
-        ImportError::UnknownField { field, at } => {
-            Issue::error(path, "v.unknown_field").with("field", field).with("at", at)
-        }
+        ImportError::UnknownField { field, at } => Issue::error(path, "v.unknown_field")
+            .with("field", field)
+            .with("at", at),
         other => Issue::error(path, "v.advanced_invalid").with("detail", other),
     })
 }
@@ -141,8 +151,13 @@ mod tests {
         let td = with_extras();
         assert_eq!(task_text(&td), "{\n  \"pidMode\": \"task\"\n}");
         let text = container_text(&td.container_definitions[0]);
-        assert!(text.contains("ulimits") && text.contains("awsfirelens") && !text.contains("nginx"), "{text}");
-        let plain = import(r#"{"family":"w","containerDefinitions":[{"name":"a","image":"b"}]}"#).unwrap().task_definition;
+        assert!(
+            text.contains("ulimits") && text.contains("awsfirelens") && !text.contains("nginx"),
+            "{text}"
+        );
+        let plain = import(r#"{"family":"w","containerDefinitions":[{"name":"a","image":"b"}]}"#)
+            .unwrap()
+            .task_definition;
         assert_eq!(task_text(&plain), "");
     }
 
@@ -150,7 +165,14 @@ mod tests {
     fn editing_the_box_replaces_those_fields_and_keeps_the_form_ones() {
         let mut td = with_extras();
         apply_to_task(&mut td, r#"{"ipcMode":"host"}"#).unwrap();
-        assert_eq!((td.pid_mode.as_deref(), td.ipc_mode.as_deref(), td.family.as_str()), (None, Some("host"), "web"));
+        assert_eq!(
+            (
+                td.pid_mode.as_deref(),
+                td.ipc_mode.as_deref(),
+                td.family.as_str()
+            ),
+            (None, Some("host"), "web")
+        );
         let container = &mut td.container_definitions[0];
         apply_to_container(container, "", 0, false).unwrap();
         assert!(container.ulimits.is_empty() && container.log_configuration.is_none());
@@ -161,14 +183,45 @@ mod tests {
     fn typos_and_form_fields_are_refused_by_name() {
         let mut td = with_extras();
         let issue = apply_to_task(&mut td, r#"{"pidMod":"task"}"#).unwrap_err();
-        assert_eq!((issue.path.as_str(), issue.key), ("advanced", "v.unknown_field"));
+        assert_eq!(
+            (issue.path.as_str(), issue.key),
+            ("advanced", "v.unknown_field")
+        );
         assert_eq!(issue.args[0], ("field", "pidMod".to_string()));
-        let issue = apply_to_container(&mut td.container_definitions[0], r#"{"image":"x"}"#, 0, false).unwrap_err();
-        assert_eq!((issue.path.as_str(), issue.key), ("containerDefinitions.0.advanced", "v.advanced_form_key"));
-        let issue = apply_to_container(&mut td.container_definitions[0], r#"{"ulimits":[{"nam":"x"}]}"#, 0, false).unwrap_err();
-        assert_eq!(issue.args[1], ("at", "containerDefinitions[0].ulimits[0]".to_string()));
-        assert_eq!(apply_to_task(&mut td, "[1]").unwrap_err().key, "v.advanced_object");
-        assert_eq!(apply_to_task(&mut td, "{").unwrap_err().key, "v.advanced_json");
-        assert_eq!(td.pid_mode.as_deref(), Some("task"), "a refused edit changes nothing");
+        let issue = apply_to_container(
+            &mut td.container_definitions[0],
+            r#"{"image":"x"}"#,
+            0,
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (issue.path.as_str(), issue.key),
+            ("containerDefinitions.0.advanced", "v.advanced_form_key")
+        );
+        let issue = apply_to_container(
+            &mut td.container_definitions[0],
+            r#"{"ulimits":[{"nam":"x"}]}"#,
+            0,
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(
+            issue.args[1],
+            ("at", "containerDefinitions[0].ulimits[0]".to_string())
+        );
+        assert_eq!(
+            apply_to_task(&mut td, "[1]").unwrap_err().key,
+            "v.advanced_object"
+        );
+        assert_eq!(
+            apply_to_task(&mut td, "{").unwrap_err().key,
+            "v.advanced_json"
+        );
+        assert_eq!(
+            td.pid_mode.as_deref(),
+            Some("task"),
+            "a refused edit changes nothing"
+        );
     }
 }

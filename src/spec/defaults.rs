@@ -36,7 +36,11 @@ pub fn awslogs(family: &str, region: &str) -> LogConfiguration {
         ("awslogs-region".to_string(), region.to_string()),
         ("awslogs-stream-prefix".to_string(), "ecs".to_string()),
     ]);
-    LogConfiguration { log_driver: AWSLOGS.into(), options, secret_options: Vec::new() }
+    LogConfiguration {
+        log_driver: AWSLOGS.into(),
+        options,
+        secret_options: Vec::new(),
+    }
 }
 
 pub fn log_group(family: &str) -> String {
@@ -68,7 +72,10 @@ mod tests {
     fn a_new_container_collects_logs_like_the_console() {
         let c = new_container("zenn-clone-task-definition-backend", "ap-northeast-1");
         let options = &c.log_configuration.unwrap().options;
-        assert_eq!(options["awslogs-group"], "/ecs/zenn-clone-task-definition-backend");
+        assert_eq!(
+            options["awslogs-group"],
+            "/ecs/zenn-clone-task-definition-backend"
+        );
         assert_eq!(options["awslogs-region"], "ap-northeast-1");
         assert_eq!(options["awslogs-stream-prefix"], "ecs");
         assert_eq!(options["awslogs-create-group"], "true");
@@ -81,7 +88,17 @@ mod tests {
         td.family = "old".into();
         td.container_definitions = vec![new_container("old", "r"), new_container("custom", "r")];
         rename_family(&mut td, "new".into());
-        let group = |i: usize| td.container_definitions[i].log_configuration.as_ref().unwrap().options["awslogs-group"].clone();
-        assert_eq!((group(0).as_str(), group(1).as_str()), ("/ecs/new", "/ecs/custom"));
+        let group = |i: usize| {
+            td.container_definitions[i]
+                .log_configuration
+                .as_ref()
+                .unwrap()
+                .options["awslogs-group"]
+                .clone()
+        };
+        assert_eq!(
+            (group(0).as_str(), group(1).as_str()),
+            ("/ecs/new", "/ecs/custom")
+        );
     }
 }

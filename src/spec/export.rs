@@ -13,7 +13,9 @@ pub fn request_json(td: &TaskDefinition) -> String {
 /// A shell snippet that writes the request to a file and registers it, as
 /// reference 003 does. The quoted heredoc keeps `$` and quotes as they are.
 pub fn aws_cli(td: &TaskDefinition, region: Option<&str>) -> String {
-    let region = region.map(|r| format!(" \\\n  --region {r}")).unwrap_or_default();
+    let region = region
+        .map(|r| format!(" \\\n  --region {r}"))
+        .unwrap_or_default();
     format!(
         "cat > task-definition.json <<'EOF'\n{}\nEOF\naws ecs register-task-definition{region} \\\n  --cli-input-json file://task-definition.json\n",
         request_json(td)
@@ -23,11 +25,18 @@ pub fn aws_cli(td: &TaskDefinition, region: Option<&str>) -> String {
 /// An `aws_ecs_task_definition` resource. Containers go through `jsonencode`, as
 /// the provider expects; nested settings become the provider's blocks.
 pub fn terraform(td: &TaskDefinition) -> String {
-    let mut out = format!("resource \"aws_ecs_task_definition\" \"{}\" {{\n", resource_label(&td.family));
-    let mut attribute = |name: &str, value: String| out.push_str(&format!("  {name:<24} = {value}\n"));
+    let mut out = format!(
+        "resource \"aws_ecs_task_definition\" \"{}\" {{\n",
+        resource_label(&td.family)
+    );
+    let mut attribute =
+        |name: &str, value: String| out.push_str(&format!("  {name:<24} = {value}\n"));
     attribute("family", quote(&td.family));
     if !td.requires_compatibilities.is_empty() {
-        attribute("requires_compatibilities", list(&td.requires_compatibilities));
+        attribute(
+            "requires_compatibilities",
+            list(&td.requires_compatibilities),
+        );
     }
     let optional = [
         ("network_mode", &td.network_mode),
@@ -47,21 +56,27 @@ pub fn terraform(td: &TaskDefinition) -> String {
         attribute("enable_fault_injection", enabled.to_string());
     }
     let containers = serde_json::to_value(&td.container_definitions).unwrap_or(Value::Null);
-    attribute("container_definitions", format!("jsonencode({})", hcl_value(&containers, 1)));
+    attribute(
+        "container_definitions",
+        format!("jsonencode({})", hcl_value(&containers, 1)),
+    );
     if let Some(platform) = &td.runtime_platform {
         out.push_str(&block("runtime_platform", &to_value(platform), 1));
     }
     if let Some(storage) = &td.ephemeral_storage {
-        out.push_str(&format!("\n  ephemeral_storage {{\n    size_in_gib = {}\n  }}\n", storage.size_in_gib));
+        out.push_str(&format!(
+            "\n  ephemeral_storage {{\n    size_in_gib = {}\n  }}\n",
+            storage.size_in_gib
+        ));
     }
     for volume in &td.volumes {
         let mut value = to_value(volume);
         // The provider spells the bind mount's source path as a flat attribute.
-        if let Some(path) = value.get("host").and_then(|h| h.get("sourcePath")).cloned() {
-            if let Some(object) = value.as_object_mut() {
-                object.remove("host");
-                object.insert("hostPath".into(), path);
-            }
+        if let Some(path) = value.get("host").and_then(|h| h.get("sourcePath")).cloned()
+            && let Some(object) = value.as_object_mut()
+        {
+            object.remove("host");
+            object.insert("hostPath".into(), path);
         }
         out.push_str(&block("volume", &value, 1));
     }
@@ -78,7 +93,12 @@ pub fn terraform(td: &TaskDefinition) -> String {
         {
             let map = pairs
                 .iter()
-                .filter_map(|p| Some((p.get("name")?.as_str()?.to_string(), p.get("value").cloned().unwrap_or(Value::Null))))
+                .filter_map(|p| {
+                    Some((
+                        p.get("name")?.as_str()?.to_string(),
+                        p.get("value").cloned().unwrap_or(Value::Null),
+                    ))
+                })
                 .collect();
             object.insert("properties".into(), Value::Object(map));
         }
@@ -87,7 +107,11 @@ pub fn terraform(td: &TaskDefinition) -> String {
     if !td.tags.is_empty() {
         out.push_str("\n  tags = {\n");
         for tag in &td.tags {
-            out.push_str(&format!("    {} = {}\n", quote(&tag.key), quote(&tag.value)));
+            out.push_str(&format!(
+                "    {} = {}\n",
+                quote(&tag.key),
+                quote(&tag.value)
+            ));
         }
         out.push_str("  }\n");
     }
@@ -111,7 +135,11 @@ fn block(name: &str, value: &Value, depth: usize) -> String {
                 Value::Object(_) if !MAP_ATTRIBUTES.contains(&key.as_str()) => {
                     nested.push_str(&block(&snake_case(key), field, depth + 1));
                 }
-                _ => out.push_str(&format!("{indent}  {} = {}\n", snake_case(key), hcl_value(field, depth + 1))),
+                _ => out.push_str(&format!(
+                    "{indent}  {} = {}\n",
+                    snake_case(key),
+                    hcl_value(field, depth + 1)
+                )),
             }
         }
     }
@@ -130,15 +158,23 @@ fn hcl_value(value: &Value, depth: usize) -> String {
         Value::String(s) => quote(s),
         Value::Array(items) if items.is_empty() => "[]".into(),
         Value::Array(items) => {
-            let inner: Vec<String> =
-                items.iter().map(|item| format!("{indent}  {}", hcl_value(item, depth + 1))).collect();
+            let inner: Vec<String> = items
+                .iter()
+                .map(|item| format!("{indent}  {}", hcl_value(item, depth + 1)))
+                .collect();
             format!("[\n{},\n{indent}]", inner.join(",\n"))
         }
         Value::Object(fields) if fields.is_empty() => "{}".into(),
         Value::Object(fields) => {
             let inner: Vec<String> = fields
                 .iter()
-                .map(|(key, field)| format!("{indent}  {} = {}", hcl_key(key), hcl_value(field, depth + 1)))
+                .map(|(key, field)| {
+                    format!(
+                        "{indent}  {} = {}",
+                        hcl_key(key),
+                        hcl_value(field, depth + 1)
+                    )
+                })
                 .collect();
             format!("{{\n{}\n{indent}}}", inner.join("\n"))
         }
@@ -146,7 +182,10 @@ fn hcl_value(value: &Value, depth: usize) -> String {
 }
 
 fn hcl_key(key: &str) -> String {
-    let bare = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    let bare = key
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if bare { key.to_string() } else { quote(key) }
 }
@@ -158,7 +197,14 @@ fn quote(text: &str) -> String {
 }
 
 fn list(items: &[String]) -> String {
-    format!("[{}]", items.iter().map(|i| quote(i)).collect::<Vec<_>>().join(", "))
+    format!(
+        "[{}]",
+        items
+            .iter()
+            .map(|i| quote(i))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 fn snake_case(name: &str) -> String {
@@ -176,7 +222,10 @@ fn snake_case(name: &str) -> String {
 
 /// Terraform resource names: letters, digits, `_` and `-`, not starting with a digit.
 fn resource_label(family: &str) -> String {
-    let label: String = family.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let label: String = family
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
     match label.chars().next() {
         Some(c) if c.is_ascii_alphabetic() => label,
         _ => format!("td_{label}"),
@@ -189,7 +238,9 @@ mod tests {
     use crate::spec::import::import;
 
     fn reference_000() -> TaskDefinition {
-        import(include_str!("../../tests/fixtures/reference_000.json")).unwrap().task_definition
+        import(include_str!("../../tests/fixtures/reference_000.json"))
+            .unwrap()
+            .task_definition
     }
 
     #[test]
@@ -214,7 +265,10 @@ mod tests {
     #[test]
     fn terraform_declares_the_same_definition() {
         let mut td = reference_000();
-        td.tags.push(crate::spec::task_definition::Tag { key: "Name".into(), value: "${x}".into() });
+        td.tags.push(crate::spec::task_definition::Tag {
+            key: "Name".into(),
+            value: "${x}".into(),
+        });
         td.volumes.push(crate::spec::task_definition::Volume {
             name: Some("data".into()),
             efs_volume_configuration: Some(crate::spec::task_definition::EfsVolumeConfiguration {
@@ -224,8 +278,12 @@ mod tests {
             ..Default::default()
         });
         let hcl = terraform(&td);
-        assert!(hcl.starts_with("resource \"aws_ecs_task_definition\" \"zenn_clone_task_definition_backend\" {\n"));
-        assert!(hcl.contains("  family                   = \"zenn-clone-task-definition-backend\"\n"));
+        assert!(hcl.starts_with(
+            "resource \"aws_ecs_task_definition\" \"zenn_clone_task_definition_backend\" {\n"
+        ));
+        assert!(
+            hcl.contains("  family                   = \"zenn-clone-task-definition-backend\"\n")
+        );
         assert!(hcl.contains("  requires_compatibilities = [\"FARGATE\"]\n"));
         assert!(hcl.contains("  cpu                      = \"256\"\n"));
         assert!(hcl.contains("  container_definitions    = jsonencode([\n"));

@@ -13,7 +13,10 @@ pub fn memory_options(cpu: u32) -> Vec<u32> {
         16384 => (32, 120, 8),
         _ => return Vec::new(),
     };
-    (from_gb..=to_gb).step_by(step_gb as usize).map(|gb| gb * 1024).collect()
+    (from_gb..=to_gb)
+        .step_by(step_gb as usize)
+        .map(|gb| gb * 1024)
+        .collect()
 }
 
 pub const CPU_OPTIONS: [u32; 7] = [256, 512, 1024, 2048, 4096, 8192, 16384];
@@ -57,7 +60,8 @@ pub fn memory_label(memory: u32) -> String {
 
 fn trim_fraction(value: f64) -> String {
     let text = format!("{value}");
-    text.strip_prefix("0.").map_or(text.clone(), |rest| format!(".{rest}"))
+    text.strip_prefix("0.")
+        .map_or(text.clone(), |rest| format!(".{rest}"))
 }
 
 #[cfg(test)]
@@ -72,7 +76,12 @@ mod tests {
         assert_eq!(memory_options(1024).last(), Some(&8192));
         assert_eq!(memory_options(2048).len(), 13);
         assert_eq!(memory_options(4096).last(), Some(&30720));
-        assert_eq!(memory_options(8192), vec![16384, 20480, 24576, 28672, 32768, 36864, 40960, 45056, 49152, 53248, 57344, 61440]);
+        assert_eq!(
+            memory_options(8192),
+            vec![
+                16384, 20480, 24576, 28672, 32768, 36864, 40960, 45056, 49152, 53248, 57344, 61440
+            ]
+        );
         assert_eq!(memory_options(16384).first(), Some(&32768));
         assert_eq!(memory_options(16384).last(), Some(&122880));
         assert!(memory_options(300).is_empty());

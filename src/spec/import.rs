@@ -28,7 +28,11 @@ pub struct Imported {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ImportError {
     #[error("not JSON (line {line}, column {column}): {message}")]
-    NotJson { line: usize, column: usize, message: String },
+    NotJson {
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("the JSON must be an object")]
     NotAnObject,
     #[error("unknown field `{field}` at {at}")]
@@ -62,7 +66,10 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
         let tags: Vec<Tag> = from_value_at(tags, "tags")?;
         task_definition.tags.extend(tags);
     }
-    Ok(Imported { task_definition, dropped })
+    Ok(Imported {
+        task_definition,
+        dropped,
+    })
 }
 
 /// Reads a full task definition, naming the place of the first problem.
@@ -104,7 +111,11 @@ fn parent_of(at: &str, field: &str) -> String {
     match at.strip_suffix(field) {
         Some(parent) => {
             let parent = parent.trim_end_matches('.');
-            if parent.is_empty() { "(top level)".to_string() } else { parent.to_string() }
+            if parent.is_empty() {
+                "(top level)".to_string()
+            } else {
+                parent.to_string()
+            }
         }
         None => at.to_string(),
     }
@@ -118,7 +129,10 @@ mod tests {
     fn register_input_is_read_whole() {
         let imported = import(r#"{"family":"web","containerDefinitions":[{"name":"app","image":"nginx","ulimits":[{"name":"nofile","softLimit":1024,"hardLimit":4096}]}]}"#).unwrap();
         assert_eq!(imported.task_definition.family, "web");
-        assert_eq!(imported.task_definition.container_definitions[0].ulimits[0].hard_limit, 4096);
+        assert_eq!(
+            imported.task_definition.container_definitions[0].ulimits[0].hard_limit,
+            4096
+        );
         assert!(imported.dropped.is_empty());
     }
 
@@ -133,9 +147,23 @@ mod tests {
         let imported = import(text).unwrap();
         assert_eq!(
             imported.dropped,
-            ["taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt", "registeredBy"]
+            [
+                "taskDefinitionArn",
+                "revision",
+                "status",
+                "requiresAttributes",
+                "compatibilities",
+                "registeredAt",
+                "registeredBy"
+            ]
         );
-        assert_eq!(imported.task_definition.tags, vec![Tag { key: "Name".into(), value: "web".into() }]);
+        assert_eq!(
+            imported.task_definition.tags,
+            vec![Tag {
+                key: "Name".into(),
+                value: "web".into()
+            }]
+        );
         assert!(imported.task_definition.volumes.is_empty());
     }
 
@@ -148,18 +176,45 @@ mod tests {
     #[test]
     fn a_typo_is_refused_by_name_and_place() {
         let error = import(r#"{"family":"web","containerDefinitions":[{"name":"a","image":"b"},{"name":"c","imagee":"d"}]}"#).unwrap_err();
-        assert_eq!(error, ImportError::UnknownField { field: "imagee".into(), at: "containerDefinitions[1]".into() });
+        assert_eq!(
+            error,
+            ImportError::UnknownField {
+                field: "imagee".into(),
+                at: "containerDefinitions[1]".into()
+            }
+        );
         let error = import(r#"{"famly":"web"}"#).unwrap_err();
-        assert_eq!(error, ImportError::UnknownField { field: "famly".into(), at: "(top level)".into() });
+        assert_eq!(
+            error,
+            ImportError::UnknownField {
+                field: "famly".into(),
+                at: "(top level)".into()
+            }
+        );
         let error = import(r#"{"family":"w","containerDefinitions":[{"name":"a","image":"b","linuxParameters":{"initProcesEnabled":true}}]}"#).unwrap_err();
-        assert_eq!(error, ImportError::UnknownField { field: "initProcesEnabled".into(), at: "containerDefinitions[0].linuxParameters".into() });
+        assert_eq!(
+            error,
+            ImportError::UnknownField {
+                field: "initProcesEnabled".into(),
+                at: "containerDefinitions[0].linuxParameters".into()
+            }
+        );
     }
 
     #[test]
     fn wrong_types_and_broken_json_say_where() {
-        assert!(matches!(import("{"), Err(ImportError::NotJson { line: 1, .. })));
+        assert!(matches!(
+            import("{"),
+            Err(ImportError::NotJson { line: 1, .. })
+        ));
         assert_eq!(import("[]"), Err(ImportError::NotAnObject));
-        let error = import(r#"{"family":"w","containerDefinitions":[{"name":"a","image":"b","memory":"lots"}]}"#).unwrap_err();
-        assert!(matches!(error, ImportError::Invalid { ref at, .. } if at == "containerDefinitions[0].memory"), "{error:?}");
+        let error = import(
+            r#"{"family":"w","containerDefinitions":[{"name":"a","image":"b","memory":"lots"}]}"#,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(error, ImportError::Invalid { ref at, .. } if at == "containerDefinitions[0].memory"),
+            "{error:?}"
+        );
     }
 }

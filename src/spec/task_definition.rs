@@ -18,17 +18,33 @@ pub struct TaskDefinition {
     pub network_mode: Option<String>,
     #[serde(default, deserialize_with = "or_default")]
     pub container_definitions: Vec<ContainerDefinition>,
-    #[serde(default, deserialize_with = "or_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "or_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub volumes: Vec<Volume>,
-    #[serde(default, deserialize_with = "or_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "or_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub placement_constraints: Vec<PlacementConstraint>,
-    #[serde(default, deserialize_with = "or_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "or_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub requires_compatibilities: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cpu: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub memory: Option<String>,
-    #[serde(default, deserialize_with = "or_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "or_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub tags: Vec<Tag>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pid_mode: Option<String>,
@@ -36,7 +52,11 @@ pub struct TaskDefinition {
     pub ipc_mode: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy_configuration: Option<ProxyConfiguration>,
-    #[serde(default, deserialize_with = "or_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "or_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub inference_accelerators: Vec<InferenceAccelerator>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ephemeral_storage: Option<EphemeralStorage>,
@@ -114,9 +134,17 @@ pub struct DockerVolumeConfiguration {
     pub autoprovision: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
-    #[serde(default, deserialize_with = "or_default", skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "or_default",
+        skip_serializing_if = "std::collections::BTreeMap::is_empty"
+    )]
     pub driver_opts: std::collections::BTreeMap<String, String>,
-    #[serde(default, deserialize_with = "or_default", skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "or_default",
+        skip_serializing_if = "std::collections::BTreeMap::is_empty"
+    )]
     pub labels: std::collections::BTreeMap<String, String>,
 }
 
@@ -173,7 +201,11 @@ pub struct ProxyConfiguration {
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     pub container_name: String,
-    #[serde(default, deserialize_with = "or_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "or_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub properties: Vec<KeyValuePair>,
 }
 

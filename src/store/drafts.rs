@@ -29,14 +29,19 @@ impl Store {
     pub fn draft(&self, id: &str) -> Result<Option<Draft>, StoreError> {
         let body: Option<String> = self
             .lock()?
-            .query_row("SELECT body FROM drafts WHERE id = ?1", [id], |row| row.get(0))
+            .query_row("SELECT body FROM drafts WHERE id = ?1", [id], |row| {
+                row.get(0)
+            })
             .optional()?;
         Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
     }
 
     pub fn save_draft(&self, id: &str, draft: &Draft) -> Result<(), StoreError> {
         let body = serde_json::to_string(draft)?;
-        self.lock()?.execute("UPDATE drafts SET body = ?2, updated_at = ?3 WHERE id = ?1", params![id, body, now()])?;
+        self.lock()?.execute(
+            "UPDATE drafts SET body = ?2, updated_at = ?3 WHERE id = ?1",
+            params![id, body, now()],
+        )?;
         Ok(())
     }
 
@@ -47,7 +52,10 @@ impl Store {
             "SELECT id, json_extract(body, '$.task_definition.family') FROM drafts ORDER BY updated_at DESC, rowid DESC LIMIT ?1",
         )?;
         let rows = statement.query_map([limit], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?.unwrap_or_default()))
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            ))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -79,13 +87,25 @@ mod tests {
         store.save_draft(&id, &draft).unwrap();
         assert_eq!(store.draft(&id).unwrap(), Some(draft));
         assert_eq!(store.draft("nope").unwrap(), None);
-        assert_eq!(store.recent_drafts(5).unwrap(), vec![(id, "web".to_string())]);
+        assert_eq!(
+            store.recent_drafts(5).unwrap(),
+            vec![(id, "web".to_string())]
+        );
     }
 
     #[test]
     fn drafts_survive_a_restart() {
         let dir = tempfile::tempdir().unwrap();
-        let id = Store::open(dir.path()).unwrap().create_draft(&Draft::default()).unwrap();
-        assert!(Store::open(dir.path()).unwrap().draft(&id).unwrap().is_some());
+        let id = Store::open(dir.path())
+            .unwrap()
+            .create_draft(&Draft::default())
+            .unwrap();
+        assert!(
+            Store::open(dir.path())
+                .unwrap()
+                .draft(&id)
+                .unwrap()
+                .is_some()
+        );
     }
 }

@@ -19,7 +19,10 @@ pub enum StoreError {
     #[error("stored JSON: {0}")]
     Json(#[from] serde_json::Error),
     #[error("cannot create the data folder {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("the database lock was poisoned by a panic")]
     Poisoned,
 }
@@ -32,8 +35,10 @@ pub struct Store {
 
 impl Store {
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|source| StoreError::DataDir { path: data_dir.display().to_string(), source })?;
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
         Self::with(Connection::open(data_dir.join("ecs-wizard.sqlite3"))?)
     }
 
@@ -44,7 +49,9 @@ impl Store {
     fn with(mut connection: Connection) -> Result<Self, StoreError> {
         connection.pragma_update(None, "journal_mode", "WAL")?;
         migrations::run(&mut connection)?;
-        Ok(Self { connection: Arc::new(Mutex::new(connection)) })
+        Ok(Self {
+            connection: Arc::new(Mutex::new(connection)),
+        })
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {

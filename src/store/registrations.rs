@@ -35,7 +35,8 @@ impl Store {
     }
 
     pub fn registration(&self, id: i64) -> Result<Option<Registration>, StoreError> {
-        self.registrations_where("id = ?1", id, 1).map(|mut rows| rows.pop())
+        self.registrations_where("id = ?1", id, 1)
+            .map(|mut rows| rows.pop())
     }
 
     /// Newest first.
@@ -43,7 +44,12 @@ impl Store {
         self.registrations_where("?1 = ?1", 0, limit)
     }
 
-    fn registrations_where(&self, condition: &str, value: i64, limit: i64) -> Result<Vec<Registration>, StoreError> {
+    fn registrations_where(
+        &self,
+        condition: &str,
+        value: i64,
+        limit: i64,
+    ) -> Result<Vec<Registration>, StoreError> {
         let connection = self.lock()?;
         let sql = format!(
             "SELECT id, draft_id, arn, family, revision, response, registered_at FROM registrations WHERE {condition} ORDER BY id DESC LIMIT {limit}"
@@ -66,7 +72,12 @@ impl Store {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter()
-            .map(|(registration, response)| Ok(Registration { response: serde_json::from_str(&response)?, ..registration }))
+            .map(|(registration, response)| {
+                Ok(Registration {
+                    response: serde_json::from_str(&response)?,
+                    ..registration
+                })
+            })
             .collect()
     }
 }
@@ -79,11 +90,21 @@ mod tests {
     fn registrations_are_kept_newest_first() {
         let store = Store::open_in_memory().unwrap();
         let response = serde_json::json!({"taskDefinition": {"revision": 1}});
-        let first = store.record_registration("d", "arn:1", "web", 1, &response).unwrap();
-        let second = store.record_registration("d", "arn:2", "web", 2, &response).unwrap();
-        assert_eq!(store.registration(first).unwrap().unwrap().response, response);
+        let first = store
+            .record_registration("d", "arn:1", "web", 1, &response)
+            .unwrap();
+        let second = store
+            .record_registration("d", "arn:2", "web", 2, &response)
+            .unwrap();
+        assert_eq!(
+            store.registration(first).unwrap().unwrap().response,
+            response
+        );
         let recent = store.recent_registrations(10).unwrap();
-        assert_eq!(recent.iter().map(|r| r.id).collect::<Vec<_>>(), vec![second, first]);
+        assert_eq!(
+            recent.iter().map(|r| r.id).collect::<Vec<_>>(),
+            vec![second, first]
+        );
         assert_eq!(store.registration(99).unwrap(), None);
     }
 }

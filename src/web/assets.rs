@@ -23,24 +23,50 @@ pub struct Assets {
 }
 
 pub static ASSETS: LazyLock<Assets> = LazyLock::new(|| Assets {
-    css: asset("app", "css", include_bytes!("../../static/app.css"), "text/css; charset=utf-8"),
-    js: asset("app", "js", include_bytes!("../../static/app.js"), "text/javascript; charset=utf-8"),
+    css: asset(
+        "app",
+        "css",
+        include_bytes!("../../static/app.css"),
+        "text/css; charset=utf-8",
+    ),
+    js: asset(
+        "app",
+        "js",
+        include_bytes!("../../static/app.js"),
+        "text/javascript; charset=utf-8",
+    ),
     // htmx 2.0.11: the last patch of the 2.0 line, which is stable and documented.
-    htmx: asset("htmx-2.0.11", "min.js", include_bytes!("../../static/htmx-2.0.11.min.js"), "text/javascript; charset=utf-8"),
+    htmx: asset(
+        "htmx-2.0.11",
+        "min.js",
+        include_bytes!("../../static/htmx-2.0.11.min.js"),
+        "text/javascript; charset=utf-8",
+    ),
 });
 
 fn asset(stem: &str, extension: &str, bytes: &'static [u8], content_type: &'static str) -> Asset {
     let digest = Sha256::digest(bytes);
     let hash: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
     let file = format!("{stem}.{hash}.{extension}");
-    Asset { url: format!("/static/{file}"), file, bytes, content_type }
+    Asset {
+        url: format!("/static/{file}"),
+        file,
+        bytes,
+        content_type,
+    }
 }
 
 pub async fn serve(Path(file): Path<String>) -> Response {
     let assets = &*ASSETS;
-    match [&assets.css, &assets.js, &assets.htmx].into_iter().find(|a| a.file == file) {
+    match [&assets.css, &assets.js, &assets.htmx]
+        .into_iter()
+        .find(|a| a.file == file)
+    {
         Some(asset) => (
-            [(header::CONTENT_TYPE, asset.content_type), (header::CACHE_CONTROL, "public, max-age=31536000, immutable")],
+            [
+                (header::CONTENT_TYPE, asset.content_type),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
             asset.bytes,
         )
             .into_response(),

@@ -41,7 +41,15 @@ impl IntoResponse for AppError {
                 )
             }
         };
-        (status, ErrorPage { status: status.as_u16(), en, ja }).into_response()
+        (
+            status,
+            ErrorPage {
+                status: status.as_u16(),
+                en,
+                ja,
+            },
+        )
+            .into_response()
     }
 }
 

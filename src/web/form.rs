@@ -14,11 +14,18 @@ pub struct FormData {
 
 impl FormData {
     pub fn new(pairs: Vec<(String, String)>) -> Self {
-        Self { pairs, issues: Vec::new() }
+        Self {
+            pairs,
+            issues: Vec::new(),
+        }
     }
 
     pub fn raw(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().rev().find(|(key, _)| key == name).map(|(_, v)| v.as_str())
+        self.pairs
+            .iter()
+            .rev()
+            .find(|(key, _)| key == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn text(&self, name: &str) -> String {
@@ -79,7 +86,10 @@ impl Action {
     pub fn parse(text: &str) -> Self {
         match text.split_once(':') {
             Some(("add", list)) => Action::Add(list.to_string()),
-            Some(("remove", target)) => match target.rsplit_once('.').and_then(|(l, i)| Some((l, i.parse().ok()?))) {
+            Some(("remove", target)) => match target
+                .rsplit_once('.')
+                .and_then(|(l, i)| Some((l, i.parse().ok()?)))
+            {
                 Some((list, index)) => Action::Remove(list.to_string(), index),
                 None => Action::Save,
             },
@@ -101,7 +111,11 @@ pub fn split_list(text: &str) -> Vec<String> {
     {
         return items;
     }
-    text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 pub fn join_list(items: &[String]) -> String {
@@ -122,7 +136,10 @@ mod tests {
             ("tags.0.key".into(), "a".into()),
             ("tags.3.key".into(), "b".into()),
             ("tags.x.key".into(), "c".into()),
-            ("containerDefinitions.1.environment.0.name".into(), "d".into()),
+            (
+                "containerDefinitions.1.environment.0.name".into(),
+                "d".into(),
+            ),
         ]);
         assert_eq!(form.rows("tags."), vec![0, 3]);
         assert_eq!(form.rows("containerDefinitions."), vec![1]);
@@ -131,7 +148,10 @@ mod tests {
 
     #[test]
     fn numbers_that_are_not_numbers_are_reported() {
-        let mut form = FormData::new(vec![("cpu".into(), "lots".into()), ("memory".into(), " 512 ".into())]);
+        let mut form = FormData::new(vec![
+            ("cpu".into(), "lots".into()),
+            ("memory".into(), " 512 ".into()),
+        ]);
         assert_eq!(form.int("memory"), Some(512));
         assert_eq!(form.int("cpu"), None);
         assert_eq!(form.issues[0].path, "cpu");
@@ -139,7 +159,10 @@ mod tests {
 
     #[test]
     fn actions_name_a_list_and_a_row() {
-        assert_eq!(Action::parse("add:containerDefinitions"), Action::Add("containerDefinitions".into()));
+        assert_eq!(
+            Action::parse("add:containerDefinitions"),
+            Action::Add("containerDefinitions".into())
+        );
         assert_eq!(
             Action::parse("remove:containerDefinitions.0.environment.2"),
             Action::Remove("containerDefinitions.0.environment".into(), 2)
@@ -151,9 +174,18 @@ mod tests {
 
     #[test]
     fn lists_read_like_the_console() {
-        assert_eq!(split_list("CMD-SHELL, curl -f http://localhost/ || exit 1"), ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]);
-        assert_eq!(split_list(r#"["sh", "-c", "echo a,b"]"#), ["sh", "-c", "echo a,b"]);
-        assert_eq!(join_list(&["sh".into(), "-c".into(), "echo a,b".into()]), r#"["sh","-c","echo a,b"]"#);
+        assert_eq!(
+            split_list("CMD-SHELL, curl -f http://localhost/ || exit 1"),
+            ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]
+        );
+        assert_eq!(
+            split_list(r#"["sh", "-c", "echo a,b"]"#),
+            ["sh", "-c", "echo a,b"]
+        );
+        assert_eq!(
+            join_list(&["sh".into(), "-c".into(), "echo a,b".into()]),
+            r#"["sh","-c","echo a,b"]"#
+        );
         assert_eq!(join_list(&["CMD".into(), "true".into()]), "CMD, true");
         assert!(split_list("  ").is_empty());
     }

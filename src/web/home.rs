@@ -38,7 +38,11 @@ pub async fn show(State(store): State<Store>, page: Page) -> AppResult<HomePage>
         .recent_drafts(10)?
         .into_iter()
         .map(|(id, family)| DraftLine {
-            family: if family.is_empty() { untitled.to_string() } else { family },
+            family: if family.is_empty() {
+                untitled.to_string()
+            } else {
+                family
+            },
             url: Step::Configure.url(&id),
         })
         .collect();
@@ -51,5 +55,11 @@ pub async fn show(State(store): State<Store>, page: Page) -> AppResult<HomePage>
             url: format!("/task-definitions/revisions/{}", r.id),
         })
         .collect();
-    Ok(HomePage { v: HomeView { page, drafts, registrations } })
+    Ok(HomePage {
+        v: HomeView {
+            page,
+            drafts,
+            registrations,
+        },
+    })
 }

@@ -22,10 +22,14 @@ impl Messages {
         let mut messages = Self::default();
         for issue in issues {
             messages.errors += usize::from(issue.is_error());
-            messages.by_path.entry(issue.path.clone()).or_default().push(FieldMessage {
-                text: tr.fmt(issue.key, &issue.args),
-                class: if issue.is_error() { "error" } else { "warning" },
-            });
+            messages
+                .by_path
+                .entry(issue.path.clone())
+                .or_default()
+                .push(FieldMessage {
+                    text: tr.fmt(issue.key, &issue.args),
+                    class: if issue.is_error() { "error" } else { "warning" },
+                });
         }
         messages
     }

@@ -36,15 +36,25 @@ impl Page {
     fn new(lang: Lang, csrf: String, path: String, connection: &Connection) -> Self {
         let tr = Tr::new(lang);
         let (account, caller, preview_reason) = match connection {
-            Connection::Connected { identity, .. } => (identity.account.clone(), identity.arn.clone(), String::new()),
-            Connection::PreviewOnly { reason, .. } => (String::new(), String::new(), preview_reason(tr, reason)),
+            Connection::Connected { identity, .. } => (
+                identity.account.clone(),
+                identity.arn.clone(),
+                String::new(),
+            ),
+            Connection::PreviewOnly { reason, .. } => {
+                (String::new(), String::new(), preview_reason(tr, reason))
+            }
         };
         Self {
             tr,
             csrf,
             path,
             assets: &ASSETS,
-            other_langs: Lang::ALL.iter().filter(|l| **l != lang).map(|l| (l.code(), l.name())).collect(),
+            other_langs: Lang::ALL
+                .iter()
+                .filter(|l| **l != lang)
+                .map(|l| (l.code(), l.name()))
+                .collect(),
             account,
             region: connection.region().unwrap_or_default().to_string(),
             caller,
@@ -55,11 +65,17 @@ impl Page {
 
 fn preview_reason(tr: Tr, reason: &PreviewReason) -> String {
     match reason {
-        PreviewReason::NoCredentials(detail) => tr.fmt("ui.preview_no_credentials", &[("detail", detail.clone())]),
-        PreviewReason::NoRegion => tr.t("ui.preview_no_region").to_string(),
-        PreviewReason::IdentityFailed(error) => {
-            tr.fmt("ui.preview_identity_failed", &[("code", error.code.clone()), ("message", error.message.clone())])
+        PreviewReason::NoCredentials(detail) => {
+            tr.fmt("ui.preview_no_credentials", &[("detail", detail.clone())])
         }
+        PreviewReason::NoRegion => tr.t("ui.preview_no_region").to_string(),
+        PreviewReason::IdentityFailed(error) => tr.fmt(
+            "ui.preview_identity_failed",
+            &[
+                ("code", error.code.clone()),
+                ("message", error.message.clone()),
+            ],
+        ),
     }
 }
 
@@ -83,7 +99,11 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let connection = Arc::<Connection>::from_ref(state);
-        let csrf = parts.extensions.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
+        let csrf = parts
+            .extensions
+            .get::<CsrfToken>()
+            .map(|t| t.0.clone())
+            .unwrap_or_default();
         let path = parts.uri.path().to_string();
         Ok(Page::new(lang_of(parts), csrf, path, &connection))
     }

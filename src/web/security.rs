@@ -24,9 +24,21 @@ pub struct CsrfToken(pub String);
 /// A page on another site can make a browser send requests to a loopback
 /// server through a rebound DNS name; the Host header gives it away.
 pub async fn check_host(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
-    if !state.allowed_hosts.iter().any(|allowed| allowed.eq_ignore_ascii_case(host)) {
-        return (StatusCode::MISDIRECTED_REQUEST, "This Host is not served here.\n").into_response();
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    if !state
+        .allowed_hosts
+        .iter()
+        .any(|allowed| allowed.eq_ignore_ascii_case(host))
+    {
+        return (
+            StatusCode::MISDIRECTED_REQUEST,
+            "This Host is not served here.\n",
+        )
+            .into_response();
     }
     next.run(request).await
 }
@@ -70,10 +82,19 @@ pub async fn csrf(request: Request, next: Next) -> Response {
 pub async fn headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     response
 }
 
@@ -111,5 +132,10 @@ fn new_token() -> String {
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
-    !a.is_empty() && a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    !a.is_empty()
+        && a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }

@@ -38,7 +38,10 @@ impl Drop for Process {
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 pub struct Moto {
@@ -48,7 +51,9 @@ pub struct Moto {
 
 /// Starts moto_server from the repo's venv (or $MOTO_SERVER). Fails loudly when it is missing.
 pub fn moto() -> Moto {
-    let binary = std::env::var_os("MOTO_SERVER").map(PathBuf::from).unwrap_or_else(|| repo().join(".venv/bin/moto_server"));
+    let binary = std::env::var_os("MOTO_SERVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".venv/bin/moto_server"));
     assert!(
         binary.exists(),
         "moto_server not found at {}. Install it with: python3 -m venv .venv && .venv/bin/pip install 'moto[server]' (the README's test command, .ci/test, does this).",
@@ -65,13 +70,23 @@ pub fn moto() -> Moto {
     let process = Process(child);
     let url = format!("http://127.0.0.1:{port}");
     wait_for(&format!("{url}/moto-api/"), "moto_server");
-    Moto { url, _process: process }
+    Moto {
+        url,
+        _process: process,
+    }
 }
 
 fn wait_for(url: &str, what: &str) {
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(60) {
-        if std::net::TcpStream::connect(url.trim_start_matches("http://").split('/').next().unwrap_or_default()).is_ok() {
+        if std::net::TcpStream::connect(
+            url.trim_start_matches("http://")
+                .split('/')
+                .next()
+                .unwrap_or_default(),
+        )
+        .is_ok()
+        {
             return;
         }
         std::thread::sleep(Duration::from_millis(100));
@@ -112,13 +127,19 @@ pub fn app(endpoint: Option<&str>) -> App {
     let stdout = child.stdout.take().expect("stdout");
     let process = Process(child);
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("read the serving line");
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("read the serving line");
     let url = line
         .split("http://")
         .nth(1)
         .map(|rest| format!("http://{}", rest.trim().trim_end_matches('/')))
         .unwrap_or_else(|| panic!("ecs-wizard did not print its URL: {line:?}"));
-    App { url, data_dir, _process: process }
+    App {
+        url,
+        data_dir,
+        _process: process,
+    }
 }
 
 /// A browser without JavaScript: cookies kept, redirects not followed.
@@ -138,12 +159,18 @@ pub struct Page {
 impl Page {
     pub fn select(&self, css: &str) -> Vec<String> {
         let selector = Selector::parse(css).expect("selector");
-        self.html.select(&selector).map(|e| e.text().collect::<String>()).collect()
+        self.html
+            .select(&selector)
+            .map(|e| e.text().collect::<String>())
+            .collect()
     }
 
     pub fn attr(&self, css: &str, name: &str) -> Option<String> {
         let selector = Selector::parse(css).expect("selector");
-        self.html.select(&selector).next().and_then(|e| e.value().attr(name).map(str::to_string))
+        self.html
+            .select(&selector)
+            .next()
+            .and_then(|e| e.value().attr(name).map(str::to_string))
     }
 
     /// The messages shown beside the field with this id.
@@ -154,7 +181,12 @@ impl Page {
         self.html
             .select(&selector)
             .filter(|field| field.select(&input).any(|i| i.value().id() == Some(id)))
-            .flat_map(|field| field.select(&message).map(|m| m.text().collect::<String>()).collect::<Vec<_>>())
+            .flat_map(|field| {
+                field
+                    .select(&message)
+                    .map(|m| m.text().collect::<String>())
+                    .collect::<Vec<_>>()
+            })
             .collect()
     }
 }
@@ -166,21 +198,38 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        let mut client = Self { base: base.to_string(), http, csrf: String::new() };
+        let mut client = Self {
+            base: base.to_string(),
+            http,
+            csrf: String::new(),
+        };
         let home = client.get("/").await;
-        client.csrf = home.attr("input[name=csrf_token]", "value").expect("a CSRF token on the home page");
+        client.csrf = home
+            .attr("input[name=csrf_token]", "value")
+            .expect("a CSRF token on the home page");
         client
     }
 
     pub async fn get(&self, path: &str) -> Page {
-        let response = self.http.get(format!("{}{path}", self.base)).send().await.expect("GET");
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET");
         to_page(response).await
     }
 
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let mut form: Vec<(&str, &str)> = vec![("csrf_token", self.csrf.as_str())];
         form.extend_from_slice(fields);
-        let response = self.http.post(format!("{}{path}", self.base)).form(&form).send().await.expect("POST");
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .form(&form)
+            .send()
+            .await
+            .expect("POST");
         to_page(response).await
     }
 
@@ -191,9 +240,19 @@ impl Client {
 
 async fn to_page(response: reqwest::Response) -> Page {
     let status = response.status().as_u16();
-    let location = response.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     let text = response.text().await.expect("body");
-    Page { status, location, html: Html::parse_document(&text), text }
+    Page {
+        status,
+        location,
+        html: Html::parse_document(&text),
+        text,
+    }
 }
 
 pub fn ecs_client(endpoint: &str) -> aws_sdk_ecs::Client {
@@ -207,5 +266,10 @@ pub fn ecs_client(endpoint: &str) -> aws_sdk_ecs::Client {
 }
 
 pub async fn registered_families(ecs: &aws_sdk_ecs::Client) -> Vec<String> {
-    ecs.list_task_definitions().send().await.expect("list").task_definition_arns().to_vec()
+    ecs.list_task_definitions()
+        .send()
+        .await
+        .expect("list")
+        .task_definition_arns()
+        .to_vec()
 }

@@ -4,10 +4,22 @@ use super::{Issue, check_name, looks_secret};
 use crate::spec::container::{AWSLOGS, ContainerDefinition, HealthCheck};
 use crate::spec::task_definition::TaskDefinition;
 
-pub(super) fn check(issues: &mut Vec<Issue>, td: &TaskDefinition, i: usize, c: &ContainerDefinition) {
+pub(super) fn check(
+    issues: &mut Vec<Issue>,
+    td: &TaskDefinition,
+    i: usize,
+    c: &ContainerDefinition,
+) {
     let at = |field: &str| format!("containerDefinitions.{i}.{field}");
     check_name(issues, &at("name"), &c.name);
-    if td.container_definitions.iter().filter(|other| other.name == c.name).count() > 1 && !c.name.is_empty() {
+    if td
+        .container_definitions
+        .iter()
+        .filter(|other| other.name == c.name)
+        .count()
+        > 1
+        && !c.name.is_empty()
+    {
         issues.push(Issue::error(at("name"), "v.name_duplicate").with("name", &c.name));
     }
     if c.image.trim().is_empty() {
@@ -18,15 +30,24 @@ pub(super) fn check(issues: &mut Vec<Issue>, td: &TaskDefinition, i: usize, c: &
     if let Some(health) = &c.health_check {
         check_health(issues, &at("healthCheck"), health);
     }
-    if c.log_configuration.as_ref().is_some_and(|l| l.log_driver == AWSLOGS) {
+    if c.log_configuration
+        .as_ref()
+        .is_some_and(|l| l.log_driver == AWSLOGS)
+    {
         check_awslogs(issues, td, i, c);
     }
     for (j, variable) in c.environment.iter().enumerate() {
         let name = variable.name.as_deref().unwrap_or_default();
         if name.is_empty() {
-            issues.push(Issue::error(at(&format!("environment.{j}.name")), "v.required"));
+            issues.push(Issue::error(
+                at(&format!("environment.{j}.name")),
+                "v.required",
+            ));
         } else if looks_secret(name) {
-            issues.push(Issue::warning(at(&format!("environment.{j}.name")), "v.env_looks_secret").with("name", name));
+            issues.push(
+                Issue::warning(at(&format!("environment.{j}.name")), "v.env_looks_secret")
+                    .with("name", name),
+            );
         }
     }
     for (j, secret) in c.secrets.iter().enumerate() {
@@ -34,7 +55,10 @@ pub(super) fn check(issues: &mut Vec<Issue>, td: &TaskDefinition, i: usize, c: &
             issues.push(Issue::error(at(&format!("secrets.{j}.name")), "v.required"));
         }
         if !is_secret_source(&secret.value_from) {
-            issues.push(Issue::error(at(&format!("secrets.{j}.valueFrom")), "v.secret_source"));
+            issues.push(Issue::error(
+                at(&format!("secrets.{j}.valueFrom")),
+                "v.secret_source",
+            ));
         }
     }
 }
@@ -47,23 +71,45 @@ fn check_ports(issues: &mut Vec<Issue>, td: &TaskDefinition, i: usize, c: &Conta
                 issues.push(Issue::error(at("containerPort"), "v.required"));
             }
             Some(port) if !(1..=65535).contains(&port) => {
-                issues.push(Issue::error(at("containerPort"), "v.range").with("min", 1).with("max", 65535));
+                issues.push(
+                    Issue::error(at("containerPort"), "v.range")
+                        .with("min", 1)
+                        .with("max", 65535),
+                );
             }
             _ => {}
         }
         if let Some(host) = mapping.host_port {
             if !(0..=65535).contains(&host) {
-                issues.push(Issue::error(at("hostPort"), "v.range").with("min", 0).with("max", 65535));
-            } else if td.network_mode.as_deref() == Some("awsvpc") && Some(host) != mapping.container_port {
+                issues.push(
+                    Issue::error(at("hostPort"), "v.range")
+                        .with("min", 0)
+                        .with("max", 65535),
+                );
+            } else if td.network_mode.as_deref() == Some("awsvpc")
+                && Some(host) != mapping.container_port
+            {
                 issues.push(Issue::error(at("hostPort"), "v.awsvpc_host_port"));
             }
         }
-        if let Some(protocol) = mapping.protocol.as_deref().filter(|p| !matches!(*p, "tcp" | "udp")) {
-            issues.push(Issue::error(at("protocol"), "v.one_of").with("value", protocol).with("allowed", "tcp, udp"));
+        if let Some(protocol) = mapping
+            .protocol
+            .as_deref()
+            .filter(|p| !matches!(*p, "tcp" | "udp"))
+        {
+            issues.push(
+                Issue::error(at("protocol"), "v.one_of")
+                    .with("value", protocol)
+                    .with("allowed", "tcp, udp"),
+            );
         }
         if let Some(app) = mapping.app_protocol.as_deref() {
             if !matches!(app, "http" | "http2" | "grpc") {
-                issues.push(Issue::error(at("appProtocol"), "v.one_of").with("value", app).with("allowed", "http, http2, grpc"));
+                issues.push(
+                    Issue::error(at("appProtocol"), "v.one_of")
+                        .with("value", app)
+                        .with("allowed", "http, http2, grpc"),
+                );
             } else if mapping.name.as_deref().unwrap_or_default().is_empty() {
                 issues.push(Issue::error(at("name"), "v.app_protocol_needs_name"));
             }
@@ -73,8 +119,15 @@ fn check_ports(issues: &mut Vec<Issue>, td: &TaskDefinition, i: usize, c: &Conta
 
 fn check_memory(issues: &mut Vec<Issue>, td: &TaskDefinition, i: usize, c: &ContainerDefinition) {
     let at = |field: &str| format!("containerDefinitions.{i}.{field}");
-    let task_memory = td.memory.as_deref().and_then(crate::spec::fargate::parse_memory).map(i64::from);
-    for (field, value) in [("memory", c.memory), ("memoryReservation", c.memory_reservation)] {
+    let task_memory = td
+        .memory
+        .as_deref()
+        .and_then(crate::spec::fargate::parse_memory)
+        .map(i64::from);
+    for (field, value) in [
+        ("memory", c.memory),
+        ("memoryReservation", c.memory_reservation),
+    ] {
         match (value, task_memory) {
             (Some(v), _) if v < 6 => issues.push(Issue::error(at(field), "v.container_memory_min")),
             (Some(v), Some(task)) if v > task => {
@@ -89,7 +142,11 @@ fn check_memory(issues: &mut Vec<Issue>, td: &TaskDefinition, i: usize, c: &Cont
         issues.push(Issue::error(at("memoryReservation"), "v.soft_over_hard"));
     }
     if let Some(cpu) = c.cpu.filter(|cpu| *cpu < 0) {
-        issues.push(Issue::error(at("cpu"), "v.range").with("min", 0).with("max", cpu.abs().max(10240)));
+        issues.push(
+            Issue::error(at("cpu"), "v.range")
+                .with("min", 0)
+                .with("max", cpu.abs().max(10240)),
+        );
     }
 }
 
@@ -107,7 +164,11 @@ pub(super) fn check_health(issues: &mut Vec<Issue>, at: &str, health: &HealthChe
     ];
     for (field, value, min, max) in ranges {
         if value.is_some_and(|v| !(min..=max).contains(&v)) {
-            issues.push(Issue::error(format!("{at}.{field}"), "v.range").with("min", min).with("max", max));
+            issues.push(
+                Issue::error(format!("{at}.{field}"), "v.range")
+                    .with("min", min)
+                    .with("max", max),
+            );
         }
     }
 }
@@ -119,8 +180,14 @@ fn check_awslogs(issues: &mut Vec<Issue>, td: &TaskDefinition, i: usize, c: &Con
         required.push("awslogs-stream-prefix");
     }
     for key in required {
-        if options.and_then(|o| o.get(key)).is_none_or(|v| v.trim().is_empty()) {
-            issues.push(Issue::error(format!("containerDefinitions.{i}.logConfiguration.{key}"), "v.required"));
+        if options
+            .and_then(|o| o.get(key))
+            .is_none_or(|v| v.trim().is_empty())
+        {
+            issues.push(Issue::error(
+                format!("containerDefinitions.{i}.logConfiguration.{key}"),
+                "v.required",
+            ));
         }
     }
 }

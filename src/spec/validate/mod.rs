@@ -29,11 +29,19 @@ pub struct Issue {
 
 impl Issue {
     pub fn error(path: impl Into<String>, key: &'static str) -> Self {
-        Self { path: path.into(), key, args: Vec::new(), severity: Severity::Error }
+        Self {
+            path: path.into(),
+            key,
+            args: Vec::new(),
+            severity: Severity::Error,
+        }
     }
 
     pub fn warning(path: impl Into<String>, key: &'static str) -> Self {
-        Self { severity: Severity::Warning, ..Self::error(path, key) }
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(path, key)
+        }
     }
 
     pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
@@ -65,7 +73,10 @@ pub fn validate_task(td: &TaskDefinition) -> Vec<Issue> {
         }
         check_fargate_size(&mut issues, td);
     }
-    for (field, arn) in [("taskRoleArn", &td.task_role_arn), ("executionRoleArn", &td.execution_role_arn)] {
+    for (field, arn) in [
+        ("taskRoleArn", &td.task_role_arn),
+        ("executionRoleArn", &td.execution_role_arn),
+    ] {
         if let Some(arn) = arn.as_deref().filter(|a| !is_role_arn(a)) {
             issues.push(Issue::error(field, "v.role_arn").with("value", arn));
         }
@@ -73,7 +84,11 @@ pub fn validate_task(td: &TaskDefinition) -> Vec<Issue> {
     if let Some(storage) = &td.ephemeral_storage
         && !(21..=200).contains(&storage.size_in_gib)
     {
-        issues.push(Issue::error("ephemeralStorage", "v.range").with("min", 21).with("max", 200));
+        issues.push(
+            Issue::error("ephemeralStorage", "v.range")
+                .with("min", 21)
+                .with("max", 200),
+        );
     }
     for (i, tag) in td.tags.iter().enumerate() {
         if tag.key.trim().is_empty() {
@@ -82,7 +97,9 @@ pub fn validate_task(td: &TaskDefinition) -> Vec<Issue> {
     }
     for (i, volume) in td.volumes.iter().enumerate() {
         match volume.name.as_deref() {
-            Some(name) if !name.is_empty() => check_name(&mut issues, &format!("volumes.{i}.name"), name),
+            Some(name) if !name.is_empty() => {
+                check_name(&mut issues, &format!("volumes.{i}.name"), name)
+            }
             _ => issues.push(Issue::error(format!("volumes.{i}.name"), "v.required")),
         }
     }
@@ -96,7 +113,10 @@ pub fn validate_containers(td: &TaskDefinition) -> Vec<Issue> {
     if count == 0 {
         issues.push(Issue::error("containerDefinitions", "v.no_containers"));
     } else if count > MAX_CONTAINERS {
-        issues.push(Issue::error("containerDefinitions", "v.too_many_containers").with("max", MAX_CONTAINERS));
+        issues.push(
+            Issue::error("containerDefinitions", "v.too_many_containers")
+                .with("max", MAX_CONTAINERS),
+        );
     }
     if count > 0 && !td.container_definitions.iter().any(|c| c.is_essential()) {
         issues.push(Issue::error("containerDefinitions", "v.no_essential"));
@@ -134,7 +154,11 @@ fn check_fargate_size(issues: &mut Vec<Issue>, td: &TaskDefinition) {
 pub fn check_name(issues: &mut Vec<Issue>, path: &str, name: &str) {
     if name.is_empty() {
         issues.push(Issue::error(path, "v.required"));
-    } else if name.len() > 255 || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    } else if name.len() > 255
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         issues.push(Issue::error(path, "v.name_chars"));
     }
 }
@@ -152,5 +176,8 @@ pub fn is_role_arn(text: &str) -> bool {
 /// Environment variable names that usually hold a secret.
 pub fn looks_secret(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    upper.ends_with("_KEY") || upper.ends_with("_SECRET") || upper.contains("PASSWORD") || upper.contains("TOKEN")
+    upper.ends_with("_KEY")
+        || upper.ends_with("_SECRET")
+        || upper.contains("PASSWORD")
+        || upper.contains("TOKEN")
 }

@@ -17,22 +17,36 @@ fn check_depends_on(issues: &mut Vec<Issue>, td: &TaskDefinition) {
     for (i, c) in td.container_definitions.iter().enumerate() {
         for (j, dependency) in c.depends_on.iter().enumerate() {
             let at = |field: &str| format!("containerDefinitions.{i}.dependsOn.{j}.{field}");
-            let Some(target) = td.container(&dependency.container_name).filter(|t| t.name != c.name) else {
-                issues.push(Issue::error(at("containerName"), "v.unknown_container").with("name", &dependency.container_name));
+            let Some(target) = td
+                .container(&dependency.container_name)
+                .filter(|t| t.name != c.name)
+            else {
+                issues.push(
+                    Issue::error(at("containerName"), "v.unknown_container")
+                        .with("name", &dependency.container_name),
+                );
                 continue;
             };
             match dependency.condition.as_str() {
                 "START" => {}
                 "HEALTHY" if target.health_check.is_none() => {
-                    issues.push(Issue::error(at("condition"), "v.healthy_needs_check").with("name", &target.name));
+                    issues.push(
+                        Issue::error(at("condition"), "v.healthy_needs_check")
+                            .with("name", &target.name),
+                    );
                 }
                 "HEALTHY" => {}
                 "COMPLETE" | "SUCCESS" if target.is_essential() => {
-                    issues.push(Issue::error(at("condition"), "v.complete_on_essential").with("name", &target.name));
+                    issues.push(
+                        Issue::error(at("condition"), "v.complete_on_essential")
+                            .with("name", &target.name),
+                    );
                 }
                 "COMPLETE" | "SUCCESS" => {}
                 other => issues.push(
-                    Issue::error(at("condition"), "v.one_of").with("value", other).with("allowed", "START, COMPLETE, SUCCESS, HEALTHY"),
+                    Issue::error(at("condition"), "v.one_of")
+                        .with("value", other)
+                        .with("allowed", "START, COMPLETE, SUCCESS, HEALTHY"),
                 ),
             }
         }
@@ -41,21 +55,37 @@ fn check_depends_on(issues: &mut Vec<Issue>, td: &TaskDefinition) {
 
 /// A cycle in dependsOn means no container can start; name one container on it.
 fn check_cycles(issues: &mut Vec<Issue>, td: &TaskDefinition) {
-    let index: HashMap<&str, usize> =
-        td.container_definitions.iter().enumerate().map(|(i, c)| (c.name.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = td
+        .container_definitions
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.name.as_str(), i))
+        .collect();
     let edges: Vec<Vec<usize>> = td
         .container_definitions
         .iter()
-        .map(|c| c.depends_on.iter().filter_map(|d| index.get(d.container_name.as_str()).copied()).collect())
+        .map(|c| {
+            c.depends_on
+                .iter()
+                .filter_map(|d| index.get(d.container_name.as_str()).copied())
+                .collect()
+        })
         .collect();
     // 0 = unvisited, 1 = on the current path, 2 = finished.
     let mut state = vec![0u8; edges.len()];
     for start in 0..edges.len() {
         if state[start] == 0 && reaches_cycle(start, &edges, &mut state) {
-            let names: Vec<&str> = td.container_definitions.iter().map(|c| c.name.as_str()).collect();
+            let names: Vec<&str> = td
+                .container_definitions
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect();
             issues.push(
-                Issue::error(format!("containerDefinitions.{start}.dependsOn"), "v.depends_cycle")
-                    .with("name", names[start]),
+                Issue::error(
+                    format!("containerDefinitions.{start}.dependsOn"),
+                    "v.depends_cycle",
+                )
+                .with("name", names[start]),
             );
             return;
         }
@@ -79,8 +109,11 @@ fn check_volumes(issues: &mut Vec<Issue>, td: &TaskDefinition) {
             let source = from.source_container.as_deref().unwrap_or_default();
             if td.container(source).is_none_or(|s| s.name == c.name) {
                 issues.push(
-                    Issue::error(format!("containerDefinitions.{i}.volumesFrom.{j}.sourceContainer"), "v.unknown_container")
-                        .with("name", source),
+                    Issue::error(
+                        format!("containerDefinitions.{i}.volumesFrom.{j}.sourceContainer"),
+                        "v.unknown_container",
+                    )
+                    .with("name", source),
                 );
             }
         }
@@ -88,12 +121,22 @@ fn check_volumes(issues: &mut Vec<Issue>, td: &TaskDefinition) {
             let volume = mount.source_volume.as_deref().unwrap_or_default();
             if !td.volumes.iter().any(|v| v.name.as_deref() == Some(volume)) {
                 issues.push(
-                    Issue::error(format!("containerDefinitions.{i}.mountPoints.{j}.sourceVolume"), "v.unknown_volume")
-                        .with("name", volume),
+                    Issue::error(
+                        format!("containerDefinitions.{i}.mountPoints.{j}.sourceVolume"),
+                        "v.unknown_volume",
+                    )
+                    .with("name", volume),
                 );
             }
-            if mount.container_path.as_deref().is_none_or(|p| !p.starts_with('/')) {
-                issues.push(Issue::error(format!("containerDefinitions.{i}.mountPoints.{j}.containerPath"), "v.absolute_path"));
+            if mount
+                .container_path
+                .as_deref()
+                .is_none_or(|p| !p.starts_with('/'))
+            {
+                issues.push(Issue::error(
+                    format!("containerDefinitions.{i}.mountPoints.{j}.containerPath"),
+                    "v.absolute_path",
+                ));
             }
         }
     }
@@ -101,11 +144,24 @@ fn check_volumes(issues: &mut Vec<Issue>, td: &TaskDefinition) {
 
 /// The memory containers reserve (soft limit, else hard limit) must fit the task.
 fn check_memory_sum(issues: &mut Vec<Issue>, td: &TaskDefinition) {
-    let Some(task) = td.memory.as_deref().and_then(crate::spec::fargate::parse_memory).map(i64::from) else {
+    let Some(task) = td
+        .memory
+        .as_deref()
+        .and_then(crate::spec::fargate::parse_memory)
+        .map(i64::from)
+    else {
         return;
     };
-    let reserved: i64 = td.container_definitions.iter().filter_map(|c| c.memory_reservation.or(c.memory)).sum();
+    let reserved: i64 = td
+        .container_definitions
+        .iter()
+        .filter_map(|c| c.memory_reservation.or(c.memory))
+        .sum();
     if reserved > task {
-        issues.push(Issue::error("containerDefinitions", "v.memory_sum").with("sum", reserved).with("task", task));
+        issues.push(
+            Issue::error("containerDefinitions", "v.memory_sum")
+                .with("sum", reserved)
+                .with("task", task),
+        );
     }
 }

@@ -1,14 +1,22 @@
 use super::*;
-use crate::spec::container::{ContainerDependency, HealthCheck, MountPoint, PortMapping, VolumeFrom};
+use crate::spec::container::{
+    ContainerDependency, HealthCheck, MountPoint, PortMapping, VolumeFrom,
+};
 use crate::spec::import::import;
 use crate::spec::task_definition::{EphemeralStorage, KeyValuePair, Volume};
 
 fn reference_000() -> TaskDefinition {
-    import(include_str!("../../../tests/fixtures/reference_000.json")).unwrap().task_definition
+    import(include_str!("../../../tests/fixtures/reference_000.json"))
+        .unwrap()
+        .task_definition
 }
 
 fn errors(td: &TaskDefinition) -> Vec<(String, &'static str)> {
-    validate(td).into_iter().filter(Issue::is_error).map(|i| (i.path, i.key)).collect()
+    validate(td)
+        .into_iter()
+        .filter(Issue::is_error)
+        .map(|i| (i.path, i.key))
+        .collect()
 }
 
 fn has(td: &TaskDefinition, path: &str, key: &str) -> bool {
@@ -19,9 +27,15 @@ fn has(td: &TaskDefinition, path: &str, key: &str) -> bool {
 fn reference_000_is_valid_but_warns_about_its_master_key() {
     let td = reference_000();
     assert_eq!(errors(&td), vec![]);
-    let warnings: Vec<Issue> = validate(&td).into_iter().filter(|i| !i.is_error()).collect();
+    let warnings: Vec<Issue> = validate(&td)
+        .into_iter()
+        .filter(|i| !i.is_error())
+        .collect();
     assert_eq!(warnings.len(), 1);
-    assert_eq!(warnings[0].path, "containerDefinitions.0.environment.1.name");
+    assert_eq!(
+        warnings[0].path,
+        "containerDefinitions.0.environment.1.name"
+    );
     assert_eq!(warnings[0].key, "v.env_looks_secret");
 }
 
@@ -74,7 +88,11 @@ fn fargate_needs_awsvpc() {
 fn host_port_is_empty_or_the_container_port_under_awsvpc() {
     let mut td = reference_000();
     td.container_definitions[0].port_mappings[0].host_port = Some(8080);
-    assert!(has(&td, "containerDefinitions.0.portMappings.0.hostPort", "v.awsvpc_host_port"));
+    assert!(has(
+        &td,
+        "containerDefinitions.0.portMappings.0.hostPort",
+        "v.awsvpc_host_port"
+    ));
     td.container_definitions[0].port_mappings[0].host_port = None;
     assert_eq!(errors(&td), vec![]);
 }
@@ -83,23 +101,60 @@ fn host_port_is_empty_or_the_container_port_under_awsvpc() {
 fn ports_are_1_to_65535() {
     let mut td = reference_000();
     td.container_definitions[0].port_mappings = vec![
-        PortMapping { container_port: Some(0), ..Default::default() },
-        PortMapping { container_port: Some(65536), ..Default::default() },
-        PortMapping { container_port: None, ..Default::default() },
-        PortMapping { container_port: Some(65535), protocol: Some("sctp".into()), ..Default::default() },
+        PortMapping {
+            container_port: Some(0),
+            ..Default::default()
+        },
+        PortMapping {
+            container_port: Some(65536),
+            ..Default::default()
+        },
+        PortMapping {
+            container_port: None,
+            ..Default::default()
+        },
+        PortMapping {
+            container_port: Some(65535),
+            protocol: Some("sctp".into()),
+            ..Default::default()
+        },
     ];
-    assert!(has(&td, "containerDefinitions.0.portMappings.0.containerPort", "v.range"));
-    assert!(has(&td, "containerDefinitions.0.portMappings.1.containerPort", "v.range"));
-    assert!(has(&td, "containerDefinitions.0.portMappings.2.containerPort", "v.required"));
-    assert!(!has(&td, "containerDefinitions.0.portMappings.3.containerPort", "v.range"));
-    assert!(has(&td, "containerDefinitions.0.portMappings.3.protocol", "v.one_of"));
+    assert!(has(
+        &td,
+        "containerDefinitions.0.portMappings.0.containerPort",
+        "v.range"
+    ));
+    assert!(has(
+        &td,
+        "containerDefinitions.0.portMappings.1.containerPort",
+        "v.range"
+    ));
+    assert!(has(
+        &td,
+        "containerDefinitions.0.portMappings.2.containerPort",
+        "v.required"
+    ));
+    assert!(!has(
+        &td,
+        "containerDefinitions.0.portMappings.3.containerPort",
+        "v.range"
+    ));
+    assert!(has(
+        &td,
+        "containerDefinitions.0.portMappings.3.protocol",
+        "v.one_of"
+    ));
 }
 
 #[test]
 fn app_protocol_needs_a_port_name() {
     let mut td = reference_000();
     td.container_definitions[0].port_mappings[0].app_protocol = Some("http".into());
-    assert!(has(&td, "containerDefinitions.0.portMappings.0.name", "v.app_protocol_needs_name"));
+    assert!(has(
+        &td,
+        "containerDefinitions.0.portMappings.0.name",
+        "v.app_protocol_needs_name"
+    ));
     td.container_definitions[0].port_mappings[0].name = Some("web".into());
     assert_eq!(errors(&td), vec![]);
 }
@@ -116,7 +171,10 @@ fn at_least_one_essential_and_at_most_ten_containers() {
     let mut td = reference_000();
     let template = td.container_definitions[0].clone();
     td.container_definitions = (0..11)
-        .map(|i| ContainerDefinition { name: format!("c{i}"), ..template.clone() })
+        .map(|i| ContainerDefinition {
+            name: format!("c{i}"),
+            ..template.clone()
+        })
         .collect();
     assert!(has(&td, "containerDefinitions", "v.too_many_containers"));
 }
@@ -127,10 +185,18 @@ use crate::spec::container::ContainerDefinition;
 fn container_memory_fits_the_task_and_soft_is_at_most_hard() {
     let mut td = reference_000();
     td.container_definitions[0].memory = Some(1024);
-    assert!(has(&td, "containerDefinitions.0.memory", "v.container_memory_fits"));
+    assert!(has(
+        &td,
+        "containerDefinitions.0.memory",
+        "v.container_memory_fits"
+    ));
     td.container_definitions[0].memory = Some(256);
     td.container_definitions[0].memory_reservation = Some(300);
-    assert!(has(&td, "containerDefinitions.0.memoryReservation", "v.soft_over_hard"));
+    assert!(has(
+        &td,
+        "containerDefinitions.0.memoryReservation",
+        "v.soft_over_hard"
+    ));
     td.container_definitions[0].memory_reservation = Some(200);
     td.container_definitions[1].memory = Some(400);
     assert!(has(&td, "containerDefinitions", "v.memory_sum"));
@@ -149,7 +215,14 @@ fn health_check_ranges() {
         start_period: Some(301),
     });
     for field in ["interval", "timeout", "retries", "startPeriod"] {
-        assert!(has(&td, &format!("containerDefinitions.0.healthCheck.{field}"), "v.range"), "{field}");
+        assert!(
+            has(
+                &td,
+                &format!("containerDefinitions.0.healthCheck.{field}"),
+                "v.range"
+            ),
+            "{field}"
+        );
     }
     td.container_definitions[0].health_check = Some(HealthCheck {
         command: vec!["CMD".into(), "true".into()],
@@ -164,77 +237,148 @@ fn health_check_ranges() {
 #[test]
 fn health_check_command_starts_with_cmd_or_cmd_shell() {
     let mut td = reference_000();
-    td.container_definitions[0].health_check = Some(HealthCheck { command: vec!["curl localhost".into()], ..Default::default() });
-    assert!(has(&td, "containerDefinitions.0.healthCheck.command", "v.health_command"));
+    td.container_definitions[0].health_check = Some(HealthCheck {
+        command: vec!["curl localhost".into()],
+        ..Default::default()
+    });
+    assert!(has(
+        &td,
+        "containerDefinitions.0.healthCheck.command",
+        "v.health_command"
+    ));
 }
 
 #[test]
 fn depends_on_an_existing_other_container() {
     let mut td = reference_000();
     td.container_definitions[1].depends_on[0].container_name = "railz".into();
-    assert!(has(&td, "containerDefinitions.1.dependsOn.0.containerName", "v.unknown_container"));
+    assert!(has(
+        &td,
+        "containerDefinitions.1.dependsOn.0.containerName",
+        "v.unknown_container"
+    ));
     td.container_definitions[1].depends_on[0].container_name = "nginx".into();
-    assert!(has(&td, "containerDefinitions.1.dependsOn.0.containerName", "v.unknown_container"));
+    assert!(has(
+        &td,
+        "containerDefinitions.1.dependsOn.0.containerName",
+        "v.unknown_container"
+    ));
 }
 
 #[test]
 fn depends_on_without_cycles() {
     let mut td = reference_000();
-    td.container_definitions[0].depends_on =
-        vec![ContainerDependency { container_name: "nginx".into(), condition: "START".into() }];
-    assert!(has(&td, "containerDefinitions.0.dependsOn", "v.depends_cycle"));
+    td.container_definitions[0].depends_on = vec![ContainerDependency {
+        container_name: "nginx".into(),
+        condition: "START".into(),
+    }];
+    assert!(has(
+        &td,
+        "containerDefinitions.0.dependsOn",
+        "v.depends_cycle"
+    ));
 }
 
 #[test]
 fn healthy_needs_a_health_check_on_the_container_depended_on() {
     let mut td = reference_000();
     td.container_definitions[0].health_check = None;
-    assert!(has(&td, "containerDefinitions.1.dependsOn.0.condition", "v.healthy_needs_check"));
+    assert!(has(
+        &td,
+        "containerDefinitions.1.dependsOn.0.condition",
+        "v.healthy_needs_check"
+    ));
 }
 
 #[test]
 fn complete_and_success_not_on_an_essential_container() {
     let mut td = reference_000();
     td.container_definitions[1].depends_on[0].condition = "COMPLETE".into();
-    assert!(has(&td, "containerDefinitions.1.dependsOn.0.condition", "v.complete_on_essential"));
+    assert!(has(
+        &td,
+        "containerDefinitions.1.dependsOn.0.condition",
+        "v.complete_on_essential"
+    ));
     td.container_definitions[1].depends_on[0].condition = "SUCCESS".into();
-    assert!(has(&td, "containerDefinitions.1.dependsOn.0.condition", "v.complete_on_essential"));
+    assert!(has(
+        &td,
+        "containerDefinitions.1.dependsOn.0.condition",
+        "v.complete_on_essential"
+    ));
     td.container_definitions[0].essential = Some(false);
     assert_eq!(errors(&td), vec![]);
     td.container_definitions[1].depends_on[0].condition = "READY".into();
-    assert!(has(&td, "containerDefinitions.1.dependsOn.0.condition", "v.one_of"));
+    assert!(has(
+        &td,
+        "containerDefinitions.1.dependsOn.0.condition",
+        "v.one_of"
+    ));
 }
 
 #[test]
 fn awslogs_needs_group_region_and_on_fargate_a_stream_prefix() {
     let mut td = reference_000();
-    let options = &mut td.container_definitions[0].log_configuration.as_mut().unwrap().options;
+    let options = &mut td.container_definitions[0]
+        .log_configuration
+        .as_mut()
+        .unwrap()
+        .options;
     options.remove("awslogs-group");
     options.remove("awslogs-region");
     options.insert("awslogs-stream-prefix".into(), " ".into());
     for key in ["awslogs-group", "awslogs-region", "awslogs-stream-prefix"] {
-        assert!(has(&td, &format!("containerDefinitions.0.logConfiguration.{key}"), "v.required"), "{key}");
+        assert!(
+            has(
+                &td,
+                &format!("containerDefinitions.0.logConfiguration.{key}"),
+                "v.required"
+            ),
+            "{key}"
+        );
     }
     td.requires_compatibilities = vec!["EC2".into()];
     td.network_mode = Some("bridge".into());
-    td.container_definitions.iter_mut().for_each(|c| c.port_mappings.clear());
-    assert!(!has(&td, "containerDefinitions.0.logConfiguration.awslogs-stream-prefix", "v.required"));
+    td.container_definitions
+        .iter_mut()
+        .for_each(|c| c.port_mappings.clear());
+    assert!(!has(
+        &td,
+        "containerDefinitions.0.logConfiguration.awslogs-stream-prefix",
+        "v.required"
+    ));
 }
 
 #[test]
 fn volumes_from_and_mount_points_name_what_exists() {
     let mut td = reference_000();
-    td.container_definitions[1].volumes_from =
-        vec![VolumeFrom { source_container: Some("postgres".into()), read_only: None }];
+    td.container_definitions[1].volumes_from = vec![VolumeFrom {
+        source_container: Some("postgres".into()),
+        read_only: None,
+    }];
     td.container_definitions[1].mount_points = vec![MountPoint {
         source_volume: Some("assets".into()),
         container_path: Some("relative".into()),
         read_only: None,
     }];
-    assert!(has(&td, "containerDefinitions.1.volumesFrom.0.sourceContainer", "v.unknown_container"));
-    assert!(has(&td, "containerDefinitions.1.mountPoints.0.sourceVolume", "v.unknown_volume"));
-    assert!(has(&td, "containerDefinitions.1.mountPoints.0.containerPath", "v.absolute_path"));
-    td.volumes.push(Volume { name: Some("assets".into()), ..Default::default() });
+    assert!(has(
+        &td,
+        "containerDefinitions.1.volumesFrom.0.sourceContainer",
+        "v.unknown_container"
+    ));
+    assert!(has(
+        &td,
+        "containerDefinitions.1.mountPoints.0.sourceVolume",
+        "v.unknown_volume"
+    ));
+    assert!(has(
+        &td,
+        "containerDefinitions.1.mountPoints.0.containerPath",
+        "v.absolute_path"
+    ));
+    td.volumes.push(Volume {
+        name: Some("assets".into()),
+        ..Default::default()
+    });
     td.container_definitions[1].volumes_from[0].source_container = Some("rails".into());
     td.container_definitions[1].mount_points[0].container_path = Some("/assets".into());
     assert_eq!(errors(&td), vec![]);
@@ -242,31 +386,74 @@ fn volumes_from_and_mount_points_name_what_exists() {
 
 #[test]
 fn secret_looking_environment_names_warn() {
-    for name in ["RAILS_MASTER_KEY", "AWS_SECRET", "DB_PASSWORD", "PASSWORD_FILE", "GITHUB_TOKEN", "api_key"] {
+    for name in [
+        "RAILS_MASTER_KEY",
+        "AWS_SECRET",
+        "DB_PASSWORD",
+        "PASSWORD_FILE",
+        "GITHUB_TOKEN",
+        "api_key",
+    ] {
         assert!(looks_secret(name), "{name}");
     }
     for name in ["RAILS_LOG_TO_STDOUT", "KEYBOARD", "PORT"] {
         assert!(!looks_secret(name), "{name}");
     }
     let mut td = reference_000();
-    td.container_definitions[0].environment.push(KeyValuePair { name: None, value: Some("x".into()) });
-    assert!(has(&td, "containerDefinitions.0.environment.2.name", "v.required"));
+    td.container_definitions[0].environment.push(KeyValuePair {
+        name: None,
+        value: Some("x".into()),
+    });
+    assert!(has(
+        &td,
+        "containerDefinitions.0.environment.2.name",
+        "v.required"
+    ));
 }
 
 #[test]
 fn secrets_come_from_secrets_manager_or_ssm() {
     let mut td = reference_000();
     td.container_definitions[0].secrets = vec![
-        crate::spec::container::Secret { name: "A".into(), value_from: "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:db".into() },
-        crate::spec::container::Secret { name: "B".into(), value_from: "/app/db-password".into() },
-        crate::spec::container::Secret { name: "C".into(), value_from: "arn:aws:s3:::bucket/key".into() },
-        crate::spec::container::Secret { name: String::new(), value_from: "has space".into() },
+        crate::spec::container::Secret {
+            name: "A".into(),
+            value_from: "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:db".into(),
+        },
+        crate::spec::container::Secret {
+            name: "B".into(),
+            value_from: "/app/db-password".into(),
+        },
+        crate::spec::container::Secret {
+            name: "C".into(),
+            value_from: "arn:aws:s3:::bucket/key".into(),
+        },
+        crate::spec::container::Secret {
+            name: String::new(),
+            value_from: "has space".into(),
+        },
     ];
     let found = errors(&td);
-    assert!(!found.iter().any(|(p, _)| p.contains("secrets.0") || p.contains("secrets.1")), "{found:?}");
-    assert!(has(&td, "containerDefinitions.0.secrets.2.valueFrom", "v.secret_source"));
-    assert!(has(&td, "containerDefinitions.0.secrets.3.name", "v.required"));
-    assert!(has(&td, "containerDefinitions.0.secrets.3.valueFrom", "v.secret_source"));
+    assert!(
+        !found
+            .iter()
+            .any(|(p, _)| p.contains("secrets.0") || p.contains("secrets.1")),
+        "{found:?}"
+    );
+    assert!(has(
+        &td,
+        "containerDefinitions.0.secrets.2.valueFrom",
+        "v.secret_source"
+    ));
+    assert!(has(
+        &td,
+        "containerDefinitions.0.secrets.3.name",
+        "v.required"
+    ));
+    assert!(has(
+        &td,
+        "containerDefinitions.0.secrets.3.valueFrom",
+        "v.secret_source"
+    ));
 }
 
 #[test]
@@ -282,7 +469,9 @@ fn ephemeral_storage_is_21_to_200_gib() {
 
 #[test]
 fn roles_are_iam_role_arns() {
-    assert!(is_role_arn("arn:aws:iam::123456789012:role/ecsTaskExecutionRole"));
+    assert!(is_role_arn(
+        "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
+    ));
     assert!(is_role_arn("arn:aws-cn:iam::123456789012:role/path/name"));
     assert!(!is_role_arn("ecsTaskExecutionRole"));
     assert!(!is_role_arn("arn:aws:iam::1234:role/x"));
@@ -295,7 +484,10 @@ fn roles_are_iam_role_arns() {
 #[test]
 fn tags_and_volumes_need_names() {
     let mut td = reference_000();
-    td.tags.push(crate::spec::task_definition::Tag { key: " ".into(), value: "v".into() });
+    td.tags.push(crate::spec::task_definition::Tag {
+        key: " ".into(),
+        value: "v".into(),
+    });
     td.volumes.push(Volume::default());
     assert!(has(&td, "tags.0.key", "v.required"));
     assert!(has(&td, "volumes.0.name", "v.required"));

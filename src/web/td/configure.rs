@@ -21,16 +21,34 @@ use crate::web::messages::Messages;
 use crate::web::page::Page;
 use crate::web::state::AppState;
 
-const LAUNCH_TYPES: [(&str, &str); 2] = [("FARGATE", "AWS Fargate"), ("EC2", "Amazon EC2 instances")];
+const LAUNCH_TYPES: [(&str, &str); 2] =
+    [("FARGATE", "AWS Fargate"), ("EC2", "Amazon EC2 instances")];
 const PLATFORMS: [(&str, &str); 6] = [
     ("LINUX/X86_64", "Linux/X86_64"),
     ("LINUX/ARM64", "Linux/ARM64"),
-    ("WINDOWS_SERVER_2022_CORE/X86_64", "Windows Server 2022 Core/X86_64"),
-    ("WINDOWS_SERVER_2022_FULL/X86_64", "Windows Server 2022 Full/X86_64"),
-    ("WINDOWS_SERVER_2019_CORE/X86_64", "Windows Server 2019 Core/X86_64"),
-    ("WINDOWS_SERVER_2019_FULL/X86_64", "Windows Server 2019 Full/X86_64"),
+    (
+        "WINDOWS_SERVER_2022_CORE/X86_64",
+        "Windows Server 2022 Core/X86_64",
+    ),
+    (
+        "WINDOWS_SERVER_2022_FULL/X86_64",
+        "Windows Server 2022 Full/X86_64",
+    ),
+    (
+        "WINDOWS_SERVER_2019_CORE/X86_64",
+        "Windows Server 2019 Core/X86_64",
+    ),
+    (
+        "WINDOWS_SERVER_2019_FULL/X86_64",
+        "Windows Server 2019 Full/X86_64",
+    ),
 ];
-const NETWORK_MODES: [(&str, &str); 4] = [("awsvpc", "awsvpc"), ("bridge", "bridge"), ("host", "host"), ("none", "none")];
+const NETWORK_MODES: [(&str, &str); 4] = [
+    ("awsvpc", "awsvpc"),
+    ("bridge", "bridge"),
+    ("host", "host"),
+    ("none", "none"),
+];
 
 pub struct ConfigureView {
     pub page: Page,
@@ -71,7 +89,11 @@ pub struct ConfigurePartial {
     pub v: ConfigureView,
 }
 
-pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let draft = load(&state.store, &id)?;
     let view = view(&state, page, &id, &draft, Messages::default(), None).await;
     Ok(ConfigurePage { v: view }.into_response())
@@ -91,7 +113,8 @@ pub async fn submit(
     let mut issues = decode::configure(
         &mut draft.task_definition,
         &mut form,
-        hint.as_ref().map(|(partition, account)| AccountHint { partition, account }),
+        hint.as_ref()
+            .map(|(partition, account)| AccountHint { partition, account }),
     );
     let region = state.connection.region().unwrap_or_default().to_string();
     rows::apply(&mut draft.task_definition, &action, &region);
@@ -115,7 +138,9 @@ pub async fn submit(
         _ => Go::Stay,
     };
     let view = view(&state, page, &id, &draft, Messages::default(), None).await;
-    Ok(after_save(&headers, &id, Step::Configure, go, || ConfigurePartial { v: view }.into_response()))
+    Ok(after_save(&headers, &id, Step::Configure, go, || {
+        ConfigurePartial { v: view }.into_response()
+    }))
 }
 
 #[derive(serde::Deserialize)]
@@ -133,7 +158,9 @@ pub struct MemoryOptions {
 
 /// The memory `<option>`s valid for the CPU just chosen (htmx swaps them in).
 pub async fn memory_options(Query(query): Query<MemoryQuery>) -> MemoryOptions {
-    MemoryOptions { memories: memory_choices(&query.cpu, &query.memory) }
+    MemoryOptions {
+        memories: memory_choices(&query.cpu, &query.memory),
+    }
 }
 
 /// (partition, account) from the caller's ARN, to complete bare role names.
@@ -176,21 +203,36 @@ async fn view(
     let dropped = if draft.import_dropped.is_empty() {
         String::new()
     } else {
-        page.tr.fmt("imp.dropped", &[("fields", draft.import_dropped.join(", "))])
+        page.tr.fmt(
+            "imp.dropped",
+            &[("fields", draft.import_dropped.join(", "))],
+        )
     };
     ConfigureView {
         steps: step_links(page.tr, id, Step::Configure),
         action_url: Step::Configure.url(id),
         family: td.family.clone(),
-        launch_types: Choice::list(&LAUNCH_TYPES, td.requires_compatibilities.first().map_or("", String::as_str)),
+        launch_types: Choice::list(
+            &LAUNCH_TYPES,
+            td.requires_compatibilities
+                .first()
+                .map_or("", String::as_str),
+        ),
         platforms: Choice::list(&PLATFORMS, &platform),
-        network_modes: Choice::list(&NETWORK_MODES, td.network_mode.as_deref().unwrap_or_default()),
+        network_modes: Choice::list(
+            &NETWORK_MODES,
+            td.network_mode.as_deref().unwrap_or_default(),
+        ),
         cpus: cpu_choices(&cpu),
         memories: memory_choices(&cpu, td.memory.as_deref().unwrap_or_default()),
         task_role_arn: td.task_role_arn.clone().unwrap_or_default(),
         execution_role_arn: td.execution_role_arn.clone().unwrap_or_default(),
         roles,
-        ephemeral_storage: td.ephemeral_storage.as_ref().map(|e| e.size_in_gib.to_string()).unwrap_or_default(),
+        ephemeral_storage: td
+            .ephemeral_storage
+            .as_ref()
+            .map(|e| e.size_in_gib.to_string())
+            .unwrap_or_default(),
         tags: td
             .tags
             .iter()
@@ -220,13 +262,22 @@ fn cpu_choices(current: &str) -> Vec<Choice> {
         })
         .collect();
     if !current.is_empty() && !choices.iter().any(|c| c.selected) {
-        choices.insert(0, Choice { value: current.to_string(), label: current.to_string(), selected: true });
+        choices.insert(
+            0,
+            Choice {
+                value: current.to_string(),
+                label: current.to_string(),
+                selected: true,
+            },
+        );
     }
     choices
 }
 
 fn memory_choices(cpu: &str, current: &str) -> Vec<Choice> {
-    let options = fargate::parse_cpu(cpu).map(fargate::memory_options).unwrap_or_default();
+    let options = fargate::parse_cpu(cpu)
+        .map(fargate::memory_options)
+        .unwrap_or_default();
     let mut choices: Vec<Choice> = options
         .iter()
         .map(|memory| Choice {
@@ -236,7 +287,14 @@ fn memory_choices(cpu: &str, current: &str) -> Vec<Choice> {
         })
         .collect();
     if !current.is_empty() && !choices.iter().any(|c| c.selected) {
-        choices.insert(0, Choice { value: current.to_string(), label: current.to_string(), selected: true });
+        choices.insert(
+            0,
+            Choice {
+                value: current.to_string(),
+                label: current.to_string(),
+                selected: true,
+            },
+        );
     }
     choices
 }
@@ -247,10 +305,16 @@ mod tests {
 
     #[test]
     fn only_valid_fargate_memory_is_offered_for_the_cpu() {
-        let labels: Vec<String> = memory_choices("256", "").into_iter().map(|c| c.label).collect();
+        let labels: Vec<String> = memory_choices("256", "")
+            .into_iter()
+            .map(|c| c.label)
+            .collect();
         assert_eq!(labels, [".5 GB", "1 GB", "2 GB"]);
         let choices = memory_choices("256", "4096");
-        assert!(choices[0].selected && choices[0].value == "4096", "an invalid imported value stays visible");
+        assert!(
+            choices[0].selected && choices[0].value == "4096",
+            "an invalid imported value stays visible"
+        );
         assert_eq!(cpu_choices("256").iter().filter(|c| c.selected).count(), 1);
     }
 }

@@ -8,7 +8,9 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
-use super::{Choice, Go, Step, StepLink, after_save, decode, load, rows, step_links, unprocessable};
+use super::{
+    Choice, Go, Step, StepLink, after_save, decode, load, rows, step_links, unprocessable,
+};
 use crate::spec::advanced;
 use crate::spec::container::ContainerDefinition;
 use crate::spec::defaults::new_container;
@@ -21,8 +23,18 @@ use crate::web::page::Page;
 use crate::web::state::AppState;
 
 const PROTOCOLS: [(&str, &str); 2] = [("tcp", "TCP"), ("udp", "UDP")];
-const APP_PROTOCOLS: [(&str, &str); 4] = [("", "—"), ("http", "HTTP"), ("http2", "HTTP2"), ("grpc", "gRPC")];
-const CONDITIONS: [(&str, &str); 4] = [("START", "Start"), ("COMPLETE", "Complete"), ("SUCCESS", "Success"), ("HEALTHY", "Healthy")];
+const APP_PROTOCOLS: [(&str, &str); 4] = [
+    ("", "—"),
+    ("http", "HTTP"),
+    ("http2", "HTTP2"),
+    ("grpc", "gRPC"),
+];
+const CONDITIONS: [(&str, &str); 4] = [
+    ("START", "Start"),
+    ("COMPLETE", "Complete"),
+    ("SUCCESS", "Success"),
+    ("HEALTHY", "Healthy"),
+];
 
 pub struct ContainersView {
     pub page: Page,
@@ -105,7 +117,11 @@ pub struct ContainersPartial {
     pub v: ContainersView,
 }
 
-pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let mut draft = load(&state.store, &id)?;
     // A first visit shows one container to fill in; it is saved on submit.
     if draft.task_definition.container_definitions.is_empty() {
@@ -113,7 +129,11 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<Stri
         let first = new_container(&draft.task_definition.family, region);
         draft.task_definition.container_definitions.push(first);
     }
-    Ok(ContainersPage { v: view(page, &id, &draft.task_definition, Messages::default(), &[]) }.into_response())
+    let warnings = warnings(page.tr, &draft.task_definition);
+    Ok(ContainersPage {
+        v: view(page, &id, &draft.task_definition, warnings, &[]),
+    }
+    .into_response())
 }
 
 pub async fn submit(
@@ -130,34 +150,71 @@ pub async fn submit(
     let td = &mut draft.task_definition;
     let mut issues = decode::containers(td, &mut form, &region);
     let advanced_texts: Vec<(usize, String)> = (0..td.container_definitions.len())
-        .filter_map(|i| Some((i, form.raw(&format!("containerDefinitions.{i}.advanced"))?.to_string())))
+        .filter_map(|i| {
+            Some((
+                i,
+                form.raw(&format!("containerDefinitions.{i}.advanced"))?
+                    .to_string(),
+            ))
+        })
         .collect();
     rows::apply(td, &action, &region);
     if matches!(action, Action::Next | Action::Back) {
         rows::prune_empty(td);
     }
     if action == Action::Next {
-        issues.extend(validate_containers(td).into_iter().filter(|i| Step::owning(&i.path) == Step::Containers));
+        issues.extend(
+            validate_containers(td)
+                .into_iter()
+                .filter(|i| Step::owning(&i.path) == Step::Containers),
+        );
     }
     state.store.save_draft(&id, &draft)?;
     let td = &draft.task_definition;
     if issues.iter().any(|i| i.is_error()) {
         let errors = Messages::new(page.tr, &issues);
-        return Ok(unprocessable(ContainersPage { v: view(page, &id, td, errors, &advanced_texts) }.into_response()));
+        return Ok(unprocessable(
+            ContainersPage {
+                v: view(page, &id, td, errors, &advanced_texts),
+            }
+            .into_response(),
+        ));
     }
     let go = match action {
         Action::Next => Go::Next,
         Action::Back => Go::Back,
         _ => Go::Stay,
     };
-    let warnings = Messages::new(page.tr, &validate_containers(td).into_iter().filter(|i| !i.is_error()).collect::<Vec<_>>());
+    let warnings = warnings(page.tr, td);
     Ok(after_save(&headers, &id, Step::Containers, go, || {
-        ContainersPartial { v: view(page, &id, td, warnings, &[]) }.into_response()
+        ContainersPartial {
+            v: view(page, &id, td, warnings, &[]),
+        }
+        .into_response()
     }))
 }
 
-fn view(page: Page, id: &str, td: &TaskDefinition, errors: Messages, advanced_texts: &[(usize, String)]) -> ContainersView {
-    let names: Vec<&str> = td.container_definitions.iter().map(|c| c.name.as_str()).collect();
+/// Advice shown whenever the page is, such as a secret in a plain variable.
+fn warnings(tr: crate::i18n::Tr, td: &TaskDefinition) -> Messages {
+    let issues: Vec<_> = validate_containers(td)
+        .into_iter()
+        .filter(|i| !i.is_error())
+        .collect();
+    Messages::new(tr, &issues)
+}
+
+fn view(
+    page: Page,
+    id: &str,
+    td: &TaskDefinition,
+    errors: Messages,
+    advanced_texts: &[(usize, String)],
+) -> ContainersView {
+    let names: Vec<&str> = td
+        .container_definitions
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
     ContainersView {
         steps: step_links(page.tr, id, Step::Containers),
         action_url: Step::Containers.url(id),
@@ -166,7 +223,10 @@ fn view(page: Page, id: &str, td: &TaskDefinition, errors: Messages, advanced_te
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let advanced_text = advanced_texts.iter().find(|(j, _)| *j == i).map(|(_, t)| t.clone());
+                let advanced_text = advanced_texts
+                    .iter()
+                    .find(|(j, _)| *j == i)
+                    .map(|(_, t)| t.clone());
                 container_view(i, c, &names, advanced_text)
             })
             .collect(),
@@ -180,13 +240,27 @@ fn number(value: Option<i64>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
 
-fn container_view(i: usize, c: &ContainerDefinition, names: &[&str], advanced_text: Option<String>) -> ContainerView {
+fn container_view(
+    i: usize,
+    c: &ContainerDefinition,
+    names: &[&str],
+    advanced_text: Option<String>,
+) -> ContainerView {
     let p = format!("containerDefinitions.{i}.");
     let row = |list: &str, j: usize| (format!("{p}{list}.{j}."), format!("remove:{p}{list}.{j}"));
     let awslogs = c.awslogs();
-    let option = |key: &str| awslogs.and_then(|l| l.options.get(key)).cloned().unwrap_or_default();
+    let option = |key: &str| {
+        awslogs
+            .and_then(|l| l.options.get(key))
+            .cloned()
+            .unwrap_or_default()
+    };
     let health = c.health_check.as_ref();
-    let others: Vec<(&str, &str)> = names.iter().filter(|n| **n != c.name).map(|n| (*n, *n)).collect();
+    let others: Vec<(&str, &str)> = names
+        .iter()
+        .filter(|n| **n != c.name)
+        .map(|n| (*n, *n))
+        .collect();
     ContainerView {
         number: i + 1,
         add_port: format!("add:{p}portMappings"),
@@ -210,7 +284,10 @@ fn container_view(i: usize, c: &ContainerDefinition, names: &[&str], advanced_te
                     host_port: number(m.host_port),
                     protocols: Choice::list(&PROTOCOLS, m.protocol.as_deref().unwrap_or("tcp")),
                     name: m.name.clone().unwrap_or_default(),
-                    app_protocols: Choice::list(&APP_PROTOCOLS, m.app_protocol.as_deref().unwrap_or_default()),
+                    app_protocols: Choice::list(
+                        &APP_PROTOCOLS,
+                        m.app_protocol.as_deref().unwrap_or_default(),
+                    ),
                 }
             })
             .collect(),
@@ -223,7 +300,12 @@ fn container_view(i: usize, c: &ContainerDefinition, names: &[&str], advanced_te
             .enumerate()
             .map(|(j, e)| {
                 let (p, remove) = row("environment", j);
-                PairRow { p, remove, first: e.name.clone().unwrap_or_default(), second: e.value.clone().unwrap_or_default() }
+                PairRow {
+                    p,
+                    remove,
+                    first: e.name.clone().unwrap_or_default(),
+                    second: e.value.clone().unwrap_or_default(),
+                }
             })
             .collect(),
         secrets: c
@@ -232,7 +314,12 @@ fn container_view(i: usize, c: &ContainerDefinition, names: &[&str], advanced_te
             .enumerate()
             .map(|(j, s)| {
                 let (p, remove) = row("secrets", j);
-                PairRow { p, remove, first: s.name.clone(), second: s.value_from.clone() }
+                PairRow {
+                    p,
+                    remove,
+                    first: s.name.clone(),
+                    second: s.value_from.clone(),
+                }
             })
             .collect(),
         entry_point: join_list(&c.entry_point),
@@ -257,9 +344,21 @@ fn container_view(i: usize, c: &ContainerDefinition, names: &[&str], advanced_te
                 let mut containers = Choice::list(&others, &d.container_name);
                 if !d.container_name.is_empty() && !containers.iter().any(|c| c.selected) {
                     let name = d.container_name.clone();
-                    containers.insert(0, Choice { value: name.clone(), label: name, selected: true });
+                    containers.insert(
+                        0,
+                        Choice {
+                            value: name.clone(),
+                            label: name,
+                            selected: true,
+                        },
+                    );
                 }
-                DependencyRow { p, remove, containers, conditions: Choice::list(&CONDITIONS, &d.condition) }
+                DependencyRow {
+                    p,
+                    remove,
+                    containers,
+                    conditions: Choice::list(&CONDITIONS, &d.condition),
+                }
             })
             .collect(),
         advanced: advanced_text.unwrap_or_else(|| advanced::container_text(c)),

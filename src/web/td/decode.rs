@@ -3,11 +3,14 @@
 
 use crate::spec::advanced;
 use crate::spec::container::{
-    AWSLOGS, ContainerDefinition, ContainerDependency, HealthCheck, MountPoint, PortMapping, Secret, VolumeFrom,
+    AWSLOGS, ContainerDefinition, ContainerDependency, HealthCheck, MountPoint, PortMapping,
+    Secret, VolumeFrom,
 };
 use crate::spec::defaults::{awslogs, new_container, rename_family};
 use crate::spec::import::{ImportError, from_value_at};
-use crate::spec::task_definition::{AWSVPC, EphemeralStorage, KeyValuePair, RuntimePlatform, Tag, TaskDefinition, Volume};
+use crate::spec::task_definition::{
+    AWSVPC, EphemeralStorage, KeyValuePair, RuntimePlatform, Tag, TaskDefinition, Volume,
+};
 use crate::spec::validate::Issue;
 use crate::web::form::{FormData, split_list};
 
@@ -17,7 +20,11 @@ pub struct AccountHint<'a> {
     pub account: &'a str,
 }
 
-pub fn configure(td: &mut TaskDefinition, form: &mut FormData, account: Option<AccountHint>) -> Vec<Issue> {
+pub fn configure(
+    td: &mut TaskDefinition,
+    form: &mut FormData,
+    account: Option<AccountHint>,
+) -> Vec<Issue> {
     rename_family(td, form.text("family"));
     td.requires_compatibilities = form.opt("launchType").into_iter().collect();
     td.runtime_platform = form.opt("platform").map(|p| {
@@ -30,13 +37,22 @@ pub fn configure(td: &mut TaskDefinition, form: &mut FormData, account: Option<A
     td.network_mode = form.opt("networkMode");
     td.cpu = form.opt("cpu");
     td.memory = form.opt("memory");
-    td.task_role_arn = form.opt("taskRoleArn").map(|r| role_arn(r, account.as_ref()));
-    td.execution_role_arn = form.opt("executionRoleArn").map(|r| role_arn(r, account.as_ref()));
-    td.ephemeral_storage = form.int("ephemeralStorage").map(|size_in_gib| EphemeralStorage { size_in_gib });
+    td.task_role_arn = form
+        .opt("taskRoleArn")
+        .map(|r| role_arn(r, account.as_ref()));
+    td.execution_role_arn = form
+        .opt("executionRoleArn")
+        .map(|r| role_arn(r, account.as_ref()));
+    td.ephemeral_storage = form
+        .int("ephemeralStorage")
+        .map(|size_in_gib| EphemeralStorage { size_in_gib });
     td.tags = form
         .rows("tags.")
         .into_iter()
-        .map(|i| Tag { key: form.text(&format!("tags.{i}.key")), value: form.text(&format!("tags.{i}.value")) })
+        .map(|i| Tag {
+            key: form.text(&format!("tags.{i}.key")),
+            value: form.text(&format!("tags.{i}.value")),
+        })
         .collect();
     let mut issues = std::mem::take(&mut form.issues);
     if let Err(issue) = advanced::apply_to_task(td, form.raw("advanced").unwrap_or_default()) {
@@ -48,7 +64,12 @@ pub fn configure(td: &mut TaskDefinition, form: &mut FormData, account: Option<A
 fn role_arn(text: String, account: Option<&AccountHint>) -> String {
     match account {
         Some(hint) if !text.starts_with("arn:") && !text.contains(':') => {
-            format!("arn:{}:iam::{}:role/{}", hint.partition, hint.account, text.trim_start_matches("role/"))
+            format!(
+                "arn:{}:iam::{}:role/{}",
+                hint.partition,
+                hint.account,
+                text.trim_start_matches("role/")
+            )
         }
         _ => text,
     }
@@ -58,7 +79,11 @@ pub fn containers(td: &mut TaskDefinition, form: &mut FormData, region: &str) ->
     let mut issues = Vec::new();
     let mut decoded = Vec::new();
     for i in form.rows("containerDefinitions.") {
-        let existing = td.container_definitions.get(i).cloned().unwrap_or_else(|| new_container(&td.family, region));
+        let existing = td
+            .container_definitions
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| new_container(&td.family, region));
         let awsvpc = td.network_mode.as_deref() == Some(AWSVPC);
         let (container, issue) = container(existing, form, i, &td.family, region, awsvpc);
         issues.extend(issue);
@@ -90,7 +115,9 @@ fn container(
             let g = |field: &str| format!("{p}portMappings.{j}.{field}");
             let container_port = form.int(&g("containerPort"));
             // As the console does: under awsvpc the host port is the container port.
-            let host_port = form.int(&g("hostPort")).or(container_port.filter(|_| awsvpc));
+            let host_port = form
+                .int(&g("hostPort"))
+                .or(container_port.filter(|_| awsvpc));
             PortMapping {
                 container_port,
                 host_port,
@@ -106,7 +133,10 @@ fn container(
     c.memory_reservation = form.int(&f("memoryReservation"));
     c.environment = pairs(form, &f("environment."), "name", "value")
         .into_iter()
-        .map(|(name, value)| KeyValuePair { name: Some(name).filter(|n| !n.is_empty()), value: Some(value) })
+        .map(|(name, value)| KeyValuePair {
+            name: Some(name).filter(|n| !n.is_empty()),
+            value: Some(value),
+        })
         .collect();
     c.secrets = pairs(form, &f("secrets."), "name", "valueFrom")
         .into_iter()
@@ -117,7 +147,10 @@ fn container(
     c.working_directory = form.opt(&f("workingDirectory"));
     let log_collection = form.checked(&f("logCollection"));
     if log_collection {
-        let mut config = c.awslogs().cloned().unwrap_or_else(|| awslogs(family, region));
+        let mut config = c
+            .awslogs()
+            .cloned()
+            .unwrap_or_else(|| awslogs(family, region));
         for key in ["awslogs-group", "awslogs-region", "awslogs-stream-prefix"] {
             match form.opt(&f(&format!("logConfiguration.{key}"))) {
                 Some(value) => config.options.insert(key.to_string(), value),
@@ -126,27 +159,44 @@ fn container(
         }
         // A checkbox: AWS wants the string "true", and no key at all for false.
         match form.checked(&f("logConfiguration.awslogs-create-group")) {
-            true => config.options.insert("awslogs-create-group".into(), "true".into()),
+            true => config
+                .options
+                .insert("awslogs-create-group".into(), "true".into()),
             false => config.options.remove("awslogs-create-group"),
         };
         c.log_configuration = Some(config);
-    } else if c.log_configuration.as_ref().is_some_and(|l| l.log_driver == AWSLOGS) {
+    } else if c
+        .log_configuration
+        .as_ref()
+        .is_some_and(|l| l.log_driver == AWSLOGS)
+    {
         c.log_configuration = None;
     }
     let command = split_list(&form.text(&f("healthCheck.command")));
-    let numbers = ["interval", "timeout", "startPeriod", "retries"].map(|n| form.int(&f(&format!("healthCheck.{n}"))));
-    c.health_check = (!command.is_empty() || numbers.iter().any(Option::is_some)).then(|| HealthCheck {
-        command,
-        interval: numbers[0],
-        timeout: numbers[1],
-        start_period: numbers[2],
-        retries: numbers[3],
-    });
+    let numbers = ["interval", "timeout", "startPeriod", "retries"]
+        .map(|n| form.int(&f(&format!("healthCheck.{n}"))));
+    c.health_check =
+        (!command.is_empty() || numbers.iter().any(Option::is_some)).then(|| HealthCheck {
+            command,
+            interval: numbers[0],
+            timeout: numbers[1],
+            start_period: numbers[2],
+            retries: numbers[3],
+        });
     c.depends_on = pairs(form, &f("dependsOn."), "containerName", "condition")
         .into_iter()
-        .map(|(container_name, condition)| ContainerDependency { container_name, condition })
+        .map(|(container_name, condition)| ContainerDependency {
+            container_name,
+            condition,
+        })
         .collect();
-    let issue = advanced::apply_to_container(&mut c, form.raw(&f("advanced")).unwrap_or_default(), i, log_collection).err();
+    let issue = advanced::apply_to_container(
+        &mut c,
+        form.raw(&f("advanced")).unwrap_or_default(),
+        i,
+        log_collection,
+    )
+    .err();
     (c, issue)
 }
 
@@ -154,7 +204,12 @@ fn container(
 fn pairs(form: &FormData, prefix: &str, first: &str, second: &str) -> Vec<(String, String)> {
     form.rows(prefix)
         .into_iter()
-        .map(|j| (form.text(&format!("{prefix}{j}.{first}")), form.text(&format!("{prefix}{j}.{second}"))))
+        .map(|j| {
+            (
+                form.text(&format!("{prefix}{j}.{first}")),
+                form.text(&format!("{prefix}{j}.{second}")),
+            )
+        })
         .collect()
 }
 
@@ -170,7 +225,10 @@ pub fn storage(td: &mut TaskDefinition, form: &mut FormData) -> Vec<Issue> {
             Ok(volume) => td.volumes.push(volume),
             Err(issue) => {
                 issues.push(issue);
-                td.volumes.push(Volume { name: Some(name), ..old_volumes.get(i).cloned().unwrap_or_default() });
+                td.volumes.push(Volume {
+                    name: Some(name),
+                    ..old_volumes.get(i).cloned().unwrap_or_default()
+                });
             }
         }
     }
@@ -185,7 +243,11 @@ pub fn storage(td: &mut TaskDefinition, form: &mut FormData) -> Vec<Issue> {
             container_path: form.opt(&f("containerPath")),
             read_only: form.checked(&f("readOnly")).then_some(true),
         };
-        match td.container_definitions.iter_mut().find(|c| c.name == form.text(&f("container"))) {
+        match td
+            .container_definitions
+            .iter_mut()
+            .find(|c| c.name == form.text(&f("container")))
+        {
             Some(c) => c.mount_points.push(mount),
             None => issues.push(Issue::error(f("container"), "v.choose_container")),
         }
@@ -196,7 +258,11 @@ pub fn storage(td: &mut TaskDefinition, form: &mut FormData) -> Vec<Issue> {
             source_container: form.opt(&f("sourceContainer")),
             read_only: form.checked(&f("readOnly")).then_some(true),
         };
-        match td.container_definitions.iter_mut().find(|c| c.name == form.text(&f("container"))) {
+        match td
+            .container_definitions
+            .iter_mut()
+            .find(|c| c.name == form.text(&f("container")))
+        {
             Some(c) => c.volumes_from.push(from),
             None => issues.push(Issue::error(f("container"), "v.choose_container")),
         }
@@ -217,9 +283,13 @@ fn volume(name: &str, config: &str, i: usize) -> Result<Volume, Issue> {
         }
     };
     map.insert("name".into(), name.into());
-    from_value_at(serde_json::Value::Object(map), &format!("volumes[{i}]")).map_err(|error| match error {
-        ImportError::UnknownField { field, at } => Issue::error(&path, "v.unknown_field").with("field", field).with("at", at),
-        other => Issue::error(&path, "v.advanced_invalid").with("detail", other),
+    from_value_at(serde_json::Value::Object(map), &format!("volumes[{i}]")).map_err(|error| {
+        match error {
+            ImportError::UnknownField { field, at } => Issue::error(&path, "v.unknown_field")
+                .with("field", field)
+                .with("at", at),
+            other => Issue::error(&path, "v.advanced_invalid").with("detail", other),
+        }
     })
 }
 
@@ -229,15 +299,32 @@ mod tests {
     use crate::spec::defaults::new_task_definition;
 
     fn form(pairs: &[(&str, &str)]) -> FormData {
-        FormData::new(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+        FormData::new(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
     }
 
     #[test]
     fn role_names_become_arns_when_the_account_is_known() {
-        let hint = AccountHint { partition: "aws", account: "123456789012" };
-        assert_eq!(role_arn("ecsTaskExecutionRole".into(), Some(&hint)), "arn:aws:iam::123456789012:role/ecsTaskExecutionRole");
-        assert_eq!(role_arn("arn:aws:iam::1:role/x".into(), Some(&hint)), "arn:aws:iam::1:role/x");
-        assert_eq!(role_arn("ecsTaskExecutionRole".into(), None), "ecsTaskExecutionRole");
+        let hint = AccountHint {
+            partition: "aws",
+            account: "123456789012",
+        };
+        assert_eq!(
+            role_arn("ecsTaskExecutionRole".into(), Some(&hint)),
+            "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
+        );
+        assert_eq!(
+            role_arn("arn:aws:iam::1:role/x".into(), Some(&hint)),
+            "arn:aws:iam::1:role/x"
+        );
+        assert_eq!(
+            role_arn("ecsTaskExecutionRole".into(), None),
+            "ecsTaskExecutionRole"
+        );
     }
 
     #[test]
@@ -246,20 +333,44 @@ mod tests {
         td.family = "web".into();
         td.container_definitions = vec![ContainerDefinition {
             name: "app".into(),
-            ulimits: vec![crate::spec::container::Ulimit { name: "nofile".into(), soft_limit: 1, hard_limit: 2 }],
-            port_mappings: vec![PortMapping { container_port: Some(80), container_port_range: None, host_port_range: Some("1-2".into()), ..Default::default() }],
+            ulimits: vec![crate::spec::container::Ulimit {
+                name: "nofile".into(),
+                soft_limit: 1,
+                hard_limit: 2,
+            }],
+            port_mappings: vec![PortMapping {
+                container_port: Some(80),
+                container_port_range: None,
+                host_port_range: Some("1-2".into()),
+                ..Default::default()
+            }],
             ..Default::default()
         }];
         let mut posted = form(&[
             ("containerDefinitions.0.name", "app"),
             ("containerDefinitions.0.image", "nginx"),
             ("containerDefinitions.0.essential", "on"),
-            ("containerDefinitions.0.portMappings.0.containerPort", "8080"),
-            ("containerDefinitions.0.advanced", r#"{"ulimits":[{"name":"nofile","softLimit":1,"hardLimit":2}]}"#),
+            (
+                "containerDefinitions.0.portMappings.0.containerPort",
+                "8080",
+            ),
+            (
+                "containerDefinitions.0.advanced",
+                r#"{"ulimits":[{"name":"nofile","softLimit":1,"hardLimit":2}]}"#,
+            ),
             ("containerDefinitions.0.logCollection", "on"),
-            ("containerDefinitions.0.logConfiguration.awslogs-group", "/ecs/web"),
-            ("containerDefinitions.0.logConfiguration.awslogs-create-group", "on"),
-            ("containerDefinitions.0.healthCheck.command", "CMD-SHELL, curl -f http://localhost/ || exit 1"),
+            (
+                "containerDefinitions.0.logConfiguration.awslogs-group",
+                "/ecs/web",
+            ),
+            (
+                "containerDefinitions.0.logConfiguration.awslogs-create-group",
+                "on",
+            ),
+            (
+                "containerDefinitions.0.healthCheck.command",
+                "CMD-SHELL, curl -f http://localhost/ || exit 1",
+            ),
             ("containerDefinitions.0.healthCheck.retries", "3"),
             ("containerDefinitions.0.environment.0.name", "A"),
             ("containerDefinitions.0.environment.0.value", "1"),
@@ -270,28 +381,58 @@ mod tests {
         assert_eq!(issues, vec![]);
         let c = &td.container_definitions[0];
         assert_eq!(c.port_mappings[0].container_port, Some(8080));
-        assert_eq!(c.port_mappings[0].host_port, Some(8080), "awsvpc: host port follows the container port");
+        assert_eq!(
+            c.port_mappings[0].host_port,
+            Some(8080),
+            "awsvpc: host port follows the container port"
+        );
         assert_eq!(c.port_mappings[0].host_port_range.as_deref(), Some("1-2"));
         assert_eq!(c.ulimits.len(), 1);
-        assert_eq!(c.environment.len(), 2, "an empty row stays until the step is left");
-        assert_eq!(c.health_check.as_ref().unwrap().command, ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]);
+        assert_eq!(
+            c.environment.len(),
+            2,
+            "an empty row stays until the step is left"
+        );
+        assert_eq!(
+            c.health_check.as_ref().unwrap().command,
+            ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]
+        );
         let options = &c.log_configuration.as_ref().unwrap().options;
-        assert_eq!(options.get("awslogs-group").map(String::as_str), Some("/ecs/web"));
-        assert_eq!(options.get("awslogs-region"), None, "an emptied field is removed, then validation asks for it");
-        assert_eq!(options.get("awslogs-create-group").map(String::as_str), Some("true"));
+        assert_eq!(
+            options.get("awslogs-group").map(String::as_str),
+            Some("/ecs/web")
+        );
+        assert_eq!(
+            options.get("awslogs-region"),
+            None,
+            "an emptied field is removed, then validation asks for it"
+        );
+        assert_eq!(
+            options.get("awslogs-create-group").map(String::as_str),
+            Some("true")
+        );
     }
 
     #[test]
     fn storage_rows_go_back_to_their_containers() {
         let mut td = new_task_definition();
         td.container_definitions = vec![
-            ContainerDefinition { name: "rails".into(), ..Default::default() },
-            ContainerDefinition { name: "nginx".into(), ..Default::default() },
+            ContainerDefinition {
+                name: "rails".into(),
+                ..Default::default()
+            },
+            ContainerDefinition {
+                name: "nginx".into(),
+                ..Default::default()
+            },
         ];
         let mut posted = form(&[
             ("volumes.0.name", "assets"),
             ("volumes.1.name", "efs"),
-            ("volumes.1.config", r#"{"efsVolumeConfiguration":{"fileSystemId":"fs-1"}}"#),
+            (
+                "volumes.1.config",
+                r#"{"efsVolumeConfiguration":{"fileSystemId":"fs-1"}}"#,
+            ),
             ("mountPoints.0.container", "nginx"),
             ("mountPoints.0.sourceVolume", "assets"),
             ("mountPoints.0.containerPath", "/assets"),
@@ -300,10 +441,30 @@ mod tests {
             ("volumesFrom.1.container", "ghost"),
         ]);
         let issues = storage(&mut td, &mut posted);
-        assert_eq!(issues.iter().map(|i| i.path.as_str()).collect::<Vec<_>>(), ["volumesFrom.1.container"]);
-        assert_eq!(td.volumes[1].efs_volume_configuration.as_ref().unwrap().file_system_id, "fs-1");
-        assert_eq!(td.container_definitions[1].volumes_from[0].source_container.as_deref(), Some("rails"));
-        assert_eq!(td.container_definitions[1].mount_points[0].container_path.as_deref(), Some("/assets"));
+        assert_eq!(
+            issues.iter().map(|i| i.path.as_str()).collect::<Vec<_>>(),
+            ["volumesFrom.1.container"]
+        );
+        assert_eq!(
+            td.volumes[1]
+                .efs_volume_configuration
+                .as_ref()
+                .unwrap()
+                .file_system_id,
+            "fs-1"
+        );
+        assert_eq!(
+            td.container_definitions[1].volumes_from[0]
+                .source_container
+                .as_deref(),
+            Some("rails")
+        );
+        assert_eq!(
+            td.container_definitions[1].mount_points[0]
+                .container_path
+                .as_deref(),
+            Some("/assets")
+        );
         assert!(td.container_definitions[0].volumes_from.is_empty());
     }
 }

@@ -5,10 +5,10 @@
 pub mod configure;
 pub mod containers;
 mod decode;
-mod rows;
 pub mod new;
 pub mod result;
 pub mod review;
+mod rows;
 pub mod storage;
 
 use axum::Router;
@@ -27,9 +27,18 @@ pub fn routes() -> Router<AppState> {
         .route("/task-definitions/new", get(new::show))
         .route("/task-definitions/drafts", post(new::create_empty))
         .route("/task-definitions/import", post(new::import))
-        .route("/task-definitions/drafts/{id}/configure", get(configure::show).post(configure::submit))
-        .route("/task-definitions/drafts/{id}/containers", get(containers::show).post(containers::submit))
-        .route("/task-definitions/drafts/{id}/storage", get(storage::show).post(storage::submit))
+        .route(
+            "/task-definitions/drafts/{id}/configure",
+            get(configure::show).post(configure::submit),
+        )
+        .route(
+            "/task-definitions/drafts/{id}/containers",
+            get(containers::show).post(containers::submit),
+        )
+        .route(
+            "/task-definitions/drafts/{id}/storage",
+            get(storage::show).post(storage::submit),
+        )
         .route("/task-definitions/drafts/{id}/review", get(review::show))
         .route("/task-definitions/drafts/{id}/create", post(review::create))
         .route("/task-definitions/revisions/{id}", get(result::show))
@@ -45,7 +54,12 @@ pub enum Step {
 }
 
 impl Step {
-    const ALL: [Step; 4] = [Step::Configure, Step::Containers, Step::Storage, Step::Review];
+    const ALL: [Step; 4] = [
+        Step::Configure,
+        Step::Containers,
+        Step::Storage,
+        Step::Review,
+    ];
 
     fn slug(self) -> &'static str {
         match self {
@@ -70,18 +84,31 @@ impl Step {
     }
 
     fn next(self) -> Step {
-        Self::ALL.iter().skip_while(|s| **s != self).nth(1).copied().unwrap_or(Step::Review)
+        Self::ALL
+            .iter()
+            .skip_while(|s| **s != self)
+            .nth(1)
+            .copied()
+            .unwrap_or(Step::Review)
     }
 
     fn previous(self) -> Step {
-        Self::ALL.iter().rev().skip_while(|s| **s != self).nth(1).copied().unwrap_or(Step::Configure)
+        Self::ALL
+            .iter()
+            .rev()
+            .skip_while(|s| **s != self)
+            .nth(1)
+            .copied()
+            .unwrap_or(Step::Configure)
     }
 
     /// The step whose form holds the field at `path` (a validation path).
     pub fn owning(path: &str) -> Step {
         let parts: Vec<&str> = path.split('.').collect();
         match parts.as_slice() {
-            ["containerDefinitions", _, "mountPoints" | "volumesFrom", ..] | ["volumes", ..] => Step::Storage,
+            ["containerDefinitions", _, "mountPoints" | "volumesFrom", ..] | ["volumes", ..] => {
+                Step::Storage
+            }
             ["containerDefinitions", ..] => Step::Containers,
             _ => Step::Configure,
         }
@@ -119,7 +146,13 @@ pub fn load(store: &Store, id: &str) -> AppResult<Draft> {
 
 /// After a step's form is saved: an add/remove from htmx gets the fragment
 /// back; a plain submit goes where its button said (post/redirect/get).
-pub fn after_save(headers: &HeaderMap, draft_id: &str, step: Step, go: Go, fragment: impl FnOnce() -> Response) -> Response {
+pub fn after_save(
+    headers: &HeaderMap,
+    draft_id: &str,
+    step: Step,
+    go: Go,
+    fragment: impl FnOnce() -> Response,
+) -> Response {
     match go {
         Go::Stay if is_htmx(headers) => fragment(),
         Go::Stay => Redirect::to(&step.url(draft_id)).into_response(),
@@ -150,7 +183,11 @@ impl Choice {
     pub fn list(options: &[(&str, &str)], current: &str) -> Vec<Choice> {
         options
             .iter()
-            .map(|(value, label)| Choice { value: value.to_string(), label: label.to_string(), selected: *value == current })
+            .map(|(value, label)| Choice {
+                value: value.to_string(),
+                label: label.to_string(),
+                selected: *value == current,
+            })
             .collect()
     }
 }
@@ -162,9 +199,15 @@ mod tests {
     #[test]
     fn each_field_belongs_to_one_step() {
         assert_eq!(Step::owning("family"), Step::Configure);
-        assert_eq!(Step::owning("containerDefinitions.1.image"), Step::Containers);
+        assert_eq!(
+            Step::owning("containerDefinitions.1.image"),
+            Step::Containers
+        );
         assert_eq!(Step::owning("containerDefinitions"), Step::Containers);
-        assert_eq!(Step::owning("containerDefinitions.1.volumesFrom.0.sourceContainer"), Step::Storage);
+        assert_eq!(
+            Step::owning("containerDefinitions.1.volumesFrom.0.sourceContainer"),
+            Step::Storage
+        );
         assert_eq!(Step::owning("volumes.0.name"), Step::Storage);
     }
 

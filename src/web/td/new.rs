@@ -28,11 +28,20 @@ pub struct NewPage {
 }
 
 pub async fn show(page: Page) -> NewPage {
-    NewPage { v: NewView { page, json: String::new(), error: String::new() } }
+    NewPage {
+        v: NewView {
+            page,
+            json: String::new(),
+            error: String::new(),
+        },
+    }
 }
 
 pub async fn create_empty(State(store): State<Store>) -> AppResult<Redirect> {
-    let id = store.create_draft(&Draft { task_definition: new_task_definition(), import_dropped: Vec::new() })?;
+    let id = store.create_draft(&Draft {
+        task_definition: new_task_definition(),
+        import_dropped: Vec::new(),
+    })?;
     Ok(Redirect::to(&Step::Configure.url(&id)))
 }
 
@@ -41,30 +50,58 @@ pub struct ImportForm {
     json: String,
 }
 
-pub async fn import(State(store): State<Store>, page: Page, Form(form): Form<ImportForm>) -> AppResult<Response> {
+pub async fn import(
+    State(store): State<Store>,
+    page: Page,
+    Form(form): Form<ImportForm>,
+) -> AppResult<Response> {
     match import_json(&form.json) {
         Ok(imported) => {
-            let draft = Draft { task_definition: imported.task_definition, import_dropped: imported.dropped };
+            let draft = Draft {
+                task_definition: imported.task_definition,
+                import_dropped: imported.dropped,
+            };
             let id = store.create_draft(&draft)?;
             Ok(Redirect::to(&Step::Configure.url(&id)).into_response())
         }
         Err(error) => {
             let error = describe(page.tr, &error);
-            Ok(unprocessable(NewPage { v: NewView { page, json: form.json, error } }.into_response()))
+            Ok(unprocessable(
+                NewPage {
+                    v: NewView {
+                        page,
+                        json: form.json,
+                        error,
+                    },
+                }
+                .into_response(),
+            ))
         }
     }
 }
 
 fn describe(tr: Tr, error: &ImportError) -> String {
     match error {
-        ImportError::NotJson { line, column, message } => tr.fmt(
+        ImportError::NotJson {
+            line,
+            column,
+            message,
+        } => tr.fmt(
             "imp.not_json",
-            &[("line", line.to_string()), ("column", column.to_string()), ("detail", message.clone())],
+            &[
+                ("line", line.to_string()),
+                ("column", column.to_string()),
+                ("detail", message.clone()),
+            ],
         ),
         ImportError::NotAnObject => tr.t("imp.not_object").to_string(),
-        ImportError::UnknownField { field, at } => {
-            tr.fmt("v.unknown_field", &[("field", field.clone()), ("at", at.clone())])
-        }
-        ImportError::Invalid { at, message } => tr.fmt("imp.invalid", &[("at", at.clone()), ("detail", message.clone())]),
+        ImportError::UnknownField { field, at } => tr.fmt(
+            "v.unknown_field",
+            &[("field", field.clone()), ("at", at.clone())],
+        ),
+        ImportError::Invalid { at, message } => tr.fmt(
+            "imp.invalid",
+            &[("at", at.clone()), ("detail", message.clone())],
+        ),
     }
 }

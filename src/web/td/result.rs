@@ -22,16 +22,26 @@ pub struct ResultPage {
     pub v: ResultView,
 }
 
-pub async fn show(State(store): State<Store>, page: Page, Path(id): Path<i64>) -> AppResult<ResultPage> {
+pub async fn show(
+    State(store): State<Store>,
+    page: Page,
+    Path(id): Path<i64>,
+) -> AppResult<ResultPage> {
     let registration = store.registration(id)?.ok_or(AppError::NotFound)?;
-    let definition = registration.response.get("taskDefinition").unwrap_or(&registration.response);
+    let definition = registration
+        .response
+        .get("taskDefinition")
+        .unwrap_or(&registration.response);
     Ok(ResultPage {
         v: ResultView {
             page,
             arn: registration.arn.clone(),
             family_revision: format!("{}:{}", registration.family, registration.revision),
             definition: serde_json::to_string_pretty(definition).unwrap_or_default(),
-            draft_url: format!("/task-definitions/drafts/{}/configure", registration.draft_id),
+            draft_url: format!(
+                "/task-definitions/drafts/{}/configure",
+                registration.draft_id
+            ),
         },
     })
 }

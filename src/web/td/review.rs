@@ -60,12 +60,23 @@ pub struct RefusedPage {
     pub v: RefusalView,
 }
 
-pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let draft = load(&state.store, &id)?;
-    Ok(ReviewPage { v: view(page, &id, &draft) }.into_response())
+    Ok(ReviewPage {
+        v: view(page, &id, &draft),
+    }
+    .into_response())
 }
 
-pub async fn create(State(state): State<AppState>, page: Page, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let draft = load(&state.store, &id)?;
     let review = view(page, &id, &draft);
     let Some(aws) = state.connection.aws() else {
@@ -74,16 +85,30 @@ pub async fn create(State(state): State<AppState>, page: Page, Path(id): Path<St
     if !review.blocked.is_empty() {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, ReviewPage { v: review }).into_response());
     }
-    match aws.register_task_definition(review.request_json.clone()).await {
+    match aws
+        .register_task_definition(review.request_json.clone())
+        .await
+    {
         Ok(registered) => {
             let revision = i64::from(registered.revision);
-            let record =
-                state.store.record_registration(&id, &registered.arn, &registered.family, revision, &registered.response)?;
+            let record = state.store.record_registration(
+                &id,
+                &registered.arn,
+                &registered.family,
+                revision,
+                &registered.response,
+            )?;
             Ok(Redirect::to(&format!("/task-definitions/revisions/{record}")).into_response())
         }
         Err(error) => {
             tracing::warn!(code = %error.code, "AWS refused register-task-definition");
-            Ok((StatusCode::BAD_GATEWAY, RefusedPage { v: refusal(review.page, &id, error) }).into_response())
+            Ok((
+                StatusCode::BAD_GATEWAY,
+                RefusedPage {
+                    v: refusal(review.page, &id, error),
+                },
+            )
+                .into_response())
         }
     }
 }
@@ -99,7 +124,10 @@ fn view(page: Page, id: &str, draft: &Draft) -> ReviewView {
                 text: translate(tr, issue),
                 class: if issue.is_error() { "error" } else { "warning" },
                 step_url: step.url(id),
-                step_label: step_links(tr, id, step).into_iter().find(|s| s.current).map_or("", |s| s.label),
+                step_label: step_links(tr, id, step)
+                    .into_iter()
+                    .find(|s| s.current)
+                    .map_or("", |s| s.label),
             }
         })
         .collect();
@@ -137,9 +165,14 @@ fn refusal(page: Page, id: &str, error: AwsError) -> RefusalView {
 
 /// The catalog explains the codes a beginner meets most; others get the general advice.
 fn explain(tr: Tr, code: &str) -> (String, String) {
-    let known = catalog(tr.lang).get(&format!("awserr.{code}.meaning")).is_some();
+    let known = catalog(tr.lang)
+        .get(&format!("awserr.{code}.meaning"))
+        .is_some();
     let key = if known { code } else { "other" };
-    (tr.t(&format!("awserr.{key}.meaning")).to_string(), tr.t(&format!("awserr.{key}.next")).to_string())
+    (
+        tr.t(&format!("awserr.{key}.meaning")).to_string(),
+        tr.t(&format!("awserr.{key}.next")).to_string(),
+    )
 }
 
 #[cfg(test)]

@@ -8,7 +8,9 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
-use super::{Choice, Go, Step, StepLink, after_save, decode, load, rows, step_links, unprocessable};
+use super::{
+    Choice, Go, Step, StepLink, after_save, decode, load, rows, step_links, unprocessable,
+};
 use crate::spec::task_definition::{TaskDefinition, Volume};
 use crate::spec::validate::validate;
 use crate::web::error::AppResult;
@@ -68,9 +70,16 @@ pub struct StoragePartial {
     pub v: StorageView,
 }
 
-pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let draft = load(&state.store, &id)?;
-    Ok(StoragePage { v: view(page, &id, &draft.task_definition, Messages::default()) }.into_response())
+    Ok(StoragePage {
+        v: view(page, &id, &draft.task_definition, Messages::default()),
+    }
+    .into_response())
 }
 
 pub async fn submit(
@@ -90,26 +99,48 @@ pub async fn submit(
         rows::prune_empty(&mut draft.task_definition);
     }
     if action == Action::Next {
-        issues.extend(validate(&draft.task_definition).into_iter().filter(|i| Step::owning(&i.path) == Step::Storage));
+        issues.extend(
+            validate(&draft.task_definition)
+                .into_iter()
+                .filter(|i| Step::owning(&i.path) == Step::Storage),
+        );
     }
     state.store.save_draft(&id, &draft)?;
     let td = &draft.task_definition;
     if issues.iter().any(|i| i.is_error()) {
         let errors = Messages::new(page.tr, &issues);
-        return Ok(unprocessable(StoragePage { v: view(page, &id, td, errors) }.into_response()));
+        return Ok(unprocessable(
+            StoragePage {
+                v: view(page, &id, td, errors),
+            }
+            .into_response(),
+        ));
     }
     let go = match action {
         Action::Next => Go::Next,
         Action::Back => Go::Back,
         _ => Go::Stay,
     };
-    Ok(after_save(&headers, &id, Step::Storage, go, || StoragePartial { v: view(page, &id, td, Messages::default()) }.into_response()))
+    Ok(after_save(&headers, &id, Step::Storage, go, || {
+        StoragePartial {
+            v: view(page, &id, td, Messages::default()),
+        }
+        .into_response()
+    }))
 }
 
 fn view(page: Page, id: &str, td: &TaskDefinition, errors: Messages) -> StorageView {
-    let names: Vec<(&str, &str)> = td.container_definitions.iter().map(|c| (c.name.as_str(), c.name.as_str())).collect();
-    let volume_names: Vec<(&str, &str)> =
-        td.volumes.iter().filter_map(|v| v.name.as_deref()).map(|n| (n, n)).collect();
+    let names: Vec<(&str, &str)> = td
+        .container_definitions
+        .iter()
+        .map(|c| (c.name.as_str(), c.name.as_str()))
+        .collect();
+    let volume_names: Vec<(&str, &str)> = td
+        .volumes
+        .iter()
+        .filter_map(|v| v.name.as_deref())
+        .map(|n| (n, n))
+        .collect();
     let mut mounts = Vec::new();
     let mut froms = Vec::new();
     for (i, c) in td.container_definitions.iter().enumerate() {
@@ -120,7 +151,10 @@ fn view(page: Page, id: &str, td: &TaskDefinition, errors: Messages) -> StorageV
                 model: format!("containerDefinitions.{i}.mountPoints.{j}."),
                 remove: format!("remove:mountPoints.{k}"),
                 containers: Choice::list(&names, &c.name),
-                volumes: with_current(Choice::list(&volume_names, mount.source_volume.as_deref().unwrap_or_default())),
+                volumes: with_current(Choice::list(
+                    &volume_names,
+                    mount.source_volume.as_deref().unwrap_or_default(),
+                )),
                 container_path: mount.container_path.clone().unwrap_or_default(),
                 read_only: mount.read_only.unwrap_or(false),
             });
@@ -140,7 +174,12 @@ fn view(page: Page, id: &str, td: &TaskDefinition, errors: Messages) -> StorageV
     StorageView {
         steps: step_links(page.tr, id, Step::Storage),
         action_url: Step::Storage.url(id),
-        volumes: td.volumes.iter().enumerate().map(|(i, v)| volume_row(i, v)).collect(),
+        volumes: td
+            .volumes
+            .iter()
+            .enumerate()
+            .map(|(i, v)| volume_row(i, v))
+            .collect(),
         mounts,
         froms,
         has_containers: !td.container_definitions.is_empty(),
@@ -152,7 +191,14 @@ fn view(page: Page, id: &str, td: &TaskDefinition, errors: Messages) -> StorageV
 /// An empty first choice, so a new row does not silently pick a volume.
 fn with_current(mut choices: Vec<Choice>) -> Vec<Choice> {
     let none_selected = !choices.iter().any(|c| c.selected);
-    choices.insert(0, Choice { value: String::new(), label: "—".into(), selected: none_selected });
+    choices.insert(
+        0,
+        Choice {
+            value: String::new(),
+            label: "—".into(),
+            selected: none_selected,
+        },
+    );
     choices
 }
 
@@ -162,7 +208,9 @@ fn volume_row(i: usize, volume: &Volume) -> VolumeRow {
         map.remove("name");
     }
     let config = match &rest {
-        serde_json::Value::Object(map) if !map.is_empty() => serde_json::to_string_pretty(&rest).unwrap_or_default(),
+        serde_json::Value::Object(map) if !map.is_empty() => {
+            serde_json::to_string_pretty(&rest).unwrap_or_default()
+        }
         _ => String::new(),
     };
     VolumeRow {
