@@ -593,7 +593,7 @@ async fn adding_and_removing_rows_with_htmx_returns_only_the_form() {
     assert!(!fragment.contains("<html"));
     let html = scraper::Html::parse_fragment(&fragment);
     let legends: Vec<String> = html
-        .select(&scraper::Selector::parse("legend").unwrap())
+        .select(&scraper::Selector::parse("fieldset.container > legend").unwrap())
         .map(|e| e.text().collect())
         .collect();
     assert_eq!(legends, ["Container 1 — web", "Container 2"]);
@@ -611,7 +611,7 @@ async fn adding_and_removing_rows_with_htmx_returns_only_the_form() {
     assert_eq!(removed.location, format!("{draft}/containers"));
     let page = client.get(&format!("{draft}/containers")).await;
     assert_eq!(
-        page.select("fieldset.container legend"),
+        page.select("fieldset.container > legend"),
         ["Container 1 — web"]
     );
 }
