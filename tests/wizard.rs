@@ -660,3 +660,28 @@ async fn japanese_is_chosen_from_accept_language_and_switchable() {
     assert_eq!(page.attr("html", "lang").as_deref(), Some("ja"));
     assert!(page.select("label[for=family]")[0].contains("タスク定義ファミリー"));
 }
+
+/// No answer from AWS (here: the emulator stopped after the app connected) is
+/// shown with its code, what it means and what to do; the draft is kept.
+#[tokio::test]
+async fn when_aws_does_not_accept_the_request_the_page_says_why_and_the_draft_is_kept() {
+    let moto = moto();
+    let app = app(Some(&moto.url));
+    let client = Client::new(&app.url).await;
+    let imported = client
+        .post(
+            "/task-definitions/import",
+            &[("json", &fixture("reference_003_input.json"))],
+        )
+        .await;
+    let draft = draft_path(&imported.location);
+    drop(moto);
+    let refused = client.post(&format!("{draft}/create"), &[]).await;
+    assert_eq!(refused.status, 502);
+    assert_eq!(refused.select("#aws-error-code"), ["RequestFailed"]);
+    assert!(refused.text.contains("No answer came back from AWS"));
+    assert!(refused.text.contains("Your draft is kept as it was."));
+    let review = client.get(&format!("{draft}/review")).await;
+    assert_eq!(review.status, 200);
+    assert!(review.select("#request-json")[0].contains("ContainerHandsOn"));
+}
