@@ -251,39 +251,44 @@ async fn view(
     }
 }
 
-/// Fargate's CPU values; a value from an import that is not one of them stays offered.
+/// Fargate's CPU values.
 fn cpu_choices(current: &str) -> Vec<Choice> {
-    let mut choices: Vec<Choice> = fargate::CPU_OPTIONS
-        .iter()
-        .map(|cpu| Choice {
-            value: cpu.to_string(),
-            label: fargate::cpu_label(*cpu),
-            selected: fargate::parse_cpu(current) == Some(*cpu),
-        })
-        .collect();
-    if !current.is_empty() && !choices.iter().any(|c| c.selected) {
-        choices.insert(
-            0,
-            Choice {
-                value: current.to_string(),
-                label: current.to_string(),
-                selected: true,
-            },
-        );
-    }
-    choices
+    size_choices(
+        &fargate::CPU_OPTIONS,
+        current,
+        fargate::parse_cpu,
+        fargate::cpu_label,
+    )
 }
 
+/// The memory sizes Fargate allows for `cpu`.
 fn memory_choices(cpu: &str, current: &str) -> Vec<Choice> {
     let options = fargate::parse_cpu(cpu)
         .map(fargate::memory_options)
         .unwrap_or_default();
+    size_choices(
+        &options,
+        current,
+        fargate::parse_memory,
+        fargate::memory_label,
+    )
+}
+
+/// Options in the console's units; a current value that is not one of them (an
+/// import, an EC2 size) stays offered and selected, so nothing changes silently.
+fn size_choices(
+    options: &[u32],
+    current: &str,
+    parse: fn(&str) -> Option<u32>,
+    label: fn(u32) -> String,
+) -> Vec<Choice> {
+    let selected = parse(current);
     let mut choices: Vec<Choice> = options
         .iter()
-        .map(|memory| Choice {
-            value: memory.to_string(),
-            label: fargate::memory_label(*memory),
-            selected: fargate::parse_memory(current) == Some(*memory),
+        .map(|size| Choice {
+            value: size.to_string(),
+            label: label(*size),
+            selected: selected == Some(*size),
         })
         .collect();
     if !current.is_empty() && !choices.iter().any(|c| c.selected) {
