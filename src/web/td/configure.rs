@@ -3,20 +3,18 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
 
 use super::decode::{self, AccountHint};
-use super::{Choice, Go, Step, StepLink, after_save, load, rows, step_links, unprocessable};
+use super::step::{Shape, WizardStep};
+use super::{Choice, Step, StepLink, step_links};
 use crate::aws::{Connection, RoleSummary};
 use crate::spec::fargate;
-use crate::spec::validate::validate_task;
+use crate::spec::validate::{Issue, validate_task};
 use crate::spec::{advanced, task_definition::TaskDefinition};
 use crate::store::Draft;
-use crate::web::error::AppResult;
-use crate::web::form::{Action, FormData};
+use crate::web::form::FormData;
 use crate::web::messages::Messages;
 use crate::web::page::Page;
 use crate::web::state::AppState;
@@ -89,58 +87,40 @@ pub struct ConfigurePartial {
     pub v: ConfigureView,
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let draft = load(&state.store, &id)?;
-    let view = view(&state, page, &id, &draft, Messages::default(), None).await;
-    Ok(ConfigurePage { v: view }.into_response())
-}
+pub struct Configure;
 
-pub async fn submit(
-    State(state): State<AppState>,
-    page: Page,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
-    let mut draft = load(&state.store, &id)?;
-    let mut form = FormData::new(pairs);
-    let action = form.action();
-    let hint = identity_hint(&state.connection);
-    let mut issues = decode::configure(
-        &mut draft.task_definition,
-        &mut form,
-        hint.as_ref()
-            .map(|(partition, account)| AccountHint { partition, account }),
-    );
-    let region = state.connection.region().unwrap_or_default().to_string();
-    rows::apply(&mut draft.task_definition, &action, &region);
-    if matches!(action, Action::Next | Action::Back) {
-        rows::prune_empty(&mut draft.task_definition);
+impl WizardStep for Configure {
+    const STEP: Step = Step::Configure;
+
+    fn decode(td: &mut TaskDefinition, form: &mut FormData, state: &AppState) -> Vec<Issue> {
+        let hint = identity_hint(&state.connection);
+        let account = hint
+            .as_ref()
+            .map(|(partition, account)| AccountHint { partition, account });
+        decode::configure(td, form, account)
     }
-    if action == Action::Next {
-        issues.extend(validate_task(&draft.task_definition));
-        draft.import_dropped.clear();
+
+    fn check(td: &TaskDefinition) -> Vec<Issue> {
+        validate_task(td)
     }
-    state.store.save_draft(&id, &draft)?;
-    let advanced_text = form.raw("advanced").map(str::to_string);
-    if issues.iter().any(|i| i.is_error()) {
-        let errors = Messages::new(page.tr, &issues);
-        let view = view(&state, page, &id, &draft, errors, advanced_text).await;
-        return Ok(unprocessable(ConfigurePage { v: view }.into_response()));
+
+    async fn render(
+        state: &AppState,
+        page: Page,
+        id: &str,
+        draft: &Draft,
+        issues: &[Issue],
+        posted: Option<&FormData>,
+        shape: Shape,
+    ) -> Response {
+        let errors = Messages::new(page.tr, issues);
+        let advanced = posted.and_then(|f| f.raw("advanced")).map(str::to_string);
+        let v = view(state, page, id, draft, errors, advanced).await;
+        match shape {
+            Shape::Page => ConfigurePage { v }.into_response(),
+            Shape::Fragment => ConfigurePartial { v }.into_response(),
+        }
     }
-    let go = match action {
-        Action::Next => Go::Next,
-        Action::Back => Go::Back,
-        _ => Go::Stay,
-    };
-    let view = view(&state, page, &id, &draft, Messages::default(), None).await;
-    Ok(after_save(&headers, &id, Step::Configure, go, || {
-        ConfigurePartial { v: view }.into_response()
-    }))
 }
 
 #[derive(serde::Deserialize)]

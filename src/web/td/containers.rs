@@ -3,21 +3,17 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
-use super::{
-    Choice, Go, Step, StepLink, after_save, decode, load, rows, step_links, unprocessable,
-};
+use super::step::{Shape, WizardStep};
+use super::{Choice, Step, StepLink, decode, step_links};
 use crate::spec::advanced;
 use crate::spec::container::ContainerDefinition;
 use crate::spec::defaults::new_container;
 use crate::spec::task_definition::TaskDefinition;
-use crate::spec::validate::{MAX_CONTAINERS, validate_containers};
-use crate::web::error::AppResult;
-use crate::web::form::{Action, FormData, join_list};
+use crate::spec::validate::{Issue, MAX_CONTAINERS, validate_containers};
+use crate::store::Draft;
+use crate::web::form::{FormData, join_list};
 use crate::web::messages::Messages;
 use crate::web::page::Page;
 use crate::web::state::AppState;
@@ -117,97 +113,76 @@ pub struct ContainersPartial {
     pub v: ContainersView,
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let mut draft = load(&state.store, &id)?;
-    // A first visit shows one container to fill in; it is saved on submit.
-    if draft.task_definition.container_definitions.is_empty() {
-        let region = state.connection.region().unwrap_or_default();
-        let first = new_container(&draft.task_definition.family, region);
-        draft.task_definition.container_definitions.push(first);
-    }
-    let warnings = warnings(page.tr, &draft.task_definition);
-    Ok(ContainersPage {
-        v: view(page, &id, &draft.task_definition, warnings, &[]),
-    }
-    .into_response())
-}
+pub struct Containers;
 
-pub async fn submit(
-    State(state): State<AppState>,
-    page: Page,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
-    let mut draft = load(&state.store, &id)?;
-    let mut form = FormData::new(pairs);
-    let action = form.action();
-    let region = state.connection.region().unwrap_or_default().to_string();
-    let td = &mut draft.task_definition;
-    let mut issues = decode::containers(td, &mut form, &region);
-    let advanced_texts: Vec<(usize, String)> = (0..td.container_definitions.len())
-        .filter_map(|i| {
-            Some((
-                i,
-                form.raw(&format!("containerDefinitions.{i}.advanced"))?
-                    .to_string(),
-            ))
-        })
-        .collect();
-    rows::apply(td, &action, &region);
-    if matches!(action, Action::Next | Action::Back) {
-        rows::prune_empty(td);
+impl WizardStep for Containers {
+    const STEP: Step = Step::Containers;
+
+    fn decode(td: &mut TaskDefinition, form: &mut FormData, state: &AppState) -> Vec<Issue> {
+        decode::containers(td, form, state.connection.region().unwrap_or_default())
     }
-    if action == Action::Next {
-        issues.extend(
-            validate_containers(td)
-                .into_iter()
-                .filter(|i| Step::owning(&i.path) == Step::Containers),
-        );
+
+    fn check(td: &TaskDefinition) -> Vec<Issue> {
+        validate_containers(td)
+            .into_iter()
+            .filter(|i| Step::owning(&i.path) == Step::Containers)
+            .collect()
     }
-    state.store.save_draft(&id, &draft)?;
-    let td = &draft.task_definition;
-    if issues.iter().any(|i| i.is_error()) {
-        let errors = Messages::new(page.tr, &issues);
-        return Ok(unprocessable(
-            ContainersPage {
-                v: view(page, &id, td, errors, &advanced_texts),
-            }
-            .into_response(),
-        ));
+
+    /// Such as a secret in a plain environment variable.
+    fn advice(td: &TaskDefinition) -> Vec<Issue> {
+        validate_containers(td)
+            .into_iter()
+            .filter(|i| !i.is_error())
+            .collect()
     }
-    let go = match action {
-        Action::Next => Go::Next,
-        Action::Back => Go::Back,
-        _ => Go::Stay,
-    };
-    let warnings = warnings(page.tr, td);
-    Ok(after_save(&headers, &id, Step::Containers, go, || {
-        ContainersPartial {
-            v: view(page, &id, td, warnings, &[]),
+
+    /// A first visit shows one container to fill in.
+    fn prepare(td: &mut TaskDefinition, state: &AppState) {
+        if td.container_definitions.is_empty() {
+            let region = state.connection.region().unwrap_or_default();
+            td.container_definitions
+                .push(new_container(&td.family, region));
         }
-        .into_response()
-    }))
-}
+    }
 
-/// Advice shown whenever the page is, such as a secret in a plain variable.
-fn warnings(tr: crate::i18n::Tr, td: &TaskDefinition) -> Messages {
-    let issues: Vec<_> = validate_containers(td)
-        .into_iter()
-        .filter(|i| !i.is_error())
-        .collect();
-    Messages::new(tr, &issues)
+    async fn render(
+        _state: &AppState,
+        page: Page,
+        id: &str,
+        draft: &Draft,
+        issues: &[Issue],
+        posted: Option<&FormData>,
+        shape: Shape,
+    ) -> Response {
+        let td = &draft.task_definition;
+        // Text that did not parse is shown again as typed.
+        let advanced_texts: Vec<(usize, String)> = posted
+            .map(|form| {
+                (0..td.container_definitions.len())
+                    .filter_map(|i| {
+                        Some((
+                            i,
+                            form.raw(&format!("containerDefinitions.{i}.advanced"))?
+                                .to_string(),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let v = view(page, id, td, issues, &advanced_texts);
+        match shape {
+            Shape::Page => ContainersPage { v }.into_response(),
+            Shape::Fragment => ContainersPartial { v }.into_response(),
+        }
+    }
 }
 
 fn view(
     page: Page,
     id: &str,
     td: &TaskDefinition,
-    errors: Messages,
+    issues: &[Issue],
     advanced_texts: &[(usize, String)],
 ) -> ContainersView {
     let names: Vec<&str> = td
@@ -231,7 +206,7 @@ fn view(
             })
             .collect(),
         can_add: td.container_definitions.len() < MAX_CONTAINERS,
-        errors,
+        errors: Messages::new(page.tr, issues),
         page,
     }
 }

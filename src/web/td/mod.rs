@@ -9,18 +9,22 @@ pub mod new;
 pub mod result;
 pub mod review;
 mod rows;
+mod step;
 pub mod storage;
 
 use axum::Router;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use super::error::{AppError, AppResult};
-use super::page::is_htmx;
 use super::state::AppState;
 use crate::i18n::Tr;
 use crate::store::{Draft, Store};
+use configure::Configure;
+use containers::Containers;
+use step::{show, submit};
+use storage::Storage;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -29,15 +33,15 @@ pub fn routes() -> Router<AppState> {
         .route("/task-definitions/import", post(new::import))
         .route(
             "/task-definitions/drafts/{id}/configure",
-            get(configure::show).post(configure::submit),
+            get(show::<Configure>).post(submit::<Configure>),
         )
         .route(
             "/task-definitions/drafts/{id}/containers",
-            get(containers::show).post(containers::submit),
+            get(show::<Containers>).post(submit::<Containers>),
         )
         .route(
             "/task-definitions/drafts/{id}/storage",
-            get(storage::show).post(storage::submit),
+            get(show::<Storage>).post(submit::<Storage>),
         )
         .route("/task-definitions/drafts/{id}/review", get(review::show))
         .route("/task-definitions/drafts/{id}/create", post(review::create))
@@ -83,7 +87,7 @@ impl Step {
         format!("/task-definitions/drafts/{draft_id}/{}", self.slug())
     }
 
-    fn next(self) -> Step {
+    pub fn next(self) -> Step {
         Self::ALL
             .iter()
             .skip_while(|s| **s != self)
@@ -92,7 +96,7 @@ impl Step {
             .unwrap_or(Step::Review)
     }
 
-    fn previous(self) -> Step {
+    pub fn previous(self) -> Step {
         Self::ALL
             .iter()
             .rev()
@@ -142,30 +146,6 @@ pub fn load(store: &Store, id: &str) -> AppResult<Draft> {
         return Err(AppError::NotFound);
     }
     store.draft(id)?.ok_or(AppError::NotFound)
-}
-
-/// After a step's form is saved: an add/remove from htmx gets the fragment
-/// back; a plain submit goes where its button said (post/redirect/get).
-pub fn after_save(
-    headers: &HeaderMap,
-    draft_id: &str,
-    step: Step,
-    go: Go,
-    fragment: impl FnOnce() -> Response,
-) -> Response {
-    match go {
-        Go::Stay if is_htmx(headers) => fragment(),
-        Go::Stay => Redirect::to(&step.url(draft_id)).into_response(),
-        Go::Next => Redirect::to(&step.next().url(draft_id)).into_response(),
-        Go::Back => Redirect::to(&step.previous().url(draft_id)).into_response(),
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Go {
-    Stay,
-    Next,
-    Back,
 }
 
 pub fn unprocessable(page: Response) -> Response {

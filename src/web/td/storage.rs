@@ -3,18 +3,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
-use super::{
-    Choice, Go, Step, StepLink, after_save, decode, load, rows, step_links, unprocessable,
-};
+use super::step::{Shape, WizardStep};
+use super::{Choice, Step, StepLink, decode, step_links};
 use crate::spec::task_definition::{TaskDefinition, Volume};
-use crate::spec::validate::validate;
-use crate::web::error::AppResult;
-use crate::web::form::{Action, FormData};
+use crate::spec::validate::{Issue, validate};
+use crate::store::Draft;
+use crate::web::form::FormData;
 use crate::web::messages::Messages;
 use crate::web::page::Page;
 use crate::web::state::AppState;
@@ -70,63 +66,38 @@ pub struct StoragePartial {
     pub v: StorageView,
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let draft = load(&state.store, &id)?;
-    Ok(StoragePage {
-        v: view(page, &id, &draft.task_definition, Messages::default()),
-    }
-    .into_response())
-}
+pub struct Storage;
 
-pub async fn submit(
-    State(state): State<AppState>,
-    page: Page,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
-    let mut draft = load(&state.store, &id)?;
-    let mut form = FormData::new(pairs);
-    let action = form.action();
-    let region = state.connection.region().unwrap_or_default().to_string();
-    let mut issues = decode::storage(&mut draft.task_definition, &mut form);
-    rows::apply(&mut draft.task_definition, &action, &region);
-    if matches!(action, Action::Next | Action::Back) {
-        rows::prune_empty(&mut draft.task_definition);
+impl WizardStep for Storage {
+    const STEP: Step = Step::Storage;
+
+    fn decode(td: &mut TaskDefinition, form: &mut FormData, _state: &AppState) -> Vec<Issue> {
+        decode::storage(td, form)
     }
-    if action == Action::Next {
-        issues.extend(
-            validate(&draft.task_definition)
-                .into_iter()
-                .filter(|i| Step::owning(&i.path) == Step::Storage),
-        );
+
+    fn check(td: &TaskDefinition) -> Vec<Issue> {
+        validate(td)
+            .into_iter()
+            .filter(|i| Step::owning(&i.path) == Step::Storage)
+            .collect()
     }
-    state.store.save_draft(&id, &draft)?;
-    let td = &draft.task_definition;
-    if issues.iter().any(|i| i.is_error()) {
-        let errors = Messages::new(page.tr, &issues);
-        return Ok(unprocessable(
-            StoragePage {
-                v: view(page, &id, td, errors),
-            }
-            .into_response(),
-        ));
-    }
-    let go = match action {
-        Action::Next => Go::Next,
-        Action::Back => Go::Back,
-        _ => Go::Stay,
-    };
-    Ok(after_save(&headers, &id, Step::Storage, go, || {
-        StoragePartial {
-            v: view(page, &id, td, Messages::default()),
+
+    async fn render(
+        _state: &AppState,
+        page: Page,
+        id: &str,
+        draft: &Draft,
+        issues: &[Issue],
+        _posted: Option<&FormData>,
+        shape: Shape,
+    ) -> Response {
+        let errors = Messages::new(page.tr, issues);
+        let v = view(page, id, &draft.task_definition, errors);
+        match shape {
+            Shape::Page => StoragePage { v }.into_response(),
+            Shape::Fragment => StoragePartial { v }.into_response(),
         }
-        .into_response()
-    }))
+    }
 }
 
 fn view(page: Page, id: &str, td: &TaskDefinition, errors: Messages) -> StorageView {

@@ -1,0 +1,105 @@
+//! The flow every form step shares: read the posted form into the draft,
+//! apply an add/remove button, check the step's rules when going forward,
+//! save, then answer with the page, its htmx fragment, or a redirect.
+
+use std::future::Future;
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::{Step, load, rows, unprocessable};
+use crate::spec::task_definition::TaskDefinition;
+use crate::spec::validate::Issue;
+use crate::store::Draft;
+use crate::web::error::AppResult;
+use crate::web::form::{Action, FormData};
+use crate::web::page::{Page, is_htmx};
+use crate::web::state::AppState;
+
+/// A whole page, or only the `<form id="step-form">` htmx swaps in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Page,
+    Fragment,
+}
+
+/// What differs from one form step to the next.
+pub trait WizardStep {
+    const STEP: Step;
+
+    /// Reads the posted form into the task definition; returns what could not be read.
+    fn decode(td: &mut TaskDefinition, form: &mut FormData, state: &AppState) -> Vec<Issue>;
+
+    /// The rules checked when the person presses Next.
+    fn check(td: &TaskDefinition) -> Vec<Issue>;
+
+    /// Advice shown whenever the step is (warnings that do not block).
+    fn advice(_td: &TaskDefinition) -> Vec<Issue> {
+        Vec::new()
+    }
+
+    /// Fills what a first visit shows in place of an empty list; not saved until submitted.
+    fn prepare(_td: &mut TaskDefinition, _state: &AppState) {}
+
+    /// The step as HTML. `posted` is the form just sent when it comes back with
+    /// errors, so text that could not be read (bad JSON) is shown as typed.
+    fn render(
+        state: &AppState,
+        page: Page,
+        id: &str,
+        draft: &Draft,
+        issues: &[Issue],
+        posted: Option<&FormData>,
+        shape: Shape,
+    ) -> impl Future<Output = Response> + Send;
+}
+
+pub async fn show<S: WizardStep>(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let mut draft = load(&state.store, &id)?;
+    S::prepare(&mut draft.task_definition, &state);
+    let advice = S::advice(&draft.task_definition);
+    Ok(S::render(&state, page, &id, &draft, &advice, None, Shape::Page).await)
+}
+
+pub async fn submit<S: WizardStep>(
+    State(state): State<AppState>,
+    page: Page,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let mut draft = load(&state.store, &id)?;
+    let mut form = FormData::new(pairs);
+    let action = form.action();
+    let region = state.connection.region().unwrap_or_default().to_string();
+    let td = &mut draft.task_definition;
+    let mut issues = S::decode(td, &mut form, &state);
+    rows::apply(td, &action, &region);
+    if matches!(action, Action::Next | Action::Back) {
+        rows::prune_empty(td);
+    }
+    if action == Action::Next {
+        issues.extend(S::check(td));
+        draft.import_dropped.clear();
+    }
+    state.store.save_draft(&id, &draft)?;
+    if issues.iter().any(Issue::is_error) {
+        let page = S::render(&state, page, &id, &draft, &issues, Some(&form), Shape::Page).await;
+        return Ok(unprocessable(page));
+    }
+    Ok(match action {
+        Action::Next => Redirect::to(&S::STEP.next().url(&id)).into_response(),
+        Action::Back => Redirect::to(&S::STEP.previous().url(&id)).into_response(),
+        _ if is_htmx(&headers) => {
+            let advice = S::advice(&draft.task_definition);
+            S::render(&state, page, &id, &draft, &advice, None, Shape::Fragment).await
+        }
+        _ => Redirect::to(&S::STEP.url(&id)).into_response(),
+    })
+}
