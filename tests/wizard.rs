@@ -685,3 +685,57 @@ async fn when_aws_does_not_accept_the_request_the_page_says_why_and_the_draft_is
     assert_eq!(review.status, 200);
     assert!(review.select("#request-json")[0].contains("ContainerHandsOn"));
 }
+
+/// Every control a person can fill has a label, in both languages.
+#[tokio::test]
+async fn every_control_on_every_step_has_a_label() {
+    let moto = moto();
+    let app = app(Some(&moto.url));
+    let client = Client::new(&app.url).await;
+    let mut td: Value = serde_json::from_str(&fixture("reference_000.json")).unwrap();
+    td["tags"] = serde_json::json!([{"key": "Name", "value": "backend"}]);
+    td["volumes"] = serde_json::json!([{"name": "assets"}]);
+    td["containerDefinitions"][1]["mountPoints"] =
+        serde_json::json!([{"sourceVolume": "assets", "containerPath": "/assets"}]);
+    td["containerDefinitions"][0]["secrets"] =
+        serde_json::json!([{"name": "DB_PASSWORD", "valueFrom": "/app/db"}]);
+    let imported = client
+        .post("/task-definitions/import", &[("json", &td.to_string())])
+        .await;
+    let draft = draft_path(&imported.location);
+    for lang in ["en", "ja"] {
+        client.post("/lang", &[("lang", lang), ("back", "/")]).await;
+        for path in [
+            "/".to_string(),
+            "/task-definitions/new".to_string(),
+            format!("{draft}/configure"),
+            format!("{draft}/containers"),
+            format!("{draft}/storage"),
+        ] {
+            let page = client.get(&path).await;
+            let controls =
+                scraper::Selector::parse("input:not([type=hidden]), select, textarea").unwrap();
+            let mut count = 0;
+            for control in page.html.select(&controls) {
+                count += 1;
+                let id = control
+                    .value()
+                    .id()
+                    .unwrap_or_else(|| panic!("{path}: a control without an id"));
+                let label = scraper::Selector::parse(&format!("label[for=\"{id}\"]")).unwrap();
+                let text: String = page
+                    .html
+                    .select(&label)
+                    .next()
+                    .unwrap_or_else(|| panic!("{lang} {path}: no label for {id}"))
+                    .text()
+                    .collect();
+                assert!(
+                    !text.trim().is_empty(),
+                    "{lang} {path}: empty label for {id}"
+                );
+            }
+            assert!(path == "/" || count > 0, "{path} has controls");
+        }
+    }
+}

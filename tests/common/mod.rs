@@ -107,7 +107,9 @@ pub fn app(endpoint: Option<&str>) -> App {
     let home = data_dir.path().join("home");
     std::fs::create_dir_all(&home).expect("home");
     let mut command = Command::new(env!("CARGO_BIN_EXE_ecs-wizard"));
+    // From an unrelated folder: templates, assets and migrations are in the binary.
     command
+        .current_dir(data_dir.path())
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", &home)
