@@ -52,3 +52,81 @@ impl Aws {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_smithy_http_client::test_util::capture_request;
+    use aws_smithy_types::body::SdkBody;
+
+    use crate::aws::tests::aws_with;
+
+    fn response(status: u16, body: &str) -> http::Response<SdkBody> {
+        http::Response::builder()
+            .status(status)
+            .header("content-type", "application/x-amz-json-1.1")
+            .body(SdkBody::from(body.to_string()))
+            .expect("response")
+    }
+
+    /// What the review page shows is byte for byte what is signed and sent,
+    /// and what AWS answers is kept whole, fields the SDK does not model included.
+    #[tokio::test]
+    async fn register_sends_the_request_json_unchanged_and_keeps_the_answer_whole() {
+        let answer = r#"{"taskDefinition":{"taskDefinitionArn":"arn:aws:ecs:ap-northeast-1:123456789012:task-definition/web:7","family":"web","revision":7,"containerDefinitions":[{"name":"app","image":"nginx","someFutureField":true}]},"tags":[]}"#;
+        let (client, requests) = capture_request(Some(response(200, answer)));
+        let body = r#"{"family":"web","containerDefinitions":[{"name":"app","image":"nginx","ulimits":[{"name":"nofile","softLimit":1,"hardLimit":2}]}]}"#;
+        let registered = aws_with(client)
+            .register_task_definition(body.to_string())
+            .await
+            .unwrap();
+        let sent = requests.expect_request();
+        assert_eq!(sent.body().bytes(), Some(body.as_bytes()));
+        assert_eq!(
+            sent.headers().get("content-length"),
+            Some(body.len().to_string().as_str())
+        );
+        assert_eq!(
+            sent.headers().get("x-amz-target"),
+            Some("AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition")
+        );
+        assert!(
+            sent.headers()
+                .get("authorization")
+                .is_some_and(|a| a.starts_with("AWS4-HMAC-SHA256"))
+        );
+        assert_eq!(registered.revision, 7);
+        assert_eq!(registered.family, "web");
+        assert_eq!(
+            registered.response["taskDefinition"]["containerDefinitions"][0]["someFutureField"],
+            true
+        );
+    }
+
+    /// AWS's own code and message reach the refusal page.
+    #[tokio::test]
+    async fn a_refusal_keeps_aws_code_and_message() {
+        let denied = r#"{"__type":"AccessDeniedException","message":"User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ecs:RegisterTaskDefinition"}"#;
+        let (client, _requests) = capture_request(Some(response(400, denied)));
+        let error = aws_with(client)
+            .register_task_definition("{}".into())
+            .await
+            .unwrap_err();
+        assert_eq!(error.code, "AccessDeniedException");
+        assert!(
+            error
+                .message
+                .ends_with("is not authorized to perform: ecs:RegisterTaskDefinition")
+        );
+
+        let invalid = r#"{"__type":"ClientException","message":"Invalid 'cpu' setting for task."}"#;
+        let (client, _requests) = capture_request(Some(response(400, invalid)));
+        let error = aws_with(client)
+            .register_task_definition("{}".into())
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (error.code.as_str(), error.message.as_str()),
+            ("ClientException", "Invalid 'cpu' setting for task.")
+        );
+    }
+}

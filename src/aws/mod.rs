@@ -125,3 +125,32 @@ pub async fn connect(settings: &AwsSettings) -> Connection {
         },
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use aws_config::SdkConfig;
+    use aws_credential_types::Credentials;
+    use aws_credential_types::provider::SharedCredentialsProvider;
+    use aws_smithy_runtime_api::client::http::HttpClient;
+
+    use super::*;
+
+    /// Clients whose HTTP is `http_client`: AWS answers simulated at the SDK's
+    /// HTTP layer, for what the emulator cannot say (AccessDenied and the like).
+    pub fn aws_with(http_client: impl HttpClient + 'static) -> Aws {
+        let config = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("ap-northeast-1"))
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                "AKID", "SECRET", None, None, "test",
+            )))
+            .http_client(http_client)
+            .build();
+        Aws {
+            region: Some("ap-northeast-1".into()),
+            ecs: aws_sdk_ecs::Client::new(&config),
+            iam: aws_sdk_iam::Client::new(&config),
+            sts: aws_sdk_sts::Client::new(&config),
+        }
+    }
+}
