@@ -739,3 +739,63 @@ async fn every_control_on_every_step_has_a_label() {
         }
     }
 }
+
+/// Fields without a form control (ulimits, linuxParameters, dockerLabels, EFS
+/// volumes, pidMode…) survive every step submitted as a browser submits it.
+#[tokio::test]
+async fn an_import_loses_nothing_through_every_step() {
+    let moto = moto();
+    let app = app(Some(&moto.url));
+    let client = Client::new(&app.url).await;
+    let mut td: Value = serde_json::from_str(&fixture("reference_000.json")).unwrap();
+    td["pidMode"] = "task".into();
+    td["enableFaultInjection"] = true.into();
+    td["tags"] = serde_json::json!([{"key": "Name", "value": "backend"}]);
+    td["ephemeralStorage"] = serde_json::json!({"sizeInGiB": 30});
+    td["volumes"] = serde_json::json!([{"name": "shared", "efsVolumeConfiguration": {
+        "fileSystemId": "fs-12345678", "transitEncryption": "ENABLED",
+        "authorizationConfig": {"accessPointId": "fsap-1", "iam": "ENABLED"}}}]);
+    let rails = &mut td["containerDefinitions"][0];
+    rails["ulimits"] =
+        serde_json::json!([{"name": "nofile", "softLimit": 65536, "hardLimit": 65536}]);
+    rails["linuxParameters"] =
+        serde_json::json!({"initProcessEnabled": true, "capabilities": {"drop": ["NET_RAW"]}});
+    rails["dockerLabels"] = serde_json::json!({"team": "web"});
+    rails["stopTimeout"] = 60.into();
+    rails["secrets"] = serde_json::json!([{"name": "DB_PASSWORD", "valueFrom": "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:db-AbCdEf"}]);
+    rails["mountPoints"] = serde_json::json!([{"sourceVolume": "shared", "containerPath": "/shared", "readOnly": true}]);
+    rails["logConfiguration"]["options"]["mode"] = "non-blocking".into();
+
+    let imported = client
+        .post("/task-definitions/import", &[("json", &td.to_string())])
+        .await;
+    let draft = draft_path(&imported.location);
+    for step in ["configure", "containers", "storage"] {
+        let page = client.get(&format!("{draft}/{step}")).await;
+        let mut fields = page.form_fields("#step-form");
+        fields.push(("action".into(), "next".into()));
+        let fields: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let sent = client.post(&format!("{draft}/{step}"), &fields[1..]).await;
+        assert_eq!(sent.status, 303, "{step}: {:?}", sent.select(".msg"));
+    }
+    let review = client.get(&format!("{draft}/review")).await;
+    let shown: Value = serde_json::from_str(&review.select("#request-json")[0]).unwrap();
+    assert_eq!(shown, td);
+    let result = client.post(&format!("{draft}/create"), &[]).await;
+    assert_eq!(result.status, 303, "{}", result.text);
+    let described = ecs_client(&moto.url)
+        .describe_task_definition()
+        .task_definition("zenn-clone-task-definition-backend")
+        .send()
+        .await
+        .unwrap();
+    let registered = described.task_definition().unwrap();
+    assert_eq!(registered.pid_mode().map(|m| m.as_str()), Some("task"));
+    assert_eq!(
+        registered.container_definitions()[0].ulimits()[0].hard_limit(),
+        65536
+    );
+}

@@ -175,6 +175,46 @@ impl Page {
             .and_then(|e| e.value().attr(name).map(str::to_string))
     }
 
+    /// The fields of the form matching `css`, as a browser would submit them.
+    pub fn form_fields(&self, css: &str) -> Vec<(String, String)> {
+        let form = Selector::parse(css).expect("selector");
+        let controls = Selector::parse("input, select, textarea").expect("selector");
+        let option = Selector::parse("option").expect("selector");
+        let Some(form) = self.html.select(&form).next() else {
+            panic!("no form {css}");
+        };
+        let mut fields = Vec::new();
+        for control in form.select(&controls) {
+            let element = control.value();
+            let Some(name) = element.attr("name") else {
+                continue;
+            };
+            let value = match element.name() {
+                "textarea" => control.text().collect(),
+                "select" => {
+                    let options: Vec<_> = control.select(&option).collect();
+                    let chosen = options
+                        .iter()
+                        .find(|o| o.value().attr("selected").is_some())
+                        .or(options.first());
+                    chosen
+                        .and_then(|o| o.value().attr("value"))
+                        .unwrap_or_default()
+                        .to_string()
+                }
+                _ if element.attr("type") == Some("checkbox") => {
+                    if element.attr("checked").is_none() {
+                        continue;
+                    }
+                    element.attr("value").unwrap_or("on").to_string()
+                }
+                _ => element.attr("value").unwrap_or_default().to_string(),
+            };
+            fields.push((name.to_string(), value));
+        }
+        fields
+    }
+
     /// The messages shown beside the field with this id.
     pub fn messages_for(&self, id: &str) -> Vec<String> {
         let selector = Selector::parse(".field").expect("selector");
