@@ -35,28 +35,28 @@ impl Store {
     }
 
     pub fn registration(&self, id: i64) -> Result<Option<Registration>, StoreError> {
-        self.registrations_where("id = ?1", id, 1)
+        self.select_registrations(Some(id), 1)
             .map(|mut rows| rows.pop())
     }
 
     /// Newest first.
     pub fn recent_registrations(&self, limit: i64) -> Result<Vec<Registration>, StoreError> {
-        self.registrations_where("?1 = ?1", 0, limit)
+        self.select_registrations(None, limit)
     }
 
-    fn registrations_where(
+    /// One registration by id, or (`None`) the newest ones.
+    fn select_registrations(
         &self,
-        condition: &str,
-        value: i64,
+        id: Option<i64>,
         limit: i64,
     ) -> Result<Vec<Registration>, StoreError> {
         let connection = self.lock()?;
-        let sql = format!(
-            "SELECT id, draft_id, arn, family, revision, response, registered_at FROM registrations WHERE {condition} ORDER BY id DESC LIMIT {limit}"
-        );
-        let mut statement = connection.prepare(&sql)?;
+        let mut statement = connection.prepare(
+            "SELECT id, draft_id, arn, family, revision, response, registered_at FROM registrations \
+             WHERE ?1 IS NULL OR id = ?1 ORDER BY id DESC LIMIT ?2",
+        )?;
         let rows = statement
-            .query_map([value], |row| {
+            .query_map(params![id, limit], |row| {
                 Ok((
                     Registration {
                         id: row.get(0)?,

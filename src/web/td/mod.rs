@@ -74,13 +74,13 @@ impl Step {
         }
     }
 
-    fn label_key(self) -> &'static str {
-        match self {
+    pub fn label(self, tr: Tr) -> &'static str {
+        tr.t(match self {
             Step::Configure => "step.configure",
             Step::Containers => "step.containers",
             Step::Storage => "step.storage",
             Step::Review => "step.review",
-        }
+        })
     }
 
     pub fn url(self, draft_id: &str) -> String {
@@ -133,7 +133,7 @@ pub fn step_links(tr: Tr, draft_id: &str, current: Step) -> Vec<StepLink> {
         .enumerate()
         .map(|(i, step)| StepLink {
             number: i + 1,
-            label: tr.t(step.label_key()),
+            label: step.label(tr),
             url: step.url(draft_id),
             current: *step == current,
         })

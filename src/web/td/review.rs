@@ -124,10 +124,7 @@ fn view(page: Page, id: &str, draft: &Draft) -> ReviewView {
                 text: translate(tr, issue),
                 class: if issue.is_error() { "error" } else { "warning" },
                 step_url: step.url(id),
-                step_label: step_links(tr, id, step)
-                    .into_iter()
-                    .find(|s| s.current)
-                    .map_or("", |s| s.label),
+                step_label: step.label(tr),
             }
         })
         .collect();
