@@ -2,13 +2,15 @@
 
 mod common;
 
-use common::{Client, app, moto};
+use common::{Running, app, moto, start};
 
 #[tokio::test]
 async fn a_post_without_the_csrf_token_is_refused() {
-    let moto = moto();
-    let app = app(Some(&moto.url));
-    let client = Client::new(&app.url).await;
+    let Running {
+        moto: _moto,
+        app,
+        client,
+    } = start().await;
     let response = client
         .http()
         .post(format!("{}/task-definitions/drafts", app.url))
@@ -79,9 +81,11 @@ async fn pages_forbid_inline_script_and_framing() {
 
 #[tokio::test]
 async fn gets_change_nothing_and_unknown_drafts_are_not_found() {
-    let moto = moto();
-    let app = app(Some(&moto.url));
-    let client = Client::new(&app.url).await;
+    let Running {
+        moto: _moto,
+        app: _app,
+        client,
+    } = start().await;
     assert_eq!(
         client
             .get("/task-definitions/drafts/00000000000000000000000000000000/configure")

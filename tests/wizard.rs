@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Client, app, ecs_client, fixture, moto, registered_families};
+use common::{Running, ecs_client, fixture, registered_families, start};
 use serde_json::Value;
 
 fn draft_path(location: &str) -> String {
@@ -101,9 +101,11 @@ fn borrowed(fields: &[(String, String)]) -> Vec<(&str, &str)> {
 
 #[tokio::test]
 async fn reference_000_built_through_the_forms_is_what_the_emulator_holds() {
-    let moto = moto();
-    let app = app(Some(&moto.url));
-    let client = Client::new(&app.url).await;
+    let Running {
+        moto,
+        app: _app,
+        client,
+    } = start().await;
 
     let created = client.post("/task-definitions/drafts", &[]).await;
     assert_eq!(created.status, 303);
@@ -254,9 +256,11 @@ fn assert_contains(registered: &Value, pasted: &Value, at: &str) {
 
 #[tokio::test]
 async fn reference_003_json_imported_and_created_is_registered_as_pasted() {
-    let moto = moto();
-    let app = app(Some(&moto.url));
-    let client = Client::new(&app.url).await;
+    let Running {
+        moto,
+        app: _app,
+        client,
+    } = start().await;
     let pasted = fixture("reference_003_input.json");
     let imported = client
         .post("/task-definitions/import", &[("json", &pasted)])
@@ -296,9 +300,11 @@ async fn reference_003_json_imported_and_created_is_registered_as_pasted() {
 
 #[tokio::test]
 async fn describe_output_is_imported_without_its_read_only_fields() {
-    let moto = moto();
-    let app = app(Some(&moto.url));
-    let client = Client::new(&app.url).await;
+    let Running {
+        moto: _moto,
+        app: _app,
+        client,
+    } = start().await;
     let imported = client
         .post(
             "/task-definitions/import",
@@ -338,9 +344,11 @@ async fn describe_output_is_imported_without_its_read_only_fields() {
 
 #[tokio::test]
 async fn a_typo_in_pasted_json_is_refused_by_name_and_place() {
-    let moto = moto();
-    let app = app(Some(&moto.url));
-    let client = Client::new(&app.url).await;
+    let Running {
+        moto: _moto,
+        app: _app,
+        client,
+    } = start().await;
     let text = fixture("reference_003_input.json").replace("\"essential\"", "\"esential\"");
     let page = client
         .post("/task-definitions/import", &[("json", &text)])
@@ -358,9 +366,11 @@ async fn a_typo_in_pasted_json_is_refused_by_name_and_place() {
 /// with the rule's message and the emulator never hears of it.
 #[tokio::test]
 async fn each_validation_error_leaves_the_emulator_untouched() {
-    let moto = moto();
-    let app = app(Some(&moto.url));
-    let client = Client::new(&app.url).await;
+    let Running {
+        moto,
+        app: _app,
+        client,
+    } = start().await;
     let base: Value = serde_json::from_str(&fixture("reference_000.json")).unwrap();
     type Break = fn(&mut Value);
     let cases: Vec<(&str, Break, &str)> = vec![
@@ -529,9 +539,11 @@ async fn each_validation_error_leaves_the_emulator_untouched() {
 
 #[tokio::test]
 async fn a_step_with_errors_comes_back_with_the_message_beside_the_field() {
-    let moto = moto();
-    let app = app(Some(&moto.url));
-    let client = Client::new(&app.url).await;
+    let Running {
+        moto: _moto,
+        app: _app,
+        client,
+    } = start().await;
     let draft = draft_path(&client.post("/task-definitions/drafts", &[]).await.location);
     let mut fields = CONFIGURE_000.to_vec();
     fields.retain(|(k, _)| *k != "memory" && *k != "family");
@@ -564,9 +576,11 @@ async fn a_step_with_errors_comes_back_with_the_message_beside_the_field() {
 
 #[tokio::test]
 async fn adding_and_removing_rows_with_htmx_returns_only_the_form() {
-    let moto = moto();
-    let app = app(Some(&moto.url));
-    let client = Client::new(&app.url).await;
+    let Running {
+        moto: _moto,
+        app,
+        client,
+    } = start().await;
     let draft = draft_path(&client.post("/task-definitions/drafts", &[]).await.location);
     let url = format!("{}{draft}/containers", app.url);
     let form = [
@@ -618,9 +632,11 @@ async fn adding_and_removing_rows_with_htmx_returns_only_the_form() {
 
 #[tokio::test]
 async fn memory_options_follow_the_cpu() {
-    let moto = moto();
-    let app = app(Some(&moto.url));
-    let client = Client::new(&app.url).await;
+    let Running {
+        moto: _moto,
+        app: _app,
+        client,
+    } = start().await;
     let page = client
         .get("/fargate/memory-options?cpu=512&memory=2048")
         .await;
@@ -633,9 +649,11 @@ async fn memory_options_follow_the_cpu() {
 
 #[tokio::test]
 async fn japanese_is_chosen_from_accept_language_and_switchable() {
-    let moto = moto();
-    let app = app(Some(&moto.url));
-    let client = Client::new(&app.url).await;
+    let Running {
+        moto: _moto,
+        app,
+        client,
+    } = start().await;
     let draft = draft_path(&client.post("/task-definitions/drafts", &[]).await.location);
     let url = format!("{}{draft}/configure", app.url);
     let body = client
@@ -665,9 +683,11 @@ async fn japanese_is_chosen_from_accept_language_and_switchable() {
 /// shown with its code, what it means and what to do; the draft is kept.
 #[tokio::test]
 async fn when_aws_does_not_accept_the_request_the_page_says_why_and_the_draft_is_kept() {
-    let moto = moto();
-    let app = app(Some(&moto.url));
-    let client = Client::new(&app.url).await;
+    let Running {
+        moto,
+        app: _app,
+        client,
+    } = start().await;
     let imported = client
         .post(
             "/task-definitions/import",
@@ -689,9 +709,11 @@ async fn when_aws_does_not_accept_the_request_the_page_says_why_and_the_draft_is
 /// Every control a person can fill has a label, in both languages.
 #[tokio::test]
 async fn every_control_on_every_step_has_a_label() {
-    let moto = moto();
-    let app = app(Some(&moto.url));
-    let client = Client::new(&app.url).await;
+    let Running {
+        moto: _moto,
+        app: _app,
+        client,
+    } = start().await;
     let mut td: Value = serde_json::from_str(&fixture("reference_000.json")).unwrap();
     td["tags"] = serde_json::json!([{"key": "Name", "value": "backend"}]);
     td["volumes"] = serde_json::json!([{"name": "assets"}]);
@@ -744,9 +766,11 @@ async fn every_control_on_every_step_has_a_label() {
 /// volumes, pidMode…) survive every step submitted as a browser submits it.
 #[tokio::test]
 async fn an_import_loses_nothing_through_every_step() {
-    let moto = moto();
-    let app = app(Some(&moto.url));
-    let client = Client::new(&app.url).await;
+    let Running {
+        moto,
+        app: _app,
+        client,
+    } = start().await;
     let mut td: Value = serde_json::from_str(&fixture("reference_000.json")).unwrap();
     td["pidMode"] = "task".into();
     td["enableFaultInjection"] = true.into();

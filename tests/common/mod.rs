@@ -297,6 +297,20 @@ async fn to_page(response: reqwest::Response) -> Page {
     }
 }
 
+/// moto, the app against it, and a client that has loaded the home page.
+pub struct Running {
+    pub moto: Moto,
+    pub app: App,
+    pub client: Client,
+}
+
+pub async fn start() -> Running {
+    let moto = moto();
+    let app = app(Some(&moto.url));
+    let client = Client::new(&app.url).await;
+    Running { moto, app, client }
+}
+
 pub fn ecs_client(endpoint: &str) -> aws_sdk_ecs::Client {
     let config = aws_sdk_ecs::Config::builder()
         .behavior_version_latest()
