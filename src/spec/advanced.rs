@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::container::ContainerDefinition;
-use super::import::{ImportError, from_value_at};
+use super::import::from_value_at;
 use super::task_definition::TaskDefinition;
 use super::validate::Issue;
 
@@ -125,12 +125,7 @@ fn merged<T: Serialize + DeserializeOwned>(
     };
     map.retain(|key, _| owned.contains(&key.as_str()));
     map.extend(extra);
-    from_value_at(Value::Object(map), json_path).map_err(|error| match error {
-        ImportError::UnknownField { field, at } => Issue::error(path, "v.unknown_field")
-            .with("field", field)
-            .with("at", at),
-        other => Issue::error(path, "v.advanced_invalid").with("detail", other),
-    })
+    from_value_at(Value::Object(map), json_path).map_err(|error| error.into_issue(path))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use super::task_definition::TaskDefinition;
 
 /// Exactly the body register-task-definition receives.
 pub fn request_json(td: &TaskDefinition) -> String {
-    td.to_request_json()
+    serde_json::to_string_pretty(td).unwrap_or_default()
 }
 
 /// A shell snippet that writes the request to a file and registers it, as

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::task_definition::{Tag, TaskDefinition};
+use super::validate::Issue;
 
 /// Fields AWS adds when it stores a revision; register refuses them.
 pub const READ_ONLY_FIELDS: [&str; 9] = [
@@ -39,6 +40,18 @@ pub enum ImportError {
     UnknownField { field: String, at: String },
     #[error("{at}: {message}")]
     Invalid { at: String, message: String },
+}
+
+impl ImportError {
+    /// The problem as a field message, filed under the form field `path`.
+    pub fn into_issue(self, path: &str) -> Issue {
+        match self {
+            ImportError::UnknownField { field, at } => Issue::error(path, "v.unknown_field")
+                .with("field", field)
+                .with("at", at),
+            other => Issue::error(path, "v.advanced_invalid").with("detail", other),
+        }
+    }
 }
 
 pub fn import(text: &str) -> Result<Imported, ImportError> {

@@ -27,7 +27,7 @@ impl Messages {
                 .entry(issue.path.clone())
                 .or_default()
                 .push(FieldMessage {
-                    text: tr.fmt(issue.key, &issue.args),
+                    text: translate(tr, issue),
                     class: if issue.is_error() { "error" } else { "warning" },
                 });
         }

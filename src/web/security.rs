@@ -46,7 +46,7 @@ pub async fn check_host(State(state): State<AppState>, request: Request, next: N
 /// Double-submit token: a random value in a SameSite=Strict cookie that every
 /// POST must repeat in a form field (or the X-CSRF-Token header).
 pub async fn csrf(request: Request, next: Next) -> Response {
-    let cookie_token = cookie(&request, CSRF_COOKIE);
+    let cookie_token = cookie_in(request.headers(), CSRF_COOKIE);
     let token = cookie_token.clone().unwrap_or_else(new_token);
     let (parts, body) = request.into_parts();
     let mut request = if parts.method == Method::POST {
@@ -96,10 +96,6 @@ pub async fn headers(request: Request, next: Next) -> Response {
         HeaderValue::from_static("same-origin"),
     );
     response
-}
-
-pub fn cookie(request: &Request, name: &str) -> Option<String> {
-    cookie_in(request.headers(), name)
 }
 
 pub fn cookie_in(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {

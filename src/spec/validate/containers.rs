@@ -4,6 +4,9 @@ use super::{Issue, check_name, looks_secret};
 use crate::spec::container::{AWSLOGS, ContainerDefinition, HealthCheck};
 use crate::spec::task_definition::TaskDefinition;
 
+/// CPU units a container may reserve (10 vCPU), as the ECS API allows.
+const MAX_CONTAINER_CPU: i64 = 10240;
+
 pub(super) fn check(
     issues: &mut Vec<Issue>,
     td: &TaskDefinition,
@@ -141,11 +144,11 @@ fn check_memory(issues: &mut Vec<Issue>, td: &TaskDefinition, i: usize, c: &Cont
     {
         issues.push(Issue::error(at("memoryReservation"), "v.soft_over_hard"));
     }
-    if let Some(cpu) = c.cpu.filter(|cpu| *cpu < 0) {
+    if c.cpu.is_some_and(|cpu| cpu < 0) {
         issues.push(
             Issue::error(at("cpu"), "v.range")
                 .with("min", 0)
-                .with("max", cpu.abs().max(10240)),
+                .with("max", MAX_CONTAINER_CPU),
         );
     }
 }

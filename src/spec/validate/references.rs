@@ -75,17 +75,12 @@ fn check_cycles(issues: &mut Vec<Issue>, td: &TaskDefinition) {
     let mut state = vec![0u8; edges.len()];
     for start in 0..edges.len() {
         if state[start] == 0 && reaches_cycle(start, &edges, &mut state) {
-            let names: Vec<&str> = td
-                .container_definitions
-                .iter()
-                .map(|c| c.name.as_str())
-                .collect();
             issues.push(
                 Issue::error(
                     format!("containerDefinitions.{start}.dependsOn"),
                     "v.depends_cycle",
                 )
-                .with("name", names[start]),
+                .with("name", &td.container_definitions[start].name),
             );
             return;
         }

@@ -7,7 +7,7 @@ use crate::spec::container::{
     Secret, VolumeFrom,
 };
 use crate::spec::defaults::{awslogs, new_container, rename_family};
-use crate::spec::import::{ImportError, from_value_at};
+use crate::spec::import::from_value_at;
 use crate::spec::task_definition::{
     AWSVPC, EphemeralStorage, KeyValuePair, RuntimePlatform, Tag, TaskDefinition, Volume,
 };
@@ -283,14 +283,8 @@ fn volume(name: &str, config: &str, i: usize) -> Result<Volume, Issue> {
         }
     };
     map.insert("name".into(), name.into());
-    from_value_at(serde_json::Value::Object(map), &format!("volumes[{i}]")).map_err(|error| {
-        match error {
-            ImportError::UnknownField { field, at } => Issue::error(&path, "v.unknown_field")
-                .with("field", field)
-                .with("at", at),
-            other => Issue::error(&path, "v.advanced_invalid").with("detail", other),
-        }
-    })
+    from_value_at(serde_json::Value::Object(map), &format!("volumes[{i}]"))
+        .map_err(|error| error.into_issue(&path))
 }
 
 #[cfg(test)]
