@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::hcl::{block, hcl_value, list, quote, resource_label, to_value};
 use super::task_definition::TaskDefinition;
 
 /// Exactly the body register-task-definition receives.
@@ -27,7 +28,7 @@ pub fn aws_cli(td: &TaskDefinition, region: Option<&str>) -> String {
 pub fn terraform(td: &TaskDefinition) -> String {
     let mut out = format!(
         "resource \"aws_ecs_task_definition\" \"{}\" {{\n",
-        resource_label(&td.family)
+        resource_label(&td.family, "td")
     );
     let mut attribute =
         |name: &str, value: String| out.push_str(&format!("  {name:<24} = {value}\n"));
@@ -119,119 +120,6 @@ pub fn terraform(td: &TaskDefinition) -> String {
     out
 }
 
-fn to_value<T: serde::Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
-}
-
-/// Objects become nested blocks; maps the provider takes as attributes stay maps.
-fn block(name: &str, value: &Value, depth: usize) -> String {
-    const MAP_ATTRIBUTES: [&str; 3] = ["driverOpts", "labels", "properties"];
-    let indent = "  ".repeat(depth);
-    let mut out = format!("\n{indent}{name} {{\n");
-    let mut nested = String::new();
-    if let Value::Object(fields) = value {
-        for (key, field) in fields {
-            match field {
-                Value::Object(_) if !MAP_ATTRIBUTES.contains(&key.as_str()) => {
-                    nested.push_str(&block(&snake_case(key), field, depth + 1));
-                }
-                _ => out.push_str(&format!(
-                    "{indent}  {} = {}\n",
-                    snake_case(key),
-                    hcl_value(field, depth + 1)
-                )),
-            }
-        }
-    }
-    out.push_str(&nested);
-    out.push_str(&format!("{indent}}}\n"));
-    out
-}
-
-/// A JSON value written as an HCL expression (for `jsonencode`).
-fn hcl_value(value: &Value, depth: usize) -> String {
-    let indent = "  ".repeat(depth);
-    match value {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => quote(s),
-        Value::Array(items) if items.is_empty() => "[]".into(),
-        Value::Array(items) => {
-            let inner: Vec<String> = items
-                .iter()
-                .map(|item| format!("{indent}  {}", hcl_value(item, depth + 1)))
-                .collect();
-            format!("[\n{},\n{indent}]", inner.join(",\n"))
-        }
-        Value::Object(fields) if fields.is_empty() => "{}".into(),
-        Value::Object(fields) => {
-            let inner: Vec<String> = fields
-                .iter()
-                .map(|(key, field)| {
-                    format!(
-                        "{indent}  {} = {}",
-                        hcl_key(key),
-                        hcl_value(field, depth + 1)
-                    )
-                })
-                .collect();
-            format!("{{\n{}\n{indent}}}", inner.join("\n"))
-        }
-    }
-}
-
-fn hcl_key(key: &str) -> String {
-    let bare = key
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if bare { key.to_string() } else { quote(key) }
-}
-
-/// An HCL string literal: JSON escaping, plus `${` and `%{` which HCL would interpolate.
-fn quote(text: &str) -> String {
-    let json = serde_json::to_string(text).unwrap_or_default();
-    json.replace("${", "$${").replace("%{", "%%{")
-}
-
-fn list(items: &[String]) -> String {
-    format!(
-        "[{}]",
-        items
-            .iter()
-            .map(|i| quote(i))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
-}
-
-fn snake_case(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('_');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Terraform resource names: letters, digits, `_` and `-`, not starting with a digit.
-fn resource_label(family: &str) -> String {
-    let label: String = family
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    match label.chars().next() {
-        Some(c) if c.is_ascii_alphabetic() => label,
-        _ => format!("td_{label}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,11 +181,5 @@ mod tests {
         assert!(hcl.contains("  volume {\n    name = \"data\"\n\n    efs_volume_configuration {\n      file_system_id = \"fs-1\"\n    }\n  }\n"));
         assert!(hcl.contains("    \"Name\" = \"$${x}\"\n"), "{hcl}");
         assert_eq!(hcl.matches('{').count(), hcl.matches('}').count());
-    }
-
-    #[test]
-    fn resource_labels_are_valid_identifiers() {
-        assert_eq!(resource_label("web-app"), "web_app");
-        assert_eq!(resource_label("1st"), "td_1st");
     }
 }

@@ -1,12 +1,20 @@
 //! What AWS receives, as plain values: the model, its rules, its exports.
 //! Nothing here does I/O or knows about the web or the SDK.
 
+pub mod account;
 pub mod advanced;
+pub mod api_call;
+pub mod cluster;
 pub mod container;
 pub mod defaults;
 pub mod export;
 pub mod fargate;
+pub mod hcl;
 pub mod import;
+pub mod log_group;
 mod nullable;
+pub mod permissions;
+pub mod repository;
+pub mod role;
 pub mod task_definition;
 pub mod validate;

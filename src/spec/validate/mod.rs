@@ -8,7 +8,7 @@ mod references;
 mod tests;
 
 use super::fargate;
-use super::task_definition::{AWSVPC, TaskDefinition};
+use super::task_definition::{AWSVPC, Tag, TaskDefinition};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Severity {
@@ -90,11 +90,7 @@ pub fn validate_task(td: &TaskDefinition) -> Vec<Issue> {
                 .with("max", 200),
         );
     }
-    for (i, tag) in td.tags.iter().enumerate() {
-        if tag.key.trim().is_empty() {
-            issues.push(Issue::error(format!("tags.{i}.key"), "v.required"));
-        }
-    }
+    check_tags(&mut issues, &td.tags, 50);
     for (i, volume) in td.volumes.iter().enumerate() {
         match volume.name.as_deref() {
             Some(name) if !name.is_empty() => {
@@ -104,6 +100,25 @@ pub fn validate_task(td: &TaskDefinition) -> Vec<Issue> {
         }
     }
     issues
+}
+
+/// Tags as every AWS service takes them: a key of 1–128 characters, a value of
+/// at most 256, at most `max` tags.
+pub fn check_tags(issues: &mut Vec<Issue>, tags: &[Tag], max: usize) {
+    if tags.len() > max {
+        issues.push(Issue::error("tags", "v.too_many_tags").with("max", max));
+    }
+    for (i, tag) in tags.iter().enumerate() {
+        let key = tag.key.trim();
+        if key.is_empty() {
+            issues.push(Issue::error(format!("tags.{i}.key"), "v.required"));
+        } else if key.chars().count() > 128 {
+            issues.push(Issue::error(format!("tags.{i}.key"), "v.max_length").with("max", 128));
+        }
+        if tag.value.chars().count() > 256 {
+            issues.push(Issue::error(format!("tags.{i}.value"), "v.max_length").with("max", 256));
+        }
+    }
 }
 
 /// The containers and storage steps' fields, and how containers refer to each other.

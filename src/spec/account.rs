@@ -1,0 +1,459 @@
+//! What the account already holds, as plain values the AWS adapters fill in,
+//! and what follows from it: the task definition's checks against the account
+//! (the image was never pushed, the log group does not exist) and the
+//! getting-started checklist.
+
+use serde_json::Value;
+
+use super::permissions::trusts_service;
+use super::repository::parse_ecr_image;
+use super::role::ECS_TASKS;
+use super::task_definition::TaskDefinition;
+use super::validate::Issue;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleSummary {
+    pub name: String,
+    pub arn: String,
+    /// The trust policy (AssumeRolePolicyDocument), decoded.
+    pub trust: Value,
+}
+
+impl RoleSummary {
+    pub fn trusts_ecs_tasks(&self) -> bool {
+        trusts_service(&self.trust, ECS_TASKS)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterSummary {
+    pub name: String,
+    pub arn: String,
+    pub status: String,
+    pub active_services: i32,
+    pub running_tasks: i32,
+    pub pending_tasks: i32,
+    pub container_insights: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageSummary {
+    pub tags: Vec<String>,
+    pub digest: String,
+    /// RFC 3339, as AWS gives it.
+    pub pushed_at: String,
+    pub size_bytes: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepositorySummary {
+    pub name: String,
+    pub uri: String,
+    pub images: Vec<ImageSummary>,
+}
+
+impl RepositorySummary {
+    pub fn has_tag(&self, tag: &str) -> bool {
+        self.images.iter().any(|i| i.tags.iter().any(|t| t == tag))
+    }
+
+    pub fn has_digest(&self, digest: &str) -> bool {
+        self.images.iter().any(|i| i.digest == digest)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogGroupSummary {
+    pub name: String,
+    pub retention_in_days: Option<i32>,
+    pub stored_bytes: i64,
+}
+
+/// What a task definition refers to that lives in the account.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AccountFacts {
+    pub account: String,
+    pub region: String,
+    pub roles: Vec<RoleSummary>,
+    pub repositories: Vec<RepositorySummary>,
+    pub log_groups: Vec<String>,
+}
+
+/// Warnings about what the account does not hold (yet). They never block
+/// Create: the image may be pushed before the service starts a task.
+pub fn check_against_account(td: &TaskDefinition, facts: &AccountFacts) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    for (field, arn) in [
+        ("taskRoleArn", &td.task_role_arn),
+        ("executionRoleArn", &td.execution_role_arn),
+    ] {
+        let Some(arn) = arn.as_deref() else { continue };
+        if arn.split(':').nth(4) != Some(facts.account.as_str()) {
+            continue;
+        }
+        match facts.roles.iter().find(|r| r.arn == arn) {
+            None => issues.push(Issue::warning(field, "v.role_missing").with("value", arn)),
+            Some(role) if !role.trusts_ecs_tasks() => {
+                issues.push(Issue::warning(field, "v.role_not_ecs_tasks").with("value", &role.name))
+            }
+            Some(_) => {}
+        }
+    }
+    for (i, container) in td.container_definitions.iter().enumerate() {
+        if let Some(image) = parse_ecr_image(&container.image)
+            && image.account == facts.account
+            && image.region == facts.region
+        {
+            let path = format!("containerDefinitions.{i}.image");
+            match facts
+                .repositories
+                .iter()
+                .find(|r| r.name == image.repository)
+            {
+                None => issues.push(
+                    Issue::warning(path, "v.image_repository_missing")
+                        .with("repository", &image.repository),
+                ),
+                Some(repository) => {
+                    let pushed = match (&image.tag, &image.digest) {
+                        (Some(tag), _) => repository.has_tag(tag),
+                        (None, Some(digest)) => repository.has_digest(digest),
+                        (None, None) => true,
+                    };
+                    if !pushed {
+                        let reference = image.tag.or(image.digest).unwrap_or_default();
+                        issues.push(
+                            Issue::warning(path, "v.image_not_pushed")
+                                .with("repository", &image.repository)
+                                .with("tag", reference),
+                        );
+                    }
+                }
+            }
+        }
+        let Some(log) = container.awslogs() else {
+            continue;
+        };
+        let options = &log.options;
+        let in_this_region =
+            options.get("awslogs-region").map(String::as_str) == Some(facts.region.as_str());
+        if in_this_region
+            && let Some(group) = options.get("awslogs-group")
+            && !group.is_empty()
+            && !facts.log_groups.contains(group)
+            && options.get("awslogs-create-group").map(String::as_str) != Some("true")
+        {
+            issues.push(
+                Issue::warning(
+                    format!("containerDefinitions.{i}.logConfiguration.awslogs-group"),
+                    "v.log_group_missing",
+                )
+                .with("group", group),
+            );
+        }
+    }
+    issues
+}
+
+/// The tutorials' path, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Milestone {
+    ExecutionRole,
+    Cluster,
+    Repository,
+    TaskDefinition,
+    Service,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    Done,
+    /// Begun but not finished: a repository with no image pushed yet.
+    Started,
+    Todo,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChecklistItem {
+    pub milestone: Milestone,
+    pub progress: Progress,
+    /// The resource that counts, e.g. the role's name.
+    pub subject: Option<String>,
+}
+
+/// What the checklist looks at.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AccountSnapshot {
+    pub roles: Vec<RoleSummary>,
+    pub clusters: Vec<ClusterSummary>,
+    pub repositories: Vec<RepositorySummary>,
+    pub task_definition_families: Vec<String>,
+    /// Clusters that have at least one service.
+    pub clusters_with_services: Vec<String>,
+}
+
+pub fn checklist(account: &AccountSnapshot) -> Vec<ChecklistItem> {
+    let item = |milestone, subject: Option<&String>, progress| ChecklistItem {
+        milestone,
+        progress: if subject.is_some() {
+            progress
+        } else {
+            Progress::Todo
+        },
+        subject: subject.cloned(),
+    };
+    // The console's name first, when there are several usable roles.
+    let usable: Vec<&RoleSummary> = account
+        .roles
+        .iter()
+        .filter(|r| r.trusts_ecs_tasks())
+        .collect();
+    let role = usable
+        .iter()
+        .find(|r| r.name == "ecsTaskExecutionRole")
+        .or(usable.first())
+        .map(|r| &r.name);
+    let cluster = account
+        .clusters
+        .iter()
+        .find(|c| c.status == "ACTIVE")
+        .map(|c| &c.name);
+    let with_image = account.repositories.iter().find(|r| !r.images.is_empty());
+    let repository = match with_image {
+        Some(r) => item(Milestone::Repository, Some(&r.name), Progress::Done),
+        None => item(
+            Milestone::Repository,
+            account.repositories.first().map(|r| &r.name),
+            Progress::Started,
+        ),
+    };
+    vec![
+        item(Milestone::ExecutionRole, role, Progress::Done),
+        item(Milestone::Cluster, cluster, Progress::Done),
+        repository,
+        item(
+            Milestone::TaskDefinition,
+            account.task_definition_families.first(),
+            Progress::Done,
+        ),
+        item(
+            Milestone::Service,
+            account.clusters_with_services.first(),
+            Progress::Done,
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::spec::container::{ContainerDefinition, LogConfiguration};
+    use crate::spec::role::trust_policy;
+
+    const ACCOUNT: &str = "123456789012";
+    const REGION: &str = "ap-northeast-1";
+
+    fn role(name: &str, trust: Value) -> RoleSummary {
+        RoleSummary {
+            name: name.into(),
+            arn: format!("arn:aws:iam::{ACCOUNT}:role/{name}"),
+            trust,
+        }
+    }
+
+    fn repository(name: &str, tags: &[&str]) -> RepositorySummary {
+        RepositorySummary {
+            name: name.into(),
+            uri: format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{name}"),
+            images: if tags.is_empty() {
+                Vec::new()
+            } else {
+                vec![ImageSummary {
+                    tags: tags.iter().map(|t| t.to_string()).collect(),
+                    digest: "sha256:1".into(),
+                    pushed_at: String::new(),
+                    size_bytes: 1,
+                }]
+            },
+        }
+    }
+
+    fn facts() -> AccountFacts {
+        AccountFacts {
+            account: ACCOUNT.into(),
+            region: REGION.into(),
+            roles: vec![
+                role("ecsTaskExecutionRole", trust_policy()),
+                role("ec2-role", json!({"Statement": []})),
+            ],
+            repositories: vec![
+                repository("rails-app", &["latest"]),
+                repository("empty", &[]),
+            ],
+            log_groups: vec!["/ecs/web".into()],
+        }
+    }
+
+    fn container(image: &str, group: &str, create: bool) -> ContainerDefinition {
+        let mut options = BTreeMap::new();
+        options.insert("awslogs-group".to_string(), group.to_string());
+        options.insert("awslogs-region".to_string(), REGION.to_string());
+        if create {
+            options.insert("awslogs-create-group".to_string(), "true".to_string());
+        }
+        ContainerDefinition {
+            name: "app".into(),
+            image: image.into(),
+            log_configuration: Some(LogConfiguration {
+                log_driver: "awslogs".into(),
+                options: options.into_iter().collect(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn keys(td: &TaskDefinition) -> Vec<(String, &'static str)> {
+        check_against_account(td, &facts())
+            .into_iter()
+            .map(|i| {
+                assert!(!i.is_error(), "account checks only warn");
+                (i.path, i.key)
+            })
+            .collect()
+    }
+
+    fn image(repo_and_tag: &str) -> String {
+        format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{repo_and_tag}")
+    }
+
+    #[test]
+    fn a_pushed_image_and_an_existing_group_pass() {
+        let td = TaskDefinition {
+            execution_role_arn: Some(format!("arn:aws:iam::{ACCOUNT}:role/ecsTaskExecutionRole")),
+            container_definitions: vec![container(&image("rails-app:latest"), "/ecs/web", false)],
+            ..Default::default()
+        };
+        assert_eq!(keys(&td), []);
+    }
+
+    #[test]
+    fn an_image_never_pushed_is_the_most_common_first_failure() {
+        let td = TaskDefinition {
+            container_definitions: vec![
+                container(&image("rails-app:v2"), "/ecs/web", false),
+                container(&image("empty"), "/ecs/web", false),
+                container(&image("nothing:latest"), "/ecs/web", false),
+                container("nginx:latest", "/ecs/web", false),
+                container(
+                    &format!("999999999999.dkr.ecr.{REGION}.amazonaws.com/x:1"),
+                    "/ecs/web",
+                    false,
+                ),
+            ],
+            ..Default::default()
+        };
+        assert_eq!(
+            keys(&td),
+            [
+                ("containerDefinitions.0.image".into(), "v.image_not_pushed"),
+                ("containerDefinitions.1.image".into(), "v.image_not_pushed"),
+                (
+                    "containerDefinitions.2.image".into(),
+                    "v.image_repository_missing"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_log_group_warns_unless_create_group_is_on() {
+        let td = TaskDefinition {
+            container_definitions: vec![
+                container("nginx", "/ecs/missing", false),
+                container("nginx", "/ecs/missing", true),
+            ],
+            ..Default::default()
+        };
+        assert_eq!(
+            keys(&td),
+            [(
+                "containerDefinitions.0.logConfiguration.awslogs-group".into(),
+                "v.log_group_missing"
+            )]
+        );
+    }
+
+    #[test]
+    fn roles_must_exist_and_trust_ecs_tasks() {
+        let td = TaskDefinition {
+            task_role_arn: Some(format!("arn:aws:iam::{ACCOUNT}:role/ec2-role")),
+            execution_role_arn: Some(format!("arn:aws:iam::{ACCOUNT}:role/typo")),
+            ..Default::default()
+        };
+        assert_eq!(
+            keys(&td),
+            [
+                ("taskRoleArn".into(), "v.role_not_ecs_tasks"),
+                ("executionRoleArn".into(), "v.role_missing"),
+            ]
+        );
+        let elsewhere = TaskDefinition {
+            execution_role_arn: Some("arn:aws:iam::999999999999:role/typo".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            keys(&elsewhere),
+            [],
+            "another account's roles cannot be listed"
+        );
+    }
+
+    #[test]
+    fn the_checklist_follows_the_account() {
+        let empty = checklist(&AccountSnapshot::default());
+        assert!(empty.iter().all(|i| i.progress == Progress::Todo));
+        assert_eq!(empty.len(), 5);
+
+        let mut account = AccountSnapshot {
+            roles: vec![
+                role("other", trust_policy()),
+                role("ecsTaskExecutionRole", trust_policy()),
+            ],
+            repositories: vec![repository("rails-app", &[])],
+            ..Default::default()
+        };
+        let items = checklist(&account);
+        assert_eq!(
+            (items[0].progress, items[0].subject.as_deref()),
+            (Progress::Done, Some("ecsTaskExecutionRole"))
+        );
+        assert_eq!(items[1].progress, Progress::Todo);
+        assert_eq!(
+            (items[2].progress, items[2].subject.as_deref()),
+            (Progress::Started, Some("rails-app")),
+            "a repository without an image is begun, not done"
+        );
+        account.repositories[0] = repository("rails-app", &["latest"]);
+        account.clusters = vec![ClusterSummary {
+            name: "ecs-handson-cluster".into(),
+            arn: String::new(),
+            status: "ACTIVE".into(),
+            active_services: 0,
+            running_tasks: 0,
+            pending_tasks: 0,
+            container_insights: String::new(),
+        }];
+        account.task_definition_families = vec!["ecs-handson-task".into()];
+        account.clusters_with_services = vec!["ecs-handson-cluster".into()];
+        assert!(
+            checklist(&account)
+                .iter()
+                .all(|i| i.progress == Progress::Done)
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! One AWS API request as plain data: which service and operation, and its
+//! input in the API's own parameter names. The review pages show each call's
+//! input as JSON and as the aws CLI command that sends the same input.
+
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiCall {
+    /// The aws CLI's service name: `iam`, `ecs`, `ecr`, `logs`.
+    pub service: &'static str,
+    /// The API's operation name: `CreateRole`, `PutRetentionPolicy`.
+    pub operation: &'static str,
+    pub input: Value,
+}
+
+impl ApiCall {
+    pub fn new(service: &'static str, operation: &'static str, input: Value) -> Self {
+        Self {
+            service,
+            operation,
+            input,
+        }
+    }
+
+    /// `iam:CreateRole`, as IAM policies and CloudTrail name it.
+    pub fn title(&self) -> String {
+        format!("{}:{}", self.service, self.operation)
+    }
+
+    pub fn json(&self) -> String {
+        serde_json::to_string_pretty(&self.input).unwrap_or_default()
+    }
+
+    /// The aws CLI command that sends exactly this input. IAM is global, so it
+    /// takes no region.
+    pub fn cli(&self, region: Option<&str>) -> String {
+        let region = match region {
+            Some(region) if self.service != "iam" => format!(" --region {region}"),
+            _ => String::new(),
+        };
+        format!(
+            "aws {} {}{region} --cli-input-json {}",
+            self.service,
+            kebab_case(self.operation),
+            shell_quote(&self.json())
+        )
+    }
+}
+
+/// Every call's command, one after the other, as a script to paste.
+pub fn cli_script(calls: &[ApiCall], region: Option<&str>) -> String {
+    calls
+        .iter()
+        .map(|call| call.cli(region))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+        + "\n"
+}
+
+/// `CreateRole` → `create-role`, as the aws CLI names operations.
+pub fn kebab_case(operation: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in operation.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A POSIX shell single-quoted word: nothing inside is expanded.
+pub fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn operations_are_named_as_the_cli_names_them() {
+        assert_eq!(kebab_case("CreateRole"), "create-role");
+        assert_eq!(kebab_case("PutRetentionPolicy"), "put-retention-policy");
+        assert_eq!(kebab_case("AttachRolePolicy"), "attach-role-policy");
+    }
+
+    #[test]
+    fn the_cli_sends_the_same_input_and_quotes_it_safely() {
+        let call = ApiCall::new(
+            "logs",
+            "CreateLogGroup",
+            json!({"logGroupName": "/ecs/it's"}),
+        );
+        assert_eq!(call.title(), "logs:CreateLogGroup");
+        let cli = call.cli(Some("ap-northeast-1"));
+        assert_eq!(
+            cli,
+            "aws logs create-log-group --region ap-northeast-1 --cli-input-json '{\n  \"logGroupName\": \"/ecs/it'\\''s\"\n}'"
+        );
+        let iam = ApiCall::new("iam", "CreateRole", json!({}));
+        assert_eq!(
+            iam.cli(Some("ap-northeast-1")),
+            "aws iam create-role --cli-input-json '{}'",
+            "IAM is global"
+        );
+        assert_eq!(
+            cli_script(&[iam.clone(), iam], None),
+            "aws iam create-role --cli-input-json '{}'\n\naws iam create-role --cli-input-json '{}'\n"
+        );
+    }
+}
