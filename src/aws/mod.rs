@@ -1,9 +1,12 @@
 //! The only code that talks to AWS. Credentials, region and endpoints come from
 //! aws-config's default chain, as the aws CLI reads them; flags override.
 
+mod create;
+mod ecr;
 mod ecs;
 mod error;
 mod iam;
+mod logs;
 mod raw_body;
 mod sts;
 
@@ -12,10 +15,12 @@ use std::time::Duration;
 use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::provider::ProvideCredentials;
 
+pub use create::{CreateError, Created, Undo};
 pub use ecs::Registered;
 pub use error::AwsError;
-pub use iam::RoleSummary;
 pub use sts::Identity;
+
+use crate::spec::account::{AccountFacts, AccountSnapshot};
 
 /// Overrides given on the command line; everything else comes from the chain.
 #[derive(Debug, Clone, Default)]
@@ -29,9 +34,56 @@ pub struct AwsSettings {
 #[derive(Debug, Clone)]
 pub struct Aws {
     region: Option<String>,
+    ecr: aws_sdk_ecr::Client,
     ecs: aws_sdk_ecs::Client,
     iam: aws_sdk_iam::Client,
+    logs: aws_sdk_cloudwatchlogs::Client,
     sts: aws_sdk_sts::Client,
+}
+
+impl Aws {
+    fn from_config(config: &aws_config::SdkConfig) -> Self {
+        Self {
+            region: config.region().map(|r| r.to_string()),
+            ecr: aws_sdk_ecr::Client::new(config),
+            ecs: aws_sdk_ecs::Client::new(config),
+            iam: aws_sdk_iam::Client::new(config),
+            logs: aws_sdk_cloudwatchlogs::Client::new(config),
+            sts: aws_sdk_sts::Client::new(config),
+        }
+    }
+
+    /// Everything the getting-started checklist looks at, read at once.
+    pub async fn snapshot(&self) -> Result<AccountSnapshot, AwsError> {
+        let (roles, clusters, repositories, families) = tokio::join!(
+            self.list_roles(),
+            self.clusters(),
+            self.repositories(),
+            self.task_definition_families()
+        );
+        let clusters = clusters?;
+        Ok(AccountSnapshot {
+            clusters_with_services: self.clusters_with_services(&clusters).await?,
+            roles: roles?,
+            clusters,
+            repositories: repositories?,
+            task_definition_families: families?,
+        })
+    }
+
+    /// What a task definition refers to in the account: roles, repositories
+    /// and their images, log groups.
+    pub async fn facts(&self, account: &str) -> Result<AccountFacts, AwsError> {
+        let (roles, repositories, log_groups) =
+            tokio::join!(self.list_roles(), self.repositories(), self.log_groups());
+        Ok(AccountFacts {
+            account: account.to_string(),
+            region: self.region.clone().unwrap_or_default(),
+            roles: roles?,
+            repositories: repositories?,
+            log_groups: log_groups?.into_iter().map(|g| g.name).collect(),
+        })
+    }
 }
 
 /// What the header says about the connection to AWS.
@@ -111,12 +163,7 @@ pub async fn connect(settings: &AwsSettings) -> Connection {
             reason: PreviewReason::NoRegion,
         };
     }
-    let aws = Aws {
-        region: region.clone(),
-        ecs: aws_sdk_ecs::Client::new(&config),
-        iam: aws_sdk_iam::Client::new(&config),
-        sts: aws_sdk_sts::Client::new(&config),
-    };
+    let aws = Aws::from_config(&config);
     match aws.caller_identity().await {
         Ok(identity) => Connection::Connected { aws, identity },
         Err(error) => Connection::PreviewOnly {
@@ -146,11 +193,6 @@ pub(crate) mod tests {
             )))
             .http_client(http_client)
             .build();
-        Aws {
-            region: Some("ap-northeast-1".into()),
-            ecs: aws_sdk_ecs::Client::new(&config),
-            iam: aws_sdk_iam::Client::new(&config),
-            sts: aws_sdk_sts::Client::new(&config),
-        }
+        Aws::from_config(&config)
     }
 }

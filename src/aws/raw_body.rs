@@ -31,6 +31,13 @@ impl CaptureBody {
     pub fn take(&self) -> Option<Vec<u8>> {
         self.0.lock().ok()?.take()
     }
+
+    /// The response as JSON; Null when there was none.
+    pub fn take_json(&self) -> serde_json::Value {
+        self.take()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or(serde_json::Value::Null)
+    }
 }
 
 impl Intercept for CaptureBody {

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::permissions::trusts_service;
+use super::permissions::{Gap, execution_role_gaps, trusts_service};
 use super::repository::parse_ecr_image;
 use super::role::ECS_TASKS;
 use super::task_definition::TaskDefinition;
@@ -22,6 +22,38 @@ pub struct RoleSummary {
 impl RoleSummary {
     pub fn trusts_ecs_tasks(&self) -> bool {
         trusts_service(&self.trust, ECS_TASKS)
+    }
+}
+
+/// A role with everything that decides what it may do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleDetails {
+    pub name: String,
+    pub arn: String,
+    pub description: String,
+    pub trust: Value,
+    pub attached: Vec<PolicyDocument>,
+    pub inline: Vec<PolicyDocument>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyDocument {
+    pub name: String,
+    /// Empty for an inline policy.
+    pub arn: String,
+    pub document: Value,
+}
+
+impl RoleDetails {
+    /// What keeps this role from working as a task execution role.
+    pub fn execution_gaps(&self) -> Vec<Gap> {
+        let documents: Vec<Value> = self
+            .attached
+            .iter()
+            .chain(&self.inline)
+            .map(|p| p.document.clone())
+            .collect();
+        execution_role_gaps(&self.trust, &documents)
     }
 }
 

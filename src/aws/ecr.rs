@@ -1,0 +1,88 @@
+//! Amazon ECR: private repositories and the images pushed to them.
+
+use aws_smithy_types::date_time::Format;
+
+use super::create::{CreateError, Created};
+use super::raw_body::{CaptureBody, replace_body};
+use super::{Aws, AwsError};
+use crate::spec::account::{ImageSummary, RepositorySummary};
+use crate::spec::repository::Repository;
+
+impl Aws {
+    /// CreateRepository with the review page's body.
+    pub async fn create_repository(&self, repository: &Repository) -> Result<Created, CreateError> {
+        let capture = CaptureBody::default();
+        let output = self
+            .ecr
+            .create_repository()
+            // The builder needs its required member; the body replaces it.
+            .repository_name("placeholder")
+            .customize()
+            .mutate_request(replace_body(repository.request().to_string()))
+            .interceptor(capture.clone())
+            .send()
+            .await
+            .map_err(|e| CreateError::from(AwsError::from(e)))?;
+        Ok(Created {
+            arn: output
+                .repository()
+                .and_then(|r| r.repository_arn())
+                .unwrap_or_default()
+                .to_string(),
+            response: capture.take_json(),
+        })
+    }
+
+    /// Every repository with its images, newest image first.
+    pub async fn repositories(&self) -> Result<Vec<RepositorySummary>, AwsError> {
+        let mut repositories = Vec::new();
+        let mut pages = self.ecr.describe_repositories().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            for repository in page?.repositories() {
+                repositories.push(RepositorySummary {
+                    name: repository.repository_name().unwrap_or_default().to_string(),
+                    uri: repository.repository_uri().unwrap_or_default().to_string(),
+                    images: Vec::new(),
+                });
+            }
+        }
+        // One DescribeImages per repository, all at once.
+        let mut lookups = tokio::task::JoinSet::new();
+        for (index, repository) in repositories.iter().enumerate() {
+            let (aws, name) = (self.clone(), repository.name.clone());
+            lookups.spawn(async move { (index, aws.images(&name).await) });
+        }
+        while let Some(joined) = lookups.join_next().await {
+            if let Ok((index, images)) = joined {
+                repositories[index].images = images?;
+            }
+        }
+        repositories.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(repositories)
+    }
+
+    async fn images(&self, repository: &str) -> Result<Vec<ImageSummary>, AwsError> {
+        let mut images = Vec::new();
+        let mut pages = self
+            .ecr
+            .describe_images()
+            .repository_name(repository)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            for image in page?.image_details() {
+                images.push(ImageSummary {
+                    tags: image.image_tags().to_vec(),
+                    digest: image.image_digest().unwrap_or_default().to_string(),
+                    pushed_at: image
+                        .image_pushed_at()
+                        .and_then(|t| t.fmt(Format::DateTime).ok())
+                        .unwrap_or_default(),
+                    size_bytes: image.image_size_in_bytes().unwrap_or_default(),
+                });
+            }
+        }
+        images.sort_by(|a, b| b.pushed_at.cmp(&a.pushed_at));
+        Ok(images)
+    }
+}
