@@ -86,3 +86,30 @@ impl Aws {
         Ok(images)
     }
 }
+
+impl Aws {
+    /// The URI of repository `name`, or None when there is no such repository.
+    pub async fn repository_uri(&self, name: &str) -> Result<Option<String>, AwsError> {
+        let result = self
+            .ecr
+            .describe_repositories()
+            .repository_names(name)
+            .send()
+            .await;
+        match result {
+            Ok(output) => Ok(output
+                .repositories()
+                .first()
+                .and_then(|r| r.repository_uri())
+                .map(str::to_string)),
+            Err(error) => {
+                let error = AwsError::from(error);
+                if error.code == "RepositoryNotFoundException" {
+                    Ok(None)
+                } else {
+                    Err(error)
+                }
+            }
+        }
+    }
+}

@@ -2,7 +2,8 @@
 
 use rusqlite::Connection;
 
-const MIGRATIONS: [&str; 1] = [r#"
+const MIGRATIONS: [&str; 2] = [
+    r#"
     CREATE TABLE drafts (
         id TEXT PRIMARY KEY,
         body TEXT NOT NULL,
@@ -19,7 +20,20 @@ const MIGRATIONS: [&str; 1] = [r#"
         registered_at INTEGER NOT NULL
     );
     CREATE INDEX registrations_by_family ON registrations (family, revision);
-"#];
+"#,
+    // The one-page wizards (role, cluster, repository, log group): the form as
+    // typed, and what AWS answered once it was created.
+    r#"
+    CREATE TABLE resource_drafts (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+"#,
+];
 
 pub fn run(connection: &mut Connection) -> rusqlite::Result<()> {
     let done: usize = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;

@@ -3,6 +3,7 @@
 mod drafts;
 mod migrations;
 mod registrations;
+mod resource_drafts;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -11,6 +12,7 @@ use rusqlite::Connection;
 
 pub use drafts::Draft;
 pub use registrations::Registration;
+pub use resource_drafts::ResourceDraft;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -1,16 +1,19 @@
-//! The home page: start a task definition, continue a draft, see what was registered.
+//! The home page: the getting-started checklist, then task definition drafts
+//! and what was registered.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 
+use super::checklist::{self, Checklist};
 use super::error::AppResult;
 use super::page::Page;
+use super::state::AppState;
 use super::td::Step;
-use crate::store::Store;
 
 pub struct HomeView {
     pub page: Page,
+    pub checklist: Checklist,
     pub drafts: Vec<DraftLine>,
     pub registrations: Vec<RegistrationLine>,
 }
@@ -32,7 +35,8 @@ pub struct HomePage {
     pub v: HomeView,
 }
 
-pub async fn show(State(store): State<Store>, page: Page) -> AppResult<HomePage> {
+pub async fn show(State(state): State<AppState>, page: Page) -> AppResult<HomePage> {
+    let store = &state.store;
     let untitled = page.tr.t("ui.untitled");
     let drafts = store
         .recent_drafts(10)?
@@ -55,8 +59,13 @@ pub async fn show(State(store): State<Store>, page: Page) -> AppResult<HomePage>
             url: format!("/task-definitions/revisions/{}", r.id),
         })
         .collect();
+    let snapshot = match state.connection.aws() {
+        Some(aws) => Some(aws.snapshot().await),
+        None => None,
+    };
     Ok(HomePage {
         v: HomeView {
+            checklist: checklist::build(page.tr, snapshot, &page.preview_reason),
             page,
             drafts,
             registrations,

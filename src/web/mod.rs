@@ -1,12 +1,20 @@
 //! HTTP: the router, the pages, and the security middleware around them.
 
 pub mod assets;
+mod checklist;
+mod clusters;
+pub mod create;
 pub mod error;
 pub mod form;
 mod home;
 mod lang;
+mod listing;
+mod log_groups;
 pub mod messages;
 pub mod page;
+mod refusal;
+mod repositories;
+mod roles;
 pub mod security;
 pub mod state;
 pub mod td;
@@ -25,6 +33,10 @@ pub fn router(state: AppState) -> Router {
         .route("/lang", post(lang::switch))
         .route("/static/{file}", get(assets::serve))
         .merge(td::routes())
+        .merge(roles::routes())
+        .merge(clusters::routes())
+        .merge(repositories::routes())
+        .merge(log_groups::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn(security::csrf))
         .layer(from_fn(security::headers))

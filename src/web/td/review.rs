@@ -8,14 +8,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{Step, StepLink, load, step_links};
-use crate::aws::AwsError;
-use crate::i18n::{Tr, catalog};
 use crate::spec::export;
 use crate::spec::validate::validate;
 use crate::store::Draft;
 use crate::web::error::AppResult;
 use crate::web::messages::translate;
 use crate::web::page::Page;
+use crate::web::refusal::refused;
 use crate::web::state::AppState;
 
 pub struct ReviewView {
@@ -42,22 +41,6 @@ pub struct IssueLine {
 #[template(path = "td_review/page.html")]
 pub struct ReviewPage {
     pub v: ReviewView,
-}
-
-/// AWS said no: its code and message, what that usually means, what to do.
-pub struct RefusalView {
-    pub page: Page,
-    pub code: String,
-    pub message: String,
-    pub meaning: String,
-    pub next: String,
-    pub review_url: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "td_review/refused.html")]
-pub struct RefusedPage {
-    pub v: RefusalView,
 }
 
 pub async fn show(
@@ -100,16 +83,12 @@ pub async fn create(
             )?;
             Ok(Redirect::to(&format!("/task-definitions/revisions/{record}")).into_response())
         }
-        Err(error) => {
-            tracing::warn!(code = %error.code, "AWS refused register-task-definition");
-            Ok((
-                StatusCode::BAD_GATEWAY,
-                RefusedPage {
-                    v: refusal(review.page, &id, error),
-                },
-            )
-                .into_response())
-        }
+        Err(error) => Ok(refused(
+            review.page,
+            error,
+            Vec::new(),
+            Step::Review.url(&id),
+        )),
     }
 }
 
@@ -145,45 +124,5 @@ fn view(page: Page, id: &str, draft: &Draft) -> ReviewView {
         terraform: export::terraform(td),
         blocked,
         page,
-    }
-}
-
-fn refusal(page: Page, id: &str, error: AwsError) -> RefusalView {
-    let (meaning, next) = explain(page.tr, &error.code);
-    RefusalView {
-        code: error.code,
-        message: error.message,
-        meaning,
-        next,
-        review_url: Step::Review.url(id),
-        page,
-    }
-}
-
-/// The catalog explains the codes a beginner meets most; others get the general advice.
-fn explain(tr: Tr, code: &str) -> (String, String) {
-    let known = catalog(tr.lang)
-        .get(&format!("awserr.{code}.meaning"))
-        .is_some();
-    let key = if known { code } else { "other" };
-    (
-        tr.t(&format!("awserr.{key}.meaning")).to_string(),
-        tr.t(&format!("awserr.{key}.next")).to_string(),
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::i18n::Lang;
-
-    #[test]
-    fn known_codes_are_explained_and_others_get_general_advice() {
-        let tr = Tr::new(Lang::En);
-        let (meaning, _) = explain(tr, "AccessDeniedException");
-        assert!(meaning.contains("permission"), "{meaning}");
-        let (general, next) = explain(tr, "SomethingNew");
-        assert_eq!(general, tr.t("awserr.other.meaning"));
-        assert!(!next.is_empty());
     }
 }

@@ -1,0 +1,167 @@
+//! The getting-started checklist on the home page: the tutorials' path, each
+//! step marked done by looking at the account, with a button for the next.
+
+use crate::aws::AwsError;
+use crate::i18n::Tr;
+use crate::spec::account::{AccountSnapshot, ChecklistItem, Milestone, Progress, checklist};
+use crate::web::refusal::explain;
+
+pub struct ChecklistLine {
+    pub number: usize,
+    pub title: &'static str,
+    pub help: &'static str,
+    /// `done`, `started` or `todo`: the CSS class and the test hook.
+    pub state: &'static str,
+    pub state_label: &'static str,
+    /// What counts as done, e.g. "ecsTaskExecutionRole".
+    pub subject: String,
+    pub action_label: &'static str,
+    /// Empty when there is nothing to press yet (the service wizard).
+    pub action_url: String,
+    /// The first step not done: its button is the primary one.
+    pub is_next: bool,
+}
+
+pub struct Checklist {
+    pub lines: Vec<ChecklistLine>,
+    /// Empty when the account was read; otherwise why it was not.
+    pub problem: String,
+}
+
+/// `snapshot` is None in preview mode.
+pub fn build(
+    tr: Tr,
+    snapshot: Option<Result<AccountSnapshot, AwsError>>,
+    preview: &str,
+) -> Checklist {
+    let (account, problem) = match snapshot {
+        Some(Ok(account)) => (account, String::new()),
+        Some(Err(error)) => {
+            let (meaning, _) = explain(tr, &error.code);
+            let problem = tr.fmt(
+                "ui.checklist_unreadable",
+                &[("code", error.code), ("message", error.message)],
+            );
+            (AccountSnapshot::default(), format!("{problem} {meaning}"))
+        }
+        None => (
+            AccountSnapshot::default(),
+            format!("{} {preview}", tr.t("ui.checklist_preview")),
+        ),
+    };
+    let items = checklist(&account);
+    let next = items.iter().position(|i| i.progress != Progress::Done);
+    let lines = items
+        .into_iter()
+        .enumerate()
+        .map(|(index, item)| line(index, item, next == Some(index)))
+        .collect();
+    Checklist { lines, problem }
+}
+
+fn line(index: usize, item: ChecklistItem, is_next: bool) -> ChecklistLine {
+    let subject = item.subject.clone().unwrap_or_default();
+    let (title, help) = match item.milestone {
+        Milestone::ExecutionRole => ("ui.cl_role", "h.cl_role"),
+        Milestone::Cluster => ("ui.cl_cluster", "h.cl_cluster"),
+        Milestone::Repository => ("ui.cl_repository", "h.cl_repository"),
+        Milestone::TaskDefinition => ("ui.cl_task_definition", "h.cl_task_definition"),
+        Milestone::Service => ("ui.cl_service", "h.cl_service"),
+    };
+    let (action_label, action_url) = match (item.milestone, item.progress) {
+        (Milestone::ExecutionRole, Progress::Done) => ("ui.open", format!("/roles/{subject}")),
+        (Milestone::ExecutionRole, _) => (
+            "ui.create_execution_role",
+            "/roles/new?kind=execution".into(),
+        ),
+        (Milestone::Cluster, Progress::Done) => ("ui.open", "/clusters".into()),
+        (Milestone::Cluster, _) => ("ui.create_cluster", "/clusters/new".into()),
+        (Milestone::Repository, Progress::Done) => ("ui.open", "/repositories".into()),
+        (Milestone::Repository, Progress::Started) => (
+            "ui.view_push_commands",
+            format!(
+                "/repositories/push-commands?{}",
+                serde_urlencoded::to_string([("name", subject.as_str())]).unwrap_or_default()
+            ),
+        ),
+        (Milestone::Repository, Progress::Todo) => {
+            ("ui.create_repository", "/repositories/new".into())
+        }
+        (Milestone::TaskDefinition, Progress::Done) => {
+            ("ui.new_revision", "/task-definitions/new".into())
+        }
+        (Milestone::TaskDefinition, _) => {
+            ("ui.new_task_definition", "/task-definitions/new".into())
+        }
+        // The service wizard comes in a later release.
+        (Milestone::Service, _) => ("ui.cl_service_later", String::new()),
+    };
+    let (state, state_label) = match item.progress {
+        Progress::Done => ("done", "ui.state_done"),
+        Progress::Started => ("started", "ui.state_started"),
+        Progress::Todo => ("todo", "ui.state_todo"),
+    };
+    ChecklistLine {
+        number: index + 1,
+        title,
+        help,
+        state,
+        state_label,
+        subject,
+        action_label,
+        action_url,
+        is_next,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+    use crate::spec::account::RepositorySummary;
+
+    #[test]
+    fn an_empty_account_points_at_the_role_first() {
+        let list = build(Tr::new(Lang::En), Some(Ok(AccountSnapshot::default())), "");
+        assert!(list.problem.is_empty());
+        assert_eq!(list.lines.len(), 5);
+        assert!(list.lines[0].is_next);
+        assert_eq!(list.lines[0].action_url, "/roles/new?kind=execution");
+        assert!(list.lines.iter().skip(1).all(|l| !l.is_next));
+        assert_eq!(list.lines[4].action_url, "", "no service wizard yet");
+    }
+
+    #[test]
+    fn a_repository_without_an_image_leads_to_the_push_commands() {
+        let account = AccountSnapshot {
+            repositories: vec![RepositorySummary {
+                name: "team/app".into(),
+                uri: String::new(),
+                images: Vec::new(),
+            }],
+            ..Default::default()
+        };
+        let list = build(Tr::new(Lang::En), Some(Ok(account)), "");
+        assert_eq!(list.lines[2].state, "started");
+        assert_eq!(
+            list.lines[2].action_url,
+            "/repositories/push-commands?name=team%2Fapp"
+        );
+    }
+
+    #[test]
+    fn preview_and_refusals_say_why_nothing_is_marked() {
+        let preview = build(Tr::new(Lang::En), None, "no credentials");
+        assert!(preview.problem.ends_with("no credentials"));
+        let refused = build(
+            Tr::new(Lang::En),
+            Some(Err(AwsError {
+                code: "AccessDenied".into(),
+                message: "no".into(),
+            })),
+            "",
+        );
+        assert!(refused.problem.contains("AccessDenied"));
+        assert!(refused.lines.iter().all(|l| l.state == "todo"));
+    }
+}

@@ -1,0 +1,118 @@
+//! Clusters: the "Create cluster" wizard (AWS Fargate) and the clusters page
+//! with each cluster's services and tasks.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::create::{self, Context, CreateWizard, FormCommon};
+use super::form::FormData;
+use super::listing::{Listing, listing};
+use super::page::Page;
+use super::state::AppState;
+use crate::aws::{Aws, CreateError, Created};
+use crate::spec::account::ClusterSummary;
+use crate::spec::api_call::ApiCall;
+use crate::spec::cluster::Cluster;
+use crate::spec::task_definition::Tag;
+use crate::spec::validate::Issue;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/clusters", get(list))
+        .merge(create::routes::<Cluster>())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "clusters/form.html")]
+pub struct ClusterForm {
+    pub v: FormCommon,
+    pub cluster_name: String,
+    pub container_insights: bool,
+}
+
+impl CreateWizard for Cluster {
+    const KIND: &'static str = "clusters";
+
+    fn start(_context: &Context, query: &HashMap<String, String>) -> Self {
+        Cluster {
+            cluster_name: query.get("name").cloned().unwrap_or_default(),
+            ..Cluster::default()
+        }
+    }
+
+    fn decode(form: &mut FormData, _context: &Context) -> Self {
+        Cluster {
+            cluster_name: form.text("clusterName"),
+            container_insights: form.checked("containerInsights"),
+            tags: create::decode_tags(form),
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        "ui.create_cluster"
+    }
+
+    fn name(&self) -> &str {
+        &self.cluster_name
+    }
+
+    fn tags(&self) -> &[Tag] {
+        &self.tags
+    }
+
+    fn tags_mut(&mut self) -> &mut Vec<Tag> {
+        &mut self.tags
+    }
+
+    fn validate(&self) -> Vec<Issue> {
+        Cluster::validate(self)
+    }
+
+    fn api_calls(&self) -> Vec<ApiCall> {
+        Cluster::api_calls(self)
+    }
+
+    fn terraform(&self) -> String {
+        Cluster::terraform(self)
+    }
+
+    fn resource_url(&self) -> String {
+        "/clusters".to_string()
+    }
+
+    fn render_form(&self, v: FormCommon) -> Response {
+        ClusterForm {
+            v,
+            cluster_name: self.cluster_name.clone(),
+            container_insights: self.container_insights,
+        }
+        .into_response()
+    }
+
+    async fn create(&self, aws: &Aws) -> Result<Created, CreateError> {
+        aws.create_cluster(self).await
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "clusters/list.html")]
+pub struct ClustersPage {
+    pub v: Listing<ClusterSummary>,
+}
+
+pub async fn list(State(state): State<AppState>, page: Page) -> Response {
+    let fetched = match state.connection.aws() {
+        Some(aws) => Some(aws.clusters().await),
+        None => None,
+    };
+    ClustersPage {
+        v: listing(page, fetched),
+    }
+    .into_response()
+}

@@ -1,0 +1,188 @@
+//! The one-page wizards (IAM role, cluster, ECR repository, log group) share
+//! one flow: form → review (the exact requests as JSON, aws CLI, Terraform) →
+//! Create → result. A resource says only what differs in [`CreateWizard`].
+//!
+//! The form is saved as a draft on every submit, so a refresh loses nothing;
+//! once created, AWS's answer is kept with the draft, so pressing Create again
+//! shows the result instead of creating a second time.
+
+mod flow;
+mod views;
+
+use std::collections::HashMap;
+use std::future::Future;
+
+use axum::Router;
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::form::FormData;
+use super::messages::Messages;
+use super::page::Page;
+use super::state::AppState;
+use crate::aws::{Aws, Connection, CreateError, Created};
+use crate::spec::api_call::ApiCall;
+use crate::spec::role::Scope;
+use crate::spec::task_definition::Tag;
+use crate::spec::validate::Issue;
+
+pub use views::TagRow;
+
+/// What differs from one resource's wizard to the next.
+pub trait CreateWizard: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
+    /// The URL segment and the drafts' kind: `roles`, `clusters`…
+    const KIND: &'static str;
+
+    /// The form a first visit shows. `query` may prefill it (`?name=…`).
+    fn start(context: &Context, query: &HashMap<String, String>) -> Self;
+
+    /// Reads the posted form; fields that did not parse go to `form.issues`.
+    fn decode(form: &mut FormData, context: &Context) -> Self;
+
+    /// The catalog key of the page's title, e.g. "Create role".
+    fn title(&self) -> &'static str;
+
+    /// The resource's name, as AWS will know it.
+    fn name(&self) -> &str;
+
+    fn tags(&self) -> &[Tag];
+
+    fn tags_mut(&mut self) -> &mut Vec<Tag>;
+
+    fn validate(&self) -> Vec<Issue>;
+
+    fn api_calls(&self) -> Vec<ApiCall>;
+
+    fn terraform(&self) -> String;
+
+    /// Documents worth reading before Create, shown pretty-printed on the
+    /// review page: (catalog key of the title, JSON).
+    fn documents(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+
+    /// Where the resource is shown once it exists.
+    fn resource_url(&self) -> String;
+
+    /// The form as HTML.
+    fn render_form(&self, form: FormCommon) -> Response;
+
+    fn create(&self, aws: &Aws) -> impl Future<Output = Result<Created, CreateError>> + Send;
+}
+
+/// What every wizard's form shows besides its own fields.
+pub struct FormCommon {
+    pub page: Page,
+    pub title: &'static str,
+    pub action_url: String,
+    pub errors: Messages,
+    pub tags: Vec<TagRow>,
+}
+
+/// Where the app acts: turns names into ARNs and picks the partition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    pub partition: String,
+    /// None in preview mode.
+    pub account: Option<String>,
+    pub region: String,
+}
+
+impl Context {
+    pub fn of(connection: &Connection) -> Self {
+        let (partition, account) = match connection {
+            Connection::Connected { identity, .. } => (
+                identity.arn.split(':').nth(1).unwrap_or("aws").to_string(),
+                Some(identity.account.clone()),
+            ),
+            Connection::PreviewOnly { .. } => ("aws".to_string(), None),
+        };
+        Self {
+            partition,
+            account,
+            region: connection.region().unwrap_or_default().to_string(),
+        }
+    }
+
+    pub fn scope(&self) -> Option<Scope> {
+        Some(Scope {
+            partition: self.partition.clone(),
+            account: self.account.clone()?,
+            region: self.region.clone(),
+        })
+    }
+}
+
+pub fn routes<W: CreateWizard>() -> Router<AppState> {
+    let base = format!("/{}", W::KIND);
+    Router::new()
+        .route(
+            &format!("{base}/new"),
+            get(flow::start::<W>).post(flow::submit_new::<W>),
+        )
+        .route(
+            &format!("{base}/drafts/{{id}}"),
+            get(flow::edit::<W>).post(flow::submit::<W>),
+        )
+        .route(
+            &format!("{base}/drafts/{{id}}/review"),
+            get(flow::review::<W>),
+        )
+        .route(
+            &format!("{base}/drafts/{{id}}/create"),
+            post(flow::create::<W>),
+        )
+        .route(
+            &format!("{base}/drafts/{{id}}/result"),
+            get(flow::result::<W>),
+        )
+}
+
+/// Reads `name.0.key`/`name.0.value` rows as tags.
+pub fn decode_tags(form: &FormData) -> Vec<Tag> {
+    form.rows("tags.")
+        .into_iter()
+        .map(|i| Tag {
+            key: form.text(&format!("tags.{i}.key")),
+            value: form.text(&format!("tags.{i}.value")),
+        })
+        .collect()
+}
+
+/// One line per item, or commas: how a list of ARNs is typed.
+pub fn split_lines(text: &str) -> Vec<String> {
+    text.split(['\n', ','])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_are_split_on_lines_and_commas() {
+        assert_eq!(split_lines(" a\r\nb, c\n\n"), ["a", "b", "c"]);
+        assert!(split_lines("  ").is_empty());
+    }
+
+    #[test]
+    fn tags_are_read_from_their_rows() {
+        let form = FormData::new(vec![
+            ("tags.0.key".into(), " Name ".into()),
+            ("tags.0.value".into(), "web".into()),
+            ("tags.2.key".into(), "env".into()),
+        ]);
+        let tags = decode_tags(&form);
+        assert_eq!(tags.len(), 2);
+        assert_eq!(
+            (tags[0].key.as_str(), tags[0].value.as_str()),
+            ("Name", "web")
+        );
+        assert_eq!(tags[1].value, "");
+    }
+}

@@ -1,0 +1,184 @@
+//! The pages every one-page wizard shares: review, already exists, result.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use serde_json::Value;
+
+use super::CreateWizard;
+use crate::spec::api_call::cli_script;
+use crate::spec::task_definition::Tag;
+use crate::store::ResourceDraft;
+use crate::web::messages::translate;
+use crate::web::page::Page;
+
+pub struct TagRow {
+    pub p: String,
+    pub remove: String,
+    pub key: String,
+    pub value: String,
+}
+
+pub fn tag_rows(tags: &[Tag]) -> Vec<TagRow> {
+    tags.iter()
+        .enumerate()
+        .map(|(i, t)| TagRow {
+            p: format!("tags.{i}."),
+            remove: format!("remove:tags.{i}"),
+            key: t.key.clone(),
+            value: t.value.clone(),
+        })
+        .collect()
+}
+
+pub struct CallView {
+    /// `iam:CreateRole`
+    pub title: String,
+    /// An element id for the copy button.
+    pub id: String,
+    pub json: String,
+}
+
+pub struct DocumentView {
+    pub title: &'static str,
+    pub id: String,
+    pub json: String,
+}
+
+pub struct Line {
+    pub text: String,
+    pub class: &'static str,
+}
+
+pub struct ReviewView {
+    pub page: Page,
+    pub title: &'static str,
+    pub name: String,
+    pub edit_url: String,
+    pub create_url: String,
+    pub issues: Vec<Line>,
+    pub documents: Vec<DocumentView>,
+    pub calls: Vec<CallView>,
+    pub cli: String,
+    pub terraform: String,
+    /// Empty when Create can be pressed; otherwise why not.
+    pub blocked: String,
+    /// Set once created: the result page.
+    pub result_url: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "create/review.html")]
+pub struct ReviewPage {
+    pub v: ReviewView,
+}
+
+pub fn review<W: CreateWizard>(
+    page: Page,
+    draft_url: &str,
+    draft: &ResourceDraft<W>,
+) -> ReviewView {
+    let body = &draft.body;
+    let tr = page.tr;
+    let issues: Vec<Line> = body
+        .validate()
+        .iter()
+        .map(|issue| Line {
+            text: translate(tr, issue),
+            class: if issue.is_error() { "error" } else { "warning" },
+        })
+        .collect();
+    let blocked = if page.is_preview() {
+        page.preview_reason.clone()
+    } else if issues.iter().any(|i| i.class == "error") {
+        tr.t("ui.fix_errors_first").to_string()
+    } else {
+        String::new()
+    };
+    let calls = body.api_calls();
+    let region = Some(page.region.as_str()).filter(|r| !r.is_empty());
+    ReviewView {
+        title: body.title(),
+        name: body.name().to_string(),
+        edit_url: draft_url.to_string(),
+        create_url: format!("{draft_url}/create"),
+        issues,
+        documents: body
+            .documents()
+            .into_iter()
+            .enumerate()
+            .map(|(i, (title, json))| DocumentView {
+                title,
+                id: format!("document-{i}"),
+                json,
+            })
+            .collect(),
+        cli: cli_script(&calls, region),
+        calls: calls
+            .iter()
+            .enumerate()
+            .map(|(i, call)| CallView {
+                title: call.title(),
+                id: format!("request-{i}"),
+                json: call.json(),
+            })
+            .collect(),
+        terraform: body.terraform(),
+        blocked,
+        result_url: if draft.created.is_some() {
+            format!("{draft_url}/result")
+        } else {
+            String::new()
+        },
+        page,
+    }
+}
+
+pub struct ExistsView {
+    pub page: Page,
+    pub name: String,
+    pub message: String,
+    pub resource_url: String,
+    pub edit_url: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "create/exists.html")]
+pub struct ExistsPage {
+    pub v: ExistsView,
+}
+
+pub fn exists<W: CreateWizard>(page: Page, body: &W, draft_url: &str) -> ExistsView {
+    ExistsView {
+        message: page
+            .tr
+            .fmt("ui.already_exists", &[("name", body.name().to_string())]),
+        page,
+        name: body.name().to_string(),
+        resource_url: body.resource_url(),
+        edit_url: draft_url.to_string(),
+    }
+}
+
+pub struct ResultView {
+    pub page: Page,
+    pub name: String,
+    pub arn: String,
+    pub response: String,
+    pub resource_url: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "create/result.html")]
+pub struct ResultPage {
+    pub v: ResultView,
+}
+
+pub fn result<W: CreateWizard>(page: Page, body: &W, created: &Value) -> ResultView {
+    ResultView {
+        page,
+        name: body.name().to_string(),
+        arn: created["arn"].as_str().unwrap_or_default().to_string(),
+        response: serde_json::to_string_pretty(&created["response"]).unwrap_or_default(),
+        resource_url: body.resource_url(),
+    }
+}

@@ -1,0 +1,139 @@
+//! CloudWatch log groups: the "Create log group" wizard (name and retention)
+//! and the log groups page.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::create::{self, Context, CreateWizard, FormCommon};
+use super::form::FormData;
+use super::listing::{Listing, listing};
+use super::page::Page;
+use super::state::AppState;
+use super::td::Choice;
+use crate::aws::{Aws, CreateError, Created};
+use crate::spec::account::LogGroupSummary;
+use crate::spec::api_call::ApiCall;
+use crate::spec::log_group::{LogGroup, RETENTION_DAYS};
+use crate::spec::task_definition::Tag;
+use crate::spec::validate::Issue;
+
+/// Reference 004 keeps logs 180 days; forever is a choice, not a default.
+const DEFAULT_RETENTION: u32 = 180;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/log-groups", get(list))
+        .merge(create::routes::<LogGroup>())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "log_groups/form.html")]
+pub struct LogGroupForm {
+    pub v: FormCommon,
+    pub log_group_name: String,
+    pub retentions: Vec<Choice>,
+}
+
+impl CreateWizard for LogGroup {
+    const KIND: &'static str = "log-groups";
+
+    fn start(_context: &Context, query: &HashMap<String, String>) -> Self {
+        LogGroup {
+            log_group_name: query.get("name").cloned().unwrap_or_default(),
+            retention_in_days: Some(DEFAULT_RETENTION),
+            tags: Vec::new(),
+        }
+    }
+
+    fn decode(form: &mut FormData, _context: &Context) -> Self {
+        let retention = form.int("retentionInDays");
+        LogGroup {
+            log_group_name: form.text("logGroupName"),
+            retention_in_days: retention.and_then(|d| u32::try_from(d).ok()),
+            tags: create::decode_tags(form),
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        "ui.create_log_group"
+    }
+
+    fn name(&self) -> &str {
+        &self.log_group_name
+    }
+
+    fn tags(&self) -> &[Tag] {
+        &self.tags
+    }
+
+    fn tags_mut(&mut self) -> &mut Vec<Tag> {
+        &mut self.tags
+    }
+
+    fn validate(&self) -> Vec<Issue> {
+        LogGroup::validate(self)
+    }
+
+    fn api_calls(&self) -> Vec<ApiCall> {
+        LogGroup::api_calls(self)
+    }
+
+    fn terraform(&self) -> String {
+        LogGroup::terraform(self)
+    }
+
+    fn resource_url(&self) -> String {
+        "/log-groups".to_string()
+    }
+
+    fn render_form(&self, v: FormCommon) -> Response {
+        let current = self
+            .retention_in_days
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        let never = v.page.tr.t("ui.never_expire").to_string();
+        let mut retentions = vec![Choice {
+            value: String::new(),
+            label: never,
+            selected: current.is_empty(),
+        }];
+        retentions.extend(RETENTION_DAYS.iter().map(|days| Choice {
+            value: days.to_string(),
+            label: v.page.tr.fmt("ui.days", &[("days", days.to_string())]),
+            selected: days.to_string() == current,
+        }));
+        LogGroupForm {
+            v,
+            log_group_name: self.log_group_name.clone(),
+            retentions,
+        }
+        .into_response()
+    }
+
+    async fn create(&self, aws: &Aws) -> Result<Created, CreateError> {
+        aws.create_log_group(self).await
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "log_groups/list.html")]
+pub struct LogGroupsPage {
+    pub v: Listing<LogGroupSummary>,
+}
+
+pub async fn list(State(state): State<AppState>, page: Page) -> Response {
+    let fetched = match state.connection.aws() {
+        Some(aws) => Some(aws.log_groups().await),
+        None => None,
+    };
+    LogGroupsPage {
+        v: listing(page, fetched),
+    }
+    .into_response()
+}

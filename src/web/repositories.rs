@@ -1,0 +1,252 @@
+//! ECR repositories: the "Create repository" wizard, the repositories page
+//! with each one's images, and "View push commands".
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::create::{self, Context, CreateWizard, FormCommon};
+use super::error::{AppError, AppResult};
+use super::form::FormData;
+use super::listing::{Listing, listing};
+use super::page::Page;
+use super::state::AppState;
+use super::td::Choice;
+use crate::aws::{Aws, CreateError, Created};
+use crate::spec::account::RepositorySummary;
+use crate::spec::api_call::ApiCall;
+use crate::spec::repository::{Encryption, PushCommands, Repository, push_commands};
+use crate::spec::task_definition::Tag;
+use crate::spec::validate::Issue;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/repositories", get(list))
+        .route("/repositories/push-commands", get(push))
+        .merge(create::routes::<Repository>())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "repositories/form.html")]
+pub struct RepositoryForm {
+    pub v: FormCommon,
+    pub repository_name: String,
+    pub registry: String,
+    pub immutable_tags: bool,
+    pub scan_on_push: bool,
+    pub encryptions: Vec<Choice>,
+    pub kms_key: String,
+}
+
+impl CreateWizard for Repository {
+    const KIND: &'static str = "repositories";
+
+    fn start(_context: &Context, query: &HashMap<String, String>) -> Self {
+        Repository {
+            repository_name: query.get("name").cloned().unwrap_or_default(),
+            ..Repository::default()
+        }
+    }
+
+    fn decode(form: &mut FormData, _context: &Context) -> Self {
+        Repository {
+            repository_name: form.text("repositoryName"),
+            immutable_tags: form.checked("immutableTags"),
+            scan_on_push: form.checked("scanOnPush"),
+            encryption: match form.text("encryption").as_str() {
+                "KMS" => Encryption::Kms,
+                _ => Encryption::Aes256,
+            },
+            kms_key: form.text("kmsKey"),
+            tags: create::decode_tags(form),
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        "ui.create_repository"
+    }
+
+    fn name(&self) -> &str {
+        &self.repository_name
+    }
+
+    fn tags(&self) -> &[Tag] {
+        &self.tags
+    }
+
+    fn tags_mut(&mut self) -> &mut Vec<Tag> {
+        &mut self.tags
+    }
+
+    fn validate(&self) -> Vec<Issue> {
+        Repository::validate(self)
+    }
+
+    fn api_calls(&self) -> Vec<ApiCall> {
+        Repository::api_calls(self)
+    }
+
+    fn terraform(&self) -> String {
+        Repository::terraform(self)
+    }
+
+    fn resource_url(&self) -> String {
+        push_url(&self.repository_name)
+    }
+
+    fn render_form(&self, v: FormCommon) -> Response {
+        let current = match self.encryption {
+            Encryption::Aes256 => "AES256",
+            Encryption::Kms => "KMS",
+        };
+        RepositoryForm {
+            registry: registry(&v.page),
+            repository_name: self.repository_name.clone(),
+            immutable_tags: self.immutable_tags,
+            scan_on_push: self.scan_on_push,
+            encryptions: Choice::list(&[("AES256", "AES-256"), ("KMS", "AWS KMS")], current),
+            kms_key: self.kms_key.clone(),
+            v,
+        }
+        .into_response()
+    }
+
+    async fn create(&self, aws: &Aws) -> Result<Created, CreateError> {
+        aws.create_repository(self).await
+    }
+}
+
+fn push_url(name: &str) -> String {
+    let query = serde_urlencoded::to_string([("name", name)]).unwrap_or_default();
+    format!("/repositories/push-commands?{query}")
+}
+
+/// The account's registry host; a shell variable in preview mode, as reference 002 writes it.
+fn registry(page: &Page) -> String {
+    let account = if page.account.is_empty() {
+        "${AWS_ACCOUNT_ID}"
+    } else {
+        page.account.as_str()
+    };
+    format!("{account}.dkr.ecr.{}.amazonaws.com", page.region)
+}
+
+pub struct RepositoryLine {
+    pub name: String,
+    pub uri: String,
+    pub push_url: String,
+    pub images: Vec<ImageLine>,
+}
+
+pub struct ImageLine {
+    pub tags: String,
+    pub digest: String,
+    pub pushed_at: String,
+    pub size: String,
+}
+
+impl From<RepositorySummary> for RepositoryLine {
+    fn from(repository: RepositorySummary) -> Self {
+        Self {
+            push_url: push_url(&repository.name),
+            images: repository
+                .images
+                .into_iter()
+                .map(|image| ImageLine {
+                    tags: image.tags.join(", "),
+                    digest: image.digest,
+                    pushed_at: image.pushed_at,
+                    size: format!("{:.1} MB", image.size_bytes as f64 / 1_000_000.0),
+                })
+                .collect(),
+            name: repository.name,
+            uri: repository.uri,
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "repositories/list.html")]
+pub struct RepositoriesPage {
+    pub v: Listing<RepositoryLine>,
+}
+
+pub async fn list(State(state): State<AppState>, page: Page) -> Response {
+    let fetched = match state.connection.aws() {
+        Some(aws) => Some(
+            aws.repositories()
+                .await
+                .map(|list| list.into_iter().map(RepositoryLine::from).collect()),
+        ),
+        None => None,
+    };
+    RepositoriesPage {
+        v: listing(page, fetched),
+    }
+    .into_response()
+}
+
+#[derive(serde::Deserialize)]
+pub struct PushQuery {
+    name: String,
+    #[serde(default)]
+    tag: Option<String>,
+}
+
+pub struct PushView {
+    pub page: Page,
+    pub name: String,
+    pub uri: String,
+    pub commands: PushCommands,
+    /// Set in preview mode: the account is a shell variable to fill in.
+    pub placeholder: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "repositories/push.html")]
+pub struct PushPage {
+    pub v: PushView,
+}
+
+/// "View push commands", filled with the repository's real URI.
+pub async fn push(
+    State(state): State<AppState>,
+    page: Page,
+    Query(query): Query<PushQuery>,
+) -> AppResult<Response> {
+    let (uri, placeholder) = match state.connection.aws() {
+        Some(aws) => match aws.repository_uri(&query.name).await {
+            Ok(Some(uri)) => (uri, false),
+            Ok(None) => return Err(AppError::NotFound),
+            Err(error) => {
+                return Ok(super::refusal::refused(
+                    page,
+                    error,
+                    Vec::new(),
+                    "/repositories".into(),
+                ));
+            }
+        },
+        None => (format!("{}/{}", registry(&page), query.name), true),
+    };
+    let tag = query
+        .tag
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "latest".into());
+    let commands = push_commands(&uri, &page.region, &tag);
+    Ok(PushPage {
+        v: PushView {
+            page,
+            name: query.name,
+            uri,
+            commands,
+            placeholder,
+        },
+    }
+    .into_response())
+}

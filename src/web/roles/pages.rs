@@ -1,0 +1,179 @@
+//! The roles page and a role's page. A role's page reads its trust policy and
+//! every policy document, says what keeps it from working as a task execution
+//! role, and offers the fix: trust ecs-tasks, or attach
+//! AmazonECSTaskExecutionRolePolicy.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::aws::{Aws, AwsError};
+use crate::spec::account::{RoleDetails, RoleSummary};
+use crate::spec::permissions::Gap;
+use crate::spec::role::{MANAGED_POLICIES, trust_policy_with_ecs_tasks};
+use crate::web::error::{AppError, AppResult};
+use crate::web::listing::{Listing, listing};
+use crate::web::page::Page;
+use crate::web::refusal::refused;
+use crate::web::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "roles/list.html")]
+pub struct RolesPage {
+    pub v: Listing<RoleSummary>,
+}
+
+pub async fn list(State(state): State<AppState>, page: Page) -> Response {
+    let fetched = match state.connection.aws() {
+        Some(aws) => Some(aws.list_roles().await),
+        None => None,
+    };
+    RolesPage {
+        v: listing(page, fetched),
+    }
+    .into_response()
+}
+
+pub struct PolicyLine {
+    pub name: String,
+    pub arn: String,
+    pub document: String,
+}
+
+pub struct RoleView {
+    pub page: Page,
+    pub name: String,
+    pub arn: String,
+    pub description: String,
+    pub trust: String,
+    pub attached: Vec<PolicyLine>,
+    pub inline: Vec<PolicyLine>,
+    /// What keeps it from working as a task execution role, translated.
+    pub gaps: Vec<String>,
+    pub offer_trust: bool,
+    /// The trust policy the fix would write.
+    pub fixed_trust: String,
+    pub offer_attach: bool,
+    pub trust_url: String,
+    pub attach_url: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "roles/show.html")]
+pub struct RolePage {
+    pub v: RoleView,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Path(name): Path<String>,
+) -> AppResult<Response> {
+    let Some(aws) = state.connection.aws() else {
+        return Err(AppError::NotFound);
+    };
+    let role = match details(aws, &name).await {
+        Ok(role) => role,
+        Err(Some(error)) => return Ok(refused(page, error, Vec::new(), "/roles".into())),
+        Err(None) => return Err(AppError::NotFound),
+    };
+    let tr = page.tr;
+    let gaps = role.execution_gaps();
+    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    let lines = |policies: &[crate::spec::account::PolicyDocument]| {
+        policies
+            .iter()
+            .map(|p| PolicyLine {
+                name: p.name.clone(),
+                arn: p.arn.clone(),
+                document: pretty(&p.document),
+            })
+            .collect()
+    };
+    let v = RoleView {
+        gaps: gaps
+            .iter()
+            .map(|gap| match gap {
+                Gap::NotAssumableByEcsTasks => tr.t("ui.gap_trust").to_string(),
+                Gap::CannotPullFromEcr(missing) => {
+                    tr.fmt("ui.gap_ecr", &[("actions", missing.join(", "))])
+                }
+                Gap::CannotWriteLogs(missing) => {
+                    tr.fmt("ui.gap_logs", &[("actions", missing.join(", "))])
+                }
+            })
+            .collect(),
+        offer_trust: gaps.contains(&Gap::NotAssumableByEcsTasks),
+        fixed_trust: pretty(&trust_policy_with_ecs_tasks(&role.trust)),
+        offer_attach: gaps
+            .iter()
+            .any(|g| matches!(g, Gap::CannotPullFromEcr(_) | Gap::CannotWriteLogs(_))),
+        trust_url: format!("/roles/{name}/trust-ecs-tasks"),
+        attach_url: format!("/roles/{name}/attach-execution-policy"),
+        trust: pretty(&role.trust),
+        attached: lines(&role.attached),
+        inline: lines(&role.inline),
+        name: role.name,
+        arn: role.arn,
+        description: role.description,
+        page,
+    };
+    Ok(RolePage { v }.into_response())
+}
+
+/// Err(None) when there is no such role.
+async fn details(aws: &Aws, name: &str) -> Result<RoleDetails, Option<AwsError>> {
+    aws.role_details(name)
+        .await
+        .map_err(|error| (error.code != "NoSuchEntity").then_some(error))
+}
+
+/// Adds ecs-tasks.amazonaws.com to the role's trust policy, keeping what it had.
+pub async fn trust_ecs_tasks(
+    State(state): State<AppState>,
+    page: Page,
+    Path(name): Path<String>,
+) -> AppResult<Response> {
+    fix(&state, page, &name, async |aws: &Aws, role: RoleDetails| {
+        aws.update_trust_policy(&role.name, &trust_policy_with_ecs_tasks(&role.trust))
+            .await
+    })
+    .await
+}
+
+/// Attaches AmazonECSTaskExecutionRolePolicy, which grants the ECR pull and
+/// CloudWatch Logs actions a task execution role needs.
+pub async fn attach_execution_policy(
+    State(state): State<AppState>,
+    page: Page,
+    Path(name): Path<String>,
+) -> AppResult<Response> {
+    fix(&state, page, &name, async |aws: &Aws, role: RoleDetails| {
+        let partition = role.arn.split(':').nth(1).unwrap_or("aws");
+        aws.attach_role_policy(&role.name, &MANAGED_POLICIES[0].arn(partition))
+            .await
+    })
+    .await
+}
+
+async fn fix(
+    state: &AppState,
+    page: Page,
+    name: &str,
+    apply: impl AsyncFnOnce(&Aws, RoleDetails) -> Result<(), AwsError>,
+) -> AppResult<Response> {
+    let back = format!("/roles/{name}");
+    let Some(aws) = state.connection.aws() else {
+        return Ok(Redirect::to(&back).into_response());
+    };
+    let result = match details(aws, name).await {
+        Ok(role) => apply(aws, role).await,
+        Err(Some(error)) => Err(error),
+        Err(None) => return Err(AppError::NotFound),
+    };
+    Ok(match result {
+        Ok(()) => Redirect::to(&back).into_response(),
+        Err(error) => refused(page, error, Vec::new(), back),
+    })
+}
