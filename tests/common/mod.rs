@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
 use scraper::{Html, Selector};
 
 pub const REGION: &str = "ap-northeast-1";
@@ -311,14 +312,52 @@ pub async fn start() -> Running {
     Running { moto, app, client }
 }
 
-pub fn ecs_client(endpoint: &str) -> aws_sdk_ecs::Client {
-    let config = aws_sdk_ecs::Config::builder()
-        .behavior_version_latest()
-        .region(aws_sdk_ecs::config::Region::new(REGION))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
+/// One SDK configuration for every service, pointed at the emulator.
+pub fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(REGION))
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "testing", "testing", None, None, "tests",
+        )))
         .endpoint_url(endpoint)
-        .build();
-    aws_sdk_ecs::Client::from_conf(config)
+        .build()
+}
+
+pub fn ecs_client(endpoint: &str) -> aws_sdk_ecs::Client {
+    aws_sdk_ecs::Client::new(&sdk_config(endpoint))
+}
+
+pub fn iam_client(endpoint: &str) -> aws_sdk_iam::Client {
+    aws_sdk_iam::Client::new(&sdk_config(endpoint))
+}
+
+pub fn ecr_client(endpoint: &str) -> aws_sdk_ecr::Client {
+    aws_sdk_ecr::Client::new(&sdk_config(endpoint))
+}
+
+pub fn logs_client(endpoint: &str) -> aws_sdk_cloudwatchlogs::Client {
+    aws_sdk_cloudwatchlogs::Client::new(&sdk_config(endpoint))
+}
+
+/// What `docker push` leaves in ECR: an image with `tag`.
+pub async fn push_image(endpoint: &str, repository: &str, tag: &str) {
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7023,
+                   "digest": "sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"},
+        "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 32654,
+                    "digest": "sha256:e692418e4cbaf90ca69d05a66403747baa33ee08806650b51fab815ad7fc331f"}]
+    });
+    ecr_client(endpoint)
+        .put_image()
+        .repository_name(repository)
+        .image_tag(tag)
+        .image_manifest(manifest.to_string())
+        .send()
+        .await
+        .expect("push an image");
 }
 
 pub async fn registered_families(ecs: &aws_sdk_ecs::Client) -> Vec<String> {

@@ -164,9 +164,16 @@ async fn view(
     advanced_text: Option<String>,
 ) -> ConfigureView {
     let td: &TaskDefinition = &draft.task_definition;
-    // The pickers are a convenience; a failure to list leaves a plain text field.
+    // The pickers are a convenience; a failure to list leaves a plain text
+    // field. Only roles ECS tasks can assume would work, so only they are offered.
     let roles = match state.connection.aws() {
-        Some(aws) => aws.list_roles().await.unwrap_or_default(),
+        Some(aws) => aws
+            .list_roles()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| r.trusts_ecs_tasks())
+            .collect(),
         None => Vec::new(),
     };
     let platform = td

@@ -5,6 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::response::{IntoResponse, Response};
 
+use super::account::{self, Suggestion};
 use super::step::{Shape, WizardStep};
 use super::{Choice, Step, StepLink, decode, step_links};
 use crate::spec::advanced;
@@ -35,6 +36,9 @@ const CONDITIONS: [(&str, &str); 4] = [
 pub struct ContainersView {
     pub page: Page,
     pub steps: Vec<StepLink>,
+    /// The account's images and log groups, offered in the pickers.
+    pub images: Vec<Suggestion>,
+    pub log_groups: Vec<Suggestion>,
     pub action_url: String,
     pub containers: Vec<ContainerView>,
     pub can_add: bool,
@@ -147,7 +151,7 @@ impl WizardStep for Containers {
     }
 
     async fn render(
-        _state: &AppState,
+        state: &AppState,
         page: Page,
         id: &str,
         draft: &Draft,
@@ -156,6 +160,11 @@ impl WizardStep for Containers {
         shape: Shape,
     ) -> Response {
         let td = &draft.task_definition;
+        let facts = account::facts(&state.connection).await;
+        let mut issues = issues.to_vec();
+        issues.extend(account::warnings(td, facts.as_ref()));
+        let images = account::image_suggestions(facts.as_ref(), page.tr.t("ui.not_pushed"));
+        let log_groups = account::log_group_suggestions(facts.as_ref());
         // Text that did not parse is shown again as typed.
         let advanced_texts: Vec<(usize, String)> = posted
             .map(|form| {
@@ -170,7 +179,9 @@ impl WizardStep for Containers {
                     .collect()
             })
             .unwrap_or_default();
-        let v = view(page, id, td, issues, &advanced_texts);
+        let mut v = view(page, id, td, &issues, &advanced_texts);
+        v.images = images;
+        v.log_groups = log_groups;
         match shape {
             Shape::Page => ContainersPage { v }.into_response(),
             Shape::Fragment => ContainersPartial { v }.into_response(),
@@ -191,6 +202,8 @@ fn view(
         .map(|c| c.name.as_str())
         .collect();
     ContainersView {
+        images: Vec::new(),
+        log_groups: Vec::new(),
         steps: step_links(page.tr, id, Step::Containers),
         action_url: Step::Containers.url(id),
         containers: td

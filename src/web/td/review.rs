@@ -7,9 +7,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{Step, StepLink, load, step_links};
+use super::{Step, StepLink, account, load, step_links};
 use crate::spec::export;
-use crate::spec::validate::validate;
+use crate::spec::validate::{Issue, validate};
 use crate::store::Draft;
 use crate::web::error::AppResult;
 use crate::web::messages::translate;
@@ -49,8 +49,10 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let draft = load(&state.store, &id)?;
+    let facts = account::facts(&state.connection).await;
+    let warnings = account::warnings(&draft.task_definition, facts.as_ref());
     Ok(ReviewPage {
-        v: view(page, &id, &draft),
+        v: view(page, &id, &draft, warnings),
     }
     .into_response())
 }
@@ -61,7 +63,8 @@ pub async fn create(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let draft = load(&state.store, &id)?;
-    let review = view(page, &id, &draft);
+    // What the account lacks only warns, so Create does not read it again.
+    let review = view(page, &id, &draft, Vec::new());
     let Some(aws) = state.connection.aws() else {
         return Ok((StatusCode::CONFLICT, ReviewPage { v: review }).into_response());
     };
@@ -92,10 +95,13 @@ pub async fn create(
     }
 }
 
-fn view(page: Page, id: &str, draft: &Draft) -> ReviewView {
+/// `account_warnings`: what the account does not hold yet (never blocking).
+fn view(page: Page, id: &str, draft: &Draft, account_warnings: Vec<Issue>) -> ReviewView {
     let td = &draft.task_definition;
     let tr = page.tr;
-    let issues: Vec<IssueLine> = validate(td)
+    let mut all = validate(td);
+    all.extend(account_warnings);
+    let issues: Vec<IssueLine> = all
         .iter()
         .map(|issue| {
             let step = Step::owning(&issue.path);
