@@ -311,7 +311,7 @@ async fn cluster_repository_and_log_group_are_created_as_reviewed() {
         .get("/repositories/push-commands?name=rails-app")
         .await;
     assert_eq!(push.status, 200);
-    assert_eq!(push.select("#repository-uri"), [uri.clone()]);
+    assert_eq!(push.select("#repository-uri"), std::slice::from_ref(&uri));
     assert_eq!(
         push.select("#push-login"),
         [format!(

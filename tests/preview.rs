@@ -36,3 +36,52 @@ async fn without_credentials_the_wizard_works_in_preview_only() {
     let refused = client.post(&format!("{draft}/create"), &[]).await;
     assert_eq!(refused.status, 409);
 }
+
+#[tokio::test]
+async fn without_credentials_every_new_wizard_previews_and_sends_nothing() {
+    let app = app(None);
+    let client = Client::new(&app.url).await;
+    let home = client.get("/").await;
+    assert!(home.select("#checklist-problem")[0].contains("Cannot look at the account"));
+    assert_eq!(home.select("#checklist > li").len(), 5);
+    for (kind, fields) in [
+        (
+            "roles",
+            vec![("kind", "execution"), ("roleName", "ecsTaskExecutionRole")],
+        ),
+        ("clusters", vec![("clusterName", "ecs-handson-cluster")]),
+        ("repositories", vec![("repositoryName", "rails-app")]),
+        ("log-groups", vec![("logGroupName", "/ecs/example")]),
+    ] {
+        let mut form = fields.clone();
+        form.push(("action", "next"));
+        let posted = client.post(&format!("/{kind}/new"), &form).await;
+        assert_eq!(posted.status, 303, "{kind}: {}", posted.text);
+        let review = client.get(&posted.location).await;
+        assert!(!review.select("#terraform")[0].is_empty(), "{kind}");
+        assert!(
+            review.attr("form.create button", "disabled").is_some(),
+            "{kind}"
+        );
+        let refused = client
+            .post(&posted.location.replace("/review", "/create"), &[])
+            .await;
+        assert_eq!(refused.status, 409, "{kind}");
+    }
+    for path in ["/roles", "/clusters", "/repositories", "/log-groups"] {
+        let page = client.get(path).await;
+        assert_eq!(page.status, 200, "{path}");
+        assert!(
+            page.select("#listing-problem")[0].contains("Nothing can be listed"),
+            "{path}"
+        );
+    }
+    let push = client
+        .get("/repositories/push-commands?name=rails-app")
+        .await;
+    assert_eq!(
+        push.select("#push-push"),
+        ["docker push ${AWS_ACCOUNT_ID}.dkr.ecr.ap-northeast-1.amazonaws.com/rails-app:latest"],
+        "reference 002's placeholder stands in for the unknown account"
+    );
+}
