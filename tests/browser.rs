@@ -6,7 +6,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{Process, app, ecs_client, free_port, moto};
+use common::{Process, app, ecs_client, free_port, moto, push_image};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
@@ -134,6 +134,61 @@ async fn press_and_wait(c: &Client, scope: &str, text: &str, xpath: &str, count:
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("after {text:?}, expected {count} of {xpath}");
+}
+
+/// Follows the first link whose text is `text`.
+async fn follow(c: &Client, text: &str) {
+    let xpath = format!("//a[normalize-space()='{text}']");
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(&xpath))
+        .await
+        .unwrap_or_else(|e| panic!("no link {text:?}: {e}"))
+        .click()
+        .await
+        .expect("click");
+}
+
+/// Waits for the page's `<h1>` to start with `heading`.
+async fn wait_heading(c: &Client, heading: &str) {
+    for _ in 0..150 {
+        if let Ok(h1) = c.find(Locator::Css("h1")).await
+            && h1.text().await.is_ok_and(|t| t.starts_with(heading))
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no page headed {heading:?}");
+}
+
+/// The checklist's states, in order.
+async fn checklist(c: &Client) -> Vec<String> {
+    let mut states = Vec::new();
+    for item in c
+        .find_all(Locator::Css("#checklist > li"))
+        .await
+        .expect("checklist")
+    {
+        states.push(
+            item.attr("data-state")
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default(),
+        );
+    }
+    states
+}
+
+/// Review → Create → result → "Next step" back to the checklist.
+async fn create_and_go_on(c: &Client, created: &str) {
+    press(c, "", "Next").await;
+    wait_heading(c, "Review").await;
+    press(c, "", "Create").await;
+    wait_heading(c, &format!("Created: {created}")).await;
+    follow(c, "Next step").await;
+    wait_heading(c, "Getting started").await;
 }
 
 fn container(n: usize) -> String {
@@ -299,5 +354,154 @@ async fn a_person_builds_reference_000_by_label_and_creates_it() {
             .len(),
         2
     );
+    browser.client.close().await.expect("close");
+}
+
+#[tokio::test]
+async fn a_beginner_walks_the_getting_started_path_from_an_empty_account() {
+    let moto = moto();
+    let app = app(Some(&moto.url));
+    let browser = browser().await;
+    let c = &browser.client;
+
+    c.goto(&app.url).await.expect("open");
+    wait_heading(c, "Getting started").await;
+    assert_eq!(checklist(c).await, ["todo", "todo", "todo", "todo", "todo"]);
+
+    follow(c, "Create task execution role").await;
+    wait_heading(c, "Create task execution role").await;
+    let role_name = control(c, "", "Role name").await;
+    assert_eq!(
+        role_name.prop("value").await.unwrap().as_deref(),
+        Some("ecsTaskExecutionRole")
+    );
+    let execution_policy = control(c, "", "AmazonECSTaskExecutionRolePolicy").await;
+    assert_eq!(
+        execution_policy.prop("checked").await.unwrap().as_deref(),
+        Some("true"),
+        "checked as the console checks it"
+    );
+    control(c, "", "CloudWatchAgentServerPolicy")
+        .await
+        .click()
+        .await
+        .expect("check");
+    create_and_go_on(c, "ecsTaskExecutionRole").await;
+    assert_eq!(checklist(c).await[0], "done");
+
+    follow(c, "Create cluster").await;
+    type_into(c, "", "Cluster name", "ecs-handson-cluster").await;
+    create_and_go_on(c, "ecs-handson-cluster").await;
+
+    follow(c, "Create repository").await;
+    type_into(c, "", "Repository name", "rails-app").await;
+    create_and_go_on(c, "rails-app").await;
+    assert_eq!(
+        checklist(c).await,
+        ["done", "done", "started", "todo", "todo"]
+    );
+
+    follow(c, "View push commands").await;
+    wait_heading(c, "Push commands for").await;
+    let uri = c
+        .find(Locator::Css("#repository-uri"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        uri,
+        "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/rails-app"
+    );
+    // What the person's `docker push` would do.
+    push_image(&moto.url, "rails-app", "latest").await;
+    follow(c, "Next step").await;
+    wait_heading(c, "Getting started").await;
+    assert_eq!(checklist(c).await, ["done", "done", "done", "todo", "todo"]);
+
+    follow(c, "Create a task definition").await;
+    press(c, "", "Start empty").await;
+    type_into(c, "", "Task definition family", "ecs-handson-task").await;
+    choose(c, "", "CPU", ".25 vCPU").await;
+    let half_gb = "//select[@id='memory']/option[normalize-space()='.5 GB']";
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(half_gb))
+        .await
+        .expect("memory options for .25 vCPU");
+    choose(c, "", "Memory", ".5 GB").await;
+    let offered = c
+        .find(Locator::XPath("//datalist[@id='roles']/option"))
+        .await
+        .expect("the created role is offered")
+        .attr("value")
+        .await
+        .unwrap();
+    assert_eq!(
+        offered.as_deref(),
+        Some("arn:aws:iam::123456789012:role/ecsTaskExecutionRole")
+    );
+    type_into(c, "", "Task execution role", offered.as_deref().unwrap()).await;
+    press(c, "", "Next").await;
+
+    let image = format!("{uri}:latest");
+    let suggested = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath("//datalist[@id='images']/option"))
+        .await
+        .expect("the pushed image is offered")
+        .attr("value")
+        .await
+        .unwrap();
+    assert_eq!(suggested.as_deref(), Some(image.as_str()));
+    type_into(c, &container(1), "Name", "rails").await;
+    type_into(c, &container(1), "Image URI", &image).await;
+    press(c, "", "Next").await;
+    wait_heading(c, "Storage").await;
+    press(c, "", "Next").await;
+
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#request-json"))
+        .await
+        .expect("review page");
+    let warnings = c
+        .find_all(Locator::Css(".issues li.warning"))
+        .await
+        .unwrap_or_default();
+    for warning in warnings {
+        let text = warning.text().await.unwrap();
+        assert!(!text.contains("pushed"), "the image was pushed: {text}");
+    }
+    press(c, "", "Create").await;
+    let revision = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#family-revision"))
+        .await
+        .expect("result page");
+    assert_eq!(revision.text().await.unwrap(), "ecs-handson-task:1");
+
+    let described = ecs_client(&moto.url)
+        .describe_task_definition()
+        .task_definition("ecs-handson-task")
+        .send()
+        .await
+        .expect("registered in the emulator");
+    let definition = described.task_definition().unwrap();
+    assert_eq!(
+        definition.execution_role_arn(),
+        Some("arn:aws:iam::123456789012:role/ecsTaskExecutionRole")
+    );
+    assert_eq!(
+        definition.container_definitions()[0].image(),
+        Some(image.as_str())
+    );
+
+    c.goto(&app.url).await.expect("home");
+    wait_heading(c, "Getting started").await;
+    assert_eq!(checklist(c).await, ["done", "done", "done", "done", "todo"]);
     browser.client.close().await.expect("close");
 }
