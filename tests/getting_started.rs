@@ -845,3 +845,43 @@ async fn every_new_form_labels_its_controls_and_speaks_japanese() {
         assert_eq!(client.get(path).await.status, 200, "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_refusal_part_way_leaves_no_half_created_role() {
+    let Running {
+        moto,
+        app: _app,
+        client,
+    } = start().await;
+    let posted = client
+        .post(
+            "/roles/new",
+            &[
+                ("kind", "execution"),
+                ("roleName", "half"),
+                ("policy.AmazonECSTaskExecutionRolePolicy", "on"),
+                (
+                    "otherPolicyArns",
+                    "arn:aws:iam::aws:policy/NoSuchPolicyAnywhere",
+                ),
+                ("action", "next"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, 303, "{}", posted.text);
+    let refused = client
+        .post(&posted.location.replace("/review", "/create"), &[])
+        .await;
+    assert_eq!(refused.status, 502, "{}", refused.text);
+    assert_eq!(refused.select("#aws-error-code"), ["NoSuchEntity"]);
+    let undone = refused.select("#undo li");
+    assert_eq!(
+        undone,
+        [
+            "iam:DetachRolePolicy half arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+            "iam:DeleteRole half",
+        ]
+    );
+    let roles = iam_client(&moto.url).list_roles().send().await.unwrap();
+    assert!(roles.roles().is_empty(), "nothing is left behind");
+}
