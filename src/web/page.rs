@@ -33,6 +33,17 @@ impl Page {
         !self.preview_reason.is_empty()
     }
 
+    /// Why Create is disabled, or empty when it can be pressed.
+    pub fn create_blocked(&self, has_errors: bool) -> String {
+        if self.is_preview() {
+            self.preview_reason.clone()
+        } else if has_errors {
+            self.tr.t("ui.fix_errors_first").to_string()
+        } else {
+            String::new()
+        }
+    }
+
     fn new(lang: Lang, csrf: String, path: String, connection: &Connection) -> Self {
         let tr = Tr::new(lang);
         let (account, caller, preview_reason) = match connection {

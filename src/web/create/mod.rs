@@ -28,7 +28,7 @@ use crate::spec::role::Scope;
 use crate::spec::task_definition::Tag;
 use crate::spec::validate::Issue;
 
-pub use views::TagRow;
+pub use views::{TagRow, tag_rows};
 
 /// What differs from one resource's wizard to the next.
 pub trait CreateWizard: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {

@@ -87,13 +87,7 @@ pub fn review<W: CreateWizard>(
             class: if issue.is_error() { "error" } else { "warning" },
         })
         .collect();
-    let blocked = if page.is_preview() {
-        page.preview_reason.clone()
-    } else if issues.iter().any(|i| i.class == "error") {
-        tr.t("ui.fix_errors_first").to_string()
-    } else {
-        String::new()
-    };
+    let blocked = page.create_blocked(issues.iter().any(|i| i.class == "error"));
     let calls = body.api_calls();
     let region = Some(page.region.as_str()).filter(|r| !r.is_empty());
     ReviewView {

@@ -15,6 +15,7 @@ use crate::spec::fargate;
 use crate::spec::validate::{Issue, validate_task};
 use crate::spec::{advanced, task_definition::TaskDefinition};
 use crate::store::Draft;
+use crate::web::create::{TagRow, tag_rows};
 use crate::web::form::FormData;
 use crate::web::messages::Messages;
 use crate::web::page::Page;
@@ -67,13 +68,6 @@ pub struct ConfigureView {
     pub advanced: String,
     pub dropped: String,
     pub errors: Messages,
-}
-
-pub struct TagRow {
-    pub p: String,
-    pub remove: String,
-    pub key: String,
-    pub value: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -221,17 +215,7 @@ async fn view(
             .as_ref()
             .map(|e| e.size_in_gib.to_string())
             .unwrap_or_default(),
-        tags: td
-            .tags
-            .iter()
-            .enumerate()
-            .map(|(i, t)| TagRow {
-                p: format!("tags.{i}."),
-                remove: format!("remove:tags.{i}"),
-                key: t.key.clone(),
-                value: t.value.clone(),
-            })
-            .collect(),
+        tags: tag_rows(&td.tags),
         advanced: advanced_text.unwrap_or_else(|| advanced::task_text(td)),
         dropped,
         errors,

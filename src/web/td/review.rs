@@ -113,13 +113,7 @@ fn view(page: Page, id: &str, draft: &Draft, account_warnings: Vec<Issue>) -> Re
             }
         })
         .collect();
-    let blocked = if page.is_preview() {
-        page.preview_reason.clone()
-    } else if issues.iter().any(|i| i.class == "error") {
-        tr.t("ui.fix_errors_first").to_string()
-    } else {
-        String::new()
-    };
+    let blocked = page.create_blocked(issues.iter().any(|i| i.class == "error"));
     ReviewView {
         steps: step_links(tr, id, Step::Review),
         create_url: format!("/task-definitions/drafts/{id}/create"),
