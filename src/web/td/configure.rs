@@ -9,13 +9,12 @@ use axum::response::{IntoResponse, Response};
 use super::decode::{self, AccountHint};
 use super::step::{Shape, WizardStep};
 use super::{Choice, Step, StepLink, step_links};
-use crate::aws::Connection;
 use crate::spec::account::RoleSummary;
 use crate::spec::fargate;
 use crate::spec::validate::{Issue, validate_task};
 use crate::spec::{advanced, task_definition::TaskDefinition};
 use crate::store::Draft;
-use crate::web::create::{TagRow, tag_rows};
+use crate::web::create::{Context, TagRow, tag_rows};
 use crate::web::form::FormData;
 use crate::web::messages::Messages;
 use crate::web::page::Page;
@@ -88,10 +87,11 @@ impl WizardStep for Configure {
     const STEP: Step = Step::Configure;
 
     fn decode(td: &mut TaskDefinition, form: &mut FormData, state: &AppState) -> Vec<Issue> {
-        let hint = identity_hint(&state.connection);
-        let account = hint
-            .as_ref()
-            .map(|(partition, account)| AccountHint { partition, account });
+        let context = Context::of(&state.connection);
+        let account = context.account.as_ref().map(|account| AccountHint {
+            partition: &context.partition,
+            account,
+        });
         decode::configure(td, form, account)
     }
 
@@ -135,17 +135,6 @@ pub struct MemoryOptions {
 pub async fn memory_options(Query(query): Query<MemoryQuery>) -> MemoryOptions {
     MemoryOptions {
         memories: memory_choices(&query.cpu, &query.memory),
-    }
-}
-
-/// (partition, account) from the caller's ARN, to complete bare role names.
-fn identity_hint(connection: &Connection) -> Option<(String, String)> {
-    match connection {
-        Connection::Connected { identity, .. } => {
-            let partition = identity.arn.split(':').nth(1).unwrap_or("aws").to_string();
-            Some((partition, identity.account.clone()))
-        }
-        Connection::PreviewOnly { .. } => None,
     }
 }
 

@@ -160,7 +160,12 @@ impl WizardStep for Containers {
         shape: Shape,
     ) -> Response {
         let td = &draft.task_definition;
-        let facts = account::facts(&state.connection).await;
+        // A fragment (a row added or removed) keeps the page's pickers and
+        // warnings; only a whole page reads the account.
+        let facts = match shape {
+            Shape::Page => account::facts(&state.connection).await,
+            Shape::Fragment => None,
+        };
         let mut issues = issues.to_vec();
         issues.extend(account::warnings(td, facts.as_ref()));
         let images = account::image_suggestions(facts.as_ref(), page.tr.t("ui.not_pushed"));
