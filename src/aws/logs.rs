@@ -7,6 +7,7 @@ use super::raw_body::{CaptureBody, replace_body};
 use super::{Aws, AwsError};
 use crate::spec::account::LogGroupSummary;
 use crate::spec::log_group::LogGroup;
+use crate::spec::resource::Resource;
 
 impl Aws {
     /// CreateLogGroup then PutRetentionPolicy, each with the review page's

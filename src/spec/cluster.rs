@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::api_call::ApiCall;
 use super::hcl::{quote, resource_label};
+use super::resource::Resource;
 use super::role::tags_block;
 use super::task_definition::Tag;
 use super::validate::{Issue, check_name, check_tags};
@@ -42,12 +43,26 @@ impl Cluster {
         }
         body
     }
+}
 
-    pub fn api_calls(&self) -> Vec<ApiCall> {
+impl Resource for Cluster {
+    fn name(&self) -> &str {
+        &self.cluster_name
+    }
+
+    fn tags(&self) -> &[Tag] {
+        &self.tags
+    }
+
+    fn tags_mut(&mut self) -> &mut Vec<Tag> {
+        &mut self.tags
+    }
+
+    fn api_calls(&self) -> Vec<ApiCall> {
         vec![ApiCall::new("ecs", "CreateCluster", self.request())]
     }
 
-    pub fn terraform(&self) -> String {
+    fn terraform(&self) -> String {
         let label = resource_label(&self.cluster_name, "cluster");
         format!(
             "resource \"aws_ecs_cluster\" \"{label}\" {{\n  name = {}\n\n  setting {{\n    name  = \"containerInsights\"\n    value = \"{}\"\n  }}\n{}}}\n\nresource \"aws_ecs_cluster_capacity_providers\" \"{label}\" {{\n  cluster_name       = aws_ecs_cluster.{label}.name\n  capacity_providers = [\"FARGATE\", \"FARGATE_SPOT\"]\n}}\n",
@@ -58,7 +73,7 @@ impl Cluster {
     }
 
     /// Cluster names: 1–255 letters, digits, `-` and `_`.
-    pub fn validate(&self) -> Vec<Issue> {
+    fn validate(&self) -> Vec<Issue> {
         let mut issues = Vec::new();
         check_name(&mut issues, "clusterName", &self.cluster_name);
         check_tags(&mut issues, &self.tags, 50);

@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::api_call::ApiCall;
 use super::hcl::{quote, resource_label};
+use super::resource::Resource;
 use super::role::tags_block;
 use super::task_definition::Tag;
 use super::validate::{Issue, check_tags};
@@ -24,9 +25,21 @@ pub struct LogGroup {
     pub tags: Vec<Tag>,
 }
 
-impl LogGroup {
+impl Resource for LogGroup {
+    fn name(&self) -> &str {
+        &self.log_group_name
+    }
+
+    fn tags(&self) -> &[Tag] {
+        &self.tags
+    }
+
+    fn tags_mut(&mut self) -> &mut Vec<Tag> {
+        &mut self.tags
+    }
+
     /// CreateLogGroup, then PutRetentionPolicy when a period is chosen.
-    pub fn api_calls(&self) -> Vec<ApiCall> {
+    fn api_calls(&self) -> Vec<ApiCall> {
         let mut create = json!({"logGroupName": self.log_group_name});
         if !self.tags.is_empty() {
             let tags: serde_json::Map<String, serde_json::Value> = self
@@ -47,7 +60,7 @@ impl LogGroup {
         calls
     }
 
-    pub fn terraform(&self) -> String {
+    fn terraform(&self) -> String {
         let retention = self
             .retention_in_days
             .map(|days| format!("  retention_in_days = {days}\n"))
@@ -60,7 +73,7 @@ impl LogGroup {
         )
     }
 
-    pub fn validate(&self) -> Vec<Issue> {
+    fn validate(&self) -> Vec<Issue> {
         let mut issues = Vec::new();
         check_log_group_name(&mut issues, "logGroupName", &self.log_group_name);
         if let Some(days) = self.retention_in_days

@@ -15,6 +15,7 @@ pub mod log_group;
 mod nullable;
 pub mod permissions;
 pub mod repository;
+pub mod resource;
 pub mod role;
 pub mod task_definition;
 pub mod validate;

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::api_call::ApiCall;
 use super::hcl::{quote, resource_label};
+use super::resource::Resource;
 use super::role::tags_block;
 use super::task_definition::Tag;
 use super::validate::{Issue, check_tags};
@@ -53,10 +54,6 @@ impl Repository {
         body
     }
 
-    pub fn api_calls(&self) -> Vec<ApiCall> {
-        vec![ApiCall::new("ecr", "CreateRepository", self.request())]
-    }
-
     fn tag_mutability(&self) -> &'static str {
         if self.immutable_tags {
             "IMMUTABLE"
@@ -71,8 +68,26 @@ impl Repository {
             Encryption::Kms => "KMS",
         }
     }
+}
 
-    pub fn terraform(&self) -> String {
+impl Resource for Repository {
+    fn name(&self) -> &str {
+        &self.repository_name
+    }
+
+    fn tags(&self) -> &[Tag] {
+        &self.tags
+    }
+
+    fn tags_mut(&mut self) -> &mut Vec<Tag> {
+        &mut self.tags
+    }
+
+    fn api_calls(&self) -> Vec<ApiCall> {
+        vec![ApiCall::new("ecr", "CreateRepository", self.request())]
+    }
+
+    fn terraform(&self) -> String {
         let kms = if self.encryption == Encryption::Kms && !self.kms_key.is_empty() {
             format!("\n    kms_key         = {}", quote(&self.kms_key))
         } else {
@@ -89,7 +104,7 @@ impl Repository {
         )
     }
 
-    pub fn validate(&self) -> Vec<Issue> {
+    fn validate(&self) -> Vec<Issue> {
         let mut issues = Vec::new();
         check_repository_name(&mut issues, "repositoryName", &self.repository_name);
         check_tags(&mut issues, &self.tags, 50);

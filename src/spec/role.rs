@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::api_call::ApiCall;
 use super::hcl::{hcl_value, quote, resource_label};
+use super::resource::Resource;
 use super::task_definition::Tag;
 use super::validate::{Issue, check_tags};
 
@@ -221,9 +222,23 @@ impl Role {
         }
         (!statements.is_empty()).then(|| json!({"Version": "2012-10-17", "Statement": statements}))
     }
+}
+
+impl Resource for Role {
+    fn name(&self) -> &str {
+        &self.role_name
+    }
+
+    fn tags(&self) -> &[Tag] {
+        &self.tags
+    }
+
+    fn tags_mut(&mut self) -> &mut Vec<Tag> {
+        &mut self.tags
+    }
 
     /// CreateRole, then one AttachRolePolicy per managed policy, then the inline policy.
-    pub fn api_calls(&self) -> Vec<ApiCall> {
+    fn api_calls(&self) -> Vec<ApiCall> {
         let mut create = json!({
             "RoleName": self.role_name,
             "AssumeRolePolicyDocument": compact(&trust_policy()),
@@ -261,7 +276,7 @@ impl Role {
         calls
     }
 
-    pub fn terraform(&self) -> String {
+    fn terraform(&self) -> String {
         let label = resource_label(&self.role_name, "role");
         let mut out = format!("resource \"aws_iam_role\" \"{label}\" {{\n");
         out.push_str(&format!(
@@ -298,7 +313,7 @@ impl Role {
         out
     }
 
-    pub fn validate(&self) -> Vec<Issue> {
+    fn validate(&self) -> Vec<Issue> {
         let mut issues = Vec::new();
         check_role_name(&mut issues, "roleName", &self.role_name);
         if self.description.chars().count() > 1000 {

@@ -17,10 +17,7 @@ use super::page::Page;
 use super::state::AppState;
 use crate::aws::{Aws, CreateError, Created};
 use crate::spec::account::ClusterSummary;
-use crate::spec::api_call::ApiCall;
 use crate::spec::cluster::Cluster;
-use crate::spec::task_definition::Tag;
-use crate::spec::validate::Issue;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -56,30 +53,6 @@ impl CreateWizard for Cluster {
 
     fn title(&self) -> &'static str {
         "ui.create_cluster"
-    }
-
-    fn name(&self) -> &str {
-        &self.cluster_name
-    }
-
-    fn tags(&self) -> &[Tag] {
-        &self.tags
-    }
-
-    fn tags_mut(&mut self) -> &mut Vec<Tag> {
-        &mut self.tags
-    }
-
-    fn validate(&self) -> Vec<Issue> {
-        Cluster::validate(self)
-    }
-
-    fn api_calls(&self) -> Vec<ApiCall> {
-        Cluster::api_calls(self)
-    }
-
-    fn terraform(&self) -> String {
-        Cluster::terraform(self)
     }
 
     fn resource_url(&self) -> String {

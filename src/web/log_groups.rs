@@ -18,10 +18,7 @@ use super::state::AppState;
 use super::td::Choice;
 use crate::aws::{Aws, CreateError, Created};
 use crate::spec::account::LogGroupSummary;
-use crate::spec::api_call::ApiCall;
 use crate::spec::log_group::{LogGroup, RETENTION_DAYS};
-use crate::spec::task_definition::Tag;
-use crate::spec::validate::Issue;
 
 /// Reference 004 keeps logs 180 days; forever is a choice, not a default.
 const DEFAULT_RETENTION: u32 = 180;
@@ -62,30 +59,6 @@ impl CreateWizard for LogGroup {
 
     fn title(&self) -> &'static str {
         "ui.create_log_group"
-    }
-
-    fn name(&self) -> &str {
-        &self.log_group_name
-    }
-
-    fn tags(&self) -> &[Tag] {
-        &self.tags
-    }
-
-    fn tags_mut(&mut self) -> &mut Vec<Tag> {
-        &mut self.tags
-    }
-
-    fn validate(&self) -> Vec<Issue> {
-        LogGroup::validate(self)
-    }
-
-    fn api_calls(&self) -> Vec<ApiCall> {
-        LogGroup::api_calls(self)
-    }
-
-    fn terraform(&self) -> String {
-        LogGroup::terraform(self)
     }
 
     fn resource_url(&self) -> String {

@@ -19,10 +19,7 @@ use super::state::AppState;
 use super::td::Choice;
 use crate::aws::{Aws, CreateError, Created};
 use crate::spec::account::RepositorySummary;
-use crate::spec::api_call::ApiCall;
 use crate::spec::repository::{Encryption, PushCommands, Repository, push_commands};
-use crate::spec::task_definition::Tag;
-use crate::spec::validate::Issue;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -69,30 +66,6 @@ impl CreateWizard for Repository {
 
     fn title(&self) -> &'static str {
         "ui.create_repository"
-    }
-
-    fn name(&self) -> &str {
-        &self.repository_name
-    }
-
-    fn tags(&self) -> &[Tag] {
-        &self.tags
-    }
-
-    fn tags_mut(&mut self) -> &mut Vec<Tag> {
-        &mut self.tags
-    }
-
-    fn validate(&self) -> Vec<Issue> {
-        Repository::validate(self)
-    }
-
-    fn api_calls(&self) -> Vec<ApiCall> {
-        Repository::api_calls(self)
-    }
-
-    fn terraform(&self) -> String {
-        Repository::terraform(self)
     }
 
     fn resource_url(&self) -> String {

@@ -1,6 +1,7 @@
 //! The one-page wizards (IAM role, cluster, ECR repository, log group) share
 //! one flow: form → review (the exact requests as JSON, aws CLI, Terraform) →
-//! Create → result. A resource says only what differs in [`CreateWizard`].
+//! Create → result. The resource itself (name, rules, requests, Terraform) is a
+//! [`Resource`] in `spec/`; [`CreateWizard`] adds only what the web needs.
 //!
 //! The form is saved as a draft on every submit, so a refresh loses nothing;
 //! once created, AWS's answer is kept with the draft, so pressing Create again
@@ -23,15 +24,16 @@ use super::messages::Messages;
 use super::page::Page;
 use super::state::AppState;
 use crate::aws::{Aws, Connection, CreateError, Created};
-use crate::spec::api_call::ApiCall;
+use crate::spec::resource::Resource;
 use crate::spec::role::Scope;
 use crate::spec::task_definition::Tag;
-use crate::spec::validate::Issue;
 
 pub use views::{TagRow, tag_rows};
 
 /// What differs from one resource's wizard to the next.
-pub trait CreateWizard: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
+pub trait CreateWizard:
+    Resource + Serialize + DeserializeOwned + Send + Sync + Sized + 'static
+{
     /// The URL segment and the drafts' kind: `roles`, `clusters`…
     const KIND: &'static str;
 
@@ -43,19 +45,6 @@ pub trait CreateWizard: Serialize + DeserializeOwned + Send + Sync + Sized + 'st
 
     /// The catalog key of the page's title, e.g. "Create role".
     fn title(&self) -> &'static str;
-
-    /// The resource's name, as AWS will know it.
-    fn name(&self) -> &str;
-
-    fn tags(&self) -> &[Tag];
-
-    fn tags_mut(&mut self) -> &mut Vec<Tag>;
-
-    fn validate(&self) -> Vec<Issue>;
-
-    fn api_calls(&self) -> Vec<ApiCall>;
-
-    fn terraform(&self) -> String;
 
     /// Documents worth reading before Create, shown pretty-printed on the
     /// review page: (catalog key of the title, JSON).

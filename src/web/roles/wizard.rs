@@ -9,10 +9,7 @@ use askama_web::WebTemplate;
 use axum::response::{IntoResponse, Response};
 
 use crate::aws::{Aws, CreateError, Created};
-use crate::spec::api_call::ApiCall;
 use crate::spec::role::{MANAGED_POLICIES, Role, RoleKind, Scope, trust_policy};
-use crate::spec::task_definition::Tag;
-use crate::spec::validate::Issue;
 use crate::web::create::{Context, CreateWizard, FormCommon, decode_tags, split_lines};
 use crate::web::form::FormData;
 
@@ -104,30 +101,6 @@ impl CreateWizard for Role {
         }
     }
 
-    fn name(&self) -> &str {
-        &self.role_name
-    }
-
-    fn tags(&self) -> &[Tag] {
-        &self.tags
-    }
-
-    fn tags_mut(&mut self) -> &mut Vec<Tag> {
-        &mut self.tags
-    }
-
-    fn validate(&self) -> Vec<Issue> {
-        Role::validate(self)
-    }
-
-    fn api_calls(&self) -> Vec<ApiCall> {
-        Role::api_calls(self)
-    }
-
-    fn terraform(&self) -> String {
-        Role::terraform(self)
-    }
-
     fn documents(&self) -> Vec<(&'static str, String)> {
         let pretty = |v| serde_json::to_string_pretty(&v).unwrap_or_default();
         let mut documents = vec![("ui.trust_policy", pretty(trust_policy()))];
@@ -192,6 +165,7 @@ impl CreateWizard for Role {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::resource::Resource;
 
     fn context() -> Context {
         Context {
