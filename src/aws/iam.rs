@@ -25,6 +25,17 @@ impl Aws {
         Ok(roles)
     }
 
+    /// One role with its trust policy (a single GetRole).
+    pub async fn role(&self, name: &str) -> Result<RoleSummary, AwsError> {
+        let output = self.iam.get_role().role_name(name).send().await?;
+        let role = output.role();
+        Ok(RoleSummary {
+            name: role.map(|r| r.role_name()).unwrap_or(name).to_string(),
+            arn: role.map(|r| r.arn()).unwrap_or_default().to_string(),
+            trust: policy_json(role.and_then(|r| r.assume_role_policy_document())),
+        })
+    }
+
     /// The role, its trust policy, and the documents of every policy it has.
     pub async fn role_details(&self, name: &str) -> Result<RoleDetails, AwsError> {
         let output = self.iam.get_role().role_name(name).send().await?;

@@ -94,15 +94,35 @@ impl CreateWizard for LogGroup {
     }
 }
 
+pub struct LogGroupLine {
+    pub name: String,
+    /// "180 days" or "Never expire", in the page's language.
+    pub retention: String,
+    pub stored_bytes: i64,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "log_groups/list.html")]
 pub struct LogGroupsPage {
-    pub v: Listing<LogGroupSummary>,
+    pub v: Listing<LogGroupLine>,
 }
 
 pub async fn list(State(state): State<AppState>, page: Page) -> Response {
+    let tr = page.tr;
+    let line = |group: LogGroupSummary| LogGroupLine {
+        retention: match group.retention_in_days {
+            Some(days) => tr.fmt("ui.days", &[("days", days.to_string())]),
+            None => tr.t("ui.never_expire").to_string(),
+        },
+        name: group.name,
+        stored_bytes: group.stored_bytes,
+    };
     let fetched = match state.connection.aws() {
-        Some(aws) => Some(aws.log_groups().await),
+        Some(aws) => Some(
+            aws.log_groups()
+                .await
+                .map(|groups| groups.into_iter().map(line).collect()),
+        ),
         None => None,
     };
     LogGroupsPage {

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::aws::{Aws, AwsError};
-use crate::spec::account::{RoleDetails, RoleSummary};
+use crate::spec::account::RoleSummary;
 use crate::spec::permissions::Gap;
 use crate::spec::role::{MANAGED_POLICIES, trust_policy_with_ecs_tasks};
 use crate::web::error::{AppError, AppResult};
@@ -18,15 +18,36 @@ use crate::web::page::Page;
 use crate::web::refusal::refused;
 use crate::web::state::AppState;
 
+pub struct RoleLine {
+    pub name: String,
+    pub url: String,
+    /// Its trust policy lets ecs-tasks.amazonaws.com assume it.
+    pub ecs_tasks_can_assume: bool,
+}
+
+impl From<RoleSummary> for RoleLine {
+    fn from(role: RoleSummary) -> Self {
+        Self {
+            url: format!("/roles/{}", role.name),
+            ecs_tasks_can_assume: role.trusts_ecs_tasks(),
+            name: role.name,
+        }
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "roles/list.html")]
 pub struct RolesPage {
-    pub v: Listing<RoleSummary>,
+    pub v: Listing<RoleLine>,
 }
 
 pub async fn list(State(state): State<AppState>, page: Page) -> Response {
     let fetched = match state.connection.aws() {
-        Some(aws) => Some(aws.list_roles().await),
+        Some(aws) => Some(
+            aws.list_roles()
+                .await
+                .map(|roles| roles.into_iter().map(RoleLine::from).collect()),
+        ),
         None => None,
     };
     RolesPage {
@@ -73,10 +94,10 @@ pub async fn show(
     let Some(aws) = state.connection.aws() else {
         return Err(AppError::NotFound);
     };
-    let role = match details(aws, &name).await {
+    let role = match aws.role_details(&name).await {
         Ok(role) => role,
-        Err(Some(error)) => return Ok(refused(page, error, Vec::new(), "/roles".into())),
-        Err(None) => return Err(AppError::NotFound),
+        Err(error) if error.code == NO_SUCH_ENTITY => return Err(AppError::NotFound),
+        Err(error) => return Ok(refused(page, error, Vec::new(), "/roles".into())),
     };
     let tr = page.tr;
     let gaps = role.execution_gaps();
@@ -122,12 +143,8 @@ pub async fn show(
     Ok(RolePage { v }.into_response())
 }
 
-/// Err(None) when there is no such role.
-async fn details(aws: &Aws, name: &str) -> Result<RoleDetails, Option<AwsError>> {
-    aws.role_details(name)
-        .await
-        .map_err(|error| (error.code != "NoSuchEntity").then_some(error))
-}
+/// IAM's code for "there is no role of that name".
+const NO_SUCH_ENTITY: &str = "NoSuchEntity";
 
 /// Adds ecs-tasks.amazonaws.com to the role's trust policy, keeping what it had.
 pub async fn trust_ecs_tasks(
@@ -135,7 +152,7 @@ pub async fn trust_ecs_tasks(
     page: Page,
     Path(name): Path<String>,
 ) -> AppResult<Response> {
-    fix(&state, page, &name, async |aws: &Aws, role: RoleDetails| {
+    fix(&state, page, &name, async |aws: &Aws, role: RoleSummary| {
         aws.update_trust_policy(&role.name, &trust_policy_with_ecs_tasks(&role.trust))
             .await
     })
@@ -149,7 +166,7 @@ pub async fn attach_execution_policy(
     page: Page,
     Path(name): Path<String>,
 ) -> AppResult<Response> {
-    fix(&state, page, &name, async |aws: &Aws, role: RoleDetails| {
+    fix(&state, page, &name, async |aws: &Aws, role: RoleSummary| {
         let partition = role.arn.split(':').nth(1).unwrap_or("aws");
         aws.attach_role_policy(&role.name, &MANAGED_POLICIES[0].arn(partition))
             .await
@@ -157,20 +174,22 @@ pub async fn attach_execution_policy(
     .await
 }
 
+/// Reads the role (one GetRole: a fix needs its ARN or trust policy, not
+/// every policy document), applies `apply`, and goes back to the role's page.
 async fn fix(
     state: &AppState,
     page: Page,
     name: &str,
-    apply: impl AsyncFnOnce(&Aws, RoleDetails) -> Result<(), AwsError>,
+    apply: impl AsyncFnOnce(&Aws, RoleSummary) -> Result<(), AwsError>,
 ) -> AppResult<Response> {
     let back = format!("/roles/{name}");
     let Some(aws) = state.connection.aws() else {
         return Ok(Redirect::to(&back).into_response());
     };
-    let result = match details(aws, name).await {
+    let result = match aws.role(name).await {
         Ok(role) => apply(aws, role).await,
-        Err(Some(error)) => Err(error),
-        Err(None) => return Err(AppError::NotFound),
+        Err(error) if error.code == NO_SUCH_ENTITY => return Err(AppError::NotFound),
+        Err(error) => Err(error),
     };
     Ok(match result {
         Ok(()) => Redirect::to(&back).into_response(),
