@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::store::Store;
+use crate::web::security::CsrfKey;
 use crate::web::state::AppState;
 
 /// The Host header values a server on `addr` answers to.
@@ -34,6 +35,7 @@ pub fn allowed_hosts(addr: SocketAddr) -> Vec<String> {
 /// Opens the store, connects to AWS (or falls back to preview) and builds the app.
 pub async fn build_app(config: &Config, addr: SocketAddr) -> anyhow::Result<axum::Router> {
     let store = Store::open(&config.data_dir)?;
+    let csrf_key = CsrfKey::load_or_create(&config.data_dir)?;
     let connection = aws::connect(&config.aws_settings()).await;
     match &connection {
         aws::Connection::Connected { identity, .. } => {
@@ -43,10 +45,20 @@ pub async fn build_app(config: &Config, addr: SocketAddr) -> anyhow::Result<axum
             tracing::warn!(?reason, "preview only: nothing will be sent")
         }
     }
-    let state = AppState {
+    Ok(app_with(store, connection, csrf_key, addr))
+}
+
+/// The app from its parts, for tests that drive the router in-process.
+pub fn app_with(
+    store: Store,
+    connection: aws::Connection,
+    csrf_key: CsrfKey,
+    addr: SocketAddr,
+) -> axum::Router {
+    web::router(AppState {
         store,
         connection: Arc::new(connection),
         allowed_hosts: Arc::new(allowed_hosts(addr)),
-    };
-    Ok(web::router(state))
+        csrf_key: Arc::new(csrf_key),
+    })
 }

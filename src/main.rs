@@ -1,15 +1,21 @@
 use clap::Parser;
 use ecs_wizard::config::Config;
 use tokio::net::TcpListener;
-use tracing_subscriber::EnvFilter;
+use tracing::level_filters::LevelFilter;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::prelude::*;
+use tracing_subscriber::{EnvFilter, fmt};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+    let wanted = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::registry()
+        .with(
+            fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_filter(wanted),
         )
+        .with(never_secrets())
         .init();
     let config = Config::parse();
     if let Err(error) = config.check() {
@@ -24,6 +30,18 @@ async fn main() -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown())
         .await?;
     Ok(())
+}
+
+/// Below INFO, the AWS SDK, its HTTP stack and the TLS and HTTP libraries log
+/// request and response headers and bodies: the signed Authorization header,
+/// and the drafts' environment values inside a RegisterTaskDefinition body.
+/// Whatever RUST_LOG asks for, only this app's own code and tower-http (which
+/// logs method, path and status) may go below INFO.
+fn never_secrets() -> Targets {
+    Targets::new()
+        .with_default(LevelFilter::INFO)
+        .with_target("ecs_wizard", LevelFilter::TRACE)
+        .with_target("tower_http", LevelFilter::TRACE)
 }
 
 /// Ctrl-C, or SIGTERM from a service manager or container runtime.

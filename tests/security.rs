@@ -123,3 +123,43 @@ async fn gets_change_nothing_and_unknown_drafts_are_not_found() {
         "GET created no draft"
     );
 }
+
+/// Item 10 of issue 7: at the chattiest log level, neither a draft's values
+/// nor the credentials reach the log.
+#[tokio::test]
+async fn trace_logs_hold_no_draft_value_and_no_credential() {
+    let moto = moto();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("app.log");
+    let app = common::app_logging(&moto.url, "trace", &log);
+    let client = common::Client::new(&app.url).await;
+    let secret = "SuperSecretValue-8c1f2e";
+    let json = serde_json::json!({
+        "family": "logtest",
+        "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc",
+        "cpu": "256", "memory": "512",
+        "containerDefinitions": [{"name": "app", "image": "nginx", "essential": true,
+            "environment": [{"name": "RAILS_MASTER_KEY", "value": secret}]}]
+    })
+    .to_string();
+    let imported = client
+        .post("/task-definitions/import", &[("json", &json)])
+        .await;
+    assert_eq!(imported.status, 303);
+    let draft = imported.location.trim_end_matches("/configure").to_string();
+    let created = client.post(&format!("{draft}/create"), &[]).await;
+    assert_eq!(created.status, 303, "registered: {}", created.text);
+    let registered = common::registered_families(&common::ecs_client(&moto.url)).await;
+    assert_eq!(registered.len(), 1);
+    drop(app);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.len() > 1000, "trace logging was on: {text}");
+    for leak in [
+        secret,
+        "AWS4-HMAC-SHA256",
+        "Credential=testing",
+        "x-amz-security-token",
+    ] {
+        assert!(!text.contains(leak), "{leak} is in the log");
+    }
+}

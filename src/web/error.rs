@@ -1,56 +1,122 @@
-//! Failures of our own (not AWS's refusals): a page that says what happened,
-//! in both languages since the user's language may not be known here.
+//! Failures of our own (not AWS's refusals) and every error status, whoever
+//! answered it (a handler, an extractor's rejection, the Host or CSRF check):
+//! the app's page in the user's language, saying what happened and how to
+//! go on, never bare text.
 
 use askama::Template;
-use askama_web::WebTemplate;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
 
+use super::assets::{ASSETS, Assets};
+use super::page::lang_of_headers;
+use super::security::Refusal;
+use crate::i18n::Tr;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("not found")]
     NotFound,
+    /// The request names something that cannot exist (a malformed name).
+    #[error("bad request")]
+    BadRequest,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "error.html")]
-struct ErrorPage {
-    status: u16,
-    en: &'static str,
-    ja: &'static str,
-}
-
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, en, ja) = match &self {
-            AppError::NotFound => (
-                StatusCode::NOT_FOUND,
-                "There is nothing here. The link may be old, or the draft was never saved.",
-                "ここには何もありません。古いリンクか、保存されていない下書きです。",
-            ),
+        match &self {
+            AppError::NotFound => StatusCode::NOT_FOUND.into_response(),
+            AppError::BadRequest => StatusCode::BAD_REQUEST.into_response(),
             AppError::Store(error) => {
                 tracing::error!(%error, "store failure");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "ecs-wizard could not read or write its data file. Nothing was sent to AWS. The server log has the details.",
-                    "ecs-wizard がデータファイルを読み書きできませんでした。AWS には何も送信していません。詳細はサーバーのログにあります。",
-                )
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
             }
-        };
-        (
-            status,
-            ErrorPage {
-                status: status.as_u16(),
-                en,
-                ja,
-            },
-        )
-            .into_response()
+        }
     }
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    tr: Tr,
+    assets: &'static Assets,
+    status: u16,
+    title: String,
+    text: String,
+}
+
+/// Replaces the body of every 4xx/5xx answer that is not already one of our
+/// pages. Runs outside the Host and CSRF checks so their refusals get it too.
+pub async fn error_pages(request: Request, next: Next) -> Response {
+    let tr = Tr::new(lang_of_headers(request.headers()));
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|c| c.to_str().ok())
+        .is_some_and(|c| c.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || is_html {
+        return response;
+    }
+    let key = message_key(status, response.extensions().get::<Refusal>());
+    let page = ErrorPage {
+        tr,
+        assets: &ASSETS,
+        status: status.as_u16(),
+        title: tr.t(&format!("{key}.title")).to_string(),
+        text: tr.t(&format!("{key}.text")).to_string(),
+    };
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    let body = page.render().unwrap_or_default();
+    (parts, Html(body)).into_response()
+}
+
+fn message_key(status: StatusCode, refusal: Option<&Refusal>) -> &'static str {
+    match (status.as_u16(), refusal) {
+        (403, Some(Refusal::CrossSite)) => "http.cross_site",
+        (400, _) => "http.400",
+        (403, _) => "http.403",
+        (404, _) => "http.404",
+        (405, _) => "http.405",
+        (413, _) => "http.413",
+        (415, _) => "http.415",
+        (421, _) => "http.421",
+        (500..=599, _) => "http.500",
+        _ => "http.other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Lang, catalog};
+
+    #[test]
+    fn every_status_has_words_in_both_languages() {
+        let statuses = [400, 403, 404, 405, 413, 415, 421, 422, 500, 502, 503];
+        for lang in Lang::ALL {
+            for status in statuses {
+                let key = message_key(StatusCode::from_u16(status).unwrap(), None);
+                for part in ["title", "text"] {
+                    assert!(
+                        catalog(lang).get(&format!("{key}.{part}")).is_some(),
+                        "{key}.{part} in {lang:?}"
+                    );
+                }
+            }
+            assert!(catalog(lang).get("http.cross_site.title").is_some());
+        }
+    }
+}

@@ -38,9 +38,10 @@ pub fn router(state: AppState) -> Router {
         .merge(repositories::routes())
         .merge(log_groups::routes())
         .fallback(|| async { AppError::NotFound })
-        .layer(from_fn(security::csrf))
-        .layer(from_fn(security::headers))
+        .layer(from_fn_with_state(state.clone(), security::csrf::csrf))
         .layer(from_fn_with_state(state.clone(), security::check_host))
+        .layer(from_fn(error::error_pages))
+        .layer(from_fn(security::headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -4,10 +4,11 @@
 use std::sync::Arc;
 
 use axum::extract::{FromRef, FromRequestParts};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
 
 use super::assets::{ASSETS, Assets};
+use super::security::redirect::local_path;
 use super::security::{CsrfToken, cookie_in};
 use crate::aws::{Connection, PreviewReason};
 use crate::i18n::{Lang, Tr};
@@ -17,7 +18,9 @@ pub const LANG_COOKIE: &str = "lang";
 pub struct Page {
     pub tr: Tr,
     pub csrf: String,
-    /// This page's path, for the language switch to come back to.
+    /// The GET URL (path and query) that shows this page again, for the
+    /// language switch to come back to. A handler that answers a POST with a
+    /// page sets it when the Referer is not the right one.
     pub path: String,
     pub assets: &'static Assets,
     pub other_langs: Vec<(&'static str, &'static str)>,
@@ -91,14 +94,41 @@ fn preview_reason(tr: Tr, reason: &PreviewReason) -> String {
 }
 
 /// The language: the switch's cookie, else the browser's Accept-Language.
-pub fn lang_of(parts: &Parts) -> Lang {
-    cookie_in(&parts.headers, LANG_COOKIE)
+pub fn lang_of_headers(headers: &HeaderMap) -> Lang {
+    cookie_in(headers, LANG_COOKIE)
         .and_then(|code| Lang::from_code(&code))
         .or_else(|| {
-            let header = parts.headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+            let header = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
             Some(Lang::from_accept_language(header))
         })
         .unwrap_or_default()
+}
+
+/// Where the language switch returns: this URL for a GET; for a POST that
+/// answered with a page, the page the form was on (its Referer, when it is
+/// this site's), since the POST's own URL cannot be opened again.
+fn return_path(parts: &Parts) -> String {
+    if parts.method == Method::GET {
+        return parts
+            .uri
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_string();
+    }
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    parts
+        .headers
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.strip_prefix("http://"))
+        .and_then(|r| r.strip_prefix(host))
+        .filter(|path| !host.is_empty() && path.starts_with('/'))
+        .map_or("/", local_path)
+        .to_string()
 }
 
 impl<S> FromRequestParts<S> for Page
@@ -115,12 +145,17 @@ where
             .get::<CsrfToken>()
             .map(|t| t.0.clone())
             .unwrap_or_default();
-        let path = parts.uri.path().to_string();
-        Ok(Page::new(lang_of(parts), csrf, path, &connection))
+        let path = return_path(parts);
+        Ok(Page::new(
+            lang_of_headers(&parts.headers),
+            csrf,
+            path,
+            &connection,
+        ))
     }
 }
 
 /// True for requests htmx made; they get a fragment, not a whole page.
-pub fn is_htmx(headers: &axum::http::HeaderMap) -> bool {
+pub fn is_htmx(headers: &HeaderMap) -> bool {
     headers.get("hx-request").is_some_and(|v| v == "true")
 }

@@ -19,7 +19,10 @@ use super::state::AppState;
 use super::td::Choice;
 use crate::aws::{Aws, CreateError, Created};
 use crate::spec::account::RepositorySummary;
-use crate::spec::repository::{Encryption, PushCommands, Repository, push_commands};
+use crate::spec::api_call::ACCOUNT_PLACEHOLDER;
+use crate::spec::repository::{
+    Encryption, PushCommands, Repository, check_repository_name, is_image_tag, push_commands,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -102,7 +105,7 @@ fn push_url(name: &str) -> String {
 /// The account's registry host; a shell variable in preview mode, as reference 002 writes it.
 fn registry(page: &Page) -> String {
     let account = if page.account.is_empty() {
-        "${AWS_ACCOUNT_ID}"
+        ACCOUNT_PLACEHOLDER
     } else {
         page.account.as_str()
     };
@@ -192,6 +195,16 @@ pub async fn push(
     page: Page,
     Query(query): Query<PushQuery>,
 ) -> AppResult<Response> {
+    let tag = query
+        .tag
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "latest".into());
+    // These go into commands a beginner pastes into a terminal.
+    let mut issues = Vec::new();
+    check_repository_name(&mut issues, "name", &query.name);
+    if !issues.is_empty() || !is_image_tag(&tag) {
+        return Err(AppError::BadRequest);
+    }
     let (uri, placeholder) = match state.connection.aws() {
         Some(aws) => match aws.repository_uri(&query.name).await {
             Ok(Some(uri)) => (uri, false),
@@ -207,10 +220,6 @@ pub async fn push(
         },
         None => (format!("{}/{}", registry(&page), query.name), true),
     };
-    let tag = query
-        .tag
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| "latest".into());
     let commands = push_commands(&uri, &page.region, &tag);
     Ok(PushPage {
         v: PushView {

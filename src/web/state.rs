@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 
+use super::security::CsrfKey;
 use crate::aws::Connection;
 use crate::store::Store;
 
@@ -11,6 +12,8 @@ pub struct AppState {
     pub connection: Arc<Connection>,
     /// Host header values this server answers to.
     pub allowed_hosts: Arc<Vec<String>>,
+    /// Mints and checks the CSRF tokens of this server's forms.
+    pub csrf_key: Arc<CsrfKey>,
 }
 
 impl FromRef<AppState> for Store {

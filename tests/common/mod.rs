@@ -2,6 +2,8 @@
 //! loopback ports, and an HTTP client that keeps cookies and the CSRF token.
 #![allow(dead_code)]
 
+pub mod in_process;
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -104,6 +106,16 @@ pub struct App {
 /// Starts the real binary against `endpoint` with fake credentials, or with
 /// no credentials at all when `endpoint` is None.
 pub fn app(endpoint: Option<&str>) -> App {
+    spawn_app(endpoint, "warn", Stdio::inherit())
+}
+
+/// The app logging at `rust_log` into the file `log`.
+pub fn app_logging(endpoint: &str, rust_log: &str, log: &std::path::Path) -> App {
+    let file = std::fs::File::create(log).expect("log file");
+    spawn_app(Some(endpoint), rust_log, Stdio::from(file))
+}
+
+fn spawn_app(endpoint: Option<&str>, rust_log: &str, stderr: Stdio) -> App {
     let data_dir = tempfile::tempdir().expect("tempdir");
     let home = data_dir.path().join("home");
     std::fs::create_dir_all(&home).expect("home");
@@ -115,11 +127,11 @@ pub fn app(endpoint: Option<&str>) -> App {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", &home)
         .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", rust_log)
         .args(["--port", "0", "--region", REGION, "--data-dir"])
         .arg(data_dir.path().join("data"))
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
+        .stderr(stderr);
     if let Some(endpoint) = endpoint {
         command
             .env("AWS_ACCESS_KEY_ID", "testing")
@@ -236,8 +248,15 @@ impl Page {
 
 impl Client {
     pub async fn new(base: &str) -> Self {
+        // A browser sends its page's origin with every POST; the app refuses one without it.
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::ORIGIN,
+            reqwest::header::HeaderValue::from_str(base).expect("origin"),
+        );
         let http = reqwest::Client::builder()
             .cookie_store(true)
+            .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");

@@ -90,7 +90,13 @@ pub async fn submit<S: WizardStep>(
     }
     state.store.save_draft(&id, &draft)?;
     if issues.iter().any(Issue::is_error) {
-        let page = S::render(&state, page, &id, &draft, &issues, Some(&form), Shape::Page).await;
+        // htmx swaps only the form: it must get the fragment, with the messages.
+        let shape = if is_htmx(&headers) {
+            Shape::Fragment
+        } else {
+            Shape::Page
+        };
+        let page = S::render(&state, page, &id, &draft, &issues, Some(&form), shape).await;
         return Ok(unprocessable(page));
     }
     Ok(match action {

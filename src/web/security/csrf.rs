@@ -1,0 +1,282 @@
+//! Cross-site request forgery. Two independent checks on every POST:
+//!
+//! - the request comes from this server's own pages: `Origin` is exactly this
+//!   server's origin and `Sec-Fetch-Site`, when the browser sends it, is
+//!   `same-origin` or `none`;
+//! - the form carries a token only this server can mint: an HMAC of a random
+//!   per-browser value (a cookie) under a key kept in the data folder.
+//!
+//! A plain double-submit cookie is not enough on loopback: cookies are shared
+//! by every port of a host, so a page served on another port can set both the
+//! cookie and the field to a value of its choosing.
+
+use std::io::Write;
+use std::path::Path;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use super::cookie_in;
+use crate::web::state::AppState;
+
+pub const BROWSER_COOKIE: &str = "ecsw_browser";
+pub const CSRF_FIELD: &str = "csrf_token";
+const CSRF_HEADER: &str = "x-csrf-token";
+/// The largest form any page posts (an import of a full task definition is far
+/// below it); larger bodies are refused before they are read whole.
+pub const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+const KEY_FILE: &str = "csrf.key";
+
+/// The token this browser's forms must carry; put in the request for the views.
+#[derive(Debug, Clone)]
+pub struct CsrfToken(pub String);
+
+/// Why a POST was refused; the error page explains each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Origin or Sec-Fetch-Site says another site sent it.
+    CrossSite,
+    /// No token, or one this server did not mint for this browser.
+    BadToken,
+}
+
+/// The server's secret: tokens minted with it cannot be forged without it.
+#[derive(Clone)]
+pub struct CsrfKey([u8; 32]);
+
+impl std::fmt::Debug for CsrfKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CsrfKey(..)")
+    }
+}
+
+impl CsrfKey {
+    pub fn random() -> std::io::Result<Self> {
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).map_err(|e| std::io::Error::other(e.to_string()))?;
+        Ok(Self(key))
+    }
+
+    /// The key in `data_dir`, created (readable by its owner only) at first start.
+    pub fn load_or_create(data_dir: &Path) -> std::io::Result<Self> {
+        let path = data_dir.join(KEY_FILE);
+        match std::fs::read(&path) {
+            Ok(bytes) if bytes.len() == 32 => {
+                let mut key = [0u8; 32];
+                key.copy_from_slice(&bytes);
+                return Ok(Self(key));
+            }
+            Ok(_) => {} // damaged: a new key only invalidates open forms
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => return Err(error),
+        }
+        let key = Self::random()?;
+        let mut file = crate::store::private_file(&path, true)?;
+        file.write_all(&key.0)?;
+        file.sync_all()?;
+        Ok(key)
+    }
+
+    fn token_for(&self, browser: &str) -> String {
+        URL_SAFE_NO_PAD.encode(self.mac(browser).finalize().into_bytes())
+    }
+
+    fn verifies(&self, browser: &str, token: &str) -> bool {
+        let Ok(sent) = URL_SAFE_NO_PAD.decode(token) else {
+            return false;
+        };
+        !browser.is_empty() && self.mac(browser).verify_slice(&sent).is_ok()
+    }
+
+    fn mac(&self, browser: &str) -> Hmac<Sha256> {
+        // Any key length is accepted by HMAC, so this cannot fail.
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(b"ecs-wizard csrf v1\0");
+        mac.update(browser.as_bytes());
+        mac
+    }
+}
+
+pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let key = &state.csrf_key;
+    let cookie = cookie_in(request.headers(), BROWSER_COOKIE).filter(|b| is_browser_id(b));
+    let browser = cookie.clone().unwrap_or_else(new_browser_id);
+    let (parts, body) = request.into_parts();
+    let mut request = if parts.method == Method::GET || parts.method == Method::HEAD {
+        Request::from_parts(parts, body)
+    } else {
+        if let Some(refusal) = cross_site(&parts.headers) {
+            return refuse(refusal);
+        }
+        let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
+            return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        };
+        let sent = parts
+            .headers
+            .get(CSRF_HEADER)
+            .and_then(|h| h.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| form_field(&bytes, CSRF_FIELD));
+        let valid = match (&cookie, sent) {
+            (Some(browser), Some(sent)) => key.verifies(browser, &sent),
+            _ => false,
+        };
+        if !valid {
+            return refuse(Refusal::BadToken);
+        }
+        Request::from_parts(parts, Body::from(bytes))
+    };
+    request
+        .extensions_mut()
+        .insert(CsrfToken(key.token_for(&browser)));
+    let mut response = next.run(request).await;
+    if cookie.is_none() {
+        let value = format!("{BROWSER_COOKIE}={browser}; Path=/; HttpOnly; SameSite=Strict");
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+fn refuse(refusal: Refusal) -> Response {
+    let mut response = StatusCode::FORBIDDEN.into_response();
+    response.extensions_mut().insert(refusal);
+    response
+}
+
+/// The Host header was checked before this runs, so the origin a page of
+/// this server has is `http://` + that Host.
+fn cross_site(headers: &HeaderMap) -> Option<Refusal> {
+    let text = |name: &str| headers.get(name).and_then(|h| h.to_str().ok());
+    let host = text("host").unwrap_or_default();
+    let origin_ok = text("origin")
+        .and_then(|o| o.strip_prefix("http://"))
+        .is_some_and(|o| !host.is_empty() && o.eq_ignore_ascii_case(host));
+    let fetch_site_ok = text("sec-fetch-site").is_none_or(|s| s == "same-origin" || s == "none");
+    (!origin_ok || !fetch_site_ok).then_some(Refusal::CrossSite)
+}
+
+/// The first `name` field, read lazily: the rest of the form is not decoded.
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    form_urlencoded::parse(body).find_map(|(key, value)| (key == name).then(|| value.into_owned()))
+}
+
+fn is_browser_id(value: &str) -> bool {
+    value.len() == 43
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn new_browser_id() -> String {
+    let mut bytes = [0u8; 32];
+    if getrandom::fill(&mut bytes).is_err() {
+        // No randomness: an empty id never verifies, so every POST is refused.
+        return String::new();
+    }
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| {
+                (
+                    axum::http::HeaderName::from_static(k),
+                    HeaderValue::from_static(v),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_this_server_can_mint_a_token() {
+        let key = CsrfKey::random().unwrap();
+        let browser = new_browser_id();
+        let token = key.token_for(&browser);
+        assert!(key.verifies(&browser, &token));
+        assert!(!key.verifies(&new_browser_id(), &token), "another browser");
+        assert!(!CsrfKey::random().unwrap().verifies(&browser, &token));
+        assert!(!key.verifies(&browser, "pwn"));
+        assert!(!key.verifies("", &key.token_for("")));
+    }
+
+    #[test]
+    fn the_key_is_kept_and_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = CsrfKey::load_or_create(dir.path()).unwrap();
+        let again = CsrfKey::load_or_create(dir.path()).unwrap();
+        assert_eq!(first.0, again.0);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(KEY_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn origin_must_be_exactly_this_server() {
+        let host = ("host", "127.0.0.1:8080");
+        assert_eq!(
+            cross_site(&headers(&[host, ("origin", "http://127.0.0.1:8080")])),
+            None
+        );
+        assert_eq!(
+            cross_site(&headers(&[
+                host,
+                ("origin", "http://127.0.0.1:8080"),
+                ("sec-fetch-site", "same-origin")
+            ])),
+            None
+        );
+        for bad in [
+            vec![host],
+            vec![host, ("origin", "http://127.0.0.1:5799")],
+            vec![host, ("origin", "https://127.0.0.1:8080")],
+            vec![host, ("origin", "null")],
+            vec![host, ("origin", "http://127.0.0.1:8080.evil")],
+            vec![
+                host,
+                ("origin", "http://127.0.0.1:8080"),
+                ("sec-fetch-site", "same-site"),
+            ],
+            vec![
+                host,
+                ("origin", "http://127.0.0.1:8080"),
+                ("sec-fetch-site", "cross-site"),
+            ],
+        ] {
+            assert_eq!(
+                cross_site(&headers(&bad)),
+                Some(Refusal::CrossSite),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_token_field_is_found_in_a_form() {
+        assert_eq!(
+            form_field(b"a=1&csrf_token=x%2By&b", CSRF_FIELD).as_deref(),
+            Some("x+y")
+        );
+        assert_eq!(form_field(b"a=1", CSRF_FIELD), None);
+    }
+}

@@ -1,0 +1,174 @@
+//! The router from `app_with`, driven without a socket (as wastebin's test
+//! helpers do): fast, and exact about status codes and headers.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, header};
+use ecs_wizard::aws::{Connection, PreviewReason};
+use ecs_wizard::store::Store;
+use ecs_wizard::web::security::CsrfKey;
+use scraper::{Html, Selector};
+use tower::ServiceExt;
+
+pub const HOST: &str = "127.0.0.1:8080";
+pub const ORIGIN: &str = "http://127.0.0.1:8080";
+
+pub struct InProcess {
+    pub router: Router,
+    pub store: Store,
+    /// The browser cookie and the token the app minted for it.
+    pub cookie: String,
+    pub csrf: String,
+}
+
+pub struct Answer {
+    pub status: u16,
+    pub location: String,
+    pub content_type: String,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn html(&self) -> Html {
+        Html::parse_document(&self.body)
+    }
+
+    pub fn select(&self, css: &str) -> Vec<String> {
+        let selector = Selector::parse(css).expect("selector");
+        self.html()
+            .select(&selector)
+            .map(|e| e.text().collect::<String>())
+            .collect()
+    }
+}
+
+/// A preview-mode app (no AWS) over an in-memory store, and a browser that
+/// has loaded the home page once.
+pub async fn preview_app() -> InProcess {
+    let store = Store::open_in_memory().expect("store");
+    let connection = Connection::PreviewOnly {
+        region: Some(super::REGION.into()),
+        reason: PreviewReason::NoCredentials("tests".into()),
+    };
+    let addr: SocketAddr = HOST.parse().expect("addr");
+    let router = ecs_wizard::app_with(
+        store.clone(),
+        connection,
+        CsrfKey::random().expect("key"),
+        addr,
+    );
+    let mut app = InProcess {
+        router,
+        store,
+        cookie: String::new(),
+        csrf: String::new(),
+    };
+    let home = app.send(app.get_request("/")).await;
+    app.csrf = home
+        .html()
+        .select(&Selector::parse("input[name=csrf_token]").expect("selector"))
+        .next()
+        .and_then(|e| e.value().attr("value").map(str::to_string))
+        .expect("a CSRF token");
+    app
+}
+
+impl InProcess {
+    pub fn get_request(&self, path: &str) -> Request<Body> {
+        self.request("GET", path)
+            .body(Body::empty())
+            .expect("request")
+    }
+
+    /// A request as this app's own page would send it (cookie, Host, Origin).
+    pub fn request(&self, method: &str, path: &str) -> axum::http::request::Builder {
+        let builder = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, HOST)
+            .header(header::ORIGIN, ORIGIN)
+            .header("sec-fetch-site", "same-origin");
+        if self.cookie.is_empty() {
+            builder
+        } else {
+            builder.header(header::COOKIE, &self.cookie)
+        }
+    }
+
+    /// A form POST from this app's page, the token added first.
+    pub fn form_request(&self, path: &str, fields: &[(&str, &str)]) -> Request<Body> {
+        let mut all = vec![("csrf_token", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.request("POST", path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(serde_urlencoded::to_string(&all).expect("form")))
+            .expect("request")
+    }
+
+    pub async fn get(&mut self, path: &str) -> Answer {
+        let request = self.get_request(path);
+        self.send(request).await
+    }
+
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let request = self.form_request(path, fields);
+        self.send(request).await
+    }
+
+    pub async fn send(&mut self, request: Request<Body>) -> Answer {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
+        self.remember_cookies(&response);
+        answer(response).await
+    }
+
+    fn remember_cookies(&mut self, response: &Response<Body>) {
+        for value in response.headers().get_all(header::SET_COOKIE) {
+            let pair = value
+                .to_str()
+                .unwrap_or_default()
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            let name = pair.split('=').next().unwrap_or_default().to_string();
+            let mut kept: Vec<String> = self
+                .cookie
+                .split("; ")
+                .filter(|c| !c.is_empty() && !c.starts_with(&format!("{name}=")))
+                .map(str::to_string)
+                .collect();
+            kept.push(pair);
+            self.cookie = kept.join("; ");
+        }
+    }
+}
+
+pub async fn answer(response: Response<Body>) -> Answer {
+    let status = response.status().as_u16();
+    let text = |name| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let location = text(header::LOCATION);
+    let content_type = text(header::CONTENT_TYPE);
+    let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024)
+        .await
+        .expect("body");
+    Answer {
+        status,
+        location,
+        content_type,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
