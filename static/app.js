@@ -9,3 +9,9 @@ document.addEventListener("click", (event) => {
     setTimeout(() => delete button.dataset.copied, 1500);
   });
 });
+
+// Buttons with data-confirm ask before their form is sent.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-confirm]");
+  if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
+});

@@ -273,3 +273,242 @@ async fn push_commands_refuse_what_is_not_a_name_or_a_tag() {
         "docker push ${AWS_ACCOUNT_ID}.dkr.ecr.ap-northeast-1.amazonaws.com/team/web:v1.2"
     ));
 }
+
+fn chained_containers(n: usize) -> serde_json::Value {
+    let containers: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            serde_json::json!({"name": format!("c{i}"), "image": "x",
+                "dependsOn": [{"containerName": format!("c{}", i + 1), "condition": "START"}]})
+        })
+        .collect();
+    serde_json::json!({"family": "web", "containerDefinitions": containers})
+}
+
+// Item 1: the import that aborted the process is refused before it is saved.
+#[tokio::test]
+async fn an_import_over_aws_limits_is_refused_before_it_is_saved() {
+    let mut app = preview_app().await;
+    let json = chained_containers(12_000).to_string();
+    let answer = app
+        .post("/task-definitions/import", &[("json", &json)])
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer
+            .body
+            .contains("containerDefinitions holds 12000 items; AWS allows at most 10"),
+        "{}",
+        &answer.body[..answer.body.len().min(3000)]
+    );
+    assert!(
+        app.store.recent_drafts(10).await.unwrap().is_empty(),
+        "nothing saved"
+    );
+    assert_eq!(app.get("/").await.status, 200);
+}
+
+// Item 1, for a draft an older version saved: it is refused, not walked.
+#[tokio::test]
+async fn a_draft_saved_over_the_limits_is_refused_not_walked() {
+    let mut app = preview_app().await;
+    let td = ecs_wizard::spec::import::parse_task_definition(chained_containers(26_000)).unwrap();
+    let id = app
+        .store
+        .create_draft(&ecs_wizard::store::Draft {
+            task_definition: td,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    for step in ["configure", "containers", "storage", "review"] {
+        let answer = app
+            .get(&format!("/task-definitions/drafts/{id}/{step}"))
+            .await;
+        assert_eq!(answer.status, 422, "{step}");
+        assert!(answer.body.contains("larger than AWS allows"), "{step}");
+    }
+    assert_eq!(app.get("/").await.status, 200);
+}
+
+// Items 1 and 2: thousands of posted rows are refused by the limit, not saved.
+#[tokio::test]
+async fn thousands_of_posted_rows_are_refused_and_nothing_is_saved() {
+    let mut app = preview_app().await;
+    let draft = new_draft(&mut app).await;
+    let names: Vec<(String, String)> = (0..15_000)
+        .flat_map(|i| {
+            [
+                (
+                    format!("containerDefinitions.0.environment.{i}.name"),
+                    format!("V{i}"),
+                ),
+                (
+                    format!("containerDefinitions.0.environment.{i}.value"),
+                    "1".to_string(),
+                ),
+            ]
+        })
+        .collect();
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("containerDefinitions.0.name", "web"),
+        ("containerDefinitions.0.image", "nginx"),
+        ("action", "save"),
+    ];
+    fields.extend(names.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let started = std::time::Instant::now();
+    let answer = app.post(&format!("{draft}/containers"), &fields).await;
+    let took = started.elapsed();
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer.body.contains(
+            "containerDefinitions.0.environment holds 15000 items; AWS allows at most 1000"
+        ),
+        "{}",
+        &answer.body[..answer.body.len().min(2000)]
+    );
+    assert!(
+        answer.body.len() < 200_000,
+        "the page is not 15,000 rows long"
+    );
+    eprintln!("15,000 posted environment rows (30,000 fields) answered in {took:?}");
+    let saved = app.get(&format!("{draft}/containers")).await;
+    assert!(!saved.body.contains("V14999"), "nothing was saved");
+
+    let tags: Vec<(String, String)> = (0..5_000)
+        .map(|i| (format!("tags.{i}.key"), format!("k{i}")))
+        .collect();
+    let mut fields: Vec<(&str, &str)> = vec![("roleName", "web"), ("action", "save")];
+    fields.extend(tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let answer = app.post("/roles/new", &fields).await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer
+            .body
+            .contains("tags holds 5000 items; AWS allows at most 50")
+    );
+}
+
+fn form_action(answer: &Answer, css: &str) -> String {
+    answer
+        .html()
+        .select(&scraper::Selector::parse(css).expect("selector"))
+        .next()
+        .and_then(|e| e.value().attr("action").map(str::to_string))
+        .expect("a form action")
+}
+
+// Item 5: two tabs on one draft; the second save is refused, not lost.
+#[tokio::test]
+async fn a_save_from_an_older_tab_is_refused_with_its_values_kept() {
+    let mut app = preview_app().await;
+    let draft = new_draft(&mut app).await;
+    let tab_a = app.get(&format!("{draft}/configure")).await;
+    let tab_b = app.get(&format!("{draft}/configure")).await;
+    let action_a = form_action(&tab_a, "#step-form");
+    let action_b = form_action(&tab_b, "#step-form");
+    assert!(action_a.ends_with("?v=1"), "{action_a}");
+    let fields = |family: &'static str| {
+        vec![
+            ("family", family),
+            ("launchType", "FARGATE"),
+            ("networkMode", "awsvpc"),
+            ("cpu", "256"),
+            ("memory", "512"),
+            ("action", "save"),
+        ]
+    };
+    let saved_a = app.post(&action_a, &fields("from-tab-a")).await;
+    assert_eq!(saved_a.status, 303);
+    let refused_b = app.post(&action_b, &fields("from-tab-b")).await;
+    assert_eq!(refused_b.status, 409);
+    assert!(
+        refused_b.body.contains("changed in another tab"),
+        "{}",
+        refused_b.body
+    );
+    assert!(
+        refused_b.body.contains("value=\"from-tab-b\""),
+        "B's values are kept"
+    );
+    let now = app.get(&format!("{draft}/configure")).await;
+    assert!(
+        now.body.contains("value=\"from-tab-a\""),
+        "A's change is kept"
+    );
+    // B, having seen the message, may send again on purpose.
+    let again = form_action(&refused_b, "#step-form");
+    assert_eq!(app.post(&again, &fields("from-tab-b")).await.status, 303);
+
+    // The same for a one-page wizard's draft.
+    let created = app
+        .post(
+            "/clusters/new",
+            &[("clusterName", "one"), ("action", "save")],
+        )
+        .await;
+    assert_eq!(created.status, 303);
+    let page = app.get(&created.location).await;
+    let action = form_action(&page, "main form[method=post]");
+    assert_eq!(
+        app.post(&action, &[("clusterName", "two"), ("action", "save")])
+            .await
+            .status,
+        303
+    );
+    let stale = app
+        .post(&action, &[("clusterName", "three"), ("action", "save")])
+        .await;
+    assert_eq!(stale.status, 409);
+    assert!(stale.body.contains("value=\"three\""));
+}
+
+// Item 3: a slow query holds up only the pages that need the store.
+#[tokio::test(flavor = "current_thread")]
+async fn a_slow_store_does_not_hold_up_other_requests() {
+    use tower::ServiceExt;
+    let mut app = preview_app().await;
+    let home = app.get("/").await;
+    let css = home
+        .html()
+        .select(&scraper::Selector::parse("link[rel=stylesheet]").unwrap())
+        .next()
+        .and_then(|e| e.value().attr("href").map(str::to_string))
+        .unwrap();
+    app.store
+        .hold_for_tests(std::time::Duration::from_millis(1500));
+    let started = std::time::Instant::now();
+    let home = tokio::spawn(app.router.clone().oneshot(app.get_request("/")));
+    // Let the home page start and reach the store.
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let asset = app
+        .router
+        .clone()
+        .oneshot(app.get_request(&css))
+        .await
+        .unwrap();
+    let asset_took = started.elapsed();
+    assert_eq!(asset.status(), 200);
+    let home = home.await.unwrap().unwrap();
+    assert_eq!(home.status(), 200);
+    let home_took = started.elapsed();
+    assert!(
+        asset_took < std::time::Duration::from_millis(1000)
+            && home_took >= std::time::Duration::from_millis(1400),
+        "the asset waited {asset_took:?}, the home page {home_took:?}"
+    );
+}
+
+// Item 3: a draft can be deleted from the home page.
+#[tokio::test]
+async fn a_draft_is_deleted_from_the_home_page() {
+    let mut app = preview_app().await;
+    let draft = new_draft(&mut app).await;
+    let home = app.get("/").await;
+    let delete = form_action(&home, "ul.drafts form");
+    assert_eq!(delete, format!("{draft}/delete"));
+    let deleted = app.post(&delete, &[]).await;
+    assert_eq!(deleted.status, 303);
+    assert_eq!(app.get(&format!("{draft}/configure")).await.status, 404);
+    assert!(app.get("/").await.body.contains("No drafts yet"));
+    assert_eq!(app.post(&delete, &[]).await.status, 404);
+}

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::limits;
 use super::task_definition::{Tag, TaskDefinition};
 use super::validate::Issue;
 
@@ -40,6 +41,12 @@ pub enum ImportError {
     UnknownField { field: String, at: String },
     #[error("{at}: {message}")]
     Invalid { at: String, message: String },
+    #[error("{at} holds {count} items; AWS allows at most {max}")]
+    TooMany {
+        at: String,
+        count: String,
+        max: String,
+    },
 }
 
 impl ImportError {
@@ -74,7 +81,24 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
         .filter(|field| object.remove(**field).is_some())
         .map(|field| (*field).to_string())
         .collect();
-    let mut task_definition = parse_task_definition(Value::Object(object))?;
+    let definition = Value::Object(object);
+    // Before the typed parse: nothing over AWS's limits goes any further.
+    if let Some(issue) = limits::check_value(&definition).into_iter().next() {
+        let arg = |name| {
+            issue
+                .args
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        return Err(ImportError::TooMany {
+            count: arg("count"),
+            max: arg("max"),
+            at: issue.path,
+        });
+    }
+    let mut task_definition = parse_task_definition(definition)?;
     if let Some(tags) = outer_tags.filter(|t| !t.is_null()) {
         let tags: Vec<Tag> = from_value_at(tags, "tags")?;
         task_definition.tags.extend(tags);
@@ -178,6 +202,34 @@ mod tests {
             }]
         );
         assert!(imported.task_definition.volumes.is_empty());
+    }
+
+    #[test]
+    fn lists_over_aws_limits_are_refused_by_path() {
+        let containers: Vec<Value> = (0..26_000)
+            .map(|i| {
+                serde_json::json!({"name": format!("c{i}"), "image": "x",
+                "dependsOn": [{"containerName": format!("c{}", i + 1), "condition": "START"}]})
+            })
+            .collect();
+        let text =
+            serde_json::json!({"family": "web", "containerDefinitions": containers}).to_string();
+        assert!(text.len() > 2_000_000 / 2);
+        assert_eq!(
+            import(&text),
+            Err(ImportError::TooMany {
+                at: "containerDefinitions".into(),
+                count: "26000".into(),
+                max: "10".into()
+            })
+        );
+        let env: Vec<Value> = (0..1001)
+            .map(|i| serde_json::json!({"name": format!("V{i}"), "value": "1"}))
+            .collect();
+        let text = serde_json::json!({"taskDefinition": {"family": "web", "containerDefinitions": [{"name": "a", "image": "b", "environment": env}]}}).to_string();
+        assert!(
+            matches!(import(&text), Err(ImportError::TooMany { at, .. }) if at == "containerDefinitions.0.environment")
+        );
     }
 
     #[test]

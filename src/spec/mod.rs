@@ -11,6 +11,7 @@ pub mod export;
 pub mod fargate;
 pub mod hcl;
 pub mod import;
+pub mod limits;
 pub mod log_group;
 mod nullable;
 pub mod permissions;

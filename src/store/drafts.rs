@@ -12,52 +12,103 @@ pub struct Draft {
     /// Read-only fields an import left out, shown once on the first step.
     #[serde(default)]
     pub import_dropped: Vec<String>,
+    /// Which save this is (a column, not part of the body): a save based on
+    /// an older version is refused.
+    #[serde(skip)]
+    pub version: i64,
+}
+
+/// A line of the drafts list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftSummary {
+    pub id: String,
+    pub family: String,
+    pub updated_at: i64,
 }
 
 impl Store {
-    pub fn create_draft(&self, draft: &Draft) -> Result<String, StoreError> {
+    pub async fn create_draft(&self, draft: &Draft) -> Result<String, StoreError> {
         let id = new_id();
         let body = serde_json::to_string(draft)?;
-        let at = now();
-        self.lock()?.execute(
-            "INSERT INTO drafts (id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
-            params![id, body, at],
-        )?;
+        let family = draft.task_definition.family.clone();
+        let new = id.clone();
+        self.with(move |connection| {
+            let at = now();
+            connection.execute(
+                "INSERT INTO drafts (id, body, family, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+                params![new, body, family, at],
+            )?;
+            Ok(())
+        })
+        .await?;
         Ok(id)
     }
 
-    pub fn draft(&self, id: &str) -> Result<Option<Draft>, StoreError> {
-        let body: Option<String> = self
-            .lock()?
-            .query_row("SELECT body FROM drafts WHERE id = ?1", [id], |row| {
-                row.get(0)
+    pub async fn draft(&self, id: &str) -> Result<Option<Draft>, StoreError> {
+        let id = id.to_string();
+        self.with(move |connection| {
+            let row: Option<(String, i64)> = connection
+                .query_row(
+                    "SELECT body, version FROM drafts WHERE id = ?1",
+                    [id],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            row.map(|(body, version)| {
+                let draft: Draft = serde_json::from_str(&body)?;
+                Ok(Draft { version, ..draft })
             })
-            .optional()?;
-        Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+            .transpose()
+        })
+        .await
     }
 
-    pub fn save_draft(&self, id: &str, draft: &Draft) -> Result<(), StoreError> {
+    /// Saves `draft` if it is still at `draft.version`; returns the new
+    /// version, or [`StoreError::Conflict`] when another tab saved first.
+    pub async fn save_draft(&self, id: &str, draft: &Draft) -> Result<i64, StoreError> {
         let body = serde_json::to_string(draft)?;
-        self.lock()?.execute(
-            "UPDATE drafts SET body = ?2, updated_at = ?3 WHERE id = ?1",
-            params![id, body, now()],
-        )?;
-        Ok(())
+        let family = draft.task_definition.family.clone();
+        let (id, version) = (id.to_string(), draft.version);
+        self.with(move |connection| {
+            let changed = connection.execute(
+                "UPDATE drafts SET body = ?2, family = ?3, updated_at = ?4, version = version + 1 \
+                 WHERE id = ?1 AND version = ?5",
+                params![id, body, family, now(), version],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::Conflict);
+            }
+            Ok(version + 1)
+        })
+        .await
     }
 
-    /// The most recently edited drafts, newest first: (id, family).
-    pub fn recent_drafts(&self, limit: u32) -> Result<Vec<(String, String)>, StoreError> {
-        let connection = self.lock()?;
-        let mut statement = connection.prepare(
-            "SELECT id, json_extract(body, '$.task_definition.family') FROM drafts ORDER BY updated_at DESC, rowid DESC LIMIT ?1",
-        )?;
-        let rows = statement.query_map([limit], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, Option<String>>(1)?.unwrap_or_default(),
-            ))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+    /// The most recently edited drafts, newest first.
+    pub async fn recent_drafts(&self, limit: u32) -> Result<Vec<DraftSummary>, StoreError> {
+        self.with(move |connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT id, family, updated_at FROM drafts ORDER BY updated_at DESC, rowid DESC LIMIT ?1",
+            )?;
+            let rows = statement.query_map([limit], |row| {
+                Ok(DraftSummary {
+                    id: row.get(0)?,
+                    family: row.get(1)?,
+                    updated_at: row.get(2)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    /// Deletes a draft; its registrations stay in the history. False when
+    /// there was no such draft.
+    pub async fn delete_draft(&self, id: &str) -> Result<bool, StoreError> {
+        let id = id.to_string();
+        self.with(move |connection| {
+            Ok(connection.execute("DELETE FROM drafts WHERE id = ?1", [id])? > 0)
+        })
+        .await
     }
 }
 
@@ -75,35 +126,64 @@ pub(super) fn new_id() -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_draft_is_saved_and_read_back() {
+    #[tokio::test]
+    async fn a_draft_is_saved_and_read_back() {
         let store = Store::open_in_memory().unwrap();
         let mut draft = Draft::default();
         draft.task_definition.family = "web".into();
-        let id = store.create_draft(&draft).unwrap();
+        let id = store.create_draft(&draft).await.unwrap();
         assert_eq!(id.len(), 32);
-        assert_eq!(store.draft(&id).unwrap(), Some(draft.clone()));
-        draft.task_definition.cpu = Some("256".into());
-        store.save_draft(&id, &draft).unwrap();
-        assert_eq!(store.draft(&id).unwrap(), Some(draft));
-        assert_eq!(store.draft("nope").unwrap(), None);
+        let read = store.draft(&id).await.unwrap().unwrap();
+        assert_eq!(read.version, 1);
+        assert_eq!(read.task_definition, draft.task_definition);
+        let mut changed = read.clone();
+        changed.task_definition.cpu = Some("256".into());
+        changed.task_definition.family = "api".into();
+        assert_eq!(store.save_draft(&id, &changed).await.unwrap(), 2);
+        let read = store.draft(&id).await.unwrap().unwrap();
+        assert_eq!(read.task_definition, changed.task_definition);
+        assert_eq!(store.draft("nope").await.unwrap(), None);
+        let recent = store.recent_drafts(5).await.unwrap();
         assert_eq!(
-            store.recent_drafts(5).unwrap(),
-            vec![(id, "web".to_string())]
+            (recent[0].id.as_str(), recent[0].family.as_str()),
+            (id.as_str(), "api")
         );
+        assert!(store.delete_draft(&id).await.unwrap());
+        assert!(!store.delete_draft(&id).await.unwrap());
+        assert_eq!(store.draft(&id).await.unwrap(), None);
     }
 
-    #[test]
-    fn drafts_survive_a_restart() {
+    #[tokio::test]
+    async fn a_save_based_on_an_older_version_is_refused() {
+        let store = Store::open_in_memory().unwrap();
+        let id = store.create_draft(&Draft::default()).await.unwrap();
+        let tab_a = store.draft(&id).await.unwrap().unwrap();
+        let mut tab_b = tab_a.clone();
+        let mut a = tab_a.clone();
+        a.task_definition.family = "from-a".into();
+        store.save_draft(&id, &a).await.unwrap();
+        tab_b.task_definition.family = "from-b".into();
+        assert!(matches!(
+            store.save_draft(&id, &tab_b).await,
+            Err(StoreError::Conflict)
+        ));
+        let kept = store.draft(&id).await.unwrap().unwrap();
+        assert_eq!(kept.task_definition.family, "from-a", "A's change is kept");
+    }
+
+    #[tokio::test]
+    async fn drafts_survive_a_restart() {
         let dir = tempfile::tempdir().unwrap();
         let id = Store::open(dir.path())
             .unwrap()
             .create_draft(&Draft::default())
+            .await
             .unwrap();
         assert!(
             Store::open(dir.path())
                 .unwrap()
                 .draft(&id)
+                .await
                 .unwrap()
                 .is_some()
         );

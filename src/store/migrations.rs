@@ -2,7 +2,7 @@
 
 use rusqlite::Connection;
 
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     r#"
     CREATE TABLE drafts (
         id TEXT PRIMARY KEY,
@@ -31,6 +31,36 @@ const MIGRATIONS: [&str; 2] = [
         created TEXT,
         created_at INTEGER NOT NULL,
         updated_at INTEGER NOT NULL
+    );
+"#,
+    // Lists read columns, never the JSON body. A version per draft refuses a
+    // save based on an older one (two tabs). The journal records each create
+    // before its first call and each call's answer after it.
+    r#"
+    ALTER TABLE drafts ADD COLUMN family TEXT NOT NULL DEFAULT '';
+    ALTER TABLE drafts ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+    UPDATE drafts SET family = coalesce(json_extract(body, '$.task_definition.family'), '');
+    CREATE INDEX drafts_by_update ON drafts (updated_at);
+    ALTER TABLE resource_drafts ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        draft_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        outcome TEXT,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER
+    );
+    CREATE INDEX runs_by_draft ON runs (draft_id, started_at);
+    CREATE INDEX runs_by_status ON runs (status);
+    CREATE TABLE run_steps (
+        run_id TEXT NOT NULL REFERENCES runs (id),
+        seq INTEGER NOT NULL,
+        call TEXT NOT NULL,
+        status TEXT NOT NULL,
+        detail TEXT,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (run_id, seq)
     );
 "#,
 ];

@@ -1,16 +1,20 @@
-//! SQLite, in one file under the data folder: drafts and registered revisions.
+//! SQLite, in one file under the data folder: drafts, registered revisions
+//! and the journal of creates. Every query runs on tokio's blocking pool, so
+//! a slow query (or a large draft's JSON) never holds up an async worker and
+//! the pages that do not need the store.
 
 mod drafts;
 mod migrations;
 mod registrations;
 mod resource_drafts;
+pub mod runs;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::Connection;
 
-pub use drafts::Draft;
+pub use drafts::{Draft, DraftSummary};
 pub use registrations::Registration;
 pub use resource_drafts::ResourceDraft;
 
@@ -27,6 +31,11 @@ pub enum StoreError {
     },
     #[error("the database lock was poisoned by a panic")]
     Poisoned,
+    #[error("a store task did not finish: {0}")]
+    Task(String),
+    /// The draft was saved by another tab since this form was opened.
+    #[error("the draft changed since this form was opened")]
+    Conflict,
 }
 
 /// Queries are small and local, so one connection behind a mutex is enough.
@@ -46,24 +55,54 @@ impl Store {
         // Created private before SQLite opens it; its -wal and -shm files
         // take the same permissions from it.
         private_file(&path, false).map_err(data_dir_error)?;
-        Self::with(Connection::open(path)?)
+        Self::from_connection(Connection::open(path)?)
     }
 
     pub fn open_in_memory() -> Result<Self, StoreError> {
-        Self::with(Connection::open_in_memory()?)
+        Self::from_connection(Connection::open_in_memory()?)
     }
 
-    fn with(mut connection: Connection) -> Result<Self, StoreError> {
+    fn from_connection(mut connection: Connection) -> Result<Self, StoreError> {
         connection.pragma_update(None, "journal_mode", "WAL")?;
         migrations::run(&mut connection)?;
+        runs::mark_interrupted(&connection)?;
         Ok(Self {
             connection: Arc::new(Mutex::new(connection)),
         })
     }
 
-    fn lock(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
-        self.connection.lock().map_err(|_| StoreError::Poisoned)
+    /// Runs `work` with the connection on the blocking pool.
+    async fn with<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let connection = self.connection.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = lock(&connection)?;
+            work(&mut guard)
+        })
+        .await
+        .map_err(|error| StoreError::Task(error.to_string()))?
     }
+
+    /// Holds the connection from another thread, as a slow query would: for
+    /// tests that show other pages go on meanwhile.
+    #[doc(hidden)]
+    pub fn hold_for_tests(&self, duration: std::time::Duration) {
+        let connection = self.connection.clone();
+        let (locked, wait) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _guard = lock(&connection);
+            let _ = locked.send(());
+            std::thread::sleep(duration);
+        });
+        let _ = wait.recv();
+    }
+}
+
+fn lock(connection: &Mutex<Connection>) -> Result<MutexGuard<'_, Connection>, StoreError> {
+    connection.lock().map_err(|_| StoreError::Poisoned)
 }
 
 const DATABASE_FILE: &str = "ecs-wizard.sqlite3";
@@ -140,7 +179,11 @@ mod tests {
 
         let fresh = dir.path().join("fresh/nested");
         let store = Store::open(&fresh).unwrap();
-        store.create_draft(&Draft::default()).unwrap();
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(store.create_draft(&Draft::default()))
+            .unwrap();
         assert_eq!(mode(&fresh), 0o700);
         for file in std::fs::read_dir(&fresh).unwrap() {
             let path = file.unwrap().path();

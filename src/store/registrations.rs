@@ -18,7 +18,7 @@ pub struct Registration {
 }
 
 impl Store {
-    pub fn record_registration(
+    pub async fn record_registration(
         &self,
         draft_id: &str,
         arn: &str,
@@ -26,31 +26,39 @@ impl Store {
         revision: i64,
         response: &Value,
     ) -> Result<i64, StoreError> {
-        let connection = self.lock()?;
-        connection.execute(
-            "INSERT INTO registrations (draft_id, arn, family, revision, response, registered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![draft_id, arn, family, revision, serde_json::to_string(response)?, now()],
-        )?;
-        Ok(connection.last_insert_rowid())
+        let response = serde_json::to_string(response)?;
+        let values = (draft_id.to_string(), arn.to_string(), family.to_string());
+        self.with(move |connection| {
+            let (draft_id, arn, family) = values;
+            connection.execute(
+                "INSERT INTO registrations (draft_id, arn, family, revision, response, registered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![draft_id, arn, family, revision, response, now()],
+            )?;
+            Ok(connection.last_insert_rowid())
+        })
+        .await
     }
 
-    pub fn registration(&self, id: i64) -> Result<Option<Registration>, StoreError> {
-        self.select_registrations(Some(id), 1)
+    pub async fn registration(&self, id: i64) -> Result<Option<Registration>, StoreError> {
+        self.with(move |connection| select_registrations(connection, Some(id), 1))
+            .await
             .map(|mut rows| rows.pop())
     }
 
     /// Newest first.
-    pub fn recent_registrations(&self, limit: i64) -> Result<Vec<Registration>, StoreError> {
-        self.select_registrations(None, limit)
+    pub async fn recent_registrations(&self, limit: i64) -> Result<Vec<Registration>, StoreError> {
+        self.with(move |connection| select_registrations(connection, None, limit))
+            .await
     }
+}
 
-    /// One registration by id, or (`None`) the newest ones.
-    fn select_registrations(
-        &self,
-        id: Option<i64>,
-        limit: i64,
-    ) -> Result<Vec<Registration>, StoreError> {
-        let connection = self.lock()?;
+/// One registration by id, or (`None`) the newest ones.
+fn select_registrations(
+    connection: &mut rusqlite::Connection,
+    id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Registration>, StoreError> {
+    {
         let mut statement = connection.prepare(
             "SELECT id, draft_id, arn, family, revision, response, registered_at FROM registrations \
              WHERE ?1 IS NULL OR id = ?1 ORDER BY id DESC LIMIT ?2",
@@ -86,25 +94,27 @@ impl Store {
 mod tests {
     use super::*;
 
-    #[test]
-    fn registrations_are_kept_newest_first() {
+    #[tokio::test]
+    async fn registrations_are_kept_newest_first() {
         let store = Store::open_in_memory().unwrap();
         let response = serde_json::json!({"taskDefinition": {"revision": 1}});
         let first = store
             .record_registration("d", "arn:1", "web", 1, &response)
+            .await
             .unwrap();
         let second = store
             .record_registration("d", "arn:2", "web", 2, &response)
+            .await
             .unwrap();
         assert_eq!(
-            store.registration(first).unwrap().unwrap().response,
+            store.registration(first).await.unwrap().unwrap().response,
             response
         );
-        let recent = store.recent_registrations(10).unwrap();
+        let recent = store.recent_registrations(10).await.unwrap();
         assert_eq!(
             recent.iter().map(|r| r.id).collect::<Vec<_>>(),
             vec![second, first]
         );
-        assert_eq!(store.registration(99).unwrap(), None);
+        assert_eq!(store.registration(99).await.unwrap(), None);
     }
 }

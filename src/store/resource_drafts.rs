@@ -15,60 +15,96 @@ pub struct ResourceDraft<T> {
     pub body: T,
     /// What AWS answered to Create, once it succeeded.
     pub created: Option<Value>,
+    /// Which save this is: a save based on an older one is refused.
+    pub version: i64,
 }
 
 impl Store {
-    pub fn create_resource_draft<T: Serialize>(
+    pub async fn create_resource_draft<T: Serialize>(
         &self,
-        kind: &str,
+        kind: &'static str,
         body: &T,
     ) -> Result<String, StoreError> {
         let id = new_id();
-        let at = now();
-        self.lock()?.execute(
-            "INSERT INTO resource_drafts (id, kind, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-            params![id, kind, serde_json::to_string(body)?, at],
-        )?;
+        let body = serde_json::to_string(body)?;
+        let new = id.clone();
+        self.with(move |connection| {
+            connection.execute(
+                "INSERT INTO resource_drafts (id, kind, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+                params![new, kind, body, now()],
+            )?;
+            Ok(())
+        })
+        .await?;
         Ok(id)
     }
 
     /// The draft `id` of `kind`; None for an unknown id or another kind's.
-    pub fn resource_draft<T: DeserializeOwned>(
+    pub async fn resource_draft<T: DeserializeOwned + Send + 'static>(
         &self,
-        kind: &str,
+        kind: &'static str,
         id: &str,
     ) -> Result<Option<ResourceDraft<T>>, StoreError> {
-        let row: Option<(String, Option<String>)> = self
-            .lock()?
-            .query_row(
-                "SELECT body, created FROM resource_drafts WHERE id = ?1 AND kind = ?2",
-                params![id, kind],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()?;
-        row.map(|(body, created)| {
-            Ok(ResourceDraft {
-                body: serde_json::from_str(&body)?,
-                created: created.map(|c| serde_json::from_str(&c)).transpose()?,
+        let id = id.to_string();
+        self.with(move |connection| {
+            let row: Option<(String, Option<String>, i64)> = connection
+                .query_row(
+                    "SELECT body, created, version FROM resource_drafts WHERE id = ?1 AND kind = ?2",
+                    params![id, kind],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                )
+                .optional()?;
+            row.map(|(body, created, version)| {
+                Ok(ResourceDraft {
+                    body: serde_json::from_str(&body)?,
+                    created: created.map(|c| serde_json::from_str(&c)).transpose()?,
+                    version,
+                })
             })
+            .transpose()
         })
-        .transpose()
+        .await
     }
 
-    pub fn save_resource_draft<T: Serialize>(&self, id: &str, body: &T) -> Result<(), StoreError> {
-        self.lock()?.execute(
-            "UPDATE resource_drafts SET body = ?2, updated_at = ?3 WHERE id = ?1",
-            params![id, serde_json::to_string(body)?, now()],
-        )?;
-        Ok(())
+    /// Saves the form if the draft is still at `version`; returns the new
+    /// version, or [`StoreError::Conflict`] when another tab saved first.
+    pub async fn save_resource_draft<T: Serialize>(
+        &self,
+        id: &str,
+        version: i64,
+        body: &T,
+    ) -> Result<i64, StoreError> {
+        let body = serde_json::to_string(body)?;
+        let id = id.to_string();
+        self.with(move |connection| {
+            let changed = connection.execute(
+                "UPDATE resource_drafts SET body = ?2, updated_at = ?3, version = version + 1 \
+                 WHERE id = ?1 AND version = ?4",
+                params![id, body, now(), version],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::Conflict);
+            }
+            Ok(version + 1)
+        })
+        .await
     }
 
-    pub fn record_resource_created(&self, id: &str, created: &Value) -> Result<(), StoreError> {
-        self.lock()?.execute(
-            "UPDATE resource_drafts SET created = ?2, updated_at = ?3 WHERE id = ?1",
-            params![id, serde_json::to_string(created)?, now()],
-        )?;
-        Ok(())
+    pub async fn record_resource_created(
+        &self,
+        id: &str,
+        created: &Value,
+    ) -> Result<(), StoreError> {
+        let created = serde_json::to_string(created)?;
+        let id = id.to_string();
+        self.with(move |connection| {
+            connection.execute(
+                "UPDATE resource_drafts SET created = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, created, now()],
+            )?;
+            Ok(())
+        })
+        .await
     }
 }
 
@@ -76,29 +112,55 @@ impl Store {
 mod tests {
     use super::*;
 
-    #[test]
-    fn drafts_are_kept_by_kind_with_what_aws_answered() {
+    #[tokio::test]
+    async fn drafts_are_kept_by_kind_with_what_aws_answered() {
         let store = Store::open_in_memory().unwrap();
         let id = store
             .create_resource_draft("clusters", &serde_json::json!({"cluster_name": "a"}))
+            .await
             .unwrap();
-        let draft: ResourceDraft<Value> = store.resource_draft("clusters", &id).unwrap().unwrap();
+        let draft: ResourceDraft<Value> = store
+            .resource_draft("clusters", &id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(draft.body["cluster_name"], "a");
         assert_eq!(draft.created, None);
         assert!(
             store
                 .resource_draft::<Value>("roles", &id)
+                .await
                 .unwrap()
                 .is_none(),
             "another kind's draft is not found"
         );
         store
-            .save_resource_draft(&id, &serde_json::json!({"cluster_name": "b"}))
+            .save_resource_draft(
+                &id,
+                draft.version,
+                &serde_json::json!({"cluster_name": "b"}),
+            )
+            .await
             .unwrap();
+        assert!(matches!(
+            store
+                .save_resource_draft(
+                    &id,
+                    draft.version,
+                    &serde_json::json!({"cluster_name": "c"})
+                )
+                .await,
+            Err(StoreError::Conflict)
+        ));
         store
             .record_resource_created(&id, &serde_json::json!({"arn": "x"}))
+            .await
             .unwrap();
-        let draft: ResourceDraft<Value> = store.resource_draft("clusters", &id).unwrap().unwrap();
+        let draft: ResourceDraft<Value> = store
+            .resource_draft("clusters", &id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(draft.body["cluster_name"], "b");
         assert_eq!(draft.created.unwrap()["arn"], "x");
     }

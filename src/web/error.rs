@@ -22,15 +22,29 @@ pub enum AppError {
     /// The request names something that cannot exist (a malformed name).
     #[error("bad request")]
     BadRequest,
+    /// A draft saved before the lists had limits holds more than AWS allows.
+    #[error("draft over AWS's limits")]
+    DraftTooLarge,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
+
+/// Names the message of an error answer when its status alone does not.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorKey(pub &'static str);
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match &self {
             AppError::NotFound => StatusCode::NOT_FOUND.into_response(),
             AppError::BadRequest => StatusCode::BAD_REQUEST.into_response(),
+            AppError::DraftTooLarge => {
+                let mut response = StatusCode::UNPROCESSABLE_ENTITY.into_response();
+                response
+                    .extensions_mut()
+                    .insert(ErrorKey("http.draft_too_large"));
+                response
+            }
             AppError::Store(error) => {
                 tracing::error!(%error, "store failure");
                 StatusCode::INTERNAL_SERVER_ERROR.into_response()
@@ -65,7 +79,10 @@ pub async fn error_pages(request: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) || is_html {
         return response;
     }
-    let key = message_key(status, response.extensions().get::<Refusal>());
+    let key = match response.extensions().get::<ErrorKey>() {
+        Some(ErrorKey(key)) => key,
+        None => message_key(status, response.extensions().get::<Refusal>()),
+    };
     let page = ErrorPage {
         tr,
         assets: &ASSETS,

@@ -2,30 +2,30 @@
 //! (`containerDefinitions.0.portMappings.1.containerPort`), the same paths
 //! validation reports, so a message lands beside its field.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::spec::validate::Issue;
 
+/// Sorted by name, so a field is found, and a list's rows are enumerated, in
+/// logarithmic time: decoding a form is linear in its size, however many
+/// rows it posts.
 pub struct FormData {
-    pairs: Vec<(String, String)>,
+    fields: BTreeMap<String, String>,
     /// Values that did not parse (a number field holding text).
     pub issues: Vec<Issue>,
 }
 
 impl FormData {
+    /// A name posted twice keeps its last value, as a browser's last field wins.
     pub fn new(pairs: Vec<(String, String)>) -> Self {
         Self {
-            pairs,
+            fields: pairs.into_iter().collect(),
             issues: Vec::new(),
         }
     }
 
     pub fn raw(&self, name: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .rev()
-            .find(|(key, _)| key == name)
-            .map(|(_, v)| v.as_str())
+        self.fields.get(name).map(String::as_str)
     }
 
     pub fn text(&self, name: &str) -> String {
@@ -59,9 +59,14 @@ impl FormData {
     /// The row numbers present under `prefix` (e.g. `tags.`), in order.
     pub fn rows(&self, prefix: &str) -> Vec<usize> {
         let rows: BTreeSet<usize> = self
-            .pairs
-            .iter()
-            .filter_map(|(key, _)| key.strip_prefix(prefix)?.split('.').next()?.parse().ok())
+            .fields
+            .range::<str, _>((
+                std::ops::Bound::Included(prefix),
+                std::ops::Bound::Unbounded,
+            ))
+            .map(|(key, _)| key)
+            .take_while(|key| key.starts_with(prefix))
+            .filter_map(|key| key.strip_prefix(prefix)?.split('.').next()?.parse().ok())
             .collect();
         rows.into_iter().collect()
     }
@@ -69,6 +74,13 @@ impl FormData {
     pub fn action(&self) -> Action {
         Action::parse(self.raw("action").unwrap_or("next"))
     }
+}
+
+/// `?v=`: the version of the draft a form was built from.
+#[derive(Debug, serde::Deserialize)]
+pub struct FormVersion {
+    #[serde(default)]
+    pub v: Option<i64>,
 }
 
 /// What the pressed button asks for. Add/remove buttons name a list by its
@@ -144,6 +156,13 @@ mod tests {
         assert_eq!(form.rows("tags."), vec![0, 3]);
         assert_eq!(form.rows("containerDefinitions."), vec![1]);
         assert_eq!(form.rows("containerDefinitions.1.environment."), vec![0]);
+    }
+
+    #[test]
+    fn the_last_of_a_repeated_field_wins() {
+        let form = FormData::new(vec![("a".into(), "1".into()), ("a".into(), "2".into())]);
+        assert_eq!(form.raw("a"), Some("2"));
+        assert!(form.checked("a") && !form.checked("b"));
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub struct HomeView {
 pub struct DraftLine {
     pub family: String,
     pub url: String,
+    pub delete_url: String,
 }
 
 pub struct RegistrationLine {
@@ -39,19 +40,22 @@ pub async fn show(State(state): State<AppState>, page: Page) -> AppResult<HomePa
     let store = &state.store;
     let untitled = page.tr.t("ui.untitled");
     let drafts = store
-        .recent_drafts(10)?
+        .recent_drafts(10)
+        .await?
         .into_iter()
-        .map(|(id, family)| DraftLine {
-            family: if family.is_empty() {
+        .map(|d| DraftLine {
+            family: if d.family.is_empty() {
                 untitled.to_string()
             } else {
-                family
+                d.family
             },
-            url: Step::Configure.url(&id),
+            url: Step::Configure.url(&d.id),
+            delete_url: format!("/task-definitions/drafts/{}/delete", d.id),
         })
         .collect();
     let registrations = store
-        .recent_registrations(20)?
+        .recent_registrations(20)
+        .await?
         .into_iter()
         .map(|r| RegistrationLine {
             family_revision: format!("{}:{}", r.family, r.revision),

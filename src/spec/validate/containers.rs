@@ -1,5 +1,7 @@
 //! Rules on one container's own fields.
 
+use std::collections::HashMap;
+
 use super::{Issue, check_name, looks_secret};
 use crate::spec::container::{AWSLOGS, ContainerDefinition, HealthCheck};
 use crate::spec::task_definition::TaskDefinition;
@@ -7,22 +9,17 @@ use crate::spec::task_definition::TaskDefinition;
 /// CPU units a container may reserve (10 vCPU), as the ECS API allows.
 const MAX_CONTAINER_CPU: i64 = 10240;
 
+/// `name_counts`: how many containers bear each name, counted once for all.
 pub(super) fn check(
     issues: &mut Vec<Issue>,
     td: &TaskDefinition,
+    name_counts: &HashMap<&str, usize>,
     i: usize,
     c: &ContainerDefinition,
 ) {
     let at = |field: &str| format!("containerDefinitions.{i}.{field}");
     check_name(issues, &at("name"), &c.name);
-    if td
-        .container_definitions
-        .iter()
-        .filter(|other| other.name == c.name)
-        .count()
-        > 1
-        && !c.name.is_empty()
-    {
+    if !c.name.is_empty() && name_counts.get(c.name.as_str()).is_some_and(|&n| n > 1) {
         issues.push(Issue::error(at("name"), "v.name_duplicate").with("name", &c.name));
     }
     if c.image.trim().is_empty() {

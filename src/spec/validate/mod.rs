@@ -122,22 +122,26 @@ pub fn check_tags(issues: &mut Vec<Issue>, tags: &[Tag], max: usize) {
 }
 
 /// The containers and storage steps' fields, and how containers refer to each other.
+/// A definition over the lists' limits gets only that message: nothing more is
+/// checked, so the work stays bounded even for a draft saved before the limits.
 pub fn validate_containers(td: &TaskDefinition) -> Vec<Issue> {
-    let mut issues = Vec::new();
+    let mut issues = super::limits::check(td);
+    if !issues.is_empty() {
+        return issues;
+    }
     let count = td.container_definitions.len();
     if count == 0 {
         issues.push(Issue::error("containerDefinitions", "v.no_containers"));
-    } else if count > MAX_CONTAINERS {
-        issues.push(
-            Issue::error("containerDefinitions", "v.too_many_containers")
-                .with("max", MAX_CONTAINERS),
-        );
     }
     if count > 0 && !td.container_definitions.iter().any(|c| c.is_essential()) {
         issues.push(Issue::error("containerDefinitions", "v.no_essential"));
     }
+    let mut name_counts = std::collections::HashMap::new();
+    for c in &td.container_definitions {
+        *name_counts.entry(c.name.as_str()).or_insert(0) += 1;
+    }
     for (i, container) in td.container_definitions.iter().enumerate() {
-        containers::check(&mut issues, td, i, container);
+        containers::check(&mut issues, td, &name_counts, i, container);
     }
     references::check(&mut issues, td);
     issues

@@ -1,7 +1,7 @@
 //! Rules across containers: who depends on whom, who mounts what, and whether
 //! the containers' memory fits the task.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::Issue;
 use crate::spec::task_definition::TaskDefinition;
@@ -14,11 +14,13 @@ pub(super) fn check(issues: &mut Vec<Issue>, td: &TaskDefinition) {
 }
 
 fn check_depends_on(issues: &mut Vec<Issue>, td: &TaskDefinition) {
+    let names = name_index(td);
     for (i, c) in td.container_definitions.iter().enumerate() {
         for (j, dependency) in c.depends_on.iter().enumerate() {
             let at = |field: &str| format!("containerDefinitions.{i}.dependsOn.{j}.{field}");
-            let Some(target) = td
-                .container(&dependency.container_name)
+            let Some(target) = names
+                .get(dependency.container_name.as_str())
+                .map(|&k| &td.container_definitions[k])
                 .filter(|t| t.name != c.name)
             else {
                 issues.push(
@@ -53,14 +55,18 @@ fn check_depends_on(issues: &mut Vec<Issue>, td: &TaskDefinition) {
     }
 }
 
+/// Each container's index by name (the first, when a name is repeated).
+pub(super) fn name_index(td: &TaskDefinition) -> HashMap<&str, usize> {
+    let mut index = HashMap::new();
+    for (i, c) in td.container_definitions.iter().enumerate() {
+        index.entry(c.name.as_str()).or_insert(i);
+    }
+    index
+}
+
 /// A cycle in dependsOn means no container can start; name one container on it.
 fn check_cycles(issues: &mut Vec<Issue>, td: &TaskDefinition) {
-    let index: HashMap<&str, usize> = td
-        .container_definitions
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.name.as_str(), i))
-        .collect();
+    let index = name_index(td);
     let edges: Vec<Vec<usize>> = td
         .container_definitions
         .iter()
@@ -71,38 +77,67 @@ fn check_cycles(issues: &mut Vec<Issue>, td: &TaskDefinition) {
                 .collect()
         })
         .collect();
-    // 0 = unvisited, 1 = on the current path, 2 = finished.
-    let mut state = vec![0u8; edges.len()];
-    for start in 0..edges.len() {
-        if state[start] == 0 && reaches_cycle(start, &edges, &mut state) {
-            issues.push(
-                Issue::error(
-                    format!("containerDefinitions.{start}.dependsOn"),
-                    "v.depends_cycle",
-                )
-                .with("name", &td.container_definitions[start].name),
-            );
-            return;
-        }
+    if let Some(start) = first_on_cycle(&edges) {
+        issues.push(
+            Issue::error(
+                format!("containerDefinitions.{start}.dependsOn"),
+                "v.depends_cycle",
+            )
+            .with("name", &td.container_definitions[start].name),
+        );
     }
 }
 
-fn reaches_cycle(node: usize, edges: &[Vec<usize>], state: &mut [u8]) -> bool {
-    state[node] = 1;
-    for &next in &edges[node] {
-        if state[next] == 1 || (state[next] == 0 && reaches_cycle(next, edges, state)) {
-            return true;
+/// The first container (in order) from which a cycle is reached. A depth-first
+/// search with its own stack: however long a chain of dependsOn an import
+/// holds, the thread's stack does not grow with it.
+fn first_on_cycle(edges: &[Vec<usize>]) -> Option<usize> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Unvisited,
+        OnPath,
+        Finished,
+    }
+    let mut mark = vec![Mark::Unvisited; edges.len()];
+    // (node, index of the next edge to follow)
+    let mut path: Vec<(usize, usize)> = Vec::new();
+    for start in 0..edges.len() {
+        if mark[start] != Mark::Unvisited {
+            continue;
+        }
+        mark[start] = Mark::OnPath;
+        path.push((start, 0));
+        while let Some((node, next)) = path.last_mut() {
+            let Some(&target) = edges[*node].get(*next) else {
+                mark[*node] = Mark::Finished;
+                path.pop();
+                continue;
+            };
+            *next += 1;
+            match mark[target] {
+                Mark::OnPath => return Some(start),
+                Mark::Unvisited => {
+                    mark[target] = Mark::OnPath;
+                    path.push((target, 0));
+                }
+                Mark::Finished => {}
+            }
         }
     }
-    state[node] = 2;
-    false
+    None
 }
 
 fn check_volumes(issues: &mut Vec<Issue>, td: &TaskDefinition) {
+    let names = name_index(td);
+    let volumes: HashSet<&str> = td
+        .volumes
+        .iter()
+        .filter_map(|v| v.name.as_deref())
+        .collect();
     for (i, c) in td.container_definitions.iter().enumerate() {
         for (j, from) in c.volumes_from.iter().enumerate() {
             let source = from.source_container.as_deref().unwrap_or_default();
-            if td.container(source).is_none_or(|s| s.name == c.name) {
+            if source == c.name || !names.contains_key(source) {
                 issues.push(
                     Issue::error(
                         format!("containerDefinitions.{i}.volumesFrom.{j}.sourceContainer"),
@@ -114,7 +149,7 @@ fn check_volumes(issues: &mut Vec<Issue>, td: &TaskDefinition) {
         }
         for (j, mount) in c.mount_points.iter().enumerate() {
             let volume = mount.source_volume.as_deref().unwrap_or_default();
-            if !td.volumes.iter().any(|v| v.name.as_deref() == Some(volume)) {
+            if !volumes.contains(volume) {
                 issues.push(
                     Issue::error(
                         format!("containerDefinitions.{i}.mountPoints.{j}.sourceVolume"),
@@ -158,5 +193,24 @@ fn check_memory_sum(issues: &mut Vec<Issue>, td: &TaskDefinition) {
                 .with("sum", reserved)
                 .with("task", task),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_on_cycle;
+
+    #[test]
+    fn cycles_are_found_without_recursion() {
+        assert_eq!(first_on_cycle(&[vec![1], vec![2], vec![]]), None);
+        assert_eq!(first_on_cycle(&[vec![1], vec![0]]), Some(0));
+        assert_eq!(first_on_cycle(&[vec![], vec![2], vec![1]]), Some(1));
+        // A chain far longer than a thread's stack would allow recursing on.
+        let n = 1_000_000;
+        let mut chain: Vec<Vec<usize>> = (1..n).map(|i| vec![i]).collect();
+        chain.push(Vec::new());
+        assert_eq!(first_on_cycle(&chain), None);
+        chain[n - 1] = vec![0];
+        assert_eq!(first_on_cycle(&chain), Some(0));
     }
 }

@@ -176,7 +176,7 @@ fn at_least_one_essential_and_at_most_ten_containers() {
             ..template.clone()
         })
         .collect();
-    assert!(has(&td, "containerDefinitions", "v.too_many_containers"));
+    assert!(has(&td, "containerDefinitions", "v.too_many"));
 }
 
 use crate::spec::container::ContainerDefinition;

@@ -10,26 +10,36 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::views::{self, ExistsPage, ResultPage, ReviewPage};
 use super::{Context, CreateWizard, FormCommon};
 use crate::aws::CreateError;
+use crate::spec::limits;
 use crate::spec::task_definition::Tag;
 use crate::spec::validate::Issue;
-use crate::store::{ResourceDraft, Store};
+use crate::store::{ResourceDraft, Store, StoreError};
 use crate::web::error::{AppError, AppResult};
-use crate::web::form::{Action, FormData};
+use crate::web::form::{Action, FormData, FormVersion};
 use crate::web::messages::Messages;
 use crate::web::page::Page;
 use crate::web::refusal::refused;
 use crate::web::state::AppState;
+use crate::web::td::is_draft_id;
 
 fn draft_url<W: CreateWizard>(id: &str) -> String {
     format!("/{}/drafts/{id}", W::KIND)
 }
 
 /// Draft ids are 32 hex digits; anything else is not found without a query.
-fn load<W: CreateWizard>(store: &Store, id: &str) -> AppResult<ResourceDraft<W>> {
-    if id.len() != 32 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+async fn load<W: CreateWizard>(store: &Store, id: &str) -> AppResult<ResourceDraft<W>> {
+    if !is_draft_id(id) {
         return Err(AppError::NotFound);
     }
-    store.resource_draft(W::KIND, id)?.ok_or(AppError::NotFound)
+    store
+        .resource_draft(W::KIND, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Where a draft's form posts: with the version it was built from.
+fn form_url<W: CreateWizard>(id: &str, version: i64) -> String {
+    format!("{}?v={version}", draft_url::<W>(id))
 }
 
 fn form_page<W: CreateWizard>(
@@ -62,11 +72,19 @@ pub async fn edit<W: CreateWizard>(
     State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let draft = load::<W>(&state.store, &id)?;
+    let draft = load::<W>(&state.store, &id).await?;
     let issues = draft.body.validate();
-    let warnings: Vec<Issue> = issues.into_iter().filter(|i| !i.is_error()).collect();
-    Ok(form_page(page, &draft.body, draft_url::<W>(&id), &warnings))
+    // Errors wait for Next, unless `?check=1` asks (the language switch
+    // coming back to a page of errors).
+    let shown: Vec<Issue> = if query.contains_key("check") {
+        issues
+    } else {
+        issues.into_iter().filter(|i| !i.is_error()).collect()
+    };
+    let url = form_url::<W>(&id, draft.version);
+    Ok(form_page(page, &draft.body, url, &shown))
 }
 
 pub async fn submit_new<W: CreateWizard>(
@@ -75,28 +93,55 @@ pub async fn submit_new<W: CreateWizard>(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let mut form = FormData::new(pairs);
-    let body = W::decode(&mut form, &Context::of(&state.connection));
-    let id = state.store.create_resource_draft(W::KIND, &body)?;
-    after_submit(&state, page, &id, body, form)
+    let context = Context::of(&state.connection);
+    let body = W::decode(&mut form, &context);
+    let over_limits = limits::for_form(limits::check(&body));
+    if !over_limits.is_empty() {
+        let empty = W::start(&context, &HashMap::new());
+        return Ok(over_limits_page(
+            page,
+            &empty,
+            format!("/{}/new", W::KIND),
+            &over_limits,
+        ));
+    }
+    let id = state.store.create_resource_draft(W::KIND, &body).await?;
+    after_submit(&state, page, &id, 1, body, form).await
+}
+
+/// Nothing over AWS's limits is saved or shown: the form comes back as it
+/// was last saved, with the message.
+fn over_limits_page<W: CreateWizard>(
+    page: Page,
+    saved: &W,
+    action_url: String,
+    issues: &[Issue],
+) -> Response {
+    let page = form_page(page, saved, action_url, issues);
+    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
 }
 
 pub async fn submit<W: CreateWizard>(
     State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
+    Query(based_on): Query<FormVersion>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    load::<W>(&state.store, &id)?;
+    let saved = load::<W>(&state.store, &id).await?;
     let mut form = FormData::new(pairs);
     let body = W::decode(&mut form, &Context::of(&state.connection));
-    after_submit(&state, page, &id, body, form)
+    let version = based_on.v.unwrap_or(saved.version);
+    after_submit(&state, page, &id, version, body, form).await
 }
 
 /// Saves the form, applies an add/remove button, or checks it and goes to review.
-fn after_submit<W: CreateWizard>(
+/// `version`: the draft's version the form was built from.
+async fn after_submit<W: CreateWizard>(
     state: &AppState,
     page: Page,
     id: &str,
+    version: i64,
     mut body: W,
     form: FormData,
 ) -> AppResult<Response> {
@@ -108,14 +153,35 @@ fn after_submit<W: CreateWizard>(
         }
         _ => {}
     }
-    state.store.save_resource_draft(id, &body)?;
+    let over_limits = limits::for_form(limits::check(&body));
+    if !over_limits.is_empty() {
+        let saved = load::<W>(&state.store, id).await?;
+        let url = form_url::<W>(id, saved.version);
+        return Ok(over_limits_page(page, &saved.body, url, &over_limits));
+    }
+    let version = match state.store.save_resource_draft(id, version, &body).await {
+        Ok(version) => version,
+        Err(StoreError::Conflict) => {
+            // Another tab saved first: the form comes back as typed, built
+            // on the version now saved, with the message; nothing is lost.
+            let now = load::<W>(&state.store, id).await?.version;
+            let conflict = [Issue::error("", "v.changed_elsewhere")];
+            let mut page = page;
+            page.path = draft_url::<W>(id);
+            let page = form_page(page, &body, form_url::<W>(id, now), &conflict);
+            return Ok((StatusCode::CONFLICT, page).into_response());
+        }
+        Err(error) => return Err(error.into()),
+    };
     if action != Action::Next {
         return Ok(Redirect::to(&draft_url::<W>(id)).into_response());
     }
     let mut issues = form.issues;
     issues.extend(body.validate());
     if issues.iter().any(Issue::is_error) {
-        let page = form_page(page, &body, draft_url::<W>(id), &issues);
+        let mut page = page;
+        page.path = format!("{}?check=1", draft_url::<W>(id));
+        let page = form_page(page, &body, form_url::<W>(id, version), &issues);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     Ok(Redirect::to(&format!("{}/review", draft_url::<W>(id))).into_response())
@@ -126,7 +192,7 @@ pub async fn review<W: CreateWizard>(
     page: Page,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let draft = load::<W>(&state.store, &id)?;
+    let draft = load::<W>(&state.store, &id).await?;
     Ok(ReviewPage {
         v: views::review(page, &draft_url::<W>(&id), &draft),
     }
@@ -138,7 +204,7 @@ pub async fn create<W: CreateWizard>(
     page: Page,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let draft = load::<W>(&state.store, &id)?;
+    let draft = load::<W>(&state.store, &id).await?;
     let result_url = format!("{}/result", draft_url::<W>(&id));
     if draft.created.is_some() {
         return Ok(Redirect::to(&result_url).into_response());
@@ -153,7 +219,7 @@ pub async fn create<W: CreateWizard>(
     match draft.body.create(aws).await {
         Ok(created) => {
             let record = serde_json::json!({"arn": created.arn, "response": created.response});
-            state.store.record_resource_created(&id, &record)?;
+            state.store.record_resource_created(&id, &record).await?;
             Ok(Redirect::to(&result_url).into_response())
         }
         Err(CreateError::AlreadyExists) => Ok((
@@ -177,7 +243,7 @@ pub async fn result<W: CreateWizard>(
     page: Page,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let draft = load::<W>(&state.store, &id)?;
+    let draft = load::<W>(&state.store, &id).await?;
     let Some(created) = &draft.created else {
         return Ok(Redirect::to(&format!("{}/review", draft_url::<W>(&id))).into_response());
     };

@@ -181,7 +181,7 @@ async fn view(
     };
     ConfigureView {
         steps: step_links(page.tr, id, Step::Configure),
-        action_url: Step::Configure.url(id),
+        action_url: Step::Configure.form_url(id, draft.version),
         family: td.family.clone(),
         launch_types: Choice::list(
             &LAUNCH_TYPES,

@@ -184,7 +184,7 @@ impl WizardStep for Containers {
                     .collect()
             })
             .unwrap_or_default();
-        let mut v = view(page, id, td, &issues, &advanced_texts);
+        let mut v = view(page, id, draft.version, td, &issues, &advanced_texts);
         v.images = images;
         v.log_groups = log_groups;
         match shape {
@@ -197,6 +197,7 @@ impl WizardStep for Containers {
 fn view(
     page: Page,
     id: &str,
+    version: i64,
     td: &TaskDefinition,
     issues: &[Issue],
     advanced_texts: &[(usize, String)],
@@ -210,7 +211,7 @@ fn view(
         images: Vec::new(),
         log_groups: Vec::new(),
         steps: step_links(page.tr, id, Step::Containers),
-        action_url: Step::Containers.url(id),
+        action_url: Step::Containers.form_url(id, version),
         containers: td
             .container_definitions
             .iter()

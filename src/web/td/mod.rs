@@ -21,6 +21,7 @@ use axum::routing::{get, post};
 use super::error::{AppError, AppResult};
 use super::state::AppState;
 use crate::i18n::Tr;
+use crate::spec::limits;
 use crate::store::{Draft, Store};
 use configure::Configure;
 use containers::Containers;
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
             "/task-definitions/drafts/{id}/storage",
             get(show::<Storage>).post(submit::<Storage>),
         )
+        .route("/task-definitions/drafts/{id}/delete", post(new::delete))
         .route("/task-definitions/drafts/{id}/review", get(review::show))
         .route("/task-definitions/drafts/{id}/create", post(review::create))
         .route("/task-definitions/revisions/{id}", get(result::show))
@@ -86,6 +88,12 @@ impl Step {
 
     pub fn url(self, draft_id: &str) -> String {
         format!("/task-definitions/drafts/{draft_id}/{}", self.slug())
+    }
+
+    /// Where the step's form posts: the draft version it was built from rides
+    /// along, so a save based on an older one is refused.
+    pub fn form_url(self, draft_id: &str, version: i64) -> String {
+        format!("{}?v={version}", self.url(draft_id))
     }
 
     pub fn next(self) -> Step {
@@ -142,11 +150,19 @@ pub fn step_links(tr: Tr, draft_id: &str, current: Step) -> Vec<StepLink> {
 }
 
 /// Draft ids are 32 hex digits; anything else is not found without a query.
-pub fn load(store: &Store, id: &str) -> AppResult<Draft> {
-    if id.len() != 32 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+pub fn is_draft_id(id: &str) -> bool {
+    id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+pub async fn load(store: &Store, id: &str) -> AppResult<Draft> {
+    if !is_draft_id(id) {
         return Err(AppError::NotFound);
     }
-    store.draft(id)?.ok_or(AppError::NotFound)
+    let draft = store.draft(id).await?.ok_or(AppError::NotFound)?;
+    if !limits::check(&draft.task_definition).is_empty() {
+        return Err(AppError::DraftTooLarge);
+    }
+    Ok(draft)
 }
 
 pub fn unprocessable(page: Response) -> Response {

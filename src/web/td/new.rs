@@ -4,7 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{Step, unprocessable};
@@ -38,11 +38,21 @@ pub async fn show(page: Page) -> NewPage {
 }
 
 pub async fn create_empty(State(store): State<Store>) -> AppResult<Redirect> {
-    let id = store.create_draft(&Draft {
-        task_definition: new_task_definition(),
-        import_dropped: Vec::new(),
-    })?;
+    let id = store
+        .create_draft(&Draft {
+            task_definition: new_task_definition(),
+            ..Draft::default()
+        })
+        .await?;
     Ok(Redirect::to(&Step::Configure.url(&id)))
+}
+
+/// Deletes a draft (its registered revisions stay in the history).
+pub async fn delete(State(store): State<Store>, Path(id): Path<String>) -> AppResult<Redirect> {
+    if !super::is_draft_id(&id) || !store.delete_draft(&id).await? {
+        return Err(crate::web::error::AppError::NotFound);
+    }
+    Ok(Redirect::to("/"))
 }
 
 #[derive(serde::Deserialize)]
@@ -60,8 +70,9 @@ pub async fn import(
             let draft = Draft {
                 task_definition: imported.task_definition,
                 import_dropped: imported.dropped,
+                ..Draft::default()
             };
-            let id = store.create_draft(&draft)?;
+            let id = store.create_draft(&draft).await?;
             Ok(Redirect::to(&Step::Configure.url(&id)).into_response())
         }
         Err(error) => {
@@ -98,6 +109,14 @@ fn describe(tr: Tr, error: &ImportError) -> String {
         ImportError::UnknownField { field, at } => tr.fmt(
             "v.unknown_field",
             &[("field", field.clone()), ("at", at.clone())],
+        ),
+        ImportError::TooMany { at, count, max } => tr.fmt(
+            "imp.too_many",
+            &[
+                ("path", at.clone()),
+                ("count", count.clone()),
+                ("max", max.clone()),
+            ],
         ),
         ImportError::Invalid { at, message } => tr.fmt(
             "imp.invalid",

@@ -27,7 +27,7 @@ pub async fn show(
     page: Page,
     Path(id): Path<i64>,
 ) -> AppResult<ResultPage> {
-    let registration = store.registration(id)?.ok_or(AppError::NotFound)?;
+    let registration = store.registration(id).await?.ok_or(AppError::NotFound)?;
     let definition = registration
         .response
         .get("taskDefinition")

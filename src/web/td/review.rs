@@ -48,7 +48,7 @@ pub async fn show(
     page: Page,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let draft = load(&state.store, &id)?;
+    let draft = load(&state.store, &id).await?;
     let facts = account::facts(&state.connection).await;
     let warnings = account::warnings(&draft.task_definition, facts.as_ref());
     Ok(ReviewPage {
@@ -62,7 +62,7 @@ pub async fn create(
     page: Page,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let draft = load(&state.store, &id)?;
+    let draft = load(&state.store, &id).await?;
     // What the account lacks only warns, so Create does not read it again.
     let review = view(page, &id, &draft, Vec::new());
     let Some(aws) = state.connection.aws() else {
@@ -77,13 +77,16 @@ pub async fn create(
     {
         Ok(registered) => {
             let revision = i64::from(registered.revision);
-            let record = state.store.record_registration(
-                &id,
-                &registered.arn,
-                &registered.family,
-                revision,
-                &registered.response,
-            )?;
+            let record = state
+                .store
+                .record_registration(
+                    &id,
+                    &registered.arn,
+                    &registered.family,
+                    revision,
+                    &registered.response,
+                )
+                .await?;
             Ok(Redirect::to(&format!("/task-definitions/revisions/{record}")).into_response())
         }
         Err(error) => Ok(refused(

@@ -5,16 +5,17 @@
 use std::future::Future;
 
 use axum::Form;
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{Step, load, rows, unprocessable};
+use crate::spec::limits;
 use crate::spec::task_definition::TaskDefinition;
 use crate::spec::validate::Issue;
-use crate::store::Draft;
+use crate::store::{Draft, StoreError};
 use crate::web::error::AppResult;
-use crate::web::form::{Action, FormData};
+use crate::web::form::{Action, FormData, FormVersion};
 use crate::web::page::{Page, is_htmx};
 use crate::web::state::AppState;
 
@@ -60,11 +61,23 @@ pub async fn show<S: WizardStep>(
     State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
+    Query(query): Query<ShowQuery>,
 ) -> AppResult<Response> {
-    let mut draft = load(&state.store, &id)?;
+    let mut draft = load(&state.store, &id).await?;
     S::prepare(&mut draft.task_definition, &state);
-    let advice = S::advice(&draft.task_definition);
-    Ok(S::render(&state, page, &id, &draft, &advice, None, Shape::Page).await)
+    let mut issues = S::advice(&draft.task_definition);
+    // `?check=1`: the step as Next left it, with its errors (the language
+    // switch comes back here from a page of errors).
+    if query.check.is_some() {
+        issues.extend(S::check(&draft.task_definition));
+    }
+    Ok(S::render(&state, page, &id, &draft, &issues, None, Shape::Page).await)
+}
+
+#[derive(serde::Deserialize)]
+pub struct ShowQuery {
+    #[serde(default)]
+    check: Option<String>,
 }
 
 pub async fn submit<S: WizardStep>(
@@ -72,9 +85,13 @@ pub async fn submit<S: WizardStep>(
     page: Page,
     headers: HeaderMap,
     Path(id): Path<String>,
+    Query(based_on): Query<FormVersion>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let mut draft = load(&state.store, &id)?;
+    let mut draft = load(&state.store, &id).await?;
+    if let Some(version) = based_on.v {
+        draft.version = version;
+    }
     let mut form = FormData::new(pairs);
     let action = form.action();
     let region = state.connection.region().unwrap_or_default().to_string();
@@ -84,18 +101,46 @@ pub async fn submit<S: WizardStep>(
     if matches!(action, Action::Next | Action::Back) {
         rows::prune_empty(td);
     }
-    if action == Action::Next {
-        issues.extend(S::check(td));
-        draft.import_dropped.clear();
-    }
-    state.store.save_draft(&id, &draft)?;
-    if issues.iter().any(Issue::is_error) {
-        // htmx swaps only the form: it must get the fragment, with the messages.
+    let over_limits = limits::for_form(limits::check(&*td));
+    if !over_limits.is_empty() {
+        // Nothing over AWS's limits is saved or rendered: the step comes back
+        // as it was saved, with the message.
+        let saved = load(&state.store, &id).await?;
         let shape = if is_htmx(&headers) {
             Shape::Fragment
         } else {
             Shape::Page
         };
+        let page = S::render(&state, page, &id, &saved, &over_limits, None, shape).await;
+        return Ok(unprocessable(page));
+    }
+    if action == Action::Next {
+        issues.extend(S::check(td));
+        draft.import_dropped.clear();
+    }
+    // htmx swaps only the form: it must get the fragment, with the messages.
+    let shape = if is_htmx(&headers) {
+        Shape::Fragment
+    } else {
+        Shape::Page
+    };
+    match state.store.save_draft(&id, &draft).await {
+        Ok(version) => draft.version = version,
+        Err(StoreError::Conflict) => {
+            // Another tab saved first: nothing is overwritten. The form comes
+            // back as typed, built on the version now saved, with the message.
+            draft.version = load(&state.store, &id).await?.version;
+            let conflict = [Issue::error("", "v.changed_elsewhere")];
+            let mut page = page;
+            page.path = S::STEP.url(&id);
+            let page = S::render(&state, page, &id, &draft, &conflict, Some(&form), shape).await;
+            return Ok((StatusCode::CONFLICT, page).into_response());
+        }
+        Err(error) => return Err(error.into()),
+    }
+    if issues.iter().any(Issue::is_error) {
+        let mut page = page;
+        page.path = format!("{}?check=1", S::STEP.url(&id));
         let page = S::render(&state, page, &id, &draft, &issues, Some(&form), shape).await;
         return Ok(unprocessable(page));
     }

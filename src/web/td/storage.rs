@@ -92,7 +92,7 @@ impl WizardStep for Storage {
         shape: Shape,
     ) -> Response {
         let errors = Messages::new(page.tr, issues);
-        let v = view(page, id, &draft.task_definition, errors);
+        let v = view(page, id, draft.version, &draft.task_definition, errors);
         match shape {
             Shape::Page => StoragePage { v }.into_response(),
             Shape::Fragment => StoragePartial { v }.into_response(),
@@ -100,7 +100,7 @@ impl WizardStep for Storage {
     }
 }
 
-fn view(page: Page, id: &str, td: &TaskDefinition, errors: Messages) -> StorageView {
+fn view(page: Page, id: &str, version: i64, td: &TaskDefinition, errors: Messages) -> StorageView {
     let names: Vec<(&str, &str)> = td
         .container_definitions
         .iter()
@@ -144,7 +144,7 @@ fn view(page: Page, id: &str, td: &TaskDefinition, errors: Messages) -> StorageV
     }
     StorageView {
         steps: step_links(page.tr, id, Step::Storage),
-        action_url: Step::Storage.url(id),
+        action_url: Step::Storage.form_url(id, version),
         volumes: td
             .volumes
             .iter()
