@@ -29,6 +29,10 @@ pub struct Config {
     /// Send every AWS request here, e.g. a local emulator (http://127.0.0.1:5000).
     #[arg(long, env = "ECS_WIZARD_ENDPOINT_URL")]
     pub endpoint_url: Option<String>,
+    /// Seconds one AWS operation may take (retries included) before the page
+    /// says AWS did not answer.
+    #[arg(long, env = "ECS_WIZARD_AWS_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub aws_timeout: u64,
     /// Folder for the SQLite file that keeps drafts and history.
     #[arg(long, env = "ECS_WIZARD_DATA_DIR", default_value_os_t = default_data_dir())]
     pub data_dir: PathBuf,
@@ -60,6 +64,7 @@ impl Config {
             region: self.region.clone(),
             profile: self.profile.clone(),
             endpoint_url: self.endpoint_url.clone(),
+            timeout: std::time::Duration::from_secs(self.aws_timeout),
         }
     }
 
@@ -71,6 +76,7 @@ impl Config {
             region: Some("ap-northeast-1".into()),
             profile: None,
             endpoint_url,
+            aws_timeout: 30,
             data_dir,
         }
     }

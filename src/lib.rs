@@ -4,6 +4,7 @@
 
 pub mod aws;
 pub mod config;
+pub mod deploy;
 pub mod i18n;
 pub mod spec;
 pub mod store;

@@ -163,3 +163,55 @@ async fn trace_logs_hold_no_draft_value_and_no_credential() {
         assert!(!text.contains(leak), "{leak} is in the log");
     }
 }
+
+/// Issue 7, item 4: an endpoint that stops answering makes pages say so
+/// within the timeout, instead of holding them open.
+// Multi-threaded: the proxy must relay while the test waits for the app to start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_aws_stops_answering_pages_say_so_within_the_timeout() {
+    let moto = moto();
+    let proxy = common::proxy::proxy(&moto.url).await;
+    let app = common::app_with_flags(&proxy.url, &["--aws-timeout", "2"]);
+    let client = common::Client::new(&app.url).await;
+    assert!(
+        client.get("/").await.select("#identity")[0].contains("Account"),
+        "connected through the proxy"
+    );
+    proxy.stall();
+    let started = std::time::Instant::now();
+    let roles = tokio::time::timeout(std::time::Duration::from_secs(20), client.get("/roles"))
+        .await
+        .expect("the roles page answered within 20 s");
+    let took = started.elapsed();
+    assert_eq!(roles.status, 200);
+    assert!(roles.text.contains("NoAnswer"), "{}", roles.text);
+    assert!(!roles.text.contains("DispatchFailure") && !roles.text.contains("ConnectError"));
+    assert!(took < std::time::Duration::from_secs(15), "took {took:?}");
+
+    let created = client
+        .post(
+            "/clusters/new",
+            &[
+                ("clusterName", "web"),
+                ("fargate", "on"),
+                ("action", "next"),
+            ],
+        )
+        .await;
+    let review = created.location;
+    let create = review.replace("/review", "/create");
+    let refused = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        client.post(&create, &[]),
+    )
+    .await
+    .expect("Create answered within 20 s");
+    let page = if refused.status == 303 {
+        client.get(&refused.location).await
+    } else {
+        refused
+    };
+    assert_eq!(page.select("h1"), ["AWS did not answer"], "{}", page.text);
+    assert_eq!(page.select("#aws-error-code"), ["NoAnswer"]);
+    eprintln!("a stalled endpoint answered /roles in {took:?} with --aws-timeout 2");
+}

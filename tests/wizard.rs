@@ -160,9 +160,8 @@ async fn reference_000_built_through_the_forms_is_what_the_emulator_holds() {
         "the master key is flagged"
     );
 
-    let result = client.post(&format!("{draft}/create"), &[]).await;
-    assert_eq!(result.status, 303, "{}", result.text);
-    let page = client.get(&result.location).await;
+    let page = client.press(&format!("{draft}/create")).await;
+    assert_eq!(page.status, 200, "{}", page.text);
     assert_eq!(
         page.select("#family-revision"),
         ["zenn-clone-task-definition-backend:1"]
@@ -272,8 +271,7 @@ async fn reference_003_json_imported_and_created_is_registered_as_pasted() {
     let shown: Value = serde_json::from_str(&review.select("#request-json")[0]).unwrap();
     assert_eq!(shown, pasted, "the request is the pasted JSON, unchanged");
 
-    let result = client.post(&format!("{draft}/create"), &[]).await;
-    let page = client.get(&result.location).await;
+    let page = client.press(&format!("{draft}/create")).await;
     let registered: Value = serde_json::from_str(&page.select("#registered")[0]).unwrap();
     assert_contains(&registered, &pasted, "taskDefinition");
     assert_eq!(registered["revision"], 1);
@@ -682,10 +680,12 @@ async fn when_aws_does_not_accept_the_request_the_page_says_why_and_the_draft_is
         .await;
     let draft = draft_path(&imported.location);
     drop(moto);
-    let refused = client.post(&format!("{draft}/create"), &[]).await;
-    assert_eq!(refused.status, 502);
-    assert_eq!(refused.select("#aws-error-code"), ["RequestFailed"]);
-    assert!(refused.text.contains("No answer came back from AWS"));
+    let refused = client.press(&format!("{draft}/create")).await;
+    assert_eq!(refused.status, 200);
+    assert_eq!(refused.select("h1"), ["AWS did not answer"]);
+    assert_eq!(refused.select("#aws-error-code"), ["NoAnswer"]);
+    assert!(refused.text.contains("Nothing came back from AWS in time"));
+    assert!(!refused.text.contains("DispatchFailure"));
     assert!(refused.text.contains("Your draft is kept as it was."));
     let review = client.get(&format!("{draft}/review")).await;
     assert_eq!(review.status, 200);

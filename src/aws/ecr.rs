@@ -2,38 +2,93 @@
 
 use aws_smithy_types::date_time::Format;
 
-use super::create::{CreateError, Created};
+use serde_json::json;
+
+use super::create::{CreateError, Created, StepLog, Undo, is_already_exists, logged};
 use super::raw_body::{CaptureBody, replace_body};
 use super::{Aws, AwsError};
 use crate::spec::account::{ImageSummary, RepositorySummary};
 use crate::spec::repository::Repository;
 
 impl Aws {
-    /// CreateRepository with the review page's body.
-    pub async fn create_repository(&self, repository: &Repository) -> Result<Created, CreateError> {
+    /// CreateRepository with the review page's body, written to `log`.
+    /// Finishing a cut-off run, an existing repository is this run's own.
+    pub async fn create_repository(
+        &self,
+        repository: &Repository,
+        log: &impl StepLog,
+    ) -> Result<Created, CreateError> {
+        let name = &repository.repository_name;
         let capture = CaptureBody::default();
-        let output = self
-            .ecr
-            .create_repository()
-            // The builder needs its required member; the body replaces it.
-            .repository_name("placeholder")
-            .customize()
-            .mutate_request(replace_body(repository.request().to_string()))
-            .interceptor(capture.clone())
-            .send()
-            .await
-            .map_err(|e| CreateError::from(AwsError::from(e)))?;
-        Ok(Created {
-            arn: output
-                .repository()
-                .and_then(|r| r.repository_arn())
-                .unwrap_or_default()
-                .to_string(),
-            response: capture.take_json(),
-        })
+        let send = async {
+            self.ecr
+                .create_repository()
+                // The builder needs its required member; the body replaces it.
+                .repository_name("placeholder")
+                .customize()
+                .mutate_request(replace_body(repository.request().to_string()))
+                .interceptor(capture.clone())
+                .send()
+                .await
+                .map_err(AwsError::from)
+        };
+        let call = format!("ecr:CreateRepository repositoryName={name}");
+        match logged(log, call, send).await {
+            Ok(output) => Ok(Created {
+                arn: output
+                    .repository()
+                    .and_then(|r| r.repository_arn())
+                    .unwrap_or_default()
+                    .to_string(),
+                response: capture.take_json(),
+            }),
+            Err(error) if log.resuming() && is_already_exists(&error) => {
+                let output = self
+                    .ecr
+                    .describe_repositories()
+                    .repository_names(name)
+                    .send()
+                    .await
+                    .map_err(|e| CreateError::refused(AwsError::from(e)))?;
+                let arn = output
+                    .repositories()
+                    .first()
+                    .and_then(|r| r.repository_arn())
+                    .unwrap_or_default()
+                    .to_string();
+                Ok(Created {
+                    response: json!({"repository": {"repositoryArn": arn, "repositoryName": name}}),
+                    arn,
+                })
+            }
+            Err(error) => Err(CreateError::from(error)),
+        }
     }
 
-    /// Every repository with its images, newest image first.
+    /// Deletes an empty repository (a missing one is already what was wanted).
+    pub async fn remove_repository(
+        &self,
+        repository: &Repository,
+        log: &impl StepLog,
+    ) -> Vec<Undo> {
+        let name = &repository.repository_name;
+        let call = format!("ecr:DeleteRepository repositoryName={name}");
+        let send = async {
+            self.ecr
+                .delete_repository()
+                .repository_name(name)
+                .send()
+                .await
+                .map(drop)
+                .map_err(AwsError::from)
+        };
+        let outcome = match logged(log, call.clone(), send).await {
+            Err(error) if error.code == "RepositoryNotFoundException" => Ok(()),
+            other => other,
+        };
+        vec![Undo { call, outcome }]
+    }
+
     pub async fn repositories(&self) -> Result<Vec<RepositorySummary>, AwsError> {
         let mut repositories = Vec::new();
         let mut pages = self.ecr.describe_repositories().into_paginator().send();

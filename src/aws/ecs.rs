@@ -1,8 +1,8 @@
 //! Amazon ECS: task definitions, clusters, and what the checklist counts.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use super::create::{CreateError, Created};
+use super::create::{CreateError, Created, StepLog, Undo, logged};
 use super::raw_body::{CaptureBody, replace_body};
 use super::{Aws, AwsError};
 use crate::spec::account::ClusterSummary;
@@ -19,37 +19,125 @@ pub struct Registered {
 }
 
 impl Aws {
-    /// Sends `request_json` (a RegisterTaskDefinition body) unchanged.
+    /// Sends `request_json` (a RegisterTaskDefinition body) unchanged,
+    /// written to `log` before and after.
     pub async fn register_task_definition(
         &self,
         request_json: String,
+        log: &impl StepLog,
     ) -> Result<Registered, AwsError> {
+        let family = serde_json::from_str::<Value>(&request_json)
+            .ok()
+            .and_then(|v| v["family"].as_str().map(str::to_string))
+            .unwrap_or_default();
         let capture = CaptureBody::default();
         // The builder needs its required members; the body replaces them all.
-        let output = self
+        let send = async {
+            self.ecs
+                .register_task_definition()
+                .family("placeholder")
+                .set_container_definitions(Some(Vec::new()))
+                .customize()
+                .mutate_request(replace_body(request_json))
+                .interceptor(capture.clone())
+                .send()
+                .await
+                .map_err(AwsError::from)
+        };
+        let call = format!("ecs:RegisterTaskDefinition family={family}");
+        logged(log, call, send).await?;
+        Ok(registered(capture.take_json()))
+    }
+
+    /// The family's latest revision when it is exactly `request` (a
+    /// RegisterTaskDefinition body): what a cut-off Create registered.
+    pub async fn latest_revision_matching(
+        &self,
+        request: &Value,
+    ) -> Result<Option<Registered>, AwsError> {
+        let family = request["family"].as_str().unwrap_or_default();
+        let capture = CaptureBody::default();
+        let result = self
             .ecs
-            .register_task_definition()
-            .family("placeholder")
-            .set_container_definitions(Some(Vec::new()))
+            .describe_task_definition()
+            .task_definition(family)
             .customize()
-            .mutate_request(replace_body(request_json))
             .interceptor(capture.clone())
             .send()
-            .await?;
-        let definition = output.task_definition();
+            .await;
+        match result {
+            Ok(_) => {}
+            Err(error) => {
+                let error = AwsError::from(error);
+                // No revision of the family at all.
+                if error.code == "ClientException" {
+                    return Ok(None);
+                }
+                return Err(error);
+            }
+        }
         let response = capture.take_json();
-        Ok(Registered {
-            arn: definition
-                .and_then(|d| d.task_definition_arn())
-                .unwrap_or_default()
-                .to_string(),
-            family: definition
-                .and_then(|d| d.family())
-                .unwrap_or_default()
-                .to_string(),
-            revision: definition.map(|d| d.revision()).unwrap_or_default(),
-            response,
-        })
+        let mut wanted = request.clone();
+        if let Some(object) = wanted.as_object_mut() {
+            // Tags are answered beside the definition, not in it.
+            object.remove("tags");
+        }
+        Ok(contains(&response["taskDefinition"], &wanted).then(|| registered(response)))
+    }
+
+    /// DeregisterTaskDefinition: the revision becomes INACTIVE.
+    pub async fn deregister_task_definition(&self, arn: &str, log: &impl StepLog) -> Undo {
+        let call = format!("ecs:DeregisterTaskDefinition taskDefinition={arn}");
+        let send = async {
+            self.ecs
+                .deregister_task_definition()
+                .task_definition(arn)
+                .send()
+                .await
+                .map(drop)
+                .map_err(AwsError::from)
+        };
+        let outcome = logged(log, call.clone(), send).await;
+        Undo { call, outcome }
+    }
+}
+
+fn registered(response: Value) -> Registered {
+    let definition = &response["taskDefinition"];
+    Registered {
+        arn: definition["taskDefinitionArn"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        family: definition["family"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        revision: definition["revision"]
+            .as_i64()
+            .and_then(|r| i32::try_from(r).ok())
+            .unwrap_or_default(),
+        response,
+    }
+}
+
+/// True when `shown` holds everything `wanted` says (AWS adds defaults and
+/// read-only fields; an empty list or map in `wanted` is the same as none).
+fn contains(shown: &Value, wanted: &Value) -> bool {
+    match (shown, wanted) {
+        (_, Value::Array(items)) if items.is_empty() => {
+            shown.is_null() || shown.as_array().is_some_and(Vec::is_empty)
+        }
+        (_, Value::Object(map)) if map.is_empty() => {
+            shown.is_null() || shown.as_object().is_some_and(serde_json::Map::is_empty)
+        }
+        (Value::Object(shown), Value::Object(wanted)) => wanted
+            .iter()
+            .all(|(key, value)| contains(shown.get(key).unwrap_or(&Value::Null), value)),
+        (Value::Array(shown), Value::Array(wanted)) => {
+            shown.len() == wanted.len() && shown.iter().zip(wanted).all(|(s, w)| contains(s, w))
+        }
+        _ => shown == wanted,
     }
 }
 
@@ -57,23 +145,37 @@ impl Aws {
     /// CreateCluster with the review page's body. AWS answers an existing
     /// name with the existing cluster, so an active one is looked up first and
     /// reported as existing instead.
-    pub async fn create_cluster(&self, cluster: &Cluster) -> Result<Created, CreateError> {
-        let existing = self
-            .describe_clusters(vec![cluster.cluster_name.clone()])
-            .await?;
-        if existing.iter().any(|c| c.status == "ACTIVE") {
+    pub async fn create_cluster(
+        &self,
+        cluster: &Cluster,
+        log: &impl StepLog,
+    ) -> Result<Created, CreateError> {
+        let name = &cluster.cluster_name;
+        let existing = self.describe_clusters(vec![name.clone()]).await?;
+        if let Some(active) = existing.iter().find(|c| c.status == "ACTIVE") {
+            // Finishing a cut-off run: the cluster it made is adopted.
+            if log.resuming() {
+                return Ok(Created {
+                    arn: active.arn.clone(),
+                    response: json!({"cluster": {"clusterArn": active.arn, "clusterName": name}}),
+                });
+            }
             return Err(CreateError::AlreadyExists);
         }
         let capture = CaptureBody::default();
-        let output = self
-            .ecs
-            .create_cluster()
-            .customize()
-            .mutate_request(replace_body(cluster.request().to_string()))
-            .interceptor(capture.clone())
-            .send()
+        let send = async {
+            self.ecs
+                .create_cluster()
+                .customize()
+                .mutate_request(replace_body(cluster.request().to_string()))
+                .interceptor(capture.clone())
+                .send()
+                .await
+                .map_err(AwsError::from)
+        };
+        let output = logged(log, format!("ecs:CreateCluster clusterName={name}"), send)
             .await
-            .map_err(|e| CreateError::from(AwsError::from(e)))?;
+            .map_err(CreateError::from)?;
         Ok(Created {
             arn: output
                 .cluster()
@@ -82,6 +184,26 @@ impl Aws {
                 .to_string(),
             response: capture.take_json(),
         })
+    }
+
+    /// Deletes the cluster (a missing one is already what was wanted).
+    pub async fn remove_cluster(&self, cluster: &Cluster, log: &impl StepLog) -> Vec<Undo> {
+        let name = &cluster.cluster_name;
+        let call = format!("ecs:DeleteCluster cluster={name}");
+        let send = async {
+            self.ecs
+                .delete_cluster()
+                .cluster(name)
+                .send()
+                .await
+                .map(drop)
+                .map_err(AwsError::from)
+        };
+        let outcome = match logged(log, call.clone(), send).await {
+            Err(error) if error.code == "ClusterNotFoundException" => Ok(()),
+            other => other,
+        };
+        vec![Undo { call, outcome }]
     }
 
     pub async fn clusters(&self) -> Result<Vec<ClusterSummary>, AwsError> {
@@ -170,6 +292,7 @@ mod tests {
     use aws_smithy_http_client::test_util::capture_request;
     use aws_smithy_types::body::SdkBody;
 
+    use crate::aws::create::NoLog;
     use crate::aws::tests::aws_with;
 
     fn response(status: u16, body: &str) -> http::Response<SdkBody> {
@@ -188,7 +311,7 @@ mod tests {
         let (client, requests) = capture_request(Some(response(200, answer)));
         let body = r#"{"family":"web","containerDefinitions":[{"name":"app","image":"nginx","ulimits":[{"name":"nofile","softLimit":1,"hardLimit":2}]}]}"#;
         let registered = aws_with(client)
-            .register_task_definition(body.to_string())
+            .register_task_definition(body.to_string(), &NoLog)
             .await
             .unwrap();
         let sent = requests.expect_request();
@@ -220,7 +343,7 @@ mod tests {
         let denied = r#"{"__type":"AccessDeniedException","message":"User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ecs:RegisterTaskDefinition"}"#;
         let (client, _requests) = capture_request(Some(response(400, denied)));
         let error = aws_with(client)
-            .register_task_definition("{}".into())
+            .register_task_definition("{}".into(), &NoLog)
             .await
             .unwrap_err();
         assert_eq!(error.code, "AccessDeniedException");
@@ -233,7 +356,7 @@ mod tests {
         let invalid = r#"{"__type":"ClientException","message":"Invalid 'cpu' setting for task."}"#;
         let (client, _requests) = capture_request(Some(response(400, invalid)));
         let error = aws_with(client)
-            .register_task_definition("{}".into())
+            .register_task_definition("{}".into(), &NoLog)
             .await
             .unwrap_err();
         assert_eq!(
@@ -270,7 +393,9 @@ mod tests {
         };
         let active = r#"{"clusters":[{"clusterName":"ecs-handson-cluster","status":"ACTIVE"}],"failures":[]}"#;
         let client = replay(&[active]);
-        let result = aws_with(client.clone()).create_cluster(&cluster).await;
+        let result = aws_with(client.clone())
+            .create_cluster(&cluster, &NoLog)
+            .await;
         assert_eq!(result, Err(CreateError::AlreadyExists));
         assert_eq!(client.actual_requests().count(), 1, "nothing was created");
 
@@ -278,7 +403,7 @@ mod tests {
         let created = r#"{"cluster":{"clusterArn":"arn:aws:ecs:ap-northeast-1:123456789012:cluster/ecs-handson-cluster","clusterName":"ecs-handson-cluster","status":"ACTIVE"}}"#;
         let client = replay(&[missing, created]);
         let done = aws_with(client.clone())
-            .create_cluster(&cluster)
+            .create_cluster(&cluster, &NoLog)
             .await
             .unwrap();
         assert!(done.arn.ends_with(":cluster/ecs-handson-cluster"));
@@ -288,5 +413,27 @@ mod tests {
             .map(|r| r.body().bytes().unwrap_or_default().to_vec())
             .collect();
         assert_eq!(sent[1], cluster.request().to_string().into_bytes());
+    }
+}
+
+#[cfg(test)]
+mod contains_tests {
+    use serde_json::json;
+
+    use super::contains;
+
+    #[test]
+    fn a_revision_holds_the_request_when_aws_only_added_to_it() {
+        let wanted = json!({"family": "web", "cpu": "256", "volumes": [],
+            "containerDefinitions": [{"name": "app", "image": "nginx", "environment": []}]});
+        let shown = json!({"family": "web", "cpu": "256", "revision": 3, "status": "ACTIVE",
+            "containerDefinitions": [{"name": "app", "image": "nginx", "essential": true, "cpu": 0}]});
+        assert!(contains(&shown, &wanted));
+        let changed = json!({"family": "web", "cpu": "512",
+            "containerDefinitions": [{"name": "app", "image": "nginx"}]});
+        assert!(!contains(&changed, &wanted));
+        let more = json!({"family": "web", "cpu": "256",
+            "containerDefinitions": [{"name": "app", "image": "nginx"}, {"name": "b", "image": "x"}]});
+        assert!(!contains(&more, &wanted));
     }
 }

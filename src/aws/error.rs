@@ -12,6 +12,8 @@ pub struct AwsError {
 }
 
 pub const REQUEST_FAILED: &str = "RequestFailed";
+/// No answer came: the endpoint could not be reached, or did not answer in time.
+pub const NO_ANSWER: &str = "NoAnswer";
 
 impl<E, R> From<SdkError<E, R>> for AwsError
 where
@@ -19,15 +21,29 @@ where
     R: std::fmt::Debug,
 {
     fn from(error: SdkError<E, R>) -> Self {
-        match error.code() {
-            Some(code) => Self {
+        if let Some(code) = error.code() {
+            return Self {
                 code: code.to_string(),
                 message: error.message().unwrap_or_default().to_string(),
-            },
-            None => Self {
-                code: REQUEST_FAILED.to_string(),
-                message: DisplayErrorContext(&error).to_string(),
-            },
+            };
+        }
+        // The SDK's own description is debug text; a person gets a sentence
+        // (the details go to the log).
+        tracing::debug!(error = %DisplayErrorContext(&error), "no answer from AWS");
+        let (code, message) = match &error {
+            SdkError::TimeoutError(_) => (NO_ANSWER, "AWS did not answer in time."),
+            SdkError::DispatchFailure(failure) if failure.is_timeout() => {
+                (NO_ANSWER, "AWS did not answer in time.")
+            }
+            SdkError::DispatchFailure(failure) if failure.is_io() => {
+                (NO_ANSWER, "The connection to AWS could not be made.")
+            }
+            SdkError::DispatchFailure(_) => (NO_ANSWER, "The request could not be sent to AWS."),
+            _ => (REQUEST_FAILED, "AWS's answer could not be read."),
+        };
+        Self {
+            code: code.to_string(),
+            message: message.to_string(),
         }
     }
 }

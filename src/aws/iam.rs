@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::create::{CreateError, Created, Undo};
+use super::create::{CreateError, Created, StepLog, Undo, is_already_exists, logged};
 use super::{Aws, AwsError};
 use crate::spec::account::{PolicyDocument, RoleDetails, RoleSummary};
 use crate::spec::role::{Role, compact};
@@ -112,8 +112,15 @@ impl Aws {
     }
 
     /// CreateRole, AttachRolePolicy for each managed policy, PutRolePolicy for
-    /// the extra permissions: in that order, undone in reverse on a refusal.
-    pub async fn create_role(&self, role: &Role) -> Result<Created, CreateError> {
+    /// the extra permissions: in that order, each written to `log` before it
+    /// is sent, undone in reverse on a refusal. When finishing a cut-off run,
+    /// an existing role is this run's own and is completed (attaching and
+    /// putting a policy again changes nothing).
+    pub async fn create_role(
+        &self,
+        role: &Role,
+        log: &impl StepLog,
+    ) -> Result<Created, CreateError> {
         let name = role.role_name.as_str();
         let tags = role
             .tags
@@ -131,39 +138,55 @@ impl Aws {
                     message: e.to_string(),
                 })
             })?;
-        let output = self
-            .iam
-            .create_role()
-            .role_name(name)
-            .assume_role_policy_document(compact(&crate::spec::role::trust_policy()))
-            .set_description(Some(role.description.clone()).filter(|d| !d.is_empty()))
-            .set_tags(Some(tags).filter(|t| !t.is_empty()))
-            .send()
-            .await
-            .map_err(|e| CreateError::from(AwsError::from(e)))?;
-        let created = output.role();
-        let arn = created.map(|r| r.arn()).unwrap_or_default().to_string();
-        let response = json!({"Role": {
-            "RoleName": name,
-            "RoleId": created.map(|r| r.role_id()).unwrap_or_default(),
-            "Arn": arn,
-            "CreateDate": created.map(|r| r.create_date().to_string()).unwrap_or_default(),
-        }});
+        let send = async {
+            let output = self
+                .iam
+                .create_role()
+                .role_name(name)
+                .assume_role_policy_document(compact(&crate::spec::role::trust_policy()))
+                .set_description(Some(role.description.clone()).filter(|d| !d.is_empty()))
+                .set_tags(Some(tags).filter(|t| !t.is_empty()))
+                .send()
+                .await?;
+            let created = output.role();
+            Ok(json!({"Role": {
+                "RoleName": name,
+                "RoleId": created.map(|r| r.role_id()).unwrap_or_default(),
+                "Arn": created.map(|r| r.arn()).unwrap_or_default(),
+                "CreateDate": created.map(|r| r.create_date().to_string()).unwrap_or_default(),
+            }}))
+        };
+        let response = match logged(log, format!("iam:CreateRole RoleName={name}"), send).await {
+            Ok(response) => response,
+            Err(error) if log.resuming() && is_already_exists(&error) => {
+                let existing = self.role(name).await.map_err(CreateError::refused)?;
+                json!({"Role": {"RoleName": name, "Arn": existing.arn}})
+            }
+            Err(error) => return Err(CreateError::from(error)),
+        };
+        let arn = response["Role"]["Arn"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
 
         let mut attached: Vec<&str> = Vec::new();
         let mut failure = None;
         for policy_arn in &role.managed_policy_arns {
-            let result = self
-                .iam
-                .attach_role_policy()
-                .role_name(name)
-                .policy_arn(policy_arn)
-                .send()
-                .await;
-            match result {
-                Ok(_) => attached.push(policy_arn),
+            let send = async {
+                self.iam
+                    .attach_role_policy()
+                    .role_name(name)
+                    .policy_arn(policy_arn)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(AwsError::from)
+            };
+            let call = format!("iam:AttachRolePolicy RoleName={name} PolicyArn={policy_arn}");
+            match logged(log, call, send).await {
+                Ok(()) => attached.push(policy_arn),
                 Err(error) => {
-                    failure = Some(AwsError::from(error));
+                    failure = Some(error);
                     break;
                 }
             }
@@ -172,65 +195,111 @@ impl Aws {
         if failure.is_none()
             && let Some(policy) = role.inline_policy()
         {
-            let result = self
-                .iam
-                .put_role_policy()
-                .role_name(name)
-                .policy_name(role.inline_policy_name())
-                .policy_document(compact(&policy))
-                .send()
-                .await;
-            match result {
-                Ok(_) => inline_put = true,
-                Err(error) => failure = Some(AwsError::from(error)),
+            let policy_name = role.inline_policy_name();
+            let send = async {
+                self.iam
+                    .put_role_policy()
+                    .role_name(name)
+                    .policy_name(&policy_name)
+                    .policy_document(compact(&policy))
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(AwsError::from)
+            };
+            let call = format!("iam:PutRolePolicy RoleName={name} PolicyName={policy_name}");
+            match logged(log, call, send).await {
+                Ok(()) => inline_put = true,
+                Err(error) => failure = Some(error),
             }
         }
         match failure {
             None => Ok(Created { arn, response }),
             Some(error) => {
-                let undo = self.undo_role(role, &attached, inline_put).await;
+                let undo = self.undo_role(role, &attached, inline_put, log).await;
                 Err(CreateError::Refused { error, undo })
             }
         }
     }
 
+    /// Removes a role a cut-off run may have made, whatever it got to:
+    /// everything the form names is detached or deleted, and what is not
+    /// there is passed over.
+    pub async fn remove_role(&self, role: &Role, log: &impl StepLog) -> Vec<Undo> {
+        let policies: Vec<&str> = role
+            .managed_policy_arns
+            .iter()
+            .map(String::as_str)
+            .collect();
+        let mut undo = self
+            .undo_role(role, &policies, role.inline_policy().is_some(), log)
+            .await;
+        for step in &mut undo {
+            if step
+                .outcome
+                .as_ref()
+                .is_err_and(|e| e.code == "NoSuchEntity")
+            {
+                step.outcome = Ok(());
+            }
+        }
+        undo
+    }
+
     /// Removes what `create_role` made, newest first; IAM refuses to delete a
     /// role that still has policies.
-    async fn undo_role(&self, role: &Role, attached: &[&str], inline_put: bool) -> Vec<Undo> {
+    async fn undo_role(
+        &self,
+        role: &Role,
+        attached: &[&str],
+        inline_put: bool,
+        log: &impl StepLog,
+    ) -> Vec<Undo> {
         let name = role.role_name.as_str();
         let mut undo = Vec::new();
         if inline_put {
             let policy_name = role.inline_policy_name();
-            let outcome = self
-                .iam
-                .delete_role_policy()
-                .role_name(name)
-                .policy_name(&policy_name)
-                .send()
-                .await;
-            undo.push(Undo {
-                call: format!("iam:DeleteRolePolicy {name} {policy_name}"),
-                outcome: outcome.map(drop).map_err(AwsError::from),
-            });
+            let call = format!("iam:DeleteRolePolicy RoleName={name} PolicyName={policy_name}");
+            let send = async {
+                self.iam
+                    .delete_role_policy()
+                    .role_name(name)
+                    .policy_name(&policy_name)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(AwsError::from)
+            };
+            let outcome = logged(log, call.clone(), send).await;
+            undo.push(Undo { call, outcome });
         }
         for policy_arn in attached.iter().rev() {
-            let outcome = self
-                .iam
-                .detach_role_policy()
-                .role_name(name)
-                .policy_arn(*policy_arn)
-                .send()
-                .await;
-            undo.push(Undo {
-                call: format!("iam:DetachRolePolicy {name} {policy_arn}"),
-                outcome: outcome.map(drop).map_err(AwsError::from),
-            });
+            let call = format!("iam:DetachRolePolicy RoleName={name} PolicyArn={policy_arn}");
+            let send = async {
+                self.iam
+                    .detach_role_policy()
+                    .role_name(name)
+                    .policy_arn(*policy_arn)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(AwsError::from)
+            };
+            let outcome = logged(log, call.clone(), send).await;
+            undo.push(Undo { call, outcome });
         }
-        let outcome = self.iam.delete_role().role_name(name).send().await;
-        undo.push(Undo {
-            call: format!("iam:DeleteRole {name}"),
-            outcome: outcome.map(drop).map_err(AwsError::from),
-        });
+        let call = format!("iam:DeleteRole RoleName={name}");
+        let send = async {
+            self.iam
+                .delete_role()
+                .role_name(name)
+                .send()
+                .await
+                .map(drop)
+                .map_err(AwsError::from)
+        };
+        let outcome = logged(log, call.clone(), send).await;
+        undo.push(Undo { call, outcome });
         undo
     }
 
@@ -298,6 +367,7 @@ mod tests {
     use aws_smithy_types::body::SdkBody;
 
     use super::*;
+    use crate::aws::create::NoLog;
     use crate::aws::tests::aws_with;
     use crate::spec::role::{MANAGED_POLICIES, RoleKind};
 
@@ -345,7 +415,7 @@ mod tests {
             })
             .collect();
         let client = StaticReplayClient::new(events);
-        let result = aws_with(client.clone()).create_role(&role).await;
+        let result = aws_with(client.clone()).create_role(&role, &NoLog).await;
         let Err(CreateError::Refused { error, undo }) = result else {
             panic!("expected a refusal, got {result:?}");
         };
@@ -354,8 +424,8 @@ mod tests {
         assert_eq!(
             calls,
             [
-                "iam:DetachRolePolicy ecsTaskExecutionRole arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
-                "iam:DeleteRole ecsTaskExecutionRole",
+                "iam:DetachRolePolicy RoleName=ecsTaskExecutionRole PolicyArn=arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+                "iam:DeleteRole RoleName=ecsTaskExecutionRole",
             ]
         );
         assert!(undo.iter().all(|u| u.outcome.is_ok()));
@@ -384,7 +454,7 @@ mod tests {
         let mut role = Role::new(RoleKind::Execution, "aws");
         role.managed_policy_arns
             .push(MANAGED_POLICIES[1].arn("aws"));
-        let result = aws_with(client.clone()).create_role(&role).await;
+        let result = aws_with(client.clone()).create_role(&role, &NoLog).await;
         assert_eq!(result, Err(CreateError::AlreadyExists));
         assert_eq!(client.actual_requests().count(), 1);
     }

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::create::{CreateError, Created, Undo};
+use super::create::{CreateError, Created, StepLog, Undo, is_already_exists, logged};
 use super::raw_body::{CaptureBody, replace_body};
 use super::{Aws, AwsError};
 use crate::spec::account::LogGroupSummary;
@@ -11,60 +11,58 @@ use crate::spec::resource::Resource;
 
 impl Aws {
     /// CreateLogGroup then PutRetentionPolicy, each with the review page's
-    /// body; a refused retention deletes the new group again.
-    pub async fn create_log_group(&self, group: &LogGroup) -> Result<Created, CreateError> {
-        let calls = group.api_calls();
+    /// body and written to `log`; a refused retention deletes the new group
+    /// again. Finishing a cut-off run, an existing group is this run's own.
+    pub async fn create_log_group(
+        &self,
+        group: &LogGroup,
+        log: &impl StepLog,
+    ) -> Result<Created, CreateError> {
+        let name = &group.log_group_name;
         let mut responses = Vec::new();
-        for (index, call) in calls.iter().enumerate() {
+        for (index, call) in group.api_calls().iter().enumerate() {
             let capture = CaptureBody::default();
             let body = call.input.to_string();
-            let result = match call.operation {
-                "PutRetentionPolicy" => self
-                    .logs
-                    .put_retention_policy()
-                    .log_group_name("placeholder")
-                    .retention_in_days(1)
-                    .customize()
-                    .mutate_request(replace_body(body))
-                    .interceptor(capture.clone())
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(AwsError::from),
-                _ => self
-                    .logs
-                    .create_log_group()
-                    .log_group_name("placeholder")
-                    .customize()
-                    .mutate_request(replace_body(body))
-                    .interceptor(capture.clone())
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(AwsError::from),
-            };
-            match result {
-                Ok(()) => responses.push(json!({call.operation: capture.take_json()})),
-                Err(error) if index == 0 => return Err(CreateError::from(error)),
-                Err(error) => {
-                    let outcome = self
+            let send = async {
+                match call.operation {
+                    "PutRetentionPolicy" => self
                         .logs
-                        .delete_log_group()
-                        .log_group_name(&group.log_group_name)
+                        .put_retention_policy()
+                        .log_group_name("placeholder")
+                        .retention_in_days(1)
+                        .customize()
+                        .mutate_request(replace_body(body))
+                        .interceptor(capture.clone())
                         .send()
                         .await
                         .map(drop)
-                        .map_err(AwsError::from);
-                    let undo = vec![Undo {
-                        call: format!("logs:DeleteLogGroup {}", group.log_group_name),
-                        outcome,
-                    }];
+                        .map_err(AwsError::from),
+                    _ => self
+                        .logs
+                        .create_log_group()
+                        .log_group_name("placeholder")
+                        .customize()
+                        .mutate_request(replace_body(body))
+                        .interceptor(capture.clone())
+                        .send()
+                        .await
+                        .map(drop)
+                        .map_err(AwsError::from),
+                }
+            };
+            let title = format!("{} logGroupName={name}", call.title());
+            match logged(log, title, send).await {
+                Ok(()) => responses.push(json!({call.operation: capture.take_json()})),
+                Err(error) if index == 0 && log.resuming() && is_already_exists(&error) => {}
+                Err(error) if index == 0 => return Err(CreateError::from(error)),
+                Err(error) => {
+                    let undo = self.remove_log_group(group, log).await;
                     return Err(CreateError::Refused { error, undo });
                 }
             }
         }
         let arn = self
-            .log_groups_named(&group.log_group_name)
+            .log_groups_named(name)
             .await
             .ok()
             .and_then(|mut found| found.pop())
@@ -74,6 +72,26 @@ impl Aws {
             arn,
             response: json!(responses),
         })
+    }
+
+    /// Deletes the group (a missing one is already what was wanted).
+    pub async fn remove_log_group(&self, group: &LogGroup, log: &impl StepLog) -> Vec<Undo> {
+        let name = &group.log_group_name;
+        let call = format!("logs:DeleteLogGroup logGroupName={name}");
+        let send = async {
+            self.logs
+                .delete_log_group()
+                .log_group_name(name)
+                .send()
+                .await
+                .map(drop)
+                .map_err(AwsError::from)
+        };
+        let outcome = match logged(log, call.clone(), send).await {
+            Err(error) if error.code == "ResourceNotFoundException" => Ok(()),
+            other => other,
+        };
+        vec![Undo { call, outcome }]
     }
 
     pub async fn log_groups(&self) -> Result<Vec<LogGroupSummary>, AwsError> {
@@ -121,6 +139,7 @@ mod tests {
     use aws_smithy_types::body::SdkBody;
 
     use super::*;
+    use crate::aws::create::NoLog;
     use crate::aws::tests::aws_with;
 
     fn event(status: u16, body: &str) -> ReplayEvent {
@@ -148,13 +167,18 @@ mod tests {
         let denied = r#"{"__type":"AccessDeniedException","message":"not authorized to perform: logs:PutRetentionPolicy"}"#;
         let client =
             StaticReplayClient::new(vec![event(200, "{}"), event(400, denied), event(200, "{}")]);
-        let result = aws_with(client.clone()).create_log_group(&group).await;
+        let result = aws_with(client.clone())
+            .create_log_group(&group, &NoLog)
+            .await;
         let Err(CreateError::Refused { error, undo }) = result else {
             panic!("expected a refusal: {result:?}");
         };
         assert_eq!(error.code, "AccessDeniedException");
         assert_eq!(undo.len(), 1);
-        assert_eq!(undo[0].call, "logs:DeleteLogGroup /ecs/example");
+        assert_eq!(
+            undo[0].call,
+            "logs:DeleteLogGroup logGroupName=/ecs/example"
+        );
         assert!(undo[0].outcome.is_ok());
         let targets: Vec<String> = client
             .actual_requests()
@@ -183,7 +207,7 @@ mod tests {
             log_group_name: "/ecs/example".into(),
             ..LogGroup::default()
         };
-        let result = aws_with(client).create_log_group(&group).await;
+        let result = aws_with(client).create_log_group(&group, &NoLog).await;
         assert_eq!(result, Err(CreateError::AlreadyExists));
     }
 }

@@ -15,19 +15,35 @@ use std::time::Duration;
 use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::provider::ProvideCredentials;
 
-pub use create::{CreateError, Created, Undo};
+pub use create::{CreateError, Created, StepLog, Undo, logged};
 pub use ecs::Registered;
-pub use error::AwsError;
+pub use error::{AwsError, NO_ANSWER};
 pub use sts::Identity;
 
 use crate::spec::account::{AccountFacts, AccountSnapshot};
 
 /// Overrides given on the command line; everything else comes from the chain.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct AwsSettings {
     pub region: Option<String>,
     pub profile: Option<String>,
     pub endpoint_url: Option<String>,
+    /// The longest one AWS operation may take, retries included; connecting
+    /// gets at most 5 seconds of it.
+    pub timeout: Duration,
+}
+
+impl AwsSettings {
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+    fn timeout_config(&self) -> aws_config::timeout::TimeoutConfig {
+        aws_config::timeout::TimeoutConfig::builder()
+            .connect_timeout(self.timeout.min(Duration::from_secs(5)))
+            .read_timeout(self.timeout)
+            .operation_attempt_timeout(self.timeout)
+            .operation_timeout(self.timeout)
+            .build()
+    }
 }
 
 /// The shared clients, built once from one `SdkConfig`.
@@ -126,7 +142,10 @@ impl Connection {
 /// Loads the configuration and asks STS who we are. Never fails: without
 /// credentials or a region the app still serves every page in preview mode.
 pub async fn connect(settings: &AwsSettings) -> Connection {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    // Without a timeout an endpoint that does not answer holds a page open
+    // for as long as it stays silent.
+    let mut loader =
+        aws_config::defaults(BehaviorVersion::latest()).timeout_config(settings.timeout_config());
     if let Some(region) = &settings.region {
         loader = loader.region(Region::new(region.clone()));
     }

@@ -15,7 +15,8 @@ use super::form::FormData;
 use super::listing::{Listing, listing};
 use super::page::Page;
 use super::state::AppState;
-use crate::aws::{Aws, CreateError, Created};
+use crate::aws::{Aws, CreateError, Created, Undo};
+use crate::deploy::RunJournal;
 use crate::spec::account::ClusterSummary;
 use crate::spec::cluster::Cluster;
 
@@ -68,8 +69,12 @@ impl CreateWizard for Cluster {
         .into_response()
     }
 
-    async fn create(&self, aws: &Aws) -> Result<Created, CreateError> {
-        aws.create_cluster(self).await
+    async fn create(&self, aws: &Aws, log: &RunJournal) -> Result<Created, CreateError> {
+        aws.create_cluster(self, log).await
+    }
+
+    async fn remove(&self, aws: &Aws, log: &RunJournal) -> Vec<Undo> {
+        aws.remove_cluster(self, log).await
     }
 }
 

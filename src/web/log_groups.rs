@@ -16,7 +16,8 @@ use super::listing::{Listing, listing};
 use super::page::Page;
 use super::state::AppState;
 use super::td::Choice;
-use crate::aws::{Aws, CreateError, Created};
+use crate::aws::{Aws, CreateError, Created, Undo};
+use crate::deploy::RunJournal;
 use crate::spec::account::LogGroupSummary;
 use crate::spec::log_group::{LogGroup, RETENTION_DAYS};
 
@@ -89,8 +90,12 @@ impl CreateWizard for LogGroup {
         .into_response()
     }
 
-    async fn create(&self, aws: &Aws) -> Result<Created, CreateError> {
-        aws.create_log_group(self).await
+    async fn create(&self, aws: &Aws, log: &RunJournal) -> Result<Created, CreateError> {
+        aws.create_log_group(self, log).await
+    }
+
+    async fn remove(&self, aws: &Aws, log: &RunJournal) -> Vec<Undo> {
+        aws.remove_log_group(self, log).await
     }
 }
 

@@ -15,6 +15,7 @@ pub mod page;
 mod refusal;
 mod repositories;
 mod roles;
+mod runs;
 pub mod security;
 pub mod state;
 pub mod td;

@@ -8,11 +8,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::page::Page;
-use crate::aws::{AwsError, Undo};
+use crate::aws::{AwsError, NO_ANSWER, Undo};
 use crate::i18n::{Tr, catalog};
 
 pub struct RefusalView {
     pub page: Page,
+    /// "AWS refused the request", or "AWS did not answer" when nothing came back.
+    pub title: &'static str,
     pub code: String,
     pub message: String,
     pub meaning: String,
@@ -48,7 +50,13 @@ pub fn refused(page: Page, error: AwsError, undo: Vec<Undo>, back_url: String) -
                 .unwrap_or_default(),
         })
         .collect();
+    let title = if error.code == NO_ANSWER {
+        "ui.aws_no_answer"
+    } else {
+        "ui.aws_refused"
+    };
     let v = RefusalView {
+        title,
         code: error.code,
         message: error.message,
         meaning,

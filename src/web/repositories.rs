@@ -17,7 +17,8 @@ use super::listing::{Listing, listing};
 use super::page::Page;
 use super::state::AppState;
 use super::td::Choice;
-use crate::aws::{Aws, CreateError, Created};
+use crate::aws::{Aws, CreateError, Created, Undo};
+use crate::deploy::RunJournal;
 use crate::spec::account::RepositorySummary;
 use crate::spec::api_call::ACCOUNT_PLACEHOLDER;
 use crate::spec::repository::{
@@ -92,8 +93,12 @@ impl CreateWizard for Repository {
         .into_response()
     }
 
-    async fn create(&self, aws: &Aws) -> Result<Created, CreateError> {
-        aws.create_repository(self).await
+    async fn create(&self, aws: &Aws, log: &RunJournal) -> Result<Created, CreateError> {
+        aws.create_repository(self, log).await
+    }
+
+    async fn remove(&self, aws: &Aws, log: &RunJournal) -> Vec<Undo> {
+        aws.remove_repository(self, log).await
     }
 }
 

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod in_process;
+pub mod proxy;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -106,17 +107,48 @@ pub struct App {
 /// Starts the real binary against `endpoint` with fake credentials, or with
 /// no credentials at all when `endpoint` is None.
 pub fn app(endpoint: Option<&str>) -> App {
-    spawn_app(endpoint, "warn", Stdio::inherit())
+    spawn_app(endpoint, "warn", Stdio::inherit(), &[])
+}
+
+/// The app with more flags (e.g. `--aws-timeout 2`).
+pub fn app_with_flags(endpoint: &str, flags: &[&str]) -> App {
+    spawn_app(Some(endpoint), "warn", Stdio::inherit(), flags)
 }
 
 /// The app logging at `rust_log` into the file `log`.
 pub fn app_logging(endpoint: &str, rust_log: &str, log: &std::path::Path) -> App {
     let file = std::fs::File::create(log).expect("log file");
-    spawn_app(Some(endpoint), rust_log, Stdio::from(file))
+    spawn_app(Some(endpoint), rust_log, Stdio::from(file), &[])
 }
 
-fn spawn_app(endpoint: Option<&str>, rust_log: &str, stderr: Stdio) -> App {
+fn spawn_app(endpoint: Option<&str>, rust_log: &str, stderr: Stdio, flags: &[&str]) -> App {
     let data_dir = tempfile::tempdir().expect("tempdir");
+    spawn_in(data_dir, endpoint, rust_log, stderr, flags)
+}
+
+impl App {
+    /// `kill -9`, then a new process on the same data folder.
+    pub fn crash_and_restart(self, endpoint: &str, flags: &[&str]) -> App {
+        let App {
+            data_dir, _process, ..
+        } = self;
+        drop(_process);
+        spawn_in(data_dir, Some(endpoint), "warn", Stdio::inherit(), flags)
+    }
+
+    /// The app's SQLite file, for tests that watch the journal from outside.
+    pub fn database(&self) -> PathBuf {
+        self.data_dir.path().join("data/ecs-wizard.sqlite3")
+    }
+}
+
+fn spawn_in(
+    data_dir: tempfile::TempDir,
+    endpoint: Option<&str>,
+    rust_log: &str,
+    stderr: Stdio,
+    flags: &[&str],
+) -> App {
     let home = data_dir.path().join("home");
     std::fs::create_dir_all(&home).expect("home");
     let mut command = Command::new(env!("CARGO_BIN_EXE_ecs-wizard"));
@@ -130,6 +162,7 @@ fn spawn_app(endpoint: Option<&str>, rust_log: &str, stderr: Stdio) -> App {
         .env("RUST_LOG", rust_log)
         .args(["--port", "0", "--region", REGION, "--data-dir"])
         .arg(data_dir.path().join("data"))
+        .args(flags)
         .stdout(Stdio::piped())
         .stderr(stderr);
     if let Some(endpoint) = endpoint {
@@ -293,6 +326,19 @@ impl Client {
             .await
             .expect("POST");
         to_page(response).await
+    }
+
+    /// Presses a Create button: a POST that answers with a redirect to the
+    /// outcome's own page, which is then followed, as a browser does.
+    pub async fn press(&self, path: &str) -> Page {
+        let mut page = self.post(path, &[]).await;
+        for _ in 0..3 {
+            if page.status != 303 {
+                break;
+            }
+            page = self.get(&page.location).await;
+        }
+        page
     }
 
     pub fn http(&self) -> &reqwest::Client {

@@ -6,19 +6,22 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
 
 use super::views::{self, ExistsPage, ResultPage, ReviewPage};
 use super::{Context, CreateWizard, FormCommon};
-use crate::aws::CreateError;
+use crate::aws::Aws;
+use crate::deploy::{self, Mode, outcome_of, undo_json};
 use crate::spec::limits;
 use crate::spec::task_definition::Tag;
 use crate::spec::validate::Issue;
+use crate::store::runs::RunStatus;
 use crate::store::{ResourceDraft, Store, StoreError};
 use crate::web::error::{AppError, AppResult};
 use crate::web::form::{Action, FormData, FormVersion};
 use crate::web::messages::Messages;
 use crate::web::page::Page;
-use crate::web::refusal::refused;
+use crate::web::runs::{self, run_pending};
 use crate::web::state::AppState;
 use crate::web::td::is_draft_id;
 
@@ -206,7 +209,8 @@ pub async fn create<W: CreateWizard>(
 ) -> AppResult<Response> {
     let draft = load::<W>(&state.store, &id).await?;
     let result_url = format!("{}/result", draft_url::<W>(&id));
-    if draft.created.is_some() {
+    // Created already, or a create under way or cut off: never a second one.
+    if draft.created.is_some() || run_pending(&state.store, &id).await? {
         return Ok(Redirect::to(&result_url).into_response());
     }
     let review = views::review(page, &draft_url::<W>(&id), &draft);
@@ -216,39 +220,101 @@ pub async fn create<W: CreateWizard>(
     if !review.blocked.is_empty() {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, ReviewPage { v: review }).into_response());
     }
-    match draft.body.create(aws).await {
-        Ok(created) => {
-            let record = serde_json::json!({"arn": created.arn, "response": created.response});
-            state.store.record_resource_created(&id, &record).await?;
-            Ok(Redirect::to(&result_url).into_response())
-        }
-        Err(CreateError::AlreadyExists) => Ok((
-            StatusCode::CONFLICT,
-            ExistsPage {
-                v: views::exists(review.page, &draft.body, &draft_url::<W>(&id)),
-            },
-        )
-            .into_response()),
-        Err(CreateError::Refused { error, undo }) => Ok(refused(
-            review.page,
-            error,
-            undo,
-            format!("{}/review", draft_url::<W>(&id)),
-        )),
-    }
+    run_create(&state, aws, &id, draft.body, Mode::Fresh).await?;
+    Ok(Redirect::to(&result_url).into_response())
 }
 
+/// Creates the resource as a journaled run; what AWS answered is kept with
+/// the draft once it exists.
+async fn run_create<W: CreateWizard>(
+    state: &AppState,
+    aws: &Aws,
+    id: &str,
+    body: W,
+    mode: Mode,
+) -> AppResult<()> {
+    let (aws, store, draft_id) = (aws.clone(), state.store.clone(), id.to_string());
+    deploy::run(&state.store, W::KIND, id, mode, move |journal| async move {
+        let result = body.create(&aws, &journal).await;
+        let (status, outcome) = outcome_of(&result);
+        if status == RunStatus::Succeeded
+            && let Err(error) = store.record_resource_created(&draft_id, &outcome).await
+        {
+            tracing::error!(%error, "could not keep what AWS answered with the draft");
+        }
+        (status, outcome)
+    })
+    .await?;
+    Ok(())
+}
+
+/// Finishes an interrupted create: what exists is adopted, the rest is sent.
+pub async fn finish<W: CreateWizard>(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let draft = load::<W>(&state.store, &id).await?;
+    if let (Some(aws), true) = (state.connection.aws(), interrupted(&state, &id).await?) {
+        run_create(&state, aws, &id, draft.body, Mode::Finish).await?;
+    }
+    Ok(Redirect::to(&format!("{}/result", draft_url::<W>(&id))).into_response())
+}
+
+/// Undoes an interrupted create: removes what it may have made.
+pub async fn undo<W: CreateWizard>(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let draft = load::<W>(&state.store, &id).await?;
+    if let (Some(aws), true) = (state.connection.aws(), interrupted(&state, &id).await?) {
+        let (aws, body) = (aws.clone(), draft.body);
+        deploy::run(
+            &state.store,
+            W::KIND,
+            &id,
+            Mode::Fresh,
+            move |journal| async move {
+                let undo = body.remove(&aws, &journal).await;
+                (RunStatus::Undone, json!({"undo": undo_json(&undo)}))
+            },
+        )
+        .await?;
+    }
+    Ok(Redirect::to(&format!("{}/result", draft_url::<W>(&id))).into_response())
+}
+
+async fn interrupted(state: &AppState, id: &str) -> AppResult<bool> {
+    Ok(state
+        .store
+        .latest_run(id)
+        .await?
+        .is_some_and(|run| run.status == RunStatus::Interrupted))
+}
+
+/// How the draft's latest create ended, at a URL of its own (so reloading it
+/// or switching the language shows it again and sends nothing).
 pub async fn result<W: CreateWizard>(
     State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let draft = load::<W>(&state.store, &id).await?;
-    let Some(created) = &draft.created else {
-        return Ok(Redirect::to(&format!("{}/review", draft_url::<W>(&id))).into_response());
-    };
-    Ok(ResultPage {
-        v: views::result(page, &draft.body, created),
+    let review_url = format!("{}/review", draft_url::<W>(&id));
+    let run = state.store.latest_run(&id).await?;
+    match run {
+        Some(run) if run.status == RunStatus::Exists => {
+            let v = views::exists(page, &draft.body, &draft_url::<W>(&id));
+            Ok(ExistsPage { v }.into_response())
+        }
+        Some(run) if run.status != RunStatus::Succeeded => {
+            Ok(runs::page_for(page, &run, &draft_url::<W>(&id), review_url))
+        }
+        _ => match draft.created.as_ref() {
+            Some(created) => Ok(ResultPage {
+                v: views::result(page, &draft.body, created),
+            }
+            .into_response()),
+            None => Ok(Redirect::to(&review_url).into_response()),
+        },
     }
-    .into_response())
 }

@@ -23,7 +23,8 @@ use super::form::FormData;
 use super::messages::Messages;
 use super::page::Page;
 use super::state::AppState;
-use crate::aws::{Aws, Connection, CreateError, Created};
+use crate::aws::{Aws, Connection, CreateError, Created, Undo};
+use crate::deploy::RunJournal;
 use crate::spec::resource::Resource;
 use crate::spec::role::Scope;
 use crate::spec::task_definition::Tag;
@@ -32,7 +33,7 @@ pub use views::{TagRow, tag_rows};
 
 /// What differs from one resource's wizard to the next.
 pub trait CreateWizard:
-    Resource + Serialize + DeserializeOwned + Send + Sync + Sized + 'static
+    Resource + Clone + Serialize + DeserializeOwned + Send + Sync + Sized + 'static
 {
     /// The URL segment and the drafts' kind: `roles`, `clusters`…
     const KIND: &'static str;
@@ -58,7 +59,15 @@ pub trait CreateWizard:
     /// The form as HTML.
     fn render_form(&self, form: FormCommon) -> Response;
 
-    fn create(&self, aws: &Aws) -> impl Future<Output = Result<Created, CreateError>> + Send;
+    /// Creates it, each AWS call written to `log`.
+    fn create(
+        &self,
+        aws: &Aws,
+        log: &RunJournal,
+    ) -> impl Future<Output = Result<Created, CreateError>> + Send;
+
+    /// Removes what a cut-off create may have made, each call written to `log`.
+    fn remove(&self, aws: &Aws, log: &RunJournal) -> impl Future<Output = Vec<Undo>> + Send;
 }
 
 /// What every wizard's form shows besides its own fields.
@@ -127,6 +136,11 @@ pub fn routes<W: CreateWizard>() -> Router<AppState> {
             &format!("{base}/drafts/{{id}}/result"),
             get(flow::result::<W>),
         )
+        .route(
+            &format!("{base}/drafts/{{id}}/finish"),
+            post(flow::finish::<W>),
+        )
+        .route(&format!("{base}/drafts/{{id}}/undo"), post(flow::undo::<W>))
 }
 
 /// Reads `name.0.key`/`name.0.value` rows as tags.

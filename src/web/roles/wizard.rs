@@ -8,7 +8,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::response::{IntoResponse, Response};
 
-use crate::aws::{Aws, CreateError, Created};
+use crate::aws::{Aws, CreateError, Created, Undo};
+use crate::deploy::RunJournal;
 use crate::spec::role::{MANAGED_POLICIES, Role, RoleKind, Scope, trust_policy};
 use crate::web::create::{Context, CreateWizard, FormCommon, decode_tags, split_lines};
 use crate::web::form::FormData;
@@ -157,8 +158,12 @@ impl CreateWizard for Role {
         .into_response()
     }
 
-    async fn create(&self, aws: &Aws) -> Result<Created, CreateError> {
-        aws.create_role(self).await
+    async fn create(&self, aws: &Aws, log: &RunJournal) -> Result<Created, CreateError> {
+        aws.create_role(self, log).await
+    }
+
+    async fn remove(&self, aws: &Aws, log: &RunJournal) -> Vec<Undo> {
+        aws.remove_role(self, log).await
     }
 }
 

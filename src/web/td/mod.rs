@@ -48,6 +48,9 @@ pub fn routes() -> Router<AppState> {
         .route("/task-definitions/drafts/{id}/delete", post(new::delete))
         .route("/task-definitions/drafts/{id}/review", get(review::show))
         .route("/task-definitions/drafts/{id}/create", post(review::create))
+        .route("/task-definitions/drafts/{id}/result", get(review::result))
+        .route("/task-definitions/drafts/{id}/finish", post(review::finish))
+        .route("/task-definitions/drafts/{id}/undo", post(review::undo))
         .route("/task-definitions/revisions/{id}", get(result::show))
         .route("/fargate/memory-options", get(configure::memory_options))
 }

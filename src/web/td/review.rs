@@ -6,16 +6,23 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::{Value, json};
 
 use super::{Step, StepLink, account, load, step_links};
+use crate::aws::{Aws, CreateError, Undo};
+use crate::deploy::{self, Mode, outcome_of, undo_json};
 use crate::spec::export;
 use crate::spec::validate::{Issue, validate};
 use crate::store::Draft;
+use crate::store::runs::RunStatus;
 use crate::web::error::AppResult;
 use crate::web::messages::translate;
 use crate::web::page::Page;
-use crate::web::refusal::refused;
+use crate::web::runs::{self, run_pending};
 use crate::web::state::AppState;
+
+/// The journal's name for task definition runs.
+const KIND: &str = "task-definitions";
 
 pub struct ReviewView {
     pub page: Page,
@@ -63,6 +70,12 @@ pub async fn create(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let draft = load(&state.store, &id).await?;
+    let result_url = format!("/task-definitions/drafts/{id}/result");
+    // A create under way or cut off is finished or undone, never repeated:
+    // a second revision would be registered without a word.
+    if run_pending(&state.store, &id).await? {
+        return Ok(Redirect::to(&result_url).into_response());
+    }
     // What the account lacks only warns, so Create does not read it again.
     let review = view(page, &id, &draft, Vec::new());
     let Some(aws) = state.connection.aws() else {
@@ -71,31 +84,139 @@ pub async fn create(
     if !review.blocked.is_empty() {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, ReviewPage { v: review }).into_response());
     }
-    match aws
-        .register_task_definition(review.request_json.clone())
-        .await
-    {
-        Ok(registered) => {
-            let revision = i64::from(registered.revision);
-            let record = state
-                .store
-                .record_registration(
-                    &id,
-                    &registered.arn,
-                    &registered.family,
-                    revision,
-                    &registered.response,
+    register(&state, aws, &id, review.request_json, Mode::Fresh).await?;
+    Ok(Redirect::to(&result_url).into_response())
+}
+
+/// Registers the request as a journaled run and keeps the revision in the
+/// history. Finishing a cut-off run, the family's latest revision is adopted
+/// when it is exactly this request (the cut-off call reached AWS).
+async fn register(
+    state: &AppState,
+    aws: &Aws,
+    id: &str,
+    request_json: String,
+    mode: Mode,
+) -> AppResult<()> {
+    let (aws, store, draft_id) = (aws.clone(), state.store.clone(), id.to_string());
+    deploy::run(&state.store, KIND, id, mode, move |journal| async move {
+        let request: Option<Value> = match mode {
+            Mode::Finish => serde_json::from_str(&request_json).ok(),
+            Mode::Fresh => None,
+        };
+        let adopted = match &request {
+            Some(request) => aws.latest_revision_matching(request).await,
+            None => Ok(None),
+        };
+        let result = match adopted {
+            Ok(Some(registered)) => Ok(registered),
+            Ok(None) => aws.register_task_definition(request_json, &journal).await,
+            Err(error) => Err(error),
+        };
+        match result {
+            Ok(registered) => {
+                let recorded = store
+                    .record_registration(
+                        &draft_id,
+                        &registered.arn,
+                        &registered.family,
+                        i64::from(registered.revision),
+                        &registered.response,
+                    )
+                    .await;
+                let registration = recorded.map_err(|error| {
+                    tracing::error!(%error, "could not keep the registration in the history");
+                });
+                (
+                    RunStatus::Succeeded,
+                    json!({"arn": registered.arn, "registration": registration.ok()}),
                 )
-                .await?;
-            Ok(Redirect::to(&format!("/task-definitions/revisions/{record}")).into_response())
+            }
+            Err(error) => outcome_of(&Err(CreateError::refused(error))),
         }
-        Err(error) => Ok(refused(
-            review.page,
-            error,
-            Vec::new(),
-            Step::Review.url(&id),
-        )),
+    })
+    .await?;
+    Ok(())
+}
+
+/// How the draft's latest Create ended, at a URL of its own.
+pub async fn result(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    load(&state.store, &id).await?;
+    let review_url = Step::Review.url(&id);
+    Ok(match state.store.latest_run(&id).await? {
+        Some(run) if run.status == RunStatus::Succeeded => {
+            match run.outcome["registration"].as_i64() {
+                Some(record) => {
+                    Redirect::to(&format!("/task-definitions/revisions/{record}")).into_response()
+                }
+                None => Redirect::to(&review_url).into_response(),
+            }
+        }
+        Some(run) => runs::page_for(
+            page,
+            &run,
+            &format!("/task-definitions/drafts/{id}"),
+            review_url,
+        ),
+        None => Redirect::to(&review_url).into_response(),
+    })
+}
+
+/// Finishes an interrupted Create (see [`register`]).
+pub async fn finish(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Response> {
+    let draft = load(&state.store, &id).await?;
+    if let (Some(aws), true) = (state.connection.aws(), interrupted(&state, &id).await?) {
+        let request = export::request_json(&draft.task_definition);
+        register(&state, aws, &id, request, Mode::Finish).await?;
     }
+    Ok(Redirect::to(&format!("/task-definitions/drafts/{id}/result")).into_response())
+}
+
+/// Undoes an interrupted Create: the revision it registered, if it reached
+/// AWS, is deregistered.
+pub async fn undo(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Response> {
+    let draft = load(&state.store, &id).await?;
+    if let (Some(aws), true) = (state.connection.aws(), interrupted(&state, &id).await?) {
+        let aws = aws.clone();
+        let request: Value =
+            serde_json::from_str(&export::request_json(&draft.task_definition)).unwrap_or_default();
+        deploy::run(
+            &state.store,
+            KIND,
+            &id,
+            Mode::Fresh,
+            move |journal| async move {
+                let undo = match aws.latest_revision_matching(&request).await {
+                    Ok(Some(registered)) => {
+                        vec![
+                            aws.deregister_task_definition(&registered.arn, &journal)
+                                .await,
+                        ]
+                    }
+                    Ok(None) => Vec::new(),
+                    Err(error) => vec![Undo {
+                        call: "ecs:DescribeTaskDefinition".into(),
+                        outcome: Err(error),
+                    }],
+                };
+                (RunStatus::Undone, json!({"undo": undo_json(&undo)}))
+            },
+        )
+        .await?;
+    }
+    Ok(Redirect::to(&format!("/task-definitions/drafts/{id}/result")).into_response())
+}
+
+async fn interrupted(state: &AppState, id: &str) -> AppResult<bool> {
+    Ok(state
+        .store
+        .latest_run(id)
+        .await?
+        .is_some_and(|run| run.status == RunStatus::Interrupted))
 }
 
 /// `account_warnings`: what the account does not hold yet (never blocking).

@@ -1,0 +1,159 @@
+//! Issue 7, item 6: `kill -9` while a create is under way. The call reaches
+//! the emulator but its answer is lost (a proxy swallows it), the app is
+//! killed, and a new process on the same data folder must know what was
+//! under way and offer to finish or undo it — not create again.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::proxy::proxy;
+use common::{App, Client, ecs_client, fixture, iam_client, moto};
+
+const FLAGS: &[&str] = &["--aws-timeout", "120"];
+
+/// Waits until the app's journal has sent `call` without an answer.
+fn wait_for_unanswered(app: &App, call: &str) {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(30) {
+        if let Ok(db) = rusqlite::Connection::open(app.database()) {
+            let found: Option<String> = db
+                .query_row(
+                    "SELECT call FROM run_steps WHERE call LIKE ?1 AND status = 'started'",
+                    [format!("{call}%")],
+                    |row| row.get(0),
+                )
+                .ok();
+            if found.is_some() {
+                // Give the emulator time to act on what it received.
+                std::thread::sleep(Duration::from_millis(500));
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("{call} was never sent");
+}
+
+/// Presses Create in the background: its answer will never come.
+fn press_in_background(client: &Client, path: &str) {
+    let (http, url, csrf) = (
+        client.http().clone(),
+        format!("{}{path}", client.base),
+        client.csrf.clone(),
+    );
+    tokio::spawn(async move {
+        let _ = http.post(url).form(&[("csrf_token", csrf)]).send().await;
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_cut_off_while_attaching_its_policy_is_undone_after_a_restart() {
+    let moto = moto();
+    let proxy = proxy(&moto.url).await;
+    let app = common::app_with_flags(&proxy.url, FLAGS);
+    let client = Client::new(&app.url).await;
+    let posted = client
+        .post(
+            "/roles/new",
+            &[
+                ("roleName", "cut-off"),
+                ("policy.AmazonECSTaskExecutionRolePolicy", "on"),
+                ("action", "next"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, 303, "{}", posted.text);
+    let draft = posted.location.trim_end_matches("/review").to_string();
+    proxy.lose_answer_to("Action=AttachRolePolicy");
+    press_in_background(&client, &format!("{draft}/create"));
+    wait_for_unanswered(&app, "iam:AttachRolePolicy");
+    let app = app.crash_and_restart(&proxy.url, FLAGS);
+    proxy.heal();
+    let iam = iam_client(&moto.url);
+    assert_eq!(iam.list_roles().send().await.unwrap().roles().len(), 1);
+
+    let client = Client::new(&app.url).await;
+    let page = client.get(&format!("{draft}/result")).await;
+    assert_eq!(
+        page.select("h1"),
+        ["This create was interrupted"],
+        "{}",
+        page.text
+    );
+    let states: Vec<String> = page.select("#run-steps li .msg");
+    assert_eq!(states, ["done", "no answer recorded: may have happened"]);
+    // Create again is not "already exists … nothing was changed": it comes back here.
+    let again = client.press(&format!("{draft}/create")).await;
+    assert_eq!(again.select("h1"), ["This create was interrupted"]);
+
+    let undone = client.press(&format!("{draft}/undo")).await;
+    assert_eq!(undone.select("h1"), ["Undone"], "{}", undone.text);
+    assert!(
+        iam.list_roles().send().await.unwrap().roles().is_empty(),
+        "the half-made role is gone"
+    );
+    // Now it can be created again, whole.
+    let created = client.press(&format!("{draft}/create")).await;
+    assert!(created.text.contains("cut-off"), "{}", created.text);
+    let attached = iam
+        .list_attached_role_policies()
+        .role_name("cut-off")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(attached.attached_policies().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registration_cut_off_after_it_reached_aws_is_finished_not_repeated() {
+    let moto = moto();
+    let proxy = proxy(&moto.url).await;
+    let app = common::app_with_flags(&proxy.url, FLAGS);
+    let client = Client::new(&app.url).await;
+    let imported = client
+        .post(
+            "/task-definitions/import",
+            &[("json", &fixture("reference_003_input.json"))],
+        )
+        .await;
+    let draft = imported.location.trim_end_matches("/configure").to_string();
+    proxy.lose_answer_to("RegisterTaskDefinition");
+    press_in_background(&client, &format!("{draft}/create"));
+    wait_for_unanswered(&app, "ecs:RegisterTaskDefinition");
+    let app = app.crash_and_restart(&proxy.url, FLAGS);
+    proxy.heal();
+    let ecs = ecs_client(&moto.url);
+    assert_eq!(
+        common::registered_families(&ecs).await.len(),
+        1,
+        "revision 1 is in AWS"
+    );
+
+    let client = Client::new(&app.url).await;
+    let again = client.press(&format!("{draft}/create")).await;
+    assert_eq!(
+        again.select("h1"),
+        ["This create was interrupted"],
+        "{}",
+        again.text
+    );
+    assert_eq!(
+        common::registered_families(&ecs).await.len(),
+        1,
+        "Create did not register a second revision"
+    );
+    let finished = client.press(&format!("{draft}/finish")).await;
+    assert_eq!(
+        finished.select("#family-revision"),
+        ["ContainerHandsOn:1"],
+        "revision 1 is adopted: {}",
+        finished.text
+    );
+    assert_eq!(common::registered_families(&ecs).await.len(), 1);
+    let home = client.get("/").await;
+    assert!(
+        home.text.contains("ContainerHandsOn:1"),
+        "it is in the history"
+    );
+}
