@@ -146,6 +146,40 @@ async fn the_language_switch_comes_back_to_the_same_url() {
     assert!(page.body.contains("value=\"/roles/new?type=task\""));
 }
 
+// Item 11: an import error is a page the switch can come back to, with the
+// pasted text and the message, now in the other language.
+#[tokio::test]
+async fn the_language_switch_keeps_a_refused_import_and_its_message() {
+    let mut app = preview_app().await;
+    let pasted = r#"{"family": "web",}"#;
+    let refused = app
+        .post("/task-definitions/import", &[("json", pasted)])
+        .await;
+    assert_eq!(refused.status, 422);
+    let back = refused
+        .html()
+        .select(&scraper::Selector::parse("form.lang input[name=back]").unwrap())
+        .next()
+        .and_then(|e| e.value().attr("value").map(str::to_string))
+        .expect("the switch's return path");
+    assert!(back.starts_with("/task-definitions/new?import="), "{back}");
+
+    let switched = app.post("/lang", &[("lang", "ja"), ("back", &back)]).await;
+    assert_eq!(switched.location, back);
+    let again = app.get(&back).await;
+    assert_eq!(again.status, 200);
+    assert_eq!(again.select("textarea#json"), [pasted]);
+    let message = again.select(".msg.error").join(" ");
+    assert!(message.contains("正しい JSON ではありません"), "{message}");
+
+    // An id that was never kept is the empty form, not an error.
+    let unknown = app
+        .get("/task-definitions/new?import=00000000000000000000000000000000")
+        .await;
+    assert_eq!(unknown.status, 200);
+    assert_eq!(unknown.select("textarea#json"), [""]);
+}
+
 // Item 12: an htmx button whose form has another field that does not parse.
 #[tokio::test]
 async fn an_htmx_request_with_errors_gets_the_fragment_with_its_messages() {

@@ -2,7 +2,7 @@
 
 use rusqlite::Connection;
 
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     r#"
     CREATE TABLE drafts (
         id TEXT PRIMARY KEY,
@@ -61,6 +61,14 @@ const MIGRATIONS: [&str; 3] = [
         detail TEXT,
         at INTEGER NOT NULL,
         PRIMARY KEY (run_id, seq)
+    );
+"#,
+    // A refused import, so its error page has a URL to come back to.
+    r#"
+    CREATE TABLE failed_imports (
+        id TEXT PRIMARY KEY,
+        json TEXT NOT NULL,
+        created_at INTEGER NOT NULL
     );
 "#,
 ];

@@ -4,6 +4,7 @@
 //! the pages that do not need the store.
 
 mod drafts;
+mod failed_imports;
 mod migrations;
 mod registrations;
 mod resource_drafts;

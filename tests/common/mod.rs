@@ -2,6 +2,7 @@
 //! loopback ports, and an HTTP client that keeps cookies and the CSRF token.
 #![allow(dead_code)]
 
+pub mod fuzz;
 pub mod in_process;
 pub mod proxy;
 
@@ -140,6 +141,21 @@ impl App {
     pub fn database(&self) -> PathBuf {
         self.data_dir.path().join("data/ecs-wizard.sqlite3")
     }
+
+    /// The most resident memory the server has held so far (`VmHWM`), in KiB.
+    pub fn peak_memory_kib(&self) -> u64 {
+        peak_memory_kib(&format!("/proc/{}/status", self._process.0.id()))
+    }
+}
+
+/// `VmHWM` from a `/proc/…/status` file, in KiB.
+pub fn peak_memory_kib(status_file: &str) -> u64 {
+    std::fs::read_to_string(status_file)
+        .expect("a /proc status file")
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM")
 }
 
 fn spawn_in(

@@ -4,7 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{Step, unprocessable};
@@ -27,14 +27,39 @@ pub struct NewPage {
     pub v: NewView,
 }
 
-pub async fn show(page: Page) -> NewPage {
+#[derive(serde::Deserialize)]
+pub struct NewQuery {
+    /// A refused import to show again with its error (after the language
+    /// switch, or a reload).
+    import: Option<String>,
+}
+
+pub async fn show(
+    State(store): State<Store>,
+    page: Page,
+    Query(query): Query<NewQuery>,
+) -> AppResult<Response> {
+    let kept = match query.import.as_deref().filter(|id| super::is_draft_id(id)) {
+        Some(id) => store.failed_import(id).await?,
+        None => None,
+    };
+    let Some(json) = kept else {
+        return Ok(new_page(page, String::new(), String::new()));
+    };
+    // Still refused (it was kept because it was): the same message, now in
+    // the page's language.
+    let error = match import_json(&json) {
+        Err(error) => describe(page.tr, &error),
+        Ok(_) => String::new(),
+    };
+    Ok(new_page(page, json, error))
+}
+
+fn new_page(page: Page, json: String, error: String) -> Response {
     NewPage {
-        v: NewView {
-            page,
-            json: String::new(),
-            error: String::new(),
-        },
+        v: NewView { page, json, error },
     }
+    .into_response()
 }
 
 pub async fn create_empty(State(store): State<Store>) -> AppResult<Redirect> {
@@ -77,16 +102,10 @@ pub async fn import(
         }
         Err(error) => {
             let error = describe(page.tr, &error);
-            Ok(unprocessable(
-                NewPage {
-                    v: NewView {
-                        page,
-                        json: form.json,
-                        error,
-                    },
-                }
-                .into_response(),
-            ))
+            let kept = store.keep_failed_import(&form.json).await?;
+            let mut page = page;
+            page.path = format!("/task-definitions/new?import={kept}");
+            Ok(unprocessable(new_page(page, form.json, error)))
         }
     }
 }
