@@ -5,7 +5,9 @@ mod common;
 
 use axum::body::Body;
 use axum::http::header;
-use common::in_process::{Answer, InProcess, ORIGIN, preview_app};
+use common::in_process::{Answer, InProcess, ORIGIN, preview_app, preview_app_with};
+use ecs_wizard::store::Store;
+use ecs_wizard::store::runs::StepStatus;
 
 async fn new_draft(app: &mut InProcess) -> String {
     let created = app.post("/task-definitions/drafts", &[]).await;
@@ -545,4 +547,50 @@ async fn a_draft_is_deleted_from_the_home_page() {
     assert_eq!(app.get(&format!("{draft}/configure")).await.status, 404);
     assert!(app.get("/").await.body.contains("No drafts yet"));
     assert_eq!(app.post(&delete, &[]).await.status, 404);
+}
+
+// Item 6, in preview mode: a run cut off before a restart without credentials
+// is shown, but Finish and Undo cannot be pressed, and say why.
+#[tokio::test]
+async fn an_interrupted_create_cannot_be_finished_without_credentials() {
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::open(data.path()).unwrap();
+    let mut app = preview_app_with(store).await;
+    let saved = app
+        .post(
+            "/log-groups/new",
+            &[("logGroupName", "/ecs/web"), ("action", "save")],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let draft_id = saved.location.rsplit('/').next().unwrap().to_string();
+    let run = app.store.start_run("log-groups", &draft_id).await.unwrap();
+    app.store
+        .record_step(
+            &run,
+            0,
+            "logs:CreateLogGroup logGroupName=/ecs/web",
+            StepStatus::Started,
+            "",
+        )
+        .await
+        .unwrap();
+    drop(app);
+    // The restart: the run that never ended is now interrupted.
+    let mut app = preview_app_with(Store::open(data.path()).unwrap()).await;
+    let page = app.get(&format!("{}/result", saved.location)).await;
+    assert_eq!(
+        page.select("h1"),
+        ["This create was interrupted"],
+        "{}",
+        page.body
+    );
+    let html = page.html();
+    let buttons = scraper::Selector::parse(".nav-buttons button").unwrap();
+    let disabled: Vec<bool> = html
+        .select(&buttons)
+        .map(|b| b.value().attr("disabled").is_some())
+        .collect();
+    assert_eq!(disabled, [true, true]);
+    assert!(page.select("#run-blocked")[0].contains("no AWS credentials"));
 }

@@ -32,6 +32,8 @@ pub struct RunView {
     pub finish_url: String,
     pub undo_url: String,
     pub review_url: String,
+    /// Why Finish and Undo cannot be pressed (preview mode), or empty.
+    pub blocked: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -77,8 +79,10 @@ pub fn page_for(page: Page, run: &Run, draft_url: &str, review_url: String) -> R
             }
         }
     }
+    let blocked = page.create_blocked(false);
     let v = RunView {
         page,
+        blocked,
         title,
         lead,
         steps,

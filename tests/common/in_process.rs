@@ -47,7 +47,11 @@ impl Answer {
 /// A preview-mode app (no AWS) over an in-memory store, and a browser that
 /// has loaded the home page once.
 pub async fn preview_app() -> InProcess {
-    let store = Store::open_in_memory().expect("store");
+    preview_app_with(Store::open_in_memory().expect("store")).await
+}
+
+/// The same over a store the test prepared.
+pub async fn preview_app_with(store: Store) -> InProcess {
     let connection = Connection::PreviewOnly {
         region: Some(super::REGION.into()),
         reason: PreviewReason::NoCredentials("tests".into()),
