@@ -12,148 +12,45 @@
 //! `cargo bench --bench hardening` runs it at full size (1,000 drafts).
 //! `cargo test --all-targets` runs it small, so it keeps working.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::time::{Duration, Instant};
 
+use common::{App, Client};
 use serde_json::{Value, json};
 
-struct Server {
-    url: String,
-    child: Child,
-    _data: tempfile::TempDir,
+/// One GET, timed to the last byte; the body's length. (The test client's
+/// `get` also parses the HTML, which is not the server's time.)
+async fn timed_get(client: &Client, path: &str) -> (Duration, usize) {
+    let started = Instant::now();
+    let response = client
+        .http()
+        .get(format!("{}{path}", client.base))
+        .send()
+        .await
+        .expect("GET");
+    assert!(
+        response.status().as_u16() < 400,
+        "{path}: {}",
+        response.status()
+    );
+    let length = response.bytes().await.expect("body").len();
+    (started.elapsed(), length)
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+/// The median of `runs` GETs of `path`.
+async fn median(client: &Client, path: &str, runs: usize) -> Duration {
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        times.push(timed_get(client, path).await.0);
     }
+    times.sort();
+    times[runs / 2]
 }
 
-impl Server {
-    /// The binary in preview mode (no AWS): these figures are the store's
-    /// and the checks', not the emulator's.
-    fn start() -> Self {
-        let data = tempfile::tempdir().expect("tempdir");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ecs-wizard"))
-            .current_dir(data.path())
-            .env_clear()
-            .env("HOME", data.path())
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("RUST_LOG", "error")
-            .args(["--port", "0", "--region", "ap-northeast-1", "--data-dir"])
-            .arg(data.path().join("data"))
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start ecs-wizard");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("the serving line");
-        let url = line
-            .split("http://")
-            .nth(1)
-            .map(|rest| format!("http://{}", rest.trim().trim_end_matches('/')))
-            .expect("a URL");
-        Self {
-            url,
-            child,
-            _data: data,
-        }
-    }
-
-    fn peak_memory_mib(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .expect("/proc status");
-        let kib: f64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmHWM");
-        kib / 1024.0
-    }
-}
-
-/// A browser: cookies kept, the page's origin sent, redirects not followed.
-struct Browser {
-    http: reqwest::Client,
-    base: String,
-    csrf: String,
-}
-
-impl Browser {
-    async fn new(base: &str) -> Self {
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(reqwest::header::ORIGIN, base.parse().expect("origin"));
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .default_headers(headers)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        let mut browser = Self {
-            http,
-            base: base.to_string(),
-            csrf: String::new(),
-        };
-        let home = browser.get("/").await;
-        browser.csrf = between(&home, "name=\"csrf_token\" value=\"", "\"").to_string();
-        browser
-    }
-
-    async fn get(&self, path: &str) -> String {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .expect("GET");
-        assert!(
-            response.status().as_u16() < 400,
-            "{path}: {}",
-            response.status()
-        );
-        response.text().await.expect("body")
-    }
-
-    /// Posts a form; returns the status and where it redirects.
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
-        let mut form = vec![("csrf_token", self.csrf.as_str())];
-        form.extend_from_slice(fields);
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .form(&form)
-            .send()
-            .await
-            .expect("POST");
-        let location = response
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
-        (response.status().as_u16(), location)
-    }
-
-    /// The median of `runs` GETs of `path`.
-    async fn median(&self, path: &str, runs: usize) -> Duration {
-        let mut times = Vec::with_capacity(runs);
-        for _ in 0..runs {
-            let started = Instant::now();
-            self.get(path).await;
-            times.push(started.elapsed());
-        }
-        times.sort();
-        times[runs / 2]
-    }
-}
-
-fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
-    let from = text.find(start).map(|i| i + start.len()).expect(start);
-    let to = text[from..].find(end).expect(end);
-    &text[from..from + to]
+fn peak_mib(app: &App) -> f64 {
+    app.peak_memory_kib() as f64 / 1024.0
 }
 
 fn ms(d: Duration) -> f64 {
@@ -186,29 +83,34 @@ async fn run(drafts: usize) {
             .join("tests/fixtures/reference_003_input.json"),
     )
     .expect("fixture");
-    let server = Server::start();
-    let browser = Browser::new(&server.url).await;
-    let home = browser.get("/").await;
-    let css = between(&home, "<link rel=\"stylesheet\" href=\"", "\"").to_string();
+    // Preview mode (no AWS): these figures are the store's and the checks',
+    // not the emulator's.
+    let server = common::app(None);
+    let browser = Client::new(&server.url).await;
+    let css = browser
+        .get("/")
+        .await
+        .attr("link[rel=stylesheet]", "href")
+        .expect("a stylesheet");
     let runs = 31;
 
-    let static_idle = browser.median(&css, runs).await;
-    let home_empty = browser.median("/", runs).await;
+    let static_idle = median(&browser, &css, runs).await;
+    let home_empty = median(&browser, "/", runs).await;
     let started = Instant::now();
     for _ in 0..drafts {
-        let (status, _) = browser
+        let imported = browser
             .post("/task-definitions/import", &[("json", &fixture)])
             .await;
-        assert_eq!(status, 303, "import");
+        assert_eq!(imported.status, 303, "import");
     }
     let filling = started.elapsed();
-    let home_full = browser.median("/", runs).await;
+    let home_full = median(&browser, "/", runs).await;
 
     // 200 home pages at once; meanwhile, the stylesheet, one after another.
     let load_started = Instant::now();
     let load: Vec<_> = (0..200)
         .map(|_| {
-            let (http, url) = (browser.http.clone(), format!("{}/", server.url));
+            let (http, url) = (browser.http().clone(), format!("{}/", server.url));
             tokio::spawn(async move {
                 let started = Instant::now();
                 let response = http.get(url).send().await.expect("GET /");
@@ -220,9 +122,7 @@ async fn run(drafts: usize) {
         .collect();
     let mut static_under_load = Duration::ZERO;
     for _ in 0..20 {
-        let started = Instant::now();
-        browser.get(&css).await;
-        static_under_load = static_under_load.max(started.elapsed());
+        static_under_load = static_under_load.max(timed_get(&browser, &css).await.0);
     }
     let mut slowest_home = Duration::ZERO;
     for task in load {
@@ -255,22 +155,21 @@ async fn run(drafts: usize) {
     );
 
     let import = largest_accepted_import();
-    let before = server.peak_memory_mib();
+    let before = peak_mib(&server);
     let started = Instant::now();
-    let (status, location) = browser
+    let imported = browser
         .post("/task-definitions/import", &[("json", &import)])
         .await;
     let import_time = started.elapsed();
-    assert_eq!(status, 303, "the largest import is accepted");
-    let draft = location.trim_end_matches("/configure");
+    assert_eq!(imported.status, 303, "the largest import is accepted");
+    let draft = imported.location.trim_end_matches("/configure");
     let mut pages = Vec::new();
     for step in ["configure", "containers", "storage", "review"] {
-        let started = Instant::now();
-        let body = browser.get(&format!("{draft}/{step}")).await;
+        let (time, length) = timed_get(&browser, &format!("{draft}/{step}")).await;
         pages.push(format!(
             "{step} {:.0} ms ({:.1} MB)",
-            ms(started.elapsed()),
-            body.len() as f64 / 1e6
+            ms(time),
+            length as f64 / 1e6
         ));
     }
     println!(
@@ -285,7 +184,7 @@ async fn run(drafts: usize) {
     println!(
         "   server peak resident memory: {:.0} MiB before, {:.0} MiB after",
         before,
-        server.peak_memory_mib()
+        peak_mib(&server)
     );
 }
 

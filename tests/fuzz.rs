@@ -66,6 +66,16 @@ struct Reply {
     body: String,
 }
 
+impl From<common::in_process::Answer> for Reply {
+    fn from(answer: common::in_process::Answer) -> Self {
+        Self {
+            status: answer.status,
+            location: answer.location,
+            body: answer.body,
+        }
+    }
+}
+
 impl Target {
     async fn get(&self, path: &str) -> Reply {
         match self {
@@ -76,12 +86,7 @@ impl Target {
                     .oneshot(app.get_request(path))
                     .await
                     .expect("infallible");
-                let answer = answer(response).await;
-                Reply {
-                    status: answer.status,
-                    location: answer.location,
-                    body: answer.body,
-                }
+                answer(response).await.into()
             }
             Target::Http { client, .. } => {
                 let page = client.get(path).await;
@@ -128,12 +133,7 @@ impl Target {
                     .oneshot(request.body(Body::from(encoded)).expect("request"))
                     .await
                     .expect("infallible");
-                let answer = answer(response).await;
-                Reply {
-                    status: answer.status,
-                    location: answer.location,
-                    body: answer.body,
-                }
+                answer(response).await.into()
             }
             (Target::Http { client, .. }, Fuzzed::Post { path, body, htmx }) => {
                 let mut fields = vec![("csrf_token".to_string(), client.csrf.clone())];
