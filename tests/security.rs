@@ -215,3 +215,26 @@ async fn when_aws_stops_answering_pages_say_so_within_the_timeout() {
     assert_eq!(page.select("#aws-error-code"), ["NoAnswer"]);
     eprintln!("a stalled endpoint answered /roles in {took:?} with --aws-timeout 2");
 }
+
+// Found by the fuzz test over HTTP: a body over the limit was answered while
+// it was still being sent and the connection closed, so the client saw a
+// broken pipe (a browser: "connection reset"), not the app's page.
+#[tokio::test]
+async fn a_body_over_the_limit_gets_the_apps_page_not_a_reset_connection() {
+    let app = app(None);
+    let client = common::Client::new(&app.url).await;
+    let pasted = "x".repeat(3 * 1024 * 1024);
+    for _ in 0..3 {
+        let response = client
+            .http()
+            .post(format!("{}/task-definitions/import", app.url))
+            .form(&[("csrf_token", client.csrf.as_str()), ("json", &pasted)])
+            .send()
+            .await
+            .expect("an answer, not a reset connection");
+        assert_eq!(response.status(), 413);
+        let page = response.text().await.unwrap();
+        assert!(page.contains("<link rel=\"stylesheet\""), "{page}");
+    }
+    assert_eq!(client.get("/").await.status, 200);
+}

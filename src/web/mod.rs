@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .merge(log_groups::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), security::csrf::csrf))
+        .layer(from_fn(security::body::refuse_oversized))
         .layer(from_fn_with_state(state.clone(), security::check_host))
         .layer(from_fn(error::error_pages))
         .layer(from_fn(security::headers))
