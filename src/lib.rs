@@ -6,7 +6,7 @@ pub mod aws;
 pub mod config;
 pub mod deploy;
 pub mod i18n;
-pub mod spec;
+pub mod model;
 pub mod store;
 pub mod web;
 

@@ -347,7 +347,7 @@ async fn an_import_over_aws_limits_is_refused_before_it_is_saved() {
 #[tokio::test]
 async fn a_draft_saved_over_the_limits_is_refused_not_walked() {
     let mut app = preview_app().await;
-    let td = ecs_wizard::spec::import::parse_task_definition(chained_containers(26_000)).unwrap();
+    let td = ecs_wizard::model::import::parse_task_definition(chained_containers(26_000)).unwrap();
     let id = app
         .store
         .create_draft(&ecs_wizard::store::Draft {

@@ -7,8 +7,8 @@ use serde_json::json;
 use super::create::{CreateError, Created, StepLog, Undo, is_already_exists, logged};
 use super::raw_body::{CaptureBody, replace_body};
 use super::{Aws, AwsError};
-use crate::spec::account::{ImageSummary, RepositorySummary};
-use crate::spec::repository::Repository;
+use crate::model::account::{ImageSummary, RepositorySummary};
+use crate::model::repository::Repository;
 
 impl Aws {
     /// CreateRepository with the review page's body, written to `log`.

@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 use super::create::{CreateError, Created, StepLog, Undo, logged};
 use super::raw_body::{CaptureBody, replace_body};
 use super::{Aws, AwsError};
-use crate::spec::account::ClusterSummary;
-use crate::spec::cluster::Cluster;
+use crate::model::account::ClusterSummary;
+use crate::model::cluster::Cluster;
 
 /// A registered revision, with the definition exactly as AWS returned it.
 #[derive(Debug, Clone, PartialEq)]
@@ -386,7 +386,7 @@ mod tests {
     #[tokio::test]
     async fn an_active_cluster_is_existing_and_a_new_one_gets_the_exact_body() {
         use crate::aws::CreateError;
-        use crate::spec::cluster::Cluster;
+        use crate::model::cluster::Cluster;
         let cluster = Cluster {
             cluster_name: "ecs-handson-cluster".into(),
             ..Cluster::default()

@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 
 use super::create::{CreateError, Created, StepLog, Undo, is_already_exists, logged};
 use super::{Aws, AwsError};
-use crate::spec::account::{PolicyDocument, RoleDetails, RoleSummary};
-use crate::spec::role::{Role, compact};
+use crate::model::account::{PolicyDocument, RoleDetails, RoleSummary};
+use crate::model::role::{Role, compact};
 
 impl Aws {
     pub async fn list_roles(&self) -> Result<Vec<RoleSummary>, AwsError> {
@@ -143,7 +143,7 @@ impl Aws {
                 .iam
                 .create_role()
                 .role_name(name)
-                .assume_role_policy_document(compact(&crate::spec::role::trust_policy()))
+                .assume_role_policy_document(compact(&crate::model::role::trust_policy()))
                 .set_description(Some(role.description.clone()).filter(|d| !d.is_empty()))
                 .set_tags(Some(tags).filter(|t| !t.is_empty()))
                 .send()
@@ -369,7 +369,7 @@ mod tests {
     use super::*;
     use crate::aws::create::NoLog;
     use crate::aws::tests::aws_with;
-    use crate::spec::role::{MANAGED_POLICIES, RoleKind};
+    use crate::model::role::{MANAGED_POLICIES, RoleKind};
 
     fn answer(status: u16, body: &str) -> http::Response<SdkBody> {
         http::Response::builder()

@@ -5,9 +5,9 @@ use serde_json::json;
 use super::create::{CreateError, Created, StepLog, Undo, is_already_exists, logged};
 use super::raw_body::{CaptureBody, replace_body};
 use super::{Aws, AwsError};
-use crate::spec::account::LogGroupSummary;
-use crate::spec::log_group::LogGroup;
-use crate::spec::resource::Resource;
+use crate::model::account::LogGroupSummary;
+use crate::model::log_group::LogGroup;
+use crate::model::resource::Resource;
 
 impl Aws {
     /// CreateLogGroup then PutRetentionPolicy, each with the review page's

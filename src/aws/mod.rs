@@ -20,7 +20,7 @@ pub use ecs::Registered;
 pub use error::{AwsError, NO_ANSWER};
 pub use sts::Identity;
 
-use crate::spec::account::{AccountFacts, AccountSnapshot};
+use crate::model::account::{AccountFacts, AccountSnapshot};
 
 /// Overrides given on the command line; everything else comes from the chain.
 #[derive(Debug, Clone)]

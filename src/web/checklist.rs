@@ -3,7 +3,7 @@
 
 use crate::aws::AwsError;
 use crate::i18n::Tr;
-use crate::spec::account::{AccountSnapshot, ChecklistItem, Milestone, Progress, checklist};
+use crate::model::account::{AccountSnapshot, ChecklistItem, Milestone, Progress, checklist};
 use crate::web::refusal::explain;
 
 pub struct ChecklistLine {
@@ -118,7 +118,7 @@ fn line(index: usize, item: ChecklistItem, is_next: bool) -> ChecklistLine {
 mod tests {
     use super::*;
     use crate::i18n::Lang;
-    use crate::spec::account::RepositorySummary;
+    use crate::model::account::RepositorySummary;
 
     #[test]
     fn an_empty_account_points_at_the_role_first() {

@@ -17,8 +17,8 @@ use super::page::Page;
 use super::state::AppState;
 use crate::aws::{Aws, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
-use crate::spec::account::ClusterSummary;
-use crate::spec::cluster::Cluster;
+use crate::model::account::ClusterSummary;
+use crate::model::cluster::Cluster;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

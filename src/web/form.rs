@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::spec::validate::Issue;
+use crate::model::validate::Issue;
 
 /// Sorted by name, so a field is found, and a list's rows are enumerated, in
 /// logarithmic time: decoding a form is linear in its size, however many

@@ -18,8 +18,8 @@ use super::state::AppState;
 use super::td::Choice;
 use crate::aws::{Aws, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
-use crate::spec::account::LogGroupSummary;
-use crate::spec::log_group::{LogGroup, RETENTION_DAYS};
+use crate::model::account::LogGroupSummary;
+use crate::model::log_group::{LogGroup, RETENTION_DAYS};
 
 /// Reference 004 keeps logs 180 days; forever is a choice, not a default.
 const DEFAULT_RETENTION: u32 = 180;

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use crate::i18n::Tr;
-use crate::spec::validate::Issue;
+use crate::model::validate::Issue;
 
 pub struct FieldMessage {
     pub text: String,

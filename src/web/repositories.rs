@@ -19,9 +19,9 @@ use super::state::AppState;
 use super::td::Choice;
 use crate::aws::{Aws, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
-use crate::spec::account::RepositorySummary;
-use crate::spec::api_call::ACCOUNT_PLACEHOLDER;
-use crate::spec::repository::{
+use crate::model::account::RepositorySummary;
+use crate::model::api_call::ACCOUNT_PLACEHOLDER;
+use crate::model::repository::{
     Encryption, PushCommands, Repository, check_repository_name, is_image_tag, push_commands,
 };
 

@@ -1,7 +1,7 @@
 //! The one-page wizards (IAM role, cluster, ECR repository, log group) share
 //! one flow: form → review (the exact requests as JSON, aws CLI, Terraform) →
 //! Create → result. The resource itself (name, rules, requests, Terraform) is a
-//! [`Resource`] in `spec/`; [`CreateWizard`] adds only what the web needs.
+//! [`Resource`] in `model/`; [`CreateWizard`] adds only what the web needs.
 //!
 //! The form is saved as a draft on every submit, so a refresh loses nothing;
 //! once created, AWS's answer is kept with the draft, so pressing Create again
@@ -25,9 +25,9 @@ use super::page::Page;
 use super::state::AppState;
 use crate::aws::{Aws, Connection, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
-use crate::spec::resource::Resource;
-use crate::spec::role::Scope;
-use crate::spec::task_definition::Tag;
+use crate::model::resource::Resource;
+use crate::model::role::Scope;
+use crate::model::task_definition::Tag;
 
 pub use views::{TagRow, tag_rows};
 

@@ -5,8 +5,8 @@ use askama_web::WebTemplate;
 use serde_json::Value;
 
 use super::CreateWizard;
-use crate::spec::api_call::cli_script;
-use crate::spec::task_definition::Tag;
+use crate::model::api_call::cli_script;
+use crate::model::task_definition::Tag;
 use crate::store::ResourceDraft;
 use crate::web::messages::translate;
 use crate::web::page::Page;

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 
 use super::create;
 use super::state::AppState;
-use crate::spec::role::Role;
+use crate::model::role::Role;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -9,9 +9,9 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::aws::{Aws, AwsError};
-use crate::spec::account::RoleSummary;
-use crate::spec::permissions::Gap;
-use crate::spec::role::{MANAGED_POLICIES, trust_policy_with_ecs_tasks};
+use crate::model::account::RoleSummary;
+use crate::model::permissions::Gap;
+use crate::model::role::{MANAGED_POLICIES, trust_policy_with_ecs_tasks};
 use crate::web::error::{AppError, AppResult};
 use crate::web::listing::{Listing, listing};
 use crate::web::page::Page;
@@ -102,7 +102,7 @@ pub async fn show(
     let tr = page.tr;
     let gaps = role.execution_gaps();
     let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
-    let lines = |policies: &[crate::spec::account::PolicyDocument]| {
+    let lines = |policies: &[crate::model::account::PolicyDocument]| {
         policies
             .iter()
             .map(|p| PolicyLine {

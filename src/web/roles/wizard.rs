@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::aws::{Aws, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
-use crate::spec::role::{MANAGED_POLICIES, Role, RoleKind, Scope, trust_policy};
+use crate::model::role::{MANAGED_POLICIES, Role, RoleKind, Scope, trust_policy};
 use crate::web::create::{Context, CreateWizard, FormCommon, decode_tags, split_lines};
 use crate::web::form::FormData;
 
@@ -170,7 +170,7 @@ impl CreateWizard for Role {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::resource::Resource;
+    use crate::model::resource::Resource;
 
     fn context() -> Context {
         Context {

@@ -3,9 +3,9 @@
 //! does not hold (an image never pushed, a log group that does not exist).
 
 use crate::aws::Connection;
-use crate::spec::account::{AccountFacts, check_against_account};
-use crate::spec::task_definition::TaskDefinition;
-use crate::spec::validate::Issue;
+use crate::model::account::{AccountFacts, check_against_account};
+use crate::model::task_definition::TaskDefinition;
+use crate::model::validate::Issue;
 
 /// The account's facts, or None in preview mode or when AWS will not say:
 /// the pickers and warnings are a help, never a reason to stop.
@@ -76,7 +76,7 @@ pub fn log_group_suggestions(facts: Option<&AccountFacts>) -> Vec<Suggestion> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::account::{ImageSummary, RepositorySummary};
+    use crate::model::account::{ImageSummary, RepositorySummary};
 
     #[test]
     fn pushed_tags_are_offered_and_empty_repositories_say_so() {

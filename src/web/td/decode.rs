@@ -1,17 +1,17 @@
 //! Each step's posted form → the draft's task definition. Rows are laid over
 //! the item already at that index, so fields without a control survive.
 
-use crate::spec::advanced;
-use crate::spec::container::{
+use crate::model::advanced;
+use crate::model::container::{
     AWSLOGS, ContainerDefinition, ContainerDependency, HealthCheck, MountPoint, PortMapping,
     Secret, VolumeFrom,
 };
-use crate::spec::defaults::{awslogs, new_container, rename_family};
-use crate::spec::import::from_value_at;
-use crate::spec::task_definition::{
+use crate::model::defaults::{awslogs, new_container, rename_family};
+use crate::model::import::from_value_at;
+use crate::model::task_definition::{
     AWSVPC, EphemeralStorage, KeyValuePair, RuntimePlatform, Tag, TaskDefinition, Volume,
 };
-use crate::spec::validate::Issue;
+use crate::model::validate::Issue;
 use crate::web::form::{FormData, split_list};
 
 /// Where role names typed without an ARN are completed from.
@@ -290,7 +290,7 @@ fn volume(name: &str, config: &str, i: usize) -> Result<Volume, Issue> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::defaults::new_task_definition;
+    use crate::model::defaults::new_task_definition;
 
     fn form(pairs: &[(&str, &str)]) -> FormData {
         FormData::new(
@@ -327,7 +327,7 @@ mod tests {
         td.family = "web".into();
         td.container_definitions = vec![ContainerDefinition {
             name: "app".into(),
-            ulimits: vec![crate::spec::container::Ulimit {
+            ulimits: vec![crate::model::container::Ulimit {
                 name: "nofile".into(),
                 soft_limit: 1,
                 hard_limit: 2,

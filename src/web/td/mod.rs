@@ -21,7 +21,7 @@ use axum::routing::{get, post};
 use super::error::{AppError, AppResult};
 use super::state::AppState;
 use crate::i18n::Tr;
-use crate::spec::limits;
+use crate::model::limits;
 use crate::store::{Draft, Store};
 use configure::Configure;
 use containers::Containers;

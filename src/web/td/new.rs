@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{Step, unprocessable};
 use crate::i18n::Tr;
-use crate::spec::defaults::new_task_definition;
-use crate::spec::import::{ImportError, import as import_json};
+use crate::model::defaults::new_task_definition;
+use crate::model::import::{ImportError, import as import_json};
 use crate::store::{Draft, Store};
 use crate::web::error::AppResult;
 use crate::web::page::Page;

@@ -1,9 +1,9 @@
 //! The add and remove buttons: each names a list by its path in the request.
 
-use crate::spec::container::{ContainerDependency, MountPoint, PortMapping, Secret, VolumeFrom};
-use crate::spec::defaults::new_container;
-use crate::spec::task_definition::{KeyValuePair, Tag, TaskDefinition, Volume};
-use crate::spec::validate::MAX_CONTAINERS;
+use crate::model::container::{ContainerDependency, MountPoint, PortMapping, Secret, VolumeFrom};
+use crate::model::defaults::new_container;
+use crate::model::task_definition::{KeyValuePair, Tag, TaskDefinition, Volume};
+use crate::model::validate::MAX_CONTAINERS;
 use crate::web::form::Action;
 
 /// Applies an add/remove; returns false for anything else.
@@ -123,7 +123,7 @@ pub fn prune_empty(td: &mut TaskDefinition) {
 fn remove_flat<T>(
     td: &mut TaskDefinition,
     mut index: usize,
-    list: impl Fn(&mut crate::spec::container::ContainerDefinition) -> &mut Vec<T>,
+    list: impl Fn(&mut crate::model::container::ContainerDefinition) -> &mut Vec<T>,
 ) -> bool {
     for c in &mut td.container_definitions {
         let items = list(c);
@@ -147,7 +147,7 @@ fn split(list: &str) -> (&str, Option<usize>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::container::ContainerDefinition;
+    use crate::model::container::ContainerDefinition;
 
     #[test]
     fn rows_are_added_and_removed_where_the_button_says() {

@@ -10,9 +10,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{Step, load, rows, unprocessable};
-use crate::spec::limits;
-use crate::spec::task_definition::TaskDefinition;
-use crate::spec::validate::Issue;
+use crate::model::limits;
+use crate::model::task_definition::TaskDefinition;
+use crate::model::validate::Issue;
 use crate::store::{Draft, StoreError};
 use crate::web::error::AppResult;
 use crate::web::form::{Action, FormData, FormVersion};

@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 
 use super::step::{Shape, WizardStep};
 use super::{Choice, Step, StepLink, decode, step_links};
-use crate::spec::task_definition::{TaskDefinition, Volume};
-use crate::spec::validate::{Issue, validate};
+use crate::model::task_definition::{TaskDefinition, Volume};
+use crate::model::validate::{Issue, validate};
 use crate::store::Draft;
 use crate::web::form::FormData;
 use crate::web::messages::Messages;

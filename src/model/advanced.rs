@@ -131,7 +131,7 @@ fn merged<T: Serialize + DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::import::import;
+    use crate::model::import::import;
 
     fn with_extras() -> TaskDefinition {
         import(r#"{"family":"web","pidMode":"task","containerDefinitions":[{"name":"app","image":"nginx",

@@ -126,7 +126,7 @@ pub fn terraform(td: &TaskDefinition) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::import::import;
+    use crate::model::import::import;
 
     fn reference_000() -> TaskDefinition {
         import(include_str!("../../tests/fixtures/reference_000.json"))
@@ -166,13 +166,13 @@ mod tests {
     #[test]
     fn terraform_declares_the_same_definition() {
         let mut td = reference_000();
-        td.tags.push(crate::spec::task_definition::Tag {
+        td.tags.push(crate::model::task_definition::Tag {
             key: "Name".into(),
             value: "${x}".into(),
         });
-        td.volumes.push(crate::spec::task_definition::Volume {
+        td.volumes.push(crate::model::task_definition::Volume {
             name: Some("data".into()),
-            efs_volume_configuration: Some(crate::spec::task_definition::EfsVolumeConfiguration {
+            efs_volume_configuration: Some(crate::model::task_definition::EfsVolumeConfiguration {
                 file_system_id: "fs-1".into(),
                 ..Default::default()
             }),

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::Issue;
-use crate::spec::task_definition::TaskDefinition;
+use crate::model::task_definition::TaskDefinition;
 
 pub(super) fn check(issues: &mut Vec<Issue>, td: &TaskDefinition) {
     check_depends_on(issues, td);
@@ -177,7 +177,7 @@ fn check_memory_sum(issues: &mut Vec<Issue>, td: &TaskDefinition) {
     let Some(task) = td
         .memory
         .as_deref()
-        .and_then(crate::spec::fargate::parse_memory)
+        .and_then(crate::model::fargate::parse_memory)
         .map(i64::from)
     else {
         return;

@@ -133,7 +133,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::spec::role::trust_policy;
+    use crate::model::role::trust_policy;
 
     /// AmazonECSTaskExecutionRolePolicy as AWS publishes it.
     fn execution_policy() -> Value {

@@ -1,9 +1,9 @@
 use super::*;
-use crate::spec::container::{
+use crate::model::container::{
     ContainerDependency, HealthCheck, MountPoint, PortMapping, VolumeFrom,
 };
-use crate::spec::import::import;
-use crate::spec::task_definition::{EphemeralStorage, KeyValuePair, Volume};
+use crate::model::import::import;
+use crate::model::task_definition::{EphemeralStorage, KeyValuePair, Volume};
 
 fn reference_000() -> TaskDefinition {
     import(include_str!("../../../tests/fixtures/reference_000.json"))
@@ -179,7 +179,7 @@ fn at_least_one_essential_and_at_most_ten_containers() {
     assert!(has(&td, "containerDefinitions", "v.too_many"));
 }
 
-use crate::spec::container::ContainerDefinition;
+use crate::model::container::ContainerDefinition;
 
 #[test]
 fn container_memory_fits_the_task_and_soft_is_at_most_hard() {
@@ -415,19 +415,19 @@ fn secret_looking_environment_names_warn() {
 fn secrets_come_from_secrets_manager_or_ssm() {
     let mut td = reference_000();
     td.container_definitions[0].secrets = vec![
-        crate::spec::container::Secret {
+        crate::model::container::Secret {
             name: "A".into(),
             value_from: "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:db".into(),
         },
-        crate::spec::container::Secret {
+        crate::model::container::Secret {
             name: "B".into(),
             value_from: "/app/db-password".into(),
         },
-        crate::spec::container::Secret {
+        crate::model::container::Secret {
             name: "C".into(),
             value_from: "arn:aws:s3:::bucket/key".into(),
         },
-        crate::spec::container::Secret {
+        crate::model::container::Secret {
             name: String::new(),
             value_from: "has space".into(),
         },
@@ -484,7 +484,7 @@ fn roles_are_iam_role_arns() {
 #[test]
 fn tags_and_volumes_need_names() {
     let mut td = reference_000();
-    td.tags.push(crate::spec::task_definition::Tag {
+    td.tags.push(crate::model::task_definition::Tag {
         key: " ".into(),
         value: "v".into(),
     });

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use super::{Issue, check_name, looks_secret};
-use crate::spec::container::{AWSLOGS, ContainerDefinition, HealthCheck};
-use crate::spec::task_definition::TaskDefinition;
+use crate::model::container::{AWSLOGS, ContainerDefinition, HealthCheck};
+use crate::model::task_definition::TaskDefinition;
 
 /// CPU units a container may reserve (10 vCPU), as the ECS API allows.
 const MAX_CONTAINER_CPU: i64 = 10240;
@@ -122,7 +122,7 @@ fn check_memory(issues: &mut Vec<Issue>, td: &TaskDefinition, i: usize, c: &Cont
     let task_memory = td
         .memory
         .as_deref()
-        .and_then(crate::spec::fargate::parse_memory)
+        .and_then(crate::model::fargate::parse_memory)
         .map(i64::from);
     for (field, value) in [
         ("memory", c.memory),

@@ -283,8 +283,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::spec::container::{ContainerDefinition, LogConfiguration};
-    use crate::spec::role::trust_policy;
+    use crate::model::container::{ContainerDefinition, LogConfiguration};
+    use crate::model::role::trust_policy;
 
     const ACCOUNT: &str = "123456789012";
     const REGION: &str = "ap-northeast-1";
