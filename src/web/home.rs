@@ -9,7 +9,7 @@ use super::checklist::{self, Checklist};
 use super::error::AppResult;
 use super::page::Page;
 use super::state::AppState;
-use super::td::Step;
+use super::task_definitions::Step;
 
 pub struct HomeView {
     pub page: Page,

@@ -15,7 +15,7 @@ use super::form::FormData;
 use super::listing::{Listing, listing};
 use super::page::Page;
 use super::state::AppState;
-use super::td::Choice;
+use super::task_definitions::Choice;
 use crate::aws::{Aws, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
 use crate::model::account::LogGroupSummary;

@@ -18,7 +18,7 @@ mod roles;
 mod runs;
 pub mod security;
 pub mod state;
-pub mod td;
+pub mod task_definitions;
 
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -33,7 +33,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(home::show))
         .route("/lang", post(lang::switch))
         .route("/static/{file}", get(assets::serve))
-        .merge(td::routes())
+        .merge(task_definitions::routes())
         .merge(roles::routes())
         .merge(clusters::routes())
         .merge(repositories::routes())

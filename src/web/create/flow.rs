@@ -23,7 +23,7 @@ use crate::web::messages::Messages;
 use crate::web::page::Page;
 use crate::web::runs::{self, run_pending};
 use crate::web::state::AppState;
-use crate::web::td::is_draft_id;
+use crate::web::task_definitions::is_draft_id;
 
 fn draft_url<W: CreateWizard>(id: &str) -> String {
     format!("/{}/drafts/{id}", W::KIND)
