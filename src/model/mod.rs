@@ -18,5 +18,6 @@ pub mod permissions;
 pub mod repository;
 pub mod resource;
 pub mod role;
+pub mod service;
 pub mod task_definition;
 pub mod validate;

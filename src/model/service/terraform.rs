@@ -1,0 +1,178 @@
+//! The service as Terraform's `aws_ecs_service`, written the way reference
+//! 001 and 004 write theirs (with `ignore_changes = [task_definition]`, since
+//! deployments change the revision outside Terraform).
+
+use std::fmt::Write;
+
+use super::Service;
+use super::validate::is_output_reference;
+use crate::model::hcl::{quote, resource_label};
+use crate::model::role::tags_block;
+
+/// A value, or for `${Step.Output}` the Terraform expression `resolve` gives
+/// for it (a plan points it at the resource it declares).
+fn value(text: &str, resolve: &dyn Fn(&str) -> String) -> String {
+    if is_output_reference(text) {
+        resolve(text)
+    } else {
+        quote(text)
+    }
+}
+
+/// `${CreateTargetGroup.TargetGroupArn}` → `var.create_target_group_target_group_arn`:
+/// a variable to set, when the service is declared on its own.
+pub fn as_variable(reference: &str) -> String {
+    let inner = reference.trim_start_matches("${").trim_end_matches('}');
+    let mut name = String::from("var.");
+    for (i, c) in inner.chars().enumerate() {
+        if c == '.' {
+            name.push('_');
+        } else if c.is_ascii_uppercase() {
+            let after_separator = name.ends_with('_') || name.ends_with('.');
+            if i > 0 && !after_separator {
+                name.push('_');
+            }
+            name.push(c.to_ascii_lowercase());
+        } else {
+            name.push(c);
+        }
+    }
+    name
+}
+
+fn list(items: &[String], resolve: &dyn Fn(&str) -> String) -> String {
+    let items: Vec<String> = items.iter().map(|i| value(i, resolve)).collect();
+    format!("[{}]", items.join(", "))
+}
+
+pub fn service(service: &Service) -> String {
+    declared(service, &as_variable)
+}
+
+pub fn declared(service: &Service, resolve: &dyn Fn(&str) -> String) -> String {
+    let mut hcl = String::new();
+    let label = resource_label(&service.service_name, "service");
+    let _ = writeln!(hcl, "resource \"aws_ecs_service\" \"{label}\" {{");
+    let _ = writeln!(hcl, "  name            = {}", quote(&service.service_name));
+    let _ = writeln!(hcl, "  cluster         = {}", quote(&service.cluster));
+    let _ = writeln!(
+        hcl,
+        "  task_definition = {}",
+        quote(&service.task_definition)
+    );
+    let _ = writeln!(hcl, "  desired_count   = {}", service.desired_count);
+    if let Some(launch_type) = &service.launch_type {
+        let _ = writeln!(hcl, "  launch_type     = {}", quote(launch_type));
+    }
+    if let Some(version) = &service.platform_version {
+        let _ = writeln!(hcl, "  platform_version = {}", quote(version));
+    }
+    if let Some(grace) = service.health_check_grace_period_seconds {
+        let _ = writeln!(hcl, "  health_check_grace_period_seconds = {grace}");
+    }
+    for item in &service.capacity_provider_strategy {
+        let _ = write!(
+            hcl,
+            "\n  capacity_provider_strategy {{\n    capacity_provider = {}\n    weight            = {}\n    base              = {}\n  }}\n",
+            quote(&item.capacity_provider),
+            item.weight,
+            item.base
+        );
+    }
+    let vpc = &service.network_configuration.awsvpc_configuration;
+    let _ = write!(
+        hcl,
+        "\n  network_configuration {{\n    subnets          = {}\n    security_groups  = {}\n    assign_public_ip = {}\n  }}\n",
+        list(&vpc.subnets, resolve),
+        list(&vpc.security_groups, resolve),
+        vpc.assign_public_ip == "ENABLED"
+    );
+    for lb in &service.load_balancers {
+        let _ = write!(
+            hcl,
+            "\n  load_balancer {{\n    target_group_arn = {}\n    container_name   = {}\n    container_port   = {}\n  }}\n",
+            value(&lb.target_group_arn, resolve),
+            quote(&lb.container_name),
+            lb.container_port
+        );
+    }
+    let deployment = &service.deployment_configuration;
+    let _ = write!(
+        hcl,
+        "\n  deployment_maximum_percent         = {}\n  deployment_minimum_healthy_percent = {}\n",
+        deployment.maximum_percent, deployment.minimum_healthy_percent
+    );
+    if let Some(breaker) = deployment.deployment_circuit_breaker {
+        let _ = write!(
+            hcl,
+            "\n  deployment_circuit_breaker {{\n    enable   = {}\n    rollback = {}\n  }}\n",
+            breaker.enable, breaker.rollback
+        );
+    }
+    let _ = write!(
+        hcl,
+        "\n  deployment_controller {{\n    type = {}\n  }}\n",
+        quote(&service.deployment_controller.kind)
+    );
+    if let Some(propagate) = &service.propagate_tags {
+        let _ = writeln!(hcl, "  propagate_tags = {}", quote(propagate));
+    }
+    if service.enable_execute_command {
+        let _ = writeln!(hcl, "  enable_execute_command = true");
+    }
+    hcl.push_str("\n  lifecycle {\n    ignore_changes = [task_definition]\n  }\n");
+    hcl.push_str(&tags_block(&service.tags));
+    hcl.push_str("}\n");
+    hcl
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::reference_003;
+    use super::*;
+
+    #[test]
+    fn reference_003_as_terraform() {
+        let hcl = reference_003().terraform();
+        assert!(hcl.starts_with(
+            "resource \"aws_ecs_service\" \"ContainerHandsOn\" {\n  name            = \"ContainerHandsOn\"\n"
+        ), "{hcl}");
+        assert!(hcl.contains("  desired_count   = 2\n"));
+        assert!(hcl.contains(
+            "    subnets          = [\"subnet-0a1b2c3d4e5f60001\", \"subnet-0a1b2c3d4e5f60002\"]\n"
+        ));
+        assert!(hcl.contains("    assign_public_ip = false\n"));
+        assert!(hcl.contains("    container_port   = 80\n"));
+        assert!(hcl.contains("    type = \"CODE_DEPLOY\"\n"));
+        assert!(hcl.contains("ignore_changes = [task_definition]"));
+        assert!(!hcl.contains("deployment_circuit_breaker"));
+        assert_eq!(hcl.matches('{').count(), hcl.matches('}').count());
+    }
+
+    #[test]
+    fn an_output_of_an_earlier_step_is_an_expression_not_a_string() {
+        let mut service = reference_003();
+        service.load_balancers[0].target_group_arn = "${CreateTargetGroup.TargetGroupArn}".into();
+        service
+            .network_configuration
+            .awsvpc_configuration
+            .security_groups = vec!["${CreateSecurityGroup.GroupId}".into()];
+        let hcl = service.terraform();
+        assert!(
+            hcl.contains("target_group_arn = var.create_target_group_target_group_arn\n"),
+            "{hcl}"
+        );
+        assert!(hcl.contains("security_groups  = [var.create_security_group_group_id]\n"));
+        let declared = declared(&service, &|r| {
+            if r.starts_with("${CreateTargetGroup") {
+                "aws_lb_target_group.tg.arn".into()
+            } else {
+                "aws_security_group.ecs.id".into()
+            }
+        });
+        assert!(declared.contains("target_group_arn = aws_lb_target_group.tg.arn\n"));
+        // A literal `${` from a user is never an expression.
+        service.service_name = "${x}".into();
+        assert!(service.terraform().contains("name            = \"$${x}\""));
+    }
+}
