@@ -336,7 +336,6 @@ fn fuzz(runtime: &tokio::runtime::Runtime, target: &Target, cases: u32) {
         f.slowest_request,
         peak / 1024
     );
-    assert!(f.by_status.keys().all(|s| *s < 500));
     assert!(
         peak < MEMORY_BOUND_KIB,
         "peak resident memory {} MiB",
