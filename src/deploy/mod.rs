@@ -8,6 +8,7 @@
 //! The service wizard's plan of dependent steps is meant to grow from here.
 
 mod journal;
+pub mod plan;
 
 use std::future::Future;
 

@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use super::api_call::ApiCall;
 use super::task_definition::Tag;
 
-pub use validate::{check_against_task_definition, validate};
+pub use validate::{check_against_task_definition, is_output_reference, validate};
 
 /// Fargate's own capacity providers, the only ones a Fargate cluster has.
 pub const FARGATE_PROVIDERS: [&str; 2] = ["FARGATE", "FARGATE_SPOT"];
