@@ -12,6 +12,7 @@ pub mod fargate;
 pub mod hcl;
 pub mod import;
 pub mod limits;
+pub mod load_balancing;
 pub mod log_group;
 mod nullable;
 pub mod permissions;

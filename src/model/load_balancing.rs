@@ -1,0 +1,516 @@
+//! A new Application Load Balancer in front of a service, as reference 002
+//! builds it in the console: a security group open on the listener's port
+//! from anywhere (`ecs-alb-sg`), the load balancer in two or more subnets, a
+//! target group of type `ip` (Fargate tasks register by IP) with its health
+//! check, a listener forwarding to it, and a security group for the tasks
+//! that lets the container port in from the load balancer's group only.
+//!
+//! Requests are in the APIs' own parameter names (what `aws ec2 … /
+//! aws elbv2 … --cli-input-json` takes); a value another step makes is an
+//! output reference such as `${CreateLoadBalancer.LoadBalancerArn}`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::api_call::ApiCall;
+use super::validate::Issue;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewLoadBalancer {
+    pub vpc_id: String,
+    pub subnets: Vec<String>,
+    pub load_balancer_name: String,
+    /// The load balancer's own security group (reference 002: `ecs-alb-sg`).
+    pub security_group_name: String,
+    pub listener_port: i64,
+    pub listener_protocol: String,
+    pub target_group: TargetGroup,
+    /// The tasks' security group, letting the container port in from the
+    /// load balancer's group only.
+    pub service_security_group_name: String,
+    pub container_port: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetGroup {
+    pub name: String,
+    pub protocol: String,
+    pub port: i64,
+    pub health_check_path: String,
+    pub interval_seconds: i64,
+    pub timeout_seconds: i64,
+    pub healthy_threshold: i64,
+    pub unhealthy_threshold: i64,
+    /// HTTP codes that mean healthy: `200`, `200-299`, `200,302`.
+    pub success_codes: String,
+}
+
+impl Default for TargetGroup {
+    /// The console's defaults for an HTTP target group.
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            protocol: "HTTP".into(),
+            port: 80,
+            health_check_path: "/".into(),
+            interval_seconds: 30,
+            timeout_seconds: 5,
+            healthy_threshold: 5,
+            unhealthy_threshold: 2,
+            success_codes: "200".into(),
+        }
+    }
+}
+
+/// The output references the plan's later steps use.
+pub const ALB_GROUP: &str = "${AlbSecurityGroup.GroupId}";
+pub const SERVICE_GROUP: &str = "${ServiceSecurityGroup.GroupId}";
+pub const LOAD_BALANCER_ARN: &str = "${CreateLoadBalancer.LoadBalancerArn}";
+pub const TARGET_GROUP_ARN: &str = "${CreateTargetGroup.TargetGroupArn}";
+
+impl NewLoadBalancer {
+    pub fn alb_security_group(&self) -> ApiCall {
+        security_group(
+            &self.security_group_name,
+            "HTTP from anywhere to the load balancer",
+            &self.vpc_id,
+        )
+    }
+
+    /// Reference 002's inbound rule: the listener's port from anywhere.
+    pub fn alb_ingress(&self) -> ApiCall {
+        ingress(
+            ALB_GROUP,
+            self.listener_port,
+            json!({"IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "from anywhere"}]}),
+        )
+    }
+
+    pub fn service_security_group(&self) -> ApiCall {
+        security_group(
+            &self.service_security_group_name,
+            "The container port from the load balancer only",
+            &self.vpc_id,
+        )
+    }
+
+    pub fn service_ingress(&self) -> ApiCall {
+        ingress(
+            SERVICE_GROUP,
+            self.container_port,
+            json!({"UserIdGroupPairs": [{"GroupId": ALB_GROUP, "Description": "from the load balancer"}]}),
+        )
+    }
+
+    pub fn create_load_balancer(&self) -> ApiCall {
+        ApiCall::new(
+            "elbv2",
+            "CreateLoadBalancer",
+            json!({
+                "Name": self.load_balancer_name,
+                "Subnets": self.subnets,
+                "SecurityGroups": [ALB_GROUP],
+                "Scheme": "internet-facing",
+                "Type": "application",
+                "IpAddressType": "ipv4",
+            }),
+        )
+    }
+
+    pub fn create_target_group(&self) -> ApiCall {
+        let tg = &self.target_group;
+        ApiCall::new(
+            "elbv2",
+            "CreateTargetGroup",
+            json!({
+                "Name": tg.name,
+                "Protocol": tg.protocol,
+                "Port": tg.port,
+                "VpcId": self.vpc_id,
+                "TargetType": "ip",
+                "HealthCheckProtocol": tg.protocol,
+                "HealthCheckPath": tg.health_check_path,
+                "HealthCheckIntervalSeconds": tg.interval_seconds,
+                "HealthCheckTimeoutSeconds": tg.timeout_seconds,
+                "HealthyThresholdCount": tg.healthy_threshold,
+                "UnhealthyThresholdCount": tg.unhealthy_threshold,
+                "Matcher": {"HttpCode": tg.success_codes},
+            }),
+        )
+    }
+
+    pub fn create_listener(&self) -> ApiCall {
+        ApiCall::new(
+            "elbv2",
+            "CreateListener",
+            json!({
+                "LoadBalancerArn": LOAD_BALANCER_ARN,
+                "Protocol": self.listener_protocol,
+                "Port": self.listener_port,
+                "DefaultActions": [{"Type": "forward", "TargetGroupArn": TARGET_GROUP_ARN}],
+            }),
+        )
+    }
+
+    /// What ELB and EC2 would refuse. The subnets' zones are checked where
+    /// they are known (`check_zones`).
+    pub fn validate(&self) -> Vec<Issue> {
+        let mut issues = Vec::new();
+        if !is_vpc_id(&self.vpc_id) {
+            issues.push(Issue::error("vpcId", "v.lb_vpc_id"));
+        }
+        if self.subnets.len() < 2 {
+            issues.push(Issue::error("subnets", "v.lb_two_subnets"));
+        }
+        check_elb_name(&mut issues, "loadBalancerName", &self.load_balancer_name);
+        if self.load_balancer_name.starts_with("internal-") {
+            issues.push(Issue::error("loadBalancerName", "v.lb_internal_prefix"));
+        }
+        check_elb_name(&mut issues, "targetGroup.name", &self.target_group.name);
+        for (path, name) in [
+            ("securityGroupName", &self.security_group_name),
+            (
+                "serviceSecurityGroupName",
+                &self.service_security_group_name,
+            ),
+        ] {
+            check_security_group_name(&mut issues, path, name);
+        }
+        if !self.security_group_name.is_empty()
+            && self.security_group_name == self.service_security_group_name
+        {
+            issues.push(Issue::error(
+                "serviceSecurityGroupName",
+                "v.lb_groups_same_name",
+            ));
+        }
+        range(&mut issues, "listenerPort", self.listener_port, 1, 65535);
+        match self.listener_protocol.as_str() {
+            "HTTP" => {}
+            // A certificate (ACM) is not offered yet: refusing beats a
+            // CreateListener that AWS refuses after the ALB exists.
+            "HTTPS" => issues.push(Issue::error("listenerProtocol", "v.lb_https_certificate")),
+            _ => issues.push(Issue::error("listenerProtocol", "v.lb_protocol")),
+        }
+        range(&mut issues, "containerPort", self.container_port, 1, 65535);
+        self.target_group.validate_into(&mut issues);
+        issues
+    }
+
+    /// An ALB needs subnets in at least two Availability Zones.
+    /// `zone_of` gives each subnet's zone, as the account describes it.
+    pub fn check_zones(&self, zone_of: impl Fn(&str) -> Option<String>) -> Vec<Issue> {
+        let mut zones: Vec<String> = self.subnets.iter().filter_map(|s| zone_of(s)).collect();
+        zones.sort();
+        zones.dedup();
+        if zones.len() < 2 {
+            vec![Issue::error("subnets", "v.lb_two_zones")]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+impl TargetGroup {
+    fn validate_into(&self, issues: &mut Vec<Issue>) {
+        let at = "targetGroup";
+        if !["HTTP", "HTTPS"].contains(&self.protocol.as_str()) {
+            issues.push(Issue::error(format!("{at}.protocol"), "v.lb_protocol"));
+        }
+        range(issues, &format!("{at}.port"), self.port, 1, 65535);
+        let path = &self.health_check_path;
+        if !path.starts_with('/') || path.len() > 1024 || path.chars().any(char::is_whitespace) {
+            issues.push(Issue::error(
+                format!("{at}.healthCheckPath"),
+                "v.lb_health_path",
+            ));
+        }
+        range(
+            issues,
+            &format!("{at}.intervalSeconds"),
+            self.interval_seconds,
+            5,
+            300,
+        );
+        range(
+            issues,
+            &format!("{at}.timeoutSeconds"),
+            self.timeout_seconds,
+            2,
+            120,
+        );
+        if self.timeout_seconds >= self.interval_seconds {
+            issues.push(Issue::error(
+                format!("{at}.timeoutSeconds"),
+                "v.lb_timeout_interval",
+            ));
+        }
+        range(
+            issues,
+            &format!("{at}.healthyThreshold"),
+            self.healthy_threshold,
+            2,
+            10,
+        );
+        range(
+            issues,
+            &format!("{at}.unhealthyThreshold"),
+            self.unhealthy_threshold,
+            2,
+            10,
+        );
+        if !is_success_codes(&self.success_codes) {
+            issues.push(Issue::error(
+                format!("{at}.successCodes"),
+                "v.lb_success_codes",
+            ));
+        }
+    }
+}
+
+fn security_group(name: &str, description: &str, vpc_id: &str) -> ApiCall {
+    ApiCall::new(
+        "ec2",
+        "CreateSecurityGroup",
+        json!({"GroupName": name, "Description": description, "VpcId": vpc_id}),
+    )
+}
+
+/// One TCP port in, from `source` (`IpRanges` or `UserIdGroupPairs`).
+fn ingress(group: &str, port: i64, source: Value) -> ApiCall {
+    let mut permission = json!({"IpProtocol": "tcp", "FromPort": port, "ToPort": port});
+    if let (Some(permission), Some(source)) = (permission.as_object_mut(), source.as_object()) {
+        permission.extend(source.clone());
+    }
+    ApiCall::new(
+        "ec2",
+        "AuthorizeSecurityGroupIngress",
+        json!({"GroupId": group, "IpPermissions": [permission]}),
+    )
+}
+
+fn range(issues: &mut Vec<Issue>, path: &str, value: i64, min: i64, max: i64) {
+    if !(min..=max).contains(&value) {
+        issues.push(
+            Issue::error(path, "v.range")
+                .with("min", min)
+                .with("max", max),
+        );
+    }
+}
+
+/// Load balancer and target group names: 1–32 letters, digits and hyphens,
+/// not starting or ending with a hyphen.
+fn check_elb_name(issues: &mut Vec<Issue>, path: &str, name: &str) {
+    let ok = (1..=32).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-');
+    if !ok {
+        issues.push(Issue::error(path, "v.lb_name"));
+    }
+}
+
+/// EC2 security group names: 1–255 of `a-zA-Z0-9 ._-:/()#,@[]+=&;{}!$*`,
+/// not starting with `sg-`.
+fn check_security_group_name(issues: &mut Vec<Issue>, path: &str, name: &str) {
+    let ok = (1..=255).contains(&name.len())
+        && !name.to_ascii_lowercase().starts_with("sg-")
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b" ._-:/()#,@[]+=&;{}!$*".contains(&b));
+    if !ok {
+        issues.push(Issue::error(path, "v.lb_security_group_name"));
+    }
+}
+
+fn is_vpc_id(text: &str) -> bool {
+    text.strip_prefix("vpc-").is_some_and(|hex| {
+        matches!(hex.len(), 8 | 17)
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// `200`, `200-299`, `200,302`: codes from 200 to 499.
+fn is_success_codes(text: &str) -> bool {
+    let code = |c: &str| c.parse::<u16>().is_ok_and(|n| (200..=499).contains(&n));
+    !text.is_empty()
+        && text.split(',').all(|part| match part.split_once('-') {
+            Some((low, high)) => code(low) && code(high) && low < high,
+            None => code(part),
+        })
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Reference 002's load balancer, in the default VPC's two public subnets.
+    pub fn reference_002() -> NewLoadBalancer {
+        NewLoadBalancer {
+            vpc_id: "vpc-0a1b2c3d".into(),
+            subnets: vec!["subnet-0a1b2c3d".into(), "subnet-1a2b3c4d".into()],
+            load_balancer_name: "ecs-fargate-alb".into(),
+            security_group_name: "ecs-alb-sg".into(),
+            listener_port: 80,
+            listener_protocol: "HTTP".into(),
+            target_group: TargetGroup {
+                name: "ecs-fargate-tg".into(),
+                ..TargetGroup::default()
+            },
+            service_security_group_name: "ecs-fargate-service-sg".into(),
+            container_port: 80,
+        }
+    }
+
+    fn keys(issues: &[Issue]) -> Vec<(String, &'static str)> {
+        issues.iter().map(|i| (i.path.clone(), i.key)).collect()
+    }
+
+    #[test]
+    fn reference_002_requests() {
+        let lb = reference_002();
+        assert!(lb.validate().is_empty(), "{:?}", keys(&lb.validate()));
+        assert_eq!(
+            lb.alb_ingress().input,
+            json!({"GroupId": "${AlbSecurityGroup.GroupId}", "IpPermissions": [{
+                "IpProtocol": "tcp", "FromPort": 80, "ToPort": 80,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "from anywhere"}]}]})
+        );
+        assert_eq!(
+            lb.service_ingress().input["IpPermissions"][0]["UserIdGroupPairs"][0]["GroupId"],
+            "${AlbSecurityGroup.GroupId}"
+        );
+        let alb = lb.create_load_balancer();
+        assert_eq!(alb.title(), "elbv2:CreateLoadBalancer");
+        assert_eq!(
+            alb.input["SecurityGroups"],
+            json!(["${AlbSecurityGroup.GroupId}"])
+        );
+        assert_eq!(
+            alb.input["Subnets"],
+            json!(["subnet-0a1b2c3d", "subnet-1a2b3c4d"])
+        );
+        let tg = lb.create_target_group().input;
+        assert_eq!(
+            (
+                tg["Name"].as_str(),
+                tg["TargetType"].as_str(),
+                tg["HealthCheckPath"].as_str()
+            ),
+            (Some("ecs-fargate-tg"), Some("ip"), Some("/"))
+        );
+        assert_eq!(
+            lb.create_listener().input["DefaultActions"],
+            json!([{"Type": "forward", "TargetGroupArn": "${CreateTargetGroup.TargetGroupArn}"}])
+        );
+        assert!(
+            lb.create_listener()
+                .cli(Some("ap-northeast-1"))
+                .starts_with(
+                    "aws elbv2 create-listener --region ap-northeast-1 --cli-input-json '"
+                )
+        );
+    }
+
+    #[test]
+    fn names_follow_elb_and_ec2_rules() {
+        let mut lb = reference_002();
+        lb.load_balancer_name = "internal-web".into();
+        lb.target_group.name = "-tg".into();
+        lb.security_group_name = "sg-web".into();
+        lb.service_security_group_name = "web 日本".into();
+        lb.vpc_id = "vpc-XYZ".into();
+        lb.subnets.pop();
+        assert_eq!(
+            keys(&lb.validate()),
+            [
+                ("vpcId".to_string(), "v.lb_vpc_id"),
+                ("subnets".to_string(), "v.lb_two_subnets"),
+                ("loadBalancerName".to_string(), "v.lb_internal_prefix"),
+                ("targetGroup.name".to_string(), "v.lb_name"),
+                ("securityGroupName".to_string(), "v.lb_security_group_name"),
+                (
+                    "serviceSecurityGroupName".to_string(),
+                    "v.lb_security_group_name"
+                ),
+            ]
+        );
+        let mut lb = reference_002();
+        lb.load_balancer_name = "a".repeat(33);
+        lb.service_security_group_name = lb.security_group_name.clone();
+        assert_eq!(
+            keys(&lb.validate()),
+            [
+                ("loadBalancerName".to_string(), "v.lb_name"),
+                (
+                    "serviceSecurityGroupName".to_string(),
+                    "v.lb_groups_same_name"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn listener_and_health_check_are_checked() {
+        let mut lb = reference_002();
+        lb.listener_protocol = "HTTPS".into();
+        lb.listener_port = 0;
+        lb.target_group.health_check_path = "health".into();
+        lb.target_group.interval_seconds = 5;
+        lb.target_group.timeout_seconds = 5;
+        lb.target_group.healthy_threshold = 11;
+        lb.target_group.success_codes = "200-199".into();
+        assert_eq!(
+            keys(&lb.validate()),
+            [
+                ("listenerPort".to_string(), "v.range"),
+                ("listenerProtocol".to_string(), "v.lb_https_certificate"),
+                (
+                    "targetGroup.healthCheckPath".to_string(),
+                    "v.lb_health_path"
+                ),
+                (
+                    "targetGroup.timeoutSeconds".to_string(),
+                    "v.lb_timeout_interval"
+                ),
+                ("targetGroup.healthyThreshold".to_string(), "v.range"),
+                ("targetGroup.successCodes".to_string(), "v.lb_success_codes"),
+            ]
+        );
+        for (codes, ok) in [
+            ("200", true),
+            ("200-299", true),
+            ("200,302", true),
+            ("199", false),
+            ("500", false),
+            ("", false),
+            ("2xx", false),
+        ] {
+            assert_eq!(is_success_codes(codes), ok, "{codes}");
+        }
+    }
+
+    #[test]
+    fn an_alb_needs_two_availability_zones() {
+        let lb = reference_002();
+        let same = |_: &str| Some("ap-northeast-1a".to_string());
+        assert_eq!(
+            keys(&lb.check_zones(same)),
+            [("subnets".to_string(), "v.lb_two_zones")]
+        );
+        let two = |s: &str| {
+            Some(
+                if s.starts_with("subnet-0") {
+                    "ap-northeast-1a"
+                } else {
+                    "ap-northeast-1c"
+                }
+                .to_string(),
+            )
+        };
+        assert!(lb.check_zones(two).is_empty());
+    }
+}
