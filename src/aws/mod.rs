@@ -2,11 +2,14 @@
 //! aws-config's default chain, as the aws CLI reads them; flags override.
 
 mod create;
+mod ec2;
 mod ecr;
 mod ecs;
+mod elbv2;
 mod error;
 mod iam;
 mod logs;
+mod plan_calls;
 mod raw_body;
 mod sts;
 
@@ -50,19 +53,25 @@ impl AwsSettings {
 #[derive(Debug, Clone)]
 pub struct Aws {
     region: Option<String>,
+    ec2: aws_sdk_ec2::Client,
     ecr: aws_sdk_ecr::Client,
     ecs: aws_sdk_ecs::Client,
+    elbv2: aws_sdk_elasticloadbalancingv2::Client,
     iam: aws_sdk_iam::Client,
     logs: aws_sdk_cloudwatchlogs::Client,
     sts: aws_sdk_sts::Client,
 }
 
 impl Aws {
-    fn from_config(config: &aws_config::SdkConfig) -> Self {
+    /// Clients from a configuration built elsewhere (tests that point the
+    /// SDK at the emulator with fixed credentials).
+    pub fn from_config(config: &aws_config::SdkConfig) -> Self {
         Self {
             region: config.region().map(|r| r.to_string()),
+            ec2: aws_sdk_ec2::Client::new(config),
             ecr: aws_sdk_ecr::Client::new(config),
             ecs: aws_sdk_ecs::Client::new(config),
+            elbv2: aws_sdk_elasticloadbalancingv2::Client::new(config),
             iam: aws_sdk_iam::Client::new(config),
             logs: aws_sdk_cloudwatchlogs::Client::new(config),
             sts: aws_sdk_sts::Client::new(config),
@@ -213,5 +222,10 @@ pub(crate) mod tests {
             .http_client(http_client)
             .build();
         Aws::from_config(&config)
+    }
+
+    /// A query-protocol body as name/value pairs, in the order sent.
+    pub fn query_params(body: &[u8]) -> Vec<(String, String)> {
+        form_urlencoded::parse(body).into_owned().collect()
     }
 }

@@ -9,6 +9,7 @@
 
 mod journal;
 pub mod plan;
+pub mod runner;
 pub mod service_plan;
 
 use std::future::Future;

@@ -14,6 +14,8 @@ struct Switches {
     stalled: AtomicBool,
     /// A request holding this text is forwarded, but its answer is dropped.
     lose_answer_to: Mutex<Option<String>>,
+    /// Every byte sent upstream, for tests that read what went on the wire.
+    sent: Mutex<Vec<u8>>,
 }
 
 pub struct Proxy {
@@ -31,6 +33,11 @@ impl Proxy {
     /// its answer (and all after it on that connection) is never delivered.
     pub fn lose_answer_to(&self, marker: &str) {
         *self.switches.lose_answer_to.lock().expect("lock") = Some(marker.to_string());
+    }
+
+    /// Everything sent through the proxy so far, as text.
+    pub fn sent(&self) -> String {
+        String::from_utf8_lossy(&self.switches.sent.lock().expect("lock")).into_owned()
     }
 
     pub fn heal(&self) {
@@ -73,6 +80,11 @@ async fn relay(client: TcpStream, server: TcpStream, switches: Arc<Switches>) {
             if switches.stalled.load(Ordering::SeqCst) {
                 continue;
             }
+            switches
+                .sent
+                .lock()
+                .expect("lock")
+                .extend_from_slice(&buffer[..n]);
             let text = String::from_utf8_lossy(&buffer[..n]);
             let lose = switches
                 .lose_answer_to

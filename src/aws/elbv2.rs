@@ -1,0 +1,267 @@
+//! Elastic Load Balancing (v2): the load balancer, target group and listener a
+//! service plan creates. A query protocol: each request is read from the
+//! review's JSON into the SDK's builder, and a replay test checks the wire.
+
+use aws_sdk_elasticloadbalancingv2::types;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::ec2::unreadable;
+use super::{Aws, AwsError};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct CreateLoadBalancer {
+    name: String,
+    subnets: Vec<String>,
+    security_groups: Vec<String>,
+    scheme: String,
+    r#type: String,
+    ip_address_type: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct CreateTargetGroup {
+    name: String,
+    protocol: String,
+    port: i32,
+    vpc_id: String,
+    target_type: String,
+    health_check_protocol: String,
+    health_check_path: String,
+    health_check_interval_seconds: i32,
+    health_check_timeout_seconds: i32,
+    healthy_threshold_count: i32,
+    unhealthy_threshold_count: i32,
+    matcher: Matcher,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct Matcher {
+    http_code: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct CreateListener {
+    load_balancer_arn: String,
+    protocol: String,
+    port: i32,
+    default_actions: Vec<ForwardAction>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct ForwardAction {
+    r#type: String,
+    target_group_arn: String,
+}
+
+fn read<T: serde::de::DeserializeOwned>(operation: &str, input: &Value) -> Result<T, AwsError> {
+    serde_json::from_value(input.clone()).map_err(|e| unreadable(operation, e))
+}
+
+impl Aws {
+    /// `{"LoadBalancers": [{"LoadBalancerArn", "DNSName"}]}`, as the CLI prints it.
+    pub(super) async fn create_load_balancer(&self, input: &Value) -> Result<Value, AwsError> {
+        let input: CreateLoadBalancer = read("CreateLoadBalancer", input)?;
+        let output = self
+            .elbv2
+            .create_load_balancer()
+            .name(input.name)
+            .set_subnets(Some(input.subnets))
+            .set_security_groups(Some(input.security_groups))
+            .scheme(types::LoadBalancerSchemeEnum::from(input.scheme.as_str()))
+            .r#type(types::LoadBalancerTypeEnum::from(input.r#type.as_str()))
+            .ip_address_type(types::IpAddressType::from(input.ip_address_type.as_str()))
+            .send()
+            .await?;
+        let balancers: Vec<Value> = output
+            .load_balancers()
+            .iter()
+            .map(|lb| json!({"LoadBalancerArn": lb.load_balancer_arn(), "DNSName": lb.dns_name()}))
+            .collect();
+        Ok(json!({"LoadBalancers": balancers}))
+    }
+
+    pub(super) async fn create_target_group(&self, input: &Value) -> Result<Value, AwsError> {
+        let input: CreateTargetGroup = read("CreateTargetGroup", input)?;
+        let output = self
+            .elbv2
+            .create_target_group()
+            .name(input.name)
+            .protocol(types::ProtocolEnum::from(input.protocol.as_str()))
+            .port(input.port)
+            .vpc_id(input.vpc_id)
+            .target_type(types::TargetTypeEnum::from(input.target_type.as_str()))
+            .health_check_protocol(types::ProtocolEnum::from(
+                input.health_check_protocol.as_str(),
+            ))
+            .health_check_path(input.health_check_path)
+            .health_check_interval_seconds(input.health_check_interval_seconds)
+            .health_check_timeout_seconds(input.health_check_timeout_seconds)
+            .healthy_threshold_count(input.healthy_threshold_count)
+            .unhealthy_threshold_count(input.unhealthy_threshold_count)
+            .matcher(
+                types::Matcher::builder()
+                    .http_code(input.matcher.http_code)
+                    .build(),
+            )
+            .send()
+            .await?;
+        let groups: Vec<Value> = output
+            .target_groups()
+            .iter()
+            .map(|tg| json!({"TargetGroupArn": tg.target_group_arn(), "TargetGroupName": tg.target_group_name()}))
+            .collect();
+        Ok(json!({"TargetGroups": groups}))
+    }
+
+    pub(super) async fn create_listener(&self, input: &Value) -> Result<Value, AwsError> {
+        let input: CreateListener = read("CreateListener", input)?;
+        let actions = input
+            .default_actions
+            .into_iter()
+            .map(|a| {
+                types::Action::builder()
+                    .r#type(types::ActionTypeEnum::from(a.r#type.as_str()))
+                    .target_group_arn(a.target_group_arn)
+                    .build()
+            })
+            .collect();
+        let output = self
+            .elbv2
+            .create_listener()
+            .load_balancer_arn(input.load_balancer_arn)
+            .protocol(types::ProtocolEnum::from(input.protocol.as_str()))
+            .port(input.port)
+            .set_default_actions(Some(actions))
+            .send()
+            .await?;
+        let listeners: Vec<Value> = output
+            .listeners()
+            .iter()
+            .map(|l| json!({"ListenerArn": l.listener_arn()}))
+            .collect();
+        Ok(json!({"Listeners": listeners}))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
+    use aws_smithy_types::body::SdkBody;
+
+    use super::*;
+    use crate::aws::tests::{aws_with, query_params};
+    use crate::model::load_balancing::tests::reference_002;
+
+    const NS: &str = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/";
+
+    fn answer(operation: &str, result: &str) -> ReplayEvent {
+        let body = format!(
+            "<{operation}Response xmlns=\"{NS}\"><{operation}Result>{result}</{operation}Result><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></{operation}Response>"
+        );
+        ReplayEvent::new(
+            http::Request::builder()
+                .uri("https://elasticloadbalancing.ap-northeast-1.amazonaws.com/")
+                .body(SdkBody::empty())
+                .unwrap(),
+            http::Response::builder()
+                .status(200)
+                .body(SdkBody::from(body))
+                .unwrap(),
+        )
+    }
+
+    /// The shown JSON, flattened as the query protocol spells it (lists as
+    /// `Name.member.N`, structures as `Name.Field`).
+    fn flattened(input: &Value) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut stack = vec![(String::new(), input)];
+        while let Some((prefix, value)) = stack.pop() {
+            let join = |key: &str| {
+                if prefix.is_empty() {
+                    key.to_string()
+                } else {
+                    format!("{prefix}.{key}")
+                }
+            };
+            match value {
+                Value::Object(map) => stack.extend(map.iter().map(|(k, v)| (join(k), v))),
+                Value::Array(items) => stack.extend(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(n, v)| (format!("{prefix}.member.{}", n + 1), v)),
+                ),
+                Value::String(s) => out.push((prefix, s.clone())),
+                other => out.push((prefix, other.to_string())),
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn sent_without_action(body: &[u8]) -> Vec<(String, String)> {
+        let mut params: Vec<(String, String)> = query_params(body)
+            .into_iter()
+            .filter(|(k, _)| k != "Action" && k != "Version")
+            .collect();
+        params.sort();
+        params
+    }
+
+    #[tokio::test]
+    async fn each_request_on_the_wire_is_the_review_json() {
+        let lb = reference_002();
+        let mut listener = lb.create_listener().input;
+        listener["LoadBalancerArn"] = json!(
+            "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/ecs-fargate-alb/1"
+        );
+        listener["DefaultActions"][0]["TargetGroupArn"] = json!(
+            "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/ecs-fargate-tg/2"
+        );
+        let mut balancer = lb.create_load_balancer().input;
+        balancer["SecurityGroups"] = json!(["sg-0123abcd"]);
+        let client = StaticReplayClient::new(vec![
+            answer(
+                "CreateLoadBalancer",
+                "<LoadBalancers><member><LoadBalancerArn>arn:lb</LoadBalancerArn><DNSName>ecs-fargate-alb-1.ap-northeast-1.elb.amazonaws.com</DNSName></member></LoadBalancers>",
+            ),
+            answer(
+                "CreateTargetGroup",
+                "<TargetGroups><member><TargetGroupArn>arn:tg</TargetGroupArn><TargetGroupName>ecs-fargate-tg</TargetGroupName></member></TargetGroups>",
+            ),
+            answer(
+                "CreateListener",
+                "<Listeners><member><ListenerArn>arn:listener</ListenerArn></member></Listeners>",
+            ),
+        ]);
+        let aws = aws_with(client.clone());
+        let made = aws.create_load_balancer(&balancer).await.unwrap();
+        assert_eq!(
+            made.pointer("/LoadBalancers/0/DNSName"),
+            Some(&json!("ecs-fargate-alb-1.ap-northeast-1.elb.amazonaws.com"))
+        );
+        let tg = aws
+            .create_target_group(&lb.create_target_group().input)
+            .await
+            .unwrap();
+        assert_eq!(
+            tg.pointer("/TargetGroups/0/TargetGroupArn"),
+            Some(&json!("arn:tg"))
+        );
+        aws.create_listener(&listener).await.unwrap();
+
+        let sent: Vec<Vec<(String, String)>> = client
+            .actual_requests()
+            .map(|r| sent_without_action(r.body().bytes().unwrap()))
+            .collect();
+        assert_eq!(sent[0], flattened(&balancer));
+        assert_eq!(sent[1], flattened(&lb.create_target_group().input));
+        assert_eq!(sent[2], flattened(&listener));
+    }
+}

@@ -1,0 +1,283 @@
+//! Issue 8: reference 002's plan (two security groups and their rules, a new
+//! Application Load Balancer, target group, listener, the service) run
+//! against moto through the journal, then read back with the SDK.
+
+mod common;
+
+use common::proxy::proxy;
+use common::{moto, sdk_config};
+use ecs_wizard::aws::Aws;
+use ecs_wizard::deploy::runner::{Progress, run_plan};
+use ecs_wizard::deploy::service_plan::with_new_load_balancer;
+use ecs_wizard::deploy::{self, Mode};
+use ecs_wizard::model::load_balancing::{NewLoadBalancer, TargetGroup};
+use ecs_wizard::model::service::Service;
+use ecs_wizard::store::Store;
+use ecs_wizard::store::runs::{RunStatus, StepStatus};
+use serde_json::json;
+
+/// The default VPC and two of its subnets in different zones.
+async fn default_network(ec2: &aws_sdk_ec2::Client) -> (String, Vec<String>) {
+    let vpcs = ec2
+        .describe_vpcs()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("isDefault")
+                .values("true")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("DescribeVpcs");
+    let vpc = vpcs.vpcs()[0].vpc_id().expect("vpc id").to_string();
+    let subnets = ec2
+        .describe_subnets()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("vpc-id")
+                .values(&vpc)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("DescribeSubnets");
+    let mut zones = Vec::new();
+    let mut chosen = Vec::new();
+    for subnet in subnets.subnets() {
+        let zone = subnet.availability_zone().unwrap_or_default().to_string();
+        if !zones.contains(&zone) {
+            zones.push(zone);
+            chosen.push(subnet.subnet_id().expect("subnet id").to_string());
+        }
+    }
+    assert!(
+        chosen.len() >= 2,
+        "moto's default VPC has subnets in two zones"
+    );
+    chosen.truncate(2);
+    (vpc, chosen)
+}
+
+async fn cluster_and_task_definition(ecs: &aws_sdk_ecs::Client) {
+    use aws_sdk_ecs::types::{Compatibility, ContainerDefinition, NetworkMode, PortMapping};
+    ecs.create_cluster()
+        .cluster_name("ecs-fargate-cluster")
+        .send()
+        .await
+        .expect("CreateCluster");
+    ecs.register_task_definition()
+        .family("ecs-fargate-task")
+        .network_mode(NetworkMode::Awsvpc)
+        .requires_compatibilities(Compatibility::Fargate)
+        .cpu("256")
+        .memory("512")
+        .container_definitions(
+            ContainerDefinition::builder()
+                .name("web")
+                .image("nginx:latest")
+                .port_mappings(PortMapping::builder().container_port(80).build())
+                .build(),
+        )
+        .send()
+        .await
+        .expect("RegisterTaskDefinition");
+}
+
+#[tokio::test]
+async fn reference_002_plan_creates_the_load_balancer_and_the_service() {
+    let moto = moto();
+    // The app's calls go through a proxy that keeps what was sent: moto does
+    // not keep every field (the grace period, the deployment configuration).
+    let wire = proxy(&moto.url).await;
+    let config = sdk_config(&moto.url);
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&config);
+    let ecs = aws_sdk_ecs::Client::new(&config);
+    let (vpc, subnets) = default_network(&ec2).await;
+    cluster_and_task_definition(&ecs).await;
+
+    let lb = NewLoadBalancer {
+        vpc_id: vpc.clone(),
+        subnets: subnets.clone(),
+        load_balancer_name: "ecs-fargate-alb".into(),
+        security_group_name: "ecs-alb-sg".into(),
+        listener_port: 80,
+        listener_protocol: "HTTP".into(),
+        target_group: TargetGroup {
+            name: "ecs-fargate-tg".into(),
+            health_check_path: "/health".into(),
+            ..TargetGroup::default()
+        },
+        service_security_group_name: "ecs-fargate-service-sg".into(),
+        container_port: 80,
+    };
+    assert!(lb.validate().is_empty(), "{:?}", lb.validate());
+    let mut service = Service {
+        cluster: "ecs-fargate-cluster".into(),
+        service_name: "ecs-fargate-service".into(),
+        task_definition: "ecs-fargate-task:1".into(),
+        desired_count: 2,
+        health_check_grace_period_seconds: Some(30),
+        ..Service::default()
+    };
+    service.network_configuration.awsvpc_configuration.subnets = subnets.clone();
+    service
+        .network_configuration
+        .awsvpc_configuration
+        .assign_public_ip = "ENABLED".into();
+    let plan = with_new_load_balancer(&lb, &service, "web");
+
+    let store = Store::open_in_memory().expect("store");
+    let aws = Aws::from_config(&sdk_config(&wire.url));
+    let (sender, receiver) = tokio::sync::oneshot::channel::<Progress>();
+    deploy::run(
+        &store,
+        "services",
+        "draft",
+        Mode::Fresh,
+        move |journal| async move {
+            let progress = run_plan(&aws, &plan, &journal).await.expect("a valid plan");
+            let status = if progress.succeeded() {
+                RunStatus::Succeeded
+            } else {
+                RunStatus::Refused
+            };
+            let _ = sender.send(progress);
+            (status, json!({}))
+        },
+    )
+    .await
+    .expect("the run is recorded");
+    let progress = receiver.await.expect("progress");
+    assert!(progress.succeeded(), "{:?}", progress.failed);
+
+    // The journal holds each call, answered.
+    let run = store.latest_run("draft").await.unwrap().expect("a run");
+    assert_eq!(run.status, RunStatus::Succeeded);
+    assert_eq!(run.steps.len(), 8);
+    assert!(run.steps.iter().all(|s| s.status == StepStatus::Done));
+    assert!(
+        run.steps
+            .iter()
+            .any(|s| s.call == "elbv2:CreateListener (CreateListener)")
+    );
+
+    // Security groups: the ALB's open on 80 from anywhere, the tasks' from the ALB's only.
+    let alb_group = progress.outputs["AlbSecurityGroup.GroupId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let groups = ec2
+        .describe_security_groups()
+        .group_ids(&alb_group)
+        .group_ids(
+            progress.outputs["ServiceSecurityGroup.GroupId"]
+                .as_str()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let by_name = |name: &str| {
+        groups
+            .security_groups()
+            .iter()
+            .find(|g| g.group_name() == Some(name))
+            .unwrap_or_else(|| panic!("{name}"))
+            .clone()
+    };
+    let alb_sg = by_name("ecs-alb-sg");
+    assert_eq!(alb_sg.vpc_id(), Some(vpc.as_str()));
+    let http = &alb_sg.ip_permissions()[0];
+    assert_eq!((http.from_port(), http.to_port()), (Some(80), Some(80)));
+    assert_eq!(http.ip_ranges()[0].cidr_ip(), Some("0.0.0.0/0"));
+    let task_sg = by_name("ecs-fargate-service-sg");
+    let from_alb = &task_sg.ip_permissions()[0];
+    assert_eq!(
+        from_alb.user_id_group_pairs()[0].group_id(),
+        Some(alb_group.as_str())
+    );
+    assert!(from_alb.ip_ranges().is_empty(), "not open to anywhere");
+
+    // The ALB in two subnets, the target group, the listener forwarding to it.
+    let balancers = elbv2
+        .describe_load_balancers()
+        .names("ecs-fargate-alb")
+        .send()
+        .await
+        .unwrap();
+    let alb = &balancers.load_balancers()[0];
+    assert_eq!(alb.availability_zones().len(), 2);
+    assert_eq!(alb.security_groups(), std::slice::from_ref(&alb_group));
+    let groups = elbv2
+        .describe_target_groups()
+        .names("ecs-fargate-tg")
+        .send()
+        .await
+        .unwrap();
+    let tg = &groups.target_groups()[0];
+    assert_eq!(tg.health_check_path(), Some("/health"));
+    assert_eq!(tg.target_type().map(|t| t.as_str()), Some("ip"));
+    let listeners = elbv2
+        .describe_listeners()
+        .load_balancer_arn(alb.load_balancer_arn().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let listener = &listeners.listeners()[0];
+    assert_eq!(listener.port(), Some(80));
+    assert_eq!(
+        listener.default_actions()[0].target_group_arn(),
+        tg.target_group_arn()
+    );
+
+    // The service, bound to that target group, in those subnets, with the tasks' group.
+    let services = ecs
+        .describe_services()
+        .cluster("ecs-fargate-cluster")
+        .services("ecs-fargate-service")
+        .send()
+        .await
+        .unwrap();
+    let created = &services.services()[0];
+    assert_eq!(created.desired_count(), 2);
+    assert_eq!(created.launch_type().map(|t| t.as_str()), Some("FARGATE"));
+    let binding = &created.load_balancers()[0];
+    assert_eq!(binding.target_group_arn(), tg.target_group_arn());
+    assert_eq!(
+        (binding.container_name(), binding.container_port()),
+        (Some("web"), Some(80))
+    );
+    let network = created
+        .network_configuration()
+        .and_then(|n| n.awsvpc_configuration())
+        .expect("network configuration");
+    assert_eq!(network.subnets(), subnets.as_slice());
+    assert_eq!(
+        network.security_groups(),
+        [task_sg.group_id().unwrap().to_string()]
+    );
+
+    // What moto does not keep, read from the CreateService body as it was sent.
+    let sent = wire.sent();
+    let at = sent
+        .find("AmazonEC2ContainerServiceV20141113.CreateService")
+        .expect("CreateService was sent");
+    let body_at = at + sent[at..].find("\r\n\r\n").expect("a body") + 4;
+    let body: serde_json::Value = serde_json::Deserializer::from_str(&sent[body_at..])
+        .into_iter()
+        .next()
+        .expect("a JSON body")
+        .expect("JSON");
+    assert_eq!(body["healthCheckGracePeriodSeconds"], 30);
+    assert_eq!(
+        body["deploymentConfiguration"],
+        json!({"minimumHealthyPercent": 100, "maximumPercent": 200,
+               "deploymentCircuitBreaker": {"enable": true, "rollback": true}})
+    );
+    assert_eq!(
+        body["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"],
+        json!([task_sg.group_id().unwrap()]),
+        "the output reference was filled in before sending"
+    );
+}
