@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::api_call::ApiCall;
-use super::validate::Issue;
+use super::validate::{Issue, check_range};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewLoadBalancer {
@@ -184,7 +184,7 @@ impl NewLoadBalancer {
                 "v.lb_groups_same_name",
             ));
         }
-        range(&mut issues, "listenerPort", self.listener_port, 1, 65535);
+        check_range(&mut issues, "listenerPort", self.listener_port, 1, 65535);
         match self.listener_protocol.as_str() {
             "HTTP" => {}
             // A certificate (ACM) is not offered yet: refusing beats a
@@ -192,7 +192,7 @@ impl NewLoadBalancer {
             "HTTPS" => issues.push(Issue::error("listenerProtocol", "v.lb_https_certificate")),
             _ => issues.push(Issue::error("listenerProtocol", "v.lb_protocol")),
         }
-        range(&mut issues, "containerPort", self.container_port, 1, 65535);
+        check_range(&mut issues, "containerPort", self.container_port, 1, 65535);
         self.target_group.validate_into(&mut issues);
         issues
     }
@@ -217,7 +217,7 @@ impl TargetGroup {
         if !["HTTP", "HTTPS"].contains(&self.protocol.as_str()) {
             issues.push(Issue::error(format!("{at}.protocol"), "v.lb_protocol"));
         }
-        range(issues, &format!("{at}.port"), self.port, 1, 65535);
+        check_range(issues, &format!("{at}.port"), self.port, 1, 65535);
         let path = &self.health_check_path;
         if !path.starts_with('/') || path.len() > 1024 || path.chars().any(char::is_whitespace) {
             issues.push(Issue::error(
@@ -225,14 +225,14 @@ impl TargetGroup {
                 "v.lb_health_path",
             ));
         }
-        range(
+        check_range(
             issues,
             &format!("{at}.intervalSeconds"),
             self.interval_seconds,
             5,
             300,
         );
-        range(
+        check_range(
             issues,
             &format!("{at}.timeoutSeconds"),
             self.timeout_seconds,
@@ -245,14 +245,14 @@ impl TargetGroup {
                 "v.lb_timeout_interval",
             ));
         }
-        range(
+        check_range(
             issues,
             &format!("{at}.healthyThreshold"),
             self.healthy_threshold,
             2,
             10,
         );
-        range(
+        check_range(
             issues,
             &format!("{at}.unhealthyThreshold"),
             self.unhealthy_threshold,
@@ -287,16 +287,6 @@ fn ingress(group: &str, port: i64, source: Value) -> ApiCall {
         "AuthorizeSecurityGroupIngress",
         json!({"GroupId": group, "IpPermissions": [permission]}),
     )
-}
-
-fn range(issues: &mut Vec<Issue>, path: &str, value: i64, min: i64, max: i64) {
-    if !(min..=max).contains(&value) {
-        issues.push(
-            Issue::error(path, "v.range")
-                .with("min", min)
-                .with("max", max),
-        );
-    }
 }
 
 /// Load balancer and target group names: 1–32 letters, digits and hyphens,

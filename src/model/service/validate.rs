@@ -4,7 +4,7 @@
 
 use super::{ADVANCED_FIELDS, FARGATE_PROVIDERS, Service};
 use crate::model::task_definition::TaskDefinition;
-use crate::model::validate::{Issue, check_name, check_tags};
+use crate::model::validate::{Issue, check_name, check_range, check_tags};
 
 /// ECS quota: tasks per service.
 const MAX_DESIRED: i64 = 5000;
@@ -26,7 +26,7 @@ pub fn validate(service: &Service) -> Vec<Issue> {
     if !is_task_definition_ref(&service.task_definition) {
         issues.push(Issue::error("taskDefinition", "v.service_task_definition"));
     }
-    range(
+    check_range(
         &mut issues,
         "desiredCount",
         service.desired_count,
@@ -110,16 +110,6 @@ pub fn check_against_task_definition(service: &Service, td: &TaskDefinition) -> 
     issues
 }
 
-fn range(issues: &mut Vec<Issue>, path: &str, value: i64, min: i64, max: i64) {
-    if !(min..=max).contains(&value) {
-        issues.push(
-            Issue::error(path, "v.range")
-                .with("min", min)
-                .with("max", max),
-        );
-    }
-}
-
 fn compute(issues: &mut Vec<Issue>, service: &Service) {
     let strategy = &service.capacity_provider_strategy;
     match (&service.launch_type, strategy.is_empty()) {
@@ -156,8 +146,8 @@ fn compute(issues: &mut Vec<Issue>, service: &Service) {
                     .with("name", &item.capacity_provider),
             );
         }
-        range(issues, &format!("{at}.weight"), item.weight, 0, MAX_WEIGHT);
-        range(issues, &format!("{at}.base"), item.base, 0, MAX_BASE);
+        check_range(issues, &format!("{at}.weight"), item.weight, 0, MAX_WEIGHT);
+        check_range(issues, &format!("{at}.base"), item.base, 0, MAX_BASE);
     }
     if strategy.iter().filter(|i| i.base > 0).count() > 1 {
         issues.push(Issue::error(
@@ -176,7 +166,7 @@ fn compute(issues: &mut Vec<Issue>, service: &Service) {
 fn grace_period(issues: &mut Vec<Issue>, service: &Service) {
     let grace = service.health_check_grace_period_seconds;
     if let Some(seconds) = grace {
-        range(
+        check_range(
             issues,
             "healthCheckGracePeriodSeconds",
             seconds,
@@ -197,7 +187,7 @@ fn grace_period(issues: &mut Vec<Issue>, service: &Service) {
 fn deployment(issues: &mut Vec<Issue>, service: &Service) {
     let config = &service.deployment_configuration;
     let at = "deploymentConfiguration";
-    range(
+    check_range(
         issues,
         &format!("{at}.minimumHealthyPercent"),
         config.minimum_healthy_percent,
@@ -322,7 +312,7 @@ fn load_balancers(issues: &mut Vec<Issue>, service: &Service) {
         if lb.container_name.trim().is_empty() {
             issues.push(Issue::error(format!("{at}.containerName"), "v.required"));
         }
-        range(
+        check_range(
             issues,
             &format!("{at}.containerPort"),
             lb.container_port,

@@ -170,6 +170,17 @@ fn check_fargate_size(issues: &mut Vec<Issue>, td: &TaskDefinition) {
 }
 
 /// Family and container names: 1–255 of letters, digits, `-` and `_`.
+/// A whole number from `min` to `max`, or the message that says so.
+pub fn check_range(issues: &mut Vec<Issue>, path: &str, value: i64, min: i64, max: i64) {
+    if !(min..=max).contains(&value) {
+        issues.push(
+            Issue::error(path, "v.range")
+                .with("min", min)
+                .with("max", max),
+        );
+    }
+}
+
 pub fn check_name(issues: &mut Vec<Issue>, path: &str, name: &str) {
     if name.is_empty() {
         issues.push(Issue::error(path, "v.required"));
