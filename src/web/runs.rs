@@ -52,6 +52,15 @@ pub async fn run_pending(store: &Store, draft_id: &str) -> AppResult<bool> {
         .is_some_and(|run| matches!(run.status, RunStatus::Running | RunStatus::Interrupted)))
 }
 
+/// True when a draft's latest run was cut off (by a crash or `kill -9`):
+/// only then can it be finished or undone.
+pub async fn interrupted(store: &Store, draft_id: &str) -> AppResult<bool> {
+    Ok(store
+        .latest_run(draft_id)
+        .await?
+        .is_some_and(|run| run.status == RunStatus::Interrupted))
+}
+
 /// The page for a run that did not end in a result or "already exists"
 /// (the callers show those their own way); the draft's pages live under
 /// `draft_url`.

@@ -21,7 +21,7 @@ use crate::web::error::{AppError, AppResult};
 use crate::web::form::{Action, FormData, FormVersion};
 use crate::web::messages::Messages;
 use crate::web::page::Page;
-use crate::web::runs::{self, run_pending};
+use crate::web::runs::{self, interrupted, run_pending};
 use crate::web::state::AppState;
 use crate::web::task_definitions::is_draft_id;
 
@@ -254,7 +254,10 @@ pub async fn finish<W: CreateWizard>(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let draft = load::<W>(&state.store, &id).await?;
-    if let (Some(aws), true) = (state.connection.aws(), interrupted(&state, &id).await?) {
+    if let (Some(aws), true) = (
+        state.connection.aws(),
+        interrupted(&state.store, &id).await?,
+    ) {
         run_create(&state, aws, &id, draft.body, Mode::Finish).await?;
     }
     Ok(Redirect::to(&format!("{}/result", draft_url::<W>(&id))).into_response())
@@ -266,7 +269,10 @@ pub async fn undo<W: CreateWizard>(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let draft = load::<W>(&state.store, &id).await?;
-    if let (Some(aws), true) = (state.connection.aws(), interrupted(&state, &id).await?) {
+    if let (Some(aws), true) = (
+        state.connection.aws(),
+        interrupted(&state.store, &id).await?,
+    ) {
         let (aws, body) = (aws.clone(), draft.body);
         deploy::run(
             &state.store,
@@ -281,14 +287,6 @@ pub async fn undo<W: CreateWizard>(
         .await?;
     }
     Ok(Redirect::to(&format!("{}/result", draft_url::<W>(&id))).into_response())
-}
-
-async fn interrupted(state: &AppState, id: &str) -> AppResult<bool> {
-    Ok(state
-        .store
-        .latest_run(id)
-        .await?
-        .is_some_and(|run| run.status == RunStatus::Interrupted))
 }
 
 /// How the draft's latest create ended, at a URL of its own (so reloading it

@@ -18,7 +18,7 @@ use crate::store::runs::RunStatus;
 use crate::web::error::AppResult;
 use crate::web::messages::translate;
 use crate::web::page::Page;
-use crate::web::runs::{self, run_pending};
+use crate::web::runs::{self, interrupted, run_pending};
 use crate::web::state::AppState;
 
 /// The journal's name for task definition runs.
@@ -169,7 +169,10 @@ pub async fn result(
 /// Finishes an interrupted Create (see [`register`]).
 pub async fn finish(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Response> {
     let draft = load(&state.store, &id).await?;
-    if let (Some(aws), true) = (state.connection.aws(), interrupted(&state, &id).await?) {
+    if let (Some(aws), true) = (
+        state.connection.aws(),
+        interrupted(&state.store, &id).await?,
+    ) {
         let request = export::request_json(&draft.task_definition);
         register(&state, aws, &id, request, Mode::Finish).await?;
     }
@@ -180,7 +183,10 @@ pub async fn finish(State(state): State<AppState>, Path(id): Path<String>) -> Ap
 /// AWS, is deregistered.
 pub async fn undo(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Response> {
     let draft = load(&state.store, &id).await?;
-    if let (Some(aws), true) = (state.connection.aws(), interrupted(&state, &id).await?) {
+    if let (Some(aws), true) = (
+        state.connection.aws(),
+        interrupted(&state.store, &id).await?,
+    ) {
         let aws = aws.clone();
         let request: Value =
             serde_json::from_str(&export::request_json(&draft.task_definition)).unwrap_or_default();
@@ -209,14 +215,6 @@ pub async fn undo(State(state): State<AppState>, Path(id): Path<String>) -> AppR
         .await?;
     }
     Ok(Redirect::to(&format!("/task-definitions/drafts/{id}/result")).into_response())
-}
-
-async fn interrupted(state: &AppState, id: &str) -> AppResult<bool> {
-    Ok(state
-        .store
-        .latest_run(id)
-        .await?
-        .is_some_and(|run| run.status == RunStatus::Interrupted))
 }
 
 /// `account_warnings`: what the account does not hold yet (never blocking).
