@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use super::create::{self, Context, CreateWizard, FormCommon};
+use super::create::{self, Context, CreateWizard, FormCommon, FormWizard};
 use super::form::FormData;
 use super::listing::{Listing, listing};
 use super::page::Page;
@@ -34,7 +34,7 @@ pub struct ClusterForm {
     pub container_insights: bool,
 }
 
-impl CreateWizard for Cluster {
+impl FormWizard for Cluster {
     const KIND: &'static str = "clusters";
 
     fn start(_context: &Context, query: &HashMap<String, String>) -> Self {
@@ -56,10 +56,6 @@ impl CreateWizard for Cluster {
         "ui.create_cluster"
     }
 
-    fn resource_url(&self) -> String {
-        "/clusters".to_string()
-    }
-
     fn render_form(&self, v: FormCommon) -> Response {
         ClusterForm {
             v,
@@ -67,6 +63,12 @@ impl CreateWizard for Cluster {
             container_insights: self.container_insights,
         }
         .into_response()
+    }
+}
+
+impl CreateWizard for Cluster {
+    fn resource_url(&self) -> String {
+        "/clusters".to_string()
     }
 
     async fn create(&self, aws: &Aws, log: &RunJournal) -> Result<Created, CreateError> {

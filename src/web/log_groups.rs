@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use super::create::{self, Context, CreateWizard, FormCommon};
+use super::create::{self, Context, CreateWizard, FormCommon, FormWizard};
 use super::form::FormData;
 use super::listing::{Listing, listing};
 use super::page::Page;
@@ -38,7 +38,7 @@ pub struct LogGroupForm {
     pub retentions: Vec<Choice>,
 }
 
-impl CreateWizard for LogGroup {
+impl FormWizard for LogGroup {
     const KIND: &'static str = "log-groups";
 
     fn start(_context: &Context, query: &HashMap<String, String>) -> Self {
@@ -60,10 +60,6 @@ impl CreateWizard for LogGroup {
 
     fn title(&self) -> &'static str {
         "ui.create_log_group"
-    }
-
-    fn resource_url(&self) -> String {
-        "/log-groups".to_string()
     }
 
     fn render_form(&self, v: FormCommon) -> Response {
@@ -88,6 +84,12 @@ impl CreateWizard for LogGroup {
             retentions,
         }
         .into_response()
+    }
+}
+
+impl CreateWizard for LogGroup {
+    fn resource_url(&self) -> String {
+        "/log-groups".to_string()
     }
 
     async fn create(&self, aws: &Aws, log: &RunJournal) -> Result<Created, CreateError> {

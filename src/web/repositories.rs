@@ -10,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use super::create::{self, Context, CreateWizard, FormCommon};
+use super::create::{self, Context, CreateWizard, FormCommon, FormWizard};
 use super::error::{AppError, AppResult};
 use super::form::FormData;
 use super::listing::{Listing, listing};
@@ -44,7 +44,7 @@ pub struct RepositoryForm {
     pub kms_key: String,
 }
 
-impl CreateWizard for Repository {
+impl FormWizard for Repository {
     const KIND: &'static str = "repositories";
 
     fn start(_context: &Context, query: &HashMap<String, String>) -> Self {
@@ -72,10 +72,6 @@ impl CreateWizard for Repository {
         "ui.create_repository"
     }
 
-    fn resource_url(&self) -> String {
-        push_url(&self.repository_name)
-    }
-
     fn render_form(&self, v: FormCommon) -> Response {
         let current = match self.encryption {
             Encryption::Aes256 => "AES256",
@@ -91,6 +87,12 @@ impl CreateWizard for Repository {
             v,
         }
         .into_response()
+    }
+}
+
+impl CreateWizard for Repository {
+    fn resource_url(&self) -> String {
+        push_url(&self.repository_name)
     }
 
     async fn create(&self, aws: &Aws, log: &RunJournal) -> Result<Created, CreateError> {

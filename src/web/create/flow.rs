@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
 use super::views::{self, ExistsPage, ResultPage, ReviewPage};
-use super::{Context, CreateWizard, FormCommon};
+use super::{Context, CreateWizard, FormCommon, FormWizard};
 use crate::aws::Aws;
 use crate::deploy::{self, Mode, outcome_of, undo_json};
 use crate::model::limits;
@@ -25,12 +25,12 @@ use crate::web::runs::{self, interrupted, run_pending};
 use crate::web::state::AppState;
 use crate::web::task_definitions::is_draft_id;
 
-fn draft_url<W: CreateWizard>(id: &str) -> String {
+fn draft_url<W: FormWizard>(id: &str) -> String {
     format!("/{}/drafts/{id}", W::KIND)
 }
 
 /// Draft ids are 32 hex digits; anything else is not found without a query.
-async fn load<W: CreateWizard>(store: &Store, id: &str) -> AppResult<ResourceDraft<W>> {
+async fn load<W: FormWizard>(store: &Store, id: &str) -> AppResult<ResourceDraft<W>> {
     if !is_draft_id(id) {
         return Err(AppError::NotFound);
     }
@@ -41,11 +41,11 @@ async fn load<W: CreateWizard>(store: &Store, id: &str) -> AppResult<ResourceDra
 }
 
 /// Where a draft's form posts: with the version it was built from.
-fn form_url<W: CreateWizard>(id: &str, version: i64) -> String {
+fn form_url<W: FormWizard>(id: &str, version: i64) -> String {
     format!("{}?v={version}", draft_url::<W>(id))
 }
 
-fn form_page<W: CreateWizard>(
+fn form_page<W: FormWizard>(
     page: Page,
     body: &W,
     action_url: String,
@@ -62,7 +62,7 @@ fn form_page<W: CreateWizard>(
     })
 }
 
-pub async fn start<W: CreateWizard>(
+pub async fn start<W: FormWizard>(
     State(state): State<AppState>,
     page: Page,
     Query(query): Query<HashMap<String, String>>,
@@ -71,7 +71,7 @@ pub async fn start<W: CreateWizard>(
     form_page(page, &body, format!("/{}/new", W::KIND), &[])
 }
 
-pub async fn edit<W: CreateWizard>(
+pub async fn edit<W: FormWizard>(
     State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
@@ -90,7 +90,7 @@ pub async fn edit<W: CreateWizard>(
     Ok(form_page(page, &draft.body, url, &shown))
 }
 
-pub async fn submit_new<W: CreateWizard>(
+pub async fn submit_new<W: FormWizard>(
     State(state): State<AppState>,
     page: Page,
     Form(pairs): Form<Vec<(String, String)>>,
@@ -114,7 +114,7 @@ pub async fn submit_new<W: CreateWizard>(
 
 /// Nothing over AWS's limits is saved or shown: the form comes back as it
 /// was last saved, with the message.
-fn over_limits_page<W: CreateWizard>(
+fn over_limits_page<W: FormWizard>(
     page: Page,
     saved: &W,
     action_url: String,
@@ -124,7 +124,7 @@ fn over_limits_page<W: CreateWizard>(
     (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
 }
 
-pub async fn submit<W: CreateWizard>(
+pub async fn submit<W: FormWizard>(
     State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
@@ -140,7 +140,7 @@ pub async fn submit<W: CreateWizard>(
 
 /// Saves the form, applies an add/remove button, or checks it and goes to review.
 /// `version`: the draft's version the form was built from.
-async fn after_submit<W: CreateWizard>(
+async fn after_submit<W: FormWizard>(
     state: &AppState,
     page: Page,
     id: &str,

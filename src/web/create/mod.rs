@@ -31,8 +31,10 @@ use crate::model::task_definition::Tag;
 
 pub use views::{TagRow, tag_rows};
 
-/// What differs from one resource's wizard to the next.
-pub trait CreateWizard:
+/// A form kept as a draft: what the form half of the flow (new, edit, save,
+/// add and remove rows, check on Next) needs. The service wizard shares it
+/// and has its own review and run.
+pub trait FormWizard:
     Resource + Clone + Serialize + DeserializeOwned + Send + Sync + Sized + 'static
 {
     /// The URL segment and the drafts' kind: `roles`, `clusters`…
@@ -47,6 +49,12 @@ pub trait CreateWizard:
     /// The catalog key of the page's title, e.g. "Create role".
     fn title(&self) -> &'static str;
 
+    /// The form as HTML.
+    fn render_form(&self, form: FormCommon) -> Response;
+}
+
+/// A one-page wizard that creates one resource in one run.
+pub trait CreateWizard: FormWizard {
     /// Documents worth reading before Create, shown pretty-printed on the
     /// review page: (catalog key of the title, JSON).
     fn documents(&self) -> Vec<(&'static str, String)> {
@@ -55,9 +63,6 @@ pub trait CreateWizard:
 
     /// Where the resource is shown once it exists.
     fn resource_url(&self) -> String;
-
-    /// The form as HTML.
-    fn render_form(&self, form: FormCommon) -> Response;
 
     /// Creates it, each AWS call written to `log`.
     fn create(
@@ -113,7 +118,8 @@ impl Context {
     }
 }
 
-pub fn routes<W: CreateWizard>() -> Router<AppState> {
+/// The form half: `/KIND/new` and `/KIND/drafts/{id}`.
+pub fn form_routes<W: FormWizard>() -> Router<AppState> {
     let base = format!("/{}", W::KIND);
     Router::new()
         .route(
@@ -124,6 +130,11 @@ pub fn routes<W: CreateWizard>() -> Router<AppState> {
             &format!("{base}/drafts/{{id}}"),
             get(flow::edit::<W>).post(flow::submit::<W>),
         )
+}
+
+pub fn routes<W: CreateWizard>() -> Router<AppState> {
+    let base = format!("/{}", W::KIND);
+    form_routes::<W>()
         .route(
             &format!("{base}/drafts/{{id}}/review"),
             get(flow::review::<W>),

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use crate::aws::{Aws, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
 use crate::model::role::{MANAGED_POLICIES, Role, RoleKind, Scope, trust_policy};
-use crate::web::create::{Context, CreateWizard, FormCommon, decode_tags, split_lines};
+use crate::web::create::{Context, CreateWizard, FormCommon, FormWizard, decode_tags, split_lines};
 use crate::web::form::FormData;
 
 pub struct PolicyChoice {
@@ -49,7 +49,7 @@ fn arns(text: &str, scope: Option<&Scope>, to_arn: fn(&Scope, &str) -> String) -
         .collect()
 }
 
-impl CreateWizard for Role {
+impl FormWizard for Role {
     const KIND: &'static str = "roles";
 
     fn start(context: &Context, query: &HashMap<String, String>) -> Self {
@@ -102,19 +102,6 @@ impl CreateWizard for Role {
         }
     }
 
-    fn documents(&self) -> Vec<(&'static str, String)> {
-        let pretty = |v| serde_json::to_string_pretty(&v).unwrap_or_default();
-        let mut documents = vec![("ui.trust_policy", pretty(trust_policy()))];
-        if let Some(policy) = self.inline_policy() {
-            documents.push(("ui.inline_policy", pretty(policy)));
-        }
-        documents
-    }
-
-    fn resource_url(&self) -> String {
-        format!("/roles/{}", self.role_name)
-    }
-
     fn render_form(&self, v: FormCommon) -> Response {
         let is_offered = |arn: &String| {
             MANAGED_POLICIES
@@ -156,6 +143,21 @@ impl CreateWizard for Role {
             v,
         }
         .into_response()
+    }
+}
+
+impl CreateWizard for Role {
+    fn documents(&self) -> Vec<(&'static str, String)> {
+        let pretty = |v| serde_json::to_string_pretty(&v).unwrap_or_default();
+        let mut documents = vec![("ui.trust_policy", pretty(trust_policy()))];
+        if let Some(policy) = self.inline_policy() {
+            documents.push(("ui.inline_policy", pretty(policy)));
+        }
+        documents
+    }
+
+    fn resource_url(&self) -> String {
+        format!("/roles/{}", self.role_name)
     }
 
     async fn create(&self, aws: &Aws, log: &RunJournal) -> Result<Created, CreateError> {
