@@ -7,11 +7,11 @@ mod common;
 use common::proxy::proxy;
 use common::{moto, sdk_config};
 use ecs_wizard::aws::Aws;
-use ecs_wizard::deploy::runner::{Progress, run_plan};
-use ecs_wizard::deploy::service_plan::with_new_load_balancer;
-use ecs_wizard::deploy::{self, Mode};
+use ecs_wizard::deploy::runner::Retry;
+use ecs_wizard::deploy::{plan_run, service_plan};
 use ecs_wizard::model::load_balancing::{NewLoadBalancer, TargetGroup};
 use ecs_wizard::model::service::Service;
+use ecs_wizard::model::service::draft::{LoadBalancing, ServiceDraft};
 use ecs_wizard::store::Store;
 use ecs_wizard::store::runs::{RunStatus, StepStatus};
 use serde_json::json;
@@ -96,64 +96,56 @@ async fn reference_002_plan_creates_the_load_balancer_and_the_service() {
     let (vpc, subnets) = default_network(&ec2).await;
     cluster_and_task_definition(&ecs).await;
 
-    let lb = NewLoadBalancer {
+    let mut draft = ServiceDraft {
         vpc_id: vpc.clone(),
-        subnets: subnets.clone(),
-        load_balancer_name: "ecs-fargate-alb".into(),
-        security_group_name: "ecs-alb-sg".into(),
-        listener_port: 80,
-        listener_protocol: "HTTP".into(),
-        target_group: TargetGroup {
-            name: "ecs-fargate-tg".into(),
-            health_check_path: "/health".into(),
-            ..TargetGroup::default()
+        new_security_group: true,
+        load_balancing: LoadBalancing::New,
+        load_balancer: NewLoadBalancer {
+            load_balancer_name: "ecs-fargate-alb".into(),
+            security_group_name: "ecs-alb-sg".into(),
+            target_group: TargetGroup {
+                name: "ecs-fargate-tg".into(),
+                health_check_path: "/health".into(),
+                ..TargetGroup::default()
+            },
+            service_security_group_name: "ecs-fargate-service-sg".into(),
+            ..NewLoadBalancer::default()
         },
-        service_security_group_name: "ecs-fargate-service-sg".into(),
-        container_port: 80,
+        container: "web:80".into(),
+        service: Service {
+            cluster: "ecs-fargate-cluster".into(),
+            service_name: "ecs-fargate-service".into(),
+            task_definition: "ecs-fargate-task:1".into(),
+            desired_count: 2,
+            health_check_grace_period_seconds: Some(30),
+            ..Service::default()
+        },
+        ..ServiceDraft::default()
     };
-    assert!(lb.validate().is_empty(), "{:?}", lb.validate());
-    let mut service = Service {
-        cluster: "ecs-fargate-cluster".into(),
-        service_name: "ecs-fargate-service".into(),
-        task_definition: "ecs-fargate-task:1".into(),
-        desired_count: 2,
-        health_check_grace_period_seconds: Some(30),
-        ..Service::default()
-    };
-    service.network_configuration.awsvpc_configuration.subnets = subnets.clone();
-    service
-        .network_configuration
-        .awsvpc_configuration
-        .assign_public_ip = "ENABLED".into();
-    let plan = with_new_load_balancer(&lb, &service, "web");
+    let network = &mut draft.service.network_configuration.awsvpc_configuration;
+    network.subnets = subnets.clone();
+    network.assign_public_ip = "ENABLED".into();
+    assert!(draft.issues().is_empty(), "{:?}", draft.issues());
+    let plan = service_plan::plan(&draft);
 
     let store = Store::open_in_memory().expect("store");
     let aws = Aws::from_config(&sdk_config(&wire.url));
-    let (sender, receiver) = tokio::sync::oneshot::channel::<Progress>();
-    deploy::run(
+    let run_id = plan_run::start(
         &store,
+        &aws,
         "services",
         "draft",
-        Mode::Fresh,
-        move |journal| async move {
-            let progress = run_plan(&aws, &plan, &journal).await.expect("a valid plan");
-            let status = if progress.succeeded() {
-                RunStatus::Succeeded
-            } else {
-                RunStatus::Refused
-            };
-            let _ = sender.send(progress);
-            (status, json!({}))
-        },
+        &json!(draft),
+        plan,
+        Retry::STANDARD,
     )
     .await
     .expect("the run is recorded");
-    let progress = receiver.await.expect("progress");
-    assert!(progress.succeeded(), "{:?}", progress.failed);
+    let run = common::plans::finished(&store, &run_id).await;
+    assert_eq!(run.status, RunStatus::Succeeded, "{}", run.outcome);
+    let outputs = &run.outcome["outputs"];
 
     // The journal holds each call, answered.
-    let run = store.latest_run("draft").await.unwrap().expect("a run");
-    assert_eq!(run.status, RunStatus::Succeeded);
     assert_eq!(run.steps.len(), 8);
     assert!(run.steps.iter().all(|s| s.status == StepStatus::Done));
     assert!(
@@ -163,18 +155,14 @@ async fn reference_002_plan_creates_the_load_balancer_and_the_service() {
     );
 
     // Security groups: the ALB's open on 80 from anywhere, the tasks' from the ALB's only.
-    let alb_group = progress.outputs["AlbSecurityGroup.GroupId"]
+    let alb_group = outputs["AlbSecurityGroup.GroupId"]
         .as_str()
         .unwrap()
         .to_string();
     let groups = ec2
         .describe_security_groups()
         .group_ids(&alb_group)
-        .group_ids(
-            progress.outputs["ServiceSecurityGroup.GroupId"]
-                .as_str()
-                .unwrap(),
-        )
+        .group_ids(outputs["ServiceSecurityGroup.GroupId"].as_str().unwrap())
         .send()
         .await
         .unwrap();

@@ -10,6 +10,7 @@ mod error;
 mod iam;
 mod logs;
 mod plan_calls;
+mod plan_lookups;
 mod raw_body;
 mod sts;
 

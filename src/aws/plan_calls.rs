@@ -18,6 +18,11 @@ impl Aws {
             ("elbv2", "CreateTargetGroup") => self.create_target_group(input).await,
             ("elbv2", "CreateListener") => self.create_listener(input).await,
             ("ecs", "CreateService") => self.create_service(input).await,
+            ("ecs", "DeleteService")
+            | ("ec2", "DeleteSecurityGroup")
+            | ("elbv2", "DeleteLoadBalancer" | "DeleteTargetGroup" | "DeleteListener") => {
+                self.send_delete(call).await
+            }
             _ => Err(AwsError {
                 code: "UnsupportedCall".into(),
                 message: format!("ecs-wizard cannot send {} yet.", call.title()),

@@ -26,7 +26,7 @@ impl RunJournal {
 }
 
 /// A call that could not be written down is not sent.
-fn not_recorded(error: crate::store::StoreError) -> AwsError {
+pub(super) fn not_recorded(error: crate::store::StoreError) -> AwsError {
     tracing::error!(%error, "the run journal could not be written");
     AwsError {
         code: "NotRecorded".into(),

@@ -5,10 +5,13 @@
 //! finished (what exists is adopted) or undone (what it may have made is
 //! removed).
 //!
-//! The service wizard's plan of dependent steps is meant to grow from here.
+//! The service wizard's creates are plans of dependent steps
+//! ([`plan_run`]): they can be resumed from a failed step or cleaned up.
 
+pub mod cleanup;
 mod journal;
 pub mod plan;
+pub mod plan_run;
 pub mod runner;
 pub mod service_plan;
 

@@ -2,22 +2,130 @@
 //! to the journal before it is sent and again with AWS's answer, each
 //! step's outputs filled into the steps after it. A refused step stops the
 //! plan after its wave: what the wave's other steps made is recorded too.
+//!
+//! A run can be taken up again: steps an earlier attempt finished are not
+//! sent (their answers give their outputs), and a step it started without
+//! an answer is first looked for, and adopted when it exists. Answers that
+//! mean "try again" (throttling, AWS's own errors, a role IAM has not yet
+//! made usable everywhere) are retried with a growing pause.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::time::Duration;
 
 use futures_util::future::join_all;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::plan::{Plan, PlanError, Step, fill_in, outputs_of};
-use crate::aws::{Aws, AwsError, StepLog, logged};
+use crate::aws::{Aws, AwsError, NO_ANSWER};
+use crate::model::api_call::ApiCall;
+use crate::store::runs::StepStatus;
+
+/// Where a plan's steps are written down, by their place in the plan.
+pub trait PlanLog: Sync {
+    fn record(
+        &self,
+        seq: usize,
+        step: &str,
+        call: &str,
+        status: StepStatus,
+        detail: &str,
+        answer: Option<&Value>,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+}
+
+/// What an earlier attempt of the same run left of a step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Earlier {
+    /// Answered: here is the answer.
+    Done(Value),
+    /// Sent, or about to be, when the attempt was cut off.
+    Unknown,
+}
+
+/// How often and how patiently an answer that means "try again" is retried.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Retry {
+    pub attempts: u32,
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Retry {
+    /// About half a minute in all: throttling passes, and IAM makes a new
+    /// role usable within seconds.
+    pub const STANDARD: Retry = Retry {
+        attempts: 6,
+        first_delay: Duration::from_secs(1),
+        max_delay: Duration::from_secs(16),
+    };
+
+    /// Deleting a security group right after its load balancer waits for
+    /// the balancer's network interfaces to go, which takes minutes.
+    pub fn for_cleanup(self) -> Retry {
+        Retry {
+            attempts: self.attempts * 2,
+            max_delay: self.max_delay * 2,
+            ..self
+        }
+    }
+
+    /// The pause after failed attempt `attempt` (1, 2, …).
+    pub fn delay(&self, attempt: u32) -> Duration {
+        let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
+        self.first_delay.saturating_mul(factor).min(self.max_delay)
+    }
+}
+
+/// Answers worth another try: throttling, AWS's own failures, and ECS
+/// not yet able to use a role IAM has just made.
+pub fn is_transient(error: &AwsError) -> bool {
+    let code = error.code.as_str();
+    matches!(
+        code,
+        "Throttling"
+            | "ThrottlingException"
+            | "TooManyRequestsException"
+            | "RequestLimitExceeded"
+            | "RequestThrottled"
+            | "ServiceUnavailable"
+            | "ServiceUnavailableException"
+            | "InternalFailure"
+            | "InternalError"
+            | "InternalServerError"
+            | "ServerException"
+            | NO_ANSWER
+    ) || (code == "InvalidParameterException" && {
+        let message = error.message.to_ascii_lowercase();
+        message.contains("assume") && message.contains("role")
+    })
+}
+
+/// While a deleted load balancer lets go of its network interfaces.
+fn is_still_in_use(error: &AwsError) -> bool {
+    matches!(error.code.as_str(), "DependencyViolation" | "ResourceInUse")
+}
+
+/// Deleting what is not there.
+fn is_gone(error: &AwsError) -> bool {
+    let code = error.code.as_str();
+    code.ends_with("NotFound")
+        || code.ends_with("NotFoundException")
+        || code == "InvalidGroup.NotFound"
+}
+
+/// Adding a rule that is there already.
+fn is_duplicate_rule(error: &AwsError) -> bool {
+    error.code == "InvalidPermission.Duplicate"
+}
 
 /// How far a plan got.
 #[derive(Debug, Default)]
 pub struct Progress {
     /// Every output known so far, as `StepId.Output` → value.
     pub outputs: HashMap<String, Value>,
-    /// Each step that ran to an answer, with that answer, in plan order.
-    pub answers: Vec<(String, Value)>,
+    /// Each step that ran to an answer (now or earlier), with that answer.
+    pub answers: HashMap<String, Value>,
     /// The steps AWS refused (or that could not be recorded).
     pub failed: Vec<(String, AwsError)>,
 }
@@ -33,20 +141,36 @@ pub fn journal_line(step: &Step) -> String {
     format!("{} ({})", step.call.title(), step.id)
 }
 
-pub async fn run_plan(aws: &Aws, plan: &Plan, log: &impl StepLog) -> Result<Progress, PlanError> {
+pub async fn run_plan(
+    aws: &Aws,
+    plan: &Plan,
+    log: &impl PlanLog,
+    earlier: &HashMap<String, Earlier>,
+    retry: &Retry,
+) -> Result<Progress, PlanError> {
     plan.check()?;
     let mut progress = Progress::default();
+    for step in &plan.steps {
+        if let Some(Earlier::Done(answer)) = earlier.get(&step.id) {
+            progress.outputs.extend(outputs_of(step, answer));
+            progress.answers.insert(step.id.clone(), answer.clone());
+        }
+    }
     for wave in plan.waves()? {
         let outputs = &progress.outputs;
-        let sends = wave.iter().map(|&n| {
-            let step = &plan.steps[n];
-            let mut call = step.call.clone();
-            call.input = fill_in(&call.input, outputs);
-            async move {
-                let answer = logged(log, journal_line(step), aws.send_plan_call(&call)).await;
-                (n, answer)
-            }
-        });
+        let sends = wave
+            .iter()
+            .filter(|&&n| !progress.answers.contains_key(&plan.steps[n].id))
+            .map(|&n| {
+                let step = &plan.steps[n];
+                let mut call = step.call.clone();
+                call.input = fill_in(&call.input, outputs);
+                let unknown = earlier.get(&step.id) == Some(&Earlier::Unknown);
+                async move {
+                    let answer = run_step(aws, log, n, step, &call, unknown, retry).await;
+                    (n, answer)
+                }
+            });
         let mut answered = join_all(sends).await;
         answered.sort_by_key(|(n, _)| *n);
         for (n, answer) in answered {
@@ -54,7 +178,7 @@ pub async fn run_plan(aws: &Aws, plan: &Plan, log: &impl StepLog) -> Result<Prog
             match answer {
                 Ok(answer) => {
                     progress.outputs.extend(outputs_of(step, &answer));
-                    progress.answers.push((step.id.clone(), answer));
+                    progress.answers.insert(step.id.clone(), answer);
                 }
                 Err(error) => progress.failed.push((step.id.clone(), error)),
             }
@@ -64,4 +188,145 @@ pub async fn run_plan(aws: &Aws, plan: &Plan, log: &impl StepLog) -> Result<Prog
         }
     }
     Ok(progress)
+}
+
+/// One step: adopted if an earlier attempt made it, else sent (and sent
+/// again after a pause while the answer says "try again").
+async fn run_step(
+    aws: &Aws,
+    log: &impl PlanLog,
+    seq: usize,
+    step: &Step,
+    call: &ApiCall,
+    unknown: bool,
+    retry: &Retry,
+) -> Result<Value, AwsError> {
+    let line = journal_line(step);
+    let record = |status, detail: String, answer: Option<Value>| {
+        let line = line.clone();
+        async move {
+            log.record(seq, &step.id, &line, status, &detail, answer.as_ref())
+                .await
+        }
+    };
+    record(StepStatus::Started, String::new(), None).await?;
+    if unknown && let Some(found) = aws.find_created(call).await? {
+        record(StepStatus::Adopted, String::new(), Some(found.clone())).await?;
+        return Ok(found);
+    }
+    let mut attempt = 1;
+    loop {
+        match aws.send_plan_call(call).await {
+            Ok(answer) => {
+                record(StepStatus::Done, String::new(), Some(answer.clone())).await?;
+                return Ok(answer);
+            }
+            Err(error) if is_duplicate_rule(&error) => {
+                let answer = json!({});
+                record(StepStatus::Done, String::new(), Some(answer.clone())).await?;
+                return Ok(answer);
+            }
+            Err(error) if is_transient(&error) && attempt < retry.attempts => {
+                let detail = format!("{}: {} (try {attempt})", error.code, error.message);
+                record(StepStatus::Started, detail, None).await?;
+                tokio::time::sleep(retry.delay(attempt)).await;
+                attempt += 1;
+                // No answer may mean it was made: never make it twice.
+                if error.code == NO_ANSWER
+                    && let Some(found) = aws.find_created(call).await?
+                {
+                    record(StepStatus::Adopted, String::new(), Some(found.clone())).await?;
+                    return Ok(found);
+                }
+            }
+            Err(error) => {
+                let detail = format!("{}: {}", error.code, error.message);
+                record(StepStatus::Failed, detail, None).await?;
+                return Err(error);
+            }
+        }
+    }
+}
+
+/// Sends one clean-up call, waiting while what it deletes is still in use.
+pub async fn run_delete(
+    aws: &Aws,
+    log: &impl PlanLog,
+    seq: usize,
+    step_id: &str,
+    call: &ApiCall,
+    retry: &Retry,
+) -> Result<(), AwsError> {
+    let line = format!("{} ({step_id})", call.title());
+    log.record(seq, step_id, &line, StepStatus::Started, "", None)
+        .await?;
+    let mut attempt = 1;
+    loop {
+        match aws.send_plan_call(call).await {
+            Ok(answer) => {
+                log.record(seq, step_id, &line, StepStatus::Done, "", Some(&answer))
+                    .await?;
+                return Ok(());
+            }
+            // Gone already (a clean-up tried again): nothing left to do.
+            Err(error) if is_gone(&error) => {
+                let detail = format!("{}: {}", error.code, error.message);
+                log.record(seq, step_id, &line, StepStatus::Done, &detail, None)
+                    .await?;
+                return Ok(());
+            }
+            Err(error)
+                if (is_transient(&error) || is_still_in_use(&error))
+                    && attempt < retry.attempts =>
+            {
+                let detail = format!("{}: {} (try {attempt})", error.code, error.message);
+                log.record(seq, step_id, &line, StepStatus::Started, &detail, None)
+                    .await?;
+                tokio::time::sleep(retry.delay(attempt)).await;
+                attempt += 1;
+            }
+            Err(error) => {
+                let detail = format!("{}: {}", error.code, error.message);
+                log.record(seq, step_id, &line, StepStatus::Failed, &detail, None)
+                    .await?;
+                return Err(error);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(code: &str, message: &str) -> AwsError {
+        AwsError {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn throttling_server_errors_and_a_new_role_are_worth_another_try() {
+        assert!(is_transient(&error("Throttling", "Rate exceeded")));
+        assert!(is_transient(&error("ServiceUnavailable", "")));
+        assert!(is_transient(&error(
+            "InvalidParameterException",
+            "Unable to assume role and validate the specified targetGroupArn."
+        )));
+        assert!(!is_transient(&error(
+            "InvalidParameterException",
+            "The target group does not have an associated load balancer."
+        )));
+        assert!(!is_transient(&error("AccessDeniedException", "")));
+    }
+
+    #[test]
+    fn pauses_double_up_to_their_limit() {
+        let retry = Retry::STANDARD;
+        let delays: Vec<u64> = (1..=6).map(|a| retry.delay(a).as_secs()).collect();
+        assert_eq!(delays, [1, 2, 4, 8, 16, 16]);
+        assert_eq!(retry.for_cleanup().attempts, 12);
+        assert_eq!(retry.delay(u32::MAX), retry.max_delay);
+    }
 }

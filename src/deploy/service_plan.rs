@@ -5,42 +5,64 @@
 //! the listener; the tasks' ingress rule is in place before it starts them.
 
 use super::plan::{Plan, Step};
-use crate::model::load_balancing::{NewLoadBalancer, SERVICE_GROUP, TARGET_GROUP_ARN};
-use crate::model::service::{LoadBalancer, Service};
+use crate::model::service::draft::{
+    ALB_INGRESS, ALB_SECURITY_GROUP, CREATE_LISTENER, CREATE_LOAD_BALANCER, CREATE_SERVICE,
+    CREATE_TARGET_GROUP, SERVICE_INGRESS, SERVICE_SECURITY_GROUP, ServiceDraft,
+};
 
-/// `service`'s load balancer and security groups become the ones this plan
-/// creates (`${…}` references to the steps that make them).
-pub fn with_new_load_balancer(lb: &NewLoadBalancer, service: &Service, container: &str) -> Plan {
-    let mut service = service.clone();
-    service.load_balancers = vec![LoadBalancer {
-        target_group_arn: TARGET_GROUP_ARN.into(),
-        container_name: container.to_string(),
-        container_port: lb.container_port,
-    }];
-    service
-        .network_configuration
-        .awsvpc_configuration
-        .security_groups = vec![SERVICE_GROUP.into()];
-    Plan::new(vec![
-        Step::new("AlbSecurityGroup", lb.alb_security_group()).output("GroupId", "/GroupId"),
-        Step::new("AlbIngress", lb.alb_ingress()).after(&["AlbSecurityGroup"]),
-        Step::new("ServiceSecurityGroup", lb.service_security_group())
-            .output("GroupId", "/GroupId"),
-        Step::new("ServiceIngress", lb.service_ingress())
-            .after(&["ServiceSecurityGroup", "AlbSecurityGroup"]),
-        Step::new("CreateLoadBalancer", lb.create_load_balancer())
-            .after(&["AlbSecurityGroup"])
-            .output("LoadBalancerArn", "/LoadBalancers/0/LoadBalancerArn")
-            .output("DNSName", "/LoadBalancers/0/DNSName"),
-        Step::new("CreateTargetGroup", lb.create_target_group())
-            .output("TargetGroupArn", "/TargetGroups/0/TargetGroupArn"),
-        Step::new("CreateListener", lb.create_listener())
-            .after(&["CreateLoadBalancer", "CreateTargetGroup"])
-            .output("ListenerArn", "/Listeners/0/ListenerArn"),
-        Step::new("CreateService", service.api_call())
-            .after(&["CreateListener", "ServiceIngress"])
-            .output("ServiceArn", "/service/serviceArn"),
-    ])
+/// What each step waits for, and the outputs later steps read from its answer.
+fn wiring(
+    id: &str,
+) -> (
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+) {
+    match id {
+        ALB_SECURITY_GROUP | SERVICE_SECURITY_GROUP => (&[], &[("GroupId", "/GroupId")]),
+        ALB_INGRESS => (&[ALB_SECURITY_GROUP], &[]),
+        SERVICE_INGRESS => (&[SERVICE_SECURITY_GROUP, ALB_SECURITY_GROUP], &[]),
+        CREATE_LOAD_BALANCER => (
+            &[ALB_SECURITY_GROUP],
+            &[
+                ("LoadBalancerArn", "/LoadBalancers/0/LoadBalancerArn"),
+                ("DNSName", "/LoadBalancers/0/DNSName"),
+            ],
+        ),
+        CREATE_TARGET_GROUP => (&[], &[("TargetGroupArn", "/TargetGroups/0/TargetGroupArn")]),
+        CREATE_LISTENER => (
+            &[CREATE_LOAD_BALANCER, CREATE_TARGET_GROUP],
+            &[("ListenerArn", "/Listeners/0/ListenerArn")],
+        ),
+        // ECS refuses a target group with no load balancer yet, and the
+        // tasks' ingress rule should be in place before they start.
+        CREATE_SERVICE => (
+            &[CREATE_LISTENER, SERVICE_INGRESS],
+            &[("ServiceArn", "/service/serviceArn")],
+        ),
+        _ => (&[], &[]),
+    }
+}
+
+/// The draft's calls as a plan; a step waits only for steps the draft has.
+pub fn plan(draft: &ServiceDraft) -> Plan {
+    let calls = draft.calls();
+    let present: Vec<&str> = calls.iter().map(|(id, _)| *id).collect();
+    let steps = calls
+        .iter()
+        .map(|(id, call)| {
+            let (after, outputs) = wiring(id);
+            let after: Vec<&str> = after
+                .iter()
+                .copied()
+                .filter(|a| present.contains(a))
+                .collect();
+            outputs.iter().fold(
+                Step::new(id, call.clone()).after(&after),
+                |step, (name, pointer)| step.output(name, pointer),
+            )
+        })
+        .collect();
+    Plan::new(steps)
 }
 
 #[cfg(test)]
@@ -51,27 +73,13 @@ mod tests {
 
     use super::*;
     use crate::deploy::plan::{fill_in, outputs_of};
-    use crate::model::load_balancing::tests::reference_002;
-    use crate::model::service::validate;
-
-    fn service_002() -> Service {
-        let mut service = Service {
-            cluster: "ecs-fargate-cluster".into(),
-            service_name: "ecs-fargate-service".into(),
-            task_definition: "ecs-fargate-task:1".into(),
-            desired_count: 2,
-            health_check_grace_period_seconds: Some(30),
-            ..Service::default()
-        };
-        let vpc = &mut service.network_configuration.awsvpc_configuration;
-        vpc.subnets = vec!["subnet-0a1b2c3d".into(), "subnet-1a2b3c4d".into()];
-        vpc.assign_public_ip = "ENABLED".into();
-        service
-    }
+    use crate::model::service::draft::LoadBalancing;
+    use crate::model::service::draft::tests::reference_002_draft;
+    use crate::model::service::{Service, validate};
 
     #[test]
     fn reference_002_runs_in_four_waves() {
-        let plan = with_new_load_balancer(&reference_002(), &service_002(), "web");
+        let plan = plan(&reference_002_draft());
         assert_eq!(plan.check(), Ok(()));
         let waves: Vec<Vec<&str>> = plan
             .waves()
@@ -98,8 +106,27 @@ mod tests {
     }
 
     #[test]
+    fn without_a_new_load_balancer_the_service_waits_for_nothing() {
+        let mut draft = reference_002_draft();
+        draft.new_security_group = false;
+        draft.load_balancing = LoadBalancing::Existing;
+        let plan = plan(&draft);
+        assert_eq!(plan.check(), Ok(()));
+        assert_eq!(plan.steps.len(), 1);
+        assert!(plan.steps[0].depends_on.is_empty());
+        // Kept groups: the load balancer's steps run, the tasks' do not.
+        draft.load_balancing = LoadBalancing::New;
+        let plan = super::plan(&draft);
+        assert_eq!(plan.check(), Ok(()));
+        assert_eq!(
+            plan.steps.last().map(|s| s.depends_on.clone()),
+            Some(vec!["CreateListener".to_string()])
+        );
+    }
+
+    #[test]
     fn the_service_gets_the_target_group_and_group_this_run_makes() {
-        let plan = with_new_load_balancer(&reference_002(), &service_002(), "web");
+        let plan = plan(&reference_002_draft());
         let service = &plan.steps[7].call.input;
         assert_eq!(
             service["loadBalancers"],

@@ -2,7 +2,7 @@
 
 use rusqlite::Connection;
 
-const MIGRATIONS: [&str; 4] = [
+const MIGRATIONS: [&str; 5] = [
     r#"
     CREATE TABLE drafts (
         id TEXT PRIMARY KEY,
@@ -70,6 +70,16 @@ const MIGRATIONS: [&str; 4] = [
         json TEXT NOT NULL,
         created_at INTEGER NOT NULL
     );
+"#,
+    // Plan runs (the service wizard): the draft as it was run, so resume and
+    // clean-up act on what was sent even if the form changed since; each
+    // step's id in the plan and AWS's answer, where later steps and the
+    // clean-up find the ids of what it made.
+    r#"
+    ALTER TABLE runs ADD COLUMN snapshot TEXT;
+    ALTER TABLE run_steps ADD COLUMN step_id TEXT;
+    ALTER TABLE run_steps ADD COLUMN answer TEXT;
+    CREATE INDEX runs_by_kind ON runs (kind, started_at);
 "#,
 ];
 

@@ -6,6 +6,7 @@
 mod drafts;
 mod failed_imports;
 mod migrations;
+pub mod plan_runs;
 mod registrations;
 mod resource_drafts;
 pub mod runs;

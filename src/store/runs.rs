@@ -22,10 +22,14 @@ pub enum RunStatus {
     Interrupted,
     /// An interrupted run whose resources the person chose to remove.
     Undone,
+    /// A plan run's clean-up is under way.
+    CleaningUp,
+    /// A clean-up that did not finish: it can only be tried again.
+    CleanupFailed,
 }
 
 impl RunStatus {
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             RunStatus::Running => "running",
             RunStatus::Succeeded => "succeeded",
@@ -33,16 +37,20 @@ impl RunStatus {
             RunStatus::Refused => "refused",
             RunStatus::Interrupted => "interrupted",
             RunStatus::Undone => "undone",
+            RunStatus::CleaningUp => "cleaning_up",
+            RunStatus::CleanupFailed => "cleanup_failed",
         }
     }
 
-    fn parse(text: &str) -> Self {
+    pub(super) fn parse(text: &str) -> Self {
         match text {
             "running" => RunStatus::Running,
             "succeeded" => RunStatus::Succeeded,
             "exists" => RunStatus::Exists,
             "refused" => RunStatus::Refused,
             "undone" => RunStatus::Undone,
+            "cleaning_up" => RunStatus::CleaningUp,
+            "cleanup_failed" => RunStatus::CleanupFailed,
             _ => RunStatus::Interrupted,
         }
     }
@@ -54,21 +62,25 @@ pub enum StepStatus {
     Started,
     Done,
     Failed,
+    /// It existed already (made by this run before it was cut off): adopted.
+    Adopted,
 }
 
 impl StepStatus {
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             StepStatus::Started => "started",
             StepStatus::Done => "done",
             StepStatus::Failed => "failed",
+            StepStatus::Adopted => "adopted",
         }
     }
 
-    fn parse(text: &str) -> Self {
+    pub(super) fn parse(text: &str) -> Self {
         match text {
             "done" => StepStatus::Done,
             "failed" => StepStatus::Failed,
+            "adopted" => StepStatus::Adopted,
             _ => StepStatus::Started,
         }
     }
@@ -205,6 +217,12 @@ fn steps_of(connection: &Connection, run_id: &str) -> Result<Vec<RunStep>, Store
 
 /// At start: no run of an earlier process can still be under way.
 pub(super) fn mark_interrupted(connection: &Connection) -> rusqlite::Result<usize> {
+    // A clean-up cut off can only be tried again: resuming the plan would
+    // take deleted resources for made ones.
+    connection.execute(
+        "UPDATE runs SET status = 'cleanup_failed' WHERE status = 'cleaning_up'",
+        [],
+    )?;
     connection.execute(
         "UPDATE runs SET status = 'interrupted' WHERE status = 'running'",
         [],

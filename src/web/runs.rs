@@ -74,7 +74,10 @@ pub fn page_for(page: Page, run: &Run, draft_url: &str, review_url: String) -> R
             return response;
         }
         RunStatus::Interrupted => ("ui.run_interrupted", "h.run_interrupted"),
-        RunStatus::Running => ("ui.run_running", "h.run_running"),
+        // The one-page wizards' runs never clean up; a plan's have their own page.
+        RunStatus::Running | RunStatus::CleaningUp | RunStatus::CleanupFailed => {
+            ("ui.run_running", "h.run_running")
+        }
         RunStatus::Undone => ("ui.run_undone", "h.run_undone"),
     };
     let interrupted = run.status == RunStatus::Interrupted;
@@ -113,6 +116,7 @@ pub fn page_for(page: Page, run: &Run, draft_url: &str, review_url: String) -> R
 fn step_line(step: &crate::store::runs::RunStep) -> StepLine {
     let (state, class) = match step.status {
         StepStatus::Done => ("ui.step_done", "ok"),
+        StepStatus::Adopted => ("ui.step_adopted", "ok"),
         StepStatus::Failed => ("ui.step_failed", "error"),
         StepStatus::Started => ("ui.step_unknown", "warning"),
     };

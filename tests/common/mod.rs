@@ -4,6 +4,7 @@
 
 pub mod fuzz;
 pub mod in_process;
+pub mod plans;
 pub mod proxy;
 
 use std::io::{BufRead, BufReader};

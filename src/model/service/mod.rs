@@ -8,6 +8,7 @@
 //! Service Connect…) are kept as JSON in `advanced`, their keys checked
 //! against the API's own list.
 
+pub mod draft;
 mod terraform;
 mod validate;
 
@@ -17,6 +18,7 @@ use serde_json::{Map, Value};
 use super::api_call::ApiCall;
 use super::task_definition::Tag;
 
+pub use terraform::as_variable;
 pub use validate::{check_against_task_definition, is_output_reference, validate};
 
 /// Fargate's own capacity providers, the only ones a Fargate cluster has.

@@ -9,6 +9,8 @@
 //! aws elbv2 … --cli-input-json` takes); a value another step makes is an
 //! output reference such as `${CreateLoadBalancer.LoadBalancerArn}`.
 
+mod terraform;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -16,6 +18,7 @@ use super::api_call::ApiCall;
 use super::validate::{Issue, check_range};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NewLoadBalancer {
     pub vpc_id: String,
     pub subnets: Vec<String>,
@@ -32,6 +35,7 @@ pub struct NewLoadBalancer {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TargetGroup {
     pub name: String,
     pub protocol: String,
@@ -43,6 +47,23 @@ pub struct TargetGroup {
     pub unhealthy_threshold: i64,
     /// HTTP codes that mean healthy: `200`, `200-299`, `200,302`.
     pub success_codes: String,
+}
+
+impl Default for NewLoadBalancer {
+    /// Reference 002's choices: HTTP on port 80, from anywhere.
+    fn default() -> Self {
+        Self {
+            vpc_id: String::new(),
+            subnets: Vec::new(),
+            load_balancer_name: String::new(),
+            security_group_name: String::new(),
+            listener_port: 80,
+            listener_protocol: "HTTP".into(),
+            target_group: TargetGroup::default(),
+            service_security_group_name: String::new(),
+            container_port: 80,
+        }
+    }
 }
 
 impl Default for TargetGroup {

@@ -1,0 +1,131 @@
+//! The new load balancer's resources as Terraform, named after what they
+//! are called in AWS, so that the service's `${Step.Output}` references
+//! become expressions pointing at them (`aws_lb_target_group.web_tg.arn`).
+
+use std::fmt::Write;
+
+use super::{ALB_GROUP, LOAD_BALANCER_ARN, NewLoadBalancer, SERVICE_GROUP, TARGET_GROUP_ARN};
+use crate::model::hcl::{list, quote, resource_label};
+
+impl NewLoadBalancer {
+    fn alb_group_label(&self) -> String {
+        resource_label(&self.security_group_name, "sg")
+    }
+
+    fn service_group_label(&self) -> String {
+        resource_label(&self.service_security_group_name, "sg")
+    }
+
+    /// The Terraform expression for an output of the plan's steps.
+    pub fn terraform_reference(&self, reference: &str) -> String {
+        match reference {
+            ALB_GROUP => format!("aws_security_group.{}.id", self.alb_group_label()),
+            SERVICE_GROUP => format!("aws_security_group.{}.id", self.service_group_label()),
+            LOAD_BALANCER_ARN => format!(
+                "aws_lb.{}.arn",
+                resource_label(&self.load_balancer_name, "lb")
+            ),
+            TARGET_GROUP_ARN => format!(
+                "aws_lb_target_group.{}.arn",
+                resource_label(&self.target_group.name, "tg")
+            ),
+            other => crate::model::service::as_variable(other),
+        }
+    }
+
+    /// Security groups, their rules, the load balancer, the target group
+    /// and the listener. `service_group`: the tasks' group is made too.
+    pub fn terraform(&self, service_group: bool) -> String {
+        let mut hcl = String::new();
+        let vpc = quote(&self.vpc_id);
+        let group = |hcl: &mut String, label: &str, name: &str, description: &str| {
+            let _ = write!(
+                hcl,
+                "resource \"aws_security_group\" \"{label}\" {{\n  name        = {}\n  description = {}\n  vpc_id      = {vpc}\n}}\n\n",
+                quote(name),
+                quote(description)
+            );
+        };
+        let alb_group = self.alb_group_label();
+        group(
+            &mut hcl,
+            &alb_group,
+            &self.security_group_name,
+            "HTTP from anywhere to the load balancer",
+        );
+        let _ = write!(
+            hcl,
+            "resource \"aws_vpc_security_group_ingress_rule\" \"{alb_group}_http\" {{\n  security_group_id = aws_security_group.{alb_group}.id\n  ip_protocol       = \"tcp\"\n  from_port         = {port}\n  to_port           = {port}\n  cidr_ipv4         = \"0.0.0.0/0\"\n}}\n\n",
+            port = self.listener_port
+        );
+        if service_group {
+            let label = self.service_group_label();
+            group(
+                &mut hcl,
+                &label,
+                &self.service_security_group_name,
+                "The container port from the load balancer only",
+            );
+            let _ = write!(
+                hcl,
+                "resource \"aws_vpc_security_group_ingress_rule\" \"{label}_from_alb\" {{\n  security_group_id            = aws_security_group.{label}.id\n  ip_protocol                  = \"tcp\"\n  from_port                    = {port}\n  to_port                      = {port}\n  referenced_security_group_id = aws_security_group.{alb_group}.id\n}}\n\n",
+                port = self.container_port
+            );
+        }
+        let lb = resource_label(&self.load_balancer_name, "lb");
+        let _ = write!(
+            hcl,
+            "resource \"aws_lb\" \"{lb}\" {{\n  name               = {}\n  load_balancer_type = \"application\"\n  internal           = false\n  subnets            = {}\n  security_groups    = [aws_security_group.{alb_group}.id]\n}}\n\n",
+            quote(&self.load_balancer_name),
+            list(&self.subnets)
+        );
+        let tg = &self.target_group;
+        let tg_label = resource_label(&tg.name, "tg");
+        let _ = write!(
+            hcl,
+            "resource \"aws_lb_target_group\" \"{tg_label}\" {{\n  name        = {}\n  port        = {}\n  protocol    = {}\n  target_type = \"ip\"\n  vpc_id      = {vpc}\n\n  health_check {{\n    path                = {}\n    interval            = {}\n    timeout             = {}\n    healthy_threshold   = {}\n    unhealthy_threshold = {}\n    matcher             = {}\n  }}\n}}\n\n",
+            quote(&tg.name),
+            tg.port,
+            quote(&tg.protocol),
+            quote(&tg.health_check_path),
+            tg.interval_seconds,
+            tg.timeout_seconds,
+            tg.healthy_threshold,
+            tg.unhealthy_threshold,
+            quote(&tg.success_codes)
+        );
+        let _ = write!(
+            hcl,
+            "resource \"aws_lb_listener\" \"{lb}_{port}\" {{\n  load_balancer_arn = aws_lb.{lb}.arn\n  port              = {port}\n  protocol          = {}\n\n  default_action {{\n    type             = \"forward\"\n    target_group_arn = aws_lb_target_group.{tg_label}.arn\n  }}\n}}\n",
+            quote(&self.listener_protocol),
+            port = self.listener_port
+        );
+        hcl
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::reference_002;
+
+    #[test]
+    fn reference_002_as_terraform() {
+        let hcl = reference_002().terraform(true);
+        for needle in [
+            "resource \"aws_security_group\" \"ecs_alb_sg\" {\n  name        = \"ecs-alb-sg\"",
+            "cidr_ipv4         = \"0.0.0.0/0\"",
+            "referenced_security_group_id = aws_security_group.ecs_alb_sg.id",
+            "subnets            = [\"subnet-0a1b2c3d\", \"subnet-1a2b3c4d\"]",
+            "target_type = \"ip\"",
+            "target_group_arn = aws_lb_target_group.ecs_fargate_tg.arn",
+        ] {
+            assert!(hcl.contains(needle), "{needle} missing in:\n{hcl}");
+        }
+        assert_eq!(hcl.matches('{').count(), hcl.matches('}').count());
+        assert!(
+            !reference_002()
+                .terraform(false)
+                .contains("ecs_fargate_service_sg")
+        );
+    }
+}

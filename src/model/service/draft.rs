@@ -1,0 +1,387 @@
+//! The service wizard's form as one value: the service, the VPC it runs in,
+//! and its load balancing — none, a new Application Load Balancer (with its
+//! security group, target group and listener, as reference 002 makes them),
+//! or a target group that exists already (references 001, 003 and 004).
+//!
+//! [`ServiceDraft::calls`] is the list of requests the review shows and the
+//! run sends, each under the step id the plan gives it; `deploy/` adds what
+//! each step waits for.
+
+use serde::{Deserialize, Serialize};
+
+use super::{LoadBalancer, Service};
+use crate::model::api_call::ApiCall;
+use crate::model::load_balancing::{NewLoadBalancer, SERVICE_GROUP, TARGET_GROUP_ARN};
+use crate::model::resource::Resource;
+use crate::model::task_definition::Tag;
+use crate::model::validate::Issue;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoadBalancing {
+    #[default]
+    None,
+    /// A new Application Load Balancer, target group and listener.
+    New,
+    /// A target group that exists (its listener and load balancer too).
+    Existing,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServiceDraft {
+    /// The CreateService request, before the load balancer's target group
+    /// and a new security group are filled in.
+    pub service: Service,
+    pub vpc_id: String,
+    /// A new security group for the tasks that lets the container port in
+    /// from the new load balancer's group only.
+    pub new_security_group: bool,
+    pub load_balancing: LoadBalancing,
+    /// Used when `load_balancing` is `New`. Its subnets are the load
+    /// balancer's (public ones, often not the tasks'); empty means the
+    /// service's subnets. Its VPC and container port come from the draft.
+    pub load_balancer: NewLoadBalancer,
+    /// Used when `load_balancing` is `Existing`.
+    pub target_group_arn: String,
+    /// The container and port that receive the traffic: `web:80`.
+    pub container: String,
+}
+
+impl Default for ServiceDraft {
+    fn default() -> Self {
+        Self {
+            service: Service::default(),
+            vpc_id: String::new(),
+            new_security_group: true,
+            load_balancing: LoadBalancing::None,
+            load_balancer: NewLoadBalancer::default(),
+            target_group_arn: String::new(),
+            container: String::new(),
+        }
+    }
+}
+
+/// Step ids, shared with the plan that orders them.
+pub const ALB_SECURITY_GROUP: &str = "AlbSecurityGroup";
+pub const ALB_INGRESS: &str = "AlbIngress";
+pub const SERVICE_SECURITY_GROUP: &str = "ServiceSecurityGroup";
+pub const SERVICE_INGRESS: &str = "ServiceIngress";
+pub const CREATE_LOAD_BALANCER: &str = "CreateLoadBalancer";
+pub const CREATE_TARGET_GROUP: &str = "CreateTargetGroup";
+pub const CREATE_LISTENER: &str = "CreateListener";
+pub const CREATE_SERVICE: &str = "CreateService";
+
+impl ServiceDraft {
+    /// `web:80` → (`web`, 80); None when it is not a name and a port.
+    pub fn container_and_port(&self) -> Option<(String, i64)> {
+        let (name, port) = self.container.rsplit_once(':')?;
+        let port = port.trim().parse().ok()?;
+        (!name.trim().is_empty()).then(|| (name.trim().to_string(), port))
+    }
+
+    fn creates_service_group(&self) -> bool {
+        self.load_balancing == LoadBalancing::New && self.new_security_group
+    }
+
+    /// The new load balancer as it will be made: in the draft's VPC, in the
+    /// service's subnets unless others are chosen, to the chosen port.
+    pub fn new_load_balancer(&self) -> NewLoadBalancer {
+        let mut lb = self.load_balancer.clone();
+        lb.vpc_id = self.vpc_id.clone();
+        if lb.subnets.is_empty() {
+            lb.subnets = self
+                .service
+                .network_configuration
+                .awsvpc_configuration
+                .subnets
+                .clone();
+        }
+        lb.container_port = self.container_and_port().map_or(0, |(_, port)| port);
+        lb
+    }
+
+    /// The CreateService request as sent: the target group and a new
+    /// security group are references to the steps that make them.
+    pub fn service_request(&self) -> Service {
+        let mut service = self.service.clone();
+        let (name, port) = self.container_and_port().unwrap_or_default();
+        let target_group_arn = match self.load_balancing {
+            LoadBalancing::None => None,
+            LoadBalancing::New => Some(TARGET_GROUP_ARN.to_string()),
+            LoadBalancing::Existing => Some(self.target_group_arn.clone()),
+        };
+        service.load_balancers = target_group_arn
+            .map(|target_group_arn| LoadBalancer {
+                target_group_arn,
+                container_name: name,
+                container_port: port,
+            })
+            .into_iter()
+            .collect();
+        if self.creates_service_group() {
+            service
+                .network_configuration
+                .awsvpc_configuration
+                .security_groups = vec![SERVICE_GROUP.into()];
+        }
+        service
+    }
+
+    /// Every request, in the order the review lists them, each with its
+    /// step id.
+    pub fn calls(&self) -> Vec<(&'static str, ApiCall)> {
+        let mut calls = Vec::new();
+        if self.load_balancing == LoadBalancing::New {
+            let lb = self.new_load_balancer();
+            calls.push((ALB_SECURITY_GROUP, lb.alb_security_group()));
+            calls.push((ALB_INGRESS, lb.alb_ingress()));
+            if self.creates_service_group() {
+                calls.push((SERVICE_SECURITY_GROUP, lb.service_security_group()));
+                calls.push((SERVICE_INGRESS, lb.service_ingress()));
+            }
+            calls.push((CREATE_LOAD_BALANCER, lb.create_load_balancer()));
+            calls.push((CREATE_TARGET_GROUP, lb.create_target_group()));
+            calls.push((CREATE_LISTENER, lb.create_listener()));
+        }
+        calls.push((CREATE_SERVICE, self.service_request().api_call()));
+        calls
+    }
+
+    /// What AWS would refuse, with paths that are the form's field names.
+    pub fn issues(&self) -> Vec<Issue> {
+        let mut issues = super::validate(&self.service_request());
+        let container_path =
+            |path: &str| path.starts_with("loadBalancers.0.container") || path == "loadBalancers";
+        for issue in &mut issues {
+            if container_path(&issue.path) {
+                issue.path = "container".into();
+            } else if issue.path == "loadBalancers.0.targetGroupArn" {
+                issue.path = "targetGroupArn".into();
+            }
+        }
+        if self.load_balancing != LoadBalancing::None && self.container_and_port().is_none() {
+            issues.push(Issue::error("container", "v.service_container"));
+        }
+        match self.load_balancing {
+            LoadBalancing::New => {
+                for mut issue in self.new_load_balancer().validate() {
+                    issue.path = match issue.path.as_str() {
+                        // The draft's own fields, shown once beside them.
+                        "vpcId" => "vpcId".into(),
+                        "containerPort" => continue,
+                        "subnets" => "loadBalancer.subnets".into(),
+                        "serviceSecurityGroupName" if !self.new_security_group => continue,
+                        other => format!("loadBalancer.{other}"),
+                    };
+                    issues.push(issue);
+                }
+            }
+            LoadBalancing::None | LoadBalancing::Existing if self.new_security_group => {
+                issues.push(Issue::error(
+                    "newSecurityGroup",
+                    "v.service_new_group_needs_lb",
+                ));
+            }
+            _ => {}
+        }
+        if !self.creates_service_group()
+            && self
+                .service
+                .network_configuration
+                .awsvpc_configuration
+                .security_groups
+                .is_empty()
+        {
+            // ECS would use the VPC's default group, which lets in only
+            // its own members: the load balancer could not reach the tasks.
+            issues.push(Issue::warning(
+                "networkConfiguration.awsvpcConfiguration.securityGroups",
+                "v.service_default_group",
+            ));
+        }
+        issues.dedup_by(|a, b| a.path == b.path && a.key == b.key);
+        issues
+    }
+
+    /// Terraform for everything the plan creates: the load balancer's
+    /// resources, then the service pointing at them.
+    pub fn terraform(&self) -> String {
+        let service = self.service_request();
+        if self.load_balancing != LoadBalancing::New {
+            return service.terraform();
+        }
+        let lb = self.new_load_balancer();
+        let mut hcl = lb.terraform(self.creates_service_group());
+        hcl.push('\n');
+        hcl.push_str(&super::terraform::declared(&service, &|reference| {
+            lb.terraform_reference(reference)
+        }));
+        hcl
+    }
+}
+
+impl Resource for ServiceDraft {
+    fn name(&self) -> &str {
+        &self.service.service_name
+    }
+
+    fn tags(&self) -> &[Tag] {
+        &self.service.tags
+    }
+
+    fn tags_mut(&mut self) -> &mut Vec<Tag> {
+        &mut self.service.tags
+    }
+
+    fn validate(&self) -> Vec<Issue> {
+        self.issues()
+    }
+
+    fn api_calls(&self) -> Vec<ApiCall> {
+        self.calls().into_iter().map(|(_, call)| call).collect()
+    }
+
+    fn terraform(&self) -> String {
+        ServiceDraft::terraform(self)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::model::load_balancing::tests::reference_002;
+
+    /// Reference 002 as the wizard's form holds it.
+    pub fn reference_002_draft() -> ServiceDraft {
+        let mut service = Service {
+            cluster: "ecs-fargate-cluster".into(),
+            service_name: "ecs-fargate-service".into(),
+            task_definition: "ecs-fargate-task:1".into(),
+            desired_count: 2,
+            health_check_grace_period_seconds: Some(30),
+            ..Service::default()
+        };
+        let vpc = &mut service.network_configuration.awsvpc_configuration;
+        vpc.subnets = vec!["subnet-0a1b2c3d".into(), "subnet-1a2b3c4d".into()];
+        vpc.assign_public_ip = "ENABLED".into();
+        let mut load_balancer = reference_002();
+        load_balancer.subnets.clear();
+        ServiceDraft {
+            service,
+            vpc_id: "vpc-0a1b2c3d".into(),
+            new_security_group: true,
+            load_balancing: LoadBalancing::New,
+            load_balancer,
+            target_group_arn: String::new(),
+            container: "web:80".into(),
+        }
+    }
+
+    fn ids(draft: &ServiceDraft) -> Vec<&'static str> {
+        draft.calls().into_iter().map(|(id, _)| id).collect()
+    }
+
+    #[test]
+    fn reference_002_makes_eight_calls_and_is_valid() {
+        let draft = reference_002_draft();
+        assert!(draft.issues().is_empty(), "{:?}", draft.issues());
+        assert_eq!(ids(&draft).len(), 8);
+        let calls = draft.calls();
+        assert_eq!(
+            calls[4].1.input["Subnets"],
+            json!(["subnet-0a1b2c3d", "subnet-1a2b3c4d"]),
+            "the load balancer goes in the service's subnets unless others are chosen"
+        );
+        let service = &calls[7].1.input;
+        assert_eq!(
+            service["loadBalancers"],
+            json!([{"targetGroupArn": TARGET_GROUP_ARN, "containerName": "web", "containerPort": 80}])
+        );
+        assert_eq!(
+            service["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"],
+            json!([SERVICE_GROUP])
+        );
+    }
+
+    #[test]
+    fn kept_security_groups_and_an_existing_target_group() {
+        let mut draft = reference_002_draft();
+        draft.new_security_group = false;
+        draft
+            .service
+            .network_configuration
+            .awsvpc_configuration
+            .security_groups = vec!["sg-0123abcd".into()];
+        assert_eq!(
+            ids(&draft),
+            [
+                ALB_SECURITY_GROUP,
+                ALB_INGRESS,
+                CREATE_LOAD_BALANCER,
+                CREATE_TARGET_GROUP,
+                CREATE_LISTENER,
+                CREATE_SERVICE
+            ]
+        );
+        draft.load_balancing = LoadBalancing::Existing;
+        draft.target_group_arn =
+            "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/tg/1".into();
+        assert_eq!(ids(&draft), [CREATE_SERVICE]);
+        assert!(draft.issues().is_empty(), "{:?}", draft.issues());
+        let sent = &draft.calls()[0].1.input;
+        assert_eq!(
+            sent["loadBalancers"][0]["targetGroupArn"],
+            draft.target_group_arn.as_str()
+        );
+        assert_eq!(
+            sent["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"],
+            json!(["sg-0123abcd"])
+        );
+    }
+
+    #[test]
+    fn mistakes_land_beside_the_form_fields() {
+        let mut draft = reference_002_draft();
+        draft.container = "web".into();
+        draft.load_balancer.load_balancer_name = "ecs_alb".into();
+        draft.load_balancer.target_group.health_check_path = "health".into();
+        let paths: Vec<(String, &str)> = draft
+            .issues()
+            .into_iter()
+            .map(|i| (i.path, i.key))
+            .collect();
+        assert!(paths.contains(&("container".into(), "v.service_container")));
+        assert!(paths.contains(&("loadBalancer.loadBalancerName".into(), "v.lb_name")));
+        assert!(paths.contains(&(
+            "loadBalancer.targetGroup.healthCheckPath".into(),
+            "v.lb_health_path"
+        )));
+
+        let mut draft = reference_002_draft();
+        draft.load_balancing = LoadBalancing::None;
+        let keys: Vec<&str> = draft.issues().iter().map(|i| i.key).collect();
+        assert_eq!(
+            keys,
+            ["v.service_new_group_needs_lb", "v.service_default_group"]
+        );
+        draft.new_security_group = false;
+        assert_eq!(draft.calls().len(), 1);
+        assert!(draft.calls()[0].1.input.get("loadBalancers").is_none());
+    }
+
+    #[test]
+    fn terraform_points_the_service_at_the_resources_it_declares() {
+        let hcl = reference_002_draft().terraform();
+        for needle in [
+            "resource \"aws_lb\" \"ecs_fargate_alb\"",
+            "resource \"aws_lb_target_group\" \"ecs_fargate_tg\"",
+            "target_group_arn = aws_lb_target_group.ecs_fargate_tg.arn",
+            "security_groups  = [aws_security_group.ecs_fargate_service_sg.id]",
+        ] {
+            assert!(hcl.contains(needle), "{needle} missing in:\n{hcl}");
+        }
+    }
+}

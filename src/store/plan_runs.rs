@@ -1,0 +1,313 @@
+//! Plan runs (the service wizard's): the draft as it was run, and each
+//! step by its place in the plan, with AWS's answer. Resume reads the
+//! answers back as the outputs later steps need; clean-up reads the ids of
+//! what was made from them.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
+
+use super::drafts::new_id;
+use super::runs::{RunStatus, StepStatus};
+use super::{Store, StoreError, now};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanStepRecord {
+    /// The step's place: its index in the plan, or `CLEANUP_BASE` + n for
+    /// the n-th call of a clean-up.
+    pub seq: usize,
+    pub step_id: String,
+    /// `elbv2:CreateListener (CreateListener)`
+    pub call: String,
+    pub status: StepStatus,
+    pub detail: String,
+    pub answer: Option<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanRun {
+    pub id: String,
+    pub kind: String,
+    pub draft_id: String,
+    pub status: RunStatus,
+    pub outcome: Value,
+    pub started_at: i64,
+    /// The draft as it was when the run started.
+    pub snapshot: Value,
+    pub steps: Vec<PlanStepRecord>,
+}
+
+/// Clean-up calls are recorded after the plan's steps, from this place on.
+pub const CLEANUP_BASE: usize = 10_000;
+
+/// A run that needs the person: failed, cut off, or still going.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnfinishedRun {
+    pub run_id: String,
+    pub draft_id: String,
+    pub status: RunStatus,
+    /// What the run makes, as the draft named it (a service name).
+    pub name: String,
+    pub started_at: i64,
+}
+
+impl Store {
+    pub async fn start_plan_run(
+        &self,
+        kind: &'static str,
+        draft_id: &str,
+        snapshot: &Value,
+    ) -> Result<String, StoreError> {
+        let id = new_id();
+        let values = (id.clone(), draft_id.to_string(), snapshot.to_string());
+        self.with(move |connection| {
+            let (run, draft, snapshot) = values;
+            connection.execute(
+                "INSERT INTO runs (id, kind, draft_id, status, started_at, snapshot) VALUES (?1, ?2, ?3, 'running', ?4, ?5)",
+                params![run, kind, draft, now(), snapshot],
+            )?;
+            Ok(())
+        })
+        .await?;
+        Ok(id)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_plan_step(
+        &self,
+        run_id: &str,
+        seq: usize,
+        step_id: &str,
+        call: &str,
+        status: StepStatus,
+        detail: &str,
+        answer: Option<&Value>,
+    ) -> Result<(), StoreError> {
+        let values = (
+            run_id.to_string(),
+            step_id.to_string(),
+            call.to_string(),
+            detail.to_string(),
+            answer.map(Value::to_string),
+        );
+        self.with(move |connection| {
+            let (run, step_id, call, detail, answer) = values;
+            connection.execute(
+                "INSERT INTO run_steps (run_id, seq, step_id, call, status, detail, answer, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+                 ON CONFLICT (run_id, seq) DO UPDATE SET status = excluded.status, detail = excluded.detail, \
+                 answer = coalesce(excluded.answer, run_steps.answer), at = excluded.at",
+                params![run, seq as i64, step_id, call, status.as_str(), detail, answer, now()],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Moves a run from one of `from` to `to`, if it is in one of them: true
+    /// when this caller got it (two presses of Resume start one run).
+    pub async fn claim_run(
+        &self,
+        run_id: &str,
+        from: &[RunStatus],
+        to: RunStatus,
+    ) -> Result<bool, StoreError> {
+        let run = run_id.to_string();
+        let from: Vec<&'static str> = from.iter().map(|s| s.as_str()).collect();
+        self.with(move |connection| {
+            let list = from
+                .iter()
+                .map(|s| format!("'{s}'"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let changed = connection.execute(
+                &format!("UPDATE runs SET status = ?2, finished_at = NULL WHERE id = ?1 AND status IN ({list})"),
+                params![run, to.as_str()],
+            )?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
+    pub async fn plan_run(&self, run_id: &str) -> Result<Option<PlanRun>, StoreError> {
+        let run = run_id.to_string();
+        self.with(move |connection| read_plan_run(connection, "id = ?1", &run))
+            .await
+    }
+
+    /// The newest run of a draft.
+    pub async fn latest_plan_run(&self, draft_id: &str) -> Result<Option<PlanRun>, StoreError> {
+        let draft = draft_id.to_string();
+        self.with(move |connection| read_plan_run(connection, "draft_id = ?1", &draft))
+            .await
+    }
+
+    /// Runs of `kind` that failed, were cut off or are under way, newest first.
+    pub async fn unfinished_runs(
+        &self,
+        kind: &'static str,
+    ) -> Result<Vec<UnfinishedRun>, StoreError> {
+        self.with(move |connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT id, draft_id, status, coalesce(json_extract(snapshot, '$.service.serviceName'), ''), started_at \
+                 FROM runs WHERE kind = ?1 AND status IN ('running', 'refused', 'interrupted', 'cleaning_up', 'cleanup_failed') \
+                 ORDER BY started_at DESC, rowid DESC LIMIT 20",
+            )?;
+            let rows = statement.query_map([kind], |row| {
+                Ok(UnfinishedRun {
+                    run_id: row.get(0)?,
+                    draft_id: row.get(1)?,
+                    status: RunStatus::parse(&row.get::<_, String>(2)?),
+                    name: row.get(3)?,
+                    started_at: row.get(4)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+}
+
+fn read_plan_run(
+    connection: &Connection,
+    condition: &str,
+    key: &str,
+) -> Result<Option<PlanRun>, StoreError> {
+    let row = connection
+        .query_row(
+            &format!(
+                "SELECT id, kind, draft_id, status, outcome, started_at, coalesce(snapshot, 'null') FROM runs \
+                 WHERE {condition} ORDER BY started_at DESC, rowid DESC LIMIT 1"
+            ),
+            [key],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, Option<String>>(4)?,
+                    row.get::<_, i64>(5)?,
+                    row.get::<_, String>(6)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((id, kind, draft_id, status, outcome, started_at, snapshot)) = row else {
+        return Ok(None);
+    };
+    let mut statement = connection.prepare_cached(
+        "SELECT seq, coalesce(step_id, ''), call, status, coalesce(detail, ''), answer FROM run_steps \
+         WHERE run_id = ?1 ORDER BY seq",
+    )?;
+    let steps = statement
+        .query_map([&id], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, String>(4)?,
+                row.get::<_, Option<String>>(5)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let steps = steps
+        .into_iter()
+        .map(|(seq, step_id, call, status, detail, answer)| {
+            Ok(PlanStepRecord {
+                seq: seq as usize,
+                step_id,
+                call,
+                status: StepStatus::parse(&status),
+                detail,
+                answer: answer.map(|a| serde_json::from_str(&a)).transpose()?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(Some(PlanRun {
+        id,
+        kind,
+        draft_id,
+        status: RunStatus::parse(&status),
+        outcome: match outcome {
+            Some(text) => serde_json::from_str(&text)?,
+            None => Value::Null,
+        },
+        started_at,
+        snapshot: serde_json::from_str(&snapshot)?,
+        steps,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn steps_keep_their_answers_and_a_run_is_claimed_once() {
+        let store = Store::open_in_memory().unwrap();
+        let snapshot = json!({"service": {"serviceName": "web"}});
+        let run = store
+            .start_plan_run("services", "d1", &snapshot)
+            .await
+            .unwrap();
+        let answer = json!({"GroupId": "sg-0123abcd"});
+        for (status, answer) in [
+            (StepStatus::Started, None),
+            (StepStatus::Done, Some(&answer)),
+        ] {
+            store
+                .record_plan_step(
+                    &run,
+                    0,
+                    "AlbSecurityGroup",
+                    "ec2:CreateSecurityGroup",
+                    status,
+                    "",
+                    answer,
+                )
+                .await
+                .unwrap();
+        }
+        store
+            .record_plan_step(
+                &run,
+                1,
+                "AlbIngress",
+                "ec2:Authorize",
+                StepStatus::Failed,
+                "Throttling: slow",
+                None,
+            )
+            .await
+            .unwrap();
+        store
+            .finish_run(&run, RunStatus::Refused, &json!({}))
+            .await
+            .unwrap();
+        let read = store.latest_plan_run("d1").await.unwrap().unwrap();
+        assert_eq!(read.snapshot, snapshot);
+        assert_eq!(read.status, RunStatus::Refused);
+        assert_eq!(read.steps[0].answer, Some(answer));
+        assert_eq!(read.steps[1].status, StepStatus::Failed);
+        let unfinished = store.unfinished_runs("services").await.unwrap();
+        assert_eq!(unfinished.len(), 1);
+        assert_eq!(unfinished[0].name, "web");
+
+        let from = [RunStatus::Refused, RunStatus::Interrupted];
+        assert!(
+            store
+                .claim_run(&run, &from, RunStatus::Running)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .claim_run(&run, &from, RunStatus::Running)
+                .await
+                .unwrap()
+        );
+        assert!(store.unfinished_runs("clusters").await.unwrap().is_empty());
+    }
+}

@@ -1,0 +1,19 @@
+//! Waiting for plan runs, which go on in tasks of their own.
+
+use std::time::Duration;
+
+use ecs_wizard::store::Store;
+use ecs_wizard::store::plan_runs::PlanRun;
+use ecs_wizard::store::runs::RunStatus;
+
+/// The run once it has stopped running (or after 60 s, whatever it is then).
+pub async fn finished(store: &Store, run_id: &str) -> PlanRun {
+    for _ in 0..600 {
+        let run = store.plan_run(run_id).await.expect("store").expect("run");
+        if !matches!(run.status, RunStatus::Running | RunStatus::CleaningUp) {
+            return run;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the run {run_id} did not end in 60 s")
+}
