@@ -12,6 +12,7 @@ mod logs;
 mod plan_calls;
 mod plan_lookups;
 mod raw_body;
+mod service_reads;
 mod sts;
 
 use std::time::Duration;
@@ -22,6 +23,7 @@ use aws_credential_types::provider::ProvideCredentials;
 pub use create::{CreateError, Created, StepLog, Undo, logged};
 pub use ecs::Registered;
 pub use error::{AwsError, NO_ANSWER};
+pub use service_reads::ServiceStatus;
 pub use sts::Identity;
 
 use crate::model::account::{AccountFacts, AccountSnapshot};

@@ -14,6 +14,7 @@ pub mod import;
 pub mod limits;
 pub mod load_balancing;
 pub mod log_group;
+pub mod network;
 mod nullable;
 pub mod permissions;
 pub mod repository;

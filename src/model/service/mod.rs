@@ -9,6 +9,7 @@
 //! against the API's own list.
 
 pub mod draft;
+pub mod preflight;
 mod terraform;
 mod validate;
 

@@ -1,0 +1,297 @@
+//! What the service wizard reads: the network of one VPC (subnets with their
+//! reach, security groups), target groups, a family's revisions and one
+//! task definition, whether names are taken, and a service as its page
+//! shows it. Each read is one page of at most 100 items: a page's calls do
+//! not grow with the account.
+
+use aws_sdk_ec2::types::Filter;
+use serde_json::Value;
+
+use super::raw_body::CaptureBody;
+use super::{Aws, AwsError};
+use crate::model::import::import;
+use crate::model::network::{
+    NetworkFacts, RouteTable, SecurityGroupSummary, SubnetSummary, TargetGroupSummary,
+    VpcSummary, reach_of,
+};
+use crate::model::task_definition::TaskDefinition;
+
+const PAGE: i32 = 100;
+
+fn vpc_filter(vpc_id: &str) -> Filter {
+    Filter::builder().name("vpc-id").values(vpc_id).build()
+}
+
+fn name_tag(tags: &[aws_sdk_ec2::types::Tag]) -> String {
+    tags.iter()
+        .find(|t| t.key() == Some("Name"))
+        .and_then(|t| t.value())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A service as its page shows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServiceStatus {
+    pub arn: String,
+    pub status: String,
+    pub desired: i64,
+    pub running: i64,
+    pub pending: i64,
+    pub task_definition: String,
+    pub target_group_arns: Vec<String>,
+    /// The DNS names of the load balancers in front of it.
+    pub dns_names: Vec<String>,
+}
+
+impl Aws {
+    /// The VPCs, and for `vpc_id` (or the default VPC when None) its
+    /// subnets, route tables, security groups and target groups, read at once.
+    pub async fn network(&self, vpc_id: Option<&str>) -> Result<NetworkFacts, AwsError> {
+        let vpcs = self.ec2.describe_vpcs().send().await?;
+        let vpcs: Vec<VpcSummary> = vpcs
+            .vpcs()
+            .iter()
+            .map(|v| VpcSummary {
+                id: v.vpc_id().unwrap_or_default().to_string(),
+                cidr: v.cidr_block().unwrap_or_default().to_string(),
+                is_default: v.is_default().unwrap_or(false),
+                name: name_tag(v.tags()),
+            })
+            .collect();
+        let mut facts = NetworkFacts {
+            vpcs,
+            ..NetworkFacts::default()
+        };
+        let chosen = match vpc_id.filter(|id| facts.vpcs.iter().any(|v| v.id == *id)) {
+            Some(id) => id.to_string(),
+            None => match facts.preferred_vpc() {
+                Some(vpc) => vpc.id.clone(),
+                None => return Ok(facts),
+            },
+        };
+        let (subnets, tables, groups, target_groups) = tokio::join!(
+            self.ec2
+                .describe_subnets()
+                .filters(vpc_filter(&chosen))
+                .max_results(PAGE)
+                .send(),
+            self.ec2
+                .describe_route_tables()
+                .filters(vpc_filter(&chosen))
+                .max_results(PAGE)
+                .send(),
+            self.ec2
+                .describe_security_groups()
+                .filters(vpc_filter(&chosen))
+                .max_results(PAGE)
+                .send(),
+            self.elbv2.describe_target_groups().page_size(PAGE).send(),
+        );
+        let tables: Vec<RouteTable> = tables?
+            .route_tables()
+            .iter()
+            .map(|t| RouteTable {
+                main: t.associations().iter().any(|a| a.main() == Some(true)),
+                subnets: t
+                    .associations()
+                    .iter()
+                    .filter_map(|a| a.subnet_id().map(str::to_string))
+                    .collect(),
+                default_targets: t
+                    .routes()
+                    .iter()
+                    .filter(|r| r.destination_cidr_block() == Some("0.0.0.0/0"))
+                    .filter_map(|r| r.gateway_id().or(r.nat_gateway_id()).map(str::to_string))
+                    .collect(),
+            })
+            .collect();
+        let mut subnets: Vec<SubnetSummary> = subnets?
+            .subnets()
+            .iter()
+            .map(|s| {
+                let id = s.subnet_id().unwrap_or_default().to_string();
+                SubnetSummary {
+                    reach: reach_of(&id, &tables),
+                    id,
+                    vpc_id: chosen.clone(),
+                    zone: s.availability_zone().unwrap_or_default().to_string(),
+                    cidr: s.cidr_block().unwrap_or_default().to_string(),
+                    name: name_tag(s.tags()),
+                }
+            })
+            .collect();
+        subnets.sort_by(|a, b| (&a.zone, &a.id).cmp(&(&b.zone, &b.id)));
+        facts.subnets = subnets;
+        facts.security_groups = groups?
+            .security_groups()
+            .iter()
+            .map(|g| SecurityGroupSummary {
+                id: g.group_id().unwrap_or_default().to_string(),
+                name: g.group_name().unwrap_or_default().to_string(),
+                description: g.description().unwrap_or_default().to_string(),
+            })
+            .collect();
+        facts.target_groups = target_groups?
+            .target_groups()
+            .iter()
+            .filter(|tg| tg.vpc_id() == Some(chosen.as_str()))
+            .map(|tg| TargetGroupSummary {
+                arn: tg.target_group_arn().unwrap_or_default().to_string(),
+                name: tg.target_group_name().unwrap_or_default().to_string(),
+                protocol: tg.protocol().map(|p| p.as_str().to_string()).unwrap_or_default(),
+                port: tg.port().map_or(0, i64::from),
+                target_type: tg
+                    .target_type()
+                    .map(|t| t.as_str().to_string())
+                    .unwrap_or_default(),
+                vpc_id: chosen.clone(),
+                load_balancer_arns: tg.load_balancer_arns().to_vec(),
+            })
+            .collect();
+        Ok(facts)
+    }
+
+    /// A family's newest revisions, newest first (`family:7`).
+    pub async fn revisions(&self, family: &str) -> Result<Vec<String>, AwsError> {
+        let output = self
+            .ecs
+            .list_task_definitions()
+            .family_prefix(family)
+            .status(aws_sdk_ecs::types::TaskDefinitionStatus::Active)
+            .sort(aws_sdk_ecs::types::SortOrder::Desc)
+            .max_results(PAGE)
+            .send()
+            .await?;
+        Ok(output
+            .task_definition_arns()
+            .iter()
+            .filter_map(|arn| arn.rsplit_once('/').map(|(_, rest)| rest.to_string()))
+            // A prefix matches `web-api` for `web`: keep the family itself.
+            .filter(|name| name.rsplit_once(':').is_some_and(|(f, _)| f == family))
+            .collect())
+    }
+
+    /// A revision (`family:7`) as the model reads it; None when there is none.
+    pub async fn task_definition(
+        &self,
+        reference: &str,
+    ) -> Result<Option<TaskDefinition>, AwsError> {
+        let capture = CaptureBody::default();
+        let result = self
+            .ecs
+            .describe_task_definition()
+            .task_definition(reference)
+            .customize()
+            .interceptor(capture.clone())
+            .send()
+            .await;
+        if let Err(error) = result {
+            let error = AwsError::from(error);
+            return if error.code == "ClientException" {
+                Ok(None)
+            } else {
+                Err(error)
+            };
+        }
+        let answer: Value = capture.take_json();
+        Ok(import(&answer.to_string())
+            .ok()
+            .map(|imported| imported.task_definition))
+    }
+
+    /// True when `cluster` has an ACTIVE service named `name`.
+    pub async fn service_exists(&self, cluster: &str, name: &str) -> Result<bool, AwsError> {
+        Ok(self.service_status(cluster, name).await?.is_some())
+    }
+
+    /// True when a load balancer or a target group of that name exists.
+    pub async fn load_balancer_exists(&self, name: &str) -> Result<bool, AwsError> {
+        match self.elbv2.describe_load_balancers().names(name).send().await {
+            Ok(output) => Ok(!output.load_balancers().is_empty()),
+            Err(error) => absent(error.into()),
+        }
+    }
+
+    pub async fn target_group_exists(&self, name: &str) -> Result<bool, AwsError> {
+        match self.elbv2.describe_target_groups().names(name).send().await {
+            Ok(output) => Ok(!output.target_groups().is_empty()),
+            Err(error) => absent(error.into()),
+        }
+    }
+
+    /// The ACTIVE service `name` of `cluster`, with its load balancers' DNS names.
+    pub async fn service_status(
+        &self,
+        cluster: &str,
+        name: &str,
+    ) -> Result<Option<ServiceStatus>, AwsError> {
+        let output = self
+            .ecs
+            .describe_services()
+            .cluster(cluster)
+            .services(name)
+            .send()
+            .await?;
+        let Some(service) = output
+            .services()
+            .iter()
+            .find(|s| s.status() == Some("ACTIVE") || s.status() == Some("DRAINING"))
+        else {
+            return Ok(None);
+        };
+        let mut status = ServiceStatus {
+            arn: service.service_arn().unwrap_or_default().to_string(),
+            status: service.status().unwrap_or_default().to_string(),
+            desired: service.desired_count().into(),
+            running: service.running_count().into(),
+            pending: service.pending_count().into(),
+            task_definition: service.task_definition().unwrap_or_default().to_string(),
+            target_group_arns: service
+                .load_balancers()
+                .iter()
+                .filter_map(|lb| lb.target_group_arn().map(str::to_string))
+                .collect(),
+            dns_names: Vec::new(),
+        };
+        if status.status != "ACTIVE" {
+            return Ok(Some(status));
+        }
+        if !status.target_group_arns.is_empty() {
+            let groups = self
+                .elbv2
+                .describe_target_groups()
+                .set_target_group_arns(Some(status.target_group_arns.clone()))
+                .send()
+                .await?;
+            let balancers: Vec<String> = groups
+                .target_groups()
+                .iter()
+                .flat_map(|tg| tg.load_balancer_arns().iter().cloned())
+                .collect();
+            if !balancers.is_empty() {
+                let described = self
+                    .elbv2
+                    .describe_load_balancers()
+                    .set_load_balancer_arns(Some(balancers))
+                    .send()
+                    .await?;
+                status.dns_names = described
+                    .load_balancers()
+                    .iter()
+                    .filter_map(|lb| lb.dns_name().map(str::to_string))
+                    .collect();
+            }
+        }
+        Ok(Some(status))
+    }
+}
+
+/// "Not found" answers a name check with "free".
+fn absent(error: AwsError) -> Result<bool, AwsError> {
+    if error.code.ends_with("NotFound") || error.code.ends_with("NotFoundException") {
+        Ok(false)
+    } else {
+        Err(error)
+    }
+}

@@ -1,0 +1,352 @@
+//! Preflight: what the review checks against the account before anything is
+//! created, like `ecspresso verify`. Each check has a title and the issues
+//! it found; no issue means it passed. Errors block Create, warnings do not.
+
+use super::draft::{LoadBalancing, ServiceDraft};
+use crate::model::account::{AccountFacts, check_against_account};
+use crate::model::network::{NetworkFacts, Reach};
+use crate::model::task_definition::TaskDefinition;
+use crate::model::validate::Issue;
+
+/// Names the plan would create that the account already uses.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Taken {
+    pub service: bool,
+    pub load_balancer: bool,
+    pub target_group: bool,
+}
+
+/// What the checks read from the account.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServiceFacts {
+    /// The chosen revision; None when the account has no such revision.
+    pub task_definition: Option<TaskDefinition>,
+    pub account: Option<AccountFacts>,
+    pub network: NetworkFacts,
+    pub taken: Taken,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// Catalog key of what is checked.
+    pub title: &'static str,
+    pub issues: Vec<Issue>,
+}
+
+pub fn preflight(draft: &ServiceDraft, facts: &ServiceFacts) -> Vec<Check> {
+    let service = draft.service_request();
+    let mut checks = Vec::new();
+    let mut check = |title, issues| checks.push(Check { title, issues });
+
+    match &facts.task_definition {
+        None => check(
+            "pf.task_definition",
+            vec![
+                Issue::error("taskDefinition", "v.pf_no_task_definition")
+                    .with("name", &service.task_definition),
+            ],
+        ),
+        Some(td) => {
+            let mut issues = super::check_against_task_definition(&service, td);
+            for issue in &mut issues {
+                if issue.path.starts_with("loadBalancers.") {
+                    issue.path = "container".into();
+                }
+            }
+            check("pf.task_definition", issues);
+            check("pf.execution_role", execution_role(td, facts.account.as_ref()));
+            let account = facts
+                .account
+                .as_ref()
+                .map(|a| check_against_account(td, a))
+                .unwrap_or_default();
+            let (images, logs): (Vec<Issue>, Vec<Issue>) = account
+                .into_iter()
+                .filter(|i| !i.path.ends_with("RoleArn"))
+                .partition(|i| i.path.ends_with(".image"));
+            check("pf.images", images);
+            check("pf.log_groups", logs);
+        }
+    }
+    check("pf.internet", internet(draft, &facts.network));
+    if draft.load_balancing == LoadBalancing::New {
+        let lb = draft.new_load_balancer();
+        let mut zones = lb.check_zones(|id| facts.network.subnet(id).map(|s| s.zone.clone()));
+        for issue in &mut zones {
+            issue.path = "loadBalancer.subnets".into();
+        }
+        if lb.subnets.iter().any(|id| {
+            facts
+                .network
+                .subnet(id)
+                .is_some_and(|s| s.reach != Reach::Public)
+        }) {
+            zones.push(Issue::warning(
+                "loadBalancer.subnets",
+                "v.pf_lb_private_subnet",
+            ));
+        }
+        check("pf.load_balancer_subnets", zones);
+    }
+    if draft.load_balancing == LoadBalancing::Existing {
+        check("pf.target_group", existing_target_group(draft, facts));
+    }
+    let mut taken = names(draft, &facts.taken);
+    taken.extend(taken_group_names(draft, &facts.network));
+    check("pf.names", taken);
+    checks
+}
+
+/// Pulling from ECR, writing to CloudWatch Logs and reading secrets are
+/// done with the execution role: a definition that does any of them needs one.
+fn execution_role(td: &TaskDefinition, account: Option<&AccountFacts>) -> Vec<Issue> {
+    let needs_role = td.container_definitions.iter().any(|c| {
+        c.image.contains(".dkr.ecr.") || c.awslogs().is_some() || !c.secrets.is_empty()
+    });
+    match &td.execution_role_arn {
+        None if needs_role => vec![Issue::error(
+            "executionRoleArn",
+            "v.pf_execution_role_needed",
+        )],
+        None => Vec::new(),
+        Some(_) => account
+            .map(|a| check_against_account(td, a))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|i| i.path == "executionRoleArn")
+            .map(|mut i| {
+                // Tasks cannot start without it: here it blocks.
+                i.severity = crate::model::validate::Severity::Error;
+                i
+            })
+            .collect(),
+    }
+}
+
+/// Reference 001's NAT section: a task pulls its image over the internet
+/// unless the VPC has endpoints for ECR.
+fn internet(draft: &ServiceDraft, network: &NetworkFacts) -> Vec<Issue> {
+    let vpc = &draft.service.network_configuration.awsvpc_configuration;
+    let public_ip = vpc.assign_public_ip == "ENABLED";
+    let mut issues = Vec::new();
+    for (n, id) in vpc.subnets.iter().enumerate() {
+        let path = format!("networkConfiguration.awsvpcConfiguration.subnets.{n}");
+        match network.subnet(id) {
+            None => issues.push(Issue::error(path, "v.pf_subnet_unknown").with("id", id)),
+            Some(subnet) if subnet.vpc_id != draft.vpc_id => {
+                issues.push(Issue::error(path, "v.pf_subnet_other_vpc").with("id", id));
+            }
+            Some(subnet) => match (subnet.reach, public_ip) {
+                (Reach::Public, false) => issues.push(
+                    Issue::warning(path, "v.pf_public_subnet_no_ip").with("id", id),
+                ),
+                (Reach::Isolated, _) => {
+                    issues.push(Issue::warning(path, "v.pf_isolated_subnet").with("id", id));
+                }
+                _ => {}
+            },
+        }
+    }
+    issues
+}
+
+fn existing_target_group(draft: &ServiceDraft, facts: &ServiceFacts) -> Vec<Issue> {
+    let Some(tg) = facts
+        .network
+        .target_groups
+        .iter()
+        .find(|tg| tg.arn == draft.target_group_arn)
+    else {
+        return vec![Issue::error("targetGroupArn", "v.pf_target_group_unknown")];
+    };
+    let mut issues = Vec::new();
+    if tg.target_type != "ip" {
+        issues.push(
+            Issue::error("targetGroupArn", "v.pf_target_group_type").with("type", &tg.target_type),
+        );
+    }
+    if tg.load_balancer_arns.is_empty() {
+        issues.push(Issue::error("targetGroupArn", "v.pf_target_group_no_lb"));
+    }
+    issues
+}
+
+fn names(draft: &ServiceDraft, taken: &Taken) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    if taken.service {
+        issues.push(
+            Issue::error("serviceName", "v.pf_service_taken")
+                .with("name", &draft.service.service_name)
+                .with("cluster", &draft.service.cluster),
+        );
+    }
+    if draft.load_balancing == LoadBalancing::New {
+        let lb = &draft.load_balancer;
+        if taken.load_balancer {
+            issues.push(
+                Issue::error("loadBalancer.loadBalancerName", "v.pf_name_taken")
+                    .with("name", &lb.load_balancer_name),
+            );
+        }
+        if taken.target_group {
+            issues.push(
+                Issue::error("loadBalancer.targetGroup.name", "v.pf_name_taken")
+                    .with("name", &lb.target_group.name),
+            );
+        }
+    }
+    issues
+}
+
+/// The security group names the plan creates that the VPC already has.
+fn taken_group_names(draft: &ServiceDraft, network: &NetworkFacts) -> Vec<Issue> {
+    if draft.load_balancing != LoadBalancing::New {
+        return Vec::new();
+    }
+    let lb = &draft.load_balancer;
+    let mut wanted = vec![("loadBalancer.securityGroupName", &lb.security_group_name)];
+    if draft.new_security_group {
+        wanted.push((
+            "loadBalancer.serviceSecurityGroupName",
+            &lb.service_security_group_name,
+        ));
+    }
+    wanted
+        .into_iter()
+        .filter(|(_, name)| network.security_groups.iter().any(|g| &g.name == *name))
+        .map(|(path, name)| Issue::error(path, "v.pf_name_taken").with("name", name))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::import::import;
+    use crate::model::network::{SecurityGroupSummary, SubnetSummary, TargetGroupSummary};
+    use crate::model::service::draft::tests::reference_002_draft;
+
+    fn network(reach: Reach) -> NetworkFacts {
+        let subnet = |id: &str, zone: &str| SubnetSummary {
+            id: id.into(),
+            vpc_id: "vpc-0a1b2c3d".into(),
+            zone: zone.into(),
+            cidr: String::new(),
+            name: String::new(),
+            reach,
+        };
+        NetworkFacts {
+            subnets: vec![
+                subnet("subnet-0a1b2c3d", "ap-northeast-1a"),
+                subnet("subnet-1a2b3c4d", "ap-northeast-1c"),
+            ],
+            ..NetworkFacts::default()
+        }
+    }
+
+    fn task_definition() -> TaskDefinition {
+        import(r#"{"family": "ecs-fargate-task", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+            "cpu": "256", "memory": "512",
+            "containerDefinitions": [{"name": "web", "image": "nginx:latest", "portMappings": [{"containerPort": 80}]}]}"#)
+            .unwrap()
+            .task_definition
+    }
+
+    fn failing(checks: &[Check]) -> Vec<(&'static str, &'static str)> {
+        checks
+            .iter()
+            .flat_map(|c| c.issues.iter().map(move |i| (c.title, i.key)))
+            .collect()
+    }
+
+    #[test]
+    fn reference_002_passes_every_check() {
+        let facts = ServiceFacts {
+            task_definition: Some(task_definition()),
+            network: network(Reach::Public),
+            ..ServiceFacts::default()
+        };
+        let checks = preflight(&reference_002_draft(), &facts);
+        assert_eq!(failing(&checks), []);
+        assert!(checks.len() >= 6);
+    }
+
+    #[test]
+    fn what_would_fail_after_creating_is_found_before() {
+        let mut draft = reference_002_draft();
+        draft.container = "web:8080".into();
+        draft
+            .service
+            .network_configuration
+            .awsvpc_configuration
+            .assign_public_ip = "DISABLED".into();
+        let mut net = network(Reach::Public);
+        net.subnets[1].zone = "ap-northeast-1a".into();
+        let facts = ServiceFacts {
+            task_definition: Some(task_definition()),
+            network: net,
+            taken: Taken {
+                service: true,
+                load_balancer: true,
+                target_group: false,
+            },
+            ..ServiceFacts::default()
+        };
+        let failing = failing(&preflight(&draft, &facts));
+        for expected in [
+            ("pf.task_definition", "v.service_lb_port"),
+            ("pf.internet", "v.pf_public_subnet_no_ip"),
+            ("pf.load_balancer_subnets", "v.lb_two_zones"),
+            ("pf.names", "v.pf_service_taken"),
+            ("pf.names", "v.pf_name_taken"),
+        ] {
+            assert!(failing.contains(&expected), "{expected:?} in {failing:?}");
+        }
+        let none = ServiceFacts::default();
+        assert_eq!(
+            failing_keys(&preflight(&draft, &none), "pf.task_definition"),
+            ["v.pf_no_task_definition"]
+        );
+    }
+
+    fn failing_keys(checks: &[Check], title: &str) -> Vec<&'static str> {
+        checks
+            .iter()
+            .filter(|c| c.title == title)
+            .flat_map(|c| c.issues.iter().map(|i| i.key))
+            .collect()
+    }
+
+    #[test]
+    fn an_existing_target_group_must_take_ip_targets_behind_a_load_balancer() {
+        let mut draft = reference_002_draft();
+        draft.load_balancing = LoadBalancing::Existing;
+        draft.new_security_group = false;
+        draft.target_group_arn = "arn:tg".into();
+        let mut facts = ServiceFacts {
+            task_definition: Some(task_definition()),
+            network: network(Reach::PrivateWithNat),
+            ..ServiceFacts::default()
+        };
+        facts.network.target_groups.push(TargetGroupSummary {
+            arn: "arn:tg".into(),
+            name: "tg".into(),
+            protocol: "HTTP".into(),
+            port: 80,
+            target_type: "instance".into(),
+            vpc_id: "vpc-0a1b2c3d".into(),
+            load_balancer_arns: Vec::new(),
+        });
+        assert_eq!(
+            failing_keys(&preflight(&draft, &facts), "pf.target_group"),
+            ["v.pf_target_group_type", "v.pf_target_group_no_lb"]
+        );
+        facts.network.security_groups.push(SecurityGroupSummary {
+            id: "sg-1".into(),
+            name: "ecs-alb-sg".into(),
+            description: String::new(),
+        });
+        assert!(taken_group_names(&draft, &facts.network).is_empty());
+        draft.load_balancing = LoadBalancing::New;
+        assert_eq!(taken_group_names(&draft, &facts.network).len(), 1);
+    }
+}
