@@ -15,7 +15,7 @@ use super::form::FormData;
 use super::listing::{Listing, listing};
 use super::page::Page;
 use super::state::AppState;
-use crate::aws::{Aws, CreateError, Created, Undo};
+use crate::aws::{Connection, Aws, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
 use crate::model::account::ClusterSummary;
 use crate::model::cluster::Cluster;
@@ -56,7 +56,12 @@ impl FormWizard for Cluster {
         "ui.create_cluster"
     }
 
-    fn render_form(&self, v: FormCommon) -> Response {
+    /// The form offers nothing read from the account.
+    type Facts = ();
+
+    async fn read_facts(&self, _connection: &Connection) {}
+
+    fn render_form(&self, v: FormCommon, _facts: ()) -> Response {
         ClusterForm {
             v,
             cluster_name: self.cluster_name.clone(),

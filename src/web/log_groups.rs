@@ -16,7 +16,7 @@ use super::listing::{Listing, listing};
 use super::page::Page;
 use super::state::AppState;
 use super::task_definitions::Choice;
-use crate::aws::{Aws, CreateError, Created, Undo};
+use crate::aws::{Connection, Aws, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
 use crate::model::account::LogGroupSummary;
 use crate::model::log_group::{LogGroup, RETENTION_DAYS};
@@ -62,7 +62,12 @@ impl FormWizard for LogGroup {
         "ui.create_log_group"
     }
 
-    fn render_form(&self, v: FormCommon) -> Response {
+    /// The form offers nothing read from the account.
+    type Facts = ();
+
+    async fn read_facts(&self, _connection: &Connection) {}
+
+    fn render_form(&self, v: FormCommon, _facts: ()) -> Response {
         let current = self
             .retention_in_days
             .map(|d| d.to_string())

@@ -17,7 +17,7 @@ use super::listing::{Listing, listing};
 use super::page::Page;
 use super::state::AppState;
 use super::task_definitions::Choice;
-use crate::aws::{Aws, CreateError, Created, Undo};
+use crate::aws::{Connection, Aws, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
 use crate::model::account::RepositorySummary;
 use crate::model::api_call::ACCOUNT_PLACEHOLDER;
@@ -72,7 +72,12 @@ impl FormWizard for Repository {
         "ui.create_repository"
     }
 
-    fn render_form(&self, v: FormCommon) -> Response {
+    /// The form offers nothing read from the account.
+    type Facts = ();
+
+    async fn read_facts(&self, _connection: &Connection) {}
+
+    fn render_form(&self, v: FormCommon, _facts: ()) -> Response {
         let current = match self.encryption {
             Encryption::Aes256 => "AES256",
             Encryption::Kms => "KMS",

@@ -45,7 +45,8 @@ fn form_url<W: FormWizard>(id: &str, version: i64) -> String {
     format!("{}?v={version}", draft_url::<W>(id))
 }
 
-fn form_page<W: FormWizard>(
+async fn form_page<W: FormWizard>(
+    state: &AppState,
     page: Page,
     body: &W,
     action_url: String,
@@ -53,13 +54,17 @@ fn form_page<W: FormWizard>(
 ) -> Response {
     let errors = Messages::new(page.tr, issues);
     let tags = views::tag_rows(body.tags());
-    body.render_form(FormCommon {
-        title: body.title(),
-        page,
-        action_url,
-        errors,
-        tags,
-    })
+    let facts = body.read_facts(&state.connection).await;
+    body.render_form(
+        FormCommon {
+            title: body.title(),
+            page,
+            action_url,
+            errors,
+            tags,
+        },
+        facts,
+    )
 }
 
 pub async fn start<W: FormWizard>(
@@ -68,7 +73,7 @@ pub async fn start<W: FormWizard>(
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let body = W::start(&Context::of(&state.connection), &query);
-    form_page(page, &body, format!("/{}/new", W::KIND), &[])
+    form_page(&state, page, &body, format!("/{}/new", W::KIND), &[]).await
 }
 
 pub async fn edit<W: FormWizard>(
@@ -87,7 +92,7 @@ pub async fn edit<W: FormWizard>(
         issues.into_iter().filter(|i| !i.is_error()).collect()
     };
     let url = form_url::<W>(&id, draft.version);
-    Ok(form_page(page, &draft.body, url, &shown))
+    Ok(form_page(&state, page, &draft.body, url, &shown).await)
 }
 
 pub async fn submit_new<W: FormWizard>(
@@ -102,11 +107,13 @@ pub async fn submit_new<W: FormWizard>(
     if !over_limits.is_empty() {
         let empty = W::start(&context, &HashMap::new());
         return Ok(over_limits_page(
+            &state,
             page,
             &empty,
             format!("/{}/new", W::KIND),
             &over_limits,
-        ));
+        )
+        .await);
     }
     let id = state.store.create_resource_draft(W::KIND, &body).await?;
     after_submit(&state, page, &id, 1, body, form).await
@@ -114,13 +121,14 @@ pub async fn submit_new<W: FormWizard>(
 
 /// Nothing over AWS's limits is saved or shown: the form comes back as it
 /// was last saved, with the message.
-fn over_limits_page<W: FormWizard>(
+async fn over_limits_page<W: FormWizard>(
+    state: &AppState,
     page: Page,
     saved: &W,
     action_url: String,
     issues: &[Issue],
 ) -> Response {
-    let page = form_page(page, saved, action_url, issues);
+    let page = form_page(state, page, saved, action_url, issues).await;
     (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
 }
 
@@ -160,7 +168,7 @@ async fn after_submit<W: FormWizard>(
     if !over_limits.is_empty() {
         let saved = load::<W>(&state.store, id).await?;
         let url = form_url::<W>(id, saved.version);
-        return Ok(over_limits_page(page, &saved.body, url, &over_limits));
+        return Ok(over_limits_page(state, page, &saved.body, url, &over_limits).await);
     }
     let version = match state.store.save_resource_draft(id, version, &body).await {
         Ok(version) => version,
@@ -171,7 +179,7 @@ async fn after_submit<W: FormWizard>(
             let conflict = [Issue::error("", "v.changed_elsewhere")];
             let mut page = page;
             page.path = draft_url::<W>(id);
-            let page = form_page(page, &body, form_url::<W>(id, now), &conflict);
+            let page = form_page(state, page, &body, form_url::<W>(id, now), &conflict).await;
             return Ok((StatusCode::CONFLICT, page).into_response());
         }
         Err(error) => return Err(error.into()),
@@ -184,7 +192,7 @@ async fn after_submit<W: FormWizard>(
     if issues.iter().any(Issue::is_error) {
         let mut page = page;
         page.path = format!("{}?check=1", draft_url::<W>(id));
-        let page = form_page(page, &body, form_url::<W>(id, version), &issues);
+        let page = form_page(state, page, &body, form_url::<W>(id, version), &issues).await;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     Ok(Redirect::to(&format!("{}/review", draft_url::<W>(id))).into_response())

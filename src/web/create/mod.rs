@@ -49,8 +49,13 @@ pub trait FormWizard:
     /// The catalog key of the page's title, e.g. "Create role".
     fn title(&self) -> &'static str;
 
+    /// What the form reads from the account to offer as choices.
+    type Facts: Send;
+
+    fn read_facts(&self, connection: &Connection) -> impl Future<Output = Self::Facts> + Send;
+
     /// The form as HTML.
-    fn render_form(&self, form: FormCommon) -> Response;
+    fn render_form(&self, form: FormCommon, facts: Self::Facts) -> Response;
 }
 
 /// A one-page wizard that creates one resource in one run.

@@ -8,7 +8,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::response::{IntoResponse, Response};
 
-use crate::aws::{Aws, CreateError, Created, Undo};
+use crate::aws::{Connection, Aws, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
 use crate::model::role::{MANAGED_POLICIES, Role, RoleKind, Scope, trust_policy};
 use crate::web::create::{Context, CreateWizard, FormCommon, FormWizard, decode_tags, split_lines};
@@ -102,7 +102,12 @@ impl FormWizard for Role {
         }
     }
 
-    fn render_form(&self, v: FormCommon) -> Response {
+    /// The form offers nothing read from the account.
+    type Facts = ();
+
+    async fn read_facts(&self, _connection: &Connection) {}
+
+    fn render_form(&self, v: FormCommon, _facts: ()) -> Response {
         let is_offered = |arn: &String| {
             MANAGED_POLICIES
                 .iter()
