@@ -33,6 +33,11 @@ pub struct Config {
     /// says AWS did not answer.
     #[arg(long, env = "ECS_WIZARD_AWS_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub aws_timeout: u64,
+    /// Milliseconds to wait before a plan step AWS answered with "try again"
+    /// (throttling, a 5xx, a role not yet usable) is sent again; the pause
+    /// doubles at each try, up to 16 times this.
+    #[arg(long, env = "ECS_WIZARD_RETRY_PAUSE_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    pub retry_pause_ms: u64,
     /// Folder for the SQLite file that keeps drafts and history.
     #[arg(long, env = "ECS_WIZARD_DATA_DIR", default_value_os_t = default_data_dir())]
     pub data_dir: PathBuf,
@@ -68,6 +73,15 @@ impl Config {
         }
     }
 
+    pub fn plan_retry(&self) -> crate::deploy::runner::Retry {
+        let first = std::time::Duration::from_millis(self.retry_pause_ms);
+        crate::deploy::runner::Retry {
+            first_delay: first,
+            max_delay: first * 16,
+            ..crate::deploy::runner::Retry::STANDARD
+        }
+    }
+
     /// For tests: a free port on loopback, the given data folder and emulator.
     pub fn for_tests(data_dir: PathBuf, endpoint_url: Option<String>) -> Self {
         Self {
@@ -77,6 +91,7 @@ impl Config {
             profile: None,
             endpoint_url,
             aws_timeout: 30,
+            retry_pause_ms: 1000,
             data_dir,
         }
     }

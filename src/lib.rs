@@ -14,6 +14,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use crate::config::Config;
+use crate::deploy::runner::Retry;
 use crate::store::Store;
 use crate::web::security::CsrfKey;
 use crate::web::state::AppState;
@@ -46,7 +47,13 @@ pub async fn build_app(config: &Config, addr: SocketAddr) -> anyhow::Result<axum
             tracing::warn!(?reason, "preview only: nothing will be sent")
         }
     }
-    Ok(app_with(store, connection, csrf_key, addr))
+    Ok(app_with_retry(
+        store,
+        connection,
+        csrf_key,
+        addr,
+        config.plan_retry(),
+    ))
 }
 
 /// The app from its parts, for tests that drive the router in-process.
@@ -56,10 +63,22 @@ pub fn app_with(
     csrf_key: CsrfKey,
     addr: SocketAddr,
 ) -> axum::Router {
+    app_with_retry(store, connection, csrf_key, addr, Retry::STANDARD)
+}
+
+/// The same, with how plan steps are retried.
+pub fn app_with_retry(
+    store: Store,
+    connection: aws::Connection,
+    csrf_key: CsrfKey,
+    addr: SocketAddr,
+    plan_retry: Retry,
+) -> axum::Router {
     web::router(AppState {
         store,
         connection: Arc::new(connection),
         allowed_hosts: Arc::new(allowed_hosts(addr)),
         csrf_key: Arc::new(csrf_key),
+        plan_retry,
     })
 }

@@ -11,8 +11,8 @@ use super::raw_body::CaptureBody;
 use super::{Aws, AwsError};
 use crate::model::import::import;
 use crate::model::network::{
-    NetworkFacts, RouteTable, SecurityGroupSummary, SubnetSummary, TargetGroupSummary,
-    VpcSummary, reach_of,
+    NetworkFacts, RouteTable, SecurityGroupSummary, SubnetSummary, TargetGroupSummary, VpcSummary,
+    reach_of,
 };
 use crate::model::task_definition::TaskDefinition;
 
@@ -139,7 +139,10 @@ impl Aws {
             .map(|tg| TargetGroupSummary {
                 arn: tg.target_group_arn().unwrap_or_default().to_string(),
                 name: tg.target_group_name().unwrap_or_default().to_string(),
-                protocol: tg.protocol().map(|p| p.as_str().to_string()).unwrap_or_default(),
+                protocol: tg
+                    .protocol()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_default(),
                 port: tg.port().map_or(0, i64::from),
                 target_type: tg
                     .target_type()
@@ -207,7 +210,13 @@ impl Aws {
 
     /// True when a load balancer or a target group of that name exists.
     pub async fn load_balancer_exists(&self, name: &str) -> Result<bool, AwsError> {
-        match self.elbv2.describe_load_balancers().names(name).send().await {
+        match self
+            .elbv2
+            .describe_load_balancers()
+            .names(name)
+            .send()
+            .await
+        {
             Ok(output) => Ok(!output.load_balancers().is_empty()),
             Err(error) => absent(error.into()),
         }

@@ -15,7 +15,7 @@ use super::form::FormData;
 use super::listing::{Listing, listing};
 use super::page::Page;
 use super::state::AppState;
-use crate::aws::{Connection, Aws, CreateError, Created, Undo};
+use crate::aws::{Aws, Connection, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
 use crate::model::account::ClusterSummary;
 use crate::model::cluster::Cluster;

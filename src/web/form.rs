@@ -71,6 +71,22 @@ impl FormData {
         rows.into_iter().collect()
     }
 
+    /// The names under `prefix`, without it: checkboxes named after what
+    /// they choose (`subnet.subnet-0a1b2c3d`).
+    pub fn names_under(&self, prefix: &str) -> Vec<String> {
+        self.fields
+            .range::<str, _>((
+                std::ops::Bound::Included(prefix),
+                std::ops::Bound::Unbounded,
+            ))
+            .map(|(key, _)| key)
+            .take_while(|key| key.starts_with(prefix))
+            .filter_map(|key| key.strip_prefix(prefix))
+            .filter(|name| !name.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
     pub fn action(&self) -> Action {
         Action::parse(self.raw("action").unwrap_or("next"))
     }

@@ -17,6 +17,7 @@ mod repositories;
 mod roles;
 mod runs;
 pub mod security;
+mod services;
 pub mod state;
 pub mod task_definitions;
 
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .merge(clusters::routes())
         .merge(repositories::routes())
         .merge(log_groups::routes())
+        .merge(services::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), security::csrf::csrf))
         .layer(from_fn(security::body::refuse_oversized))

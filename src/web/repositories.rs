@@ -17,7 +17,7 @@ use super::listing::{Listing, listing};
 use super::page::Page;
 use super::state::AppState;
 use super::task_definitions::Choice;
-use crate::aws::{Connection, Aws, CreateError, Created, Undo};
+use crate::aws::{Aws, Connection, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
 use crate::model::account::RepositorySummary;
 use crate::model::api_call::ACCOUNT_PLACEHOLDER;

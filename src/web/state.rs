@@ -4,6 +4,7 @@ use axum::extract::FromRef;
 
 use super::security::CsrfKey;
 use crate::aws::Connection;
+use crate::deploy::runner::Retry;
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -14,6 +15,8 @@ pub struct AppState {
     pub allowed_hosts: Arc<Vec<String>>,
     /// Mints and checks the CSRF tokens of this server's forms.
     pub csrf_key: Arc<CsrfKey>,
+    /// How plan steps that AWS answered with "try again" are retried.
+    pub plan_retry: Retry,
 }
 
 impl FromRef<AppState> for Store {

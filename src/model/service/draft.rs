@@ -119,6 +119,10 @@ impl ServiceDraft {
             })
             .into_iter()
             .collect();
+        if self.load_balancing == LoadBalancing::None {
+            // ECS refuses a grace period on a service with no load balancer.
+            service.health_check_grace_period_seconds = None;
+        }
         if self.creates_service_group() {
             service
                 .network_configuration
@@ -369,6 +373,14 @@ pub(crate) mod tests {
         );
         draft.new_security_group = false;
         assert_eq!(draft.calls().len(), 1);
+        assert!(
+            draft.calls()[0]
+                .1
+                .input
+                .get("healthCheckGracePeriodSeconds")
+                .is_none(),
+            "a grace period is refused without a load balancer"
+        );
         assert!(draft.calls()[0].1.input.get("loadBalancers").is_none());
     }
 

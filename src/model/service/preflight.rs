@@ -54,7 +54,10 @@ pub fn preflight(draft: &ServiceDraft, facts: &ServiceFacts) -> Vec<Check> {
                 }
             }
             check("pf.task_definition", issues);
-            check("pf.execution_role", execution_role(td, facts.account.as_ref()));
+            check(
+                "pf.execution_role",
+                execution_role(td, facts.account.as_ref()),
+            );
             let account = facts
                 .account
                 .as_ref()
@@ -100,9 +103,10 @@ pub fn preflight(draft: &ServiceDraft, facts: &ServiceFacts) -> Vec<Check> {
 /// Pulling from ECR, writing to CloudWatch Logs and reading secrets are
 /// done with the execution role: a definition that does any of them needs one.
 fn execution_role(td: &TaskDefinition, account: Option<&AccountFacts>) -> Vec<Issue> {
-    let needs_role = td.container_definitions.iter().any(|c| {
-        c.image.contains(".dkr.ecr.") || c.awslogs().is_some() || !c.secrets.is_empty()
-    });
+    let needs_role = td
+        .container_definitions
+        .iter()
+        .any(|c| c.image.contains(".dkr.ecr.") || c.awslogs().is_some() || !c.secrets.is_empty());
     match &td.execution_role_arn {
         None if needs_role => vec![Issue::error(
             "executionRoleArn",
@@ -137,9 +141,9 @@ fn internet(draft: &ServiceDraft, network: &NetworkFacts) -> Vec<Issue> {
                 issues.push(Issue::error(path, "v.pf_subnet_other_vpc").with("id", id));
             }
             Some(subnet) => match (subnet.reach, public_ip) {
-                (Reach::Public, false) => issues.push(
-                    Issue::warning(path, "v.pf_public_subnet_no_ip").with("id", id),
-                ),
+                (Reach::Public, false) => {
+                    issues.push(Issue::warning(path, "v.pf_public_subnet_no_ip").with("id", id))
+                }
                 (Reach::Isolated, _) => {
                     issues.push(Issue::warning(path, "v.pf_isolated_subnet").with("id", id));
                 }

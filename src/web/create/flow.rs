@@ -30,7 +30,7 @@ fn draft_url<W: FormWizard>(id: &str) -> String {
 }
 
 /// Draft ids are 32 hex digits; anything else is not found without a query.
-async fn load<W: FormWizard>(store: &Store, id: &str) -> AppResult<ResourceDraft<W>> {
+pub async fn load<W: FormWizard>(store: &Store, id: &str) -> AppResult<ResourceDraft<W>> {
     if !is_draft_id(id) {
         return Err(AppError::NotFound);
     }

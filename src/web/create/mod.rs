@@ -29,6 +29,7 @@ use crate::model::resource::Resource;
 use crate::model::role::Scope;
 use crate::model::task_definition::Tag;
 
+pub use flow::load;
 pub use views::{TagRow, tag_rows};
 
 /// A form kept as a draft: what the form half of the flow (new, edit, save,

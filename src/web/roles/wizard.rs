@@ -8,7 +8,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::response::{IntoResponse, Response};
 
-use crate::aws::{Connection, Aws, CreateError, Created, Undo};
+use crate::aws::{Aws, Connection, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
 use crate::model::role::{MANAGED_POLICIES, Role, RoleKind, Scope, trust_policy};
 use crate::web::create::{Context, CreateWizard, FormCommon, FormWizard, decode_tags, split_lines};

@@ -1,0 +1,287 @@
+//! The "Create service" form: one page in the console's sections
+//! (environment, deployment configuration and options, networking, load
+//! balancing, advanced), read into a [`ServiceDraft`] and shown from one.
+
+use serde_json::{Map, Value};
+
+use crate::model::load_balancing::NewLoadBalancer;
+use crate::model::service::draft::{LoadBalancing, ServiceDraft};
+use crate::model::service::{
+    CapacityProviderStrategyItem, CircuitBreaker, DeploymentController, FARGATE_PROVIDERS, Service,
+};
+use crate::model::validate::Issue;
+use crate::web::create::decode_tags;
+use crate::web::form::FormData;
+
+/// Fargate platform versions offered besides LATEST (reference 004 pins one).
+pub const PLATFORM_VERSIONS: [&str; 3] = ["LATEST", "1.4.0", "1.3.0"];
+
+/// A new draft: the console's choices, with a load balancer as reference
+/// 002 makes it and the tasks given a public IP, as the console does.
+pub fn start(cluster: &str, task_definition: &str) -> ServiceDraft {
+    let mut service = Service {
+        cluster: cluster.to_string(),
+        task_definition: task_definition.to_string(),
+        health_check_grace_period_seconds: Some(60),
+        ..Service::default()
+    };
+    service
+        .network_configuration
+        .awsvpc_configuration
+        .assign_public_ip = "ENABLED".into();
+    ServiceDraft {
+        service,
+        load_balancing: LoadBalancing::New,
+        ..ServiceDraft::default()
+    }
+}
+
+pub fn decode(form: &mut FormData) -> ServiceDraft {
+    let mut service = Service {
+        cluster: form.text("cluster"),
+        service_name: form.text("serviceName"),
+        task_definition: task_definition(form),
+        desired_count: form.int("desiredCount").unwrap_or(0),
+        platform_version: Some(
+            form.opt("platformVersion")
+                .unwrap_or_else(|| "LATEST".into()),
+        ),
+        health_check_grace_period_seconds: form.int("healthCheckGracePeriodSeconds"),
+        deployment_controller: DeploymentController {
+            kind: form
+                .opt("deploymentController.type")
+                .unwrap_or_else(|| "ECS".into()),
+        },
+        tags: decode_tags(form),
+        ..Service::default()
+    };
+    if form.text("compute") == "capacity_providers" {
+        service.launch_type = None;
+        for (n, provider) in FARGATE_PROVIDERS.iter().enumerate() {
+            let at = format!("capacityProviderStrategy.{n}");
+            let weight = form.int(&format!("{at}.weight")).unwrap_or(0);
+            let base = form.int(&format!("{at}.base")).unwrap_or(0);
+            if weight != 0 || base != 0 {
+                service
+                    .capacity_provider_strategy
+                    .push(CapacityProviderStrategyItem {
+                        capacity_provider: provider.to_string(),
+                        weight,
+                        base,
+                    });
+            }
+        }
+    }
+    let deployment = &mut service.deployment_configuration;
+    deployment.minimum_healthy_percent = form
+        .int("deploymentConfiguration.minimumHealthyPercent")
+        .unwrap_or(100);
+    deployment.maximum_percent = form
+        .int("deploymentConfiguration.maximumPercent")
+        .unwrap_or(200);
+    let (enable, rollback) = (form.checked("circuitBreaker"), form.checked("rollback"));
+    deployment.deployment_circuit_breaker =
+        (enable || rollback).then_some(CircuitBreaker { enable, rollback });
+    let vpc = &mut service.network_configuration.awsvpc_configuration;
+    vpc.subnets = form.names_under("subnet.");
+    vpc.security_groups = form.names_under("group.");
+    vpc.assign_public_ip = if form.checked("assignPublicIp") {
+        "ENABLED".into()
+    } else {
+        "DISABLED".into()
+    };
+    match advanced(form.raw("advanced").unwrap_or_default()) {
+        Ok(map) => service.advanced = map,
+        Err(issue) => form.issues.push(issue),
+    }
+    let load_balancing = match form.text("loadBalancing").as_str() {
+        "new" => LoadBalancing::New,
+        "existing" => LoadBalancing::Existing,
+        _ => LoadBalancing::None,
+    };
+    let mut draft = ServiceDraft {
+        load_balancer: load_balancer(form, &service.service_name),
+        service,
+        vpc_id: form.text("vpcId"),
+        new_security_group: form.text("securityGroupChoice") != "existing",
+        load_balancing,
+        target_group_arn: form.text("targetGroupArn"),
+        container: form.text("container"),
+    };
+    if draft.load_balancing != LoadBalancing::New {
+        // Only a new load balancer's group can be the tasks' new group.
+        draft.new_security_group = false;
+    }
+    draft
+}
+
+/// `taskRevision` is `family:7` of the chosen family; after the family was
+/// changed without reading its revisions, the family alone (an error the
+/// form shows, asking for a revision).
+fn task_definition(form: &FormData) -> String {
+    let family = form.text("taskFamily");
+    let revision = form.text("taskRevision");
+    match revision.rsplit_once(':') {
+        Some((of, _)) if of == family => revision,
+        _ => family,
+    }
+}
+
+/// Names left empty follow the service's name (`web` → `web-alb`,
+/// `web-tg`, `web-alb-sg`, `web-sg`); the review shows them.
+fn load_balancer(form: &mut FormData, service_name: &str) -> NewLoadBalancer {
+    let named = |form: &FormData, field: &str, suffix: &str| {
+        form.opt(field).unwrap_or_else(|| {
+            if service_name.is_empty() {
+                String::new()
+            } else {
+                format!("{service_name}{suffix}")
+            }
+        })
+    };
+    let mut lb = NewLoadBalancer {
+        load_balancer_name: named(form, "loadBalancer.loadBalancerName", "-alb"),
+        security_group_name: named(form, "loadBalancer.securityGroupName", "-alb-sg"),
+        service_security_group_name: named(form, "loadBalancer.serviceSecurityGroupName", "-sg"),
+        subnets: form.names_under("lbSubnet."),
+        listener_protocol: form
+            .opt("loadBalancer.listenerProtocol")
+            .unwrap_or_else(|| "HTTP".into()),
+        ..NewLoadBalancer::default()
+    };
+    lb.target_group.name = named(form, "loadBalancer.targetGroup.name", "-tg");
+    let int = |form: &mut FormData, field: &str, default: i64| {
+        form.int(&format!("loadBalancer.{field}"))
+            .unwrap_or(default)
+    };
+    lb.listener_port = int(form, "listenerPort", 80);
+    let tg = lb.target_group.clone();
+    lb.target_group.port = int(form, "targetGroup.port", tg.port);
+    lb.target_group.interval_seconds =
+        int(form, "targetGroup.intervalSeconds", tg.interval_seconds);
+    lb.target_group.timeout_seconds = int(form, "targetGroup.timeoutSeconds", tg.timeout_seconds);
+    lb.target_group.healthy_threshold =
+        int(form, "targetGroup.healthyThreshold", tg.healthy_threshold);
+    lb.target_group.unhealthy_threshold = int(
+        form,
+        "targetGroup.unhealthyThreshold",
+        tg.unhealthy_threshold,
+    );
+    if let Some(path) = form.opt("loadBalancer.targetGroup.healthCheckPath") {
+        lb.target_group.health_check_path = path;
+    }
+    if let Some(codes) = form.opt("loadBalancer.targetGroup.successCodes") {
+        lb.target_group.success_codes = codes;
+    }
+    if let Some(protocol) = form.opt("loadBalancer.targetGroup.protocol") {
+        lb.target_group.protocol = protocol;
+    }
+    lb
+}
+
+/// The Advanced (JSON) box: an object of CreateService fields.
+fn advanced(text: &str) -> Result<Map<String, Value>, Issue> {
+    if text.trim().is_empty() {
+        return Ok(Map::new());
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(Issue::error("advanced", "v.advanced_object")),
+        Err(error) => Err(Issue::error("advanced", "v.advanced_json").with("detail", error)),
+    }
+}
+
+/// The box's text for a draft.
+pub fn advanced_text(draft: &ServiceDraft) -> String {
+    if draft.service.advanced.is_empty() {
+        String::new()
+    } else {
+        serde_json::to_string_pretty(&draft.service.advanced).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::service::draft::tests::reference_002_draft;
+
+    /// Reference 002's form as a browser posts it.
+    pub fn reference_002_form() -> Vec<(String, String)> {
+        [
+            ("cluster", "ecs-fargate-cluster"),
+            ("compute", "launch_type"),
+            ("platformVersion", "LATEST"),
+            ("taskFamily", "ecs-fargate-task"),
+            ("taskRevision", "ecs-fargate-task:1"),
+            ("serviceName", "ecs-fargate-service"),
+            ("desiredCount", "2"),
+            ("healthCheckGracePeriodSeconds", "30"),
+            ("deploymentConfiguration.minimumHealthyPercent", "100"),
+            ("deploymentConfiguration.maximumPercent", "200"),
+            ("circuitBreaker", "on"),
+            ("rollback", "on"),
+            ("deploymentController.type", "ECS"),
+            ("vpcId", "vpc-0a1b2c3d"),
+            ("subnet.subnet-0a1b2c3d", "on"),
+            ("subnet.subnet-1a2b3c4d", "on"),
+            ("securityGroupChoice", "new"),
+            ("assignPublicIp", "on"),
+            ("loadBalancing", "new"),
+            ("container", "web:80"),
+            ("loadBalancer.loadBalancerName", "ecs-fargate-alb"),
+            ("loadBalancer.securityGroupName", "ecs-alb-sg"),
+            ("loadBalancer.listenerPort", "80"),
+            ("loadBalancer.listenerProtocol", "HTTP"),
+            ("loadBalancer.targetGroup.name", "ecs-fargate-tg"),
+            ("loadBalancer.targetGroup.healthCheckPath", "/"),
+            (
+                "loadBalancer.serviceSecurityGroupName",
+                "ecs-fargate-service-sg",
+            ),
+            ("advanced", ""),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    }
+
+    #[test]
+    fn reference_002_form_reads_as_its_draft() {
+        let mut form = FormData::new(reference_002_form());
+        let draft = decode(&mut form);
+        assert!(form.issues.is_empty());
+        let mut expected = reference_002_draft();
+        expected.load_balancer.container_port = 80;
+        expected.load_balancer.vpc_id = String::new();
+        assert_eq!(draft, expected);
+    }
+
+    #[test]
+    fn empty_names_follow_the_service_and_the_box_takes_an_object() {
+        let mut pairs = reference_002_form();
+        pairs.retain(|(k, _)| !k.starts_with("loadBalancer.") || k.ends_with("Port"));
+        pairs.push(("advanced".into(), "[1]".into()));
+        pairs.push(("compute".into(), "capacity_providers".into()));
+        pairs.push(("capacityProviderStrategy.1.weight".into(), "3".into()));
+        let mut form = FormData::new(pairs);
+        let draft = decode(&mut form);
+        assert_eq!(
+            draft.load_balancer.load_balancer_name,
+            "ecs-fargate-service-alb"
+        );
+        assert_eq!(
+            draft.load_balancer.target_group.name,
+            "ecs-fargate-service-tg"
+        );
+        assert_eq!(form.issues[0].key, "v.advanced_object");
+        assert_eq!(draft.service.launch_type, None);
+        assert_eq!(
+            draft.service.capacity_provider_strategy,
+            [CapacityProviderStrategyItem {
+                capacity_provider: "FARGATE_SPOT".into(),
+                weight: 3,
+                base: 0
+            }]
+        );
+    }
+}

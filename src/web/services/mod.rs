@@ -1,0 +1,422 @@
+//! The service wizard: the "Create service" form (shared draft flow), a
+//! review that lists every call of the plan with its preflight, the run
+//! page that follows the plan as it goes (resume, clean up), and the
+//! service's page where a run ends.
+
+mod form;
+mod review;
+mod run;
+mod show;
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use super::create::{Context, FormCommon, FormWizard, form_routes};
+use super::form::FormData;
+use super::state::AppState;
+use super::task_definitions::Choice;
+use crate::aws::Connection;
+use crate::model::network::NetworkFacts;
+use crate::model::service::FARGATE_PROVIDERS;
+use crate::model::service::draft::{LoadBalancing, ServiceDraft};
+
+pub fn routes() -> Router<AppState> {
+    let draft = "/services/drafts/{id}";
+    form_routes::<ServiceDraft>()
+        .route(&format!("{draft}/review"), get(review::show))
+        .route(&format!("{draft}/create"), post(run::create))
+        .route(&format!("{draft}/run"), get(run::show))
+        .route(&format!("{draft}/resume"), post(run::resume))
+        .route(&format!("{draft}/cleanup"), post(run::clean_up))
+        .route("/clusters/{cluster}/services/{service}", get(show::show))
+}
+
+/// What the form offers, read from the account.
+#[derive(Default)]
+pub struct ServiceFormFacts {
+    pub clusters: Vec<String>,
+    pub families: Vec<String>,
+    /// The chosen family's revisions, newest first (`web:7`).
+    pub revisions: Vec<String>,
+    /// The chosen revision's `container:port` pairs.
+    pub containers: Vec<String>,
+    pub network: NetworkFacts,
+    /// Why the account could not be read, or empty.
+    pub problem: String,
+}
+
+impl FormWizard for ServiceDraft {
+    const KIND: &'static str = "services";
+
+    fn start(_context: &Context, query: &HashMap<String, String>) -> Self {
+        let get = |key: &str| query.get(key).map(String::as_str).unwrap_or_default();
+        form::start(get("cluster"), get("taskDefinition"))
+    }
+
+    fn decode(form: &mut FormData, _context: &Context) -> Self {
+        form::decode(form)
+    }
+
+    fn title(&self) -> &'static str {
+        "ui.create_service"
+    }
+
+    type Facts = ServiceFormFacts;
+
+    async fn read_facts(&self, connection: &Connection) -> ServiceFormFacts {
+        let Some(aws) = connection.aws() else {
+            return ServiceFormFacts::default();
+        };
+        let family = self.family();
+        let vpc = Some(self.vpc_id.as_str()).filter(|v| !v.is_empty());
+        let (clusters, families, revisions, network) = tokio::join!(
+            aws.clusters(),
+            aws.task_definition_families(),
+            async {
+                match family {
+                    Some(family) => aws.revisions(family).await,
+                    None => Ok(Vec::new()),
+                }
+            },
+            aws.network(vpc),
+        );
+        let mut facts = ServiceFormFacts::default();
+        let mut problems = Vec::new();
+        match clusters {
+            Ok(clusters) => {
+                facts.clusters = clusters
+                    .into_iter()
+                    .filter(|c| c.status == "ACTIVE")
+                    .map(|c| c.name)
+                    .collect();
+            }
+            Err(e) => problems.push(e),
+        }
+        match families {
+            Ok(families) => facts.families = families,
+            Err(e) => problems.push(e),
+        }
+        match revisions {
+            Ok(revisions) => facts.revisions = revisions,
+            Err(e) => problems.push(e),
+        }
+        match network {
+            Ok(network) => facts.network = network,
+            Err(e) => problems.push(e),
+        }
+        let chosen = self
+            .revision()
+            .map(str::to_string)
+            .or_else(|| facts.revisions.first().cloned());
+        if let Some(chosen) = chosen {
+            match aws.task_definition(&chosen).await {
+                Ok(Some(td)) => {
+                    facts.containers = td
+                        .container_definitions
+                        .iter()
+                        .flat_map(|c| {
+                            c.port_mappings
+                                .iter()
+                                .filter_map(|p| p.container_port)
+                                .map(move |port| format!("{}:{port}", c.name))
+                        })
+                        .collect();
+                }
+                Ok(None) => {}
+                Err(e) => problems.push(e),
+            }
+        }
+        facts.problem = problems
+            .iter()
+            .map(|e| format!("{}: {}", e.code, e.message))
+            .collect::<Vec<_>>()
+            .join(" ");
+        facts
+    }
+
+    fn render_form(&self, v: FormCommon, facts: ServiceFormFacts) -> Response {
+        ServiceForm::new(self, v, facts).into_response()
+    }
+}
+
+impl ServiceDraft {
+    /// The family part of the chosen task definition.
+    fn family(&self) -> Option<&str> {
+        let td = self.service.task_definition.as_str();
+        let family = td.rsplit_once(':').map_or(td, |(family, _)| family);
+        Some(family).filter(|f| !f.is_empty() && !f.contains('/'))
+    }
+
+    /// `family:7` when a revision is chosen.
+    fn revision(&self) -> Option<&str> {
+        let td = self.service.task_definition.as_str();
+        td.rsplit_once(':')
+            .is_some_and(|(_, r)| r.parse::<u32>().is_ok())
+            .then_some(td)
+    }
+}
+
+/// A checkbox among several: a subnet, a security group.
+pub struct Pick {
+    pub name: String,
+    pub label: String,
+    pub detail: String,
+    pub checked: bool,
+}
+
+pub struct CapacityRow {
+    /// `capacityProviderStrategy.0.`
+    pub p: String,
+    pub provider: &'static str,
+    pub weight: i64,
+    pub base: i64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "services/form.html")]
+pub struct ServiceForm {
+    pub v: FormCommon,
+    pub problem: String,
+    pub clusters: Vec<Choice>,
+    pub capacity_providers: bool,
+    pub capacity: Vec<CapacityRow>,
+    pub platform_versions: Vec<Choice>,
+    pub families: Vec<Choice>,
+    pub revisions: Vec<Choice>,
+    pub service_name: String,
+    pub desired_count: i64,
+    pub grace_period: String,
+    pub min_percent: i64,
+    pub max_percent: i64,
+    pub circuit_breaker: bool,
+    pub rollback: bool,
+    pub controllers: Vec<Choice>,
+    pub vpcs: Vec<Choice>,
+    pub subnets: Vec<Pick>,
+    pub groups: Vec<Pick>,
+    pub new_security_group: bool,
+    pub public_ip: bool,
+    pub load_balancing: &'static str,
+    pub containers: Vec<Choice>,
+    pub lb_name: String,
+    pub lb_group_name: String,
+    pub lb_subnets: Vec<Pick>,
+    pub listener_port: i64,
+    pub tg_name: String,
+    pub tg_path: String,
+    pub tg_interval: i64,
+    pub tg_timeout: i64,
+    pub tg_healthy: i64,
+    pub tg_unhealthy: i64,
+    pub tg_codes: String,
+    pub service_group_name: String,
+    pub target_groups: Vec<Choice>,
+    pub advanced: String,
+}
+
+/// Options for a select: the account's values, the current one selected
+/// (and kept even when the account no longer lists it).
+fn options(values: &[String], current: &str, empty_label: Option<&str>) -> Vec<Choice> {
+    let mut choices: Vec<Choice> = Vec::new();
+    if let Some(label) = empty_label {
+        choices.push(Choice {
+            value: String::new(),
+            label: label.to_string(),
+            selected: current.is_empty(),
+        });
+    }
+    if !current.is_empty() && !values.iter().any(|v| v == current) {
+        choices.push(Choice {
+            value: current.to_string(),
+            label: current.to_string(),
+            selected: true,
+        });
+    }
+    choices.extend(values.iter().map(|value| Choice {
+        value: value.clone(),
+        label: value.clone(),
+        selected: value == current,
+    }));
+    choices
+}
+
+impl ServiceForm {
+    fn new(draft: &ServiceDraft, v: FormCommon, facts: ServiceFormFacts) -> Self {
+        let tr = v.page.tr;
+        let service = &draft.service;
+        let network = &facts.network;
+        // First visit: what the account has, preselected.
+        let cluster = if service.cluster.is_empty() {
+            facts.clusters.first().cloned().unwrap_or_default()
+        } else {
+            service.cluster.clone()
+        };
+        let family = draft
+            .family()
+            .map(str::to_string)
+            .or_else(|| facts.families.first().cloned())
+            .unwrap_or_default();
+        let revision = draft
+            .revision()
+            .map(str::to_string)
+            .or_else(|| facts.revisions.first().cloned())
+            .unwrap_or_default();
+        let vpc_id = if draft.vpc_id.is_empty() {
+            network
+                .preferred_vpc()
+                .map(|v| v.id.clone())
+                .unwrap_or_default()
+        } else {
+            draft.vpc_id.clone()
+        };
+        let subnet_picks = |prefix: &str, chosen: &[String]| -> Vec<Pick> {
+            let mut picks: Vec<Pick> = network
+                .subnets
+                .iter()
+                .map(|s| Pick {
+                    name: format!("{prefix}{}", s.id),
+                    label: if s.name.is_empty() {
+                        s.id.clone()
+                    } else {
+                        format!("{} ({})", s.id, s.name)
+                    },
+                    detail: format!("{} · {} · {}", s.zone, s.cidr, tr.t(s.reach.key())),
+                    checked: chosen.contains(&s.id),
+                })
+                .collect();
+            for id in chosen.iter().filter(|id| network.subnet(id).is_none()) {
+                picks.push(Pick {
+                    name: format!("{prefix}{id}"),
+                    label: id.clone(),
+                    detail: String::new(),
+                    checked: true,
+                });
+            }
+            picks
+        };
+        let vpc_config = &service.network_configuration.awsvpc_configuration;
+        let groups = network
+            .security_groups
+            .iter()
+            .map(|g| Pick {
+                name: format!("group.{}", g.id),
+                label: format!("{} ({})", g.name, g.id),
+                detail: g.description.clone(),
+                checked: vpc_config.security_groups.contains(&g.id),
+            })
+            .collect();
+        let vpcs: Vec<String> = network.vpcs.iter().map(|v| v.id.clone()).collect();
+        let mut vpc_choices = options(&vpcs, &vpc_id, None);
+        for choice in &mut vpc_choices {
+            if let Some(vpc) = network.vpcs.iter().find(|v| v.id == choice.value) {
+                let default = if vpc.is_default {
+                    tr.t("ui.default_vpc")
+                } else {
+                    ""
+                };
+                choice.label = format!("{} {} {} {default}", vpc.id, vpc.name, vpc.cidr);
+            }
+        }
+        let mut target_groups = options(
+            &network
+                .target_groups
+                .iter()
+                .map(|t| t.arn.clone())
+                .collect::<Vec<_>>(),
+            &draft.target_group_arn,
+            Some(""),
+        );
+        for choice in &mut target_groups {
+            if let Some(tg) = network.target_groups.iter().find(|t| t.arn == choice.value) {
+                choice.label = format!(
+                    "{} ({} {}, {})",
+                    tg.name, tg.protocol, tg.port, tg.target_type
+                );
+            }
+        }
+        let container = if draft.container.is_empty() {
+            facts.containers.first().cloned().unwrap_or_default()
+        } else {
+            draft.container.clone()
+        };
+        let lb = &draft.load_balancer;
+        let tg = &lb.target_group;
+        let breaker = service.deployment_configuration.deployment_circuit_breaker;
+        Self {
+            problem: facts.problem.clone(),
+            clusters: options(&facts.clusters, &cluster, None),
+            capacity_providers: service.launch_type.is_none(),
+            capacity: FARGATE_PROVIDERS
+                .iter()
+                .enumerate()
+                .map(|(n, provider)| {
+                    let item = service
+                        .capacity_provider_strategy
+                        .iter()
+                        .find(|i| i.capacity_provider == *provider);
+                    CapacityRow {
+                        p: format!("capacityProviderStrategy.{n}."),
+                        provider,
+                        weight: item.map_or(i64::from(*provider == "FARGATE"), |i| i.weight),
+                        base: item.map_or(0, |i| i.base),
+                    }
+                })
+                .collect(),
+            platform_versions: options(
+                &crate::web::services::form::PLATFORM_VERSIONS.map(String::from),
+                service.platform_version.as_deref().unwrap_or("LATEST"),
+                None,
+            ),
+            families: options(&facts.families, &family, None),
+            revisions: options(&facts.revisions, &revision, None),
+            service_name: service.service_name.clone(),
+            desired_count: service.desired_count,
+            grace_period: service
+                .health_check_grace_period_seconds
+                .map(|g| g.to_string())
+                .unwrap_or_default(),
+            min_percent: service.deployment_configuration.minimum_healthy_percent,
+            max_percent: service.deployment_configuration.maximum_percent,
+            circuit_breaker: breaker.is_some_and(|b| b.enable),
+            rollback: breaker.is_some_and(|b| b.rollback),
+            controllers: Choice::list(
+                &[
+                    ("ECS", &tr.t("ui.rolling_update")),
+                    ("CODE_DEPLOY", &tr.t("ui.blue_green")),
+                ],
+                &service.deployment_controller.kind,
+            ),
+            vpcs: vpc_choices,
+            subnets: subnet_picks("subnet.", &vpc_config.subnets),
+            groups,
+            new_security_group: draft.new_security_group,
+            public_ip: vpc_config.assign_public_ip == "ENABLED",
+            load_balancing: match draft.load_balancing {
+                LoadBalancing::None => "none",
+                LoadBalancing::New => "new",
+                LoadBalancing::Existing => "existing",
+            },
+            containers: options(&facts.containers, &container, None),
+            lb_name: lb.load_balancer_name.clone(),
+            lb_group_name: lb.security_group_name.clone(),
+            lb_subnets: subnet_picks("lbSubnet.", &lb.subnets),
+            listener_port: lb.listener_port,
+            tg_name: tg.name.clone(),
+            tg_path: tg.health_check_path.clone(),
+            tg_interval: tg.interval_seconds,
+            tg_timeout: tg.timeout_seconds,
+            tg_healthy: tg.healthy_threshold,
+            tg_unhealthy: tg.unhealthy_threshold,
+            tg_codes: tg.success_codes.clone(),
+            service_group_name: lb.service_security_group_name.clone(),
+            target_groups,
+            advanced: form::advanced_text(draft),
+            v,
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! The review: every call of the plan in order, with what it waits for, its
+//! JSON and aws CLI command; the preflight checks against the account; the
+//! Terraform of everything; and Create, blocked while an error remains.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+
+use crate::aws::Aws;
+use crate::deploy::service_plan::plan;
+use crate::model::service::draft::{LoadBalancing, ServiceDraft};
+use crate::model::service::preflight::{ServiceFacts, Taken, preflight};
+use crate::model::validate::Issue;
+use crate::web::create::load;
+use crate::web::error::AppResult;
+use crate::web::messages::translate;
+use crate::web::page::Page;
+use crate::web::state::AppState;
+
+pub struct StepView {
+    pub number: usize,
+    pub id: String,
+    pub title: String,
+    pub after: String,
+    pub json: String,
+    pub cli: String,
+}
+
+pub struct CheckView {
+    pub title: String,
+    /// ok, warning or error.
+    pub class: &'static str,
+    pub messages: Vec<(String, &'static str)>,
+}
+
+pub struct ReviewView {
+    pub page: Page,
+    pub name: String,
+    pub edit_url: String,
+    pub create_url: String,
+    pub run_url: String,
+    pub issues: Vec<(String, &'static str)>,
+    pub checks: Vec<CheckView>,
+    /// Why preflight could not run, or empty.
+    pub unchecked: String,
+    pub steps: Vec<StepView>,
+    pub waves: usize,
+    pub terraform: String,
+    pub blocked: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "services/review.html")]
+pub struct ReviewPage {
+    pub v: ReviewView,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let draft = load::<ServiceDraft>(&state.store, &id).await?;
+    let v = review(&state, page, &id, &draft.body).await?;
+    Ok(ReviewPage { v }.into_response())
+}
+
+fn class_of(issues: &[Issue]) -> &'static str {
+    if issues.iter().any(Issue::is_error) {
+        "error"
+    } else if issues.is_empty() {
+        "ok"
+    } else {
+        "warning"
+    }
+}
+
+/// The review of a draft; `blocked` says why Create cannot be pressed.
+pub async fn review(
+    state: &AppState,
+    page: Page,
+    id: &str,
+    draft: &ServiceDraft,
+) -> AppResult<ReviewView> {
+    let tr = page.tr;
+    let plan = plan(draft);
+    let region = page.region.clone();
+    let issues = draft.issues();
+    let mut has_errors = issues.iter().any(Issue::is_error);
+    let (checks, unchecked) = match state.connection.aws() {
+        Some(aws) if !has_errors => match service_facts(aws, draft, &page.account).await {
+            Ok(facts) => (preflight(draft, &facts), String::new()),
+            Err(error) => (Vec::new(), format!("{}: {}", error.code, error.message)),
+        },
+        _ => (Vec::new(), String::new()),
+    };
+    has_errors |= checks.iter().any(|c| c.issues.iter().any(Issue::is_error));
+    let waves = plan.waves().map_or(0, |w| w.len());
+    let steps = plan
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(n, step)| StepView {
+            number: n + 1,
+            id: step.id.clone(),
+            title: step.call.title(),
+            after: step.depends_on.join(", "),
+            json: step.call.json(),
+            cli: step
+                .call
+                .cli(Some(region.as_str()).filter(|r| !r.is_empty())),
+        })
+        .collect();
+    let run = state.store.latest_plan_run(id).await?;
+    let draft_url = format!("/services/drafts/{id}");
+    Ok(ReviewView {
+        name: draft.service.service_name.clone(),
+        edit_url: draft_url.clone(),
+        create_url: format!("{draft_url}/create"),
+        run_url: run.map(|_| format!("{draft_url}/run")).unwrap_or_default(),
+        issues: issues
+            .iter()
+            .map(|i| {
+                (
+                    translate(tr, i),
+                    if i.is_error() { "error" } else { "warning" },
+                )
+            })
+            .collect(),
+        checks: checks
+            .iter()
+            .map(|c| CheckView {
+                title: tr.t(c.title).to_string(),
+                class: class_of(&c.issues),
+                messages: c
+                    .issues
+                    .iter()
+                    .map(|i| {
+                        (
+                            translate(tr, i),
+                            if i.is_error() { "error" } else { "warning" },
+                        )
+                    })
+                    .collect(),
+            })
+            .collect(),
+        unchecked,
+        steps,
+        waves,
+        terraform: draft.terraform(),
+        blocked: page.create_blocked(has_errors),
+        page,
+    })
+}
+
+/// What preflight reads, at once: the revision, the account's roles,
+/// images and log groups, the VPC, and whether the names are taken.
+async fn service_facts(
+    aws: &Aws,
+    draft: &ServiceDraft,
+    account: &str,
+) -> Result<ServiceFacts, crate::aws::AwsError> {
+    let lb = &draft.load_balancer;
+    let new_lb = draft.load_balancing == LoadBalancing::New;
+    let (td, facts, network, service, load_balancer, target_group) = tokio::join!(
+        aws.task_definition(&draft.service.task_definition),
+        aws.facts(account),
+        aws.network(Some(&draft.vpc_id)),
+        aws.service_exists(&draft.service.cluster, &draft.service.service_name),
+        async {
+            if new_lb {
+                aws.load_balancer_exists(&lb.load_balancer_name).await
+            } else {
+                Ok(false)
+            }
+        },
+        async {
+            if new_lb {
+                aws.target_group_exists(&lb.target_group.name).await
+            } else {
+                Ok(false)
+            }
+        },
+    );
+    Ok(ServiceFacts {
+        task_definition: td?,
+        account: Some(facts?),
+        network: network?,
+        taken: Taken {
+            service: service?,
+            load_balancer: load_balancer?,
+            target_group: target_group?,
+        },
+    })
+}

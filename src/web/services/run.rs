@@ -1,0 +1,251 @@
+//! Create starts the plan as a run held by the app and goes to the run's
+//! page, which follows it while it goes (htmx polling a fragment), offers
+//! Resume and Clean up when it stops short, and links the service once it
+//! exists.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+
+use super::review::{ReviewPage, review};
+use super::show::service_url;
+use crate::deploy::plan_run;
+use crate::deploy::service_plan::plan;
+use crate::model::service::draft::ServiceDraft;
+use crate::store::plan_runs::{CLEANUP_BASE, PlanRun};
+use crate::store::runs::{RunStatus, StepStatus};
+use crate::web::create::load;
+use crate::web::error::{AppError, AppResult};
+use crate::web::page::{Page, is_htmx};
+use crate::web::state::AppState;
+
+fn run_url(id: &str) -> String {
+    format!("/services/drafts/{id}/run")
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let draft = load::<ServiceDraft>(&state.store, &id).await?;
+    // One run per draft: a second press, or a press in an older tab,
+    // shows the run that exists (unless it was cleaned up).
+    if let Some(run) = state.store.latest_plan_run(&id).await?
+        && run.status != RunStatus::Undone
+    {
+        return Ok(Redirect::to(&run_url(&id)).into_response());
+    }
+    let v = review(&state, page, &id, &draft.body).await?;
+    let Some(aws) = state.connection.aws() else {
+        return Ok((StatusCode::CONFLICT, ReviewPage { v }).into_response());
+    };
+    if !v.blocked.is_empty() {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, ReviewPage { v }).into_response());
+    }
+    plan_run::start(
+        &state.store,
+        aws,
+        "services",
+        &id,
+        &json!(draft.body),
+        plan(&draft.body),
+        state.plan_retry,
+    )
+    .await?;
+    Ok(Redirect::to(&run_url(&id)).into_response())
+}
+
+/// The run's draft as it was run, and its plan.
+fn plan_of(run: &PlanRun) -> AppResult<(ServiceDraft, crate::deploy::plan::Plan)> {
+    let draft: ServiceDraft =
+        serde_json::from_value(run.snapshot.clone()).map_err(|e| AppError::Store(e.into()))?;
+    let plan = plan(&draft);
+    Ok((draft, plan))
+}
+
+async fn latest(state: &AppState, id: &str) -> AppResult<PlanRun> {
+    load::<ServiceDraft>(&state.store, id).await?;
+    state
+        .store
+        .latest_plan_run(id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn resume(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Response> {
+    let run = latest(&state, &id).await?;
+    if let Some(aws) = state.connection.aws() {
+        let (_, plan) = plan_of(&run)?;
+        plan_run::resume(&state.store, aws, &run, plan, state.plan_retry).await?;
+    }
+    Ok(Redirect::to(&run_url(&id)).into_response())
+}
+
+pub async fn clean_up(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let run = latest(&state, &id).await?;
+    if let Some(aws) = state.connection.aws() {
+        let (_, plan) = plan_of(&run)?;
+        plan_run::clean_up(&state.store, aws, &run, plan, state.plan_retry).await?;
+    }
+    Ok(Redirect::to(&run_url(&id)).into_response())
+}
+
+pub struct StepRow {
+    pub number: usize,
+    pub title: String,
+    pub id: String,
+    /// Catalog key of its state.
+    pub state: &'static str,
+    pub class: &'static str,
+    pub detail: String,
+}
+
+pub struct RunView {
+    pub page: Page,
+    pub name: String,
+    pub status: &'static str,
+    pub lead: &'static str,
+    pub class: &'static str,
+    /// While the run goes on: the URL the page polls.
+    pub poll_url: String,
+    pub steps: Vec<StepRow>,
+    pub cleanup: Vec<StepRow>,
+    pub failure: String,
+    pub resume_url: String,
+    pub cleanup_url: String,
+    pub service_url: String,
+    pub dns_name: String,
+    pub review_url: String,
+    pub blocked: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "services/run.html")]
+pub struct RunPage {
+    pub v: RunView,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "services/run_partial.html")]
+pub struct RunPartial {
+    pub v: RunView,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let run = latest(&state, &id).await?;
+    let (draft, plan) = plan_of(&run)?;
+    let base = format!("/services/drafts/{id}");
+    let (status, lead, class) = match run.status {
+        RunStatus::Running => ("ui.run_running", "h.service_run_running", "warning"),
+        RunStatus::CleaningUp => ("ui.run_cleaning_up", "h.run_cleaning_up", "warning"),
+        RunStatus::Succeeded => ("ui.service_created", "h.service_created", "ok"),
+        RunStatus::Refused => ("ui.run_refused", "h.run_refused", "error"),
+        RunStatus::Interrupted => ("ui.run_interrupted", "h.plan_interrupted", "error"),
+        RunStatus::CleanupFailed => ("ui.cleanup_failed", "h.cleanup_failed", "error"),
+        RunStatus::Undone | RunStatus::Exists => ("ui.run_cleaned_up", "h.run_cleaned_up", "ok"),
+    };
+    let row = |seq: usize, title: String, id: String| {
+        let record = run.steps.iter().find(|s| s.seq == seq);
+        let (state, class) = match record.map(|r| r.status) {
+            None => ("ui.step_waiting", ""),
+            Some(StepStatus::Done) => ("ui.step_done", "ok"),
+            Some(StepStatus::Adopted) => ("ui.step_adopted", "ok"),
+            Some(StepStatus::Failed) => ("ui.step_failed", "error"),
+            Some(StepStatus::Started) if run.status == RunStatus::Running => {
+                ("ui.step_sending", "warning")
+            }
+            Some(StepStatus::Started) => ("ui.step_unknown", "warning"),
+        };
+        StepRow {
+            number: seq + 1,
+            title,
+            id,
+            state,
+            class,
+            detail: record.map(|r| r.detail.clone()).unwrap_or_default(),
+        }
+    };
+    let steps = plan
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(n, s)| row(n, s.call.title(), s.id.clone()))
+        .collect();
+    let cleanup = run
+        .steps
+        .iter()
+        .filter(|s| s.seq >= CLEANUP_BASE)
+        .map(|s| {
+            let title = s.call.split(' ').next().unwrap_or_default().to_string();
+            let mut line = row(s.seq, title, s.step_id.clone());
+            line.number = s.seq - CLEANUP_BASE + 1;
+            line
+        })
+        .collect();
+    let failure = run.outcome["failed"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            format!(
+                "{} {}: {}",
+                f["step"].as_str().unwrap_or_default(),
+                f["code"].as_str().unwrap_or_default(),
+                f["message"].as_str().unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let going = matches!(run.status, RunStatus::Running | RunStatus::CleaningUp);
+    let stopped_short = matches!(run.status, RunStatus::Refused | RunStatus::Interrupted);
+    let service = &draft.service;
+    let v = RunView {
+        name: service.service_name.clone(),
+        status,
+        lead,
+        class,
+        poll_url: if going { run_url(&id) } else { String::new() },
+        steps,
+        cleanup,
+        failure,
+        resume_url: if stopped_short {
+            format!("{base}/resume")
+        } else {
+            String::new()
+        },
+        cleanup_url: if stopped_short || run.status == RunStatus::CleanupFailed {
+            format!("{base}/cleanup")
+        } else {
+            String::new()
+        },
+        service_url: if run.status == RunStatus::Succeeded {
+            service_url(&service.cluster, &service.service_name)
+        } else {
+            String::new()
+        },
+        dns_name: run.outcome["outputs"]["CreateLoadBalancer.DNSName"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        review_url: format!("{base}/review"),
+        blocked: page.create_blocked(false),
+        page,
+    };
+    Ok(if is_htmx(&headers) {
+        RunPartial { v }.into_response()
+    } else {
+        RunPage { v }.into_response()
+    })
+}
