@@ -16,7 +16,7 @@ pub struct ChecklistLine {
     /// What counts as done, e.g. "ecsTaskExecutionRole".
     pub subject: String,
     pub action_label: &'static str,
-    /// Empty when there is nothing to press yet (the service wizard).
+    /// Empty when there is nothing to press.
     pub action_url: String,
     /// The first step not done: its button is the primary one.
     pub is_next: bool,
@@ -93,8 +93,8 @@ fn line(index: usize, item: ChecklistItem, is_next: bool) -> ChecklistLine {
         (Milestone::TaskDefinition, _) => {
             ("ui.new_task_definition", "/task-definitions/new".into())
         }
-        // The service wizard comes in a later release.
-        (Milestone::Service, _) => ("ui.cl_service_later", String::new()),
+        (Milestone::Service, Progress::Done) => ("ui.open", "/clusters".into()),
+        (Milestone::Service, _) => ("ui.create_service", "/services/new".into()),
     };
     let (state, state_label) = match item.progress {
         Progress::Done => ("done", "ui.state_done"),
@@ -128,7 +128,7 @@ mod tests {
         assert!(list.lines[0].is_next);
         assert_eq!(list.lines[0].action_url, "/roles/new?kind=execution");
         assert!(list.lines.iter().skip(1).all(|l| !l.is_next));
-        assert_eq!(list.lines[4].action_url, "", "no service wizard yet");
+        assert_eq!(list.lines[4].action_url, "/services/new");
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The home page: the getting-started checklist, then task definition drafts
-//! and what was registered.
+//! The home page: runs that need the person (failed, cut off, under way),
+//! the getting-started checklist, then task definition drafts and what was
+//! registered.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -10,10 +11,12 @@ use super::error::AppResult;
 use super::page::Page;
 use super::state::AppState;
 use super::task_definitions::Step;
+use crate::store::runs::RunStatus;
 
 pub struct HomeView {
     pub page: Page,
     pub checklist: Checklist,
+    pub runs: Vec<RunLine>,
     pub drafts: Vec<DraftLine>,
     pub registrations: Vec<RegistrationLine>,
 }
@@ -22,6 +25,15 @@ pub struct DraftLine {
     pub family: String,
     pub url: String,
     pub delete_url: String,
+}
+
+/// A service run that did not finish: resume it, clean it up, or watch it.
+pub struct RunLine {
+    pub name: String,
+    /// Catalog key of its state.
+    pub state: &'static str,
+    pub class: &'static str,
+    pub url: String,
 }
 
 pub struct RegistrationLine {
@@ -63,6 +75,30 @@ pub async fn show(State(state): State<AppState>, page: Page) -> AppResult<HomePa
             url: format!("/task-definitions/revisions/{}", r.id),
         })
         .collect();
+    let runs = store
+        .unfinished_runs("services")
+        .await?
+        .into_iter()
+        .map(|run| {
+            let (state, class) = match run.status {
+                RunStatus::Running => ("ui.run_running", "warning"),
+                RunStatus::CleaningUp => ("ui.run_cleaning_up", "warning"),
+                RunStatus::Interrupted => ("ui.run_interrupted", "error"),
+                RunStatus::CleanupFailed => ("ui.cleanup_failed", "error"),
+                _ => ("ui.run_refused", "error"),
+            };
+            RunLine {
+                name: if run.name.is_empty() {
+                    untitled.to_string()
+                } else {
+                    run.name
+                },
+                state,
+                class,
+                url: format!("/services/drafts/{}/run", run.draft_id),
+            }
+        })
+        .collect();
     let snapshot = match state.connection.aws() {
         Some(aws) => Some(aws.snapshot().await),
         None => None,
@@ -71,6 +107,7 @@ pub async fn show(State(state): State<AppState>, page: Page) -> AppResult<HomePa
         v: HomeView {
             checklist: checklist::build(page.tr, snapshot, &page.preview_reason),
             page,
+            runs,
             drafts,
             registrations,
         },

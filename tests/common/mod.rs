@@ -2,6 +2,7 @@
 //! loopback ports, and an HTTP client that keeps cookies and the CSRF token.
 #![allow(dead_code)]
 
+pub mod faults;
 pub mod fuzz;
 pub mod in_process;
 pub mod plans;
@@ -264,6 +265,13 @@ impl Page {
                         .and_then(|o| o.value().attr("value"))
                         .unwrap_or_default()
                         .to_string()
+                }
+                // Of a radio group, only the checked one is sent.
+                _ if element.attr("type") == Some("radio") => {
+                    if element.attr("checked").is_none() {
+                        continue;
+                    }
+                    element.attr("value").unwrap_or("on").to_string()
                 }
                 _ if element.attr("type") == Some("checkbox") => {
                     if element.attr("checked").is_none() {

@@ -14,6 +14,8 @@ pub struct ResultView {
     pub family_revision: String,
     pub definition: String,
     pub draft_url: String,
+    /// `taskDefinition=web%3A7`: the service wizard, with this revision chosen.
+    pub service_query: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -32,11 +34,14 @@ pub async fn show(
         .response
         .get("taskDefinition")
         .unwrap_or(&registration.response);
+    let family_revision = format!("{}:{}", registration.family, registration.revision);
     Ok(ResultPage {
         v: ResultView {
             page,
             arn: registration.arn.clone(),
-            family_revision: format!("{}:{}", registration.family, registration.revision),
+            service_query: serde_urlencoded::to_string([("taskDefinition", &family_revision)])
+                .unwrap_or_default(),
+            family_revision,
             definition: serde_json::to_string_pretty(definition).unwrap_or_default(),
             draft_url: format!(
                 "/task-definitions/drafts/{}/configure",

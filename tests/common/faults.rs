@@ -1,0 +1,243 @@
+//! An HTTP proxy in front of the emulator that knows each request's AWS
+//! action (`X-Amz-Target` for JSON services, `Action=` for query ones):
+//! it counts calls, adds latency, and answers chosen calls with AWS's own
+//! error shapes (a refusal, throttling, a 5xx) or lets a call reach the
+//! emulator and never returns its answer (what a crash mid-call leaves).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+
+#[derive(Clone, Debug)]
+pub enum Fault {
+    /// Answer with this status, AWS error code and message.
+    Error {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// Forward it, then never answer.
+    LoseAnswer,
+}
+
+impl Fault {
+    pub fn refuse(code: &str, message: &str) -> Self {
+        Fault::Error {
+            status: 400,
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn throttle() -> Self {
+        Fault::Error {
+            status: 400,
+            code: "Throttling".into(),
+            message: "Rate exceeded".into(),
+        }
+    }
+
+    pub fn unavailable() -> Self {
+        Fault::Error {
+            status: 503,
+            code: "ServiceUnavailable".into(),
+            message: "Service is unavailable, please try again".into(),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Shared {
+    /// action → (how many more times, fault)
+    faults: HashMap<String, (usize, Fault)>,
+    /// Every action seen, in order (faulted ones included), with its body.
+    calls: Vec<(String, String)>,
+    latency: Duration,
+}
+
+#[derive(Clone)]
+struct ProxyState {
+    upstream: String,
+    http: reqwest::Client,
+    shared: Arc<Mutex<Shared>>,
+}
+
+pub struct FaultProxy {
+    pub url: String,
+    shared: Arc<Mutex<Shared>>,
+}
+
+impl FaultProxy {
+    /// The next `times` calls of `action` get `fault`.
+    pub fn fail(&self, action: &str, times: usize, fault: Fault) {
+        self.shared
+            .lock()
+            .expect("lock")
+            .faults
+            .insert(action.to_string(), (times, fault));
+    }
+
+    pub fn clear(&self) {
+        self.shared.lock().expect("lock").faults.clear();
+    }
+
+    /// Every call forwarded or answered so far, by action.
+    pub fn calls(&self) -> Vec<String> {
+        let shared = self.shared.lock().expect("lock");
+        shared
+            .calls
+            .iter()
+            .map(|(action, _)| action.clone())
+            .collect()
+    }
+
+    /// The bodies of the calls of `action`, in order.
+    pub fn bodies(&self, action: &str) -> Vec<String> {
+        let shared = self.shared.lock().expect("lock");
+        shared
+            .calls
+            .iter()
+            .filter(|(a, _)| a == action)
+            .map(|(_, body)| body.clone())
+            .collect()
+    }
+
+    pub fn count(&self, action: &str) -> usize {
+        self.calls().iter().filter(|a| *a == action).count()
+    }
+
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared.lock().expect("lock").latency = latency;
+    }
+}
+
+/// Runs on the caller's runtime: a test that blocks its thread (starting
+/// the app) needs a multi-threaded one, or the proxy cannot answer.
+pub async fn fault_proxy(upstream: &str) -> FaultProxy {
+    let shared = Arc::new(Mutex::new(Shared::default()));
+    let state = ProxyState {
+        upstream: upstream.trim_end_matches('/').to_string(),
+        http: reqwest::Client::new(),
+        shared: shared.clone(),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let app = axum::Router::new().fallback(forward).with_state(state);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    FaultProxy { url, shared }
+}
+
+/// `CreateService` from `AmazonEC2ContainerServiceV20141113.CreateService`,
+/// or `CreateTargetGroup` from a query body.
+fn action_of(headers: &HeaderMap, body: &[u8]) -> String {
+    if let Some(target) = headers.get("x-amz-target").and_then(|t| t.to_str().ok()) {
+        return target.rsplit('.').next().unwrap_or_default().to_string();
+    }
+    String::from_utf8_lossy(body)
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("Action="))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// AWS's error body for the request's protocol: JSON for ECS, EC2's own
+/// XML for EC2 (API version 2016-11-15), the query protocol's for ELB.
+fn error_response(
+    headers: &HeaderMap,
+    body: &[u8],
+    status: u16,
+    code: &str,
+    message: &str,
+) -> Response {
+    let status = StatusCode::from_u16(status).expect("status");
+    if headers.get("x-amz-target").is_some() {
+        let body = serde_json::json!({"__type": code, "message": message}).to_string();
+        return (
+            status,
+            [("content-type", "application/x-amz-json-1.1")],
+            body,
+        )
+            .into_response();
+    }
+    let xml = if String::from_utf8_lossy(body).contains("Version=2016-11-15") {
+        format!(
+            "<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>fault</RequestID></Response>"
+        )
+    } else {
+        format!(
+            "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>fault</RequestId></ErrorResponse>"
+        )
+    };
+    (status, [("content-type", "text/xml")], xml).into_response()
+}
+
+async fn forward(
+    State(state): State<ProxyState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let action = action_of(&headers, &body);
+    let (fault, latency) = {
+        let mut shared = state.shared.lock().expect("lock");
+        shared
+            .calls
+            .push((action.clone(), String::from_utf8_lossy(&body).into_owned()));
+        let latency = shared.latency;
+        let fault = match shared.faults.get_mut(&action) {
+            Some((left, fault)) if *left > 0 => {
+                *left -= 1;
+                Some(fault.clone())
+            }
+            _ => None,
+        };
+        (fault, latency)
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    if let Some(Fault::Error {
+        status,
+        code,
+        message,
+    }) = &fault
+    {
+        return error_response(&headers, &body, *status, code, message);
+    }
+    let mut request = state
+        .http
+        .request(method, format!("{}{}", state.upstream, uri))
+        .body(body);
+    for (name, value) in &headers {
+        if name != "host" && name != "content-length" {
+            request = request.header(name, value);
+        }
+    }
+    let answer = match request.send().await {
+        Ok(answer) => answer,
+        Err(error) => return (StatusCode::BAD_GATEWAY, error.to_string()).into_response(),
+    };
+    if matches!(fault, Some(Fault::LoseAnswer)) {
+        // It happened upstream; the caller never learns.
+        std::future::pending::<()>().await;
+    }
+    let status = answer.status();
+    let mut response = Response::builder().status(status.as_u16());
+    for (name, value) in answer.headers() {
+        if name != "content-length" && name != "transfer-encoding" && name != "connection" {
+            response = response.header(name.as_str(), value.as_bytes());
+        }
+    }
+    let bytes = answer.bytes().await.unwrap_or_default();
+    response.body(Body::from(bytes)).expect("response")
+}

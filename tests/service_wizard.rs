@@ -1,0 +1,756 @@
+//! Issue 8 over real HTTP against moto: the service wizard's forms, review,
+//! run page and service page for references 002, 003 and 004; a refusal
+//! at each kind of step, then resume (nothing made twice) or clean up
+//! (nothing left); throttling and 5xx retried; the app killed mid-run and
+//! the run resumed by a new process on the same data folder.
+
+mod common;
+
+use std::time::Duration;
+
+use common::faults::{Fault, FaultProxy, fault_proxy};
+use common::{App, Client, Moto, Page, app_with_flags, moto, sdk_config};
+use serde_json::Value;
+
+const CLUSTER: &str = "ecs-fargate-cluster";
+/// The app's pauses before a retry: short, so the tests do not wait.
+const FLAGS: [&str; 2] = ["--retry-pause-ms", "20"];
+
+struct World {
+    _moto: Moto,
+    proxy: FaultProxy,
+    app: App,
+    client: Client,
+    config: aws_config::SdkConfig,
+    vpc: String,
+    /// Two subnets of the default VPC in different zones.
+    subnets: Vec<String>,
+}
+
+async fn world() -> World {
+    let moto = moto();
+    let proxy = fault_proxy(&moto.url).await;
+    let app = app_with_flags(&proxy.url, &FLAGS);
+    let client = Client::new(&app.url).await;
+    let config = sdk_config(&moto.url);
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let (vpc, subnets) = default_network(&ec2).await;
+    internet_gateway(&ec2, &vpc).await;
+    cluster_and_task_definition(&aws_sdk_ecs::Client::new(&config)).await;
+    World {
+        _moto: moto,
+        proxy,
+        app,
+        client,
+        config,
+        vpc,
+        subnets,
+    }
+}
+
+async fn default_network(ec2: &aws_sdk_ec2::Client) -> (String, Vec<String>) {
+    let vpcs = ec2.describe_vpcs().send().await.expect("DescribeVpcs");
+    let vpc = vpcs
+        .vpcs()
+        .iter()
+        .find(|v| v.is_default() == Some(true))
+        .and_then(|v| v.vpc_id())
+        .expect("moto has a default VPC")
+        .to_string();
+    let subnets = ec2
+        .describe_subnets()
+        .send()
+        .await
+        .expect("DescribeSubnets");
+    let mut zones = Vec::new();
+    let mut chosen = Vec::new();
+    for subnet in subnets.subnets() {
+        let zone = subnet.availability_zone().unwrap_or_default().to_string();
+        if subnet.vpc_id() == Some(vpc.as_str()) && !zones.contains(&zone) {
+            zones.push(zone);
+            chosen.push(subnet.subnet_id().unwrap_or_default().to_string());
+        }
+    }
+    chosen.truncate(2);
+    assert_eq!(chosen.len(), 2, "two zones in moto's default VPC");
+    (vpc, chosen)
+}
+
+/// moto's default VPC has no internet gateway; AWS's has one, routed from
+/// the main route table, which makes its subnets public.
+async fn internet_gateway(ec2: &aws_sdk_ec2::Client, vpc: &str) {
+    let gateway = ec2.create_internet_gateway().send().await.expect("IGW");
+    let gateway = gateway
+        .internet_gateway()
+        .and_then(|g| g.internet_gateway_id())
+        .expect("IGW id")
+        .to_string();
+    ec2.attach_internet_gateway()
+        .internet_gateway_id(&gateway)
+        .vpc_id(vpc)
+        .send()
+        .await
+        .expect("attach");
+    let tables = ec2.describe_route_tables().send().await.expect("tables");
+    let main = tables
+        .route_tables()
+        .iter()
+        .find(|t| {
+            t.vpc_id() == Some(vpc) && t.associations().iter().any(|a| a.main() == Some(true))
+        })
+        .and_then(|t| t.route_table_id())
+        .expect("main table")
+        .to_string();
+    ec2.create_route()
+        .route_table_id(main)
+        .destination_cidr_block("0.0.0.0/0")
+        .gateway_id(gateway)
+        .send()
+        .await
+        .expect("route");
+}
+
+async fn cluster_and_task_definition(ecs: &aws_sdk_ecs::Client) {
+    use aws_sdk_ecs::types::{Compatibility, ContainerDefinition, NetworkMode, PortMapping};
+    for cluster in [CLUSTER, "ContainerHandsOn"] {
+        ecs.create_cluster()
+            .cluster_name(cluster)
+            .send()
+            .await
+            .expect("CreateCluster");
+    }
+    for (family, container) in [
+        ("ecs-fargate-task", "web"),
+        ("ContainerHandsOn", "ContainerHandsOn"),
+    ] {
+        ecs.register_task_definition()
+            .family(family)
+            .network_mode(NetworkMode::Awsvpc)
+            .requires_compatibilities(Compatibility::Fargate)
+            .cpu("256")
+            .memory("512")
+            .container_definitions(
+                ContainerDefinition::builder()
+                    .name(container)
+                    .image("nginx:latest")
+                    .port_mappings(PortMapping::builder().container_port(80).build())
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("RegisterTaskDefinition");
+    }
+}
+
+/// Opens the form as the checklist's link does, changes `fields` (an empty
+/// value removes the field), checks the subnets, presses Next.
+async fn fill_in(w: &World, query: &str, fields: &[(&str, &str)]) -> Page {
+    let form = w.client.get(&format!("/services/new?{query}")).await;
+    assert_eq!(form.status, 200, "{}", form.text);
+    let mut posted = form.form_fields("form[action='/services/new']");
+    for (name, value) in fields {
+        posted.retain(|(n, _)| n != name);
+        if !value.is_empty() {
+            posted.push((name.to_string(), value.to_string()));
+        }
+    }
+    for subnet in &w.subnets {
+        posted.push((format!("subnet.{subnet}"), "on".into()));
+    }
+    posted.retain(|(n, _)| n != "csrf_token");
+    posted.push(("action".into(), "next".into()));
+    let fields: Vec<(&str, &str)> = posted
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let answer = w.client.post("/services/new", &fields).await;
+    assert_eq!(
+        answer.status,
+        303,
+        "the form has errors: {:?} {:?}",
+        answer.select(".msg.error"),
+        form.select(".msg.warning")
+    );
+    w.client.get(&answer.location).await
+}
+
+/// Presses Create on a review and follows the run page until it stops.
+async fn create(w: &World, review: &Page) -> (String, Page) {
+    assert_eq!(review.status, 200, "{}", review.text);
+    assert!(
+        review.select("#create-blocked").is_empty(),
+        "Create is blocked: {:?} {:?}",
+        review.select("#create-blocked"),
+        review.select("#preflight .msg.error")
+    );
+    let create_url = review
+        .attr("form.create", "action")
+        .expect("a Create button");
+    let created = w.client.post(&create_url, &[]).await;
+    assert_eq!(created.status, 303, "{}", created.text);
+    let run_url = created.location.clone();
+    (run_url.clone(), settle(&w.client, &run_url).await)
+}
+
+/// The run page once the run has stopped (no longer polling itself).
+async fn settle(client: &Client, run_url: &str) -> Page {
+    for _ in 0..600 {
+        let page = client.get(run_url).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        if page.attr("#run", "hx-get").is_none() {
+            return page;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the run at {run_url} did not stop in 60 s");
+}
+
+fn states(run: &Page) -> Vec<String> {
+    let selector = scraper::Selector::parse("#run-steps tbody tr").expect("selector");
+    run.html
+        .select(&selector)
+        .map(|tr| {
+            tr.value()
+                .attr("data-state")
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect()
+}
+
+fn reference_002_fields<'a>() -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("serviceName", "ecs-fargate-service"),
+        ("desiredCount", "2"),
+        ("healthCheckGracePeriodSeconds", "30"),
+        ("loadBalancing", "new"),
+        ("loadBalancer.loadBalancerName", "ecs-fargate-alb"),
+        ("loadBalancer.securityGroupName", "ecs-alb-sg"),
+        ("loadBalancer.targetGroup.name", "ecs-fargate-tg"),
+        ("loadBalancer.targetGroup.healthCheckPath", "/"),
+        (
+            "loadBalancer.serviceSecurityGroupName",
+            "ecs-fargate-service-sg",
+        ),
+    ]
+}
+
+// Multi-threaded: the proxy keeps answering while a test blocks on starting the app.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reference_002_through_the_forms_to_the_service_page() {
+    let w = world().await;
+    // The form offers what the account holds, preselected.
+    let form = w
+        .client
+        .get(&format!(
+            "/services/new?cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1"
+        ))
+        .await;
+    assert_eq!(
+        form.attr("#cluster option[selected]", "value").as_deref(),
+        Some(CLUSTER)
+    );
+    assert_eq!(
+        form.attr("#taskRevision option[selected]", "value")
+            .as_deref(),
+        Some("ecs-fargate-task:1")
+    );
+    assert_eq!(
+        form.attr("#container option[selected]", "value").as_deref(),
+        Some("web:80")
+    );
+    assert_eq!(
+        form.attr("#vpcId option[selected]", "value").as_deref(),
+        Some(w.vpc.as_str())
+    );
+    assert!(
+        form.select("#networking .detail")
+            .iter()
+            .any(|d| d.contains("public")),
+        "each subnet says whether it is public"
+    );
+    for label in [
+        "Existing cluster",
+        "Desired tasks",
+        "Health check grace period (seconds)",
+        "Load balancer name",
+        "Target group name",
+        "Health check path",
+        "Public IP",
+    ] {
+        assert!(
+            form.select("label").iter().any(|l| l == label),
+            "a label {label}"
+        );
+    }
+
+    let review = fill_in(
+        &w,
+        &format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1"),
+        &reference_002_fields(),
+    )
+    .await;
+    // Every call, in order, with what it waits for.
+    let calls = review.select("#plan tbody td code");
+    assert_eq!(
+        calls,
+        [
+            "ec2:CreateSecurityGroup",
+            "ec2:AuthorizeSecurityGroupIngress",
+            "ec2:CreateSecurityGroup",
+            "ec2:AuthorizeSecurityGroupIngress",
+            "elbv2:CreateLoadBalancer",
+            "elbv2:CreateTargetGroup",
+            "elbv2:CreateListener",
+            "ecs:CreateService",
+        ]
+    );
+    let checks = review.select("#preflight > ul > li");
+    assert!(checks.len() >= 6, "{checks:?}");
+    assert!(review.select("#preflight .msg.error").is_empty());
+    let shown: Vec<Value> = review
+        .select("pre.request")
+        .iter()
+        .map(|j| serde_json::from_str(j).expect("JSON"))
+        .collect();
+    assert_eq!(shown[7]["healthCheckGracePeriodSeconds"], 30);
+
+    let (_, run) = create(&w, &review).await;
+    assert!(states(&run).iter().all(|s| s == "ok"), "{:?}", states(&run));
+    let service_url = run
+        .attr("a.button.primary", "href")
+        .expect("Open the service");
+    assert_eq!(
+        service_url,
+        format!("/clusters/{CLUSTER}/services/ecs-fargate-service")
+    );
+    let dns = run.select("#run a[rel=noreferrer]");
+    assert!(dns.iter().any(|d| d.contains("elb")), "{dns:?}");
+
+    // What was sent is what the review showed.
+    let sent: Value = serde_json::from_str(&w.proxy.bodies("CreateService")[0]).expect("JSON");
+    assert_eq!(sent["healthCheckGracePeriodSeconds"], 30);
+    assert_eq!(sent["desiredCount"], 2);
+    assert_eq!(
+        sent["deploymentConfiguration"],
+        shown[7]["deploymentConfiguration"]
+    );
+    assert!(
+        sent["loadBalancers"][0]["targetGroupArn"]
+            .as_str()
+            .unwrap()
+            .starts_with("arn:aws:elasticloadbalancing:")
+    );
+
+    let page = w.client.get(&service_url).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.select("#desired"), ["2"]);
+    assert!(page.select("a.dns-name").iter().any(|d| d.contains("elb")));
+
+    // The emulator holds what reference 002 makes.
+    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&w.config);
+    let alb = elbv2
+        .describe_load_balancers()
+        .names("ecs-fargate-alb")
+        .send()
+        .await
+        .expect("ALB");
+    let alb = &alb.load_balancers()[0];
+    assert_eq!(alb.availability_zones().len(), 2);
+    let tg = elbv2
+        .describe_target_groups()
+        .names("ecs-fargate-tg")
+        .send()
+        .await
+        .expect("TG");
+    let tg = &tg.target_groups()[0];
+    assert_eq!(tg.target_type().map(|t| t.as_str()), Some("ip"));
+    assert_eq!(tg.health_check_path(), Some("/"));
+    let listeners = elbv2
+        .describe_listeners()
+        .load_balancer_arn(alb.load_balancer_arn().unwrap())
+        .send()
+        .await
+        .expect("listeners");
+    let listener = &listeners.listeners()[0];
+    assert_eq!(listener.port(), Some(80));
+    assert_eq!(
+        listener.default_actions()[0].target_group_arn(),
+        tg.target_group_arn()
+    );
+    let ecs = aws_sdk_ecs::Client::new(&w.config);
+    let services = ecs
+        .describe_services()
+        .cluster(CLUSTER)
+        .services("ecs-fargate-service")
+        .send()
+        .await
+        .expect("service");
+    let service = &services.services()[0];
+    assert_eq!(service.desired_count(), 2);
+    assert_eq!(service.load_balancers()[0].container_name(), Some("web"));
+    let network = service
+        .network_configuration()
+        .and_then(|n| n.awsvpc_configuration())
+        .expect("awsvpc");
+    assert_eq!(network.subnets().len(), 2);
+    assert_eq!(network.security_groups().len(), 1);
+
+    // Create again: the run that exists, not a second one.
+    let again = w
+        .client
+        .post(&review.attr("form.create", "action").unwrap(), &[])
+        .await;
+    assert_eq!(again.status, 303);
+    assert_eq!(w.proxy.count("CreateService"), 1);
+}
+
+/// A target group behind a load balancer, made as references 001, 003 and
+/// 004 make theirs outside the wizard.
+async fn existing_target_group(w: &World, name: &str) -> String {
+    let ec2 = aws_sdk_ec2::Client::new(&w.config);
+    let group = ec2
+        .create_security_group()
+        .group_name(format!("{name}-lb"))
+        .description("lb")
+        .vpc_id(&w.vpc)
+        .send()
+        .await
+        .expect("group");
+    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&w.config);
+    let lb = elbv2
+        .create_load_balancer()
+        .name(name)
+        .set_subnets(Some(w.subnets.clone()))
+        .security_groups(group.group_id().unwrap())
+        .send()
+        .await
+        .expect("LB");
+    let tg = elbv2
+        .create_target_group()
+        .name(name)
+        .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
+        .port(80)
+        .vpc_id(&w.vpc)
+        .target_type(aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum::Ip)
+        .send()
+        .await
+        .expect("TG");
+    let tg_arn = tg.target_groups()[0]
+        .target_group_arn()
+        .unwrap()
+        .to_string();
+    elbv2
+        .create_listener()
+        .load_balancer_arn(lb.load_balancers()[0].load_balancer_arn().unwrap())
+        .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
+        .port(80)
+        .default_actions(
+            aws_sdk_elasticloadbalancingv2::types::Action::builder()
+                .r#type(aws_sdk_elasticloadbalancingv2::types::ActionTypeEnum::Forward)
+                .target_group_arn(&tg_arn)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("listener");
+    tg_arn
+}
+
+// Multi-threaded: the proxy keeps answering while a test blocks on starting the app.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn references_003_and_004_join_existing_target_groups() {
+    let w = world().await;
+    let ec2 = aws_sdk_ec2::Client::new(&w.config);
+    let groups = ec2.describe_security_groups().send().await.expect("groups");
+    let default_group = groups
+        .security_groups()
+        .iter()
+        .find(|g| g.group_name() == Some("default") && g.vpc_id() == Some(w.vpc.as_str()))
+        .and_then(|g| g.group_id())
+        .expect("the default group")
+        .to_string();
+    let group_field = format!("group.{default_group}");
+
+    // 003: blue/green by CodeDeploy, no public IP, no circuit breaker.
+    let tg_003 = existing_target_group(&w, "ContainerHandsOn").await;
+    let review = fill_in(
+        &w,
+        "cluster=ContainerHandsOn&taskDefinition=ContainerHandsOn:1",
+        &[
+            ("serviceName", "ContainerHandsOn"),
+            ("desiredCount", "2"),
+            ("deploymentController.type", "CODE_DEPLOY"),
+            ("circuitBreaker", ""),
+            ("rollback", ""),
+            ("assignPublicIp", ""),
+            ("securityGroupChoice", "existing"),
+            (group_field.as_str(), "on"),
+            ("loadBalancing", "existing"),
+            ("targetGroupArn", tg_003.as_str()),
+            ("container", "ContainerHandsOn:80"),
+        ],
+    )
+    .await;
+    // Public subnets with Public IP off: warned, not blocked.
+    assert!(!review.select("#preflight .msg.warning").is_empty());
+    assert_eq!(review.select("#plan tbody td code"), ["ecs:CreateService"]);
+    let (_, run) = create(&w, &review).await;
+    assert!(states(&run).iter().all(|s| s == "ok"), "{}", run.text);
+    let sent: Value = serde_json::from_str(&w.proxy.bodies("CreateService")[0]).expect("JSON");
+    assert_eq!(sent["deploymentController"]["type"], "CODE_DEPLOY");
+    assert_eq!(
+        sent["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"],
+        "DISABLED"
+    );
+    assert!(
+        sent["deploymentConfiguration"]
+            .get("deploymentCircuitBreaker")
+            .is_none()
+    );
+    assert_eq!(sent["loadBalancers"][0]["targetGroupArn"], tg_003.as_str());
+
+    // 004: platform version pinned, grace period 60.
+    let tg_004 = existing_target_group(&w, "web-004").await;
+    let review = fill_in(
+        &w,
+        &format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1"),
+        &[
+            ("serviceName", "web-004"),
+            ("platformVersion", "1.4.0"),
+            ("healthCheckGracePeriodSeconds", "60"),
+            ("assignPublicIp", ""),
+            ("securityGroupChoice", "existing"),
+            (group_field.as_str(), "on"),
+            ("loadBalancing", "existing"),
+            ("targetGroupArn", tg_004.as_str()),
+        ],
+    )
+    .await;
+    let (_, run) = create(&w, &review).await;
+    assert!(states(&run).iter().all(|s| s == "ok"), "{}", run.text);
+    let sent: Value = serde_json::from_str(&w.proxy.bodies("CreateService")[1]).expect("JSON");
+    assert_eq!(sent["platformVersion"], "1.4.0");
+    assert_eq!(sent["healthCheckGracePeriodSeconds"], 60);
+    assert_eq!(sent["loadBalancers"][0]["containerName"], "web");
+}
+
+/// What the emulator holds under the names one run uses.
+async fn made(w: &World, name: &str) -> Vec<(&'static str, usize)> {
+    let ec2 = aws_sdk_ec2::Client::new(&w.config);
+    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&w.config);
+    let ecs = aws_sdk_ecs::Client::new(&w.config);
+    let groups = ec2.describe_security_groups().send().await.expect("groups");
+    let count_groups = |suffix: &str| {
+        groups
+            .security_groups()
+            .iter()
+            .filter(|g| g.group_name() == Some(format!("{name}{suffix}").as_str()))
+            .count()
+    };
+    let lbs = elbv2.describe_load_balancers().send().await.expect("LBs");
+    let lb = lbs
+        .load_balancers()
+        .iter()
+        .find(|l| l.load_balancer_name() == Some(format!("{name}-alb").as_str()));
+    let listeners = match lb {
+        Some(lb) => elbv2
+            .describe_listeners()
+            .load_balancer_arn(lb.load_balancer_arn().unwrap())
+            .send()
+            .await
+            .expect("listeners")
+            .listeners()
+            .len(),
+        None => 0,
+    };
+    let tgs = elbv2.describe_target_groups().send().await.expect("TGs");
+    let services = ecs
+        .describe_services()
+        .cluster(CLUSTER)
+        .services(name)
+        .send()
+        .await
+        .expect("services");
+    vec![
+        ("alb group", count_groups("-alb-sg")),
+        ("service group", count_groups("-sg")),
+        ("load balancer", usize::from(lb.is_some())),
+        ("listener", listeners),
+        (
+            "target group",
+            tgs.target_groups()
+                .iter()
+                .filter(|t| t.target_group_name() == Some(format!("{name}-tg").as_str()))
+                .count(),
+        ),
+        (
+            "service",
+            services
+                .services()
+                .iter()
+                .filter(|s| s.status() == Some("ACTIVE"))
+                .count(),
+        ),
+    ]
+}
+
+// Multi-threaded: the proxy keeps answering while a test blocks on starting the app.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_step_resumes_without_duplicates_or_cleans_up_to_nothing() {
+    let w = world().await;
+    let actions = [
+        "CreateSecurityGroup",
+        "AuthorizeSecurityGroupIngress",
+        "CreateLoadBalancer",
+        "CreateTargetGroup",
+        "CreateListener",
+        "CreateService",
+    ];
+    let query = format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1");
+    for (n, action) in actions.iter().enumerate() {
+        for then_resume in [true, false] {
+            let name = format!("s{n}{}", if then_resume { "r" } else { "c" });
+            w.proxy.fail(
+                action,
+                1,
+                Fault::refuse("ValidationError", "refused by the test"),
+            );
+            let review = fill_in(
+                &w,
+                &query,
+                &[("serviceName", name.as_str()), ("loadBalancing", "new")],
+            )
+            .await;
+            let (run_url, run) = create(&w, &review).await;
+            assert!(
+                states(&run).iter().any(|s| s == "error"),
+                "{action}: the refusal is shown: {:?}",
+                states(&run)
+            );
+            assert!(run.text.contains("refused by the test"));
+            // The journal lists exactly what exists.
+            let done = states(&run).iter().filter(|s| *s == "ok").count();
+            let before = made(&w, &name).await;
+            let resources: usize = before.iter().map(|(_, c)| c).sum();
+            let rules_done = {
+                let rows = run.select("#run-steps tbody tr td:nth-child(2) code");
+                let oks = states(&run);
+                rows.iter()
+                    .zip(&oks)
+                    .filter(|(c, s)| c.contains("Authorize") && *s == "ok")
+                    .count()
+            };
+            assert_eq!(
+                done - rules_done,
+                resources,
+                "{action}: {before:?} vs {:?}",
+                states(&run)
+            );
+            w.proxy.clear();
+            let button = if then_resume { "resume" } else { "cleanup" };
+            let pressed = w
+                .client
+                .post(&run_url.replace("/run", &format!("/{button}")), &[])
+                .await;
+            assert_eq!(pressed.status, 303);
+            let after = settle(&w.client, &run_url).await;
+            let held = made(&w, &name).await;
+            if then_resume {
+                assert!(
+                    states(&after).iter().all(|s| s == "ok"),
+                    "{action}: {:?}",
+                    states(&after)
+                );
+                assert!(
+                    held.iter().all(|(_, c)| *c == 1),
+                    "{action}: one of each: {held:?}"
+                );
+            } else {
+                assert!(
+                    held.iter().all(|(_, c)| *c == 0),
+                    "{action}: nothing left: {held:?}"
+                );
+                assert!(after.select("#cleanup-steps tbody tr").len() >= 1 || resources == 0);
+            }
+        }
+    }
+}
+
+// Multi-threaded: the proxy keeps answering while a test blocks on starting the app.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_and_a_5xx_are_retried() {
+    let w = world().await;
+    w.proxy.fail("CreateTargetGroup", 4, Fault::throttle());
+    w.proxy.fail("CreateListener", 4, Fault::unavailable());
+    let review = fill_in(
+        &w,
+        &format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1"),
+        &[("serviceName", "patient"), ("loadBalancing", "new")],
+    )
+    .await;
+    let (_, run) = create(&w, &review).await;
+    assert!(states(&run).iter().all(|s| s == "ok"), "{}", run.text);
+    assert!(w.proxy.count("CreateTargetGroup") >= 5);
+    assert!(w.proxy.count("CreateListener") >= 5);
+    assert!(made(&w, "patient").await.iter().all(|(_, c)| *c == 1));
+}
+
+// Multi-threaded: the proxy keeps answering while a test blocks on starting the app.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_cut_off_by_a_crash_is_resumed_by_the_next_process() {
+    let mut w = world().await;
+    // The listener is made, but its answer never comes back: then kill -9.
+    w.proxy.fail("CreateListener", 1, Fault::LoseAnswer);
+    let review = fill_in(
+        &w,
+        &format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1"),
+        &[("serviceName", "crash"), ("loadBalancing", "new")],
+    )
+    .await;
+    let create_url = review.attr("form.create", "action").expect("Create");
+    let created = w.client.post(&create_url, &[]).await;
+    let run_url = created.location.clone();
+    for _ in 0..300 {
+        if w.proxy.count("CreateListener") == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let proxy_url = w.proxy.url.clone();
+    w.app = w.app.crash_and_restart(&proxy_url, &FLAGS);
+    w.client = Client::new(&w.app.url).await;
+
+    let cut_off = w.client.get(&run_url).await;
+    assert!(
+        cut_off
+            .text
+            .contains("The app stopped while this run was under way"),
+        "{}",
+        cut_off.text
+    );
+    let home = w.client.get("/").await;
+    assert!(
+        home.select("#unfinished-runs a")
+            .iter()
+            .any(|a| a.contains("crash")),
+        "listed on the home page"
+    );
+    let pressed = w
+        .client
+        .post(&run_url.replace("/run", "/resume"), &[])
+        .await;
+    assert_eq!(pressed.status, 303);
+    let after = settle(&w.client, &run_url).await;
+    assert!(states(&after).iter().all(|s| s == "ok"), "{}", after.text);
+    assert!(
+        after.text.contains("adopted"),
+        "the listener made before the crash is adopted"
+    );
+    assert!(
+        made(&w, "crash").await.iter().all(|(_, c)| *c == 1),
+        "nothing made twice"
+    );
+    assert_eq!(w.proxy.count("CreateListener"), 1);
+}
