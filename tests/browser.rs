@@ -505,3 +505,102 @@ async fn a_beginner_walks_the_getting_started_path_from_an_empty_account() {
     assert_eq!(checklist(c).await, ["done", "done", "done", "done", "todo"]);
     browser.client.close().await.expect("close");
 }
+
+/// Issue 8: from the checklist's step 5, reference 002's service behind a
+/// new load balancer, followed to the service's page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_creates_reference_002s_service_from_step_5() {
+    use aws_sdk_ecs::types::{Compatibility, ContainerDefinition, NetworkMode, PortMapping};
+    let moto = moto();
+    let config = common::sdk_config(&moto.url);
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let (vpc, subnets) = common::network::default_network(&ec2).await;
+    common::network::internet_gateway(&ec2, &vpc).await;
+    let ecs = ecs_client(&moto.url);
+    ecs.create_cluster()
+        .cluster_name("ecs-fargate-cluster")
+        .send()
+        .await
+        .expect("cluster");
+    ecs.register_task_definition()
+        .family("ecs-fargate-task")
+        .network_mode(NetworkMode::Awsvpc)
+        .requires_compatibilities(Compatibility::Fargate)
+        .cpu("256")
+        .memory("512")
+        .container_definitions(
+            ContainerDefinition::builder()
+                .name("web")
+                .image("nginx:latest")
+                .port_mappings(PortMapping::builder().container_port(80).build())
+                .build(),
+        )
+        .send()
+        .await
+        .expect("task definition");
+    let app = app(Some(&moto.url));
+    let browser = browser().await;
+    let c = &browser.client;
+
+    c.goto(&app.url).await.expect("open");
+    wait_heading(c, "Getting started").await;
+    assert_eq!(checklist(c).await[4], "todo");
+    follow(c, "Create service").await;
+    wait_heading(c, "Create service").await;
+    type_into(c, "", "Service name", "ecs-fargate-service").await;
+    type_into(c, "", "Desired tasks", "2").await;
+    type_into(c, "", "Health check grace period (seconds)", "30").await;
+    for subnet in &subnets {
+        control(c, "//fieldset[@id='networking']", subnet)
+            .await
+            .click()
+            .await
+            .expect("check the subnet");
+    }
+    control(c, "", "A new Application Load Balancer")
+        .await
+        .click()
+        .await
+        .expect("new ALB");
+    type_into(c, "", "Load balancer name", "ecs-fargate-alb").await;
+    type_into(c, "", "Load balancer security group name", "ecs-alb-sg").await;
+    type_into(c, "", "Target group name", "ecs-fargate-tg").await;
+    press(c, "", "Next").await;
+    for _ in 0..50 {
+        let errors = c
+            .find_all(Locator::Css(".msg.error"))
+            .await
+            .unwrap_or_default();
+        if !errors.is_empty() {
+            let mut texts = Vec::new();
+            for e in errors {
+                texts.push(e.text().await.unwrap_or_default());
+            }
+            panic!("the form has errors: {texts:?}");
+        }
+        if let Ok(h1) = c.find(Locator::Css("h1")).await
+            && h1.text().await.is_ok_and(|t| t.starts_with("Review"))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_heading(c, "Review").await;
+    press(c, "", "Create").await;
+    c.wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(Locator::XPath("//a[normalize-space()='Open the service']"))
+        .await
+        .expect("the run page follows the plan to its end");
+    follow(c, "Open the service").await;
+    wait_heading(c, "Service: ecs-fargate-service").await;
+    let desired = c.find(Locator::Css("#desired")).await.expect("desired");
+    assert_eq!(desired.text().await.unwrap(), "2");
+    let dns = c.find(Locator::Css("a.dns-name")).await.expect("DNS name");
+    assert!(dns.text().await.unwrap().contains("elb"));
+
+    c.goto(&app.url).await.expect("home");
+    wait_heading(c, "Getting started").await;
+    assert_eq!(checklist(c).await[4], "done");
+    browser.client.close().await.expect("close");
+}

@@ -9,6 +9,7 @@ mod common;
 use std::time::Duration;
 
 use common::faults::{Fault, FaultProxy, fault_proxy};
+use common::network::{default_network, internet_gateway};
 use common::{App, Client, Moto, Page, app_with_flags, moto, sdk_config};
 use serde_json::Value;
 
@@ -46,68 +47,6 @@ async fn world() -> World {
         vpc,
         subnets,
     }
-}
-
-async fn default_network(ec2: &aws_sdk_ec2::Client) -> (String, Vec<String>) {
-    let vpcs = ec2.describe_vpcs().send().await.expect("DescribeVpcs");
-    let vpc = vpcs
-        .vpcs()
-        .iter()
-        .find(|v| v.is_default() == Some(true))
-        .and_then(|v| v.vpc_id())
-        .expect("moto has a default VPC")
-        .to_string();
-    let subnets = ec2
-        .describe_subnets()
-        .send()
-        .await
-        .expect("DescribeSubnets");
-    let mut zones = Vec::new();
-    let mut chosen = Vec::new();
-    for subnet in subnets.subnets() {
-        let zone = subnet.availability_zone().unwrap_or_default().to_string();
-        if subnet.vpc_id() == Some(vpc.as_str()) && !zones.contains(&zone) {
-            zones.push(zone);
-            chosen.push(subnet.subnet_id().unwrap_or_default().to_string());
-        }
-    }
-    chosen.truncate(2);
-    assert_eq!(chosen.len(), 2, "two zones in moto's default VPC");
-    (vpc, chosen)
-}
-
-/// moto's default VPC has no internet gateway; AWS's has one, routed from
-/// the main route table, which makes its subnets public.
-async fn internet_gateway(ec2: &aws_sdk_ec2::Client, vpc: &str) {
-    let gateway = ec2.create_internet_gateway().send().await.expect("IGW");
-    let gateway = gateway
-        .internet_gateway()
-        .and_then(|g| g.internet_gateway_id())
-        .expect("IGW id")
-        .to_string();
-    ec2.attach_internet_gateway()
-        .internet_gateway_id(&gateway)
-        .vpc_id(vpc)
-        .send()
-        .await
-        .expect("attach");
-    let tables = ec2.describe_route_tables().send().await.expect("tables");
-    let main = tables
-        .route_tables()
-        .iter()
-        .find(|t| {
-            t.vpc_id() == Some(vpc) && t.associations().iter().any(|a| a.main() == Some(true))
-        })
-        .and_then(|t| t.route_table_id())
-        .expect("main table")
-        .to_string();
-    ec2.create_route()
-        .route_table_id(main)
-        .destination_cidr_block("0.0.0.0/0")
-        .gateway_id(gateway)
-        .send()
-        .await
-        .expect("route");
 }
 
 async fn cluster_and_task_definition(ecs: &aws_sdk_ecs::Client) {
@@ -338,7 +277,7 @@ async fn reference_002_through_the_forms_to_the_service_page() {
     assert!(
         sent["loadBalancers"][0]["targetGroupArn"]
             .as_str()
-            .unwrap()
+            .expect("present")
             .starts_with("arn:aws:elasticloadbalancing:")
     );
 
@@ -368,7 +307,7 @@ async fn reference_002_through_the_forms_to_the_service_page() {
     assert_eq!(tg.health_check_path(), Some("/"));
     let listeners = elbv2
         .describe_listeners()
-        .load_balancer_arn(alb.load_balancer_arn().unwrap())
+        .load_balancer_arn(alb.load_balancer_arn().expect("present"))
         .send()
         .await
         .expect("listeners");
@@ -399,7 +338,7 @@ async fn reference_002_through_the_forms_to_the_service_page() {
     // Create again: the run that exists, not a second one.
     let again = w
         .client
-        .post(&review.attr("form.create", "action").unwrap(), &[])
+        .post(&review.attr("form.create", "action").expect("present"), &[])
         .await;
     assert_eq!(again.status, 303);
     assert_eq!(w.proxy.count("CreateService"), 1);
@@ -422,7 +361,7 @@ async fn existing_target_group(w: &World, name: &str) -> String {
         .create_load_balancer()
         .name(name)
         .set_subnets(Some(w.subnets.clone()))
-        .security_groups(group.group_id().unwrap())
+        .security_groups(group.group_id().expect("present"))
         .send()
         .await
         .expect("LB");
@@ -438,11 +377,11 @@ async fn existing_target_group(w: &World, name: &str) -> String {
         .expect("TG");
     let tg_arn = tg.target_groups()[0]
         .target_group_arn()
-        .unwrap()
+        .expect("present")
         .to_string();
     elbv2
         .create_listener()
-        .load_balancer_arn(lb.load_balancers()[0].load_balancer_arn().unwrap())
+        .load_balancer_arn(lb.load_balancers()[0].load_balancer_arn().expect("present"))
         .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
         .port(80)
         .default_actions(
@@ -556,7 +495,7 @@ async fn made(w: &World, name: &str) -> Vec<(&'static str, usize)> {
     let listeners = match lb {
         Some(lb) => elbv2
             .describe_listeners()
-            .load_balancer_arn(lb.load_balancer_arn().unwrap())
+            .load_balancer_arn(lb.load_balancer_arn().expect("present"))
             .send()
             .await
             .expect("listeners")
@@ -671,7 +610,7 @@ async fn a_refused_step_resumes_without_duplicates_or_cleans_up_to_nothing() {
                     held.iter().all(|(_, c)| *c == 0),
                     "{action}: nothing left: {held:?}"
                 );
-                assert!(after.select("#cleanup-steps tbody tr").len() >= 1 || resources == 0);
+                assert!(!after.select("#cleanup-steps tbody tr").is_empty() || resources == 0);
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The only code that talks to AWS. Credentials, region and endpoints come from
 //! aws-config's default chain, as the aws CLI reads them; flags override.
 
-mod create;
+pub mod create;
 mod ec2;
 mod ecr;
 mod ecs;
@@ -12,6 +12,7 @@ mod logs;
 mod plan_calls;
 mod plan_lookups;
 mod raw_body;
+mod resource_calls;
 mod service_reads;
 mod sts;
 

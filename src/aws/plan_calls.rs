@@ -23,6 +23,7 @@ impl Aws {
             | ("elbv2", "DeleteLoadBalancer" | "DeleteTargetGroup" | "DeleteListener") => {
                 self.send_delete(call).await
             }
+            ("iam" | "logs", _) => self.send_resource_call(call).await,
             _ => Err(AwsError {
                 code: "UnsupportedCall".into(),
                 message: format!("ecs-wizard cannot send {} yet.", call.title()),

@@ -110,7 +110,8 @@ impl Aws {
             }
             // A rule: adding it again is answered "duplicate", which the
             // runner takes as done.
-            _ => Ok(None),
+            ("ec2", _) => Ok(None),
+            _ => self.find_created_resource(call).await,
         }
     }
 

@@ -47,6 +47,28 @@ pub fn undo_call(step: &Step, input: &Value, answer: &Value) -> Option<ApiCall> 
             "DeleteSecurityGroup",
             json!({"GroupId": text(&answer["GroupId"])?}),
         )),
+        // IAM and CloudWatch Logs name what they make: the request says
+        // what to delete.
+        ("iam", "CreateRole") => Some(ApiCall::new(
+            "iam",
+            "DeleteRole",
+            json!({"RoleName": input["RoleName"]}),
+        )),
+        ("iam", "AttachRolePolicy") => Some(ApiCall::new(
+            "iam",
+            "DetachRolePolicy",
+            json!({"RoleName": input["RoleName"], "PolicyArn": input["PolicyArn"]}),
+        )),
+        ("iam", "PutRolePolicy") => Some(ApiCall::new(
+            "iam",
+            "DeleteRolePolicy",
+            json!({"RoleName": input["RoleName"], "PolicyName": input["PolicyName"]}),
+        )),
+        ("logs", "CreateLogGroup") => Some(ApiCall::new(
+            "logs",
+            "DeleteLogGroup",
+            json!({"logGroupName": input["logGroupName"]}),
+        )),
         _ => None,
     }
 }

@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::runner::PlanLog;
 use crate::aws::{AwsError, StepLog};
 use crate::store::Store;
 use crate::store::runs::StepStatus;
@@ -31,6 +32,24 @@ pub(super) fn not_recorded(error: crate::store::StoreError) -> AwsError {
     AwsError {
         code: "NotRecorded".into(),
         message: "ecs-wizard could not write this step to its journal, so it was not sent. The server log has the details.".into(),
+    }
+}
+
+/// Plan steps are written at their place in the plan, with AWS's answer.
+impl PlanLog for RunJournal {
+    async fn record(
+        &self,
+        seq: usize,
+        step: &str,
+        call: &str,
+        status: StepStatus,
+        detail: &str,
+        answer: Option<&serde_json::Value>,
+    ) -> Result<(), AwsError> {
+        self.store
+            .record_plan_step(&self.run_id, seq, step, call, status, detail, answer)
+            .await
+            .map_err(not_recorded)
     }
 }
 

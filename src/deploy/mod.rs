@@ -12,6 +12,7 @@ pub mod cleanup;
 mod journal;
 pub mod plan;
 pub mod plan_run;
+pub mod resource_run;
 pub mod runner;
 pub mod service_plan;
 

@@ -112,6 +112,7 @@ fn is_gone(error: &AwsError) -> bool {
     code.ends_with("NotFound")
         || code.ends_with("NotFoundException")
         || code == "InvalidGroup.NotFound"
+        || code == "NoSuchEntity"
 }
 
 /// Adding a rule that is there already.

@@ -18,8 +18,11 @@ use super::state::AppState;
 use super::task_definitions::Choice;
 use crate::aws::{Aws, Connection, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
+use crate::deploy::resource_run;
+use crate::deploy::runner::Retry;
 use crate::model::account::LogGroupSummary;
 use crate::model::log_group::{LogGroup, RETENTION_DAYS};
+use crate::model::resource::Resource;
 
 /// Reference 004 keeps logs 180 days; forever is a choice, not a default.
 const DEFAULT_RETENTION: u32 = 180;
@@ -98,11 +101,11 @@ impl CreateWizard for LogGroup {
     }
 
     async fn create(&self, aws: &Aws, log: &RunJournal) -> Result<Created, CreateError> {
-        aws.create_log_group(self, log).await
+        resource_run::create(aws, self.api_calls(), log, &Retry::STANDARD).await
     }
 
     async fn remove(&self, aws: &Aws, log: &RunJournal) -> Vec<Undo> {
-        aws.remove_log_group(self, log).await
+        resource_run::remove(aws, self.api_calls(), log, &Retry::STANDARD).await
     }
 }
 

@@ -57,6 +57,8 @@ struct Shared {
     faults: HashMap<String, (usize, Fault)>,
     /// Every action seen, in order (faulted ones included), with its body.
     calls: Vec<(String, String)>,
+    /// How long each forwarded call took, latency included, in arrival order.
+    timings: Vec<(String, Duration)>,
     latency: Duration,
 }
 
@@ -109,6 +111,11 @@ impl FaultProxy {
 
     pub fn count(&self, action: &str) -> usize {
         self.calls().iter().filter(|a| *a == action).count()
+    }
+
+    /// Each forwarded call's time, latency included, in the order they ended.
+    pub fn timings(&self) -> Vec<(String, Duration)> {
+        self.shared.lock().expect("lock").timings.clone()
     }
 
     pub fn set_latency(&self, latency: Duration) {
@@ -188,6 +195,7 @@ async fn forward(
     body: Bytes,
 ) -> Response {
     let action = action_of(&headers, &body);
+    let started = std::time::Instant::now();
     let (fault, latency) = {
         let mut shared = state.shared.lock().expect("lock");
         shared
@@ -239,5 +247,11 @@ async fn forward(
         }
     }
     let bytes = answer.bytes().await.unwrap_or_default();
+    state
+        .shared
+        .lock()
+        .expect("lock")
+        .timings
+        .push((action, started.elapsed()));
     response.body(Body::from(bytes)).expect("response")
 }

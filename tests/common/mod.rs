@@ -5,6 +5,7 @@
 pub mod faults;
 pub mod fuzz;
 pub mod in_process;
+pub mod network;
 pub mod plans;
 pub mod proxy;
 

@@ -10,6 +10,9 @@ use axum::response::{IntoResponse, Response};
 
 use crate::aws::{Aws, Connection, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
+use crate::deploy::resource_run;
+use crate::deploy::runner::Retry;
+use crate::model::resource::Resource;
 use crate::model::role::{MANAGED_POLICIES, Role, RoleKind, Scope, trust_policy};
 use crate::web::create::{Context, CreateWizard, FormCommon, FormWizard, decode_tags, split_lines};
 use crate::web::form::FormData;
@@ -166,11 +169,11 @@ impl CreateWizard for Role {
     }
 
     async fn create(&self, aws: &Aws, log: &RunJournal) -> Result<Created, CreateError> {
-        aws.create_role(self, log).await
+        resource_run::create(aws, self.api_calls(), log, &Retry::STANDARD).await
     }
 
     async fn remove(&self, aws: &Aws, log: &RunJournal) -> Vec<Undo> {
-        aws.remove_role(self, log).await
+        resource_run::remove(aws, self.api_calls(), log, &Retry::STANDARD).await
     }
 }
 

@@ -109,6 +109,15 @@ impl FormWizard for ServiceDraft {
             Ok(network) => facts.network = network,
             Err(e) => problems.push(e),
         }
+        // A first visit names no family: the form preselects the first.
+        if family.is_none()
+            && let Some(first) = facts.families.first()
+        {
+            match aws.revisions(first).await {
+                Ok(revisions) => facts.revisions = revisions,
+                Err(e) => problems.push(e),
+            }
+        }
         let chosen = self
             .revision()
             .map(str::to_string)
@@ -386,8 +395,8 @@ impl ServiceForm {
             rollback: breaker.is_some_and(|b| b.rollback),
             controllers: Choice::list(
                 &[
-                    ("ECS", &tr.t("ui.rolling_update")),
-                    ("CODE_DEPLOY", &tr.t("ui.blue_green")),
+                    ("ECS", tr.t("ui.rolling_update")),
+                    ("CODE_DEPLOY", tr.t("ui.blue_green")),
                 ],
                 &service.deployment_controller.kind,
             ),

@@ -1,0 +1,64 @@
+//! The default VPC as AWS makes it, in moto: two subnets in different
+//! zones, and an internet gateway on the main route table.
+
+pub async fn default_network(ec2: &aws_sdk_ec2::Client) -> (String, Vec<String>) {
+    let vpcs = ec2.describe_vpcs().send().await.expect("DescribeVpcs");
+    let vpc = vpcs
+        .vpcs()
+        .iter()
+        .find(|v| v.is_default() == Some(true))
+        .and_then(|v| v.vpc_id())
+        .expect("moto has a default VPC")
+        .to_string();
+    let subnets = ec2
+        .describe_subnets()
+        .send()
+        .await
+        .expect("DescribeSubnets");
+    let mut zones = Vec::new();
+    let mut chosen = Vec::new();
+    for subnet in subnets.subnets() {
+        let zone = subnet.availability_zone().unwrap_or_default().to_string();
+        if subnet.vpc_id() == Some(vpc.as_str()) && !zones.contains(&zone) {
+            zones.push(zone);
+            chosen.push(subnet.subnet_id().unwrap_or_default().to_string());
+        }
+    }
+    chosen.truncate(2);
+    assert_eq!(chosen.len(), 2, "two zones in moto's default VPC");
+    (vpc, chosen)
+}
+
+/// moto's default VPC has no internet gateway; AWS's has one, routed from
+/// the main route table, which makes its subnets public.
+pub async fn internet_gateway(ec2: &aws_sdk_ec2::Client, vpc: &str) {
+    let gateway = ec2.create_internet_gateway().send().await.expect("IGW");
+    let gateway = gateway
+        .internet_gateway()
+        .and_then(|g| g.internet_gateway_id())
+        .expect("IGW id")
+        .to_string();
+    ec2.attach_internet_gateway()
+        .internet_gateway_id(&gateway)
+        .vpc_id(vpc)
+        .send()
+        .await
+        .expect("attach");
+    let tables = ec2.describe_route_tables().send().await.expect("tables");
+    let main = tables
+        .route_tables()
+        .iter()
+        .find(|t| {
+            t.vpc_id() == Some(vpc) && t.associations().iter().any(|a| a.main() == Some(true))
+        })
+        .and_then(|t| t.route_table_id())
+        .expect("main table")
+        .to_string();
+    ec2.create_route()
+        .route_table_id(main)
+        .destination_cidr_block("0.0.0.0/0")
+        .gateway_id(gateway)
+        .send()
+        .await
+        .expect("route");
+}
