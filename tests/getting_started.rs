@@ -880,8 +880,8 @@ async fn a_refusal_part_way_leaves_no_half_created_role() {
     assert_eq!(
         undone,
         [
-            "iam:DetachRolePolicy RoleName=half PolicyArn=arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
-            "iam:DeleteRole RoleName=half",
+            "iam:DetachRolePolicy RoleName=half PolicyArn=arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy (AttachRolePolicy)",
+            "iam:DeleteRole RoleName=half (CreateRole)",
         ]
     );
     let roles = iam_client(&moto.url).list_roles().send().await.unwrap();

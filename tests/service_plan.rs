@@ -149,9 +149,11 @@ async fn reference_002_plan_creates_the_load_balancer_and_the_service() {
     assert_eq!(run.steps.len(), 8);
     assert!(run.steps.iter().all(|s| s.status == StepStatus::Done));
     assert!(
-        run.steps
-            .iter()
-            .any(|s| s.call == "elbv2:CreateListener (CreateListener)")
+        run.steps.iter().any(|s| s
+            .call
+            .starts_with("elbv2:CreateListener LoadBalancerArn=arn:aws:elasticloadbalancing:")
+            && s.call.ends_with(" (CreateListener)")),
+        "the listener's line names its load balancer as sent"
     );
 
     // Security groups: the ALB's open on 80 from anywhere, the tasks' from the ALB's only.

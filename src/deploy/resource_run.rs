@@ -124,7 +124,7 @@ async fn remove_answered(
     for (k, (step_id, call)) in calls.iter().enumerate() {
         let outcome = run_delete(aws, log, CLEANUP_BASE + k, step_id, call, retry).await;
         undo.push(Undo {
-            call: format!("{} ({step_id})", call.title()),
+            call: format!("{} ({step_id})", call.summary()),
             outcome,
         });
     }
@@ -223,8 +223,8 @@ mod tests {
         assert_eq!(
             calls,
             [
-                "iam:DetachRolePolicy (AttachRolePolicy)",
-                "iam:DeleteRole (CreateRole)"
+                "iam:DetachRolePolicy RoleName=ecsTaskExecutionRole PolicyArn=arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy (AttachRolePolicy)",
+                "iam:DeleteRole RoleName=ecsTaskExecutionRole (CreateRole)"
             ]
         );
         assert!(undo.iter().all(|u| u.outcome.is_ok()));
@@ -284,7 +284,10 @@ mod tests {
         };
         assert_eq!(error.code, "AccessDeniedException");
         assert_eq!(undo.len(), 1);
-        assert_eq!(undo[0].call, "logs:DeleteLogGroup (CreateLogGroup)");
+        assert_eq!(
+            undo[0].call,
+            "logs:DeleteLogGroup logGroupName=/ecs/example (CreateLogGroup)"
+        );
         assert!(undo[0].outcome.is_ok());
         assert_eq!(
             actions(&client),

@@ -137,9 +137,9 @@ impl Progress {
     }
 }
 
-/// The journal's line for a step: its call and its id in the plan.
-pub fn journal_line(step: &Step) -> String {
-    format!("{} ({})", step.call.title(), step.id)
+/// The journal's line for a step: its call as sent and its id in the plan.
+pub fn journal_line(step: &Step, call: &ApiCall) -> String {
+    format!("{} ({})", call.summary(), step.id)
 }
 
 pub async fn run_plan(
@@ -202,7 +202,7 @@ async fn run_step(
     unknown: bool,
     retry: &Retry,
 ) -> Result<Value, AwsError> {
-    let line = journal_line(step);
+    let line = journal_line(step, call);
     let record = |status, detail: String, answer: Option<Value>| {
         let line = line.clone();
         async move {
@@ -258,7 +258,7 @@ pub async fn run_delete(
     call: &ApiCall,
     retry: &Retry,
 ) -> Result<(), AwsError> {
-    let line = format!("{} ({step_id})", call.title());
+    let line = format!("{} ({step_id})", call.summary());
     log.record(seq, step_id, &line, StepStatus::Started, "", None)
         .await?;
     let mut attempt = 1;

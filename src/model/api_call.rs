@@ -27,6 +27,34 @@ impl ApiCall {
         format!("{}:{}", self.service, self.operation)
     }
 
+    /// `iam:DeleteRole RoleName=web`: the title and the names that say
+    /// what the call acts on, for the journal and the pages that show it.
+    pub fn summary(&self) -> String {
+        const NAMES: [&str; 12] = [
+            "RoleName",
+            "PolicyArn",
+            "PolicyName",
+            "logGroupName",
+            "GroupName",
+            "GroupId",
+            "Name",
+            "LoadBalancerArn",
+            "TargetGroupArn",
+            "ListenerArn",
+            "serviceName",
+            "service",
+        ];
+        let mut summary = self.title();
+        for name in NAMES {
+            if let Some(value) = self.input[name].as_str()
+                && !value.starts_with("${")
+            {
+                summary.push_str(&format!(" {name}={value}"));
+            }
+        }
+        summary
+    }
+
     pub fn json(&self) -> String {
         serde_json::to_string_pretty(&self.input).unwrap_or_default()
     }

@@ -76,6 +76,20 @@ pub fn allows(policies: &[Value], action: &str) -> bool {
     named("Allow") && !named("Deny")
 }
 
+/// True when some Allow statement names `action` on `resource` and no Deny
+/// statement does. Conditions, resource policies and permission boundaries
+/// are not weighed: this finds what is plainly missing.
+pub fn allows_on(policies: &[Value], action: &str, resource: &str) -> bool {
+    let named = |effect: &str| {
+        policies.iter().flat_map(statements).any(|s| {
+            effect_is(s, effect)
+                && matches_any(s.get("Action"), action)
+                && strings(s.get("Resource")).any(|pattern| wildcard_match(pattern, resource))
+        })
+    };
+    named("Allow") && !named("Deny")
+}
+
 fn statements(document: &Value) -> impl Iterator<Item = &Value> {
     let statement = document.get("Statement");
     let list: Vec<&Value> = match statement {
@@ -126,6 +140,43 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
         }
     }
     p[pi..].iter().all(|c| *c == '*')
+}
+
+#[cfg(test)]
+mod resource_tests {
+    use serde_json::json;
+
+    use super::allows_on;
+
+    #[test]
+    fn an_action_is_allowed_on_the_resources_its_statement_names() {
+        let policy = json!({"Statement": [
+            {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+             "Resource": "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:app/*"},
+            {"Effect": "Deny", "Action": "secretsmanager:*",
+             "Resource": "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:app/root*"}
+        ]});
+        let arn = |name: &str| {
+            format!("arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:{name}")
+        };
+        let policies = [policy];
+        assert!(allows_on(
+            &policies,
+            "secretsmanager:GetSecretValue",
+            &arn("app/db-AbCdEf")
+        ));
+        assert!(!allows_on(
+            &policies,
+            "secretsmanager:GetSecretValue",
+            &arn("other-AbCdEf")
+        ));
+        assert!(!allows_on(
+            &policies,
+            "secretsmanager:GetSecretValue",
+            &arn("app/root-AbCdEf")
+        ));
+        assert!(!allows_on(&policies, "ssm:GetParameters", &arn("app/db")));
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 use super::{Store, StoreError, now};
 use crate::model::task_definition::TaskDefinition;
 
+/// Task definition drafts' kind in the one drafts table.
+const KIND: &str = "task_definitions";
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
     pub task_definition: TaskDefinition,
@@ -35,8 +38,8 @@ impl Store {
         self.with(move |connection| {
             let at = now();
             connection.execute(
-                "INSERT INTO drafts (id, body, family, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-                params![new, body, family, at],
+                "INSERT INTO resource_drafts (id, kind, body, title, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                params![new, KIND, body, family, at],
             )?;
             Ok(())
         })
@@ -49,8 +52,8 @@ impl Store {
         self.with(move |connection| {
             let row: Option<(String, i64)> = connection
                 .query_row(
-                    "SELECT body, version FROM drafts WHERE id = ?1",
-                    [id],
+                    "SELECT body, version FROM resource_drafts WHERE id = ?1 AND kind = ?2",
+                    params![id, KIND],
                     |row| Ok((row.get(0)?, row.get(1)?)),
                 )
                 .optional()?;
@@ -71,9 +74,9 @@ impl Store {
         let (id, version) = (id.to_string(), draft.version);
         self.with(move |connection| {
             let changed = connection.execute(
-                "UPDATE drafts SET body = ?2, family = ?3, updated_at = ?4, version = version + 1 \
-                 WHERE id = ?1 AND version = ?5",
-                params![id, body, family, now(), version],
+                "UPDATE resource_drafts SET body = ?2, title = ?3, updated_at = ?4, version = version + 1 \
+                 WHERE id = ?1 AND version = ?5 AND kind = ?6",
+                params![id, body, family, now(), version, KIND],
             )?;
             if changed == 0 {
                 return Err(StoreError::Conflict);
@@ -87,9 +90,10 @@ impl Store {
     pub async fn recent_drafts(&self, limit: u32) -> Result<Vec<DraftSummary>, StoreError> {
         self.with(move |connection| {
             let mut statement = connection.prepare_cached(
-                "SELECT id, family, updated_at FROM drafts ORDER BY updated_at DESC, rowid DESC LIMIT ?1",
+                "SELECT id, title, updated_at FROM resource_drafts WHERE kind = ?1 \
+                 ORDER BY updated_at DESC, rowid DESC LIMIT ?2",
             )?;
-            let rows = statement.query_map([limit], |row| {
+            let rows = statement.query_map(params![KIND, limit], |row| {
                 Ok(DraftSummary {
                     id: row.get(0)?,
                     family: row.get(1)?,
@@ -106,7 +110,10 @@ impl Store {
     pub async fn delete_draft(&self, id: &str) -> Result<bool, StoreError> {
         let id = id.to_string();
         self.with(move |connection| {
-            Ok(connection.execute("DELETE FROM drafts WHERE id = ?1", [id])? > 0)
+            Ok(connection.execute(
+                "DELETE FROM resource_drafts WHERE id = ?1 AND kind = ?2",
+                params![id, KIND],
+            )? > 0)
         })
         .await
     }

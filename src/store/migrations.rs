@@ -2,7 +2,7 @@
 
 use rusqlite::Connection;
 
-const MIGRATIONS: [&str; 5] = [
+const MIGRATIONS: [&str; 6] = [
     r#"
     CREATE TABLE drafts (
         id TEXT PRIMARY KEY,
@@ -81,6 +81,15 @@ const MIGRATIONS: [&str; 5] = [
     ALTER TABLE run_steps ADD COLUMN answer TEXT;
     CREATE INDEX runs_by_kind ON runs (kind, started_at);
 "#,
+    // One drafts table for every wizard, by kind: task definition drafts
+    // join the others, their family kept as the list's title column.
+    r#"
+    ALTER TABLE resource_drafts ADD COLUMN title TEXT NOT NULL DEFAULT '';
+    INSERT INTO resource_drafts (id, kind, body, created, created_at, updated_at, version, title)
+        SELECT id, 'task_definitions', body, NULL, created_at, updated_at, version, family FROM drafts;
+    DROP TABLE drafts;
+    CREATE INDEX resource_drafts_by_kind ON resource_drafts (kind, updated_at);
+"#,
 ];
 
 pub fn run(connection: &mut Connection) -> rusqlite::Result<()> {
@@ -92,4 +101,43 @@ pub fn run(connection: &mut Connection) -> rusqlite::Result<()> {
         transaction.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_definition_drafts_move_into_the_one_drafts_table() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        for (index, sql) in MIGRATIONS[..5].iter().enumerate() {
+            connection.execute_batch(sql).unwrap();
+            connection
+                .pragma_update(None, "user_version", index + 1)
+                .unwrap();
+        }
+        connection
+            .execute(
+                "INSERT INTO drafts (id, body, family, version, created_at, updated_at) VALUES ('d1', '{}', 'web', 3, 1, 2)",
+                [],
+            )
+            .unwrap();
+        run(&mut connection).unwrap();
+        let moved: (String, String, i64) = connection
+            .query_row(
+                "SELECT kind, title, version FROM resource_drafts WHERE id = 'd1'",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(moved, ("task_definitions".into(), "web".into(), 3));
+        let old: i64 = connection
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'drafts'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(old, 0);
+    }
 }

@@ -3,8 +3,9 @@
 //! it found; no issue means it passed. Errors block Create, warnings do not.
 
 use super::draft::{LoadBalancing, ServiceDraft};
-use crate::model::account::{AccountFacts, check_against_account};
+use crate::model::account::{AccountFacts, RoleDetails, check_against_account};
 use crate::model::network::{NetworkFacts, Reach};
+use crate::model::permissions::allows_on;
 use crate::model::task_definition::TaskDefinition;
 use crate::model::validate::Issue;
 
@@ -22,6 +23,8 @@ pub struct ServiceFacts {
     /// The chosen revision; None when the account has no such revision.
     pub task_definition: Option<TaskDefinition>,
     pub account: Option<AccountFacts>,
+    /// The execution role with its policy documents, when it exists.
+    pub execution_role: Option<RoleDetails>,
     pub network: NetworkFacts,
     pub taken: Taken,
 }
@@ -53,6 +56,13 @@ pub fn preflight(draft: &ServiceDraft, facts: &ServiceFacts) -> Vec<Check> {
                     issue.path = "container".into();
                 }
             }
+            // Registered elsewhere (console, CLI), it may wait on a HEALTHY
+            // container that has no health check: its tasks never start.
+            issues.extend(
+                crate::model::validate::validate(td)
+                    .into_iter()
+                    .filter(|i| i.key == "v.healthy_needs_check"),
+            );
             check("pf.task_definition", issues);
             check(
                 "pf.execution_role",
@@ -68,6 +78,9 @@ pub fn preflight(draft: &ServiceDraft, facts: &ServiceFacts) -> Vec<Check> {
                 .filter(|i| !i.path.ends_with("RoleArn"))
                 .partition(|i| i.path.ends_with(".image"));
             check("pf.images", images);
+            if let (Some(role), Some(account)) = (&facts.execution_role, &facts.account) {
+                check("pf.secrets", secrets(td, role, account));
+            }
             check("pf.log_groups", logs);
         }
     }
@@ -125,6 +138,57 @@ fn execution_role(td: &TaskDefinition, account: Option<&AccountFacts>) -> Vec<Is
             })
             .collect(),
     }
+}
+
+/// Reference 001's `valueFrom`: Secrets Manager needs GetSecretValue on the
+/// secret, Parameter Store GetParameters on the parameter; the execution
+/// role reads them when a task starts.
+fn secrets(td: &TaskDefinition, role: &RoleDetails, account: &AccountFacts) -> Vec<Issue> {
+    let documents: Vec<serde_json::Value> = role
+        .attached
+        .iter()
+        .chain(&role.inline)
+        .map(|p| p.document.clone())
+        .collect();
+    let mut issues = Vec::new();
+    for (i, container) in td.container_definitions.iter().enumerate() {
+        for (j, secret) in container.secrets.iter().enumerate() {
+            let (action, resource) = secret_resource(&secret.value_from, account);
+            if !allows_on(&documents, action, &resource) {
+                issues.push(
+                    Issue::warning(
+                        format!("containerDefinitions.{i}.secrets.{j}.valueFrom"),
+                        "v.pf_secret_unreadable",
+                    )
+                    .with("role", &role.name)
+                    .with("action", action)
+                    .with("secret", &resource),
+                );
+            }
+        }
+    }
+    issues
+}
+
+/// What reading a `valueFrom` takes: the action and the resource's ARN
+/// (a secret's JSON key and version, after its ARN, are not part of it; a
+/// bare parameter name is in the account's region).
+fn secret_resource(value_from: &str, account: &AccountFacts) -> (&'static str, String) {
+    if value_from.starts_with("arn:") && value_from.contains(":secretsmanager:") {
+        let arn: Vec<&str> = value_from.split(':').take(7).collect();
+        return ("secretsmanager:GetSecretValue", arn.join(":"));
+    }
+    if value_from.starts_with("arn:") {
+        return ("ssm:GetParameters", value_from.to_string());
+    }
+    let name = value_from.trim_start_matches('/');
+    (
+        "ssm:GetParameters",
+        format!(
+            "arn:aws:ssm:{}:{}:parameter/{name}",
+            account.region, account.account
+        ),
+    )
 }
 
 /// Reference 001's NAT section: a task pulls its image over the internet
@@ -318,6 +382,75 @@ mod tests {
             .filter(|c| c.title == title)
             .flat_map(|c| c.issues.iter().map(|i| i.key))
             .collect()
+    }
+
+    #[test]
+    fn a_healthy_dependency_without_a_health_check_is_found() {
+        let td = import(
+            r#"{"family": "f", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+            "cpu": "256", "memory": "512", "containerDefinitions": [
+              {"name": "web", "image": "nginx", "portMappings": [{"containerPort": 80}],
+               "dependsOn": [{"containerName": "app", "condition": "HEALTHY"}]},
+              {"name": "app", "image": "rails"}]}"#,
+        )
+        .unwrap()
+        .task_definition;
+        let facts = ServiceFacts {
+            task_definition: Some(td),
+            network: network(Reach::Public),
+            ..ServiceFacts::default()
+        };
+        assert_eq!(
+            failing_keys(
+                &preflight(&reference_002_draft(), &facts),
+                "pf.task_definition"
+            ),
+            ["v.healthy_needs_check"]
+        );
+    }
+
+    #[test]
+    fn a_secret_the_execution_role_cannot_read_is_named() {
+        use crate::model::account::PolicyDocument;
+        let mut td = task_definition();
+        td.execution_role_arn = Some("arn:aws:iam::123456789012:role/ecsTaskExecutionRole".into());
+        td.container_definitions[0].secrets = serde_json::from_value(serde_json::json!([
+            {"name": "DB", "valueFrom": "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:app/db-AbCdEf:password::"},
+            {"name": "KEY", "valueFrom": "/app/key"}
+        ]))
+        .unwrap();
+        let role = RoleDetails {
+            name: "ecsTaskExecutionRole".into(),
+            arn: String::new(),
+            description: String::new(),
+            trust: serde_json::json!({}),
+            attached: Vec::new(),
+            inline: vec![PolicyDocument {
+                name: "secrets".into(),
+                arn: String::new(),
+                document: serde_json::json!({"Statement": [{"Effect": "Allow",
+                    "Action": "secretsmanager:GetSecretValue",
+                    "Resource": "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:app/*"}]}),
+            }],
+        };
+        let account = AccountFacts {
+            account: "123456789012".into(),
+            region: "ap-northeast-1".into(),
+            ..AccountFacts::default()
+        };
+        let issues = secrets(&td, &role, &account);
+        assert_eq!(
+            issues.len(),
+            1,
+            "the secret is readable, the parameter is not"
+        );
+        assert_eq!(issues[0].path, "containerDefinitions.0.secrets.1.valueFrom");
+        assert!(
+            issues[0]
+                .args
+                .iter()
+                .any(|(_, v)| v == "arn:aws:ssm:ap-northeast-1:123456789012:parameter/app/key")
+        );
     }
 
     #[test]

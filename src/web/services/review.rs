@@ -183,8 +183,26 @@ async fn service_facts(
             }
         },
     );
+    let td = td?;
+    // The execution role's policies decide whether secrets can be read.
+    let role_name = td
+        .as_ref()
+        .and_then(|td| td.execution_role_arn.as_deref())
+        .filter(|arn| arn.split(':').nth(4) == Some(account))
+        .and_then(|arn| arn.rsplit('/').next())
+        .map(str::to_string);
+    let uses_secrets = td.as_ref().is_some_and(|td| {
+        td.container_definitions
+            .iter()
+            .any(|c| !c.secrets.is_empty())
+    });
+    let execution_role = match role_name {
+        Some(name) if uses_secrets => aws.role_details(&name).await.ok(),
+        _ => None,
+    };
     Ok(ServiceFacts {
-        task_definition: td?,
+        task_definition: td,
+        execution_role,
         account: Some(facts?),
         network: network?,
         taken: Taken {
