@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use common::faults::fault_proxy;
-use common::network::{default_network, internet_gateway};
+use common::network::{cluster_and_task_definition, default_network, internet_gateway};
 use common::{moto, plans, sdk_config};
 use ecs_wizard::aws::Aws;
 use ecs_wizard::deploy::plan_run;
@@ -75,29 +75,7 @@ async fn run(plans_to_run: usize, latency: Duration) {
     let ec2 = aws_sdk_ec2::Client::new(&config);
     let (vpc, subnets) = default_network(&ec2).await;
     internet_gateway(&ec2, &vpc).await;
-    use aws_sdk_ecs::types::{Compatibility, ContainerDefinition, NetworkMode, PortMapping};
-    let ecs = aws_sdk_ecs::Client::new(&config);
-    ecs.create_cluster()
-        .cluster_name("bench")
-        .send()
-        .await
-        .expect("cluster");
-    ecs.register_task_definition()
-        .family("bench")
-        .network_mode(NetworkMode::Awsvpc)
-        .requires_compatibilities(Compatibility::Fargate)
-        .cpu("256")
-        .memory("512")
-        .container_definitions(
-            ContainerDefinition::builder()
-                .name("web")
-                .image("nginx:latest")
-                .port_mappings(PortMapping::builder().container_port(80).build())
-                .build(),
-        )
-        .send()
-        .await
-        .expect("task definition");
+    cluster_and_task_definition(&aws_sdk_ecs::Client::new(&config), "bench", "bench", "web").await;
     let proxy = fault_proxy(&moto.url).await;
     proxy.set_latency(latency);
     let aws = Aws::from_config(&sdk_config(&proxy.url));

@@ -510,34 +510,18 @@ async fn a_beginner_walks_the_getting_started_path_from_an_empty_account() {
 /// new load balancer, followed to the service's page.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_creates_reference_002s_service_from_step_5() {
-    use aws_sdk_ecs::types::{Compatibility, ContainerDefinition, NetworkMode, PortMapping};
     let moto = moto();
     let config = common::sdk_config(&moto.url);
     let ec2 = aws_sdk_ec2::Client::new(&config);
     let (vpc, subnets) = common::network::default_network(&ec2).await;
     common::network::internet_gateway(&ec2, &vpc).await;
-    let ecs = ecs_client(&moto.url);
-    ecs.create_cluster()
-        .cluster_name("ecs-fargate-cluster")
-        .send()
-        .await
-        .expect("cluster");
-    ecs.register_task_definition()
-        .family("ecs-fargate-task")
-        .network_mode(NetworkMode::Awsvpc)
-        .requires_compatibilities(Compatibility::Fargate)
-        .cpu("256")
-        .memory("512")
-        .container_definitions(
-            ContainerDefinition::builder()
-                .name("web")
-                .image("nginx:latest")
-                .port_mappings(PortMapping::builder().container_port(80).build())
-                .build(),
-        )
-        .send()
-        .await
-        .expect("task definition");
+    common::network::cluster_and_task_definition(
+        &ecs_client(&moto.url),
+        "ecs-fargate-cluster",
+        "ecs-fargate-task",
+        "web",
+    )
+    .await;
     let app = app(Some(&moto.url));
     let browser = browser().await;
     let c = &browser.client;

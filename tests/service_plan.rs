@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::network::{cluster_and_task_definition, default_network};
 use common::proxy::proxy;
 use common::{moto, sdk_config};
 use ecs_wizard::aws::Aws;
@@ -16,73 +17,6 @@ use ecs_wizard::store::Store;
 use ecs_wizard::store::runs::{RunStatus, StepStatus};
 use serde_json::json;
 
-/// The default VPC and two of its subnets in different zones.
-async fn default_network(ec2: &aws_sdk_ec2::Client) -> (String, Vec<String>) {
-    let vpcs = ec2
-        .describe_vpcs()
-        .filters(
-            aws_sdk_ec2::types::Filter::builder()
-                .name("isDefault")
-                .values("true")
-                .build(),
-        )
-        .send()
-        .await
-        .expect("DescribeVpcs");
-    let vpc = vpcs.vpcs()[0].vpc_id().expect("vpc id").to_string();
-    let subnets = ec2
-        .describe_subnets()
-        .filters(
-            aws_sdk_ec2::types::Filter::builder()
-                .name("vpc-id")
-                .values(&vpc)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("DescribeSubnets");
-    let mut zones = Vec::new();
-    let mut chosen = Vec::new();
-    for subnet in subnets.subnets() {
-        let zone = subnet.availability_zone().unwrap_or_default().to_string();
-        if !zones.contains(&zone) {
-            zones.push(zone);
-            chosen.push(subnet.subnet_id().expect("subnet id").to_string());
-        }
-    }
-    assert!(
-        chosen.len() >= 2,
-        "moto's default VPC has subnets in two zones"
-    );
-    chosen.truncate(2);
-    (vpc, chosen)
-}
-
-async fn cluster_and_task_definition(ecs: &aws_sdk_ecs::Client) {
-    use aws_sdk_ecs::types::{Compatibility, ContainerDefinition, NetworkMode, PortMapping};
-    ecs.create_cluster()
-        .cluster_name("ecs-fargate-cluster")
-        .send()
-        .await
-        .expect("CreateCluster");
-    ecs.register_task_definition()
-        .family("ecs-fargate-task")
-        .network_mode(NetworkMode::Awsvpc)
-        .requires_compatibilities(Compatibility::Fargate)
-        .cpu("256")
-        .memory("512")
-        .container_definitions(
-            ContainerDefinition::builder()
-                .name("web")
-                .image("nginx:latest")
-                .port_mappings(PortMapping::builder().container_port(80).build())
-                .build(),
-        )
-        .send()
-        .await
-        .expect("RegisterTaskDefinition");
-}
-
 #[tokio::test]
 async fn reference_002_plan_creates_the_load_balancer_and_the_service() {
     let moto = moto();
@@ -94,7 +28,7 @@ async fn reference_002_plan_creates_the_load_balancer_and_the_service() {
     let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&config);
     let ecs = aws_sdk_ecs::Client::new(&config);
     let (vpc, subnets) = default_network(&ec2).await;
-    cluster_and_task_definition(&ecs).await;
+    cluster_and_task_definition(&ecs, "ecs-fargate-cluster", "ecs-fargate-task", "web").await;
 
     let mut draft = ServiceDraft {
         vpc_id: vpc.clone(),

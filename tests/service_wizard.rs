@@ -9,7 +9,7 @@ mod common;
 use std::time::Duration;
 
 use common::faults::{Fault, FaultProxy, fault_proxy};
-use common::network::{default_network, internet_gateway};
+use common::network::{cluster_and_task_definition, default_network, internet_gateway};
 use common::{App, Client, Moto, Page, app_with_flags, moto, sdk_config};
 use serde_json::Value;
 
@@ -37,7 +37,7 @@ async fn world() -> World {
     let ec2 = aws_sdk_ec2::Client::new(&config);
     let (vpc, subnets) = default_network(&ec2).await;
     internet_gateway(&ec2, &vpc).await;
-    cluster_and_task_definition(&aws_sdk_ecs::Client::new(&config)).await;
+    clusters_and_task_definitions(&aws_sdk_ecs::Client::new(&config)).await;
     World {
         _moto: moto,
         proxy,
@@ -49,36 +49,15 @@ async fn world() -> World {
     }
 }
 
-async fn cluster_and_task_definition(ecs: &aws_sdk_ecs::Client) {
-    use aws_sdk_ecs::types::{Compatibility, ContainerDefinition, NetworkMode, PortMapping};
-    for cluster in [CLUSTER, "ContainerHandsOn"] {
-        ecs.create_cluster()
-            .cluster_name(cluster)
-            .send()
-            .await
-            .expect("CreateCluster");
-    }
-    for (family, container) in [
-        ("ecs-fargate-task", "web"),
-        ("ContainerHandsOn", "ContainerHandsOn"),
-    ] {
-        ecs.register_task_definition()
-            .family(family)
-            .network_mode(NetworkMode::Awsvpc)
-            .requires_compatibilities(Compatibility::Fargate)
-            .cpu("256")
-            .memory("512")
-            .container_definitions(
-                ContainerDefinition::builder()
-                    .name(container)
-                    .image("nginx:latest")
-                    .port_mappings(PortMapping::builder().container_port(80).build())
-                    .build(),
-            )
-            .send()
-            .await
-            .expect("RegisterTaskDefinition");
-    }
+async fn clusters_and_task_definitions(ecs: &aws_sdk_ecs::Client) {
+    cluster_and_task_definition(ecs, CLUSTER, "ecs-fargate-task", "web").await;
+    cluster_and_task_definition(
+        ecs,
+        "ContainerHandsOn",
+        "ContainerHandsOn",
+        "ContainerHandsOn",
+    )
+    .await;
 }
 
 /// Opens the form as the checklist's link does, changes `fields` (an empty

@@ -62,3 +62,35 @@ pub async fn internet_gateway(ec2: &aws_sdk_ec2::Client, vpc: &str) {
         .await
         .expect("route");
 }
+
+/// A cluster, and a Fargate task definition `family` whose one container
+/// `container` (nginx) listens on port 80, as reference 002 registers it.
+pub async fn cluster_and_task_definition(
+    ecs: &aws_sdk_ecs::Client,
+    cluster: &str,
+    family: &str,
+    container: &str,
+) {
+    use aws_sdk_ecs::types::{Compatibility, ContainerDefinition, NetworkMode, PortMapping};
+    ecs.create_cluster()
+        .cluster_name(cluster)
+        .send()
+        .await
+        .expect("CreateCluster");
+    ecs.register_task_definition()
+        .family(family)
+        .network_mode(NetworkMode::Awsvpc)
+        .requires_compatibilities(Compatibility::Fargate)
+        .cpu("256")
+        .memory("512")
+        .container_definitions(
+            ContainerDefinition::builder()
+                .name(container)
+                .image("nginx:latest")
+                .port_mappings(PortMapping::builder().container_port(80).build())
+                .build(),
+        )
+        .send()
+        .await
+        .expect("RegisterTaskDefinition");
+}
