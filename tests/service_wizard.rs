@@ -672,3 +672,72 @@ async fn a_run_cut_off_by_a_crash_is_resumed_by_the_next_process() {
     );
     assert_eq!(w.proxy.count("CreateListener"), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_existing_load_balancer_gets_a_new_listener_and_target_group() {
+    let w = world().await;
+    existing_target_group(&w, "shared").await;
+    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&w.config);
+    let described = elbv2
+        .describe_load_balancers()
+        .names("shared")
+        .send()
+        .await
+        .expect("LB");
+    let lb = &described.load_balancers()[0];
+    let lb_arn = lb.load_balancer_arn().expect("ARN").to_string();
+    let lb_group = lb.security_groups()[0].clone();
+    let query = format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1");
+    let fields = |port: &'static str| {
+        vec![
+            ("serviceName", "second"),
+            ("loadBalancing", "existing_load_balancer"),
+            ("loadBalancerArn", lb_arn.as_str()),
+            ("loadBalancer.listenerPort", port),
+        ]
+    };
+    // Port 80 is taken on that load balancer: preflight says so.
+    let taken = fill_in(&w, &query, &fields("80")).await;
+    assert!(
+        taken
+            .select("#preflight .msg.error")
+            .iter()
+            .any(|m| m.contains("already listens on port 80")),
+        "{:?}",
+        taken.select("#preflight .msg")
+    );
+    let review = fill_in(&w, &query, &fields("8080")).await;
+    assert_eq!(
+        review.select("#plan tbody td code"),
+        [
+            "ec2:CreateSecurityGroup",
+            "ec2:AuthorizeSecurityGroupIngress",
+            "elbv2:CreateTargetGroup",
+            "elbv2:CreateListener",
+            "ecs:CreateService"
+        ]
+    );
+    let (_, run) = create(&w, &review).await;
+    assert!(states(&run).iter().all(|s| s == "ok"), "{}", run.text);
+    let listeners = elbv2
+        .describe_listeners()
+        .load_balancer_arn(&lb_arn)
+        .send()
+        .await
+        .expect("listeners");
+    let ports: Vec<Option<i32>> = listeners.listeners().iter().map(|l| l.port()).collect();
+    assert!(
+        ports.contains(&Some(80)) && ports.contains(&Some(8080)),
+        "{ports:?}"
+    );
+    let ingress: Value = serde_json::from_str(&format!(
+        "\"{}\"",
+        w.proxy.bodies("AuthorizeSecurityGroupIngress")[0]
+    ))
+    .expect("body");
+    assert!(
+        ingress.as_str().expect("text").contains(&lb_group),
+        "the tasks' group lets in the load balancer's group"
+    );
+    assert_eq!(made(&w, "second").await[5], ("service", 1));
+}

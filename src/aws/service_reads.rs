@@ -11,8 +11,8 @@ use super::raw_body::CaptureBody;
 use super::{Aws, AwsError};
 use crate::model::import::import;
 use crate::model::network::{
-    NetworkFacts, RouteTable, SecurityGroupSummary, SubnetSummary, TargetGroupSummary, VpcSummary,
-    reach_of,
+    LoadBalancerSummary, NetworkFacts, RouteTable, SecurityGroupSummary, SubnetSummary,
+    TargetGroupSummary, VpcSummary, reach_of,
 };
 use crate::model::task_definition::TaskDefinition;
 
@@ -70,7 +70,7 @@ impl Aws {
                 None => return Ok(facts),
             },
         };
-        let (subnets, tables, groups, target_groups) = tokio::join!(
+        let (subnets, tables, groups, target_groups, balancers) = tokio::join!(
             self.ec2
                 .describe_subnets()
                 .filters(vpc_filter(&chosen))
@@ -87,7 +87,15 @@ impl Aws {
                 .max_results(PAGE)
                 .send(),
             self.elbv2.describe_target_groups().page_size(PAGE).send(),
+            self.elbv2.describe_load_balancers().page_size(PAGE).send(),
         );
+        facts.load_balancers = balancers?
+            .load_balancers()
+            .iter()
+            .filter(|lb| lb.vpc_id() == Some(chosen.as_str()))
+            .filter(|lb| lb.r#type().map(|t| t.as_str()) == Some("application"))
+            .map(summary_of)
+            .collect();
         let tables: Vec<RouteTable> = tables?
             .route_tables()
             .iter()
@@ -153,6 +161,42 @@ impl Aws {
             })
             .collect();
         Ok(facts)
+    }
+
+    /// The load balancer `arn`, or None when there is none.
+    pub async fn load_balancer(&self, arn: &str) -> Result<Option<LoadBalancerSummary>, AwsError> {
+        match self
+            .elbv2
+            .describe_load_balancers()
+            .load_balancer_arns(arn)
+            .send()
+            .await
+        {
+            Ok(output) => Ok(output.load_balancers().first().map(summary_of)),
+            Err(error) => {
+                let error = AwsError::from(error);
+                if error.code.ends_with("NotFound") {
+                    Ok(None)
+                } else {
+                    Err(error)
+                }
+            }
+        }
+    }
+
+    /// The ports the load balancer `arn` already listens on.
+    pub async fn listener_ports(&self, arn: &str) -> Result<Vec<i64>, AwsError> {
+        let output = self
+            .elbv2
+            .describe_listeners()
+            .load_balancer_arn(arn)
+            .send()
+            .await?;
+        Ok(output
+            .listeners()
+            .iter()
+            .filter_map(|l| l.port().map(i64::from))
+            .collect())
     }
 
     /// A family's newest revisions, newest first (`family:7`).
@@ -293,6 +337,15 @@ impl Aws {
             }
         }
         Ok(Some(status))
+    }
+}
+
+fn summary_of(lb: &aws_sdk_elasticloadbalancingv2::types::LoadBalancer) -> LoadBalancerSummary {
+    LoadBalancerSummary {
+        arn: lb.load_balancer_arn().unwrap_or_default().to_string(),
+        name: lb.load_balancer_name().unwrap_or_default().to_string(),
+        dns_name: lb.dns_name().unwrap_or_default().to_string(),
+        security_groups: lb.security_groups().to_vec(),
     }
 }
 

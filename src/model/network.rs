@@ -60,6 +60,15 @@ pub struct TargetGroupSummary {
     pub load_balancer_arns: Vec<String>,
 }
 
+/// An Application Load Balancer of the VPC, to give a new listener.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadBalancerSummary {
+    pub arn: String,
+    pub name: String,
+    pub dns_name: String,
+    pub security_groups: Vec<String>,
+}
+
 /// A route table as far as reach is concerned.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RouteTable {
@@ -95,6 +104,7 @@ pub struct NetworkFacts {
     pub subnets: Vec<SubnetSummary>,
     pub security_groups: Vec<SecurityGroupSummary>,
     pub target_groups: Vec<TargetGroupSummary>,
+    pub load_balancers: Vec<LoadBalancerSummary>,
 }
 
 impl NetworkFacts {

@@ -116,10 +116,19 @@ impl NewLoadBalancer {
     }
 
     pub fn service_ingress(&self) -> ApiCall {
+        self.service_ingress_from(&[ALB_GROUP.to_string()])
+    }
+
+    /// The container port in from `groups` only (the load balancer's).
+    pub fn service_ingress_from(&self, groups: &[String]) -> ApiCall {
+        let pairs: Vec<Value> = groups
+            .iter()
+            .map(|g| json!({"GroupId": g, "Description": "from the load balancer"}))
+            .collect();
         ingress(
             SERVICE_GROUP,
             self.container_port,
-            json!({"UserIdGroupPairs": [{"GroupId": ALB_GROUP, "Description": "from the load balancer"}]}),
+            json!({"UserIdGroupPairs": pairs}),
         )
     }
 
@@ -161,11 +170,16 @@ impl NewLoadBalancer {
     }
 
     pub fn create_listener(&self) -> ApiCall {
+        self.create_listener_on(LOAD_BALANCER_ARN)
+    }
+
+    /// A listener on `load_balancer_arn` forwarding to the new target group.
+    pub fn create_listener_on(&self, load_balancer_arn: &str) -> ApiCall {
         ApiCall::new(
             "elbv2",
             "CreateListener",
             json!({
-                "LoadBalancerArn": LOAD_BALANCER_ARN,
+                "LoadBalancerArn": load_balancer_arn,
                 "Protocol": self.listener_protocol,
                 "Port": self.listener_port,
                 "DefaultActions": [{"Type": "forward", "TargetGroupArn": TARGET_GROUP_ARN}],

@@ -16,6 +16,36 @@ impl NewLoadBalancer {
         resource_label(&self.service_security_group_name, "sg")
     }
 
+    /// The target group and a listener on `load_balancer` (an expression)
+    /// forwarding to it.
+    fn target_group_and_listener(&self, load_balancer: &str) -> String {
+        let mut hcl = String::new();
+        let vpc = quote(&self.vpc_id);
+        let lb = resource_label(&self.load_balancer_name, "lb");
+        let tg = &self.target_group;
+        let tg_label = resource_label(&tg.name, "tg");
+        let _ = write!(
+            hcl,
+            "resource \"aws_lb_target_group\" \"{tg_label}\" {{\n  name        = {}\n  port        = {}\n  protocol    = {}\n  target_type = \"ip\"\n  vpc_id      = {vpc}\n\n  health_check {{\n    path                = {}\n    interval            = {}\n    timeout             = {}\n    healthy_threshold   = {}\n    unhealthy_threshold = {}\n    matcher             = {}\n  }}\n}}\n\n",
+            quote(&tg.name),
+            tg.port,
+            quote(&tg.protocol),
+            quote(&tg.health_check_path),
+            tg.interval_seconds,
+            tg.timeout_seconds,
+            tg.healthy_threshold,
+            tg.unhealthy_threshold,
+            quote(&tg.success_codes)
+        );
+        let _ = write!(
+            hcl,
+            "resource \"aws_lb_listener\" \"{lb}_{port}\" {{\n  load_balancer_arn = {load_balancer}\n  port              = {port}\n  protocol          = {}\n\n  default_action {{\n    type             = \"forward\"\n    target_group_arn = aws_lb_target_group.{tg_label}.arn\n  }}\n}}\n",
+            quote(&self.listener_protocol),
+            port = self.listener_port
+        );
+        hcl
+    }
+
     /// The Terraform expression for an output of the plan's steps.
     pub fn terraform_reference(&self, reference: &str) -> String {
         match reference {
@@ -79,27 +109,39 @@ impl NewLoadBalancer {
             quote(&self.load_balancer_name),
             list(&self.subnets)
         );
-        let tg = &self.target_group;
-        let tg_label = resource_label(&tg.name, "tg");
-        let _ = write!(
-            hcl,
-            "resource \"aws_lb_target_group\" \"{tg_label}\" {{\n  name        = {}\n  port        = {}\n  protocol    = {}\n  target_type = \"ip\"\n  vpc_id      = {vpc}\n\n  health_check {{\n    path                = {}\n    interval            = {}\n    timeout             = {}\n    healthy_threshold   = {}\n    unhealthy_threshold = {}\n    matcher             = {}\n  }}\n}}\n\n",
-            quote(&tg.name),
-            tg.port,
-            quote(&tg.protocol),
-            quote(&tg.health_check_path),
-            tg.interval_seconds,
-            tg.timeout_seconds,
-            tg.healthy_threshold,
-            tg.unhealthy_threshold,
-            quote(&tg.success_codes)
-        );
-        let _ = write!(
-            hcl,
-            "resource \"aws_lb_listener\" \"{lb}_{port}\" {{\n  load_balancer_arn = aws_lb.{lb}.arn\n  port              = {port}\n  protocol          = {}\n\n  default_action {{\n    type             = \"forward\"\n    target_group_arn = aws_lb_target_group.{tg_label}.arn\n  }}\n}}\n",
-            quote(&self.listener_protocol),
-            port = self.listener_port
-        );
+        hcl.push_str(&self.target_group_and_listener(&format!("aws_lb.{lb}.arn")));
+        hcl
+    }
+}
+
+impl NewLoadBalancer {
+    /// A new listener and target group on a load balancer that exists (and
+    /// the tasks' group, letting in the load balancer's `groups`).
+    pub fn terraform_on_existing(
+        &self,
+        load_balancer_arn: &str,
+        groups: &[String],
+        service_group: bool,
+    ) -> String {
+        let mut hcl = String::new();
+        if service_group {
+            let label = self.service_group_label();
+            let _ = write!(
+                hcl,
+                "resource \"aws_security_group\" \"{label}\" {{\n  name        = {}\n  description = \"The container port from the load balancer only\"\n  vpc_id      = {}\n}}\n\n",
+                quote(&self.service_security_group_name),
+                quote(&self.vpc_id)
+            );
+            for (n, group) in groups.iter().enumerate() {
+                let _ = write!(
+                    hcl,
+                    "resource \"aws_vpc_security_group_ingress_rule\" \"{label}_from_alb_{n}\" {{\n  security_group_id            = aws_security_group.{label}.id\n  ip_protocol                  = \"tcp\"\n  from_port                    = {port}\n  to_port                      = {port}\n  referenced_security_group_id = {}\n}}\n\n",
+                    quote(group),
+                    port = self.container_port
+                );
+            }
+        }
+        hcl.push_str(&self.target_group_and_listener(&quote(load_balancer_arn)));
         hcl
     }
 }

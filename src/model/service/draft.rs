@@ -25,6 +25,8 @@ pub enum LoadBalancing {
     New,
     /// A target group that exists (its listener and load balancer too).
     Existing,
+    /// A load balancer that exists, given a new listener and target group.
+    ExistingLoadBalancer,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,6 +46,11 @@ pub struct ServiceDraft {
     pub load_balancer: NewLoadBalancer,
     /// Used when `load_balancing` is `Existing`.
     pub target_group_arn: String,
+    /// Used when `load_balancing` is `ExistingLoadBalancer`: its ARN, and
+    /// its security groups (read from the account before planning), which
+    /// the tasks' new group lets in.
+    pub load_balancer_arn: String,
+    pub load_balancer_groups: Vec<String>,
     /// The container and port that receive the traffic: `web:80`.
     pub container: String,
 }
@@ -57,6 +64,8 @@ impl Default for ServiceDraft {
             load_balancing: LoadBalancing::None,
             load_balancer: NewLoadBalancer::default(),
             target_group_arn: String::new(),
+            load_balancer_arn: String::new(),
+            load_balancer_groups: Vec::new(),
             container: String::new(),
         }
     }
@@ -80,8 +89,16 @@ impl ServiceDraft {
         (!name.trim().is_empty()).then(|| (name.trim().to_string(), port))
     }
 
+    /// A new listener and target group are made (on a new or existing ALB).
+    pub fn makes_listener(&self) -> bool {
+        matches!(
+            self.load_balancing,
+            LoadBalancing::New | LoadBalancing::ExistingLoadBalancer
+        )
+    }
+
     fn creates_service_group(&self) -> bool {
-        self.load_balancing == LoadBalancing::New && self.new_security_group
+        self.makes_listener() && self.new_security_group
     }
 
     /// The new load balancer as it will be made: in the draft's VPC, in the
@@ -108,7 +125,9 @@ impl ServiceDraft {
         let (name, port) = self.container_and_port().unwrap_or_default();
         let target_group_arn = match self.load_balancing {
             LoadBalancing::None => None,
-            LoadBalancing::New => Some(TARGET_GROUP_ARN.to_string()),
+            LoadBalancing::New | LoadBalancing::ExistingLoadBalancer => {
+                Some(TARGET_GROUP_ARN.to_string())
+            }
             LoadBalancing::Existing => Some(self.target_group_arn.clone()),
         };
         service.load_balancers = target_group_arn
@@ -148,6 +167,21 @@ impl ServiceDraft {
             calls.push((CREATE_TARGET_GROUP, lb.create_target_group()));
             calls.push((CREATE_LISTENER, lb.create_listener()));
         }
+        if self.load_balancing == LoadBalancing::ExistingLoadBalancer {
+            let lb = self.new_load_balancer();
+            if self.creates_service_group() {
+                calls.push((SERVICE_SECURITY_GROUP, lb.service_security_group()));
+                calls.push((
+                    SERVICE_INGRESS,
+                    lb.service_ingress_from(&self.load_balancer_groups),
+                ));
+            }
+            calls.push((CREATE_TARGET_GROUP, lb.create_target_group()));
+            calls.push((
+                CREATE_LISTENER,
+                lb.create_listener_on(&self.load_balancer_arn),
+            ));
+        }
         calls.push((CREATE_SERVICE, self.service_request().api_call()));
         calls
     }
@@ -178,6 +212,31 @@ impl ServiceDraft {
                         "serviceSecurityGroupName" if !self.new_security_group => continue,
                         other => format!("loadBalancer.{other}"),
                     };
+                    issues.push(issue);
+                }
+            }
+            LoadBalancing::ExistingLoadBalancer => {
+                // Its security groups are read from the account for the
+                // review (preflight says when they could not be).
+                if !is_load_balancer_arn(&self.load_balancer_arn) {
+                    issues.push(Issue::error("loadBalancerArn", "v.service_lb_arn"));
+                }
+                // The new load balancer's own fields are not used.
+                const UNUSED: [&str; 4] = [
+                    "loadBalancerName",
+                    "securityGroupName",
+                    "subnets",
+                    "containerPort",
+                ];
+                for mut issue in self.new_load_balancer().validate() {
+                    if UNUSED.contains(&issue.path.as_str())
+                        || (issue.path == "serviceSecurityGroupName" && !self.new_security_group)
+                    {
+                        continue;
+                    }
+                    if issue.path != "vpcId" {
+                        issue.path = format!("loadBalancer.{}", issue.path);
+                    }
                     issues.push(issue);
                 }
             }
@@ -212,17 +271,32 @@ impl ServiceDraft {
     /// resources, then the service pointing at them.
     pub fn terraform(&self) -> String {
         let service = self.service_request();
-        if self.load_balancing != LoadBalancing::New {
-            return service.terraform();
-        }
         let lb = self.new_load_balancer();
-        let mut hcl = lb.terraform(self.creates_service_group());
+        let mut hcl = match self.load_balancing {
+            LoadBalancing::New => lb.terraform(self.creates_service_group()),
+            LoadBalancing::ExistingLoadBalancer => lb.terraform_on_existing(
+                &self.load_balancer_arn,
+                &self.load_balancer_groups,
+                self.creates_service_group(),
+            ),
+            LoadBalancing::None | LoadBalancing::Existing => return service.terraform(),
+        };
         hcl.push('\n');
         hcl.push_str(&super::terraform::declared(&service, &|reference| {
             lb.terraform_reference(reference)
         }));
         hcl
     }
+}
+
+/// `arn:aws:elasticloadbalancing:region:account:loadbalancer/app/name/id`
+fn is_load_balancer_arn(text: &str) -> bool {
+    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    matches!(parts.as_slice(), ["arn", partition, "elasticloadbalancing", region, account, resource]
+        if partition.starts_with("aws")
+            && !region.is_empty()
+            && account.len() == 12
+            && resource.starts_with("loadbalancer/app/"))
 }
 
 impl Resource for ServiceDraft {
@@ -280,6 +354,8 @@ pub(crate) mod tests {
             load_balancing: LoadBalancing::New,
             load_balancer,
             target_group_arn: String::new(),
+            load_balancer_arn: String::new(),
+            load_balancer_groups: Vec::new(),
             container: "web:80".into(),
         }
     }
@@ -344,6 +420,49 @@ pub(crate) mod tests {
             sent["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"],
             json!(["sg-0123abcd"])
         );
+    }
+
+    #[test]
+    fn an_existing_load_balancer_gets_a_new_listener_and_target_group() {
+        let mut draft = reference_002_draft();
+        draft.load_balancing = LoadBalancing::ExistingLoadBalancer;
+        draft.load_balancer_arn =
+            "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/shared/0123"
+                .into();
+        draft.load_balancer_groups = vec!["sg-0000000a".into()];
+        draft.load_balancer.listener_port = 8080;
+        assert!(draft.issues().is_empty(), "{:?}", draft.issues());
+        assert_eq!(
+            ids(&draft),
+            [
+                SERVICE_SECURITY_GROUP,
+                SERVICE_INGRESS,
+                CREATE_TARGET_GROUP,
+                CREATE_LISTENER,
+                CREATE_SERVICE
+            ]
+        );
+        let calls = draft.calls();
+        assert_eq!(
+            calls[1].1.input["IpPermissions"][0]["UserIdGroupPairs"][0]["GroupId"], "sg-0000000a",
+            "the tasks let in the existing load balancer's group"
+        );
+        assert_eq!(
+            calls[3].1.input["LoadBalancerArn"],
+            draft.load_balancer_arn.as_str()
+        );
+        assert_eq!(calls[3].1.input["Port"], 8080);
+        let hcl = draft.terraform();
+        assert!(
+            hcl.contains("load_balancer_arn = \"arn:aws:elasticloadbalancing:"),
+            "{hcl}"
+        );
+        assert!(!hcl.contains("resource \"aws_lb\" "), "{hcl}");
+
+        draft.load_balancer_arn =
+            "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/x/1".into();
+        let keys: Vec<&str> = draft.issues().iter().map(|i| i.key).collect();
+        assert_eq!(keys, ["v.service_lb_arn"]);
     }
 
     #[test]

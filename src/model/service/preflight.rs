@@ -13,6 +13,8 @@ use crate::model::validate::Issue;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Taken {
     pub service: bool,
+    /// The existing load balancer already listens on the chosen port.
+    pub listener_port: bool,
     pub load_balancer: bool,
     pub target_group: bool,
 }
@@ -106,6 +108,13 @@ pub fn preflight(draft: &ServiceDraft, facts: &ServiceFacts) -> Vec<Check> {
     }
     if draft.load_balancing == LoadBalancing::Existing {
         check("pf.target_group", existing_target_group(draft, facts));
+    }
+    if draft.load_balancing == LoadBalancing::ExistingLoadBalancer {
+        let mut issues = Vec::new();
+        if draft.new_security_group && draft.load_balancer_groups.is_empty() {
+            issues.push(Issue::error("loadBalancerArn", "v.service_lb_groups"));
+        }
+        check("pf.existing_load_balancer", issues);
     }
     let mut taken = names(draft, &facts.taken);
     taken.extend(taken_group_names(draft, &facts.network));
@@ -248,9 +257,15 @@ fn names(draft: &ServiceDraft, taken: &Taken) -> Vec<Issue> {
                 .with("cluster", &draft.service.cluster),
         );
     }
-    if draft.load_balancing == LoadBalancing::New {
+    if taken.listener_port && draft.load_balancing == LoadBalancing::ExistingLoadBalancer {
+        issues.push(
+            Issue::error("loadBalancer.listenerPort", "v.pf_listener_port_taken")
+                .with("port", draft.load_balancer.listener_port),
+        );
+    }
+    if draft.makes_listener() {
         let lb = &draft.load_balancer;
-        if taken.load_balancer {
+        if taken.load_balancer && draft.load_balancing == LoadBalancing::New {
             issues.push(
                 Issue::error("loadBalancer.loadBalancerName", "v.pf_name_taken")
                     .with("name", &lb.load_balancer_name),
@@ -268,11 +283,14 @@ fn names(draft: &ServiceDraft, taken: &Taken) -> Vec<Issue> {
 
 /// The security group names the plan creates that the VPC already has.
 fn taken_group_names(draft: &ServiceDraft, network: &NetworkFacts) -> Vec<Issue> {
-    if draft.load_balancing != LoadBalancing::New {
+    if !draft.makes_listener() {
         return Vec::new();
     }
     let lb = &draft.load_balancer;
-    let mut wanted = vec![("loadBalancer.securityGroupName", &lb.security_group_name)];
+    let mut wanted = Vec::new();
+    if draft.load_balancing == LoadBalancing::New {
+        wanted.push(("loadBalancer.securityGroupName", &lb.security_group_name));
+    }
     if draft.new_security_group {
         wanted.push((
             "loadBalancer.serviceSecurityGroupName",
@@ -354,6 +372,7 @@ mod tests {
             network: net,
             taken: Taken {
                 service: true,
+                listener_port: false,
                 load_balancer: true,
                 target_group: false,
             },
@@ -382,6 +401,33 @@ mod tests {
             .filter(|c| c.title == title)
             .flat_map(|c| c.issues.iter().map(|i| i.key))
             .collect()
+    }
+
+    #[test]
+    fn an_existing_load_balancer_must_have_its_groups_read() {
+        let mut draft = reference_002_draft();
+        draft.load_balancing = LoadBalancing::ExistingLoadBalancer;
+        draft.load_balancer_arn =
+            "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/shared/1"
+                .into();
+        let facts = ServiceFacts {
+            task_definition: Some(task_definition()),
+            network: network(Reach::Public),
+            taken: Taken {
+                listener_port: true,
+                ..Taken::default()
+            },
+            ..ServiceFacts::default()
+        };
+        let checks = preflight(&draft, &facts);
+        assert_eq!(
+            failing_keys(&checks, "pf.existing_load_balancer"),
+            ["v.service_lb_groups"]
+        );
+        assert_eq!(
+            failing_keys(&checks, "pf.names"),
+            ["v.pf_listener_port_taken"]
+        );
     }
 
     #[test]

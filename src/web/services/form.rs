@@ -97,6 +97,7 @@ pub fn decode(form: &mut FormData) -> ServiceDraft {
     let load_balancing = match form.text("loadBalancing").as_str() {
         "new" => LoadBalancing::New,
         "existing" => LoadBalancing::Existing,
+        "existing_load_balancer" => LoadBalancing::ExistingLoadBalancer,
         _ => LoadBalancing::None,
     };
     let mut draft = ServiceDraft {
@@ -106,10 +107,13 @@ pub fn decode(form: &mut FormData) -> ServiceDraft {
         new_security_group: form.text("securityGroupChoice") != "existing",
         load_balancing,
         target_group_arn: form.text("targetGroupArn"),
+        load_balancer_arn: form.text("loadBalancerArn"),
+        // Read from the account when the plan is made.
+        load_balancer_groups: Vec::new(),
         container: form.text("container"),
     };
-    if draft.load_balancing != LoadBalancing::New {
-        // Only a new load balancer's group can be the tasks' new group.
+    if !draft.makes_listener() {
+        // The tasks' new group lets in a load balancer this run gives a listener.
         draft.new_security_group = false;
     }
     draft

@@ -225,6 +225,7 @@ pub struct ServiceForm {
     pub tg_codes: String,
     pub service_group_name: String,
     pub target_groups: Vec<Choice>,
+    pub load_balancers: Vec<Choice>,
     pub advanced: String,
 }
 
@@ -409,6 +410,25 @@ impl ServiceForm {
                 LoadBalancing::None => "none",
                 LoadBalancing::New => "new",
                 LoadBalancing::Existing => "existing",
+                LoadBalancing::ExistingLoadBalancer => "existing_load_balancer",
+            },
+            load_balancers: {
+                let arns: Vec<String> = network
+                    .load_balancers
+                    .iter()
+                    .map(|l| l.arn.clone())
+                    .collect();
+                let mut choices = options(&arns, &draft.load_balancer_arn, Some(""));
+                for choice in &mut choices {
+                    if let Some(lb) = network
+                        .load_balancers
+                        .iter()
+                        .find(|l| l.arn == choice.value)
+                    {
+                        choice.label = format!("{} ({})", lb.name, lb.dns_name);
+                    }
+                }
+                choices
             },
             containers: options(&facts.containers, &container, None),
             lb_name: lb.load_balancer_name.clone(),

@@ -62,8 +62,21 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let draft = load::<ServiceDraft>(&state.store, &id).await?;
-    let v = review(&state, page, &id, &draft.body).await?;
+    let draft = completed(&state, draft.body).await;
+    let v = review(&state, page, &id, &draft).await?;
     Ok(ReviewPage { v }.into_response())
+}
+
+/// The draft with what the plan needs from the account: an existing load
+/// balancer's security groups (the tasks' new group lets them in).
+pub async fn completed(state: &AppState, mut draft: ServiceDraft) -> ServiceDraft {
+    if draft.load_balancing == LoadBalancing::ExistingLoadBalancer
+        && let Some(aws) = state.connection.aws()
+        && let Ok(Some(lb)) = aws.load_balancer(&draft.load_balancer_arn).await
+    {
+        draft.load_balancer_groups = lb.security_groups;
+    }
+    draft
 }
 
 fn class_of(issues: &[Issue]) -> &'static str {
@@ -163,7 +176,8 @@ async fn service_facts(
 ) -> Result<ServiceFacts, crate::aws::AwsError> {
     let lb = &draft.load_balancer;
     let new_lb = draft.load_balancing == LoadBalancing::New;
-    let (td, facts, network, service, load_balancer, target_group) = tokio::join!(
+    let on_existing = draft.load_balancing == LoadBalancing::ExistingLoadBalancer;
+    let (td, facts, network, service, load_balancer, target_group, ports) = tokio::join!(
         aws.task_definition(&draft.service.task_definition),
         aws.facts(account),
         aws.network(Some(&draft.vpc_id)),
@@ -176,10 +190,17 @@ async fn service_facts(
             }
         },
         async {
-            if new_lb {
+            if draft.makes_listener() {
                 aws.target_group_exists(&lb.target_group.name).await
             } else {
                 Ok(false)
+            }
+        },
+        async {
+            if on_existing && !draft.load_balancer_arn.is_empty() {
+                aws.listener_ports(&draft.load_balancer_arn).await
+            } else {
+                Ok(Vec::new())
             }
         },
     );
@@ -207,6 +228,7 @@ async fn service_facts(
         network: network?,
         taken: Taken {
             service: service?,
+            listener_port: ports?.contains(&lb.listener_port),
             load_balancer: load_balancer?,
             target_group: target_group?,
         },

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
-use super::review::{ReviewPage, review};
+use super::review::{ReviewPage, completed, review};
 use super::show::service_url;
 use crate::deploy::plan_run;
 use crate::deploy::service_plan::plan;
@@ -32,6 +32,7 @@ pub async fn create(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let draft = load::<ServiceDraft>(&state.store, &id).await?;
+    let draft = completed(&state, draft.body).await;
     // One run per draft: a second press, or a press in an older tab,
     // shows the run that exists (unless it was cleaned up).
     if let Some(run) = state.store.latest_plan_run(&id).await?
@@ -39,7 +40,7 @@ pub async fn create(
     {
         return Ok(Redirect::to(&run_url(&id)).into_response());
     }
-    let v = review(&state, page, &id, &draft.body).await?;
+    let v = review(&state, page, &id, &draft).await?;
     let Some(aws) = state.connection.aws() else {
         return Ok((StatusCode::CONFLICT, ReviewPage { v }).into_response());
     };
@@ -51,8 +52,8 @@ pub async fn create(
         aws,
         "services",
         &id,
-        &json!(draft.body),
-        plan(&draft.body),
+        &json!(draft),
+        plan(&draft),
         state.plan_retry,
     )
     .await?;
