@@ -9,7 +9,9 @@ mod common;
 use std::time::Duration;
 
 use common::faults::{Fault, FaultProxy, fault_proxy};
-use common::network::{cluster_and_task_definition, default_network, internet_gateway};
+use common::network::{
+    cluster_and_task_definition, cluster_and_task_definition_on, default_network, internet_gateway,
+};
 use common::{App, Client, Moto, Page, app_with_flags, moto, sdk_config};
 use serde_json::Value;
 
@@ -51,6 +53,8 @@ async fn world() -> World {
 
 async fn clusters_and_task_definitions(ecs: &aws_sdk_ecs::Client) {
     cluster_and_task_definition(ecs, CLUSTER, "ecs-fargate-task", "web").await;
+    // Reference 001's Rails app listens on 3000.
+    cluster_and_task_definition_on(ecs, "myapp-dev", "myapp-dev-app", "myapp-dev-app", 3000).await;
     cluster_and_task_definition(
         ecs,
         "ContainerHandsOn",
@@ -377,7 +381,7 @@ async fn existing_target_group(w: &World, name: &str) -> String {
 
 // Multi-threaded: the proxy keeps answering while a test blocks on starting the app.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn references_003_and_004_join_existing_target_groups() {
+async fn references_001_003_and_004_join_existing_target_groups() {
     let w = world().await;
     let ec2 = aws_sdk_ec2::Client::new(&w.config);
     let groups = ec2.describe_security_groups().send().await.expect("groups");
@@ -428,6 +432,35 @@ async fn references_003_and_004_join_existing_target_groups() {
     );
     assert_eq!(sent["loadBalancers"][0]["targetGroupArn"], tg_003.as_str());
 
+    // 001: rolling update 100/200 with circuit breaker and rollback, no
+    // public IP, the Rails container's port 3000.
+    let tg_001 = existing_target_group(&w, "myapp-dev-tg").await;
+    let review = fill_in(
+        &w,
+        "cluster=myapp-dev&taskDefinition=myapp-dev-app:1",
+        &[
+            ("serviceName", "myapp-dev-app-service"),
+            ("desiredCount", "2"),
+            ("assignPublicIp", ""),
+            ("securityGroupChoice", "existing"),
+            (group_field.as_str(), "on"),
+            ("loadBalancing", "existing"),
+            ("targetGroupArn", tg_001.as_str()),
+            ("container", "myapp-dev-app:3000"),
+        ],
+    )
+    .await;
+    let (_, run) = create(&w, &review).await;
+    assert!(states(&run).iter().all(|s| s == "ok"), "{}", run.text);
+    let sent: Value = serde_json::from_str(&w.proxy.bodies("CreateService")[1]).expect("JSON");
+    assert_eq!(
+        sent["deploymentConfiguration"],
+        serde_json::json!({"minimumHealthyPercent": 100, "maximumPercent": 200,
+                           "deploymentCircuitBreaker": {"enable": true, "rollback": true}})
+    );
+    assert_eq!(sent["loadBalancers"][0]["containerPort"], 3000);
+    assert_eq!(sent["desiredCount"], 2);
+
     // 004: platform version pinned, grace period 60.
     let tg_004 = existing_target_group(&w, "web-004").await;
     let review = fill_in(
@@ -447,7 +480,7 @@ async fn references_003_and_004_join_existing_target_groups() {
     .await;
     let (_, run) = create(&w, &review).await;
     assert!(states(&run).iter().all(|s| s == "ok"), "{}", run.text);
-    let sent: Value = serde_json::from_str(&w.proxy.bodies("CreateService")[1]).expect("JSON");
+    let sent: Value = serde_json::from_str(&w.proxy.bodies("CreateService")[2]).expect("JSON");
     assert_eq!(sent["platformVersion"], "1.4.0");
     assert_eq!(sent["healthCheckGracePeriodSeconds"], 60);
     assert_eq!(sent["loadBalancers"][0]["containerName"], "web");

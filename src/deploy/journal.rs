@@ -37,6 +37,10 @@ pub(super) fn not_recorded(error: crate::store::StoreError) -> AwsError {
 
 /// Plan steps are written at their place in the plan, with AWS's answer.
 impl PlanLog for RunJournal {
+    fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
     async fn record(
         &self,
         seq: usize,

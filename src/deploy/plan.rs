@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::model::api_call::ApiCall;
+use crate::model::api_call::{ApiCall, RUN_ID};
 use crate::model::service::is_output_reference;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -104,7 +104,10 @@ impl Plan {
         }
         self.order()?;
         for (n, step) in self.steps.iter().enumerate() {
-            for reference in references(&step.call.input) {
+            for reference in references(&step.call.input)
+                .into_iter()
+                .filter(|r| r != RUN_ID)
+            {
                 let known = split_reference(&reference).is_some_and(|(id, output)| {
                     index.get(id).is_some_and(|&d| {
                         self.steps[d].outputs.iter().any(|(o, _)| o == output)

@@ -20,6 +20,10 @@ pub struct PlanJournal {
 }
 
 impl PlanLog for PlanJournal {
+    fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
     async fn record(
         &self,
         seq: usize,

@@ -23,6 +23,9 @@ use crate::store::runs::StepStatus;
 
 /// Where a plan's steps are written down, by their place in the plan.
 pub trait PlanLog: Sync {
+    /// The run's id, sent as the client token of calls that take one.
+    fn run_id(&self) -> &str;
+
     fn record(
         &self,
         seq: usize,
@@ -151,6 +154,10 @@ pub async fn run_plan(
 ) -> Result<Progress, PlanError> {
     plan.check()?;
     let mut progress = Progress::default();
+    // `${Run.Id}` (model::api_call::RUN_ID), filled in like an output.
+    progress
+        .outputs
+        .insert("Run.Id".into(), json!(log.run_id()));
     for step in &plan.steps {
         if let Some(Earlier::Done(answer)) = earlier.get(&step.id) {
             progress.outputs.extend(outputs_of(step, answer));

@@ -108,6 +108,10 @@ pub fn shell_quote(text: &str) -> String {
 
 /// The account placeholder preview mode writes, as reference 002 does; the
 /// shell is meant to expand it.
+/// Stands for the run's own id in a plan's request (a client token that
+/// makes a retried call idempotent); the runner fills it in.
+pub const RUN_ID: &str = "${Run.Id}";
+
 pub const ACCOUNT_PLACEHOLDER: &str = "${AWS_ACCOUNT_ID}";
 
 /// One word of a command a person copies into a terminal: left bare when it

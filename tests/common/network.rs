@@ -64,12 +64,23 @@ pub async fn internet_gateway(ec2: &aws_sdk_ec2::Client, vpc: &str) {
 }
 
 /// A cluster, and a Fargate task definition `family` whose one container
-/// `container` (nginx) listens on port 80, as reference 002 registers it.
+/// `container` listens on port 80, as reference 002 registers it.
 pub async fn cluster_and_task_definition(
     ecs: &aws_sdk_ecs::Client,
     cluster: &str,
     family: &str,
     container: &str,
+) {
+    cluster_and_task_definition_on(ecs, cluster, family, container, 80).await;
+}
+
+/// The same with the container listening on `port`.
+pub async fn cluster_and_task_definition_on(
+    ecs: &aws_sdk_ecs::Client,
+    cluster: &str,
+    family: &str,
+    container: &str,
+    port: i32,
 ) {
     use aws_sdk_ecs::types::{Compatibility, ContainerDefinition, NetworkMode, PortMapping};
     ecs.create_cluster()
@@ -87,7 +98,7 @@ pub async fn cluster_and_task_definition(
             ContainerDefinition::builder()
                 .name(container)
                 .image("nginx:latest")
-                .port_mappings(PortMapping::builder().container_port(80).build())
+                .port_mappings(PortMapping::builder().container_port(port).build())
                 .build(),
         )
         .send()

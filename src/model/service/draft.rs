@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{LoadBalancer, Service};
-use crate::model::api_call::ApiCall;
+use crate::model::api_call::{ApiCall, RUN_ID};
 use crate::model::load_balancing::{NewLoadBalancer, SERVICE_GROUP, TARGET_GROUP_ARN};
 use crate::model::resource::Resource;
 use crate::model::task_definition::Tag;
@@ -122,6 +122,7 @@ impl ServiceDraft {
     /// security group are references to the steps that make them.
     pub fn service_request(&self) -> Service {
         let mut service = self.service.clone();
+        service.client_token = Some(RUN_ID.to_string());
         let (name, port) = self.container_and_port().unwrap_or_default();
         let target_group_arn = match self.load_balancing {
             LoadBalancing::None => None,

@@ -69,6 +69,10 @@ pub struct Service {
     pub propagate_tags: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub enable_execute_command: bool,
+    /// Makes CreateService idempotent: the same token never makes a second
+    /// service. The wizard sends the run's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_token: Option<String>,
     #[serde(flatten)]
     pub advanced: Map<String, Value>,
 }
@@ -164,6 +168,7 @@ impl Default for Service {
             tags: Vec::new(),
             propagate_tags: None,
             enable_execute_command: false,
+            client_token: None,
             advanced: Map::new(),
         }
     }
