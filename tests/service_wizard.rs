@@ -774,3 +774,85 @@ async fn an_existing_load_balancer_gets_a_new_listener_and_target_group() {
     );
     assert_eq!(made(&w, "second").await[5], ("service", 1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_existing_listener_gets_a_rule_to_a_new_target_group() {
+    let w = world().await;
+    existing_target_group(&w, "front").await;
+    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&w.config);
+    let lb = elbv2
+        .describe_load_balancers()
+        .names("front")
+        .send()
+        .await
+        .expect("LB");
+    let lb_arn = lb.load_balancers()[0]
+        .load_balancer_arn()
+        .expect("ARN")
+        .to_string();
+    let listeners = elbv2
+        .describe_listeners()
+        .load_balancer_arn(&lb_arn)
+        .send()
+        .await
+        .expect("listeners");
+    let listener = listeners.listeners()[0]
+        .listener_arn()
+        .expect("ARN")
+        .to_string();
+    let query = format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1");
+    let fields = |name: &'static str| {
+        vec![
+            ("serviceName", name),
+            ("loadBalancing", "existing_listener"),
+            ("loadBalancerArn", lb_arn.as_str()),
+            ("listenerArn", listener.as_str()),
+            ("rulePriority", "10"),
+            ("rulePath", "/api/*"),
+        ]
+    };
+    let review = fill_in(&w, &query, &fields("api")).await;
+    assert_eq!(
+        review.select("#plan tbody td code"),
+        [
+            "ec2:CreateSecurityGroup",
+            "ec2:AuthorizeSecurityGroupIngress",
+            "elbv2:CreateTargetGroup",
+            "elbv2:CreateRule",
+            "ecs:CreateService"
+        ]
+    );
+    let (_, run) = create(&w, &review).await;
+    assert!(states(&run).iter().all(|s| s == "ok"), "{}", run.text);
+    let rules = elbv2
+        .describe_rules()
+        .listener_arn(&listener)
+        .send()
+        .await
+        .expect("rules");
+    let rule = rules
+        .rules()
+        .iter()
+        .find(|r| r.priority() == Some("10"))
+        .expect("the new rule");
+    let tg = elbv2
+        .describe_target_groups()
+        .names("api-tg")
+        .send()
+        .await
+        .expect("the new target group");
+    assert_eq!(
+        rule.actions()[0].target_group_arn(),
+        tg.target_groups()[0].target_group_arn()
+    );
+    // Priority 10 is taken now: a second service is told before anything is made.
+    let again = fill_in(&w, &query, &fields("api2")).await;
+    assert!(
+        again
+            .select("#preflight .msg.error")
+            .iter()
+            .any(|m| m.contains("priority 10")),
+        "{:?}",
+        again.select("#preflight .msg")
+    );
+}

@@ -59,6 +59,22 @@ struct ForwardAction {
     target_group_arn: String,
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct CreateRule {
+    listener_arn: String,
+    priority: i32,
+    conditions: Vec<PathCondition>,
+    actions: Vec<ForwardAction>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct PathCondition {
+    field: String,
+    values: Vec<String>,
+}
+
 fn read<T: serde::de::DeserializeOwned>(operation: &str, input: &Value) -> Result<T, AwsError> {
     serde_json::from_value(input.clone()).map_err(|e| unreadable(operation, e))
 }
@@ -146,6 +162,50 @@ impl Aws {
             .map(|l| json!({"ListenerArn": l.listener_arn()}))
             .collect();
         Ok(json!({"Listeners": listeners}))
+    }
+}
+
+impl Aws {
+    /// `{"Rules": [{"RuleArn"}]}`, as the CLI prints it.
+    pub(super) async fn create_rule(&self, input: &Value) -> Result<Value, AwsError> {
+        let input: CreateRule = read("CreateRule", input)?;
+        let conditions = input
+            .conditions
+            .into_iter()
+            .map(|c| {
+                // `Values` on the condition, as the review shows it (the API
+                // takes it for path patterns beside PathPatternConfig).
+                types::RuleCondition::builder()
+                    .field(c.field)
+                    .set_values(Some(c.values))
+                    .build()
+            })
+            .collect();
+        let actions = input
+            .actions
+            .into_iter()
+            .map(|a| {
+                types::Action::builder()
+                    .r#type(types::ActionTypeEnum::from(a.r#type.as_str()))
+                    .target_group_arn(a.target_group_arn)
+                    .build()
+            })
+            .collect();
+        let output = self
+            .elbv2
+            .create_rule()
+            .listener_arn(input.listener_arn)
+            .priority(input.priority)
+            .set_conditions(Some(conditions))
+            .set_actions(Some(actions))
+            .send()
+            .await?;
+        let rules: Vec<Value> = output
+            .rules()
+            .iter()
+            .map(|r| json!({"RuleArn": r.rule_arn()}))
+            .collect();
+        Ok(json!({"Rules": rules}))
     }
 }
 
@@ -239,6 +299,10 @@ mod tests {
                 "CreateListener",
                 "<Listeners><member><ListenerArn>arn:listener</ListenerArn></member></Listeners>",
             ),
+            answer(
+                "CreateRule",
+                "<Rules><member><RuleArn>arn:rule</RuleArn></member></Rules>",
+            ),
         ]);
         let aws = aws_with(client.clone());
         let made = aws.create_load_balancer(&balancer).await.unwrap();
@@ -255,6 +319,16 @@ mod tests {
             Some(&json!("arn:tg"))
         );
         aws.create_listener(&listener).await.unwrap();
+        let mut rule = lb
+            .create_rule(
+                "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:listener/app/a/1/2",
+                10,
+                "/api/*",
+            )
+            .input;
+        rule["Actions"][0]["TargetGroupArn"] = json!("arn:tg");
+        let made = aws.create_rule(&rule).await.unwrap();
+        assert_eq!(made.pointer("/Rules/0/RuleArn"), Some(&json!("arn:rule")));
 
         let sent: Vec<Vec<(String, String)>> = client
             .actual_requests()
@@ -263,5 +337,6 @@ mod tests {
         assert_eq!(sent[0], flattened(&balancer));
         assert_eq!(sent[1], flattened(&lb.create_target_group().input));
         assert_eq!(sent[2], flattened(&listener));
+        assert_eq!(sent[3], flattened(&rule));
     }
 }

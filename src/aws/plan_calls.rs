@@ -17,12 +17,14 @@ impl Aws {
             ("elbv2", "CreateLoadBalancer") => self.create_load_balancer(input).await,
             ("elbv2", "CreateTargetGroup") => self.create_target_group(input).await,
             ("elbv2", "CreateListener") => self.create_listener(input).await,
+            ("elbv2", "CreateRule") => self.create_rule(input).await,
             ("ecs", "CreateService") => self.create_service(input).await,
             ("ecs", "DeleteService")
             | ("ec2", "DeleteSecurityGroup")
-            | ("elbv2", "DeleteLoadBalancer" | "DeleteTargetGroup" | "DeleteListener") => {
-                self.send_delete(call).await
-            }
+            | (
+                "elbv2",
+                "DeleteLoadBalancer" | "DeleteTargetGroup" | "DeleteListener" | "DeleteRule",
+            ) => self.send_delete(call).await,
             ("iam" | "logs", _) => self.send_resource_call(call).await,
             _ => Err(AwsError {
                 code: "UnsupportedCall".into(),

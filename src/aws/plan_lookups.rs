@@ -94,6 +94,23 @@ impl Aws {
                     Err(error) => none_if_not_found(error.into()),
                 }
             }
+            ("elbv2", "CreateRule") => {
+                let found = self
+                    .elbv2
+                    .describe_rules()
+                    .listener_arn(text(input, "ListenerArn"))
+                    .send()
+                    .await;
+                let priority = input["Priority"].as_i64().map(|p| p.to_string());
+                match found {
+                    Ok(output) => Ok(output
+                        .rules()
+                        .iter()
+                        .find(|r| r.priority().map(str::to_string) == priority)
+                        .map(|r| json!({"Rules": [{"RuleArn": r.rule_arn()}]}))),
+                    Err(error) => none_if_not_found(error.into()),
+                }
+            }
             ("ecs", "CreateService") => {
                 let output = self
                     .ecs
@@ -137,6 +154,13 @@ impl Aws {
                 self.elbv2
                     .delete_target_group()
                     .target_group_arn(text(input, "TargetGroupArn"))
+                    .send()
+                    .await?;
+            }
+            "DeleteRule" => {
+                self.elbv2
+                    .delete_rule()
+                    .rule_arn(text(input, "RuleArn"))
                     .send()
                     .await?;
             }

@@ -184,6 +184,31 @@ impl Aws {
         }
     }
 
+    /// The listeners of the load balancer `arn` (their ARNs).
+    pub async fn listeners(&self, arn: &str) -> Result<Vec<String>, AwsError> {
+        let output = self
+            .elbv2
+            .describe_listeners()
+            .load_balancer_arn(arn)
+            .send()
+            .await?;
+        Ok(output
+            .listeners()
+            .iter()
+            .filter_map(|l| l.listener_arn().map(str::to_string))
+            .collect())
+    }
+
+    /// The priorities already taken by rules of the listener `arn`.
+    pub async fn rule_priorities(&self, arn: &str) -> Result<Vec<i64>, AwsError> {
+        let output = self.elbv2.describe_rules().listener_arn(arn).send().await?;
+        Ok(output
+            .rules()
+            .iter()
+            .filter_map(|r| r.priority()?.parse().ok())
+            .collect())
+    }
+
     /// The ports the load balancer `arn` already listens on.
     pub async fn listener_ports(&self, arn: &str) -> Result<Vec<i64>, AwsError> {
         let output = self

@@ -32,6 +32,11 @@ pub fn undo_call(step: &Step, input: &Value, answer: &Value) -> Option<ApiCall> 
             "DeleteListener",
             json!({"ListenerArn": text(&answer["Listeners"][0]["ListenerArn"])?}),
         )),
+        ("elbv2", "CreateRule") => Some(ApiCall::new(
+            "elbv2",
+            "DeleteRule",
+            json!({"RuleArn": text(&answer["Rules"][0]["RuleArn"])?}),
+        )),
         ("elbv2", "CreateTargetGroup") => Some(ApiCall::new(
             "elbv2",
             "DeleteTargetGroup",

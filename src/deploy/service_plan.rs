@@ -6,8 +6,8 @@
 
 use super::plan::{Plan, Step};
 use crate::model::service::draft::{
-    ALB_INGRESS, ALB_SECURITY_GROUP, CREATE_LISTENER, CREATE_LOAD_BALANCER, CREATE_SERVICE,
-    CREATE_TARGET_GROUP, SERVICE_INGRESS, SERVICE_SECURITY_GROUP, ServiceDraft,
+    ALB_INGRESS, ALB_SECURITY_GROUP, CREATE_LISTENER, CREATE_LOAD_BALANCER, CREATE_RULE,
+    CREATE_SERVICE, CREATE_TARGET_GROUP, SERVICE_INGRESS, SERVICE_SECURITY_GROUP, ServiceDraft,
 };
 
 /// What each step waits for, and the outputs later steps read from its answer.
@@ -33,10 +33,11 @@ fn wiring(
             &[CREATE_LOAD_BALANCER, CREATE_TARGET_GROUP],
             &[("ListenerArn", "/Listeners/0/ListenerArn")],
         ),
+        CREATE_RULE => (&[CREATE_TARGET_GROUP], &[("RuleArn", "/Rules/0/RuleArn")]),
         // ECS refuses a target group with no load balancer yet, and the
         // tasks' ingress rule should be in place before they start.
         CREATE_SERVICE => (
-            &[CREATE_LISTENER, SERVICE_INGRESS],
+            &[CREATE_LISTENER, CREATE_RULE, SERVICE_INGRESS],
             &[("ServiceArn", "/service/serviceArn")],
         ),
         _ => (&[], &[]),

@@ -187,6 +187,21 @@ impl NewLoadBalancer {
         )
     }
 
+    /// A rule on an existing listener: requests whose path matches `path`
+    /// go to the new target group.
+    pub fn create_rule(&self, listener_arn: &str, priority: i64, path: &str) -> ApiCall {
+        ApiCall::new(
+            "elbv2",
+            "CreateRule",
+            json!({
+                "ListenerArn": listener_arn,
+                "Priority": priority,
+                "Conditions": [{"Field": "path-pattern", "Values": [path]}],
+                "Actions": [{"Type": "forward", "TargetGroupArn": TARGET_GROUP_ARN}],
+            }),
+        )
+    }
+
     /// What ELB and EC2 would refuse. The subnets' zones are checked where
     /// they are known (`check_zones`).
     pub fn validate(&self) -> Vec<Issue> {
@@ -322,6 +337,20 @@ fn ingress(group: &str, port: i64, source: Value) -> ApiCall {
         "AuthorizeSecurityGroupIngress",
         json!({"GroupId": group, "IpPermissions": [permission]}),
     )
+}
+
+/// A listener rule: priority 1–50,000; a path pattern of up to 128
+/// characters starting with `/` (`*` and `?` allowed).
+pub fn check_rule(issues: &mut Vec<Issue>, priority: i64, path: &str) {
+    check_range(issues, "rulePriority", priority, 1, 50_000);
+    let ok = path.starts_with('/')
+        && path.len() <= 128
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.$/~\"'@:+*?&".contains(&b));
+    if !ok {
+        issues.push(Issue::error("rulePath", "v.lb_rule_path"));
+    }
 }
 
 /// Load balancer and target group names: 1–32 letters, digits and hyphens,

@@ -146,6 +146,35 @@ impl NewLoadBalancer {
     }
 }
 
+impl NewLoadBalancer {
+    /// A rule on an existing listener to a new target group (and the
+    /// tasks' group, letting in the load balancer's `groups`).
+    pub fn terraform_rule(
+        &self,
+        listener_arn: &str,
+        priority: i64,
+        path: &str,
+        groups: &[String],
+        service_group: bool,
+    ) -> String {
+        let with_listener = self.terraform_on_existing("", groups, service_group);
+        // Keep the groups and the target group; the rule replaces the listener.
+        let mut hcl = with_listener
+            .split("resource \"aws_lb_listener\"")
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let tg = resource_label(&self.target_group.name, "tg");
+        let _ = write!(
+            hcl,
+            "resource \"aws_lb_listener_rule\" \"{tg}\" {{\n  listener_arn = {}\n  priority     = {priority}\n\n  condition {{\n    path_pattern {{\n      values = [{}]\n    }}\n  }}\n\n  action {{\n    type             = \"forward\"\n    target_group_arn = aws_lb_target_group.{tg}.arn\n  }}\n}}\n",
+            quote(listener_arn),
+            quote(path)
+        );
+        hcl
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::reference_002;

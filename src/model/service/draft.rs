@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{LoadBalancer, Service};
 use crate::model::api_call::{ApiCall, RUN_ID};
-use crate::model::load_balancing::{NewLoadBalancer, SERVICE_GROUP, TARGET_GROUP_ARN};
+use crate::model::load_balancing::{NewLoadBalancer, SERVICE_GROUP, TARGET_GROUP_ARN, check_rule};
 use crate::model::resource::Resource;
 use crate::model::task_definition::Tag;
 use crate::model::validate::Issue;
@@ -27,6 +27,9 @@ pub enum LoadBalancing {
     Existing,
     /// A load balancer that exists, given a new listener and target group.
     ExistingLoadBalancer,
+    /// A listener that exists, given a rule that sends a path to a new
+    /// target group.
+    ExistingListener,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,6 +54,11 @@ pub struct ServiceDraft {
     /// the tasks' new group lets in.
     pub load_balancer_arn: String,
     pub load_balancer_groups: Vec<String>,
+    /// Used when `load_balancing` is `ExistingListener` (on the load
+    /// balancer above): the listener, the rule's priority and path.
+    pub listener_arn: String,
+    pub rule_priority: i64,
+    pub rule_path: String,
     /// The container and port that receive the traffic: `web:80`.
     pub container: String,
 }
@@ -66,6 +74,9 @@ impl Default for ServiceDraft {
             target_group_arn: String::new(),
             load_balancer_arn: String::new(),
             load_balancer_groups: Vec::new(),
+            listener_arn: String::new(),
+            rule_priority: 10,
+            rule_path: "/*".into(),
             container: String::new(),
         }
     }
@@ -79,6 +90,7 @@ pub const SERVICE_INGRESS: &str = "ServiceIngress";
 pub const CREATE_LOAD_BALANCER: &str = "CreateLoadBalancer";
 pub const CREATE_TARGET_GROUP: &str = "CreateTargetGroup";
 pub const CREATE_LISTENER: &str = "CreateListener";
+pub const CREATE_RULE: &str = "CreateRule";
 pub const CREATE_SERVICE: &str = "CreateService";
 
 impl ServiceDraft {
@@ -90,10 +102,13 @@ impl ServiceDraft {
     }
 
     /// A new listener and target group are made (on a new or existing ALB).
+    /// A new target group is made, reached by a new listener or rule.
     pub fn makes_listener(&self) -> bool {
         matches!(
             self.load_balancing,
-            LoadBalancing::New | LoadBalancing::ExistingLoadBalancer
+            LoadBalancing::New
+                | LoadBalancing::ExistingLoadBalancer
+                | LoadBalancing::ExistingListener
         )
     }
 
@@ -126,9 +141,9 @@ impl ServiceDraft {
         let (name, port) = self.container_and_port().unwrap_or_default();
         let target_group_arn = match self.load_balancing {
             LoadBalancing::None => None,
-            LoadBalancing::New | LoadBalancing::ExistingLoadBalancer => {
-                Some(TARGET_GROUP_ARN.to_string())
-            }
+            LoadBalancing::New
+            | LoadBalancing::ExistingLoadBalancer
+            | LoadBalancing::ExistingListener => Some(TARGET_GROUP_ARN.to_string()),
             LoadBalancing::Existing => Some(self.target_group_arn.clone()),
         };
         service.load_balancers = target_group_arn
@@ -168,7 +183,10 @@ impl ServiceDraft {
             calls.push((CREATE_TARGET_GROUP, lb.create_target_group()));
             calls.push((CREATE_LISTENER, lb.create_listener()));
         }
-        if self.load_balancing == LoadBalancing::ExistingLoadBalancer {
+        if matches!(
+            self.load_balancing,
+            LoadBalancing::ExistingLoadBalancer | LoadBalancing::ExistingListener
+        ) {
             let lb = self.new_load_balancer();
             if self.creates_service_group() {
                 calls.push((SERVICE_SECURITY_GROUP, lb.service_security_group()));
@@ -178,10 +196,17 @@ impl ServiceDraft {
                 ));
             }
             calls.push((CREATE_TARGET_GROUP, lb.create_target_group()));
-            calls.push((
-                CREATE_LISTENER,
-                lb.create_listener_on(&self.load_balancer_arn),
-            ));
+            calls.push(if self.load_balancing == LoadBalancing::ExistingListener {
+                (
+                    CREATE_RULE,
+                    lb.create_rule(&self.listener_arn, self.rule_priority, &self.rule_path),
+                )
+            } else {
+                (
+                    CREATE_LISTENER,
+                    lb.create_listener_on(&self.load_balancer_arn),
+                )
+            });
         }
         calls.push((CREATE_SERVICE, self.service_request().api_call()));
         calls
@@ -216,11 +241,17 @@ impl ServiceDraft {
                     issues.push(issue);
                 }
             }
-            LoadBalancing::ExistingLoadBalancer => {
+            LoadBalancing::ExistingLoadBalancer | LoadBalancing::ExistingListener => {
                 // Its security groups are read from the account for the
                 // review (preflight says when they could not be).
                 if !is_load_balancer_arn(&self.load_balancer_arn) {
                     issues.push(Issue::error("loadBalancerArn", "v.service_lb_arn"));
+                }
+                if self.load_balancing == LoadBalancing::ExistingListener {
+                    if !self.listener_arn.contains(":listener/app/") {
+                        issues.push(Issue::error("listenerArn", "v.service_listener_arn"));
+                    }
+                    check_rule(&mut issues, self.rule_priority, &self.rule_path);
                 }
                 // The new load balancer's own fields are not used.
                 const UNUSED: [&str; 4] = [
@@ -229,8 +260,11 @@ impl ServiceDraft {
                     "subnets",
                     "containerPort",
                 ];
+                let listener = ["listenerPort", "listenerProtocol"];
+                let rule = self.load_balancing == LoadBalancing::ExistingListener;
                 for mut issue in self.new_load_balancer().validate() {
                     if UNUSED.contains(&issue.path.as_str())
+                        || (rule && listener.contains(&issue.path.as_str()))
                         || (issue.path == "serviceSecurityGroupName" && !self.new_security_group)
                     {
                         continue;
@@ -277,6 +311,13 @@ impl ServiceDraft {
             LoadBalancing::New => lb.terraform(self.creates_service_group()),
             LoadBalancing::ExistingLoadBalancer => lb.terraform_on_existing(
                 &self.load_balancer_arn,
+                &self.load_balancer_groups,
+                self.creates_service_group(),
+            ),
+            LoadBalancing::ExistingListener => lb.terraform_rule(
+                &self.listener_arn,
+                self.rule_priority,
+                &self.rule_path,
                 &self.load_balancer_groups,
                 self.creates_service_group(),
             ),
@@ -357,6 +398,9 @@ pub(crate) mod tests {
             target_group_arn: String::new(),
             load_balancer_arn: String::new(),
             load_balancer_groups: Vec::new(),
+            listener_arn: String::new(),
+            rule_priority: 10,
+            rule_path: "/*".into(),
             container: "web:80".into(),
         }
     }
@@ -464,6 +508,35 @@ pub(crate) mod tests {
             "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/x/1".into();
         let keys: Vec<&str> = draft.issues().iter().map(|i| i.key).collect();
         assert_eq!(keys, ["v.service_lb_arn"]);
+    }
+
+    #[test]
+    fn an_existing_listener_gets_a_rule_to_a_new_target_group() {
+        let mut draft = reference_002_draft();
+        draft.load_balancing = LoadBalancing::ExistingListener;
+        draft.load_balancer_arn =
+            "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/shared/0123"
+                .into();
+        draft.listener_arn =
+            "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:listener/app/shared/0123/4567".into();
+        draft.load_balancer_groups = vec!["sg-0000000a".into()];
+        draft.rule_path = "/api/*".into();
+        assert!(draft.issues().is_empty(), "{:?}", draft.issues());
+        let calls = draft.calls();
+        assert_eq!(calls[3].0, CREATE_RULE);
+        assert_eq!(
+            calls[3].1.input["Conditions"],
+            json!([{"Field": "path-pattern", "Values": ["/api/*"]}])
+        );
+        assert!(
+            draft
+                .terraform()
+                .contains("resource \"aws_lb_listener_rule\"")
+        );
+        draft.rule_path = "api".into();
+        draft.rule_priority = 0;
+        let keys: Vec<&str> = draft.issues().iter().map(|i| i.key).collect();
+        assert_eq!(keys, ["v.range", "v.lb_rule_path"]);
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub struct Taken {
     pub service: bool,
     /// The existing load balancer already listens on the chosen port.
     pub listener_port: bool,
+    /// The existing listener already has a rule of the chosen priority.
+    pub rule_priority: bool,
     pub load_balancer: bool,
     pub target_group: bool,
 }
@@ -109,7 +111,10 @@ pub fn preflight(draft: &ServiceDraft, facts: &ServiceFacts) -> Vec<Check> {
     if draft.load_balancing == LoadBalancing::Existing {
         check("pf.target_group", existing_target_group(draft, facts));
     }
-    if draft.load_balancing == LoadBalancing::ExistingLoadBalancer {
+    if matches!(
+        draft.load_balancing,
+        LoadBalancing::ExistingLoadBalancer | LoadBalancing::ExistingListener
+    ) {
         let mut issues = Vec::new();
         if draft.new_security_group && draft.load_balancer_groups.is_empty() {
             issues.push(Issue::error("loadBalancerArn", "v.service_lb_groups"));
@@ -263,6 +268,12 @@ fn names(draft: &ServiceDraft, taken: &Taken) -> Vec<Issue> {
                 .with("port", draft.load_balancer.listener_port),
         );
     }
+    if taken.rule_priority && draft.load_balancing == LoadBalancing::ExistingListener {
+        issues.push(
+            Issue::error("rulePriority", "v.pf_rule_priority_taken")
+                .with("priority", draft.rule_priority),
+        );
+    }
     if draft.makes_listener() {
         let lb = &draft.load_balancer;
         if taken.load_balancer && draft.load_balancing == LoadBalancing::New {
@@ -373,6 +384,7 @@ mod tests {
             taken: Taken {
                 service: true,
                 listener_port: false,
+                rule_priority: false,
                 load_balancer: true,
                 target_group: false,
             },

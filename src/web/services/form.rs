@@ -98,6 +98,7 @@ pub fn decode(form: &mut FormData) -> ServiceDraft {
         "new" => LoadBalancing::New,
         "existing" => LoadBalancing::Existing,
         "existing_load_balancer" => LoadBalancing::ExistingLoadBalancer,
+        "existing_listener" => LoadBalancing::ExistingListener,
         _ => LoadBalancing::None,
     };
     let mut draft = ServiceDraft {
@@ -110,6 +111,9 @@ pub fn decode(form: &mut FormData) -> ServiceDraft {
         load_balancer_arn: form.text("loadBalancerArn"),
         // Read from the account when the plan is made.
         load_balancer_groups: Vec::new(),
+        listener_arn: form.text("listenerArn"),
+        rule_priority: form.int("rulePriority").unwrap_or(10),
+        rule_path: form.opt("rulePath").unwrap_or_else(|| "/*".into()),
         container: form.text("container"),
     };
     if !draft.makes_listener() {

@@ -45,6 +45,8 @@ pub struct ServiceFormFacts {
     pub revisions: Vec<String>,
     /// The chosen revision's `container:port` pairs.
     pub containers: Vec<String>,
+    /// The chosen load balancer's listeners (ARNs).
+    pub listeners: Vec<String>,
     pub network: NetworkFacts,
     /// Why the account could not be read, or empty.
     pub problem: String,
@@ -108,6 +110,12 @@ impl FormWizard for ServiceDraft {
         match network {
             Ok(network) => facts.network = network,
             Err(e) => problems.push(e),
+        }
+        if !self.load_balancer_arn.is_empty() {
+            match aws.listeners(&self.load_balancer_arn).await {
+                Ok(listeners) => facts.listeners = listeners,
+                Err(e) => problems.push(e),
+            }
         }
         // A first visit names no family: the form preselects the first.
         if family.is_none()
@@ -226,6 +234,9 @@ pub struct ServiceForm {
     pub service_group_name: String,
     pub target_groups: Vec<Choice>,
     pub load_balancers: Vec<Choice>,
+    pub listeners: Vec<Choice>,
+    pub rule_priority: i64,
+    pub rule_path: String,
     pub advanced: String,
 }
 
@@ -411,6 +422,7 @@ impl ServiceForm {
                 LoadBalancing::New => "new",
                 LoadBalancing::Existing => "existing",
                 LoadBalancing::ExistingLoadBalancer => "existing_load_balancer",
+                LoadBalancing::ExistingListener => "existing_listener",
             },
             load_balancers: {
                 let arns: Vec<String> = network
@@ -444,6 +456,9 @@ impl ServiceForm {
             tg_codes: tg.success_codes.clone(),
             service_group_name: lb.service_security_group_name.clone(),
             target_groups,
+            listeners: options(&facts.listeners, &draft.listener_arn, Some("")),
+            rule_priority: draft.rule_priority,
+            rule_path: draft.rule_path.clone(),
             advanced: form::advanced_text(draft),
             v,
         }

@@ -70,8 +70,10 @@ pub async fn show(
 /// The draft with what the plan needs from the account: an existing load
 /// balancer's security groups (the tasks' new group lets them in).
 pub async fn completed(state: &AppState, mut draft: ServiceDraft) -> ServiceDraft {
-    if draft.load_balancing == LoadBalancing::ExistingLoadBalancer
-        && let Some(aws) = state.connection.aws()
+    if matches!(
+        draft.load_balancing,
+        LoadBalancing::ExistingLoadBalancer | LoadBalancing::ExistingListener
+    ) && let Some(aws) = state.connection.aws()
         && let Ok(Some(lb)) = aws.load_balancer(&draft.load_balancer_arn).await
     {
         draft.load_balancer_groups = lb.security_groups;
@@ -177,7 +179,8 @@ async fn service_facts(
     let lb = &draft.load_balancer;
     let new_lb = draft.load_balancing == LoadBalancing::New;
     let on_existing = draft.load_balancing == LoadBalancing::ExistingLoadBalancer;
-    let (td, facts, network, service, load_balancer, target_group, ports) = tokio::join!(
+    let on_listener = draft.load_balancing == LoadBalancing::ExistingListener;
+    let (td, facts, network, service, load_balancer, target_group, ports, priorities) = tokio::join!(
         aws.task_definition(&draft.service.task_definition),
         aws.facts(account),
         aws.network(Some(&draft.vpc_id)),
@@ -199,6 +202,13 @@ async fn service_facts(
         async {
             if on_existing && !draft.load_balancer_arn.is_empty() {
                 aws.listener_ports(&draft.load_balancer_arn).await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+        async {
+            if on_listener && !draft.listener_arn.is_empty() {
+                aws.rule_priorities(&draft.listener_arn).await
             } else {
                 Ok(Vec::new())
             }
@@ -229,6 +239,7 @@ async fn service_facts(
         taken: Taken {
             service: service?,
             listener_port: ports?.contains(&lb.listener_port),
+            rule_priority: priorities?.contains(&draft.rule_priority),
             load_balancer: load_balancer?,
             target_group: target_group?,
         },
