@@ -548,22 +548,27 @@ async fn made(w: &World, name: &str) -> Vec<(&'static str, usize)> {
 
 // Multi-threaded: the proxy keeps answering while a test blocks on starting the app.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refused_step_resumes_without_duplicates_or_cleans_up_to_nothing() {
+async fn a_refusal_at_each_step_resumes_without_duplicates_or_cleans_up_to_nothing() {
     let w = world().await;
-    let actions = [
-        "CreateSecurityGroup",
-        "AuthorizeSecurityGroupIngress",
-        "CreateLoadBalancer",
-        "CreateTargetGroup",
-        "CreateListener",
-        "CreateService",
+    // Each of the plan's eight steps, told apart by its operation and, where
+    // two steps share one, by what only its request holds.
+    let steps = [
+        ("CreateSecurityGroup", "GroupDescription=HTTP"),
+        ("AuthorizeSecurityGroupIngress", "CidrIp"),
+        ("CreateSecurityGroup", "GroupDescription=The"),
+        ("AuthorizeSecurityGroupIngress", "Groups."),
+        ("CreateLoadBalancer", ""),
+        ("CreateTargetGroup", ""),
+        ("CreateListener", ""),
+        ("CreateService", ""),
     ];
     let query = format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1");
-    for (n, action) in actions.iter().enumerate() {
+    for (n, (action, marker)) in steps.iter().enumerate() {
         for then_resume in [true, false] {
             let name = format!("s{n}{}", if then_resume { "r" } else { "c" });
-            w.proxy.fail(
+            w.proxy.fail_when(
                 action,
+                marker,
                 1,
                 Fault::refuse("ValidationError", "refused by the test"),
             );
@@ -580,6 +585,13 @@ async fn a_refused_step_resumes_without_duplicates_or_cleans_up_to_nothing() {
                 states(&run)
             );
             assert!(run.text.contains("refused by the test"));
+            // The steps are listed in plan order, the same order as `steps`.
+            assert_eq!(
+                states(&run)[n],
+                "error",
+                "step {n} ({action}) is the refused one: {:?}",
+                states(&run)
+            );
             // The journal lists exactly what exists.
             let done = states(&run).iter().filter(|s| *s == "ok").count();
             let before = made(&w, &name).await;

@@ -53,8 +53,8 @@ impl Fault {
 
 #[derive(Default)]
 struct Shared {
-    /// action → (how many more times, fault)
-    faults: HashMap<String, (usize, Fault)>,
+    /// action → (text the body must hold, how many more times, fault)
+    faults: HashMap<String, (String, usize, Fault)>,
     /// Every action seen, in order (faulted ones included), with its body.
     calls: Vec<(String, String)>,
     /// How long each forwarded call took, latency included, in arrival order.
@@ -77,11 +77,17 @@ pub struct FaultProxy {
 impl FaultProxy {
     /// The next `times` calls of `action` get `fault`.
     pub fn fail(&self, action: &str, times: usize, fault: Fault) {
+        self.fail_when(action, "", times, fault);
+    }
+
+    /// The same, for calls of `action` whose body holds `marker` (one of
+    /// two security groups, say).
+    pub fn fail_when(&self, action: &str, marker: &str, times: usize, fault: Fault) {
         self.shared
             .lock()
             .expect("lock")
             .faults
-            .insert(action.to_string(), (times, fault));
+            .insert(action.to_string(), (marker.to_string(), times, fault));
     }
 
     pub fn clear(&self) {
@@ -202,8 +208,9 @@ async fn forward(
             .calls
             .push((action.clone(), String::from_utf8_lossy(&body).into_owned()));
         let latency = shared.latency;
+        let text = String::from_utf8_lossy(&body);
         let fault = match shared.faults.get_mut(&action) {
-            Some((left, fault)) if *left > 0 => {
+            Some((marker, left, fault)) if *left > 0 && text.contains(marker.as_str()) => {
                 *left -= 1;
                 Some(fault.clone())
             }
