@@ -403,6 +403,8 @@ async fn references_001_003_and_004_join_existing_target_groups() {
             ("serviceName", "ContainerHandsOn"),
             ("desiredCount", "2"),
             ("deploymentController.type", "CODE_DEPLOY"),
+            ("propagateTags", "SERVICE"),
+            ("enableExecuteCommand", "on"),
             ("circuitBreaker", ""),
             ("rollback", ""),
             ("assignPublicIp", ""),
@@ -421,6 +423,8 @@ async fn references_001_003_and_004_join_existing_target_groups() {
     assert!(states(&run).iter().all(|s| s == "ok"), "{}", run.text);
     let sent: Value = serde_json::from_str(&w.proxy.bodies("CreateService")[0]).expect("JSON");
     assert_eq!(sent["deploymentController"]["type"], "CODE_DEPLOY");
+    assert_eq!(sent["propagateTags"], "SERVICE");
+    assert_eq!(sent["enableExecuteCommand"], true);
     assert_eq!(
         sent["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"],
         "DISABLED"

@@ -53,6 +53,8 @@ pub fn decode(form: &mut FormData) -> ServiceDraft {
                 .unwrap_or_else(|| "ECS".into()),
         },
         tags: decode_tags(form),
+        propagate_tags: form.opt("propagateTags"),
+        enable_execute_command: form.checked("enableExecuteCommand"),
         ..Service::default()
     };
     if form.text("compute") == "capacity_providers" {
