@@ -161,6 +161,12 @@ fn reference_002_fields<'a>() -> Vec<(&'a str, &'a str)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reference_002_through_the_forms_to_the_service_page() {
     let w = world().await;
+    // The Clusters page offers the wizard for each cluster.
+    let clusters = w.client.get("/clusters").await;
+    assert_eq!(
+        clusters.select(&format!("a[href='/services/new?cluster={CLUSTER}']")),
+        ["Create service"]
+    );
     // The form offers what the account holds, preselected.
     let form = w
         .client

@@ -166,6 +166,11 @@ async fn reference_000_built_through_the_forms_is_what_the_emulator_holds() {
         page.select("#family-revision"),
         ["zenn-clone-task-definition-backend:1"]
     );
+    assert_eq!(
+        page.attr("#create-service", "href").as_deref(),
+        Some("/services/new?taskDefinition=zenn-clone-task-definition-backend%3A1"),
+        "the service wizard with this revision chosen"
+    );
 
     let described = ecs_client(&moto.url)
         .describe_task_definition()
