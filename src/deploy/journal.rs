@@ -26,6 +26,14 @@ impl RunJournal {
     }
 }
 
+impl RunJournal {
+    /// A journal for another layer's tests (the AWS adapters' replay tests).
+    #[cfg(test)]
+    pub(crate) fn for_tests(store: Store, run_id: String, resuming: bool) -> Self {
+        Self::new(store, run_id, resuming)
+    }
+}
+
 /// A call that could not be written down is not sent.
 pub(super) fn not_recorded(error: crate::store::StoreError) -> AwsError {
     tracing::error!(%error, "the run journal could not be written");
