@@ -104,7 +104,8 @@ async fn run(plans_to_run: usize, latency: Duration) {
             Retry::STANDARD,
         )
         .await
-        .expect("run");
+        .expect("run")
+        .expect("a new draft starts a run");
         let run = plans::finished(&store, &run_id).await;
         let wall = started.elapsed();
         assert_eq!(run.status, RunStatus::Succeeded, "{}", run.outcome);

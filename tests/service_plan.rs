@@ -74,7 +74,8 @@ async fn reference_002_plan_creates_the_load_balancer_and_the_service() {
         Retry::STANDARD,
     )
     .await
-    .expect("the run is recorded");
+    .expect("the run is recorded")
+    .expect("a new draft starts a run");
     let run = common::plans::finished(&store, &run_id).await;
     assert_eq!(run.status, RunStatus::Succeeded, "{}", run.outcome);
     let outputs = &run.outcome["outputs"];

@@ -652,7 +652,7 @@ async fn a_refusal_at_each_step_resumes_without_duplicates_or_cleans_up_to_nothi
 
 // Multi-threaded: the proxy keeps answering while a test blocks on starting the app.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn throttling_and_a_5xx_are_retried() {
+async fn throttling_and_a_5xx_are_retried_and_a_double_click_starts_one_run() {
     let w = world().await;
     w.proxy.fail("CreateTargetGroup", 4, Fault::throttle());
     w.proxy.fail("CreateListener", 4, Fault::unavailable());
@@ -662,7 +662,16 @@ async fn throttling_and_a_5xx_are_retried() {
         &[("serviceName", "patient"), ("loadBalancing", "new")],
     )
     .await;
-    let (_, run) = create(&w, &review).await;
+    // Create pressed twice at once (a double click): one run.
+    let create_url = review.attr("form.create", "action").expect("Create");
+    let (first, second) = tokio::join!(
+        w.client.post(&create_url, &[]),
+        w.client.post(&create_url, &[])
+    );
+    assert_eq!((first.status, second.status), (303, 303));
+    let run = settle(&w.client, &first.location).await;
+    assert_eq!(w.proxy.count("CreateLoadBalancer"), 1);
+    assert_eq!(w.proxy.count("CreateService"), 1);
     assert!(states(&run).iter().all(|s| s == "ok"), "{}", run.text);
     assert!(w.proxy.count("CreateTargetGroup") >= 5);
     assert!(w.proxy.count("CreateListener") >= 5);

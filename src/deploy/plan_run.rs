@@ -56,7 +56,8 @@ pub fn earlier_of(run: &PlanRun) -> HashMap<String, Earlier> {
 }
 
 /// Starts `plan` as a new run of draft `draft_id`; returns the run's id
-/// at once, while the run goes on in its own task.
+/// at once, while the run goes on in its own task. None when the draft
+/// has a run already (one not cleaned up).
 pub async fn start(
     store: &Store,
     aws: &Aws,
@@ -65,10 +66,12 @@ pub async fn start(
     snapshot: &Value,
     plan: Plan,
     retry: Retry,
-) -> Result<String, StoreError> {
-    let run_id = store.start_plan_run(kind, draft_id, snapshot).await?;
+) -> Result<Option<String>, StoreError> {
+    let Some(run_id) = store.start_plan_run(kind, draft_id, snapshot).await? else {
+        return Ok(None);
+    };
     spawn_run(store, aws, &run_id, plan, HashMap::new(), retry);
-    Ok(run_id)
+    Ok(Some(run_id))
 }
 
 /// Takes a refused or cut-off run up again from where it stopped; false

@@ -51,24 +51,30 @@ pub struct UnfinishedRun {
 }
 
 impl Store {
+    /// Records a new run of draft `draft_id`, unless the draft has one that
+    /// is not cleaned up: then None (a double click starts one run).
     pub async fn start_plan_run(
         &self,
         kind: &'static str,
         draft_id: &str,
         snapshot: &Value,
-    ) -> Result<String, StoreError> {
+    ) -> Result<Option<String>, StoreError> {
         let id = new_id();
         let values = (id.clone(), draft_id.to_string(), snapshot.to_string());
-        self.with(move |connection| {
-            let (run, draft, snapshot) = values;
-            connection.execute(
-                "INSERT INTO runs (id, kind, draft_id, status, started_at, snapshot) VALUES (?1, ?2, ?3, 'running', ?4, ?5)",
-                params![run, kind, draft, now(), snapshot],
-            )?;
-            Ok(())
-        })
-        .await?;
-        Ok(id)
+        let inserted = self
+            .with(move |connection| {
+                let (run, draft, snapshot) = values;
+                // One statement: the check and the insert cannot interleave
+                // with another request's.
+                Ok(connection.execute(
+                    "INSERT INTO runs (id, kind, draft_id, status, started_at, snapshot) \
+                     SELECT ?1, ?2, ?3, 'running', ?4, ?5 WHERE NOT EXISTS \
+                     (SELECT 1 FROM runs WHERE draft_id = ?3 AND status != 'undone')",
+                    params![run, kind, draft, now(), snapshot],
+                )?)
+            })
+            .await?;
+        Ok((inserted == 1).then_some(id))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -251,7 +257,16 @@ mod tests {
         let run = store
             .start_plan_run("services", "d1", &snapshot)
             .await
+            .unwrap()
             .unwrap();
+        assert_eq!(
+            store
+                .start_plan_run("services", "d1", &snapshot)
+                .await
+                .unwrap(),
+            None,
+            "a second run of the same draft is not started"
+        );
         let answer = json!({"GroupId": "sg-0123abcd"});
         for (status, answer) in [
             (StepStatus::Started, None),
