@@ -274,6 +274,23 @@ async fn reference_002_through_the_forms_to_the_service_page() {
     assert_eq!(page.status, 200);
     assert_eq!(page.select("#desired"), ["2"]);
     assert!(page.select("a.dns-name").iter().any(|d| d.contains("elb")));
+    assert!(
+        !page.select("#deployments tbody tr").is_empty(),
+        "the service's deployments are listed"
+    );
+    // The cluster's services: its name on the Clusters page leads there.
+    let clusters = w.client.get("/clusters").await;
+    let services_url = format!("/clusters/{CLUSTER}/services");
+    assert_eq!(
+        clusters.select(&format!("a[href='{services_url}']")),
+        [CLUSTER]
+    );
+    let services = w.client.get(&services_url).await;
+    assert_eq!(services.status, 200);
+    assert_eq!(
+        services.select("#services tbody td a"),
+        ["ecs-fargate-service"]
+    );
 
     // The emulator holds what reference 002 makes.
     let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&w.config);
@@ -885,5 +902,33 @@ async fn an_existing_listener_gets_a_rule_to_a_new_target_group() {
             .any(|m| m.contains("priority 10")),
         "{:?}",
         again.select("#preflight .msg")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clusters_services_are_described_ten_at_a_time() {
+    let w = world().await;
+    let ecs = aws_sdk_ecs::Client::new(&w.config);
+    for n in 0..11 {
+        ecs.create_service()
+            .cluster(CLUSTER)
+            .service_name(format!("svc-{n:02}"))
+            .task_definition("ecs-fargate-task:1")
+            .desired_count(1)
+            .send()
+            .await
+            .expect("CreateService");
+    }
+    let before = w.proxy.calls().len();
+    let page = w.client.get(&format!("/clusters/{CLUSTER}/services")).await;
+    let calls: Vec<String> = w.proxy.calls()[before..].to_vec();
+    // AWS lists at most ten a page (maxResults) and the page links the next;
+    // moto ignores maxResults and lists all eleven, which are described ten
+    // at a time (DescribeServices' limit).
+    assert_eq!(page.select("#services tbody tr").len(), 11);
+    assert_eq!(
+        calls,
+        ["ListServices", "DescribeServices", "DescribeServices"],
+        "one list and a describe per ten shown, nothing more"
     );
 }

@@ -24,7 +24,6 @@ use aws_credential_types::provider::ProvideCredentials;
 pub use create::{CreateError, Created, StepLog, Undo, logged};
 pub use ecs::Registered;
 pub use error::{AwsError, NO_ANSWER};
-pub use service_reads::ServiceStatus;
 pub use sts::Identity;
 
 use crate::model::account::{AccountFacts, AccountSnapshot};

@@ -14,6 +14,7 @@ use crate::model::network::{
     LoadBalancerSummary, NetworkFacts, RouteTable, SecurityGroupSummary, SubnetSummary,
     TargetGroupSummary, VpcSummary, reach_of,
 };
+use crate::model::service::status::{Deployment, ServiceEvent, ServiceStatus};
 use crate::model::task_definition::TaskDefinition;
 
 const PAGE: i32 = 100;
@@ -28,20 +29,6 @@ fn name_tag(tags: &[aws_sdk_ec2::types::Tag]) -> String {
         .and_then(|t| t.value())
         .unwrap_or_default()
         .to_string()
-}
-
-/// A service as its page shows it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ServiceStatus {
-    pub arn: String,
-    pub status: String,
-    pub desired: i64,
-    pub running: i64,
-    pub pending: i64,
-    pub task_definition: String,
-    pub target_group_arns: Vec<String>,
-    /// The DNS names of the load balancers in front of it.
-    pub dns_names: Vec<String>,
 }
 
 impl Aws {
@@ -298,6 +285,40 @@ impl Aws {
         }
     }
 
+    /// A page of `cluster`'s services (10 at most, ECS's DescribeServices
+    /// limit), described at once; and where the next page starts.
+    pub async fn services(
+        &self,
+        cluster: &str,
+        next_token: Option<String>,
+    ) -> Result<(Vec<ServiceStatus>, Option<String>), AwsError> {
+        let listed = self
+            .ecs
+            .list_services()
+            .cluster(cluster)
+            .max_results(10)
+            .set_next_token(next_token)
+            .send()
+            .await?;
+        let next = listed.next_token().map(str::to_string);
+        // DescribeServices takes ten at a time; AWS lists ten here, an
+        // emulator may list more.
+        let described =
+            futures_util::future::join_all(listed.service_arns().chunks(10).map(|arns| {
+                self.ecs
+                    .describe_services()
+                    .cluster(cluster)
+                    .set_services(Some(arns.to_vec()))
+                    .send()
+            }))
+            .await;
+        let mut services = Vec::new();
+        for page in described {
+            services.extend(page?.services().iter().map(status_of));
+        }
+        Ok((services, next))
+    }
+
     /// The ACTIVE service `name` of `cluster`, with its load balancers' DNS names.
     pub async fn service_status(
         &self,
@@ -318,20 +339,7 @@ impl Aws {
         else {
             return Ok(None);
         };
-        let mut status = ServiceStatus {
-            arn: service.service_arn().unwrap_or_default().to_string(),
-            status: service.status().unwrap_or_default().to_string(),
-            desired: service.desired_count().into(),
-            running: service.running_count().into(),
-            pending: service.pending_count().into(),
-            task_definition: service.task_definition().unwrap_or_default().to_string(),
-            target_group_arns: service
-                .load_balancers()
-                .iter()
-                .filter_map(|lb| lb.target_group_arn().map(str::to_string))
-                .collect(),
-            dns_names: Vec::new(),
-        };
+        let mut status = status_of(service);
         if status.status != "ACTIVE" {
             return Ok(Some(status));
         }
@@ -373,6 +381,78 @@ fn summary_of(lb: &aws_sdk_elasticloadbalancingv2::types::LoadBalancer) -> LoadB
         security_groups: lb.security_groups().to_vec(),
     }
 }
+
+/// A described service as the pages show it: counts, revision, where it
+/// runs, its deployments and its newest events.
+fn status_of(service: &aws_sdk_ecs::types::Service) -> ServiceStatus {
+    let time =
+        |t: Option<&aws_smithy_types::DateTime>| t.map(|t| t.to_string()).unwrap_or_default();
+    let network = service
+        .network_configuration()
+        .and_then(|n| n.awsvpc_configuration());
+    ServiceStatus {
+        name: service.service_name().unwrap_or_default().to_string(),
+        arn: service.service_arn().unwrap_or_default().to_string(),
+        status: service.status().unwrap_or_default().to_string(),
+        desired: service.desired_count().into(),
+        running: service.running_count().into(),
+        pending: service.pending_count().into(),
+        task_definition: service.task_definition().unwrap_or_default().to_string(),
+        launch_type: service
+            .launch_type()
+            .map(|l| l.as_str().to_string())
+            .unwrap_or_else(|| {
+                service
+                    .capacity_provider_strategy()
+                    .iter()
+                    .map(|c| c.capacity_provider().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
+        subnets: network.map(|n| n.subnets().to_vec()).unwrap_or_default(),
+        security_groups: network
+            .map(|n| n.security_groups().to_vec())
+            .unwrap_or_default(),
+        public_ip: network
+            .and_then(|n| n.assign_public_ip())
+            .is_some_and(|p| p.as_str() == "ENABLED"),
+        deployments: service
+            .deployments()
+            .iter()
+            .map(|d| Deployment {
+                status: d.status().unwrap_or_default().to_string(),
+                rollout_state: d
+                    .rollout_state()
+                    .map(|r| r.as_str().to_string())
+                    .unwrap_or_default(),
+                reason: d.rollout_state_reason().unwrap_or_default().to_string(),
+                task_definition: d.task_definition().unwrap_or_default().to_string(),
+                desired: d.desired_count().into(),
+                running: d.running_count().into(),
+                pending: d.pending_count().into(),
+                created_at: time(d.created_at()),
+            })
+            .collect(),
+        events: service
+            .events()
+            .iter()
+            .take(MAX_EVENTS)
+            .map(|e| ServiceEvent {
+                at: time(e.created_at()),
+                message: e.message().unwrap_or_default().to_string(),
+            })
+            .collect(),
+        target_group_arns: service
+            .load_balancers()
+            .iter()
+            .filter_map(|lb| lb.target_group_arn().map(str::to_string))
+            .collect(),
+        dns_names: Vec::new(),
+    }
+}
+
+/// ECS keeps a service's last 100 events; the page shows the newest.
+const MAX_EVENTS: usize = 20;
 
 /// "Not found" answers a name check with "free".
 fn absent(error: AwsError) -> Result<bool, AwsError> {

@@ -10,6 +10,7 @@
 
 pub mod draft;
 pub mod preflight;
+pub mod status;
 mod terraform;
 mod validate;
 

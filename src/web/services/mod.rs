@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{draft}/run"), get(run::show))
         .route(&format!("{draft}/resume"), post(run::resume))
         .route(&format!("{draft}/cleanup"), post(run::clean_up))
+        .route("/clusters/{cluster}/services", get(show::list))
         .route("/clusters/{cluster}/services/{service}", get(show::show))
 }
 

@@ -1,0 +1,94 @@
+//! A service as its pages show it: counts, revision, where it runs, its
+//! deployments and its newest events (read from DescribeServices).
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServiceStatus {
+    pub name: String,
+    pub arn: String,
+    pub status: String,
+    pub desired: i64,
+    pub running: i64,
+    pub pending: i64,
+    pub task_definition: String,
+    /// `FARGATE`, or the capacity providers of its strategy.
+    pub launch_type: String,
+    pub subnets: Vec<String>,
+    pub security_groups: Vec<String>,
+    pub public_ip: bool,
+    pub deployments: Vec<Deployment>,
+    /// Newest first.
+    pub events: Vec<ServiceEvent>,
+    pub target_group_arns: Vec<String>,
+    /// The DNS names of the load balancers in front of it.
+    pub dns_names: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Deployment {
+    /// PRIMARY, ACTIVE or INACTIVE.
+    pub status: String,
+    /// IN_PROGRESS, COMPLETED or FAILED.
+    pub rollout_state: String,
+    pub reason: String,
+    pub task_definition: String,
+    pub desired: i64,
+    pub running: i64,
+    pub pending: i64,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServiceEvent {
+    pub at: String,
+    pub message: String,
+}
+
+impl ServiceStatus {
+    /// A deployment is under way: the page keeps itself fresh.
+    pub fn deploying(&self) -> bool {
+        self.deployments.len() > 1
+            || self
+                .deployments
+                .iter()
+                .any(|d| d.rollout_state == "IN_PROGRESS")
+    }
+
+    /// A deployment the circuit breaker stopped.
+    pub fn failed(&self) -> bool {
+        self.deployments.iter().any(|d| d.rollout_state == "FAILED")
+    }
+
+    /// `family:7` of its task definition ARN.
+    pub fn revision(&self) -> &str {
+        self.task_definition
+            .rsplit_once('/')
+            .map_or(self.task_definition.as_str(), |(_, r)| r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deployment(rollout_state: &str) -> Deployment {
+        Deployment {
+            rollout_state: rollout_state.into(),
+            ..Deployment::default()
+        }
+    }
+
+    #[test]
+    fn a_service_is_deploying_while_a_rollout_is_under_way() {
+        let mut service = ServiceStatus {
+            task_definition: "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/web:7".into(),
+            deployments: vec![deployment("COMPLETED")],
+            ..ServiceStatus::default()
+        };
+        assert!(!service.deploying());
+        assert_eq!(service.revision(), "web:7");
+        service.deployments.push(deployment("IN_PROGRESS"));
+        assert!(service.deploying());
+        service.deployments = vec![deployment("FAILED")];
+        assert!(service.failed() && !service.deploying());
+    }
+}
