@@ -171,8 +171,8 @@ impl Aws {
         }
     }
 
-    /// The listeners of the load balancer `arn` (their ARNs).
-    pub async fn listeners(&self, arn: &str) -> Result<Vec<String>, AwsError> {
+    /// The listeners of the load balancer `arn`: (ARN, port) each.
+    pub async fn listeners(&self, arn: &str) -> Result<Vec<(String, i64)>, AwsError> {
         let output = self
             .elbv2
             .describe_listeners()
@@ -182,7 +182,12 @@ impl Aws {
         Ok(output
             .listeners()
             .iter()
-            .filter_map(|l| l.listener_arn().map(str::to_string))
+            .map(|l| {
+                (
+                    l.listener_arn().unwrap_or_default().to_string(),
+                    l.port().map_or(0, i64::from),
+                )
+            })
             .collect())
     }
 
@@ -193,21 +198,6 @@ impl Aws {
             .rules()
             .iter()
             .filter_map(|r| r.priority()?.parse().ok())
-            .collect())
-    }
-
-    /// The ports the load balancer `arn` already listens on.
-    pub async fn listener_ports(&self, arn: &str) -> Result<Vec<i64>, AwsError> {
-        let output = self
-            .elbv2
-            .describe_listeners()
-            .load_balancer_arn(arn)
-            .send()
-            .await?;
-        Ok(output
-            .listeners()
-            .iter()
-            .filter_map(|l| l.port().map(i64::from))
             .collect())
     }
 
@@ -385,8 +375,14 @@ fn summary_of(lb: &aws_sdk_elasticloadbalancingv2::types::LoadBalancer) -> LoadB
 /// A described service as the pages show it: counts, revision, where it
 /// runs, its deployments and its newest events.
 fn status_of(service: &aws_sdk_ecs::types::Service) -> ServiceStatus {
-    let time =
-        |t: Option<&aws_smithy_types::DateTime>| t.map(|t| t.to_string()).unwrap_or_default();
+    // `2026-11-29 21:03:06 UTC`: to the second, as a person reads it.
+    let time = |t: Option<&aws_smithy_types::DateTime>| {
+        t.map(|t| {
+            let text = t.to_string();
+            format!("{} UTC", text.get(..19).unwrap_or(&text).replace('T', " "))
+        })
+        .unwrap_or_default()
+    };
     let network = service
         .network_configuration()
         .and_then(|n| n.awsvpc_configuration());

@@ -6,39 +6,14 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+use super::RunJournal;
 use super::cleanup::cleanup_calls;
 use super::plan::{Plan, fill_in, outputs_of};
-use super::runner::{Earlier, PlanLog, Progress, Retry, run_delete, run_plan};
+use super::runner::{Earlier, Progress, Retry, run_delete, run_plan};
 use crate::aws::{Aws, AwsError};
 use crate::store::plan_runs::{CLEANUP_BASE, PlanRun};
 use crate::store::runs::{RunStatus, StepStatus};
 use crate::store::{Store, StoreError};
-
-pub struct PlanJournal {
-    store: Store,
-    run_id: String,
-}
-
-impl PlanLog for PlanJournal {
-    fn run_id(&self) -> &str {
-        &self.run_id
-    }
-
-    async fn record(
-        &self,
-        seq: usize,
-        step: &str,
-        call: &str,
-        status: StepStatus,
-        detail: &str,
-        answer: Option<&Value>,
-    ) -> Result<(), AwsError> {
-        self.store
-            .record_plan_step(&self.run_id, seq, step, call, status, detail, answer)
-            .await
-            .map_err(super::journal::not_recorded)
-    }
-}
 
 /// What an earlier attempt of `run` left of each step of its plan.
 pub fn earlier_of(run: &PlanRun) -> HashMap<String, Earlier> {
@@ -99,10 +74,8 @@ fn spawn_run(
     earlier: HashMap<String, Earlier>,
     retry: Retry,
 ) {
-    let journal = PlanJournal {
-        store: store.clone(),
-        run_id: run_id.to_string(),
-    };
+    let journal = RunJournal::new(store.clone(), run_id.to_string(), false);
+    let (store, run_id) = (store.clone(), run_id.to_string());
     let aws = aws.clone();
     tokio::spawn(async move {
         let (status, outcome) = match run_plan(&aws, &plan, &journal, &earlier, &retry).await {
@@ -113,11 +86,7 @@ fn spawn_run(
                 json!({"failed": [{"step": "", "code": "InvalidPlan", "message": error.to_string()}]}),
             ),
         };
-        if let Err(error) = journal
-            .store
-            .finish_run(&journal.run_id, status, &outcome)
-            .await
-        {
+        if let Err(error) = store.finish_run(&run_id, status, &outcome).await {
             tracing::error!(%error, "a plan run's end could not be recorded");
         }
     });
@@ -152,10 +121,8 @@ pub async fn clean_up(
     {
         return Ok(false);
     }
-    let journal = PlanJournal {
-        store: store.clone(),
-        run_id: run.id.clone(),
-    };
+    let journal = RunJournal::new(store.clone(), run.id.clone(), false);
+    let (store, run_id) = (store.clone(), run.id.clone());
     let earlier = earlier_of(run);
     let aws = aws.clone();
     let retry = retry.for_cleanup();
@@ -170,11 +137,7 @@ pub async fn clean_up(
             Ok(()) => json!({}),
             Err(e) => json!({"failed": [{"step": "", "code": e.code, "message": e.message}]}),
         };
-        if let Err(error) = journal
-            .store
-            .finish_run(&journal.run_id, status, &outcome)
-            .await
-        {
+        if let Err(error) = store.finish_run(&run_id, status, &outcome).await {
             tracing::error!(%error, "a clean-up's end could not be recorded");
         }
     });
@@ -183,7 +146,7 @@ pub async fn clean_up(
 
 async fn remove_made(
     aws: &Aws,
-    journal: &PlanJournal,
+    journal: &RunJournal,
     plan: &Plan,
     earlier: &HashMap<String, Earlier>,
     retry: &Retry,

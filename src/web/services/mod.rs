@@ -114,7 +114,9 @@ impl FormWizard for ServiceDraft {
         }
         if !self.load_balancer_arn.is_empty() {
             match aws.listeners(&self.load_balancer_arn).await {
-                Ok(listeners) => facts.listeners = listeners,
+                Ok(listeners) => {
+                    facts.listeners = listeners.into_iter().map(|(arn, _)| arn).collect()
+                }
                 Err(e) => problems.push(e),
             }
         }

@@ -201,7 +201,9 @@ async fn service_facts(
         },
         async {
             if on_existing && !draft.load_balancer_arn.is_empty() {
-                aws.listener_ports(&draft.load_balancer_arn).await
+                aws.listeners(&draft.load_balancer_arn)
+                    .await
+                    .map(|listeners| listeners.into_iter().map(|(_, port)| port).collect())
             } else {
                 Ok(Vec::new())
             }
