@@ -19,6 +19,7 @@ impl Aws {
             ("elbv2", "CreateListener") => self.create_listener(input).await,
             ("elbv2", "CreateRule") => self.create_rule(input).await,
             ("ecs", "CreateService") => self.create_service(input).await,
+            ("ecs", "UpdateService") => self.update_service(input).await,
             ("ecs", "DeleteService")
             | ("ec2", "DeleteSecurityGroup")
             | (

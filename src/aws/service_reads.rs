@@ -375,14 +375,7 @@ fn summary_of(lb: &aws_sdk_elasticloadbalancingv2::types::LoadBalancer) -> LoadB
 /// A described service as the pages show it: counts, revision, where it
 /// runs, its deployments and its newest events.
 fn status_of(service: &aws_sdk_ecs::types::Service) -> ServiceStatus {
-    // `2026-11-29 21:03:06 UTC`: to the second, as a person reads it.
-    let time = |t: Option<&aws_smithy_types::DateTime>| {
-        t.map(|t| {
-            let text = t.to_string();
-            format!("{} UTC", text.get(..19).unwrap_or(&text).replace('T', " "))
-        })
-        .unwrap_or_default()
-    };
+    let time = super::service_detail::readable;
     let network = service
         .network_configuration()
         .and_then(|n| n.awsvpc_configuration());

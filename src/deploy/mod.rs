@@ -15,6 +15,7 @@ pub mod plan_run;
 pub mod resource_run;
 pub mod runner;
 pub mod service_plan;
+pub mod teardown;
 
 use std::future::Future;
 

@@ -116,6 +116,8 @@ fn is_gone(error: &AwsError) -> bool {
         || code.ends_with("NotFoundException")
         || code == "InvalidGroup.NotFound"
         || code == "NoSuchEntity"
+        // Scaling a service that was deleted already.
+        || code == "ServiceNotActiveException"
 }
 
 /// Adding a rule that is there already.

@@ -11,6 +11,10 @@
 pub mod draft;
 pub mod preflight;
 pub mod status;
+pub mod troubleshoot;
+pub mod update;
+pub mod usage;
+pub mod logs;
 mod terraform;
 mod validate;
 

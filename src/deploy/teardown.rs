@@ -1,0 +1,494 @@
+//! Deleting a service and what the wizard's run made for it: scale to
+//! zero, delete the service, then the listener (or rule), target group,
+//! load balancer and security groups the run's journal says it created,
+//! in the reverse of the order they were made. What the run adopted, and
+//! what other services still use (or what something kept depends on), is
+//! listed and kept.
+//!
+//! The list is worked out once, shown on the confirmation, stored with the
+//! run as its snapshot, and the run (and a resume) sends exactly it.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::RunJournal;
+use super::cleanup::cleanup_calls;
+use super::plan::{Plan, fill_in, outputs_of};
+use super::runner::{Retry, run_delete};
+use crate::aws::{Aws, AwsError};
+use crate::model::api_call::ApiCall;
+use crate::model::service::draft::CREATE_SERVICE;
+pub use crate::model::service::usage::Usage;
+use crate::store::plan_runs::PlanRun;
+use crate::store::runs::{RunStatus, StepStatus};
+use crate::store::{Store, StoreError};
+
+pub const KIND: &str = "teardowns";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeardownCall {
+    /// The step of the creating run it undoes, or `ScaleToZero` / `DeleteService`.
+    pub step: String,
+    pub service: String,
+    pub operation: String,
+    pub input: Value,
+}
+
+impl TeardownCall {
+    fn of(step: &str, call: ApiCall) -> Self {
+        Self {
+            step: step.to_string(),
+            service: call.service.to_string(),
+            operation: call.operation.to_string(),
+            input: call.input,
+        }
+    }
+
+    /// The call, for the operations a tear-down sends; None for any other
+    /// (a snapshot names nothing else).
+    pub fn call(&self) -> Option<ApiCall> {
+        const OPERATIONS: [(&str, &str); 7] = [
+            ("ecs", "UpdateService"),
+            ("ecs", "DeleteService"),
+            ("elbv2", "DeleteListener"),
+            ("elbv2", "DeleteRule"),
+            ("elbv2", "DeleteTargetGroup"),
+            ("elbv2", "DeleteLoadBalancer"),
+            ("ec2", "DeleteSecurityGroup"),
+        ];
+        let (service, operation) = OPERATIONS
+            .into_iter()
+            .find(|(s, o)| *s == self.service && *o == self.operation)?;
+        Some(ApiCall::new(service, operation, self.input.clone()))
+    }
+}
+
+/// Something the tear-down leaves in place, and why (a catalog key).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Kept {
+    pub what: String,
+    pub step: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Teardown {
+    pub cluster: String,
+    pub service: String,
+    /// The run that created the service, when this app did.
+    pub created_by: String,
+    pub calls: Vec<TeardownCall>,
+    pub kept: Vec<Kept>,
+}
+
+/// The id a created resource is deleted by: the one string its delete
+/// call names.
+fn resource_id(call: &ApiCall) -> Option<String> {
+    ["TargetGroupArn", "LoadBalancerArn", "ListenerArn", "RuleArn", "GroupId"]
+        .iter()
+        .find_map(|k| call.input[*k].as_str().map(str::to_string))
+}
+
+/// Every string in `value` (the ids a request names).
+fn strings(value: &Value) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::String(s) => found.push(s.as_str()),
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => stack.extend(map.values()),
+            _ => {}
+        }
+    }
+    found
+}
+
+/// The tear-down of service `service` of `cluster`; `created` is the run
+/// that made it with the plan it ran, when this app made it.
+pub fn teardown(
+    cluster: &str,
+    service: &str,
+    created: Option<(&PlanRun, &Plan)>,
+    usage: &Usage,
+) -> Teardown {
+    let mut result = Teardown {
+        cluster: cluster.to_string(),
+        service: service.to_string(),
+        created_by: created.map(|(run, _)| run.id.clone()).unwrap_or_default(),
+        calls: vec![
+            TeardownCall::of(
+                "ScaleToZero",
+                ApiCall::new(
+                    "ecs",
+                    "UpdateService",
+                    json!({"cluster": cluster, "service": service, "desiredCount": 0}),
+                ),
+            ),
+            TeardownCall::of(
+                CREATE_SERVICE,
+                ApiCall::new(
+                    "ecs",
+                    "DeleteService",
+                    json!({"cluster": cluster, "service": service, "force": true}),
+                ),
+            ),
+        ],
+        kept: Vec::new(),
+    };
+    let Some((run, plan)) = created else {
+        return result;
+    };
+    let mut made = HashMap::new();
+    let mut outputs = HashMap::new();
+    for record in &run.steps {
+        let (Some(answer), Some(step)) = (
+            &record.answer,
+            plan.steps.iter().find(|s| s.id == record.step_id),
+        ) else {
+            continue;
+        };
+        outputs.extend(outputs_of(step, answer));
+        match record.status {
+            StepStatus::Done => {
+                made.insert(step.id.clone(), answer.clone());
+            }
+            StepStatus::Adopted if step.id != CREATE_SERVICE => result.kept.push(Kept {
+                what: step.call.summary(),
+                step: step.id.clone(),
+                reason: "ui.kept_adopted".into(),
+            }),
+            _ => {}
+        }
+    }
+    let Ok(undo) = cleanup_calls(plan, &made, &outputs) else {
+        return result;
+    };
+    // Each made resource: its id, and the ids its own request (and the
+    // ingress rules added to it) name — what it depends on.
+    let filled = |id: &str| {
+        plan.steps
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| fill_in(&s.call.input, &outputs))
+            .unwrap_or_default()
+    };
+    let resources: Vec<(String, String, ApiCall, Vec<String>)> = undo
+        .into_iter()
+        .filter(|(step, _)| step != CREATE_SERVICE)
+        .filter_map(|(step, call)| {
+            let id = resource_id(&call)?;
+            let mut names: Vec<String> = strings(&filled(&step))
+                .into_iter()
+                .map(str::to_string)
+                .collect();
+            for other in &plan.steps {
+                let input = fill_in(&other.call.input, &outputs);
+                if other.call.operation == "AuthorizeSecurityGroupIngress"
+                    && input["GroupId"].as_str() == Some(id.as_str())
+                {
+                    names.extend(strings(&input).into_iter().map(str::to_string));
+                }
+            }
+            Some((step, id, call, names))
+        })
+        .collect();
+    let mut kept: HashMap<String, &'static str> = HashMap::new();
+    for (_, id, call, names) in &resources {
+        if usage.target_groups.contains(id) || usage.security_groups.contains(id) {
+            kept.insert(id.clone(), "ui.kept_in_use");
+        } else if usage.shared.contains(id) {
+            kept.insert(id.clone(), "ui.kept_shared");
+        } else if matches!(call.operation, "DeleteListener" | "DeleteRule")
+            && names.iter().any(|n| usage.target_groups.contains(n))
+        {
+            // It sends traffic to a group another service uses.
+            kept.insert(id.clone(), "ui.kept_serves_kept");
+        }
+    }
+    // What a kept resource names stays too (a kept listener's load
+    // balancer, a kept load balancer's security group). Linear passes
+    // until nothing changes: a plan has at most a dozen steps.
+    loop {
+        let before = kept.len();
+        for (_, id, _, names) in &resources {
+            if kept.contains_key(id) {
+                for (_, other, _, _) in &resources {
+                    if other != id && names.contains(other) && !kept.contains_key(other) {
+                        kept.insert(other.clone(), "ui.kept_needed");
+                    }
+                }
+            }
+        }
+        if kept.len() == before {
+            break;
+        }
+    }
+    for (step, id, call, _) in resources {
+        match kept.get(&id) {
+            Some(reason) => result.kept.push(Kept {
+                what: id,
+                step,
+                reason: reason.to_string(),
+            }),
+            None => result.calls.push(TeardownCall::of(&step, call)),
+        }
+    }
+    result
+}
+
+/// Starts the tear-down as a run of its own; None when one was already
+/// started for this service (a double click).
+pub async fn start(
+    store: &Store,
+    aws: &Aws,
+    key: &str,
+    teardown: &Teardown,
+    retry: Retry,
+) -> Result<Option<String>, StoreError> {
+    let snapshot = serde_json::to_value(teardown).unwrap_or_default();
+    let Some(run_id) = store.start_plan_run(KIND, key, &snapshot).await? else {
+        return Ok(None);
+    };
+    spawn(store, aws, &run_id, teardown.clone(), HashSet::new(), retry);
+    Ok(Some(run_id))
+}
+
+/// Takes a stopped tear-down up again: the calls it finished are not sent.
+pub async fn resume(
+    store: &Store,
+    aws: &Aws,
+    run: &PlanRun,
+    retry: Retry,
+) -> Result<bool, StoreError> {
+    let teardown: Teardown = serde_json::from_value(run.snapshot.clone()).unwrap_or_default();
+    let from = [
+        RunStatus::Refused,
+        RunStatus::Interrupted,
+        RunStatus::CleanupFailed,
+    ];
+    if !store.claim_run(&run.id, &from, RunStatus::Running).await? {
+        return Ok(false);
+    }
+    let done = run
+        .steps
+        .iter()
+        .filter(|s| s.status == StepStatus::Done)
+        .map(|s| s.seq)
+        .collect();
+    spawn(store, aws, &run.id, teardown, done, retry);
+    Ok(true)
+}
+
+fn spawn(
+    store: &Store,
+    aws: &Aws,
+    run_id: &str,
+    teardown: Teardown,
+    done: HashSet<usize>,
+    retry: Retry,
+) {
+    let journal = RunJournal::new(store.clone(), run_id.to_string(), false);
+    let (store, run_id, aws) = (store.clone(), run_id.to_string(), aws.clone());
+    let retry = retry.for_cleanup();
+    tokio::spawn(async move {
+        let (status, outcome) = match send(&aws, &journal, &teardown, &done, &retry).await {
+            Ok(()) => (RunStatus::Succeeded, json!({})),
+            Err(e) => (
+                RunStatus::CleanupFailed,
+                json!({"failed": [{"step": "", "code": e.code, "message": e.message}]}),
+            ),
+        };
+        if let Err(error) = store.finish_run(&run_id, status, &outcome).await {
+            tracing::error!(%error, "a tear-down's end could not be recorded");
+        }
+    });
+}
+
+async fn send(
+    aws: &Aws,
+    journal: &RunJournal,
+    teardown: &Teardown,
+    done: &HashSet<usize>,
+    retry: &Retry,
+) -> Result<(), AwsError> {
+    for (seq, line) in teardown.calls.iter().enumerate() {
+        if done.contains(&seq) {
+            continue;
+        }
+        let call = line.call().ok_or_else(|| AwsError {
+            code: "UnsupportedCall".into(),
+            message: format!("{}:{}", line.service, line.operation),
+        })?;
+        run_delete(aws, journal, seq, &line.step, &call, retry).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deploy::service_plan::plan;
+    use crate::model::service::draft::tests::reference_002_draft;
+    use crate::store::plan_runs::PlanStepRecord;
+
+    /// Reference 002's run as the journal holds it once it succeeded.
+    fn run_002(adopted: &[&str]) -> (PlanRun, Plan) {
+        let plan = plan(&reference_002_draft());
+        let answers: HashMap<&str, Value> = [
+            ("AlbSecurityGroup", json!({"GroupId": "sg-alb"})),
+            ("AlbIngress", json!({})),
+            ("ServiceSecurityGroup", json!({"GroupId": "sg-tasks"})),
+            ("ServiceIngress", json!({})),
+            (
+                "CreateLoadBalancer",
+                json!({"LoadBalancers": [{"LoadBalancerArn": "arn:lb", "DNSName": "x"}]}),
+            ),
+            (
+                "CreateTargetGroup",
+                json!({"TargetGroups": [{"TargetGroupArn": "arn:tg"}]}),
+            ),
+            (
+                "CreateListener",
+                json!({"Listeners": [{"ListenerArn": "arn:listener"}]}),
+            ),
+            (
+                "CreateService",
+                json!({"service": {"serviceArn": "arn:service"}}),
+            ),
+        ]
+        .into_iter()
+        .collect();
+        let steps = plan
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(seq, s)| PlanStepRecord {
+                seq,
+                step_id: s.id.clone(),
+                call: s.call.title(),
+                status: if adopted.contains(&s.id.as_str()) {
+                    StepStatus::Adopted
+                } else {
+                    StepStatus::Done
+                },
+                detail: String::new(),
+                answer: answers.get(s.id.as_str()).cloned(),
+            })
+            .collect();
+        let run = PlanRun {
+            id: "run1".into(),
+            kind: "services".into(),
+            draft_id: "d".into(),
+            status: RunStatus::Succeeded,
+            outcome: json!({}),
+            started_at: 0,
+            snapshot: json!({}),
+            steps,
+        };
+        (run, plan)
+    }
+
+    fn titles(teardown: &Teardown) -> Vec<String> {
+        teardown
+            .calls
+            .iter()
+            .map(|c| format!("{}:{} {}", c.service, c.operation, c.step))
+            .collect()
+    }
+
+    #[test]
+    fn reference_002_goes_in_dependency_order() {
+        let (run, plan) = run_002(&[]);
+        let teardown = teardown("c", "s", Some((&run, &plan)), &Usage::default());
+        assert_eq!(
+            titles(&teardown),
+            [
+                "ecs:UpdateService ScaleToZero",
+                "ecs:DeleteService CreateService",
+                "elbv2:DeleteListener CreateListener",
+                "elbv2:DeleteTargetGroup CreateTargetGroup",
+                "ec2:DeleteSecurityGroup ServiceSecurityGroup",
+                "elbv2:DeleteLoadBalancer CreateLoadBalancer",
+                "ec2:DeleteSecurityGroup AlbSecurityGroup",
+            ]
+        );
+        assert_eq!(teardown.calls[0].input["desiredCount"], 0);
+        assert!(teardown.kept.is_empty());
+        assert!(teardown.calls.iter().all(|c| c.call().is_some()));
+        // Stored and read back as the run's snapshot.
+        let stored = serde_json::to_value(&teardown).unwrap();
+        assert_eq!(serde_json::from_value::<Teardown>(stored).unwrap(), teardown);
+    }
+
+    #[test]
+    fn what_another_service_uses_is_kept_with_what_it_needs() {
+        let (run, plan) = run_002(&[]);
+        let usage = Usage {
+            target_groups: ["arn:tg".to_string()].into(),
+            ..Usage::default()
+        };
+        let teardown = teardown("c", "s", Some((&run, &plan)), &usage);
+        // The group, the listener that feeds it, its load balancer and the
+        // balancer's security group stay; the tasks' group goes.
+        assert_eq!(
+            titles(&teardown),
+            [
+                "ecs:UpdateService ScaleToZero",
+                "ecs:DeleteService CreateService",
+                "ec2:DeleteSecurityGroup ServiceSecurityGroup",
+            ]
+        );
+        let kept: Vec<(&str, &str)> = teardown
+            .kept
+            .iter()
+            .map(|k| (k.what.as_str(), k.reason.as_str()))
+            .collect();
+        assert!(kept.contains(&("arn:tg", "ui.kept_in_use")));
+        assert!(kept.contains(&("arn:listener", "ui.kept_serves_kept")));
+        assert!(kept.contains(&("arn:lb", "ui.kept_needed")));
+        assert!(kept.contains(&("sg-alb", "ui.kept_needed")));
+    }
+
+    #[test]
+    fn a_kept_task_group_keeps_the_group_its_rule_names() {
+        let (run, plan) = run_002(&[]);
+        let usage = Usage {
+            security_groups: ["sg-tasks".to_string()].into(),
+            ..Usage::default()
+        };
+        let teardown = teardown("c", "s", Some((&run, &plan)), &usage);
+        let kept: Vec<&str> = teardown.kept.iter().map(|k| k.what.as_str()).collect();
+        // The tasks' group lets the balancer's group in: both stay; the
+        // balancer itself goes.
+        assert_eq!(kept, ["sg-tasks", "sg-alb"]);
+        let titles = titles(&teardown);
+        assert!(titles.contains(&"elbv2:DeleteLoadBalancer CreateLoadBalancer".to_string()));
+        assert!(titles.contains(&"elbv2:DeleteTargetGroup CreateTargetGroup".to_string()));
+    }
+
+    #[test]
+    fn adopted_resources_are_kept_and_a_service_made_elsewhere_goes_alone() {
+        let (run, plan) = run_002(&["CreateLoadBalancer"]);
+        let teardown = teardown("c", "s", Some((&run, &plan)), &Usage::default());
+        assert_eq!(teardown.kept.len(), 1);
+        assert_eq!(teardown.kept[0].reason, "ui.kept_adopted");
+        assert!(!titles(&teardown).iter().any(|t| t.contains("DeleteLoadBalancer")));
+        let alone = super::teardown("c", "s", None, &Usage::default());
+        assert_eq!(alone.calls.len(), 2);
+        assert!(alone.created_by.is_empty());
+    }
+
+    #[test]
+    fn a_snapshot_names_only_tear_down_calls() {
+        let call = TeardownCall {
+            step: "x".into(),
+            service: "iam".into(),
+            operation: "DeleteRole".into(),
+            input: json!({}),
+        };
+        assert_eq!(call.call(), None);
+    }
+}
