@@ -437,6 +437,7 @@ fn status_of(service: &aws_sdk_ecs::types::Service) -> ServiceStatus {
             .filter_map(|lb| lb.target_group_arn().map(str::to_string))
             .collect(),
         dns_names: Vec::new(),
+        created_at: time(service.created_at()),
     }
 }
 

@@ -146,6 +146,27 @@ impl Store {
             .await
     }
 
+    /// The newest succeeded run of the service wizard that made service
+    /// `service` of `cluster`: what its tear-down undoes.
+    pub async fn service_run(
+        &self,
+        cluster: &str,
+        service: &str,
+    ) -> Result<Option<PlanRun>, StoreError> {
+        // Cluster names hold no `/`: the pair is one key.
+        let key = format!("{cluster}/{service}");
+        self.with(move |connection| {
+            read_plan_run(
+                connection,
+                "kind = 'services' AND status = 'succeeded' AND \
+                 json_extract(snapshot, '$.service.cluster') || '/' || \
+                 json_extract(snapshot, '$.service.serviceName') = ?1",
+                &key,
+            )
+        })
+        .await
+    }
+
     /// Runs of `kind` that failed, were cut off or are under way, newest first.
     pub async fn unfinished_runs(
         &self,

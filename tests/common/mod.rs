@@ -8,6 +8,7 @@ pub mod in_process;
 pub mod network;
 pub mod plans;
 pub mod proxy;
+pub mod services;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;

@@ -21,6 +21,9 @@ pub struct ServiceStatus {
     pub target_group_arns: Vec<String>,
     /// The DNS names of the load balancers in front of it.
     pub dns_names: Vec<String>,
+    /// When it was made: with its ARN, it tells a service from a later
+    /// one of the same name.
+    pub created_at: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -58,6 +61,11 @@ impl ServiceStatus {
         self.deployments.iter().any(|d| d.rollout_state == "FAILED")
     }
 
+    /// The family of its task definition: `web` of `…/web:7`.
+    pub fn family(&self) -> &str {
+        self.revision().rsplit_once(':').map_or("", |(f, _)| f)
+    }
+
     /// `family:7` of its task definition ARN.
     pub fn revision(&self) -> &str {
         self.task_definition
@@ -86,6 +94,7 @@ mod tests {
         };
         assert!(!service.deploying());
         assert_eq!(service.revision(), "web:7");
+        assert_eq!(service.family(), "web");
         service.deployments.push(deployment("IN_PROGRESS"));
         assert!(service.deploying());
         service.deployments = vec![deployment("FAILED")];

@@ -54,6 +54,15 @@ impl ServiceUpdate {
         }
     }
 
+    /// The catalog key of its name.
+    pub fn action_title(&self) -> &'static str {
+        match self {
+            ServiceUpdate::ForceNewDeployment => "ui.force_new_deployment",
+            ServiceUpdate::DesiredCount(_) => "ui.update_desired",
+            ServiceUpdate::Revision(_) => "ui.update_revision",
+        }
+    }
+
     /// The catalog key that says what it will do.
     pub fn explanation(&self) -> &'static str {
         match self {

@@ -4,9 +4,12 @@
 //! service's page where a run ends.
 
 mod form;
+mod logs;
 mod review;
 mod run;
 mod show;
+mod teardown;
+mod update;
 
 use std::collections::HashMap;
 
@@ -35,6 +38,24 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{draft}/cleanup"), post(run::clean_up))
         .route("/clusters/{cluster}/services", get(show::list))
         .route("/clusters/{cluster}/services/{service}", get(show::show))
+        .route(
+            "/clusters/{cluster}/services/{service}/update",
+            get(update::confirm).post(update::send),
+        )
+        .route(
+            "/clusters/{cluster}/services/{service}/delete",
+            get(teardown::confirm).post(teardown::start),
+        )
+        .route(
+            "/clusters/{cluster}/services/{service}/tasks/{task}/logs/{container}",
+            get(logs::show),
+        )
+        .route(
+            "/clusters/{cluster}/services/{service}/tasks/{task}/logs/{container}/newer",
+            get(logs::newer),
+        )
+        .route("/teardowns/{id}", get(teardown::show))
+        .route("/teardowns/{id}/resume", post(teardown::resume))
 }
 
 /// What the form offers, read from the account.

@@ -61,7 +61,7 @@ pub async fn create(
 }
 
 /// The run's draft as it was run, and its plan.
-fn plan_of(run: &PlanRun) -> AppResult<(ServiceDraft, crate::deploy::plan::Plan)> {
+pub(super) fn plan_of(run: &PlanRun) -> AppResult<(ServiceDraft, crate::deploy::plan::Plan)> {
     let draft: ServiceDraft =
         serde_json::from_value(run.snapshot.clone()).map_err(|e| AppError::Store(e.into()))?;
     let plan = plan(&draft);
@@ -106,6 +106,29 @@ pub struct StepRow {
     pub state: &'static str,
     pub class: &'static str,
     pub detail: String,
+}
+
+/// A journal line as the run pages show it: its number, call, step and state.
+pub(super) fn step_row(run: &PlanRun, seq: usize, title: String, id: String) -> StepRow {
+    let record = run.steps.iter().find(|s| s.seq == seq);
+    let (state, class) = match record.map(|r| r.status) {
+        None => ("ui.step_waiting", ""),
+        Some(StepStatus::Done) => ("ui.step_done", "ok"),
+        Some(StepStatus::Adopted) => ("ui.step_adopted", "ok"),
+        Some(StepStatus::Failed) => ("ui.step_failed", "error"),
+        Some(StepStatus::Started) if run.status == RunStatus::Running => {
+            ("ui.step_sending", "warning")
+        }
+        Some(StepStatus::Started) => ("ui.step_unknown", "warning"),
+    };
+    StepRow {
+        number: seq + 1,
+        title,
+        id,
+        state,
+        class,
+        detail: record.map(|r| r.detail.clone()).unwrap_or_default(),
+    }
 }
 
 pub struct RunView {
@@ -157,27 +180,7 @@ pub async fn show(
         RunStatus::CleanupFailed => ("ui.cleanup_failed", "h.cleanup_failed", "error"),
         RunStatus::Undone | RunStatus::Exists => ("ui.run_cleaned_up", "h.run_cleaned_up", "ok"),
     };
-    let row = |seq: usize, title: String, id: String| {
-        let record = run.steps.iter().find(|s| s.seq == seq);
-        let (state, class) = match record.map(|r| r.status) {
-            None => ("ui.step_waiting", ""),
-            Some(StepStatus::Done) => ("ui.step_done", "ok"),
-            Some(StepStatus::Adopted) => ("ui.step_adopted", "ok"),
-            Some(StepStatus::Failed) => ("ui.step_failed", "error"),
-            Some(StepStatus::Started) if run.status == RunStatus::Running => {
-                ("ui.step_sending", "warning")
-            }
-            Some(StepStatus::Started) => ("ui.step_unknown", "warning"),
-        };
-        StepRow {
-            number: seq + 1,
-            title,
-            id,
-            state,
-            class,
-            detail: record.map(|r| r.detail.clone()).unwrap_or_default(),
-        }
-    };
+    let row = |seq: usize, title: String, id: String| step_row(&run, seq, title, id);
     let steps = plan
         .steps
         .iter()

@@ -1,13 +1,17 @@
-//! A service's page, where a run ends: its status, task counts, revision
-//! and the load balancer's address. (The next issue fills it out: events,
-//! targets, tasks, logs.)
+//! A cluster's services, and a service's page: what reference 001's
+//! troubleshooting reads from a terminal — deployments, events, targets'
+//! health, tasks and why they stopped (explained) — with its actions and a
+//! link to each container's log. While a deployment is under way the page
+//! asks for itself again every few seconds, and stops once it settles.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 
+use crate::aws::{Aws, AwsError};
 use crate::model::service::status::ServiceStatus;
+use crate::model::service::troubleshoot::{TargetHealth, TaskSummary};
 use crate::model::validate::check_name;
 use crate::web::error::{AppError, AppResult};
 use crate::web::page::Page;
@@ -15,6 +19,32 @@ use crate::web::state::AppState;
 
 pub fn service_url(cluster: &str, service: &str) -> String {
     format!("/clusters/{cluster}/services/{service}")
+}
+
+/// Names AWS could not hold are not looked up: a 404 before any call.
+pub fn check_names(names: &[&str]) -> AppResult<()> {
+    let mut issues = Vec::new();
+    for name in names {
+        check_name(&mut issues, "", name);
+    }
+    if issues.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub struct TaskRow {
+    pub task: TaskSummary,
+    /// Catalog key of what its stop usually means, or empty.
+    pub why: &'static str,
+    /// (container, URL of its log)
+    pub logs: Vec<(String, String)>,
+}
+
+pub struct TargetRow {
+    pub target: TargetHealth,
+    pub why: &'static str,
 }
 
 pub struct ServiceView {
@@ -26,6 +56,14 @@ pub struct ServiceView {
     /// None in preview mode, or when AWS could not be read (`problem`).
     pub service: Option<ServiceStatus>,
     pub problem: String,
+    pub targets: Vec<TargetRow>,
+    pub tasks: Vec<TaskRow>,
+    /// The family's revisions, for "Update to revision".
+    pub revisions: Vec<String>,
+    /// Why targets, tasks or revisions could not be read, or empty.
+    pub detail_problem: String,
+    pub update_url: String,
+    pub delete_url: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -34,42 +72,96 @@ pub struct ServicePage {
     pub v: ServiceView,
 }
 
+/// What the page shows besides the service: read at once, each bounded
+/// by the service (its groups, 100 running and 10 stopped tasks, one
+/// page of revisions).
+async fn details(
+    aws: &Aws,
+    cluster: &str,
+    service: &ServiceStatus,
+) -> (
+    Vec<TargetRow>,
+    Vec<TaskRow>,
+    Vec<String>,
+    String,
+) {
+    let (targets, tasks, revisions) = tokio::join!(
+        aws.target_health(&service.target_group_arns),
+        aws.service_tasks(cluster, &service.name),
+        aws.revisions(service.family()),
+    );
+    let mut problems = Vec::new();
+    let targets = read(&mut problems, targets)
+        .into_iter()
+        .map(|target: TargetHealth| TargetRow {
+            why: target.explanation().unwrap_or_default(),
+            target,
+        })
+        .collect();
+    let base = service_url(cluster, &service.name);
+    let tasks = read(&mut problems, tasks)
+        .into_iter()
+        .map(|task: TaskSummary| TaskRow {
+            why: task.explanation().unwrap_or_default(),
+            logs: task
+                .containers
+                .iter()
+                .map(|c| {
+                    let url = format!("{base}/tasks/{}/logs/{}", task.id(), c.name);
+                    (c.name.clone(), url)
+                })
+                .collect(),
+            task,
+        })
+        .collect();
+    let revisions = read(&mut problems, revisions);
+    (targets, tasks, revisions, problems.join("\n"))
+}
+
+/// What was read, or nothing and AWS's reason in `problems`.
+fn read<T>(problems: &mut Vec<String>, result: Result<Vec<T>, AwsError>) -> Vec<T> {
+    result.unwrap_or_else(|error| {
+        problems.push(format!("{}: {}", error.code, error.message));
+        Vec::new()
+    })
+}
+
 pub async fn show(
     State(state): State<AppState>,
     page: Page,
     Path((cluster, name)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    // Names AWS could not hold are not looked up.
-    let mut issues = Vec::new();
-    check_name(&mut issues, "", &cluster);
-    check_name(&mut issues, "", &name);
-    if !issues.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    let (service, problem) = match state.connection.aws() {
-        None => (None, String::new()),
-        Some(aws) => match aws.service_status(&cluster, &name).await {
-            Ok(Some(service)) => (Some(service), String::new()),
+    check_names(&[&cluster, &name])?;
+    let url = service_url(&cluster, &name);
+    let mut v = ServiceView {
+        page,
+        refresh_url: String::new(),
+        update_url: format!("{url}/update"),
+        delete_url: format!("{url}/delete"),
+        cluster,
+        name,
+        service: None,
+        problem: String::new(),
+        targets: Vec::new(),
+        tasks: Vec::new(),
+        revisions: Vec::new(),
+        detail_problem: String::new(),
+    };
+    if let Some(aws) = state.connection.aws() {
+        match aws.service_status(&v.cluster, &v.name).await {
+            Ok(Some(service)) => {
+                (v.targets, v.tasks, v.revisions, v.detail_problem) =
+                    details(aws, &v.cluster, &service).await;
+                if service.deploying() {
+                    v.refresh_url = url;
+                }
+                v.service = Some(service);
+            }
             Ok(None) => return Err(AppError::NotFound),
-            Err(error) => (None, format!("{}: {}", error.code, error.message)),
-        },
-    };
-    let refresh_url = if service.as_ref().is_some_and(ServiceStatus::deploying) {
-        service_url(&cluster, &name)
-    } else {
-        String::new()
-    };
-    Ok(ServicePage {
-        v: ServiceView {
-            page,
-            refresh_url,
-            cluster,
-            name,
-            service,
-            problem,
-        },
+            Err(error) => v.problem = format!("{}: {}", error.code, error.message),
+        }
     }
-    .into_response())
+    Ok(ServicePage { v }.into_response())
 }
 
 pub struct ServicesView {
@@ -101,11 +193,7 @@ pub async fn list(
     Path(cluster): Path<String>,
     axum::extract::Query(token): axum::extract::Query<PageToken>,
 ) -> AppResult<Response> {
-    let mut issues = Vec::new();
-    check_name(&mut issues, "", &cluster);
-    if !issues.is_empty() {
-        return Err(AppError::NotFound);
-    }
+    check_names(&[&cluster])?;
     let (services, next, problem) = match state.connection.aws() {
         None => (Vec::new(), None, String::new()),
         Some(aws) => match aws

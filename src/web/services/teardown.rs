@@ -1,0 +1,291 @@
+//! "Delete the service and what was created with it": a confirmation that
+//! lists each call in order and what is kept (and why), then a run of its
+//! own whose page follows it, offers Resume when it stops short, and ends
+//! with what was deleted.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::run::{StepRow, plan_of, step_row};
+use super::show::{check_names, service_url};
+use crate::aws::{Aws, AwsError};
+use crate::deploy::teardown::{self, KIND, Kept, Teardown, Usage};
+use crate::store::plan_runs::PlanRun;
+use crate::store::runs::{RunStatus, StepStatus};
+use crate::web::error::{AppError, AppResult};
+use crate::web::page::{Page, is_htmx};
+use crate::web::state::AppState;
+
+pub struct CallRow {
+    pub number: usize,
+    pub title: String,
+    pub step: String,
+    pub json: String,
+}
+
+pub struct ConfirmView {
+    pub page: Page,
+    pub cluster: String,
+    pub name: String,
+    pub service_url: String,
+    pub post_url: String,
+    pub calls: Vec<CallRow>,
+    pub kept: Vec<Kept>,
+    /// The run that created the service, when this app did.
+    pub created_by: String,
+    pub problem: String,
+    pub blocked: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "services/delete.html")]
+pub struct ConfirmPage {
+    pub v: ConfirmView,
+}
+
+fn teardown_url(run_id: &str) -> String {
+    format!("/teardowns/{run_id}")
+}
+
+/// The tear-down of a service as it stands, and the key that tells this
+/// service from a later one of the same name (one tear-down each).
+async fn work_out(
+    state: &AppState,
+    aws: &Aws,
+    cluster: &str,
+    name: &str,
+) -> AppResult<Result<(Teardown, String), AwsError>> {
+    let status = match aws.service_status(cluster, name).await {
+        Ok(Some(status)) => status,
+        Ok(None) => return Err(AppError::NotFound),
+        Err(error) => return Ok(Err(error)),
+    };
+    let run = state.store.service_run(cluster, name).await?;
+    let plan = run.as_ref().map(plan_of).transpose()?.map(|(_, plan)| plan);
+    let created = run.as_ref().zip(plan.as_ref());
+    // What the run made decides which balancers and listeners to ask about.
+    let first = teardown::teardown(cluster, name, created, &Usage::default());
+    let named = |operation: &str, key: &str| -> Vec<String> {
+        first
+            .calls
+            .iter()
+            .filter(|c| c.operation == operation)
+            .filter_map(|c| c.input[key].as_str().map(str::to_string))
+            .collect()
+    };
+    let usage = match aws
+        .usage(
+            cluster,
+            name,
+            &named("DeleteLoadBalancer", "LoadBalancerArn"),
+            &named("DeleteListener", "ListenerArn"),
+        )
+        .await
+    {
+        Ok(usage) => usage,
+        Err(error) => return Ok(Err(error)),
+    };
+    let key = format!("teardown:{}@{}", status.arn, status.created_at);
+    Ok(Ok((
+        teardown::teardown(cluster, name, created, &usage),
+        key,
+    )))
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    page: Page,
+    Path((cluster, name)): Path<(String, String)>,
+) -> AppResult<Response> {
+    check_names(&[&cluster, &name])?;
+    let url = service_url(&cluster, &name);
+    let mut v = ConfirmView {
+        blocked: page.create_blocked(false),
+        page,
+        post_url: format!("{url}/delete"),
+        service_url: url,
+        cluster,
+        name,
+        calls: Vec::new(),
+        kept: Vec::new(),
+        created_by: String::new(),
+        problem: String::new(),
+    };
+    if let Some(aws) = state.connection.aws() {
+        match work_out(&state, aws, &v.cluster, &v.name).await? {
+            Ok((teardown, _)) => {
+                v.calls = teardown
+                    .calls
+                    .iter()
+                    .enumerate()
+                    .map(|(n, c)| CallRow {
+                        number: n + 1,
+                        title: format!("{}:{}", c.service, c.operation),
+                        step: c.step.clone(),
+                        json: serde_json::to_string_pretty(&c.input).unwrap_or_default(),
+                    })
+                    .collect();
+                v.kept = teardown.kept;
+                v.created_by = teardown.created_by;
+            }
+            Err(error) => v.problem = format!("{}: {}", error.code, error.message),
+        }
+    }
+    Ok(ConfirmPage { v }.into_response())
+}
+
+pub async fn start(
+    State(state): State<AppState>,
+    Path((cluster, name)): Path<(String, String)>,
+) -> AppResult<Response> {
+    check_names(&[&cluster, &name])?;
+    let Some(aws) = state.connection.aws() else {
+        return Ok(StatusCode::CONFLICT.into_response());
+    };
+    let (teardown, key) = match work_out(&state, aws, &cluster, &name).await? {
+        Ok(found) => found,
+        Err(_) => {
+            let url = format!("{}/delete", service_url(&cluster, &name));
+            return Ok(Redirect::to(&url).into_response());
+        }
+    };
+    let run_id =
+        match teardown::start(&state.store, aws, &key, &teardown, state.plan_retry).await? {
+            Some(id) => id,
+            // A second press: the tear-down already under way.
+            None => {
+                state
+                    .store
+                    .latest_plan_run(&key)
+                    .await?
+                    .ok_or(AppError::NotFound)?
+                    .id
+            }
+        };
+    Ok(Redirect::to(&teardown_url(&run_id)).into_response())
+}
+
+pub struct TeardownView {
+    pub page: Page,
+    pub cluster: String,
+    pub name: String,
+    pub status: &'static str,
+    pub class: &'static str,
+    pub poll_url: String,
+    pub steps: Vec<StepRow>,
+    pub kept: Vec<Kept>,
+    /// What was deleted, once the run has ended.
+    pub deleted: Vec<String>,
+    pub failure: String,
+    pub resume_url: String,
+    pub blocked: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "services/teardown.html")]
+pub struct TeardownPage {
+    pub v: TeardownView,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "services/teardown_partial.html")]
+pub struct TeardownPartial {
+    pub v: TeardownView,
+}
+
+async fn run_of(state: &AppState, id: &str) -> AppResult<PlanRun> {
+    if id.len() > 64 {
+        return Err(AppError::NotFound);
+    }
+    state
+        .store
+        .plan_run(id)
+        .await?
+        .filter(|run| run.kind == KIND)
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let run = run_of(&state, &id).await?;
+    let teardown: Teardown = serde_json::from_value(run.snapshot.clone()).unwrap_or_default();
+    let (status, class) = match run.status {
+        RunStatus::Running => ("ui.teardown_running", "warning"),
+        RunStatus::Succeeded => ("ui.teardown_done", "ok"),
+        _ => ("ui.teardown_stopped", "error"),
+    };
+    let steps = teardown
+        .calls
+        .iter()
+        .enumerate()
+        .map(|(n, c)| step_row(&run, n, format!("{}:{}", c.service, c.operation), c.step.clone()))
+        .collect();
+    let deleted = if run.status == RunStatus::Running {
+        Vec::new()
+    } else {
+        run.steps
+            .iter()
+            .filter(|s| s.status == StepStatus::Done && !s.call.starts_with("ecs:UpdateService"))
+            .map(|s| s.call.clone())
+            .collect()
+    };
+    let stopped = matches!(
+        run.status,
+        RunStatus::CleanupFailed | RunStatus::Interrupted | RunStatus::Refused
+    );
+    let failure = run.outcome["failed"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            format!(
+                "{}: {}",
+                f["code"].as_str().unwrap_or_default(),
+                f["message"].as_str().unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let v = TeardownView {
+        blocked: page.create_blocked(false),
+        page,
+        status,
+        class,
+        poll_url: if run.status == RunStatus::Running {
+            teardown_url(&id)
+        } else {
+            String::new()
+        },
+        steps,
+        kept: teardown.kept,
+        deleted,
+        failure,
+        resume_url: if stopped {
+            format!("{}/resume", teardown_url(&id))
+        } else {
+            String::new()
+        },
+        cluster: teardown.cluster,
+        name: teardown.service,
+    };
+    Ok(if is_htmx(&headers) {
+        TeardownPartial { v }.into_response()
+    } else {
+        TeardownPage { v }.into_response()
+    })
+}
+
+pub async fn resume(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Response> {
+    let run = run_of(&state, &id).await?;
+    if let Some(aws) = state.connection.aws() {
+        teardown::resume(&state.store, aws, &run, state.plan_retry).await?;
+    }
+    Ok(Redirect::to(&teardown_url(&id)).into_response())
+}
