@@ -8,9 +8,9 @@ mod common;
 
 use std::time::Duration;
 
+use common::Client;
 use common::faults::Fault;
 use common::services::*;
-use common::Client;
 use serde_json::Value;
 
 // Multi-threaded: the proxy keeps answering while a test blocks on starting the app.

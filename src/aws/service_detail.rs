@@ -86,16 +86,18 @@ impl Aws {
                 .max_results(TASK_PAGE)
                 .send()
         };
-        let (running, stopped) = tokio::join!(
-            list(DesiredStatus::Running),
-            list(DesiredStatus::Stopped)
-        );
+        let (running, stopped) =
+            tokio::join!(list(DesiredStatus::Running), list(DesiredStatus::Stopped));
         let mut arns = running?.task_arns().to_vec();
         arns.extend(stopped?.task_arns().iter().cloned());
         let mut tasks = self.describe_tasks(cluster, &arns).await?;
         // Running first; the stopped ones newest first, the last few only.
         tasks.sort_by(|a, b| {
-            (a.stopped(), &b.stopped_at, &b.started_at).cmp(&(b.stopped(), &a.stopped_at, &a.started_at))
+            (a.stopped(), &b.stopped_at, &b.started_at).cmp(&(
+                b.stopped(),
+                &a.stopped_at,
+                &a.started_at,
+            ))
         });
         let running = tasks.iter().take_while(|t| !t.stopped()).count();
         tasks.truncate(running + STOPPED_SHOWN);

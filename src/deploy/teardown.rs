@@ -86,9 +86,15 @@ pub struct Teardown {
 /// The id a created resource is deleted by: the one string its delete
 /// call names.
 fn resource_id(call: &ApiCall) -> Option<String> {
-    ["TargetGroupArn", "LoadBalancerArn", "ListenerArn", "RuleArn", "GroupId"]
-        .iter()
-        .find_map(|k| call.input[*k].as_str().map(str::to_string))
+    [
+        "TargetGroupArn",
+        "LoadBalancerArn",
+        "ListenerArn",
+        "RuleArn",
+        "GroupId",
+    ]
+    .iter()
+    .find_map(|k| call.input[*k].as_str().map(str::to_string))
 }
 
 /// Every string in `value` (the ids a request names).
@@ -420,7 +426,10 @@ mod tests {
         assert!(teardown.calls.iter().all(|c| c.call().is_some()));
         // Stored and read back as the run's snapshot.
         let stored = serde_json::to_value(&teardown).unwrap();
-        assert_eq!(serde_json::from_value::<Teardown>(stored).unwrap(), teardown);
+        assert_eq!(
+            serde_json::from_value::<Teardown>(stored).unwrap(),
+            teardown
+        );
     }
 
     #[test]
@@ -475,7 +484,11 @@ mod tests {
         let teardown = teardown("c", "s", Some((&run, &plan)), &Usage::default());
         assert_eq!(teardown.kept.len(), 1);
         assert_eq!(teardown.kept[0].reason, "ui.kept_adopted");
-        assert!(!titles(&teardown).iter().any(|t| t.contains("DeleteLoadBalancer")));
+        assert!(
+            !titles(&teardown)
+                .iter()
+                .any(|t| t.contains("DeleteLoadBalancer"))
+        );
         let alone = super::teardown("c", "s", None, &Usage::default());
         assert_eq!(alone.calls.len(), 2);
         assert!(alone.created_by.is_empty());

@@ -72,6 +72,8 @@ pub fn moto() -> Moto {
     let child = Command::new(&binary)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+        // Services report running tasks, as the service pages count them.
+        .env("MOTO_ECS_SERVICE_RUNNING", "2")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -210,4 +210,3 @@ pub async fn made(w: &World, name: &str) -> Vec<(&'static str, usize)> {
         ),
     ]
 }
-

@@ -9,13 +9,13 @@
 //! against the API's own list.
 
 pub mod draft;
+pub mod logs;
 pub mod preflight;
 pub mod status;
+mod terraform;
 pub mod troubleshoot;
 pub mod update;
 pub mod usage;
-pub mod logs;
-mod terraform;
 mod validate;
 
 use serde::{Deserialize, Serialize};

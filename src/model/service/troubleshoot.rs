@@ -154,7 +154,11 @@ mod tests {
         let killed = stopped("Essential container in task exited", "", Some(137));
         // An essential exit is said first; its exit code tells why.
         assert_eq!(killed.explanation(), Some("why.essential_container_exited"));
-        let oom = stopped("", "OutOfMemoryError: Container killed due to memory usage", None);
+        let oom = stopped(
+            "",
+            "OutOfMemoryError: Container killed due to memory usage",
+            None,
+        );
         assert_eq!(oom.explanation(), Some("why.out_of_memory"));
         let health = stopped("Task failed container health checks", "", None);
         assert_eq!(health.explanation(), Some("why.container_health_check"));
@@ -164,7 +168,11 @@ mod tests {
             None,
         );
         assert_eq!(elb.explanation(), Some("why.elb_health_check"));
-        let scaled = stopped("Scaling activity initiated by (deployment ecs-svc/1)", "", None);
+        let scaled = stopped(
+            "Scaling activity initiated by (deployment ecs-svc/1)",
+            "",
+            None,
+        );
         assert_eq!(scaled.explanation(), Some("why.replaced"));
         assert_eq!(stopped("", "", Some(0)).explanation(), None);
     }

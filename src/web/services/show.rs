@@ -79,12 +79,7 @@ async fn details(
     aws: &Aws,
     cluster: &str,
     service: &ServiceStatus,
-) -> (
-    Vec<TargetRow>,
-    Vec<TaskRow>,
-    Vec<String>,
-    String,
-) {
+) -> (Vec<TargetRow>, Vec<TaskRow>, Vec<String>, String) {
     let (targets, tasks, revisions) = tokio::join!(
         aws.target_health(&service.target_group_arns),
         aws.service_tasks(cluster, &service.name),

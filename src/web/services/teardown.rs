@@ -50,19 +50,39 @@ fn teardown_url(run_id: &str) -> String {
     format!("/teardowns/{run_id}")
 }
 
-/// The tear-down of a service as it stands, and the key that tells this
-/// service from a later one of the same name (one tear-down each).
-async fn work_out(
+/// A service's tear-down so far: its key (the service's ARN and when it
+/// was made, which tells it from a later one of the same name; one
+/// tear-down each), and the run already started for it.
+enum Found {
+    Started(String),
+    Fresh(String),
+}
+
+async fn find(
     state: &AppState,
     aws: &Aws,
     cluster: &str,
     name: &str,
-) -> AppResult<Result<(Teardown, String), AwsError>> {
+) -> AppResult<Result<Found, AwsError>> {
     let status = match aws.service_status(cluster, name).await {
         Ok(Some(status)) => status,
         Ok(None) => return Err(AppError::NotFound),
         Err(error) => return Ok(Err(error)),
     };
+    let key = format!("teardown:{}@{}", status.arn, status.created_at);
+    Ok(Ok(match state.store.latest_plan_run(&key).await? {
+        Some(run) => Found::Started(run.id),
+        None => Found::Fresh(key),
+    }))
+}
+
+/// The tear-down of a service as it stands.
+async fn work_out(
+    state: &AppState,
+    aws: &Aws,
+    cluster: &str,
+    name: &str,
+) -> AppResult<Result<Teardown, AwsError>> {
     let run = state.store.service_run(cluster, name).await?;
     let plan = run.as_ref().map(plan_of).transpose()?.map(|(_, plan)| plan);
     let created = run.as_ref().zip(plan.as_ref());
@@ -76,23 +96,15 @@ async fn work_out(
             .filter_map(|c| c.input[key].as_str().map(str::to_string))
             .collect()
     };
-    let usage = match aws
+    let usage = aws
         .usage(
             cluster,
             name,
             &named("DeleteLoadBalancer", "LoadBalancerArn"),
             &named("DeleteListener", "ListenerArn"),
         )
-        .await
-    {
-        Ok(usage) => usage,
-        Err(error) => return Ok(Err(error)),
-    };
-    let key = format!("teardown:{}@{}", status.arn, status.created_at);
-    Ok(Ok((
-        teardown::teardown(cluster, name, created, &usage),
-        key,
-    )))
+        .await;
+    Ok(usage.map(|usage| teardown::teardown(cluster, name, created, &usage)))
 }
 
 pub async fn confirm(
@@ -115,8 +127,15 @@ pub async fn confirm(
         problem: String::new(),
     };
     if let Some(aws) = state.connection.aws() {
-        match work_out(&state, aws, &v.cluster, &v.name).await? {
-            Ok((teardown, _)) => {
+        let worked_out = match find(&state, aws, &v.cluster, &v.name).await? {
+            Ok(Found::Started(run_id)) => {
+                return Ok(Redirect::to(&teardown_url(&run_id)).into_response());
+            }
+            Ok(Found::Fresh(_)) => work_out(&state, aws, &v.cluster, &v.name).await?,
+            Err(error) => Err(error),
+        };
+        match worked_out {
+            Ok(teardown) => {
                 v.calls = teardown
                     .calls
                     .iter()
@@ -145,26 +164,31 @@ pub async fn start(
     let Some(aws) = state.connection.aws() else {
         return Ok(StatusCode::CONFLICT.into_response());
     };
-    let (teardown, key) = match work_out(&state, aws, &cluster, &name).await? {
-        Ok(found) => found,
-        Err(_) => {
-            let url = format!("{}/delete", service_url(&cluster, &name));
-            return Ok(Redirect::to(&url).into_response());
+    let back = Redirect::to(&format!("{}/delete", service_url(&cluster, &name)));
+    let key = match find(&state, aws, &cluster, &name).await? {
+        // A second press: the tear-down already under way.
+        Ok(Found::Started(run_id)) => {
+            return Ok(Redirect::to(&teardown_url(&run_id)).into_response());
+        }
+        Ok(Found::Fresh(key)) => key,
+        Err(_) => return Ok(back.into_response()),
+    };
+    let Ok(teardown) = work_out(&state, aws, &cluster, &name).await? else {
+        return Ok(back.into_response());
+    };
+    let run_id = match teardown::start(&state.store, aws, &key, &teardown, state.plan_retry).await?
+    {
+        Some(id) => id,
+        // Another press got there between the two reads.
+        None => {
+            state
+                .store
+                .latest_plan_run(&key)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .id
         }
     };
-    let run_id =
-        match teardown::start(&state.store, aws, &key, &teardown, state.plan_retry).await? {
-            Some(id) => id,
-            // A second press: the tear-down already under way.
-            None => {
-                state
-                    .store
-                    .latest_plan_run(&key)
-                    .await?
-                    .ok_or(AppError::NotFound)?
-                    .id
-            }
-        };
     Ok(Redirect::to(&teardown_url(&run_id)).into_response())
 }
 
@@ -225,7 +249,14 @@ pub async fn show(
         .calls
         .iter()
         .enumerate()
-        .map(|(n, c)| step_row(&run, n, format!("{}:{}", c.service, c.operation), c.step.clone()))
+        .map(|(n, c)| {
+            step_row(
+                &run,
+                n,
+                format!("{}:{}", c.service, c.operation),
+                c.step.clone(),
+            )
+        })
         .collect();
     let deleted = if run.status == RunStatus::Running {
         Vec::new()

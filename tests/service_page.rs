@@ -1,0 +1,423 @@
+//! Issue 9 over real HTTP against moto: the service page's first view and
+//! its AWS calls, each action confirmed then sent, and the tear-down of
+//! reference 002 — after which moto holds none of the run's resources —
+//! with what another service uses kept. (What moto cannot show — events,
+//! stopped tasks, target health, log lines — is replayed in src/aws/.)
+
+mod common;
+
+use std::time::Duration;
+
+use common::Client;
+use common::faults::Fault;
+use common::services::*;
+use serde_json::Value;
+
+const SERVICE: &str = "ecs-fargate-service";
+
+fn service_url() -> String {
+    format!("/clusters/{CLUSTER}/services/{SERVICE}")
+}
+
+/// Reference 002 made through the forms, as a person does.
+async fn reference_002(w: &World) {
+    let review = fill_in(
+        w,
+        &format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1"),
+        &reference_002_fields(),
+    )
+    .await;
+    let (_, run) = create(w, &review).await;
+    assert!(states(&run).iter().all(|s| s == "ok"), "{:?}", states(&run));
+}
+
+/// The tear-down page once it has stopped (no longer polling itself).
+async fn settled_teardown(client: &Client, url: &str) -> common::Page {
+    for _ in 0..600 {
+        let page = client.get(url).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        if page.attr("#teardown", "hx-get").is_none() {
+            return page;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the tear-down at {url} did not stop in 60 s");
+}
+
+async fn load_balancers(w: &World) -> Vec<String> {
+    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&w.config);
+    let lbs = elbv2.describe_load_balancers().send().await.expect("LBs");
+    lbs.load_balancers()
+        .iter()
+        .filter_map(|l| l.load_balancer_name().map(str::to_string))
+        .collect()
+}
+
+async fn target_groups(w: &World) -> Vec<String> {
+    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&w.config);
+    let tgs = elbv2.describe_target_groups().send().await.expect("TGs");
+    tgs.target_groups()
+        .iter()
+        .filter_map(|t| t.target_group_name().map(str::to_string))
+        .collect()
+}
+
+async fn group_names(w: &World) -> Vec<String> {
+    let ec2 = aws_sdk_ec2::Client::new(&w.config);
+    let groups = ec2.describe_security_groups().send().await.expect("SGs");
+    groups
+        .security_groups()
+        .iter()
+        .filter_map(|g| g.group_name().map(str::to_string))
+        .collect()
+}
+
+async fn service(w: &World, name: &str) -> Option<aws_sdk_ecs::types::Service> {
+    let ecs = aws_sdk_ecs::Client::new(&w.config);
+    let found = ecs
+        .describe_services()
+        .cluster(CLUSTER)
+        .services(name)
+        .send()
+        .await
+        .expect("DescribeServices");
+    found
+        .services()
+        .iter()
+        .find(|s| s.status() == Some("ACTIVE"))
+        .cloned()
+}
+
+// Multi-threaded: the proxy keeps answering while a test blocks on starting the app.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_page_its_actions_and_its_tear_down() {
+    let w = world().await;
+    reference_002(&w).await;
+
+    // The first view: a fixed set of calls, whatever the account holds.
+    let before = w.proxy.calls().len();
+    let page = w.client.get(&service_url()).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    let mut calls = w.proxy.calls().split_off(before);
+    calls.sort();
+    assert_eq!(
+        calls,
+        [
+            "DescribeLoadBalancers",
+            "DescribeServices",
+            "DescribeTargetGroups",
+            "DescribeTargetHealth",
+            "ListTaskDefinitions",
+            "ListTasks",
+            "ListTasks",
+        ],
+        "moto lists no tasks: nothing to describe (the replay tests describe 200 in two calls)"
+    );
+    assert_eq!(page.select("#running"), ["2"], "MOTO_ECS_SERVICE_RUNNING");
+    assert!(page.select("pre.msg.error").is_empty(), "{}", page.text);
+    assert!(
+        page.select("h2").iter().any(|h| h == "Targets"),
+        "a service behind a load balancer shows its targets"
+    );
+    assert_eq!(
+        page.attr("#revision option[selected]", "value").as_deref(),
+        Some("ecs-fargate-task:1")
+    );
+
+    // Update desired tasks: confirmed first, then sent as shown.
+    let confirm = w
+        .client
+        .get(&format!("{}/update?action=desired&value=3", service_url()))
+        .await;
+    assert_eq!(confirm.status, 200, "{}", confirm.text);
+    let shown: Value =
+        serde_json::from_str(&confirm.select("#update-json")[0]).expect("the request as JSON");
+    assert_eq!(
+        shown,
+        serde_json::json!({"cluster": CLUSTER, "service": SERVICE, "desiredCount": 3})
+    );
+    assert_eq!(
+        w.proxy.count("UpdateService"),
+        0,
+        "a confirmation sends nothing"
+    );
+    let fields = confirm.form_fields(&format!("form[action='{}/update']", service_url()));
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .filter(|(n, _)| n != "csrf_token")
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let sent = w
+        .client
+        .post(&format!("{}/update", service_url()), &fields)
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.text);
+    let body: Value = serde_json::from_str(&w.proxy.bodies("UpdateService")[0]).expect("JSON");
+    assert_eq!(body, shown, "what is sent is what was shown");
+    assert_eq!(
+        service(&w, SERVICE).await.expect("service").desired_count(),
+        3
+    );
+
+    // Roll forward to a new revision, and refuse another family's.
+    let ecs = aws_sdk_ecs::Client::new(&w.config);
+    common::network::cluster_and_task_definition(&ecs, CLUSTER, "ecs-fargate-task", "web").await;
+    let refused = w
+        .client
+        .get(&format!(
+            "{}/update?action=revision&value=myapp-dev-app:1",
+            service_url()
+        ))
+        .await;
+    assert_eq!(refused.status, 422);
+    let sent = w
+        .client
+        .post(
+            &format!("{}/update", service_url()),
+            &[("action", "revision"), ("value", "ecs-fargate-task:2")],
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.text);
+    assert!(
+        service(&w, SERVICE)
+            .await
+            .expect("service")
+            .task_definition()
+            .is_some_and(|t| t.ends_with("ecs-fargate-task:2"))
+    );
+    let sent = w
+        .client
+        .post(
+            &format!("{}/update", service_url()),
+            &[("action", "force"), ("value", "")],
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.text);
+    assert!(w.proxy.bodies("UpdateService")[2].contains("\"forceNewDeployment\":true"));
+
+    // Delete: every call in order, nothing kept; then a run that ends with
+    // nothing of the run's left in moto.
+    let confirm = w.client.get(&format!("{}/delete", service_url())).await;
+    assert_eq!(confirm.status, 200, "{}", confirm.text);
+    assert_eq!(
+        confirm.select("#teardown-calls tbody td > code"),
+        [
+            "ecs:UpdateService",
+            "ecs:DeleteService",
+            "elbv2:DeleteListener",
+            "elbv2:DeleteTargetGroup",
+            "ec2:DeleteSecurityGroup",
+            "elbv2:DeleteLoadBalancer",
+            "ec2:DeleteSecurityGroup",
+        ]
+    );
+    assert!(confirm.select("#kept li").is_empty());
+    // A failed call stops the run; Resume takes it up from there.
+    w.proxy.fail(
+        "DeleteLoadBalancer",
+        1,
+        Fault::refuse("AccessDenied", "not authorized"),
+    );
+    let started = w
+        .client
+        .post(&format!("{}/delete", service_url()), &[])
+        .await;
+    assert_eq!(started.status, 303, "{}", started.text);
+    let teardown_url = started.location.clone();
+    assert!(teardown_url.starts_with("/teardowns/"));
+    // A second press shows the same tear-down.
+    let again = w
+        .client
+        .post(&format!("{}/delete", service_url()), &[])
+        .await;
+    if again.status == 303 {
+        assert_eq!(again.location, teardown_url);
+    } else {
+        // The service was gone already: nothing to confirm.
+        assert_eq!(again.status, 404);
+    }
+    let stopped = settled_teardown(&w.client, &teardown_url).await;
+    assert!(
+        stopped.text.contains("AccessDenied"),
+        "{:?}",
+        stopped.select("#teardown")
+    );
+    let resume = stopped
+        .attr("#teardown form", "action")
+        .expect("a Resume button");
+    let resumed = w.client.post(&resume, &[]).await;
+    assert_eq!(resumed.status, 303);
+    let done = settled_teardown(&w.client, &teardown_url).await;
+    assert_eq!(done.select("#teardown > p.msg strong"), ["Deleted."]);
+    assert_eq!(
+        done.select("#deleted li").len(),
+        6,
+        "{:?}",
+        done.select("#deleted li")
+    );
+    assert_eq!(
+        w.proxy.count("DeleteService"),
+        1,
+        "done steps are not sent again"
+    );
+    assert_eq!(w.proxy.count("DeleteListener"), 1);
+    assert!(service(&w, SERVICE).await.is_none());
+    assert!(
+        !load_balancers(&w)
+            .await
+            .contains(&"ecs-fargate-alb".to_string())
+    );
+    assert!(
+        !target_groups(&w)
+            .await
+            .contains(&"ecs-fargate-tg".to_string())
+    );
+    let groups = group_names(&w).await;
+    assert!(
+        !groups.contains(&"ecs-alb-sg".to_string())
+            && !groups.contains(&"ecs-fargate-service-sg".to_string()),
+        "{groups:?}"
+    );
+}
+
+// Multi-threaded: the proxy keeps answering while a test blocks on starting the app.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_another_service_uses_is_kept() {
+    let w = world().await;
+    reference_002(&w).await;
+    // A second service joins the run's target group (outside the wizard).
+    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&w.config);
+    let tg = elbv2
+        .describe_target_groups()
+        .names("ecs-fargate-tg")
+        .send()
+        .await
+        .expect("TG");
+    let tg_arn = tg.target_groups()[0]
+        .target_group_arn()
+        .expect("ARN")
+        .to_string();
+    let ec2 = aws_sdk_ec2::Client::new(&w.config);
+    let default_group = ec2
+        .describe_security_groups()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("group-name")
+                .values("default")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("the default group");
+    let default_group = default_group.security_groups()[0]
+        .group_id()
+        .expect("id")
+        .to_string();
+    let ecs = aws_sdk_ecs::Client::new(&w.config);
+    ecs.create_service()
+        .cluster(CLUSTER)
+        .service_name("second")
+        .task_definition("ecs-fargate-task:1")
+        .desired_count(1)
+        .launch_type(aws_sdk_ecs::types::LaunchType::Fargate)
+        .load_balancers(
+            aws_sdk_ecs::types::LoadBalancer::builder()
+                .target_group_arn(&tg_arn)
+                .container_name("web")
+                .container_port(80)
+                .build(),
+        )
+        .network_configuration(
+            aws_sdk_ecs::types::NetworkConfiguration::builder()
+                .awsvpc_configuration(
+                    aws_sdk_ecs::types::AwsVpcConfiguration::builder()
+                        .set_subnets(Some(w.subnets.clone()))
+                        .security_groups(&default_group)
+                        .build()
+                        .expect("awsvpc"),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("a second service");
+
+    let confirm = w.client.get(&format!("{}/delete", service_url())).await;
+    assert_eq!(confirm.status, 200, "{}", confirm.text);
+    let kept = confirm.select("#kept li");
+    assert_eq!(kept.len(), 4, "{kept:?}");
+    assert!(
+        kept.iter()
+            .any(|k| k.contains(&tg_arn) && k.contains("another service"))
+    );
+    assert_eq!(
+        confirm.select("#teardown-calls tbody td > code"),
+        [
+            "ecs:UpdateService",
+            "ecs:DeleteService",
+            "ec2:DeleteSecurityGroup",
+        ]
+    );
+    let started = w
+        .client
+        .post(&format!("{}/delete", service_url()), &[])
+        .await;
+    assert_eq!(started.status, 303, "{}", started.text);
+    let done = settled_teardown(&w.client, &started.location).await;
+    assert_eq!(done.select("#teardown > p.msg strong"), ["Deleted."]);
+    assert!(service(&w, SERVICE).await.is_none());
+    assert!(service(&w, "second").await.is_some());
+    assert!(
+        target_groups(&w)
+            .await
+            .contains(&"ecs-fargate-tg".to_string())
+    );
+    assert!(
+        load_balancers(&w)
+            .await
+            .contains(&"ecs-fargate-alb".to_string())
+    );
+    let groups = group_names(&w).await;
+    assert!(groups.contains(&"ecs-alb-sg".to_string()));
+    assert!(!groups.contains(&"ecs-fargate-service-sg".to_string()));
+}
+
+// Multi-threaded: the proxy keeps answering while a test blocks on starting the app.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_made_elsewhere_is_deleted_alone_and_bad_names_are_not_looked_up() {
+    let w = world().await;
+    let ecs = aws_sdk_ecs::Client::new(&w.config);
+    ecs.create_service()
+        .cluster(CLUSTER)
+        .service_name("handmade")
+        .task_definition("ecs-fargate-task:1")
+        .desired_count(1)
+        .send()
+        .await
+        .expect("a service made outside the app");
+    let url = format!("/clusters/{CLUSTER}/services/handmade");
+    let confirm = w.client.get(&format!("{url}/delete")).await;
+    assert_eq!(confirm.status, 200, "{}", confirm.text);
+    assert!(confirm.text.contains("not created by ecs-wizard"));
+    assert_eq!(
+        confirm.select("#teardown-calls tbody td > code"),
+        ["ecs:UpdateService", "ecs:DeleteService"]
+    );
+    let started = w.client.post(&format!("{url}/delete"), &[]).await;
+    let done = settled_teardown(&w.client, &started.location).await;
+    assert_eq!(done.select("#teardown > p.msg strong"), ["Deleted."]);
+    assert!(service(&w, "handmade").await.is_none());
+
+    let before = w.proxy.calls().len();
+    for bad in [
+        format!("/clusters/{CLUSTER}/services/bad%20name"),
+        format!("/clusters/{CLUSTER}/services/x/tasks/..%2f/logs/web"),
+        format!(
+            "/clusters/{CLUSTER}/services/x/tasks/abc/logs/web/newer?group=/ecs/web&stream=ecs/other/abc&after=f/1"
+        ),
+        "/teardowns/unknown".to_string(),
+    ] {
+        assert_eq!(w.client.get(&bad).await.status, 404, "{bad}");
+    }
+    assert_eq!(w.proxy.calls().len(), before, "{:?}", w.proxy.calls());
+}
