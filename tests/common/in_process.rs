@@ -42,6 +42,15 @@ impl Answer {
             .map(|e| e.text().collect::<String>())
             .collect()
     }
+
+    /// The attribute `name` of the first element that matches `css`.
+    pub fn attr(&self, css: &str, name: &str) -> Option<String> {
+        let selector = Selector::parse(css).expect("selector");
+        self.html()
+            .select(&selector)
+            .next()
+            .and_then(|e| e.value().attr(name).map(str::to_string))
+    }
 }
 
 /// A preview-mode app (no AWS) over an in-memory store, and a browser that
@@ -56,6 +65,16 @@ pub async fn preview_app_with(store: Store) -> InProcess {
         region: Some(super::REGION.into()),
         reason: PreviewReason::NoCredentials("tests".into()),
     };
+    app_over(store, connection).await
+}
+
+/// An app connected through `connection` (an SDK over a replayed or
+/// routed HTTP client), over an in-memory store.
+pub async fn connected_app(connection: Connection) -> InProcess {
+    app_over(Store::open_in_memory().expect("store"), connection).await
+}
+
+async fn app_over(store: Store, connection: Connection) -> InProcess {
     let addr: SocketAddr = HOST.parse().expect("addr");
     let router = ecs_wizard::app_with(
         store.clone(),

@@ -1,0 +1,354 @@
+//! What moto cannot show, in AWS's own response shapes at the SDK's HTTP
+//! layer: a deployment the circuit breaker failed and is rolling back, its
+//! events, an unhealthy target, a task stopped with
+//! CannotPullContainerError among 210 tasks, and a container's log lines —
+//! each on the service page with what it means, in English and Japanese,
+//! and the AWS calls each view makes, counted.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_smithy_http_client::test_util::infallible_client_fn;
+use aws_smithy_types::body::SdkBody;
+use common::in_process::{InProcess, connected_app};
+use ecs_wizard::aws::{Aws, Connection, Identity};
+use serde_json::{Value, json};
+
+const ACCOUNT: &str = "123456789012";
+const TG: &str =
+    "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/web-tg/0123456789abcdef";
+const LB: &str = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/web-alb/0123456789abcdef";
+const TD: &str = "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/web";
+const RUNNING: usize = 150;
+const STOPPED: usize = 60;
+const PULL_ERROR: &str = "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/web:v9: not found";
+
+fn task_arn(n: usize) -> String {
+    format!("arn:aws:ecs:ap-northeast-1:{ACCOUNT}:task/web-cluster/{n:032x}")
+}
+
+/// The operation a request asks for: the JSON protocols' target header, or
+/// the query protocol's Action.
+fn operation(request: &http::Request<SdkBody>) -> (String, String) {
+    let body = String::from_utf8_lossy(request.body().bytes().unwrap_or_default()).into_owned();
+    let name = match request.headers().get("x-amz-target") {
+        Some(target) => target
+            .to_str()
+            .unwrap_or_default()
+            .rsplit('.')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        None => form_urlencoded::parse(body.as_bytes())
+            .find(|(k, _)| k == "Action")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default(),
+    };
+    (name, body)
+}
+
+fn service() -> Value {
+    json!({"services": [{
+        "serviceArn": format!("arn:aws:ecs:ap-northeast-1:{ACCOUNT}:service/web-cluster/web"),
+        "serviceName": "web",
+        "status": "ACTIVE",
+        "desiredCount": 2, "runningCount": 1, "pendingCount": 1,
+        "launchType": "FARGATE",
+        "taskDefinition": format!("{TD}:1"),
+        "loadBalancers": [{"targetGroupArn": TG, "containerName": "web", "containerPort": 80}],
+        "deployments": [
+            {"id": "ecs-svc/4", "status": "PRIMARY", "taskDefinition": format!("{TD}:1"),
+             "desiredCount": 2, "pendingCount": 1, "runningCount": 1, "failedTasks": 0,
+             "createdAt": 1796000400.0, "rolloutState": "IN_PROGRESS",
+             "rolloutStateReason": "ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/2."},
+            {"id": "ecs-svc/3", "status": "ACTIVE", "taskDefinition": format!("{TD}:2"),
+             "desiredCount": 0, "pendingCount": 0, "runningCount": 0, "failedTasks": 3,
+             "createdAt": 1796000000.0, "rolloutState": "FAILED",
+             "rolloutStateReason": "ECS deployment circuit breaker: tasks failed to start."}
+        ],
+        "events": [
+            {"id": "e2", "createdAt": 1796000390.0, "message": "(service web) (deployment ecs-svc/3) deployment failed: tasks failed to start."},
+            {"id": "e1", "createdAt": 1796000100.0, "message": "(service web) has started 1 tasks: (task 0123abcd)."}
+        ],
+        "networkConfiguration": {"awsvpcConfiguration": {
+            "subnets": ["subnet-0a"], "securityGroups": ["sg-0a"], "assignPublicIp": "ENABLED"}},
+        "createdAt": 1795000000.0
+    }], "failures": []})
+}
+
+fn task(arn: &str) -> Value {
+    let n = usize::from_str_radix(arn.rsplit('/').next().unwrap_or_default(), 16).unwrap_or(0);
+    if n < RUNNING {
+        return json!({
+            "taskArn": arn, "taskDefinitionArn": format!("{TD}:1"),
+            "lastStatus": "RUNNING", "desiredStatus": "RUNNING", "healthStatus": "HEALTHY",
+            "startedAt": 1796000100.0,
+            "containers": [{"name": "web", "lastStatus": "RUNNING", "healthStatus": "HEALTHY",
+                            "networkInterfaces": [{"privateIpv4Address": "10.0.1.23"}]}]
+        });
+    }
+    // The newest stopped task could not pull its image; the others were replaced.
+    let newest = n == RUNNING + STOPPED - 1;
+    let reason = if newest {
+        PULL_ERROR
+    } else {
+        "Scaling activity initiated by (deployment ecs-svc/2)"
+    };
+    json!({
+        "taskArn": arn, "taskDefinitionArn": format!("{TD}:2"),
+        "lastStatus": "STOPPED", "desiredStatus": "STOPPED",
+        "stopCode": if newest { "TaskFailedToStart" } else { "ServiceSchedulerInitiated" },
+        "stoppedReason": reason,
+        "stoppedAt": 1796000000.0 + n as f64,
+        "containers": [{"name": "web", "lastStatus": "STOPPED",
+                        "reason": if newest { PULL_ERROR } else { "" }}]
+    })
+}
+
+const ELB: &str = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/";
+
+fn elb(operation: &str, result: &str) -> String {
+    format!(
+        "<{operation}Response xmlns=\"{ELB}\"><{operation}Result>{result}</{operation}Result><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></{operation}Response>"
+    )
+}
+
+/// AWS as the service page sees it, and each operation it was asked for.
+fn answer(operation: &str, body: &str) -> (String, &'static str) {
+    let input: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let json = |value: Value| (value.to_string(), "application/x-amz-json-1.1");
+    let xml = |text: String| (text, "text/xml");
+    match operation {
+        "DescribeServices" => json(service()),
+        "ListTasks" => {
+            let range = if input["desiredStatus"] == "STOPPED" {
+                RUNNING..RUNNING + STOPPED
+            } else {
+                0..RUNNING
+            };
+            json(json!({"taskArns": range.map(task_arn).collect::<Vec<_>>()}))
+        }
+        "DescribeTasks" => {
+            let tasks: Vec<Value> = input["tasks"]
+                .as_array()
+                .map(|arns| arns.iter().filter_map(Value::as_str).map(task).collect())
+                .unwrap_or_default();
+            assert!(tasks.len() <= 100, "DescribeTasks takes at most 100");
+            json(json!({"tasks": tasks, "failures": []}))
+        }
+        "ListTaskDefinitions" => {
+            json(json!({"taskDefinitionArns": [format!("{TD}:2"), format!("{TD}:1")]}))
+        }
+        "DescribeTaskDefinition" => json(json!({"taskDefinition": {
+            "taskDefinitionArn": format!("{TD}:2"), "family": "web", "revision": 2,
+            "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256", "memory": "512",
+            "containerDefinitions": [{"name": "web", "image": "nginx", "essential": true,
+                "logConfiguration": {"logDriver": "awslogs", "options": {
+                    "awslogs-group": "/ecs/web", "awslogs-region": "ap-northeast-1",
+                    "awslogs-stream-prefix": "ecs"}}}]
+        }})),
+        "GetLogEvents" => json(if input["nextToken"] == "f/2" {
+            json!({"events": [{"timestamp": 1796000200000i64, "message": "GET /health 404", "ingestionTime": 1796000200100i64}],
+                   "nextForwardToken": "f/3", "nextBackwardToken": "b/2"})
+        } else {
+            json!({"events": [
+                {"timestamp": 1796000100000i64, "message": "Listening on 0.0.0.0:80", "ingestionTime": 1796000100100i64},
+                {"timestamp": 1796000101000i64, "message": "ERROR could not connect to database", "ingestionTime": 1796000101100i64}],
+                "nextForwardToken": "f/2", "nextBackwardToken": "b/1"})
+        }),
+        "DescribeTargetGroups" => xml(elb(
+            operation,
+            &format!(
+                "<TargetGroups><member><TargetGroupArn>{TG}</TargetGroupArn><TargetGroupName>web-tg</TargetGroupName><LoadBalancerArns><member>{LB}</member></LoadBalancerArns></member></TargetGroups>"
+            ),
+        )),
+        "DescribeLoadBalancers" => xml(elb(
+            operation,
+            &format!(
+                "<LoadBalancers><member><LoadBalancerArn>{LB}</LoadBalancerArn><DNSName>web-alb-1.ap-northeast-1.elb.amazonaws.com</DNSName></member></LoadBalancers>"
+            ),
+        )),
+        "DescribeTargetHealth" => xml(elb(
+            operation,
+            "<TargetHealthDescriptions>\
+             <member><Target><Id>10.0.1.23</Id><Port>80</Port></Target><TargetHealth><State>unhealthy</State><Reason>Target.ResponseCodeMismatch</Reason><Description>Health checks failed with these codes: [404]</Description></TargetHealth></member>\
+             <member><Target><Id>10.0.2.9</Id><Port>80</Port></Target><TargetHealth><State>healthy</State></TargetHealth></member>\
+             </TargetHealthDescriptions>",
+        )),
+        // The home page's reads (the test counts every call it sees).
+        _ => (
+            json!({"__type": "AccessDeniedException", "message": "not in this test"}).to_string(),
+            "application/x-amz-json-1.1",
+        ),
+    }
+}
+
+struct Replayed {
+    app: InProcess,
+    calls: Arc<Mutex<Vec<String>>>,
+}
+
+impl Replayed {
+    /// The calls made since the last look, counted by operation.
+    fn take(&self) -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        for call in self.calls.lock().expect("lock").drain(..) {
+            *counts.entry(call).or_default() += 1;
+        }
+        counts
+    }
+}
+
+async fn replayed() -> Replayed {
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let seen = calls.clone();
+    let http = infallible_client_fn(move |request| {
+        let (operation, body) = operation(&request);
+        seen.lock().expect("lock").push(operation.clone());
+        let (body, content_type) = answer(&operation, &body);
+        let known = !body.contains("AccessDeniedException");
+        http::Response::builder()
+            .status(if known { 200 } else { 400 })
+            .header("content-type", content_type)
+            .body(SdkBody::from(body))
+            .expect("response")
+    });
+    let config = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(common::REGION))
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "AKID", "SECRET", None, None, "test",
+        )))
+        .http_client(http)
+        .build();
+    let connection = Connection::Connected {
+        aws: Aws::from_config(&config),
+        identity: Identity {
+            account: ACCOUNT.into(),
+            arn: format!("arn:aws:iam::{ACCOUNT}:user/test"),
+        },
+    };
+    let app = connected_app(connection).await;
+    let replayed = Replayed { app, calls };
+    replayed.take(); // the home page's
+    replayed
+}
+
+fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
+    pairs.iter().map(|(k, n)| (k.to_string(), *n)).collect()
+}
+
+#[tokio::test]
+async fn a_failing_service_explains_itself_with_bounded_calls() {
+    let mut r = replayed().await;
+    let page = r.app.get("/clusters/web-cluster/services/web").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    // 210 tasks: two lists and three describes, whatever the count.
+    assert_eq!(
+        r.take(),
+        counts(&[
+            ("DescribeServices", 1),
+            ("DescribeTargetGroups", 1),
+            ("DescribeLoadBalancers", 1),
+            ("DescribeTargetHealth", 1),
+            ("ListTasks", 2),
+            ("DescribeTasks", 3),
+            ("ListTaskDefinitions", 1),
+        ])
+    );
+    // The failed deployment, rolling back, keeps the page refreshing.
+    let deployments = page.select("#deployments tbody tr");
+    assert!(deployments[1].contains("FAILED") && deployments[1].contains("tasks failed to start"));
+    assert!(deployments[0].contains("rolling back"));
+    assert!(page.body.contains("hx-trigger=\"every 5s\""));
+    let events = page.select("#events li");
+    assert!(
+        events[0].contains("deployment failed"),
+        "newest first: {events:?}"
+    );
+    // The unhealthy target, its reason and what it usually means.
+    let targets = page.select("#targets tbody tr");
+    assert!(targets[0].contains("Target.ResponseCodeMismatch"));
+    assert!(targets[0].contains("[404]"));
+    assert!(
+        targets[0].contains("/health"),
+        "the explanation: {}",
+        targets[0]
+    );
+    assert!(targets[1].contains("healthy") && !targets[1].contains("explanation"));
+    // Every running task, and the ten newest stopped, the pull error first.
+    let tasks = page.select("#tasks tbody tr");
+    assert_eq!(tasks.len(), RUNNING + 10);
+    let stopped = &tasks[RUNNING];
+    assert!(stopped.contains("TaskFailedToStart") && stopped.contains("CannotPullContainerError"));
+    assert!(stopped.contains("NAT gateway"), "what to do: {stopped}");
+    assert!(tasks[RUNNING + 1].contains("nothing to fix"));
+    let log = page
+        .attr("#tasks tbody tr[data-task] a", "href")
+        .expect("a log link per container");
+    assert!(log.ends_with("/logs/web"), "{log}");
+
+    // In Japanese, the same explanations in Japanese.
+    let request = r
+        .app
+        .request("GET", "/clusters/web-cluster/services/web")
+        .header("accept-language", "ja")
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let ja = r.app.send(request).await;
+    let tasks = ja.select("#tasks tbody tr");
+    assert!(
+        tasks[RUNNING].contains("イメージを取得できませんでした"),
+        "{}",
+        tasks[RUNNING]
+    );
+    assert!(ja.select("#targets tbody tr")[0].contains("200 を返すページ"));
+    r.take();
+
+    // The log: the task, its revision, then its stream; newer lines after.
+    let task_id = format!("{:032x}", RUNNING + STOPPED - 1);
+    let log_url = format!("/clusters/web-cluster/services/web/tasks/{task_id}/logs/web");
+    let log = r.app.get(&log_url).await;
+    assert_eq!(log.status, 200, "{}", log.body);
+    assert_eq!(
+        r.take(),
+        counts(&[
+            ("DescribeTasks", 1),
+            ("DescribeTaskDefinition", 1),
+            ("GetLogEvents", 1)
+        ])
+    );
+    let lines = log.select("#log-lines li");
+    assert_eq!(lines.len(), 2);
+    assert!(lines[1].contains("could not connect to database"));
+    assert!(log.body.contains(&format!("ecs/web/{task_id}")));
+    let newer = log
+        .attr("#log-more button", "hx-get")
+        .expect("Load newer lines");
+    let fragment = r.app.get(&newer).await;
+    assert_eq!(fragment.status, 200);
+    assert_eq!(
+        r.take(),
+        counts(&[("GetLogEvents", 1)]),
+        "a fragment reads only its lines"
+    );
+    assert!(fragment.select("li")[0].contains("GET /health 404"));
+    assert!(
+        fragment.body.contains("hx-swap-oob"),
+        "the next loader replaces this one"
+    );
+    // Filtered: only the lines that contain the text.
+    let filtered = r.app.get(&format!("{log_url}?filter=error")).await;
+    assert_eq!(filtered.select("#log-lines li").len(), 1);
+    // Followed: the loader asks on its own.
+    let followed = r.app.get(&format!("{log_url}?follow=1")).await;
+    assert_eq!(
+        followed.attr("#log-more button", "hx-trigger").as_deref(),
+        Some("click, load delay:2s")
+    );
+}
