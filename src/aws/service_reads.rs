@@ -304,7 +304,14 @@ impl Aws {
             .await;
         let mut services = Vec::new();
         for page in described {
-            services.extend(page?.services().iter().map(status_of));
+            // ECS lists deleted services no more; an emulator may.
+            services.extend(
+                page?
+                    .services()
+                    .iter()
+                    .filter(|s| s.status() != Some("INACTIVE"))
+                    .map(status_of),
+            );
         }
         Ok((services, next))
     }
