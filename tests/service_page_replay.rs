@@ -281,15 +281,22 @@ async fn a_failing_service_explains_itself_with_bounded_calls() {
         targets[0]
     );
     assert!(targets[1].contains("healthy") && !targets[1].contains("explanation"));
-    // Every running task, and the ten newest stopped, the pull error first.
-    let tasks = page.select("#tasks tbody tr");
-    assert_eq!(tasks.len(), RUNNING + 10);
-    let stopped = &tasks[RUNNING];
-    assert!(stopped.contains("TaskFailedToStart") && stopped.contains("CannotPullContainerError"));
-    assert!(stopped.contains("NAT gateway"), "what to do: {stopped}");
-    assert!(tasks[RUNNING + 1].contains("nothing to fix"));
+    // The ten newest stopped tasks first, the pull error on top; then
+    // every running task.
+    assert_eq!(page.select("#running-tasks tbody tr").len(), RUNNING);
+    let stopped = page.select("#stopped-tasks tbody tr");
+    assert_eq!(stopped.len(), 10);
+    assert!(
+        stopped[0].contains("TaskFailedToStart") && stopped[0].contains("CannotPullContainerError")
+    );
+    assert!(
+        stopped[0].contains("NAT gateway"),
+        "what to do: {}",
+        stopped[0]
+    );
+    assert!(stopped[1].contains("nothing to fix"));
     let log = page
-        .attr("#tasks tbody tr[data-task] a", "href")
+        .attr("#running-tasks tbody tr[data-task] a", "href")
         .expect("a log link per container");
     assert!(log.ends_with("/logs/web"), "{log}");
 
@@ -301,11 +308,11 @@ async fn a_failing_service_explains_itself_with_bounded_calls() {
         .body(axum::body::Body::empty())
         .expect("request");
     let ja = r.app.send(request).await;
-    let tasks = ja.select("#tasks tbody tr");
+    let stopped = ja.select("#stopped-tasks tbody tr");
     assert!(
-        tasks[RUNNING].contains("イメージを取得できませんでした"),
+        stopped[0].contains("イメージを取得できませんでした"),
         "{}",
-        tasks[RUNNING]
+        stopped[0]
     );
     assert!(ja.select("#targets tbody tr")[0].contains("200 を返すページ"));
     r.take();

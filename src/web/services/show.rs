@@ -57,7 +57,9 @@ pub struct ServiceView {
     pub service: Option<ServiceStatus>,
     pub problem: String,
     pub targets: Vec<TargetRow>,
-    pub tasks: Vec<TaskRow>,
+    /// Stopped tasks come first: their reasons are what a person looks for.
+    pub stopped: Vec<TaskRow>,
+    pub running: Vec<TaskRow>,
     /// The family's revisions, for "Update to revision".
     pub revisions: Vec<String>,
     /// Why targets, tasks or revisions could not be read, or empty.
@@ -138,15 +140,18 @@ pub async fn show(
         service: None,
         problem: String::new(),
         targets: Vec::new(),
-        tasks: Vec::new(),
+        stopped: Vec::new(),
+        running: Vec::new(),
         revisions: Vec::new(),
         detail_problem: String::new(),
     };
     if let Some(aws) = state.connection.aws() {
         match aws.service_status(&v.cluster, &v.name).await {
             Ok(Some(service)) => {
-                (v.targets, v.tasks, v.revisions, v.detail_problem) =
+                let tasks;
+                (v.targets, tasks, v.revisions, v.detail_problem) =
                     details(aws, &v.cluster, &service).await;
+                (v.stopped, v.running) = tasks.into_iter().partition(|row| row.task.stopped());
                 if service.deploying() {
                     v.refresh_url = url;
                 }
