@@ -43,6 +43,8 @@ pub const CLEANUP_BASE: usize = 10_000;
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnfinishedRun {
     pub run_id: String,
+    /// `services` (a wizard's run) or `teardowns` (a service's deletion).
+    pub kind: String,
     pub draft_id: String,
     pub status: RunStatus,
     /// What the run makes, as the draft named it (a service name).
@@ -167,24 +169,27 @@ impl Store {
         .await
     }
 
-    /// Runs of `kind` that failed, were cut off or are under way, newest first.
-    pub async fn unfinished_runs(
-        &self,
-        kind: &'static str,
-    ) -> Result<Vec<UnfinishedRun>, StoreError> {
+    /// Service runs and tear-downs that failed, were cut off or are under
+    /// way, newest first.
+    pub async fn unfinished_runs(&self) -> Result<Vec<UnfinishedRun>, StoreError> {
         self.with(move |connection| {
+            // A run's snapshot is its draft (`service.serviceName`); a
+            // tear-down's names the service (`service`).
             let mut statement = connection.prepare_cached(
-                "SELECT id, draft_id, status, coalesce(json_extract(snapshot, '$.service.serviceName'), ''), started_at \
-                 FROM runs WHERE kind = ?1 AND status IN ('running', 'refused', 'interrupted', 'cleaning_up', 'cleanup_failed') \
+                "SELECT id, kind, draft_id, status, \
+                 coalesce(json_extract(snapshot, '$.service.serviceName'), json_extract(snapshot, '$.service'), ''), started_at \
+                 FROM runs WHERE kind IN ('services', 'teardowns') \
+                 AND status IN ('running', 'refused', 'interrupted', 'cleaning_up', 'cleanup_failed') \
                  ORDER BY started_at DESC, rowid DESC LIMIT 20",
             )?;
-            let rows = statement.query_map([kind], |row| {
+            let rows = statement.query_map([], |row| {
                 Ok(UnfinishedRun {
                     run_id: row.get(0)?,
-                    draft_id: row.get(1)?,
-                    status: RunStatus::parse(&row.get::<_, String>(2)?),
-                    name: row.get(3)?,
-                    started_at: row.get(4)?,
+                    kind: row.get(1)?,
+                    draft_id: row.get(2)?,
+                    status: RunStatus::parse(&row.get::<_, String>(3)?),
+                    name: row.get(4)?,
+                    started_at: row.get(5)?,
                 })
             })?;
             Ok(rows.collect::<Result<_, _>>()?)
@@ -327,9 +332,21 @@ mod tests {
         assert_eq!(read.status, RunStatus::Refused);
         assert_eq!(read.steps[0].answer, Some(answer));
         assert_eq!(read.steps[1].status, StepStatus::Failed);
-        let unfinished = store.unfinished_runs("services").await.unwrap();
+        let unfinished = store.unfinished_runs().await.unwrap();
         assert_eq!(unfinished.len(), 1);
         assert_eq!(unfinished[0].name, "web");
+        // A tear-down names its service itself.
+        let teardown = store
+            .start_plan_run("teardowns", "teardown:arn@t", &json!({"service": "api"}))
+            .await
+            .unwrap()
+            .unwrap();
+        let unfinished = store.unfinished_runs().await.unwrap();
+        assert_eq!(unfinished[0].run_id, teardown);
+        assert_eq!(
+            (unfinished[0].kind.as_str(), unfinished[0].name.as_str()),
+            ("teardowns", "api")
+        );
 
         let from = [RunStatus::Refused, RunStatus::Interrupted];
         assert!(
@@ -344,6 +361,8 @@ mod tests {
                 .await
                 .unwrap()
         );
-        assert!(store.unfinished_runs("clusters").await.unwrap().is_empty());
+        // Other kinds of run are not listed.
+        store.start_run("clusters", "c1").await.unwrap();
+        assert_eq!(store.unfinished_runs().await.unwrap().len(), 2);
     }
 }

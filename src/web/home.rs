@@ -76,7 +76,7 @@ pub async fn show(State(state): State<AppState>, page: Page) -> AppResult<HomePa
         })
         .collect();
     let runs = store
-        .unfinished_runs("services")
+        .unfinished_runs()
         .await?
         .into_iter()
         .map(|run| {
@@ -95,7 +95,11 @@ pub async fn show(State(state): State<AppState>, page: Page) -> AppResult<HomePa
                 },
                 state,
                 class,
-                url: format!("/services/drafts/{}/run", run.draft_id),
+                url: if run.kind == crate::deploy::teardown::KIND {
+                    format!("/teardowns/{}", run.run_id)
+                } else {
+                    format!("/services/drafts/{}/run", run.draft_id)
+                },
             }
         })
         .collect();
