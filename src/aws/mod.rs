@@ -13,6 +13,7 @@ mod plan_calls;
 mod plan_lookups;
 mod raw_body;
 mod resource_calls;
+pub mod revisions;
 mod service_detail;
 mod service_reads;
 mod sts;

@@ -2,7 +2,7 @@
 
 use rusqlite::Connection;
 
-const MIGRATIONS: [&str; 6] = [
+const MIGRATIONS: [&str; 7] = [
     r#"
     CREATE TABLE drafts (
         id TEXT PRIMARY KEY,
@@ -89,6 +89,16 @@ const MIGRATIONS: [&str; 6] = [
         SELECT id, 'task_definitions', body, NULL, created_at, updated_at, version, family FROM drafts;
     DROP TABLE drafts;
     CREATE INDEX resource_drafts_by_kind ON resource_drafts (kind, updated_at);
+"#,
+    // Descriptions of registered revisions, by ARN: a revision never
+    // changes (its status is read from the listing), so a page describes
+    // only what it has not seen.
+    r#"
+    CREATE TABLE revision_cache (
+        arn TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        cached_at INTEGER NOT NULL
+    );
 "#,
 ];
 

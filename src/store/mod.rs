@@ -9,6 +9,7 @@ mod migrations;
 pub mod plan_runs;
 mod registrations;
 mod resource_drafts;
+mod revision_cache;
 pub mod runs;
 
 use std::path::Path;
