@@ -265,7 +265,10 @@ mod tests {
     #[test]
     fn a_page_is_aws_own_or_cut_from_a_whole_list() {
         let (page, next) = page_of(vec![1, 2, 3], Some("x".into()), 0, 3);
-        assert_eq!((page, next), (vec![1, 2, 3], Some(PageToken::Aws("x".into()))));
+        assert_eq!(
+            (page, next),
+            (vec![1, 2, 3], Some(PageToken::Aws("x".into())))
+        );
         let whole: Vec<i32> = (0..25).collect();
         let (page, next) = page_of(whole.clone(), None, 0, 10);
         assert_eq!(page, (0..10).collect::<Vec<_>>());
@@ -278,7 +281,13 @@ mod tests {
         }
         assert_eq!(PageToken::decode("x1"), None);
         assert_eq!(PageToken::decode(""), None);
-        assert_eq!(revision_number("arn:aws:ecs:r:1:task-definition/web:12"), 12);
-        assert_eq!(family_revision("arn:aws:ecs:r:1:task-definition/web:12"), "web:12");
+        assert_eq!(
+            revision_number("arn:aws:ecs:r:1:task-definition/web:12"),
+            12
+        );
+        assert_eq!(
+            family_revision("arn:aws:ecs:r:1:task-definition/web:12"),
+            "web:12"
+        );
     }
 }

@@ -19,6 +19,7 @@ mod nullable;
 pub mod permissions;
 pub mod repository;
 pub mod resource;
+pub mod revision;
 pub mod revision_diff;
 pub mod role;
 pub mod service;

@@ -29,6 +29,25 @@ pub enum ChangeKind {
     Changed,
 }
 
+impl ChangeKind {
+    pub fn class(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Changed => "changed",
+        }
+    }
+
+    /// Its catalog key.
+    pub fn label(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "ui.change_added",
+            ChangeKind::Removed => "ui.change_removed",
+            ChangeKind::Changed => "ui.change_changed",
+        }
+    }
+}
+
 /// What a field is, for the page's marks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldKind {
@@ -36,6 +55,17 @@ pub enum FieldKind {
     Secret,
     Port,
     Other,
+}
+
+impl FieldKind {
+    pub fn class(self) -> &'static str {
+        match self {
+            FieldKind::Environment => "environment",
+            FieldKind::Secret => "secret",
+            FieldKind::Port => "port",
+            FieldKind::Other => "other",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -232,7 +262,15 @@ mod tests {
         let mut seen: Vec<(String, ChangeKind, FieldKind, String, String)> = changes[0]
             .changes
             .iter()
-            .map(|c| (c.field.clone(), c.kind, c.field_kind, c.old.clone(), c.new.clone()))
+            .map(|c| {
+                (
+                    c.field.clone(),
+                    c.kind,
+                    c.field_kind,
+                    c.old.clone(),
+                    c.new.clone(),
+                )
+            })
             .collect();
         seen.sort_by(|x, y| x.0.cmp(&y.0));
         assert_eq!(
@@ -280,7 +318,10 @@ mod tests {
         assert!(!summary.iter().any(|(name, _)| *name == "web"));
         // A rename is one container removed and another added.
         let renamed = definition(json!([{"name": "api", "image": "a"}]));
-        let changes = compare(&definition(json!([{"name": "web", "image": "a"}])), &renamed);
+        let changes = compare(
+            &definition(json!([{"name": "web", "image": "a"}])),
+            &renamed,
+        );
         assert_eq!(changes.len(), 2);
         assert_eq!(compare(&older, &older), Vec::new());
     }
@@ -297,10 +338,16 @@ mod tests {
         assert_eq!(changes[0].container, "");
         assert_eq!(changes[0].changes[0].field, "memory");
         assert_eq!(
-            (changes[0].changes[0].old.as_str(), changes[0].changes[0].new.as_str()),
+            (
+                changes[0].changes[0].old.as_str(),
+                changes[0].changes[0].new.as_str()
+            ),
             ("512", "1024")
         );
         // Describe output (wrapped in `taskDefinition`) compares the same.
-        assert_eq!(compare(&json!({"taskDefinition": older.clone()}), &older), Vec::new());
+        assert_eq!(
+            compare(&json!({"taskDefinition": older.clone()}), &older),
+            Vec::new()
+        );
     }
 }

@@ -15,6 +15,10 @@ pub struct Draft {
     /// Read-only fields an import left out, shown once on the first step.
     #[serde(default)]
     pub import_dropped: Vec<String>,
+    /// The wizard step the person is on (`configure`, `containers`…):
+    /// where the drafts list takes them back to.
+    #[serde(default)]
+    pub step: String,
     /// Which save this is (a column, not part of the body): a save based on
     /// an older version is refused.
     #[serde(skip)]
@@ -27,6 +31,9 @@ pub struct DraftSummary {
     pub id: String,
     pub family: String,
     pub updated_at: i64,
+    /// The step it was left on, or empty for a draft saved before steps
+    /// were recorded.
+    pub step: String,
 }
 
 impl Store {
@@ -90,7 +97,7 @@ impl Store {
     pub async fn recent_drafts(&self, limit: u32) -> Result<Vec<DraftSummary>, StoreError> {
         self.with(move |connection| {
             let mut statement = connection.prepare_cached(
-                "SELECT id, title, updated_at FROM resource_drafts WHERE kind = ?1 \
+                "SELECT id, title, updated_at, coalesce(json_extract(body, '$.step'), '') FROM resource_drafts WHERE kind = ?1 \
                  ORDER BY updated_at DESC, rowid DESC LIMIT ?2",
             )?;
             let rows = statement.query_map(params![KIND, limit], |row| {
@@ -98,6 +105,7 @@ impl Store {
                     id: row.get(0)?,
                     family: row.get(1)?,
                     updated_at: row.get(2)?,
+                    step: row.get(3)?,
                 })
             })?;
             Ok(rows.collect::<Result<_, _>>()?)

@@ -3,12 +3,15 @@
 //! refresh or a restart loses nothing.
 
 mod account;
+mod compare;
 pub mod configure;
 pub mod containers;
 mod decode;
+pub mod history;
 pub mod new;
 pub mod result;
 pub mod review;
+mod revision;
 mod rows;
 mod step;
 pub mod storage;
@@ -30,6 +33,14 @@ use storage::Storage;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/task-definitions", get(history::families))
+        .route("/task-definitions/{family}", get(history::family))
+        .route("/task-definitions/{family}/compare", get(compare::show))
+        .route("/task-definitions/{family}/{revision}", get(revision::show))
+        .route(
+            "/task-definitions/{family}/{revision}/{action}",
+            get(revision::confirm).post(revision::apply),
+        )
         .route("/task-definitions/new", get(new::show))
         .route("/task-definitions/drafts", post(new::create_empty))
         .route("/task-definitions/import", post(new::import))
@@ -71,13 +82,21 @@ impl Step {
         Step::Review,
     ];
 
-    fn slug(self) -> &'static str {
+    pub fn slug(self) -> &'static str {
         match self {
             Step::Configure => "configure",
             Step::Containers => "containers",
             Step::Storage => "storage",
             Step::Review => "review",
         }
+    }
+
+    /// The step a slug names; the first step for anything else.
+    pub fn from_slug(slug: &str) -> Step {
+        Step::ALL
+            .into_iter()
+            .find(|s| s.slug() == slug)
+            .unwrap_or(Step::Configure)
     }
 
     pub fn label(self, tr: Tr) -> &'static str {

@@ -118,6 +118,15 @@ pub async fn submit<S: WizardStep>(
         issues.extend(S::check(td));
         draft.import_dropped.clear();
     }
+    // The step the person goes on to: the drafts list returns them there.
+    let errors = issues.iter().any(Issue::is_error);
+    draft.step = match action {
+        Action::Next if !errors => S::STEP.next(),
+        Action::Back => S::STEP.previous(),
+        _ => S::STEP,
+    }
+    .slug()
+    .to_string();
     // htmx swaps only the form: it must get the fragment, with the messages.
     let shape = if is_htmx(&headers) {
         Shape::Fragment
