@@ -207,6 +207,29 @@ pub fn compare(older: &Value, newer: &Value) -> Vec<ContainerChanges> {
     groups
 }
 
+/// True when registering `request` would make a revision with the same
+/// content as `registered` (a description): nothing differs but what AWS
+/// fills in by itself (empty lists, `essential: true`, `protocol: tcp`, a
+/// container `cpu` of 0, the host port of awsvpc).
+pub fn same_as_registered(request: &Value, registered: &Value) -> bool {
+    compare(request, registered).iter().all(|group| {
+        group.whole.is_none()
+            && group
+                .changes
+                .iter()
+                .all(|c| c.kind == ChangeKind::Added && filled_in_by_aws(c))
+    })
+}
+
+fn filled_in_by_aws(change: &FieldChange) -> bool {
+    let last = change.field.rsplit(" › ").next().unwrap_or_default();
+    matches!(change.new.as_str(), "[]" | "{}" | "null")
+        || (last == "essential" && change.new == "true")
+        || (last == "protocol" && change.new == "tcp")
+        || (last == "cpu" && change.new == "0" && !change.field.is_empty())
+        || last == "hostPort"
+}
+
 fn group_of(container: &str) -> ContainerChanges {
     ContainerChanges {
         container: container.to_string(),
@@ -324,6 +347,32 @@ mod tests {
         );
         assert_eq!(changes.len(), 2);
         assert_eq!(compare(&older, &older), Vec::new());
+    }
+
+    #[test]
+    fn a_request_is_the_same_as_its_registered_revision() {
+        let request = json!({"family": "web", "cpu": "256", "memory": "512",
+            "containerDefinitions": [{"name": "web", "image": "nginx",
+                "portMappings": [{"containerPort": 80}]}]});
+        // What AWS answers: the same, with what it fills in by itself.
+        let registered = json!({"taskDefinition": {"family": "web", "revision": 7,
+            "status": "ACTIVE", "cpu": "256", "memory": "512",
+            "taskDefinitionArn": "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/web:7",
+            "volumes": [], "placementConstraints": [], "compatibilities": ["EC2", "FARGATE"],
+            "containerDefinitions": [{"name": "web", "image": "nginx", "cpu": 0,
+                "essential": true, "environment": [], "mountPoints": [], "volumesFrom": [],
+                "portMappings": [{"containerPort": 80, "hostPort": 80, "protocol": "tcp"}]}]}});
+        assert!(same_as_registered(&request, &registered));
+        let mut changed = request.clone();
+        changed["containerDefinitions"][0]["image"] = json!("nginx:1.28");
+        assert!(!same_as_registered(&changed, &registered));
+        // A field the registered revision has and the request lacks.
+        let mut registered_with_role = registered.clone();
+        registered_with_role["taskDefinition"]["taskRoleArn"] = json!("arn:aws:iam::1:role/r");
+        assert!(!same_as_registered(&request, &registered_with_role));
+        let mut not_essential = request.clone();
+        not_essential["containerDefinitions"][0]["essential"] = json!(false);
+        assert!(!same_as_registered(&not_essential, &registered));
     }
 
     #[test]

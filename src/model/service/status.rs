@@ -66,6 +66,14 @@ impl ServiceStatus {
         self.revision().rsplit_once(':').map_or("", |(f, _)| f)
     }
 
+    /// Where the history shows its revision: `/task-definitions/web/7`.
+    pub fn revision_path(&self) -> String {
+        match self.revision().rsplit_once(':') {
+            Some((family, number)) => format!("/task-definitions/{family}/{number}"),
+            None => String::new(),
+        }
+    }
+
     /// `family:7` of its task definition ARN.
     pub fn revision(&self) -> &str {
         self.task_definition
@@ -95,6 +103,7 @@ mod tests {
         assert!(!service.deploying());
         assert_eq!(service.revision(), "web:7");
         assert_eq!(service.family(), "web");
+        assert_eq!(service.revision_path(), "/task-definitions/web/7");
         service.deployments.push(deployment("IN_PROGRESS"));
         assert!(service.deploying());
         service.deployments = vec![deployment("FAILED")];

@@ -8,10 +8,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
 
+use super::history::revision_url;
 use super::{Step, StepLink, account, load, step_links};
 use crate::aws::{Aws, CreateError, Undo};
 use crate::deploy::{self, Mode, outcome_of, undo_json};
 use crate::model::export;
+use crate::model::revision::Revision;
+use crate::model::revision_diff::same_as_registered;
 use crate::model::validate::{Issue, validate};
 use crate::store::Draft;
 use crate::store::runs::RunStatus;
@@ -35,6 +38,9 @@ pub struct ReviewView {
     pub terraform: String,
     /// Empty when Create can be pressed; otherwise why not.
     pub blocked: String,
+    /// The family's latest revision when it has exactly this content
+    /// (registering would make a copy): its name, its page, what to say.
+    pub identical: Option<(String, String, String)>,
 }
 
 pub struct IssueLine {
@@ -58,10 +64,31 @@ pub async fn show(
     let draft = load(&state.store, &id).await?;
     let facts = account::facts(&state.connection).await;
     let warnings = account::warnings(&draft.task_definition, facts.as_ref());
-    Ok(ReviewPage {
-        v: view(page, &id, &draft, warnings),
+    let mut v = view(page, &id, &draft, warnings);
+    v.identical = identical(&state, &draft).await.map(|(name, url)| {
+        let said = v
+            .page
+            .tr
+            .fmt("ui.identical_revision", &[("revision", name.clone())]);
+        (name, url, said)
+    });
+    Ok(ReviewPage { v }.into_response())
+}
+
+/// The family's latest revision, when registering the draft would only
+/// make a copy of it (aws-cli issue 1332: every register is a new
+/// revision). A failed read says nothing: Create stays the same.
+async fn identical(state: &AppState, draft: &Draft) -> Option<(String, String)> {
+    let aws = state.connection.aws()?;
+    let td = &draft.task_definition;
+    let latest = aws.describe_revision(&td.family).await.ok()??;
+    let request = serde_json::to_value(td).ok()?;
+    if !same_as_registered(&request, &latest) {
+        return None;
     }
-    .into_response())
+    let revision = Revision::of(&latest);
+    let url = revision_url(&revision.family, revision.revision);
+    Some((revision.name(), url))
 }
 
 pub async fn create(
@@ -245,6 +272,7 @@ fn view(page: Page, id: &str, draft: &Draft, account_warnings: Vec<Issue>) -> Re
         cli: export::aws_cli(td, Some(page.region.as_str()).filter(|r| !r.is_empty())),
         terraform: export::terraform(td),
         blocked,
+        identical: None,
         page,
     }
 }
