@@ -625,3 +625,71 @@ async fn a_person_creates_reference_002s_service_from_step_5() {
     // listing a deleted service as INACTIVE.)
     browser.client.close().await.expect("close");
 }
+
+/// Issue 10: from the menu to a family, two revisions compared, and a
+/// service rolled back to the older one from its page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_compares_two_revisions_and_rolls_a_service_back() {
+    let moto = moto();
+    let ecs = ecs_client(&moto.url);
+    common::network::cluster_and_task_definition(
+        &ecs,
+        "ecs-fargate-cluster",
+        "ecs-fargate-task",
+        "web",
+    )
+    .await;
+    common::register_raw(
+        &moto.url,
+        &serde_json::json!({"family": "ecs-fargate-task", "networkMode": "awsvpc",
+            "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512",
+            "containerDefinitions": [{"name": "web", "image": "nginx:1.28",
+                "portMappings": [{"containerPort": 80}]}]}),
+    )
+    .await;
+    ecs.create_service()
+        .cluster("ecs-fargate-cluster")
+        .service_name("web")
+        .task_definition("ecs-fargate-task:2")
+        .desired_count(1)
+        .send()
+        .await
+        .expect("a service on revision 2");
+    let app = app(Some(&moto.url));
+    let browser = browser().await;
+    let c = &browser.client;
+
+    c.goto(&app.url).await.expect("open");
+    follow(c, "Task definitions").await;
+    wait_heading(c, "Task definitions").await;
+    follow(c, "ecs-fargate-task").await;
+    wait_heading(c, "Family: ecs-fargate-task").await;
+    press(c, "//form[@id='compare-form']", "Compare").await;
+    wait_heading(c, "Compare:").await;
+    let changed = c
+        .find(Locator::Css("table.diff tbody tr"))
+        .await
+        .expect("a change")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        changed.contains("image") && changed.contains("nginx:1.28"),
+        "{changed}"
+    );
+    follow(c, "ecs-fargate-task:1").await;
+    wait_heading(c, "Revision: ecs-fargate-task:1").await;
+    follow(c, "Update to this revision: ecs-fargate-cluster/web").await;
+    wait_heading(c, "Confirm: Update to this revision").await;
+    press(c, "", "Update the service").await;
+    wait_heading(c, "Service: web").await;
+    let revision = c
+        .find(Locator::Css("#service-revision"))
+        .await
+        .expect("the service's revision")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(revision, "ecs-fargate-task:1");
+    browser.client.close().await.expect("close");
+}

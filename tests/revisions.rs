@@ -12,25 +12,8 @@ use serde_json::{Value, json};
 
 const FAMILY: &str = "zenn-clone-task-definition-backend";
 
-/// RegisterTaskDefinition sent to moto as any client would (not through the app).
 async fn register(w: &World, definition: &Value) -> Value {
-    let answer = reqwest::Client::new()
-        .post(&w._moto.url)
-        .header("content-type", "application/x-amz-json-1.1")
-        .header(
-            "x-amz-target",
-            "AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition",
-        )
-        .header(
-            "authorization",
-            "AWS4-HMAC-SHA256 Credential=test/20261129/ap-northeast-1/ecs/aws4_request, SignedHeaders=host, Signature=0",
-        )
-        .body(definition.to_string())
-        .send()
-        .await
-        .expect("RegisterTaskDefinition");
-    assert!(answer.status().is_success(), "{:?}", answer.text().await);
-    serde_json::from_str(&answer.text().await.expect("body")).expect("JSON")
+    common::register_raw(&w._moto.url, definition).await
 }
 
 fn reference_000() -> Value {
@@ -202,7 +185,10 @@ async fn the_history_compares_rolls_back_deregisters_and_deletes() {
         .await;
     assert_eq!(deleted.status, 303, "{}", deleted.text);
     let after = status_in_moto(&w, &format!("{FAMILY}:2")).await;
-    assert!(after == "gone" || after == "DELETE_IN_PROGRESS", "deleted: {after}");
+    assert!(
+        after == "gone" || after == "DELETE_IN_PROGRESS",
+        "deleted: {after}"
+    );
     // Deleting an ACTIVE revision is refused before AWS sees it.
     let before = w.proxy.count("DeleteTaskDefinitions");
     let refused = w

@@ -462,3 +462,25 @@ pub async fn registered_families(ecs: &aws_sdk_ecs::Client) -> Vec<String> {
         .task_definition_arns()
         .to_vec()
 }
+
+/// RegisterTaskDefinition sent straight to moto, as any other client
+/// (console, CLI, Terraform) would: not through the app.
+pub async fn register_raw(moto_url: &str, definition: &serde_json::Value) -> serde_json::Value {
+    let answer = reqwest::Client::new()
+        .post(moto_url)
+        .header("content-type", "application/x-amz-json-1.1")
+        .header(
+            "x-amz-target",
+            "AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition",
+        )
+        .header(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=test/20261129/ap-northeast-1/ecs/aws4_request, SignedHeaders=host, Signature=0",
+        )
+        .body(definition.to_string())
+        .send()
+        .await
+        .expect("RegisterTaskDefinition");
+    assert!(answer.status().is_success(), "{:?}", answer.text().await);
+    serde_json::from_str(&answer.text().await.expect("body")).expect("JSON")
+}
