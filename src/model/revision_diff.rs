@@ -173,6 +173,13 @@ pub fn compare(older: &Value, newer: &Value) -> Vec<ContainerChanges> {
             doc.pointer(pointer)
                 .map(|v| match v {
                     Value::String(s) => s.clone(),
+                    // A variable reads as its value; its name is the field.
+                    Value::Object(item) if item.len() == 2 && item.contains_key("name") => {
+                        match item.get("value").or(item.get("valueFrom")) {
+                            Some(Value::String(s)) => s.clone(),
+                            _ => v.to_string(),
+                        }
+                    }
                     other => other.to_string(),
                 })
                 .unwrap_or_default()
@@ -304,7 +311,7 @@ mod tests {
                     ChangeKind::Added,
                     FieldKind::Environment,
                     String::new(),
-                    json!({"name": "RAILS_ENV", "value": "production"}).to_string()
+                    "production".to_string()
                 ),
                 (
                     "image".to_string(),

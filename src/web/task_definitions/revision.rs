@@ -277,7 +277,7 @@ impl Change {
     }
 
     /// The status the revision must have for this change.
-    fn from_status(self) -> &'static str {
+    fn required_status(self) -> &'static str {
         match self {
             Change::Deregister => "ACTIVE",
             Change::Delete => "INACTIVE",
@@ -350,7 +350,7 @@ async fn change_view(
         }
         Err(e) => v.problem = format!("{}: {}", e.code, e.message),
     }
-    if revision.status != change.from_status() {
+    if revision.status != change.required_status() {
         v.problem = v.page.tr.fmt(
             "v.revision_status",
             &[
