@@ -28,6 +28,15 @@ impl PageToken {
         }
     }
 
+    /// AWS's token to send, and where in an emulator's whole list to start.
+    fn split(token: Option<PageToken>) -> (Option<String>, usize) {
+        match token {
+            Some(PageToken::Aws(t)) => (Some(t), 0),
+            Some(PageToken::Offset(n)) => (None, n),
+            None => (None, 0),
+        }
+    }
+
     pub fn decode(text: &str) -> Option<PageToken> {
         match text.split_at_checked(1)? {
             ("t", token) if !token.is_empty() && token.len() <= 4096 => {
@@ -78,11 +87,7 @@ impl Aws {
         token: Option<PageToken>,
         size: usize,
     ) -> Result<(Vec<String>, Option<PageToken>), AwsError> {
-        let (aws_token, offset) = match token {
-            Some(PageToken::Aws(t)) => (Some(t), 0),
-            Some(PageToken::Offset(n)) => (None, n),
-            None => (None, 0),
-        };
+        let (aws_token, offset) = PageToken::split(token);
         let output = self
             .ecs
             .list_task_definition_families()
@@ -111,11 +116,7 @@ impl Aws {
         token: Option<PageToken>,
         size: usize,
     ) -> Result<(Vec<String>, Option<PageToken>), AwsError> {
-        let (aws_token, offset) = match token {
-            Some(PageToken::Aws(t)) => (Some(t), 0),
-            Some(PageToken::Offset(n)) => (None, n),
-            None => (None, 0),
-        };
+        let (aws_token, offset) = PageToken::split(token);
         let output = self
             .ecs
             .list_task_definitions()
