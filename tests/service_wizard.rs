@@ -144,7 +144,7 @@ async fn reference_002_through_the_forms_to_the_service_page() {
     let services = w.client.get(&services_url).await;
     assert_eq!(services.status, 200);
     assert_eq!(
-        services.select("#services tbody td a"),
+        services.select("#services tbody td:first-child a"),
         ["ecs-fargate-service"]
     );
 

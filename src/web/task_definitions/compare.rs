@@ -35,6 +35,10 @@ pub struct CompareView {
     pub newer: String,
     pub older_url: String,
     pub newer_url: String,
+    /// The table's column heads: `Revision 3`, or the full name when the
+    /// two are of different families.
+    pub older_label: String,
+    pub newer_label: String,
     /// Their numbers, when of this family (the form preselects them).
     pub older_n: i64,
     pub newer_n: i64,
@@ -81,6 +85,8 @@ pub async fn show(
         newer_url: String::new(),
         older_n: 0,
         newer_n: 0,
+        older_label: String::new(),
+        newer_label: String::new(),
         groups: Vec::new(),
         older_json: String::new(),
         newer_json: String::new(),
@@ -128,6 +134,15 @@ pub async fn show(
     }
     if let [older, newer] = revisions.as_slice() {
         v.groups = compare(&older.described, &newer.described);
+        let label = |r: &Revision| {
+            if older.family == newer.family {
+                format!("{} {}", v.page.tr.t("ui.revision"), r.revision)
+            } else {
+                r.name()
+            }
+        };
+        v.older_label = label(older);
+        v.newer_label = label(newer);
         v.older_n = older.revision;
         v.newer_n = newer.revision;
         v.older = older.name();
