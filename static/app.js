@@ -15,3 +15,57 @@ document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-confirm]");
   if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
 });
+
+// After a submit with errors, the summary at the top takes the focus (the
+// GOV.UK pattern): the person sees at once what to fix, and a link per
+// error leads to its field. Also after htmx swaps the form.
+function focusErrorSummary() {
+  const summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+    summary.scrollIntoView({ block: "start" });
+  }
+}
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", focusErrorSummary);
+} else {
+  focusErrorSummary();
+}
+document.addEventListener("htmx:afterSwap", focusErrorSummary);
+// A summary link puts the focus in its field, not only the view.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest(".error-summary a[href^='#']");
+  if (!link) return;
+  const field = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+  if (field) {
+    event.preventDefault();
+    field.scrollIntoView({ block: "center" });
+    field.focus();
+  }
+});
+
+// Tabs ([data-tabs]): one panel shown at a time. Without this script every
+// panel stays visible, one under the other.
+for (const box of document.querySelectorAll("[data-tabs]")) {
+  const tabs = [...box.querySelectorAll("[role=tab]")];
+  const show = (chosen) => {
+    for (const tab of tabs) {
+      const selected = tab === chosen;
+      tab.setAttribute("aria-selected", String(selected));
+      tab.tabIndex = selected ? 0 : -1;
+      document.getElementById(tab.getAttribute("aria-controls")).hidden = !selected;
+    }
+  };
+  box.addEventListener("click", (event) => {
+    const tab = event.target.closest("[role=tab]");
+    if (tab) show(tab);
+  });
+  box.addEventListener("keydown", (event) => {
+    const at = tabs.indexOf(document.activeElement);
+    if (at < 0 || !["ArrowLeft", "ArrowRight"].includes(event.key)) return;
+    const next = tabs[(at + (event.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length];
+    show(next);
+    next.focus();
+  });
+  show(tabs.find((t) => t.getAttribute("aria-selected") === "true") || tabs[0]);
+}

@@ -693,3 +693,132 @@ async fn a_person_compares_two_revisions_and_rolls_a_service_back() {
     assert_eq!(revision, "ecs-fargate-task:1");
     browser.client.close().await.expect("close");
 }
+
+/// The top of an element, as the page lays it out.
+async fn top(c: &Client, id: &str) -> f64 {
+    c.execute(
+        "return document.getElementById(arguments[0]).getBoundingClientRect().top",
+        vec![serde_json::json!(id)],
+    )
+    .await
+    .expect("layout")
+    .as_f64()
+    .expect("a number")
+}
+
+async fn focused(c: &Client) -> String {
+    c.execute("return document.activeElement.id", vec![])
+        .await
+        .expect("focus")
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Issue 11: an error after Next is summarised at the top and focused; a
+/// row's inputs line up; the review's formats are tabs, one shown at a time.
+#[tokio::test]
+async fn errors_are_in_sight_rows_line_up_and_the_review_has_tabs() {
+    let moto = moto();
+    let app = app(Some(&moto.url));
+    let browser = browser().await;
+    let c = &browser.client;
+
+    c.goto(&format!("{}/clusters/new", app.url))
+        .await
+        .expect("open");
+    type_into(c, "", "Cluster name", "not a name!").await;
+    press(c, "", "Next").await;
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#error-summary"))
+        .await
+        .expect("an error summary");
+    assert_eq!(
+        focused(c).await,
+        "error-summary",
+        "the summary has the focus"
+    );
+    c.find(Locator::Css("#error-summary a"))
+        .await
+        .expect("a link per error")
+        .click()
+        .await
+        .expect("click");
+    assert_eq!(
+        focused(c).await,
+        "clusterName",
+        "the link leads to its field"
+    );
+
+    // Reference 000 imported: its containers step and review.
+    c.goto(&format!("{}/task-definitions/new", app.url))
+        .await
+        .expect("open");
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id("json"))
+        .await
+        .expect("the import box");
+    c.execute(
+        "document.getElementById('json').value = arguments[0]",
+        vec![serde_json::json!(common::fixture("reference_000.json"))],
+    )
+    .await
+    .expect("paste");
+    press(c, "", "Import").await;
+    wait_heading(c, "Task definition configuration").await;
+    let url = c.current_url().await.expect("url");
+    let base = url.as_str().trim_end_matches("/configure").to_string();
+    c.goto(&format!("{base}/containers"))
+        .await
+        .expect("containers");
+    wait_heading(c, "Containers").await;
+    let p = "containerDefinitions.0.";
+    let name = top(c, &format!("{p}name")).await;
+    let image = top(c, &format!("{p}image")).await;
+    assert!(
+        (name - image).abs() < 1.0,
+        "Name at {name}, Image URI at {image}"
+    );
+    let cpu = top(c, &format!("{p}cpu")).await;
+    let hard = top(c, &format!("{p}memory")).await;
+    let soft = top(c, &format!("{p}memoryReservation")).await;
+    assert!(
+        (cpu - hard).abs() < 1.0 && (hard - soft).abs() < 1.0,
+        "CPU {cpu}, hard {hard}, soft {soft}"
+    );
+
+    c.goto(&format!("{base}/review")).await.expect("review");
+    wait_heading(c, "Review and create").await;
+    let visible = |id: &'static str| async move {
+        c.find(Locator::Id(id))
+            .await
+            .expect(id)
+            .is_displayed()
+            .await
+            .expect("displayed")
+    };
+    assert!(visible("request-json").await);
+    assert!(!visible("aws-cli").await && !visible("terraform").await);
+    press(c, "", "Terraform").await;
+    assert!(visible("terraform").await && !visible("request-json").await);
+    let summary = c
+        .find(Locator::Css("#summary"))
+        .await
+        .expect("a summary")
+        .text()
+        .await
+        .expect("text");
+    assert!(summary.contains("zenn-clone-rails:latest") && summary.contains("3000/tcp"));
+    // Create is in view without scrolling to the bottom.
+    let create_top = c
+        .execute(
+            "return document.querySelector('form.create button').getBoundingClientRect().bottom <= window.innerHeight",
+            vec![],
+        )
+        .await
+        .expect("layout");
+    assert_eq!(create_top, serde_json::json!(true));
+    browser.client.close().await.expect("close");
+}

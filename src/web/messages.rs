@@ -15,6 +15,9 @@ pub struct FieldMessage {
 pub struct Messages {
     by_path: HashMap<String, Vec<FieldMessage>>,
     errors: usize,
+    /// Each error with the path of its field, in the order found: the
+    /// summary at the top of the form links each to its field.
+    summary: Vec<(String, String)>,
 }
 
 impl Messages {
@@ -22,6 +25,11 @@ impl Messages {
         let mut messages = Self::default();
         for issue in issues {
             messages.errors += usize::from(issue.is_error());
+            if issue.is_error() {
+                messages
+                    .summary
+                    .push((issue.path.clone(), translate(tr, issue)));
+            }
             messages
                 .by_path
                 .entry(issue.path.clone())
@@ -45,6 +53,22 @@ impl Messages {
 
     pub fn has_errors(&self) -> bool {
         self.errors > 0
+    }
+
+    /// (field id, message) of each error; the id is the field's path, or
+    /// `error-summary` for an error of the whole form.
+    pub fn summary(&self) -> Vec<(String, &str)> {
+        self.summary
+            .iter()
+            .map(|(path, text)| {
+                let target = if path.is_empty() {
+                    "error-summary".to_string()
+                } else {
+                    path.clone()
+                };
+                (target, text.as_str())
+            })
+            .collect()
     }
 }
 

@@ -11,7 +11,7 @@ pub mod history;
 pub mod new;
 pub mod result;
 pub mod review;
-mod revision;
+pub mod revision;
 mod rows;
 mod step;
 pub mod storage;

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
 
 use super::history::revision_url;
+use super::revision::{ContainerSummary, summarise};
 use super::{Step, StepLink, account, load, step_links};
 use crate::aws::{Aws, CreateError, Undo};
 use crate::deploy::{self, Mode, outcome_of, undo_json};
@@ -38,6 +39,9 @@ pub struct ReviewView {
     pub terraform: String,
     /// Empty when Create can be pressed; otherwise why not.
     pub blocked: String,
+    /// What will be registered, as a person reads it.
+    pub containers: Vec<ContainerSummary>,
+    pub cpu_memory: String,
     /// The family's latest revision when it has exactly this content
     /// (registering would make a copy): its name, its page, what to say.
     pub identical: Option<(String, String, String)>,
@@ -273,6 +277,12 @@ fn view(page: Page, id: &str, draft: &Draft, account_warnings: Vec<Issue>) -> Re
         terraform: export::terraform(td),
         blocked,
         identical: None,
+        containers: summarise(td).0,
+        cpu_memory: format!(
+            "{} / {}",
+            td.cpu.as_deref().unwrap_or("—"),
+            td.memory.as_deref().unwrap_or("—")
+        ),
         page,
     }
 }

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::history::{check_family, family_url, revision_url};
 use crate::model::export::{aws_cli, request_json, terraform};
 use crate::model::revision::{Revision, shown_value};
+use crate::model::task_definition::TaskDefinition;
 use crate::web::error::{AppError, AppResult};
 use crate::web::page::Page;
 use crate::web::state::AppState;
@@ -62,9 +63,15 @@ pub struct RevisionPage {
 }
 
 fn summary(revision: &Revision) -> (Vec<ContainerSummary>, Vec<String>) {
-    let Some(td) = &revision.definition else {
-        return (Vec::new(), Vec::new());
-    };
+    match &revision.definition {
+        Some(td) => summarise(td),
+        None => (Vec::new(), Vec::new()),
+    }
+}
+
+/// Each container as a person reads it, and the volumes' names: the
+/// revision page and the wizard's review both start with this.
+pub fn summarise(td: &TaskDefinition) -> (Vec<ContainerSummary>, Vec<String>) {
     let containers = td
         .container_definitions
         .iter()
