@@ -634,6 +634,15 @@ async fn memory_options_follow_the_cpu() {
         page.attr("option[selected]", "value").as_deref(),
         Some("2048")
     );
+    // 3 GB is not allowed under .25 vCPU: only what is, the nearest chosen.
+    let page = client
+        .get("/fargate/memory-options?cpu=256&memory=3072")
+        .await;
+    assert_eq!(page.select("option"), [".5 GB", "1 GB", "2 GB"]);
+    assert_eq!(
+        page.attr("option[selected]", "value").as_deref(),
+        Some("2048")
+    );
 }
 
 #[tokio::test]

@@ -2,6 +2,19 @@
 //! MiB). Anything else is refused by AWS at register time, and by moto never.
 
 /// Valid task memory (MiB) for a task CPU value (units); empty for an invalid CPU.
+/// The size of `options` nearest to `wanted` (the smaller of two as near),
+/// or the first when nothing is wanted: what the memory list selects
+/// after the CPU changes.
+pub fn closest(options: &[u32], wanted: Option<u32>) -> Option<u32> {
+    match wanted {
+        Some(wanted) => options
+            .iter()
+            .copied()
+            .min_by_key(|size| (size.abs_diff(wanted), *size)),
+        None => options.first().copied(),
+    }
+}
+
 pub fn memory_options(cpu: u32) -> Vec<u32> {
     let (from_gb, to_gb, step_gb): (u32, u32, u32) = match cpu {
         256 => return vec![512, 1024, 2048],
@@ -66,6 +79,17 @@ fn trim_fraction(value: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_closest_allowed_memory_is_chosen_after_a_cpu_change() {
+        // 3072 under .25 vCPU: 2048 is the nearest it allows.
+        let quarter = memory_options(256);
+        assert_eq!(closest(&quarter, Some(3072)), Some(2048));
+        assert_eq!(closest(&quarter, Some(700)), Some(512));
+        assert_eq!(closest(&memory_options(1024), Some(512)), Some(2048));
+        assert_eq!(closest(&quarter, None), Some(512));
+        assert_eq!(closest(&[], Some(512)), None);
+    }
     use super::*;
 
     #[test]

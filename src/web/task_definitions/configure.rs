@@ -132,9 +132,17 @@ pub struct MemoryOptions {
 }
 
 /// The memory `<option>`s valid for the CPU just chosen (htmx swaps them in).
+/// The memory list after the CPU changed: only the sizes it allows, the
+/// nearest to the one chosen before selected.
 pub async fn memory_options(Query(query): Query<MemoryQuery>) -> MemoryOptions {
+    let options = fargate::parse_cpu(&query.cpu)
+        .map(fargate::memory_options)
+        .unwrap_or_default();
+    let nearest = fargate::closest(&options, fargate::parse_memory(&query.memory))
+        .map(|size| size.to_string())
+        .unwrap_or_default();
     MemoryOptions {
-        memories: memory_choices(&query.cpu, &query.memory),
+        memories: memory_choices(&query.cpu, &nearest),
     }
 }
 
