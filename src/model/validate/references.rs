@@ -187,9 +187,16 @@ fn check_memory_sum(issues: &mut Vec<Issue>, td: &TaskDefinition) {
         .iter()
         .filter_map(|c| c.memory_reservation.or(c.memory))
         .sum();
+    // A hard limit counts where no soft limit is set: then "reserve" is
+    // not the word.
+    let hard = td
+        .container_definitions
+        .iter()
+        .any(|c| c.memory_reservation.is_none() && c.memory.is_some());
+    let key = if hard { "v.memory_sum_hard" } else { "v.memory_sum" };
     if reserved > task {
         issues.push(
-            Issue::error("containerDefinitions", "v.memory_sum")
+            Issue::error("containerDefinitions", key)
                 .with("sum", reserved)
                 .with("task", task),
         );

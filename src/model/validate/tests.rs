@@ -199,7 +199,11 @@ fn container_memory_fits_the_task_and_soft_is_at_most_hard() {
     ));
     td.container_definitions[0].memory_reservation = Some(200);
     td.container_definitions[1].memory = Some(400);
+    // Container 1 counts its hard limit: the message says limits, not reserve.
+    assert!(has(&td, "containerDefinitions", "v.memory_sum_hard"));
+    td.container_definitions[1].memory_reservation = Some(400);
     assert!(has(&td, "containerDefinitions", "v.memory_sum"));
+    td.container_definitions[1].memory_reservation = None;
     td.container_definitions[1].memory = Some(300);
     assert_eq!(errors(&td), vec![]);
 }

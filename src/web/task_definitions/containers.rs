@@ -221,7 +221,8 @@ fn view(
                     .iter()
                     .find(|(j, _)| *j == i)
                     .map(|(_, t)| t.clone());
-                container_view(i, c, &names, advanced_text)
+                let awsvpc = td.network_mode.as_deref() == Some("awsvpc");
+                container_view(i, c, &names, advanced_text, awsvpc)
             })
             .collect(),
         can_add: td.container_definitions.len() < MAX_CONTAINERS,
@@ -239,6 +240,7 @@ fn container_view(
     c: &ContainerDefinition,
     names: &[&str],
     advanced_text: Option<String>,
+    awsvpc: bool,
 ) -> ContainerView {
     let p = format!("containerDefinitions.{i}.");
     let row = |list: &str, j: usize| (format!("{p}{list}.{j}."), format!("remove:{p}{list}.{j}"));
@@ -275,7 +277,13 @@ fn container_view(
                     p,
                     remove,
                     container_port: number(m.container_port),
-                    host_port: number(m.host_port),
+                    // Under awsvpc the host port is the container port: the
+                    // field stays empty, as its help says (the request has it).
+                    host_port: if awsvpc && m.host_port == m.container_port {
+                        String::new()
+                    } else {
+                        number(m.host_port)
+                    },
                     protocols: Choice::list(&PROTOCOLS, m.protocol.as_deref().unwrap_or("tcp")),
                     name: m.name.clone().unwrap_or_default(),
                     app_protocols: Choice::list(
