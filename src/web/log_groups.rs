@@ -81,10 +81,15 @@ impl FormWizard for LogGroup {
             label: never,
             selected: current.is_empty(),
         }];
-        retentions.extend(RETENTION_DAYS.iter().map(|days| Choice {
-            value: days.to_string(),
-            label: v.page.tr.fmt("ui.days", &[("days", days.to_string())]),
-            selected: days.to_string() == current,
+        retentions.extend(RETENTION_DAYS.iter().map(|days| {
+            Choice {
+                value: days.to_string(),
+                label: v
+                    .page
+                    .tr
+                    .fmt(days_key(i64::from(*days)), &[("days", days.to_string())]),
+                selected: days.to_string() == current,
+            }
         }));
         LogGroupForm {
             v,
@@ -126,7 +131,7 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Response {
     let tr = page.tr;
     let line = |group: LogGroupSummary| LogGroupLine {
         retention: match group.retention_in_days {
-            Some(days) => tr.fmt("ui.days", &[("days", days.to_string())]),
+            Some(days) => tr.fmt(days_key(i64::from(days)), &[("days", days.to_string())]),
             None => tr.t("ui.never_expire").to_string(),
         },
         name: group.name,
@@ -144,4 +149,9 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Response {
         v: listing(page, fetched),
     }
     .into_response()
+}
+
+/// "1 day", "7 days": the catalog key for a number of days.
+fn days_key(days: i64) -> &'static str {
+    if days == 1 { "ui.one_day" } else { "ui.days" }
 }

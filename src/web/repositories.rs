@@ -149,7 +149,7 @@ impl From<RepositorySummary> for RepositoryLine {
                     tags: image.tags.join(", "),
                     digest: image.digest,
                     pushed_at: image.pushed_at,
-                    size: format!("{:.1} MB", image.size_bytes as f64 / 1_000_000.0),
+                    size: readable_size(image.size_bytes),
                 })
                 .collect(),
             name: repository.name,
@@ -243,4 +243,25 @@ pub async fn push(
         },
     }
     .into_response())
+}
+
+/// `512 KB` below a megabyte, `41.3 MB` above: never `0.0 MB`.
+fn readable_size(bytes: i64) -> String {
+    if bytes < 1_000_000 {
+        format!("{} KB", (bytes + 999) / 1000)
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::readable_size;
+
+    #[test]
+    fn sizes_below_a_megabyte_are_in_kilobytes() {
+        assert_eq!(readable_size(523_000), "523 KB");
+        assert_eq!(readable_size(1), "1 KB");
+        assert_eq!(readable_size(41_300_000), "41.3 MB");
+    }
 }

@@ -193,7 +193,11 @@ fn check_memory_sum(issues: &mut Vec<Issue>, td: &TaskDefinition) {
         .container_definitions
         .iter()
         .any(|c| c.memory_reservation.is_none() && c.memory.is_some());
-    let key = if hard { "v.memory_sum_hard" } else { "v.memory_sum" };
+    let key = if hard {
+        "v.memory_sum_hard"
+    } else {
+        "v.memory_sum"
+    };
     if reserved > task {
         issues.push(
             Issue::error("containerDefinitions", key)

@@ -20,8 +20,8 @@ use crate::web::messages::Messages;
 use crate::web::page::Page;
 use crate::web::state::AppState;
 
-const LAUNCH_TYPES: [(&str, &str); 2] =
-    [("FARGATE", "AWS Fargate"), ("EC2", "Amazon EC2 instances")];
+/// Launch types and the catalog keys of their names.
+const LAUNCH_TYPES: [(&str, &str); 2] = [("FARGATE", "ui.fargate"), ("EC2", "ui.ec2_instances")];
 const PLATFORMS: [(&str, &str); 6] = [
     ("LINUX/X86_64", "Linux/X86_64"),
     ("LINUX/ARM64", "Linux/ARM64"),
@@ -192,7 +192,7 @@ async fn view(
         action_url: Step::Configure.form_url(id, draft.version),
         family: td.family.clone(),
         launch_types: Choice::list(
-            &LAUNCH_TYPES,
+            &LAUNCH_TYPES.map(|(value, key)| (value, page.tr.t(key))),
             td.requires_compatibilities
                 .first()
                 .map_or("", String::as_str),
@@ -205,7 +205,13 @@ async fn view(
         cpus: cpu_choices(&cpu),
         memories: memory_choices(&cpu, td.memory.as_deref().unwrap_or_default()),
         task_role_arn: td.task_role_arn.clone().unwrap_or_default(),
-        execution_role_arn: td.execution_role_arn.clone().unwrap_or_default(),
+        // With exactly one role ECS tasks can assume, it is the one to use.
+        execution_role_arn: td.execution_role_arn.clone().unwrap_or_else(|| {
+            match roles.as_slice() {
+                [only] => only.arn.clone(),
+                _ => String::new(),
+            }
+        }),
         roles,
         ephemeral_storage: td
             .ephemeral_storage
