@@ -44,7 +44,18 @@ pub async fn build_app(config: &Config, addr: SocketAddr) -> anyhow::Result<axum
             tracing::info!(account = %identity.account, caller = %identity.arn, "connected to AWS");
         }
         aws::Connection::PreviewOnly { reason, .. } => {
-            tracing::warn!(?reason, "preview only: nothing will be sent")
+            let hint = match reason {
+                aws::PreviewReason::NoCredentials(_) => {
+                    "no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID (or run aws sso login), then restart"
+                }
+                aws::PreviewReason::NoRegion => {
+                    "no AWS region: start with --region or set AWS_REGION"
+                }
+                aws::PreviewReason::IdentityFailed(_) => {
+                    "AWS did not accept these credentials (see the page's banner)"
+                }
+            };
+            tracing::warn!("preview only, nothing will be sent: {hint}")
         }
     }
     Ok(app_with_retry(

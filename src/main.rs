@@ -40,6 +40,9 @@ async fn main() -> anyhow::Result<()> {
 fn never_secrets() -> Targets {
     Targets::new()
         .with_default(LevelFilter::INFO)
+        // The credential chain warns once per provider it tries (IMDS with
+        // its debug structs); the app says it once, in words.
+        .with_target("aws_config", LevelFilter::ERROR)
         .with_target("ecs_wizard", LevelFilter::TRACE)
         .with_target("tower_http", LevelFilter::TRACE)
 }

@@ -29,11 +29,8 @@ pub struct Checklist {
 }
 
 /// `snapshot` is None in preview mode.
-pub fn build(
-    tr: Tr,
-    snapshot: Option<Result<AccountSnapshot, AwsError>>,
-    preview: &str,
-) -> Checklist {
+pub fn build(tr: Tr, snapshot: Option<Result<AccountSnapshot, AwsError>>) -> Checklist {
+    let snapshot_missing = snapshot.is_none();
     let (account, problem) = match snapshot {
         Some(Ok(account)) => (account, String::new()),
         Some(Err(error)) => {
@@ -44,17 +41,24 @@ pub fn build(
             );
             (AccountSnapshot::default(), format!("{problem} {meaning}"))
         }
-        None => (
-            AccountSnapshot::default(),
-            format!("{} {preview}", tr.t("ui.checklist_preview")),
-        ),
+        // The banner says why once; each step says it cannot be checked,
+        // and no step is pressed on as the next one.
+        None => (AccountSnapshot::default(), String::new()),
     };
+    let unchecked = snapshot_missing;
     let items = checklist(&account);
     let next = items.iter().position(|i| i.progress != Progress::Done);
     let lines = items
         .into_iter()
         .enumerate()
-        .map(|(index, item)| line(index, item, next == Some(index)))
+        .map(|(index, item)| {
+            let mut line = line(index, item, next == Some(index) && !unchecked);
+            if unchecked {
+                line.state = "unknown";
+                line.state_label = "ui.state_unknown";
+            }
+            line
+        })
         .collect();
     Checklist { lines, problem }
 }
@@ -122,7 +126,7 @@ mod tests {
 
     #[test]
     fn an_empty_account_points_at_the_role_first() {
-        let list = build(Tr::new(Lang::En), Some(Ok(AccountSnapshot::default())), "");
+        let list = build(Tr::new(Lang::En), Some(Ok(AccountSnapshot::default())));
         assert!(list.problem.is_empty());
         assert_eq!(list.lines.len(), 5);
         assert!(list.lines[0].is_next);
@@ -141,7 +145,7 @@ mod tests {
             }],
             ..Default::default()
         };
-        let list = build(Tr::new(Lang::En), Some(Ok(account)), "");
+        let list = build(Tr::new(Lang::En), Some(Ok(account)));
         assert_eq!(list.lines[2].state, "started");
         assert_eq!(
             list.lines[2].action_url,
@@ -151,15 +155,21 @@ mod tests {
 
     #[test]
     fn preview_and_refusals_say_why_nothing_is_marked() {
-        let preview = build(Tr::new(Lang::En), None, "no credentials");
-        assert!(preview.problem.ends_with("no credentials"));
+        let preview = build(Tr::new(Lang::En), None);
+        // The banner says why; no step claims "not yet" or presses on.
+        assert!(preview.problem.is_empty());
+        assert!(
+            preview
+                .lines
+                .iter()
+                .all(|l| l.state == "unknown" && !l.is_next)
+        );
         let refused = build(
             Tr::new(Lang::En),
             Some(Err(AwsError {
                 code: "AccessDenied".into(),
                 message: "no".into(),
             })),
-            "",
         );
         assert!(refused.problem.contains("AccessDenied"));
         assert!(refused.lines.iter().all(|l| l.state == "todo"));

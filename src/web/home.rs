@@ -109,7 +109,7 @@ pub async fn show(State(state): State<AppState>, page: Page) -> AppResult<HomePa
     };
     Ok(HomePage {
         v: HomeView {
-            checklist: checklist::build(page.tr, snapshot, &page.preview_reason),
+            checklist: checklist::build(page.tr, snapshot),
             page,
             runs,
             drafts,

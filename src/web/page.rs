@@ -79,9 +79,9 @@ impl Page {
 
 fn preview_reason(tr: Tr, reason: &PreviewReason) -> String {
     match reason {
-        PreviewReason::NoCredentials(detail) => {
-            tr.fmt("ui.preview_no_credentials", &[("detail", detail.clone())])
-        }
+        // The chain's own detail ("an error occurred while loading
+        // credentials") tells a person nothing: the terminal has it.
+        PreviewReason::NoCredentials(_) => tr.t("ui.preview_no_credentials").to_string(),
         PreviewReason::NoRegion => tr.t("ui.preview_no_region").to_string(),
         PreviewReason::IdentityFailed(error) => tr.fmt(
             "ui.preview_identity_failed",
