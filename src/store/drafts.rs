@@ -94,10 +94,13 @@ impl Store {
     }
 
     /// The most recently edited drafts, newest first.
+    /// Drafts not yet registered, newest first: a registered one leaves
+    /// the list (its revision is in the history).
     pub async fn recent_drafts(&self, limit: u32) -> Result<Vec<DraftSummary>, StoreError> {
         self.with(move |connection| {
             let mut statement = connection.prepare_cached(
                 "SELECT id, title, updated_at, coalesce(json_extract(body, '$.step'), '') FROM resource_drafts WHERE kind = ?1 \
+                 AND NOT EXISTS (SELECT 1 FROM registrations r WHERE r.draft_id = resource_drafts.id) \
                  ORDER BY updated_at DESC, rowid DESC LIMIT ?2",
             )?;
             let rows = statement.query_map(params![KIND, limit], |row| {
@@ -158,11 +161,24 @@ mod tests {
         let read = store.draft(&id).await.unwrap().unwrap();
         assert_eq!(read.task_definition, changed.task_definition);
         assert_eq!(store.draft("nope").await.unwrap(), None);
+        let mut changed = store.draft(&id).await.unwrap().unwrap();
+        changed.step = "containers".into();
+        store.save_draft(&id, &changed).await.unwrap();
         let recent = store.recent_drafts(5).await.unwrap();
         assert_eq!(
-            (recent[0].id.as_str(), recent[0].family.as_str()),
-            (id.as_str(), "api")
+            (
+                recent[0].id.as_str(),
+                recent[0].family.as_str(),
+                recent[0].step.as_str()
+            ),
+            (id.as_str(), "api", "containers")
         );
+        // Registered, it leaves the list (its revision is in the history).
+        store
+            .record_registration(&id, "arn:td/api:1", "api", 1, &serde_json::json!({}))
+            .await
+            .unwrap();
+        assert!(store.recent_drafts(5).await.unwrap().is_empty());
         assert!(store.delete_draft(&id).await.unwrap());
         assert!(!store.delete_draft(&id).await.unwrap());
         assert_eq!(store.draft(&id).await.unwrap(), None);

@@ -23,6 +23,9 @@ pub struct HomeView {
 
 pub struct DraftLine {
     pub family: String,
+    /// The step it was left on, and when it was saved.
+    pub step: &'static str,
+    pub saved_at: String,
     pub url: String,
     pub delete_url: String,
 }
@@ -61,7 +64,9 @@ pub async fn show(State(state): State<AppState>, page: Page) -> AppResult<HomePa
             } else {
                 d.family
             },
-            url: Step::Configure.url(&d.id),
+            step: Step::from_slug(&d.step).label(page.tr),
+            saved_at: crate::model::revision::readable_time(d.updated_at as f64),
+            url: Step::from_slug(&d.step).url(&d.id),
             delete_url: format!("/task-definitions/drafts/{}/delete", d.id),
         })
         .collect();

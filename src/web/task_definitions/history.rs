@@ -100,6 +100,7 @@ pub struct FamilyLine {
 pub struct DraftLine {
     pub title: String,
     pub step: &'static str,
+    pub saved_at: String,
     pub url: String,
     pub delete_url: String,
 }
@@ -194,6 +195,7 @@ pub async fn families(
                 d.family
             },
             step: super::Step::from_slug(&d.step).label(page.tr),
+            saved_at: crate::model::revision::readable_time(d.updated_at as f64),
             url: super::Step::from_slug(&d.step).url(&d.id),
             delete_url: format!("/task-definitions/drafts/{}/delete", d.id),
         })
