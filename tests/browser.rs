@@ -181,13 +181,22 @@ async fn checklist(c: &Client) -> Vec<String> {
     states
 }
 
-/// Review → Create → result → "Next step" back to the checklist.
-async fn create_and_go_on(c: &Client, created: &str) {
+/// Review → Create → result (which names what comes next) → back to the
+/// checklist.
+async fn create_and_go_on(c: &Client, created: &str, next: &str) {
     press(c, "", "Next").await;
     wait_heading(c, "Review").await;
     press(c, "", "Create").await;
     wait_heading(c, &format!("Created: {created}")).await;
-    follow(c, "Next step").await;
+    let said = c
+        .find(Locator::Id("next-step"))
+        .await
+        .expect("what comes next")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(said, next);
+    follow(c, "Getting started").await;
     wait_heading(c, "Getting started").await;
 }
 
@@ -386,16 +395,16 @@ async fn a_beginner_walks_the_getting_started_path_from_an_empty_account() {
         .click()
         .await
         .expect("check");
-    create_and_go_on(c, "ecsTaskExecutionRole").await;
+    create_and_go_on(c, "ecsTaskExecutionRole", "Next: create a cluster").await;
     assert_eq!(checklist(c).await[0], "done");
 
     follow(c, "Create cluster").await;
     type_into(c, "", "Cluster name", "ecs-handson-cluster").await;
-    create_and_go_on(c, "ecs-handson-cluster").await;
+    create_and_go_on(c, "ecs-handson-cluster", "Next: create a repository").await;
 
     follow(c, "Create repository").await;
     type_into(c, "", "Repository name", "rails-app").await;
-    create_and_go_on(c, "rails-app").await;
+    create_and_go_on(c, "rails-app", "Next: push your image").await;
     assert_eq!(
         checklist(c).await,
         ["done", "done", "started", "todo", "todo"]

@@ -118,6 +118,11 @@ async fn reference_000_role_is_created_with_its_trust_policy_and_both_policies()
         result.select("#created-arn"),
         [format!("arn:aws:iam::{ACCOUNT}:role/ecsTaskExecutionRole")]
     );
+    // The result lists each policy attached, and names what comes next.
+    let done = result.select("#done-lines li");
+    assert_eq!(done.len(), 2, "{done:?}");
+    assert!(done[0].ends_with("service-role/AmazonECSTaskExecutionRolePolicy"));
+    assert_eq!(result.select("#next-step"), ["Next: create a cluster"]);
 
     let iam = iam_client(&moto.url);
     let role = iam
@@ -283,7 +288,7 @@ async fn cluster_repository_and_log_group_are_created_as_reviewed() {
             .contains(&"ecs-handson-cluster".to_string())
     );
 
-    create_through_forms(
+    let (_, created) = create_through_forms(
         &client,
         "repositories",
         &[
@@ -293,6 +298,14 @@ async fn cluster_repository_and_log_group_are_created_as_reviewed() {
         ],
     )
     .await;
+    // AWS's answer shows its createdAt as a date, not seconds since 1970.
+    let answer: serde_json::Value =
+        serde_json::from_str(&created.select("#aws-answer")[0]).expect("JSON");
+    let created_at = answer["repository"]["createdAt"].as_str().expect("a date");
+    assert!(
+        created_at.ends_with(" UTC") && created_at.starts_with("20"),
+        "{created_at}"
+    );
     let repositories = ecr_client(&moto.url)
         .describe_repositories()
         .repository_names("rails-app")

@@ -76,6 +76,10 @@ impl CreateWizard for Cluster {
         "/clusters".to_string()
     }
 
+    fn next_step(&self) -> (&'static str, String) {
+        ("ui.next_create_repository", "/repositories/new".into())
+    }
+
     async fn create(&self, aws: &Aws, log: &RunJournal) -> Result<Created, CreateError> {
         aws.create_cluster(self, log).await
     }

@@ -100,6 +100,10 @@ impl CreateWizard for Repository {
         push_url(&self.repository_name)
     }
 
+    fn next_step(&self) -> (&'static str, String) {
+        ("ui.next_push_image", push_url(&self.repository_name))
+    }
+
     async fn create(&self, aws: &Aws, log: &RunJournal) -> Result<Created, CreateError> {
         aws.create_repository(self, log).await
     }

@@ -70,6 +70,17 @@ pub trait CreateWizard: FormWizard {
     /// Where the resource is shown once it exists.
     fn resource_url(&self) -> String;
 
+    /// What the result page says comes next: (catalog key, URL).
+    fn next_step(&self) -> (&'static str, String) {
+        ("ui.next_step", "/".into())
+    }
+
+    /// What the create did besides making the resource, a line each (the
+    /// policies a role was given).
+    fn done_lines(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Creates it, each AWS call written to `log`.
     fn create(
         &self,

@@ -159,6 +159,10 @@ pub struct ResultView {
     pub arn: String,
     pub response: String,
     pub resource_url: String,
+    /// "Next: create a cluster" and where.
+    pub next_label: &'static str,
+    pub next_url: String,
+    pub done: Vec<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -168,11 +172,41 @@ pub struct ResultPage {
 }
 
 pub fn result<W: CreateWizard>(page: Page, body: &W, created: &Value) -> ResultView {
+    let (next_label, next_url) = body.next_step();
     ResultView {
         page,
         name: body.name().to_string(),
         arn: created["arn"].as_str().unwrap_or_default().to_string(),
-        response: serde_json::to_string_pretty(&created["response"]).unwrap_or_default(),
+        response: serde_json::to_string_pretty(&readable_times(&created["response"]))
+            .unwrap_or_default(),
         resource_url: body.resource_url(),
+        next_label,
+        next_url,
+        done: body.done_lines(),
     }
+}
+
+/// AWS's answer with its timestamps (`createdAt: 1795426714.488`) as dates
+/// a person reads; everything else as AWS wrote it.
+fn readable_times(answer: &Value) -> Value {
+    let mut shown = answer.clone();
+    let mut stack = vec![&mut shown];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Object(map) => {
+                for (key, item) in map.iter_mut() {
+                    let timestamp = key.ends_with("At") || key.ends_with("Date");
+                    match item.as_f64() {
+                        Some(seconds) if timestamp && seconds > 1e9 => {
+                            *item = Value::String(crate::model::revision::readable_time(seconds));
+                        }
+                        _ => stack.push(item),
+                    }
+                }
+            }
+            Value::Array(items) => stack.extend(items.iter_mut()),
+            _ => {}
+        }
+    }
+    shown
 }

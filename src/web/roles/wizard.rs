@@ -168,6 +168,19 @@ impl CreateWizard for Role {
         format!("/roles/{}", self.role_name)
     }
 
+    fn next_step(&self) -> (&'static str, String) {
+        ("ui.next_create_cluster", "/clusters/new".into())
+    }
+
+    /// Each policy attached, and the inline policy by its name.
+    fn done_lines(&self) -> Vec<String> {
+        let mut lines = self.managed_policy_arns.clone();
+        if self.inline_policy().is_some() {
+            lines.push(self.inline_policy_name());
+        }
+        lines
+    }
+
     async fn create(&self, aws: &Aws, log: &RunJournal) -> Result<Created, CreateError> {
         resource_run::create(aws, self.api_calls(), log, &Retry::STANDARD).await
     }
