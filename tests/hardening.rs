@@ -148,6 +148,32 @@ async fn the_language_switch_comes_back_to_the_same_url() {
     assert!(page.body.contains("value=\"/roles/new?type=task\""));
 }
 
+// Issue 11: the mistakes people make pasting JSON, in their words.
+#[tokio::test]
+async fn pasting_mistakes_are_explained_with_what_to_do() {
+    let mut app = preview_app().await;
+    for (pasted, said) in [
+        ("   ", "The box is empty."),
+        (
+            "{\n  “family”: “web”\n}",
+            "Line 2, column 3 has a typographic quote",
+        ),
+        (
+            "{\"family\": \"web\",}",
+            "there is a comma after the last item",
+        ),
+    ] {
+        let refused = app
+            .post("/task-definitions/import", &[("json", pasted)])
+            .await;
+        assert_eq!(refused.status, 422, "{pasted}");
+        let message = refused.select(".msg.error").join(" ");
+        assert!(message.contains(said), "{pasted}: {message}");
+        // The position is said once.
+        assert!(message.matches("line").count() <= 1, "{message}");
+    }
+}
+
 // Item 11: an import error is a page the switch can come back to, with the
 // pasted text and the message, now in the other language.
 #[tokio::test]
@@ -172,7 +198,10 @@ async fn the_language_switch_keeps_a_refused_import_and_its_message() {
     assert_eq!(again.status, 200);
     assert_eq!(again.select("textarea#json"), [pasted]);
     let message = again.select(".msg.error").join(" ");
-    assert!(message.contains("正しい JSON ではありません"), "{message}");
+    assert!(
+        message.contains("最後の要素の後にカンマがあります"),
+        "{message}"
+    );
 
     // An id that was never kept is the empty form, not an error.
     let unknown = app

@@ -365,6 +365,35 @@ async fn a_typo_in_pasted_json_is_refused_by_name_and_place() {
     );
 }
 
+/// A bare role name in imported JSON becomes its ARN, as the form makes it.
+#[tokio::test]
+async fn a_bare_role_name_in_imported_json_becomes_its_arn() {
+    let Running {
+        moto: _moto,
+        app: _app,
+        client,
+    } = start().await;
+    let mut td: Value = serde_json::from_str(&fixture("reference_000.json")).unwrap();
+    td["executionRoleArn"] = "ecsTaskExecutionRole".into();
+    td["taskRoleArn"] = "role/app-role".into();
+    let imported = client
+        .post("/task-definitions/import", &[("json", &td.to_string())])
+        .await;
+    assert_eq!(imported.status, 303, "{}", imported.text);
+    let review = client
+        .get(&format!("{}/review", draft_path(&imported.location)))
+        .await;
+    let request: Value = serde_json::from_str(&review.select("#request-json")[0]).unwrap();
+    assert_eq!(
+        request["executionRoleArn"],
+        "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
+    );
+    assert_eq!(
+        request["taskRoleArn"],
+        "arn:aws:iam::123456789012:role/app-role"
+    );
+}
+
 /// Each rule, broken in an otherwise valid reference 000: Create is refused
 /// with the rule's message and the emulator never hears of it.
 #[tokio::test]

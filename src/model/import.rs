@@ -29,6 +29,14 @@ pub struct Imported {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ImportError {
+    #[error("the box is empty")]
+    Empty,
+    /// “ ” or ‘ ’ where JSON needs straight quotes: text pasted from a
+    /// document or a chat.
+    #[error("typographic quotes at line {line}, column {column}")]
+    CurlyQuotes { line: usize, column: usize },
+    #[error("a comma after the last item at line {line}, column {column}")]
+    TrailingComma { line: usize, column: usize },
     #[error("not JSON (line {line}, column {column}): {message}")]
     NotJson {
         line: usize,
@@ -49,6 +57,35 @@ pub enum ImportError {
     },
 }
 
+/// A JSON syntax error in a beginner's words: the mistakes people make
+/// pasting JSON are named; anything else keeps serde's words, without the
+/// position (the message says it once).
+fn syntax_error(text: &str, error: &serde_json::Error) -> ImportError {
+    let (line, column) = (error.line(), error.column());
+    let message = error.to_string();
+    if message.starts_with("trailing comma") {
+        return ImportError::TrailingComma { line, column };
+    }
+    // The first typographic quote, by line and column (1-based, as serde counts).
+    for (n, text_line) in text.lines().enumerate() {
+        if let Some(at) = text_line.chars().position(|c| "“”‘’".contains(c)) {
+            return ImportError::CurlyQuotes {
+                line: n + 1,
+                column: at + 1,
+            };
+        }
+    }
+    let message = match message.rfind(" at line ") {
+        Some(at) => message[..at].to_string(),
+        None => message,
+    };
+    ImportError::NotJson {
+        line,
+        column,
+        message,
+    }
+}
+
 impl ImportError {
     /// The problem as a field message, filed under the form field `path`.
     pub fn into_issue(self, path: &str) -> Issue {
@@ -62,11 +99,10 @@ impl ImportError {
 }
 
 pub fn import(text: &str) -> Result<Imported, ImportError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| ImportError::NotJson {
-        line: e.line(),
-        column: e.column(),
-        message: e.to_string(),
-    })?;
+    if text.trim().is_empty() {
+        return Err(ImportError::Empty);
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| syntax_error(text, &e))?;
     let Value::Object(mut outer) = value else {
         return Err(ImportError::NotAnObject);
     };
@@ -160,6 +196,27 @@ fn parent_of(at: &str, field: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn pasting_mistakes_are_named() {
+        assert!(matches!(import("  \n"), Err(ImportError::Empty)));
+        assert!(matches!(
+            import("{\"family\": \"web\",\n}"),
+            Err(ImportError::TrailingComma { line: 2, .. })
+        ));
+        assert!(matches!(
+            import("{\n  “family”: “web”\n}"),
+            Err(ImportError::CurlyQuotes { line: 2, column: 3 })
+        ));
+        match import("{\"family\" \"web\"}") {
+            Err(ImportError::NotJson {
+                message, line: 1, ..
+            }) => {
+                assert!(!message.contains("line"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
     use super::*;
 
     #[test]

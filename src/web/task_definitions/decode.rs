@@ -61,7 +61,9 @@ pub fn configure(
     issues
 }
 
-fn role_arn(text: String, account: Option<&AccountHint>) -> String {
+/// A bare role name becomes its ARN in this account, as the form and an
+/// import both take it.
+pub(super) fn role_arn(text: String, account: Option<&AccountHint>) -> String {
     match account {
         Some(hint) if !text.starts_with("arn:") && !text.contains(':') => {
             format!(

@@ -7,13 +7,16 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::decode::{AccountHint, role_arn};
 use super::{Step, unprocessable};
 use crate::i18n::Tr;
 use crate::model::defaults::new_task_definition;
 use crate::model::import::{ImportError, import as import_json};
 use crate::store::{Draft, Store};
+use crate::web::create::Context;
 use crate::web::error::AppResult;
 use crate::web::page::Page;
+use crate::web::state::AppState;
 
 pub struct NewView {
     pub page: Page,
@@ -86,14 +89,30 @@ pub struct ImportForm {
 }
 
 pub async fn import(
-    State(store): State<Store>,
+    State(state): State<AppState>,
     page: Page,
     Form(form): Form<ImportForm>,
 ) -> AppResult<Response> {
+    let store = &state.store;
     match import_json(&form.json) {
         Ok(imported) => {
+            let mut task_definition = imported.task_definition;
+            // A bare role name is taken as the form takes it: its ARN here.
+            let context = Context::of(&state.connection);
+            let hint = context.account.as_deref().map(|account| AccountHint {
+                partition: &context.partition,
+                account,
+            });
+            for role in [
+                &mut task_definition.execution_role_arn,
+                &mut task_definition.task_role_arn,
+            ] {
+                if let Some(name) = role.take() {
+                    *role = Some(role_arn(name, hint.as_ref()));
+                }
+            }
             let draft = Draft {
-                task_definition: imported.task_definition,
+                task_definition,
                 import_dropped: imported.dropped,
                 ..Draft::default()
             };
@@ -125,6 +144,15 @@ fn describe(tr: Tr, error: &ImportError) -> String {
             ],
         ),
         ImportError::NotAnObject => tr.t("imp.not_object").to_string(),
+        ImportError::Empty => tr.t("imp.empty").to_string(),
+        ImportError::CurlyQuotes { line, column } => tr.fmt(
+            "imp.curly_quotes",
+            &[("line", line.to_string()), ("column", column.to_string())],
+        ),
+        ImportError::TrailingComma { line, column } => tr.fmt(
+            "imp.trailing_comma",
+            &[("line", line.to_string()), ("column", column.to_string())],
+        ),
         ImportError::UnknownField { field, at } => tr.fmt(
             "v.unknown_field",
             &[("field", field.clone()), ("at", at.clone())],
