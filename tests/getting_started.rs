@@ -693,6 +693,11 @@ async fn the_task_definition_wizard_offers_the_account_and_warns_before_create()
     let created = client.post("/task-definitions/drafts", &[]).await;
     let draft = created.location.trim_end_matches("/configure").to_string();
     let configure = client.get(&created.location).await;
+    // Exactly one role ECS tasks can assume: it is preselected.
+    assert_eq!(
+        configure.attr("#executionRoleArn", "value").as_deref(),
+        Some(format!("arn:aws:iam::{ACCOUNT}:role/ecsTaskExecutionRole").as_str())
+    );
     let offered = configure.select("#roles option");
     assert_eq!(
         offered,
@@ -724,6 +729,14 @@ async fn the_task_definition_wizard_offers_the_account_and_warns_before_create()
         "the repository is offered even before a push"
     );
     assert_eq!(containers.select("#log-groups option"), ["/ecs/existing"]);
+    // Each repository's URI, with a Copy button beside it.
+    assert_eq!(containers.select("#repository-uris code"), [uri.clone()]);
+    assert_eq!(
+        containers
+            .attr("#repository-uris button", "data-copy")
+            .as_deref(),
+        Some("repo-uri-1")
+    );
 
     let step2 = client
         .post(

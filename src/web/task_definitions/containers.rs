@@ -38,6 +38,8 @@ pub struct ContainersView {
     pub steps: Vec<StepLink>,
     /// The account's images and log groups, offered in the pickers.
     pub images: Vec<Suggestion>,
+    /// (name, URI) of the account's repositories, each with a Copy button.
+    pub repository_uris: Vec<(String, String)>,
     pub log_groups: Vec<Suggestion>,
     pub action_url: String,
     pub containers: Vec<ContainerView>,
@@ -186,6 +188,11 @@ impl WizardStep for Containers {
             .unwrap_or_default();
         let mut v = view(page, id, draft.version, td, &issues, &advanced_texts);
         v.images = images;
+        v.repository_uris = facts
+            .iter()
+            .flat_map(|f| &f.repositories)
+            .map(|r| (r.name.clone(), r.uri.clone()))
+            .collect();
         v.log_groups = log_groups;
         match shape {
             Shape::Page => ContainersPage { v }.into_response(),
@@ -209,6 +216,7 @@ fn view(
         .collect();
     ContainersView {
         images: Vec::new(),
+        repository_uris: Vec::new(),
         log_groups: Vec::new(),
         steps: step_links(page.tr, id, Step::Containers),
         action_url: Step::Containers.form_url(id, version),
