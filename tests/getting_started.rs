@@ -730,7 +730,10 @@ async fn the_task_definition_wizard_offers_the_account_and_warns_before_create()
     );
     assert_eq!(containers.select("#log-groups option"), ["/ecs/existing"]);
     // Each repository's URI, with a Copy button beside it.
-    assert_eq!(containers.select("#repository-uris code"), [uri.clone()]);
+    assert_eq!(
+        containers.select("#repository-uris code"),
+        std::slice::from_ref(&uri)
+    );
     assert_eq!(
         containers
             .attr("#repository-uris button", "data-copy")

@@ -1,7 +1,5 @@
 //! Amazon ECR: private repositories and the images pushed to them.
 
-use aws_smithy_types::date_time::Format;
-
 use serde_json::json;
 
 use super::create::{CreateError, Created, StepLog, Undo, is_already_exists, logged};
@@ -129,10 +127,7 @@ impl Aws {
                 images.push(ImageSummary {
                     tags: image.image_tags().to_vec(),
                     digest: image.image_digest().unwrap_or_default().to_string(),
-                    pushed_at: image
-                        .image_pushed_at()
-                        .and_then(|t| t.fmt(Format::DateTime).ok())
-                        .unwrap_or_default(),
+                    pushed_at: super::service_detail::readable(image.image_pushed_at()),
                     size_bytes: image.image_size_in_bytes().unwrap_or_default(),
                 });
             }

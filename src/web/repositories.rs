@@ -138,6 +138,9 @@ pub struct RepositoryLine {
 pub struct ImageLine {
     pub tags: String,
     pub digest: String,
+    /// `sha256:e3b0c44298fc…`: enough to tell images apart; the whole
+    /// digest is its title.
+    pub short_digest: String,
     pub pushed_at: String,
     pub size: String,
 }
@@ -151,6 +154,10 @@ impl From<RepositorySummary> for RepositoryLine {
                 .into_iter()
                 .map(|image| ImageLine {
                     tags: image.tags.join(", "),
+                    short_digest: match image.digest.get(..19) {
+                        Some(start) if image.digest.len() > 19 => format!("{start}…"),
+                        _ => image.digest.clone(),
+                    },
                     digest: image.digest,
                     pushed_at: image.pushed_at,
                     size: readable_size(image.size_bytes),
