@@ -623,3 +623,40 @@ async fn an_interrupted_create_cannot_be_finished_without_credentials() {
     assert_eq!(disabled, [true, true]);
     assert!(page.select("#run-blocked")[0].contains("no AWS credentials"));
 }
+
+// Issue 12: answers are compressed as the browser asks, and a static file
+// mints no browser cookie.
+#[tokio::test]
+async fn answers_are_compressed_and_static_files_set_no_cookie() {
+    use tower::ServiceExt;
+    let mut app = preview_app().await;
+    let home = app.get("/").await;
+    let htmx = home
+        .html()
+        .select(&scraper::Selector::parse("script[src*=htmx]").unwrap())
+        .next()
+        .and_then(|e| e.value().attr("src").map(str::to_string))
+        .expect("htmx's URL");
+    for (encoding, most) in [("br", 20_000), ("gzip", 22_000)] {
+        let request = axum::http::Request::builder()
+            .uri(&htmx)
+            .header(header::HOST, common::in_process::HOST)
+            .header(header::ACCEPT_ENCODING, encoding)
+            .body(Body::empty())
+            .unwrap();
+        let response = app.router.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.headers().get(header::CONTENT_ENCODING).unwrap(),
+            encoding
+        );
+        assert!(
+            response.headers().get(header::SET_COOKIE).is_none(),
+            "a static file sets no cookie"
+        );
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        assert!(body.len() < most, "{encoding}: {} bytes", body.len());
+    }
+}

@@ -109,6 +109,8 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
     let key = &state.csrf_key;
     let cookie = cookie_in(request.headers(), BROWSER_COOKIE).filter(|b| is_browser_id(b));
     let browser = cookie.clone().unwrap_or_else(new_browser_id);
+    // A static file is the same for everyone: it mints no browser id.
+    let is_static = request.uri().path().starts_with("/static/");
     let (parts, body) = request.into_parts();
     let mut request = if parts.method == Method::GET || parts.method == Method::HEAD {
         Request::from_parts(parts, body)
@@ -138,7 +140,7 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
         .extensions_mut()
         .insert(CsrfToken(key.token_for(&browser)));
     let mut response = next.run(request).await;
-    if cookie.is_none() {
+    if cookie.is_none() && !is_static {
         let value = format!("{BROWSER_COOKIE}={browser}; Path=/; HttpOnly; SameSite=Strict");
         if let Ok(value) = HeaderValue::from_str(&value) {
             response.headers_mut().append(header::SET_COOKIE, value);
