@@ -114,6 +114,31 @@ impl Aws {
         Ok(repositories)
     }
 
+    /// At most one image of `repository`: whether it has any.
+    pub(super) async fn first_image(
+        &self,
+        repository: &str,
+    ) -> Result<Vec<ImageSummary>, AwsError> {
+        let output = self
+            .ecr
+            .describe_images()
+            .repository_name(repository)
+            .max_results(1)
+            .send()
+            .await?;
+        Ok(output
+            .image_details()
+            .iter()
+            .take(1)
+            .map(|image| ImageSummary {
+                tags: image.image_tags().to_vec(),
+                digest: image.image_digest().unwrap_or_default().to_string(),
+                pushed_at: super::service_detail::readable(image.image_pushed_at()),
+                size_bytes: image.image_size_in_bytes().unwrap_or_default(),
+            })
+            .collect())
+    }
+
     async fn images(&self, repository: &str) -> Result<Vec<ImageSummary>, AwsError> {
         let mut images = Vec::new();
         let mut pages = self

@@ -221,7 +221,10 @@ impl Aws {
         Ok(clusters)
     }
 
-    async fn describe_clusters(&self, names: Vec<String>) -> Result<Vec<ClusterSummary>, AwsError> {
+    pub(super) async fn describe_clusters(
+        &self,
+        names: Vec<String>,
+    ) -> Result<Vec<ClusterSummary>, AwsError> {
         let output = self
             .ecs
             .describe_clusters()
@@ -263,27 +266,6 @@ impl Aws {
             families.extend(page?.families().iter().cloned());
         }
         Ok(families)
-    }
-
-    /// The names of `clusters` that have at least one service.
-    pub async fn clusters_with_services(
-        &self,
-        clusters: &[ClusterSummary],
-    ) -> Result<Vec<String>, AwsError> {
-        let mut with_services = Vec::new();
-        for cluster in clusters.iter().filter(|c| c.status == "ACTIVE") {
-            let services = self
-                .ecs
-                .list_services()
-                .cluster(&cluster.name)
-                .max_results(1)
-                .send()
-                .await?;
-            if !services.service_arns().is_empty() {
-                with_services.push(cluster.name.clone());
-            }
-        }
-        Ok(with_services)
     }
 }
 

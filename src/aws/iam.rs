@@ -132,7 +132,7 @@ impl Aws {
 }
 
 /// IAM returns policy documents URL-encoded; some emulators do not.
-fn policy_json(document: Option<&str>) -> Value {
+pub(super) fn policy_json(document: Option<&str>) -> Value {
     let Some(text) = document else {
         return Value::Null;
     };

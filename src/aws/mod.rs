@@ -1,6 +1,7 @@
 //! The only code that talks to AWS. Credentials, region and endpoints come from
 //! aws-config's default chain, as the aws CLI reads them; flags override.
 
+mod checklist_reads;
 pub mod create;
 mod ec2;
 mod ecr;
@@ -28,7 +29,7 @@ pub use ecs::Registered;
 pub use error::{AwsError, NO_ANSWER};
 pub use sts::Identity;
 
-use crate::model::account::{AccountFacts, AccountSnapshot};
+use crate::model::account::AccountFacts;
 
 /// Overrides given on the command line; everything else comes from the chain.
 #[derive(Debug, Clone)]
@@ -81,24 +82,6 @@ impl Aws {
             logs: aws_sdk_cloudwatchlogs::Client::new(config),
             sts: aws_sdk_sts::Client::new(config),
         }
-    }
-
-    /// Everything the getting-started checklist looks at, read at once.
-    pub async fn snapshot(&self) -> Result<AccountSnapshot, AwsError> {
-        let (roles, clusters, repositories, families) = tokio::join!(
-            self.list_roles(),
-            self.clusters(),
-            self.repositories(),
-            self.task_definition_families()
-        );
-        let clusters = clusters?;
-        Ok(AccountSnapshot {
-            clusters_with_services: self.clusters_with_services(&clusters).await?,
-            roles: roles?,
-            clusters,
-            repositories: repositories?,
-            task_definition_families: families?,
-        })
     }
 
     /// What a task definition refers to in the account: roles, repositories

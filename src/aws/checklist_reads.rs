@@ -1,0 +1,148 @@
+//! What the getting-started checklist reads: whether *some* usable role,
+//! cluster, repository with an image, task definition and service exist.
+//! It stops at the first of each and tries the likely ones first, so a
+//! view makes at most ten calls whatever the account holds:
+//!
+//! - GetRole of the console's `ecsTaskExecutionRole`, and one ListRoles page
+//!   only when that role is not there or not usable;
+//! - one ListClusters page and one DescribeClusters: its active service
+//!   counts say which clusters have a service. When none says so (an
+//!   emulator does not count), one ListServices of one service for each of
+//!   the two busiest clusters;
+//! - one DescribeRepositories page, and one DescribeImages (a single image)
+//!   for each of the two newest repositories;
+//! - one ListTaskDefinitionFamilies of one family.
+
+use futures_util::future::join_all;
+
+use super::{Aws, AwsError};
+use crate::model::account::{AccountSnapshot, RepositorySummary, RoleSummary};
+
+/// Repositories looked into for an image, newest first.
+const REPOSITORIES_CHECKED: usize = 2;
+/// Clusters asked for a service when none reports a count.
+const CLUSTERS_ASKED: usize = 2;
+const PAGE: i32 = 100;
+
+impl Aws {
+    pub async fn snapshot(&self) -> Result<AccountSnapshot, AwsError> {
+        let (roles, clusters, repositories, families) = tokio::join!(
+            self.checklist_roles(),
+            self.checklist_clusters(),
+            self.checklist_repositories(),
+            self.ecs
+                .list_task_definition_families()
+                .status(aws_sdk_ecs::types::TaskDefinitionFamilyStatus::Active)
+                .max_results(1)
+                .send(),
+        );
+        let clusters = clusters?;
+        Ok(AccountSnapshot {
+            clusters_with_services: self.clusters_with_services(&clusters).await?,
+            roles: roles?,
+            clusters,
+            repositories: repositories?,
+            // An emulator may list more than asked: one is enough.
+            task_definition_families: families?.families().iter().take(1).cloned().collect(),
+        })
+    }
+
+    /// Clusters with a service: from their counts, else asked (the busiest
+    /// first, a few at most).
+    async fn clusters_with_services(
+        &self,
+        clusters: &[crate::model::account::ClusterSummary],
+    ) -> Result<Vec<String>, AwsError> {
+        let active: Vec<_> = clusters.iter().filter(|c| c.status == "ACTIVE").collect();
+        let counted: Vec<String> = active
+            .iter()
+            .filter(|c| c.active_services > 0)
+            .map(|c| c.name.clone())
+            .collect();
+        if !counted.is_empty() {
+            return Ok(counted);
+        }
+        let mut busiest = active;
+        busiest.sort_by_key(|c| std::cmp::Reverse(c.running_tasks + c.pending_tasks));
+        let asked = join_all(busiest.iter().take(CLUSTERS_ASKED).map(|c| {
+            self.ecs
+                .list_services()
+                .cluster(&c.name)
+                .max_results(1)
+                .send()
+        }))
+        .await;
+        let mut with_services = Vec::new();
+        for (cluster, answer) in busiest.iter().zip(asked) {
+            if !answer?.service_arns().is_empty() {
+                with_services.push(cluster.name.clone());
+            }
+        }
+        Ok(with_services)
+    }
+
+    /// The console's role by name; the first page of roles only when it is
+    /// not there or ECS tasks cannot assume it.
+    async fn checklist_roles(&self) -> Result<Vec<RoleSummary>, AwsError> {
+        if let Ok(named) = self.role("ecsTaskExecutionRole").await
+            && named.trusts_ecs_tasks()
+        {
+            return Ok(vec![named]);
+        }
+        let page = self.iam.list_roles().max_items(PAGE).send().await;
+        let mut roles: Vec<RoleSummary> = page?
+            .roles()
+            .iter()
+            .map(|role| RoleSummary {
+                name: role.role_name().to_string(),
+                arn: role.arn().to_string(),
+                trust: super::iam::policy_json(role.assume_role_policy_document()),
+            })
+            .collect();
+        roles.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(roles)
+    }
+
+    async fn checklist_clusters(
+        &self,
+    ) -> Result<Vec<crate::model::account::ClusterSummary>, AwsError> {
+        let listed = self.ecs.list_clusters().max_results(PAGE).send().await?;
+        let arns: Vec<String> = listed.cluster_arns().iter().take(100).cloned().collect();
+        if arns.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.describe_clusters(arns).await
+    }
+
+    /// The first page of repositories; the four newest looked into for an
+    /// image (one is enough), at once.
+    async fn checklist_repositories(&self) -> Result<Vec<RepositorySummary>, AwsError> {
+        let page = self
+            .ecr
+            .describe_repositories()
+            .max_results(PAGE)
+            .send()
+            .await?;
+        let mut listed: Vec<_> = page.repositories().iter().take(100).collect();
+        listed.sort_by(|a, b| b.created_at().cmp(&a.created_at()));
+        let newest: Vec<String> = listed
+            .iter()
+            .take(REPOSITORIES_CHECKED)
+            .filter_map(|r| r.repository_name().map(str::to_string))
+            .collect();
+        let images = join_all(newest.iter().map(|name| self.first_image(name))).await;
+        let mut repositories = Vec::new();
+        for (n, repository) in listed.iter().enumerate() {
+            let images = match images.get(n) {
+                Some(found) => found.clone()?,
+                None => Vec::new(),
+            };
+            repositories.push(RepositorySummary {
+                name: repository.repository_name().unwrap_or_default().to_string(),
+                uri: repository.repository_uri().unwrap_or_default().to_string(),
+                images,
+            });
+        }
+        Ok(repositories)
+    }
+}
