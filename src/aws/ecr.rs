@@ -130,12 +130,7 @@ impl Aws {
             .image_details()
             .iter()
             .take(1)
-            .map(|image| ImageSummary {
-                tags: image.image_tags().to_vec(),
-                digest: image.image_digest().unwrap_or_default().to_string(),
-                pushed_at: super::service_detail::readable(image.image_pushed_at()),
-                size_bytes: image.image_size_in_bytes().unwrap_or_default(),
-            })
+            .map(image_summary)
             .collect())
     }
 
@@ -148,14 +143,7 @@ impl Aws {
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
-            for image in page?.image_details() {
-                images.push(ImageSummary {
-                    tags: image.image_tags().to_vec(),
-                    digest: image.image_digest().unwrap_or_default().to_string(),
-                    pushed_at: super::service_detail::readable(image.image_pushed_at()),
-                    size_bytes: image.image_size_in_bytes().unwrap_or_default(),
-                });
-            }
+            images.extend(page?.image_details().iter().map(image_summary));
         }
         images.sort_by(|a, b| b.pushed_at.cmp(&a.pushed_at));
         Ok(images)
@@ -186,5 +174,14 @@ impl Aws {
                 }
             }
         }
+    }
+}
+
+fn image_summary(image: &aws_sdk_ecr::types::ImageDetail) -> ImageSummary {
+    ImageSummary {
+        tags: image.image_tags().to_vec(),
+        digest: image.image_digest().unwrap_or_default().to_string(),
+        pushed_at: super::service_detail::readable(image.image_pushed_at()),
+        size_bytes: image.image_size_in_bytes().unwrap_or_default(),
     }
 }
