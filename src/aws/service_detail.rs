@@ -21,13 +21,10 @@ const TASK_PAGE: i32 = 100;
 /// Stopped tasks shown, newest first.
 pub const STOPPED_SHOWN: usize = 10;
 
-/// `2026-11-29 21:03:06 UTC`: to the second, as a person reads it.
+/// `2026-11-29 21:03:06 UTC`: the model's one way of showing a time.
 pub(super) fn readable(t: Option<&aws_smithy_types::DateTime>) -> String {
-    t.map(|t| {
-        let text = t.to_string();
-        format!("{} UTC", text.get(..19).unwrap_or(&text).replace('T', " "))
-    })
-    .unwrap_or_default()
+    t.map(|t| crate::model::revision::readable_time(t.as_secs_f64()))
+        .unwrap_or_default()
 }
 
 impl Aws {

@@ -10,7 +10,7 @@ use super::checklist::{self, Checklist};
 use super::error::AppResult;
 use super::page::Page;
 use super::state::AppState;
-use super::task_definitions::Step;
+use super::task_definitions::DraftLine;
 use crate::store::runs::RunStatus;
 
 pub struct HomeView {
@@ -19,15 +19,6 @@ pub struct HomeView {
     pub runs: Vec<RunLine>,
     pub drafts: Vec<DraftLine>,
     pub registrations: Vec<RegistrationLine>,
-}
-
-pub struct DraftLine {
-    pub family: String,
-    /// The step it was left on, and when it was saved.
-    pub step: &'static str,
-    pub saved_at: String,
-    pub url: String,
-    pub delete_url: String,
 }
 
 /// A service run that did not finish: resume it, clean it up, or watch it.
@@ -58,17 +49,7 @@ pub async fn show(State(state): State<AppState>, page: Page) -> AppResult<HomePa
         .recent_drafts(10)
         .await?
         .into_iter()
-        .map(|d| DraftLine {
-            family: if d.family.is_empty() {
-                untitled.to_string()
-            } else {
-                d.family
-            },
-            step: Step::from_slug(&d.step).label(page.tr),
-            saved_at: crate::model::revision::readable_time(d.updated_at as f64),
-            url: Step::from_slug(&d.step).url(&d.id),
-            delete_url: format!("/task-definitions/drafts/{}/delete", d.id),
-        })
+        .map(|d| DraftLine::of(d, page.tr))
         .collect();
     let registrations = store
         .recent_registrations(20)

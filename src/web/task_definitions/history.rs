@@ -13,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::DraftLine;
 use crate::aws::revisions::{PageToken, family_revision, revision_number};
 use crate::aws::{Aws, AwsError};
 use crate::model::revision::Revision;
@@ -95,14 +96,6 @@ pub struct FamilyLine {
     pub active: String,
     pub inactive: String,
     pub changed_at: String,
-}
-
-pub struct DraftLine {
-    pub title: String,
-    pub step: &'static str,
-    pub saved_at: String,
-    pub url: String,
-    pub delete_url: String,
 }
 
 pub struct FamiliesView {
@@ -188,17 +181,7 @@ pub async fn families(
         .recent_drafts(50)
         .await?
         .into_iter()
-        .map(|d| DraftLine {
-            title: if d.family.is_empty() {
-                page.tr.t("ui.untitled").to_string()
-            } else {
-                d.family
-            },
-            step: super::Step::from_slug(&d.step).label(page.tr),
-            saved_at: crate::model::revision::readable_time(d.updated_at as f64),
-            url: super::Step::from_slug(&d.step).url(&d.id),
-            delete_url: format!("/task-definitions/drafts/{}/delete", d.id),
-        })
+        .map(|d| DraftLine::of(d, page.tr))
         .collect();
     let mut v = FamiliesView {
         page,

@@ -74,6 +74,34 @@ pub enum Step {
     Review,
 }
 
+/// A task definition draft as the lists show it: its family (or
+/// "untitled"), the step it was left on and when it was saved, opening at
+/// that step; the home page and Task definitions both list them so.
+pub struct DraftLine {
+    pub family: String,
+    pub step: &'static str,
+    pub saved_at: String,
+    pub url: String,
+    pub delete_url: String,
+}
+
+impl DraftLine {
+    pub fn of(draft: crate::store::DraftSummary, tr: Tr) -> Self {
+        let step = Step::from_slug(&draft.step);
+        DraftLine {
+            family: if draft.family.is_empty() {
+                tr.t("ui.untitled").to_string()
+            } else {
+                draft.family
+            },
+            step: step.label(tr),
+            saved_at: crate::model::revision::readable_time(draft.updated_at as f64),
+            url: step.url(&draft.id),
+            delete_url: format!("/task-definitions/drafts/{}/delete", draft.id),
+        }
+    }
+}
+
 impl Step {
     const ALL: [Step; 4] = [
         Step::Configure,
