@@ -128,6 +128,15 @@ async fn the_history_compares_rolls_back_deregisters_and_deletes() {
         .send()
         .await
         .expect("a service on revision 2");
+    // Revision 2's page names the service that runs it, and offers no
+    // update to where it already is.
+    let revision_2 = w.client.get(&format!("/task-definitions/{FAMILY}/2")).await;
+    assert!(revision_2.select("#running-in")[0].contains("backend"));
+    assert!(
+        revision_2
+            .attr("a[href*='/services/backend/update']", "href")
+            .is_none()
+    );
     let revision_1 = w.client.get(&format!("/task-definitions/{FAMILY}/1")).await;
     let update = revision_1
         .attr("a[href*='/services/backend/update']", "href")

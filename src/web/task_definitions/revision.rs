@@ -48,7 +48,10 @@ pub struct RevisionView {
     pub terraform: String,
     /// The description as the import box takes it: a new revision from this one.
     pub import_json: String,
-    /// (cluster, service, URL of its "update to this revision" confirmation)
+    /// (cluster, service) of each service that runs this revision now.
+    pub running_here: Vec<(String, String)>,
+    /// (cluster, service, URL of its "update to this revision"
+    /// confirmation) of the family's services on another revision.
     pub services: Vec<(String, String, String)>,
     /// `service_query` for "Create a service with this revision".
     pub service_query: String,
@@ -183,22 +186,9 @@ pub async fn show(
         }
     };
     let mut problem = String::new();
-    let services = match state.connection.aws() {
+    let running = match state.connection.aws() {
         Some(aws) => match aws.services_running(&family).await {
-            Ok(running) => running
-                .into_iter()
-                .map(|(cluster, service, _)| {
-                    let url = format!(
-                        "/clusters/{cluster}/services/{service}/update?{}",
-                        serde_urlencoded::to_string([
-                            ("action", "revision"),
-                            ("value", &revision.name()),
-                        ])
-                        .unwrap_or_default()
-                    );
-                    (cluster, service, url)
-                })
-                .collect(),
+            Ok(running) => running,
             Err(e) => {
                 problem = format!("{}: {}", e.code, e.message);
                 Vec::new()
@@ -206,6 +196,21 @@ pub async fn show(
         },
         None => Vec::new(),
     };
+    let (here, elsewhere): (Vec<_>, Vec<_>) = running
+        .into_iter()
+        .partition(|(_, _, r)| *r == revision.name());
+    let running_here = here.into_iter().map(|(c, s, _)| (c, s)).collect();
+    let services = elsewhere
+        .into_iter()
+        .map(|(cluster, service, _)| {
+            let url = format!(
+                "/clusters/{cluster}/services/{service}/update?{}",
+                serde_urlencoded::to_string([("action", "revision"), ("value", &revision.name()),])
+                    .unwrap_or_default()
+            );
+            (cluster, service, url)
+        })
+        .collect();
     let (containers, volumes) = summary(&revision);
     let region = state.connection.region();
     let (cli, terraform) = revision
@@ -239,6 +244,7 @@ pub async fn show(
         containers,
         volumes,
         services,
+        running_here,
         problem,
         revision,
         page,
