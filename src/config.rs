@@ -38,6 +38,11 @@ pub struct Config {
     /// doubles at each try, up to 16 times this.
     #[arg(long, env = "ECS_WIZARD_RETRY_PAUSE_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=60_000))]
     pub retry_pause_ms: u64,
+    /// Seconds every page may reuse what was read from the account (roles,
+    /// repositories, clusters, log groups, VPCs) before asking AWS again;
+    /// whatever the app changes is read again at once. 0 reads every time.
+    #[arg(long, env = "ECS_WIZARD_READ_CACHE_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub read_cache_seconds: u64,
     /// Folder for the SQLite file that keeps drafts and history.
     #[arg(long, env = "ECS_WIZARD_DATA_DIR", default_value_os_t = default_data_dir())]
     pub data_dir: PathBuf,
@@ -70,6 +75,7 @@ impl Config {
             profile: self.profile.clone(),
             endpoint_url: self.endpoint_url.clone(),
             timeout: std::time::Duration::from_secs(self.aws_timeout),
+            read_cache: std::time::Duration::from_secs(self.read_cache_seconds),
         }
     }
 
@@ -92,6 +98,7 @@ impl Config {
             endpoint_url,
             aws_timeout: 30,
             retry_pause_ms: 1000,
+            read_cache_seconds: 60,
             data_dir,
         }
     }

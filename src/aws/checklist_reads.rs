@@ -15,8 +15,9 @@
 
 use futures_util::future::join_all;
 
+use super::read_cache::Read;
 use super::{Aws, AwsError};
-use crate::model::account::{AccountSnapshot, RepositorySummary, RoleSummary};
+use crate::model::account::{AccountSnapshot, ClusterSummary, RepositorySummary, RoleSummary};
 
 /// Repositories looked into for an image, newest first.
 const REPOSITORIES_CHECKED: usize = 2;
@@ -25,33 +26,74 @@ const CLUSTERS_ASKED: usize = 2;
 const PAGE: i32 = 100;
 
 impl Aws {
-    pub async fn snapshot(&self) -> Result<AccountSnapshot, AwsError> {
+    /// What the checklist shows. Each part is kept in the read cache once
+    /// its step is done; a step not done yet is read again at each view,
+    /// since what completes it (a docker push, the console) happens outside
+    /// the app.
+    pub async fn snapshot(&self) -> Result<Read<AccountSnapshot>, AwsError> {
         let (roles, clusters, repositories, families) = tokio::join!(
-            self.checklist_roles(),
-            self.checklist_clusters(),
-            self.checklist_repositories(),
-            self.ecs
-                .list_task_definition_families()
-                .status(aws_sdk_ecs::types::TaskDefinitionFamilyStatus::Active)
-                .max_results(1)
-                .send(),
+            self.cache.read_if(
+                "checklist-roles".into(),
+                |roles: &Vec<RoleSummary>| roles.iter().any(RoleSummary::trusts_ecs_tasks),
+                || self.checklist_roles(),
+            ),
+            self.cache.read_if(
+                "checklist-clusters".into(),
+                |(_, with_services): &(Vec<ClusterSummary>, Vec<String>)| {
+                    !with_services.is_empty()
+                },
+                || async {
+                    let clusters = self.checklist_clusters().await?;
+                    let with_services = self.clusters_with_services(&clusters).await?;
+                    Ok((clusters, with_services))
+                },
+            ),
+            self.cache.read_if(
+                "checklist-repositories".into(),
+                |repositories: &Vec<RepositorySummary>| {
+                    repositories.iter().any(RepositorySummary::has_images)
+                },
+                || self.checklist_repositories(),
+            ),
+            self.cache.read_if(
+                "checklist-families".into(),
+                |families: &Vec<String>| !families.is_empty(),
+                || async {
+                    let output = self
+                        .ecs
+                        .list_task_definition_families()
+                        .status(aws_sdk_ecs::types::TaskDefinitionFamilyStatus::Active)
+                        .max_results(1)
+                        .send()
+                        .await?;
+                    // An emulator may list more than asked: one is enough.
+                    Ok(output.families().iter().take(1).cloned().collect())
+                },
+            ),
         );
-        let clusters = clusters?;
-        Ok(AccountSnapshot {
-            clusters_with_services: self.clusters_with_services(&clusters).await?,
-            roles: roles?,
+        let (roles, clusters, repositories, families) = (roles?, clusters?, repositories?, families?);
+        let parts = [
+            roles.when(),
+            clusters.when(),
+            repositories.when(),
+            families.when(),
+        ];
+        let (clusters, with_services) = clusters.value.as_ref().clone();
+        let snapshot = AccountSnapshot {
+            roles: roles.value.to_vec(),
             clusters,
-            repositories: repositories?,
-            // An emulator may list more than asked: one is enough.
-            task_definition_families: families?.families().iter().take(1).cloned().collect(),
-        })
+            clusters_with_services: with_services,
+            repositories: repositories.value.to_vec(),
+            task_definition_families: families.value.to_vec(),
+        };
+        Ok(Read::joined(snapshot, &parts))
     }
 
     /// Clusters with a service: from their counts, else asked (the busiest
     /// first, a few at most).
     async fn clusters_with_services(
         &self,
-        clusters: &[crate::model::account::ClusterSummary],
+        clusters: &[ClusterSummary],
     ) -> Result<Vec<String>, AwsError> {
         let active: Vec<_> = clusters.iter().filter(|c| c.status == "ACTIVE").collect();
         let counted: Vec<String> = active
@@ -93,19 +135,13 @@ impl Aws {
         let mut roles: Vec<RoleSummary> = page?
             .roles()
             .iter()
-            .map(|role| RoleSummary {
-                name: role.role_name().to_string(),
-                arn: role.arn().to_string(),
-                trust: super::iam::policy_json(role.assume_role_policy_document()),
-            })
+            .map(super::iam::role_summary)
             .collect();
         roles.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(roles)
     }
 
-    async fn checklist_clusters(
-        &self,
-    ) -> Result<Vec<crate::model::account::ClusterSummary>, AwsError> {
+    async fn checklist_clusters(&self) -> Result<Vec<ClusterSummary>, AwsError> {
         let listed = self.ecs.list_clusters().max_results(PAGE).send().await?;
         let arns: Vec<String> = listed.cluster_arns().iter().take(100).cloned().collect();
         if arns.is_empty() {
@@ -134,8 +170,8 @@ impl Aws {
         let mut repositories = Vec::new();
         for (n, repository) in listed.iter().enumerate() {
             let images = match images.get(n) {
-                Some(found) => found.clone()?,
-                None => Vec::new(),
+                Some(found) => Some(found.clone()?),
+                None => None,
             };
             repositories.push(RepositorySummary {
                 name: repository.repository_name().unwrap_or_default().to_string(),

@@ -5,7 +5,7 @@ use serde_json::json;
 use super::create::{CreateError, Created, StepLog, Undo, is_already_exists, logged};
 use super::raw_body::{CaptureBody, replace_body};
 use super::{Aws, AwsError};
-use crate::model::account::{ImageSummary, RepositorySummary};
+use crate::model::account::ImageSummary;
 use crate::model::repository::Repository;
 
 impl Aws {
@@ -87,33 +87,6 @@ impl Aws {
         vec![Undo { call, outcome }]
     }
 
-    pub async fn repositories(&self) -> Result<Vec<RepositorySummary>, AwsError> {
-        let mut repositories = Vec::new();
-        let mut pages = self.ecr.describe_repositories().into_paginator().send();
-        while let Some(page) = pages.next().await {
-            for repository in page?.repositories() {
-                repositories.push(RepositorySummary {
-                    name: repository.repository_name().unwrap_or_default().to_string(),
-                    uri: repository.repository_uri().unwrap_or_default().to_string(),
-                    images: Vec::new(),
-                });
-            }
-        }
-        // One DescribeImages per repository, all at once.
-        let mut lookups = tokio::task::JoinSet::new();
-        for (index, repository) in repositories.iter().enumerate() {
-            let (aws, name) = (self.clone(), repository.name.clone());
-            lookups.spawn(async move { (index, aws.images(&name).await) });
-        }
-        while let Some(joined) = lookups.join_next().await {
-            if let Ok((index, images)) = joined {
-                repositories[index].images = images?;
-            }
-        }
-        repositories.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(repositories)
-    }
-
     /// At most one image of `repository`: whether it has any.
     pub(super) async fn first_image(
         &self,
@@ -132,21 +105,6 @@ impl Aws {
             .take(1)
             .map(image_summary)
             .collect())
-    }
-
-    async fn images(&self, repository: &str) -> Result<Vec<ImageSummary>, AwsError> {
-        let mut images = Vec::new();
-        let mut pages = self
-            .ecr
-            .describe_images()
-            .repository_name(repository)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            images.extend(page?.image_details().iter().map(image_summary));
-        }
-        images.sort_by(|a, b| b.pushed_at.cmp(&a.pushed_at));
-        Ok(images)
     }
 }
 
@@ -177,7 +135,7 @@ impl Aws {
     }
 }
 
-fn image_summary(image: &aws_sdk_ecr::types::ImageDetail) -> ImageSummary {
+pub(super) fn image_summary(image: &aws_sdk_ecr::types::ImageDetail) -> ImageSummary {
     ImageSummary {
         tags: image.image_tags().to_vec(),
         digest: image.image_digest().unwrap_or_default().to_string(),

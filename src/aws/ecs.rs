@@ -206,21 +206,6 @@ impl Aws {
         vec![Undo { call, outcome }]
     }
 
-    pub async fn clusters(&self) -> Result<Vec<ClusterSummary>, AwsError> {
-        let mut arns = Vec::new();
-        let mut pages = self.ecs.list_clusters().into_paginator().send();
-        while let Some(page) = pages.next().await {
-            arns.extend(page?.cluster_arns().iter().cloned());
-        }
-        let mut clusters = Vec::new();
-        // DescribeClusters takes at most 100 clusters a call.
-        for chunk in arns.chunks(100) {
-            clusters.extend(self.describe_clusters(chunk.to_vec()).await?);
-        }
-        clusters.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(clusters)
-    }
-
     pub(super) async fn describe_clusters(
         &self,
         names: Vec<String>,
@@ -251,21 +236,6 @@ impl Aws {
                     .to_string(),
             })
             .collect())
-    }
-
-    /// Families with at least one active revision.
-    pub async fn task_definition_families(&self) -> Result<Vec<String>, AwsError> {
-        let mut families = Vec::new();
-        let mut pages = self
-            .ecs
-            .list_task_definition_families()
-            .status(aws_sdk_ecs::types::TaskDefinitionFamilyStatus::Active)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            families.extend(page?.families().iter().cloned());
-        }
-        Ok(families)
     }
 }
 

@@ -47,3 +47,15 @@ where
         }
     }
 }
+
+/// AWS asking for fewer requests: each service names it its own way.
+pub fn is_throttling(error: &AwsError) -> bool {
+    matches!(
+        error.code.as_str(),
+        "Throttling"
+            | "ThrottlingException"
+            | "TooManyRequestsException"
+            | "RequestLimitExceeded"
+            | "RequestThrottled"
+    )
+}

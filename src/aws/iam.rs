@@ -8,22 +8,6 @@ use crate::model::account::{PolicyDocument, RoleDetails, RoleSummary};
 use crate::model::role::compact;
 
 impl Aws {
-    pub async fn list_roles(&self) -> Result<Vec<RoleSummary>, AwsError> {
-        let mut roles = Vec::new();
-        let mut pages = self.iam.list_roles().into_paginator().send();
-        while let Some(page) = pages.next().await {
-            for role in page?.roles() {
-                roles.push(RoleSummary {
-                    name: role.role_name().to_string(),
-                    arn: role.arn().to_string(),
-                    trust: policy_json(role.assume_role_policy_document()),
-                });
-            }
-        }
-        roles.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(roles)
-    }
-
     /// One role with its trust policy (a single GetRole).
     pub async fn role(&self, name: &str) -> Result<RoleSummary, AwsError> {
         let output = self.iam.get_role().role_name(name).send().await?;
@@ -132,6 +116,15 @@ impl Aws {
 }
 
 /// IAM returns policy documents URL-encoded; some emulators do not.
+/// A listed role as the pages show it.
+pub(super) fn role_summary(role: &aws_sdk_iam::types::Role) -> RoleSummary {
+    RoleSummary {
+        name: role.role_name().to_string(),
+        arn: role.arn().to_string(),
+        trust: policy_json(role.assume_role_policy_document()),
+    }
+}
+
 pub(super) fn policy_json(document: Option<&str>) -> Value {
     let Some(text) = document else {
         return Value::Null;

@@ -4,22 +4,6 @@ use super::{Aws, AwsError};
 use crate::model::account::LogGroupSummary;
 
 impl Aws {
-    pub async fn log_groups(&self) -> Result<Vec<LogGroupSummary>, AwsError> {
-        let mut groups = Vec::new();
-        let mut pages = self.logs.describe_log_groups().into_paginator().send();
-        while let Some(page) = pages.next().await {
-            for group in page?.log_groups() {
-                groups.push(LogGroupSummary {
-                    name: group.log_group_name().unwrap_or_default().to_string(),
-                    retention_in_days: group.retention_in_days(),
-                    stored_bytes: group.stored_bytes().unwrap_or_default(),
-                });
-            }
-        }
-        groups.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(groups)
-    }
-
     /// (name, ARN) of the groups whose name is exactly `name`.
     pub(super) async fn log_groups_named(
         &self,
@@ -43,5 +27,13 @@ impl Aws {
                 )
             })
             .collect())
+    }
+}
+
+pub(super) fn log_group_summary(group: &aws_sdk_cloudwatchlogs::types::LogGroup) -> LogGroupSummary {
+    LogGroupSummary {
+        name: group.log_group_name().unwrap_or_default().to_string(),
+        retention_in_days: group.retention_in_days(),
+        stored_bytes: group.stored_bytes().unwrap_or_default(),
     }
 }

@@ -1,6 +1,7 @@
 //! The only code that talks to AWS. Credentials, region and endpoints come from
 //! aws-config's default chain, as the aws CLI reads them; flags override.
 
+mod account_reads;
 mod checklist_reads;
 pub mod create;
 mod ec2;
@@ -13,23 +14,28 @@ mod logs;
 mod plan_calls;
 mod plan_lookups;
 mod raw_body;
+mod read_cache;
 mod resource_calls;
+pub mod paging;
 pub mod revisions;
 mod service_detail;
 mod service_reads;
 mod sts;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::provider::ProvideCredentials;
 
+pub use account_reads::ListPage;
 pub use create::{CreateError, Created, StepLog, Undo, logged};
 pub use ecs::Registered;
-pub use error::{AwsError, NO_ANSWER};
+pub use error::{AwsError, NO_ANSWER, is_throttling};
+pub use read_cache::Read;
 pub use sts::Identity;
 
-use crate::model::account::AccountFacts;
+use read_cache::{Invalidate, ReadCache};
 
 /// Overrides given on the command line; everything else comes from the chain.
 #[derive(Debug, Clone)]
@@ -40,6 +46,8 @@ pub struct AwsSettings {
     /// The longest one AWS operation may take, retries included; connecting
     /// gets at most 5 seconds of it.
     pub timeout: Duration,
+    /// How long account reads are kept for every page (zero: not kept).
+    pub read_cache: Duration,
 }
 
 impl AwsSettings {
@@ -55,7 +63,8 @@ impl AwsSettings {
     }
 }
 
-/// The shared clients, built once from one `SdkConfig`.
+/// The shared clients, built once from one `SdkConfig`, and the cache of
+/// account reads they share.
 #[derive(Debug, Clone)]
 pub struct Aws {
     region: Option<String>,
@@ -66,36 +75,52 @@ pub struct Aws {
     iam: aws_sdk_iam::Client,
     logs: aws_sdk_cloudwatchlogs::Client,
     sts: aws_sdk_sts::Client,
+    cache: Arc<ReadCache>,
+}
+
+/// A client of one service whose writes empty `invalidate`'s cache.
+macro_rules! client {
+    ($sdk:ident, $config:expr, $invalidate:expr) => {
+        $sdk::Client::from_conf(
+            $sdk::config::Builder::from($config)
+                .interceptor($invalidate.clone())
+                .build(),
+        )
+    };
 }
 
 impl Aws {
     /// Clients from a configuration built elsewhere (tests that point the
-    /// SDK at the emulator with fixed credentials).
+    /// SDK at the emulator with fixed credentials), keeping reads for the
+    /// default time.
     pub fn from_config(config: &aws_config::SdkConfig) -> Self {
+        Self::with_cache(config, ReadCache::DEFAULT_TTL)
+    }
+
+    /// Clients whose account reads are kept for `ttl` (zero: read every time).
+    pub fn with_cache(config: &aws_config::SdkConfig, ttl: Duration) -> Self {
+        let cache = Arc::new(ReadCache::new(ttl));
+        let invalidate = Invalidate(cache.clone());
         Self {
             region: config.region().map(|r| r.to_string()),
-            ec2: aws_sdk_ec2::Client::new(config),
-            ecr: aws_sdk_ecr::Client::new(config),
-            ecs: aws_sdk_ecs::Client::new(config),
-            elbv2: aws_sdk_elasticloadbalancingv2::Client::new(config),
-            iam: aws_sdk_iam::Client::new(config),
-            logs: aws_sdk_cloudwatchlogs::Client::new(config),
-            sts: aws_sdk_sts::Client::new(config),
+            ec2: client!(aws_sdk_ec2, config, invalidate),
+            ecr: client!(aws_sdk_ecr, config, invalidate),
+            ecs: client!(aws_sdk_ecs, config, invalidate),
+            elbv2: client!(aws_sdk_elasticloadbalancingv2, config, invalidate),
+            iam: client!(aws_sdk_iam, config, invalidate),
+            logs: client!(aws_sdk_cloudwatchlogs, config, invalidate),
+            sts: client!(aws_sdk_sts, config, invalidate),
+            cache,
         }
     }
 
-    /// What a task definition refers to in the account: roles, repositories
-    /// and their images, log groups.
-    pub async fn facts(&self, account: &str) -> Result<AccountFacts, AwsError> {
-        let (roles, repositories, log_groups) =
-            tokio::join!(self.list_roles(), self.repositories(), self.log_groups());
-        Ok(AccountFacts {
-            account: account.to_string(),
-            region: self.region.clone().unwrap_or_default(),
-            roles: roles?,
-            repositories: repositories?,
-            log_groups: log_groups?.into_iter().map(|g| g.name).collect(),
-        })
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// Forgets every kept read: the next page asks AWS again ("Refresh").
+    pub fn forget_reads(&self) {
+        self.cache.clear();
     }
 }
 
@@ -179,7 +204,7 @@ pub async fn connect(settings: &AwsSettings) -> Connection {
             reason: PreviewReason::NoRegion,
         };
     }
-    let aws = Aws::from_config(&config);
+    let aws = Aws::with_cache(&config, settings.read_cache);
     match aws.caller_identity().await {
         Ok(identity) => Connection::Connected { aws, identity },
         Err(error) => Connection::PreviewOnly {

@@ -9,61 +9,9 @@
 use futures_util::future::join_all;
 use serde_json::Value;
 
+use super::paging::{PageToken, page_of};
 use super::raw_body::CaptureBody;
 use super::{Aws, AwsError};
-
-/// Where the next page starts: AWS's token, or a place in a list an
-/// emulator gave whole.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PageToken {
-    Aws(String),
-    Offset(usize),
-}
-
-impl PageToken {
-    pub fn encode(&self) -> String {
-        match self {
-            PageToken::Aws(token) => format!("t{token}"),
-            PageToken::Offset(n) => format!("o{n}"),
-        }
-    }
-
-    /// AWS's token to send, and where in an emulator's whole list to start.
-    fn split(token: Option<PageToken>) -> (Option<String>, usize) {
-        match token {
-            Some(PageToken::Aws(t)) => (Some(t), 0),
-            Some(PageToken::Offset(n)) => (None, n),
-            None => (None, 0),
-        }
-    }
-
-    pub fn decode(text: &str) -> Option<PageToken> {
-        match text.split_at_checked(1)? {
-            ("t", token) if !token.is_empty() && token.len() <= 4096 => {
-                Some(PageToken::Aws(token.to_string()))
-            }
-            ("o", n) => n.parse().ok().map(PageToken::Offset),
-            _ => None,
-        }
-    }
-}
-
-/// One page of what a list call gave: AWS's page as it is, or an
-/// emulator's whole list cut at `offset`.
-fn page_of<T>(
-    mut items: Vec<T>,
-    next: Option<String>,
-    offset: usize,
-    size: usize,
-) -> (Vec<T>, Option<PageToken>) {
-    if items.len() <= size && offset == 0 {
-        return (items, next.map(PageToken::Aws));
-    }
-    let rest = items.split_off(offset.min(items.len()));
-    let more = rest.len() > size;
-    let page: Vec<T> = rest.into_iter().take(size).collect();
-    (page, more.then_some(PageToken::Offset(offset + size)))
-}
 
 /// The revision number of `…/family:7`.
 pub fn revision_number(arn: &str) -> i64 {

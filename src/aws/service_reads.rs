@@ -8,6 +8,7 @@ use aws_sdk_ec2::types::Filter;
 use serde_json::Value;
 
 use super::raw_body::CaptureBody;
+use super::read_cache::Read;
 use super::{Aws, AwsError};
 use crate::model::import::import;
 use crate::model::network::{
@@ -34,7 +35,12 @@ fn name_tag(tags: &[aws_sdk_ec2::types::Tag]) -> String {
 impl Aws {
     /// The VPCs, and for `vpc_id` (or the default VPC when None) its
     /// subnets, route tables, security groups and target groups, read at once.
-    pub async fn network(&self, vpc_id: Option<&str>) -> Result<NetworkFacts, AwsError> {
+    pub async fn network(&self, vpc_id: Option<&str>) -> Result<Read<NetworkFacts>, AwsError> {
+        let key = format!("network:{}", vpc_id.unwrap_or_default());
+        self.cache.read(key, || self.read_network(vpc_id)).await
+    }
+
+    async fn read_network(&self, vpc_id: Option<&str>) -> Result<NetworkFacts, AwsError> {
         let vpcs = self.ec2.describe_vpcs().send().await?;
         let vpcs: Vec<VpcSummary> = vpcs
             .vpcs()
@@ -202,7 +208,13 @@ impl Aws {
     }
 
     /// A family's newest revisions, newest first (`family:7`).
-    pub async fn revisions(&self, family: &str) -> Result<Vec<String>, AwsError> {
+    pub async fn revisions(&self, family: &str) -> Result<Read<Vec<String>>, AwsError> {
+        self.cache
+            .read(format!("revisions:{family}"), || self.read_revisions(family))
+            .await
+    }
+
+    async fn read_revisions(&self, family: &str) -> Result<Vec<String>, AwsError> {
         let output = self
             .ecs
             .list_task_definitions()

@@ -17,7 +17,7 @@ use futures_util::future::join_all;
 use serde_json::{Value, json};
 
 use super::plan::{Plan, PlanError, Step, fill_in, outputs_of};
-use crate::aws::{Aws, AwsError, NO_ANSWER};
+use crate::aws::{Aws, AwsError, NO_ANSWER, is_throttling};
 use crate::model::api_call::ApiCall;
 use crate::store::runs::StepStatus;
 
@@ -84,14 +84,10 @@ impl Retry {
 /// not yet able to use a role IAM has just made.
 pub fn is_transient(error: &AwsError) -> bool {
     let code = error.code.as_str();
-    matches!(
+    is_throttling(error)
+        || matches!(
         code,
-        "Throttling"
-            | "ThrottlingException"
-            | "TooManyRequestsException"
-            | "RequestLimitExceeded"
-            | "RequestThrottled"
-            | "ServiceUnavailable"
+        "ServiceUnavailable"
             | "ServiceUnavailableException"
             | "InternalFailure"
             | "InternalError"

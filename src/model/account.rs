@@ -81,16 +81,24 @@ pub struct ImageSummary {
 pub struct RepositorySummary {
     pub name: String,
     pub uri: String,
-    pub images: Vec<ImageSummary>,
+    /// None when not looked into: an account with many repositories has
+    /// only the likely ones read.
+    pub images: Option<Vec<ImageSummary>>,
 }
 
 impl RepositorySummary {
-    pub fn has_tag(&self, tag: &str) -> bool {
-        self.images.iter().any(|i| i.tags.iter().any(|t| t == tag))
+    /// Whether an image has `tag` (or `digest`); None when not read.
+    fn has(&self, tag: Option<&str>, digest: Option<&str>) -> Option<bool> {
+        let images = self.images.as_ref()?;
+        Some(match (tag, digest) {
+            (Some(tag), _) => images.iter().any(|i| i.tags.iter().any(|t| t == tag)),
+            (None, Some(digest)) => images.iter().any(|i| i.digest == digest),
+            (None, None) => true,
+        })
     }
 
-    pub fn has_digest(&self, digest: &str) -> bool {
-        self.images.iter().any(|i| i.digest == digest)
+    pub fn has_images(&self) -> bool {
+        self.images.as_ref().is_some_and(|i| !i.is_empty())
     }
 }
 
@@ -109,6 +117,78 @@ pub struct AccountFacts {
     pub roles: Vec<RoleSummary>,
     pub repositories: Vec<RepositorySummary>,
     pub log_groups: Vec<String>,
+    /// Role ARNs, repositories and log groups the task definition names that
+    /// were not looked up (more than a view reads): no warning is given about them.
+    pub unchecked: Vec<String>,
+}
+
+/// What a task definition names that lives in this account and region:
+/// the names the wizard looks up before anything else.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Named {
+    /// Role names (the last part of the ARN).
+    pub roles: Vec<String>,
+    pub repositories: Vec<String>,
+    /// (repository, tag or digest) of each image.
+    pub images: Vec<(String, String)>,
+    pub log_groups: Vec<String>,
+}
+
+impl Named {
+    /// The tags and digests named of `repository`.
+    pub fn references_in<'a>(&'a self, repository: &'a str) -> impl Iterator<Item = &'a str> {
+        self.images
+            .iter()
+            .filter(move |(r, _)| r == repository)
+            .map(|(_, reference)| reference.as_str())
+    }
+}
+
+/// Whether an image has `reference` as a tag, or is that digest.
+pub fn holds(images: &[ImageSummary], reference: &str) -> bool {
+    images
+        .iter()
+        .any(|i| i.digest == reference || i.tags.iter().any(|t| t == reference))
+}
+
+pub fn named_in(td: &TaskDefinition, account: &str, region: &str) -> Named {
+    let mut named = Named::default();
+    let add = |list: &mut Vec<String>, name: &str| {
+        if !name.is_empty() && !list.iter().any(|n| n == name) {
+            list.push(name.to_string());
+        }
+    };
+    for arn in [&td.task_role_arn, &td.execution_role_arn]
+        .into_iter()
+        .flatten()
+    {
+        if arn.split(':').nth(4) == Some(account)
+            && let Some(name) = arn.rsplit('/').next()
+        {
+            add(&mut named.roles, name);
+        }
+    }
+    for container in &td.container_definitions {
+        if let Some(image) = parse_ecr_image(&container.image)
+            && image.account == account
+            && image.region == region
+        {
+            add(&mut named.repositories, &image.repository);
+            if let Some(reference) = image.tag.as_ref().or(image.digest.as_ref()) {
+                let pair = (image.repository.clone(), reference.clone());
+                if !named.images.contains(&pair) {
+                    named.images.push(pair);
+                }
+            }
+        }
+        if let Some(log) = container.awslogs()
+            && log.options.get("awslogs-region").map(String::as_str) == Some(region)
+            && let Some(group) = log.options.get("awslogs-group")
+        {
+            add(&mut named.log_groups, group);
+        }
+    }
+    named
 }
 
 /// Warnings about what the account does not hold (yet). They never block
@@ -120,7 +200,9 @@ pub fn check_against_account(td: &TaskDefinition, facts: &AccountFacts) -> Vec<I
         ("executionRoleArn", &td.execution_role_arn),
     ] {
         let Some(arn) = arn.as_deref() else { continue };
-        if arn.split(':').nth(4) != Some(facts.account.as_str()) {
+        if arn.split(':').nth(4) != Some(facts.account.as_str())
+            || facts.unchecked.iter().any(|u| u == arn)
+        {
             continue;
         }
         match facts.roles.iter().find(|r| r.arn == arn) {
@@ -142,17 +224,14 @@ pub fn check_against_account(td: &TaskDefinition, facts: &AccountFacts) -> Vec<I
                 .iter()
                 .find(|r| r.name == image.repository)
             {
+                None if facts.unchecked.contains(&image.repository) => {}
                 None => issues.push(
                     Issue::warning(path, "v.image_repository_missing")
                         .with("repository", &image.repository),
                 ),
                 Some(repository) => {
-                    let pushed = match (&image.tag, &image.digest) {
-                        (Some(tag), _) => repository.has_tag(tag),
-                        (None, Some(digest)) => repository.has_digest(digest),
-                        (None, None) => true,
-                    };
-                    if !pushed {
+                    let pushed = repository.has(image.tag.as_deref(), image.digest.as_deref());
+                    if pushed == Some(false) {
                         let reference = image.tag.or(image.digest).unwrap_or_default();
                         issues.push(
                             Issue::warning(path, "v.image_not_pushed")
@@ -173,6 +252,7 @@ pub fn check_against_account(td: &TaskDefinition, facts: &AccountFacts) -> Vec<I
             && let Some(group) = options.get("awslogs-group")
             && !group.is_empty()
             && !facts.log_groups.contains(group)
+            && !facts.unchecked.contains(group)
             && options.get("awslogs-create-group").map(String::as_str) != Some("true")
         {
             issues.push(
@@ -250,7 +330,7 @@ pub fn checklist(account: &AccountSnapshot) -> Vec<ChecklistItem> {
         .iter()
         .find(|c| c.status == "ACTIVE")
         .map(|c| &c.name);
-    let with_image = account.repositories.iter().find(|r| !r.images.is_empty());
+    let with_image = account.repositories.iter().find(|r| r.has_images());
     let repository = match with_image {
         Some(r) => item(Milestone::Repository, Some(&r.name), Progress::Done),
         None => item(
@@ -301,7 +381,7 @@ mod tests {
         RepositorySummary {
             name: name.into(),
             uri: format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{name}"),
-            images: if tags.is_empty() {
+            images: Some(if tags.is_empty() {
                 Vec::new()
             } else {
                 vec![ImageSummary {
@@ -310,7 +390,7 @@ mod tests {
                     pushed_at: String::new(),
                     size_bytes: 1,
                 }]
-            },
+            }),
         }
     }
 
@@ -327,6 +407,7 @@ mod tests {
                 repository("empty", &[]),
             ],
             log_groups: vec!["/ecs/web".into()],
+            unchecked: Vec::new(),
         }
     }
 
@@ -399,6 +480,54 @@ mod tests {
                     "v.image_repository_missing"
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn what_was_not_looked_up_gives_no_warning() {
+        let mut facts = facts();
+        facts.repositories.push(RepositorySummary {
+            images: None,
+            ..repository("unread", &[])
+        });
+        let role = format!("arn:aws:iam::{ACCOUNT}:role/beyond-the-page");
+        facts.unchecked = vec![role.clone(), "/ecs/beyond".into()];
+        let td = TaskDefinition {
+            execution_role_arn: Some(role),
+            container_definitions: vec![container(&image("unread:v9"), "/ecs/beyond", false)],
+            ..Default::default()
+        };
+        assert!(check_against_account(&td, &facts).is_empty());
+    }
+
+    #[test]
+    fn the_names_to_look_up_are_this_accounts_once_each() {
+        let td = TaskDefinition {
+            execution_role_arn: Some(format!("arn:aws:iam::{ACCOUNT}:role/ecsTaskExecutionRole")),
+            task_role_arn: Some("arn:aws:iam::999999999999:role/elsewhere".into()),
+            container_definitions: vec![
+                container(&image("rails-app:v2"), "/ecs/web", false),
+                container(&image("rails-app:v3"), "/ecs/web", false),
+                container("nginx:latest", "/ecs/nginx", false),
+                container(
+                    &format!("{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/other:1"),
+                    "/ecs/web",
+                    false,
+                ),
+            ],
+            ..Default::default()
+        };
+        assert_eq!(
+            named_in(&td, ACCOUNT, REGION),
+            Named {
+                roles: vec!["ecsTaskExecutionRole".into()],
+                repositories: vec!["rails-app".into()],
+                images: vec![
+                    ("rails-app".into(), "v2".into()),
+                    ("rails-app".into(), "v3".into())
+                ],
+                log_groups: vec!["/ecs/web".into(), "/ecs/nginx".into()],
+            }
         );
     }
 

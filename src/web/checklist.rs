@@ -141,7 +141,7 @@ mod tests {
             repositories: vec![RepositorySummary {
                 name: "team/app".into(),
                 uri: String::new(),
-                images: Vec::new(),
+                images: Some(Vec::new()),
             }],
             ..Default::default()
         };

@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::create::{self, Context, CreateWizard, FormCommon, FormWizard};
 use super::form::FormData;
-use super::listing::{Listing, listing};
+use super::listing::{Listing, PageQuery, listing};
 use super::page::Page;
 use super::state::AppState;
 use crate::aws::{Aws, Connection, CreateError, Created, Undo};
@@ -95,13 +95,17 @@ pub struct ClustersPage {
     pub v: Listing<ClusterSummary>,
 }
 
-pub async fn list(State(state): State<AppState>, page: Page) -> Response {
+pub async fn list(
+    State(state): State<AppState>,
+    page: Page,
+    Query(query): Query<PageQuery>,
+) -> Response {
     let fetched = match state.connection.aws() {
-        Some(aws) => Some(aws.clusters().await),
+        Some(aws) => Some(aws.clusters_page(query.token()).await),
         None => None,
     };
     ClustersPage {
-        v: listing(page, fetched),
+        v: listing(page, "/clusters", &query, fetched, ClusterSummary::clone),
     }
     .into_response()
 }

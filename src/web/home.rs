@@ -7,6 +7,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 
 use super::checklist::{self, Checklist};
+use super::listing::ReadNote;
 use super::error::AppResult;
 use super::page::Page;
 use super::state::AppState;
@@ -19,6 +20,8 @@ pub struct HomeView {
     pub runs: Vec<RunLine>,
     pub drafts: Vec<DraftLine>,
     pub registrations: Vec<RegistrationLine>,
+    /// When the checklist's facts were read.
+    pub note: ReadNote,
 }
 
 /// A service run that did not finish: resume it, clean it up, or watch it.
@@ -93,6 +96,11 @@ pub async fn show(State(state): State<AppState>, page: Page) -> AppResult<HomePa
         Some(aws) => Some(aws.snapshot().await),
         None => None,
     };
+    let note = match &snapshot {
+        Some(Ok(read)) => ReadNote::of(page.tr, read),
+        _ => ReadNote::default(),
+    };
+    let snapshot = snapshot.map(|read| read.map(|read| read.value.as_ref().clone()));
     Ok(HomePage {
         v: HomeView {
             checklist: checklist::build(page.tr, snapshot),
@@ -100,6 +108,7 @@ pub async fn show(State(state): State<AppState>, page: Page) -> AppResult<HomePa
             runs,
             drafts,
             registrations,
+            note,
         },
     })
 }

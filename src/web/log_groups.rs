@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::create::{self, Context, CreateWizard, FormCommon, FormWizard};
 use super::form::FormData;
-use super::listing::{Listing, listing};
+use super::listing::{Listing, PageQuery, listing};
 use super::page::Page;
 use super::state::AppState;
 use super::task_definitions::Choice;
@@ -134,26 +134,26 @@ pub struct LogGroupsPage {
     pub v: Listing<LogGroupLine>,
 }
 
-pub async fn list(State(state): State<AppState>, page: Page) -> Response {
+pub async fn list(
+    State(state): State<AppState>,
+    page: Page,
+    Query(query): Query<PageQuery>,
+) -> Response {
     let tr = page.tr;
-    let line = |group: LogGroupSummary| LogGroupLine {
+    let line = |group: &LogGroupSummary| LogGroupLine {
         retention: match group.retention_in_days {
             Some(days) => tr.fmt(days_key(i64::from(days)), &[("days", days.to_string())]),
             None => tr.t("ui.never_expire").to_string(),
         },
-        name: group.name,
+        name: group.name.clone(),
         stored_bytes: group.stored_bytes,
     };
     let fetched = match state.connection.aws() {
-        Some(aws) => Some(
-            aws.log_groups()
-                .await
-                .map(|groups| groups.into_iter().map(line).collect()),
-        ),
+        Some(aws) => Some(aws.log_groups_page(query.token()).await),
         None => None,
     };
     LogGroupsPage {
-        v: listing(page, fetched),
+        v: listing(page, "/log-groups", &query, fetched, line),
     }
     .into_response()
 }

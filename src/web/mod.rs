@@ -34,6 +34,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(home::show))
         .route("/lang", post(lang::switch))
+        .route("/refresh", post(listing::refresh))
         .route("/static/{file}", get(assets::serve))
         .merge(task_definitions::routes())
         .merge(roles::routes())

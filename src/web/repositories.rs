@@ -13,7 +13,7 @@ use axum::routing::get;
 use super::create::{self, Context, CreateWizard, FormCommon, FormWizard};
 use super::error::{AppError, AppResult};
 use super::form::FormData;
-use super::listing::{Listing, listing};
+use super::listing::{Listing, PageQuery, listing};
 use super::page::Page;
 use super::state::AppState;
 use super::task_definitions::Choice;
@@ -145,13 +145,15 @@ pub struct ImageLine {
     pub size: String,
 }
 
-impl From<RepositorySummary> for RepositoryLine {
-    fn from(repository: RepositorySummary) -> Self {
+impl From<&RepositorySummary> for RepositoryLine {
+    fn from(repository: &RepositorySummary) -> Self {
         Self {
             push_url: push_url(&repository.name),
             images: repository
                 .images
-                .into_iter()
+                .iter()
+                .flatten()
+                .cloned()
                 .map(|image| ImageLine {
                     tags: image.tags.join(", "),
                     short_digest: match image.digest.get(..19) {
@@ -163,8 +165,8 @@ impl From<RepositorySummary> for RepositoryLine {
                     size: readable_size(image.size_bytes),
                 })
                 .collect(),
-            name: repository.name,
-            uri: repository.uri,
+            name: repository.name.clone(),
+            uri: repository.uri.clone(),
         }
     }
 }
@@ -175,17 +177,19 @@ pub struct RepositoriesPage {
     pub v: Listing<RepositoryLine>,
 }
 
-pub async fn list(State(state): State<AppState>, page: Page) -> Response {
+pub async fn list(
+    State(state): State<AppState>,
+    page: Page,
+    Query(query): Query<PageQuery>,
+) -> Response {
     let fetched = match state.connection.aws() {
-        Some(aws) => Some(
-            aws.repositories()
-                .await
-                .map(|list| list.into_iter().map(RepositoryLine::from).collect()),
-        ),
+        Some(aws) => Some(aws.repositories_page(query.token()).await),
         None => None,
     };
     RepositoriesPage {
-        v: listing(page, fetched),
+        v: listing(page, "/repositories", &query, fetched, |r| {
+            RepositoryLine::from(r)
+        }),
     }
     .into_response()
 }

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::aws::{Aws, AwsError};
@@ -13,7 +13,7 @@ use crate::model::account::RoleSummary;
 use crate::model::permissions::Gap;
 use crate::model::role::{MANAGED_POLICIES, trust_policy_with_ecs_tasks};
 use crate::web::error::{AppError, AppResult};
-use crate::web::listing::{Listing, listing};
+use crate::web::listing::{Listing, PageQuery, listing};
 use crate::web::page::Page;
 use crate::web::refusal::refused;
 use crate::web::state::AppState;
@@ -25,12 +25,12 @@ pub struct RoleLine {
     pub ecs_tasks_can_assume: bool,
 }
 
-impl From<RoleSummary> for RoleLine {
-    fn from(role: RoleSummary) -> Self {
+impl From<&RoleSummary> for RoleLine {
+    fn from(role: &RoleSummary) -> Self {
         Self {
             url: format!("/roles/{}", role.name),
             ecs_tasks_can_assume: role.trusts_ecs_tasks(),
-            name: role.name,
+            name: role.name.clone(),
         }
     }
 }
@@ -41,17 +41,17 @@ pub struct RolesPage {
     pub v: Listing<RoleLine>,
 }
 
-pub async fn list(State(state): State<AppState>, page: Page) -> Response {
+pub async fn list(
+    State(state): State<AppState>,
+    page: Page,
+    Query(query): Query<PageQuery>,
+) -> Response {
     let fetched = match state.connection.aws() {
-        Some(aws) => Some(
-            aws.list_roles()
-                .await
-                .map(|roles| roles.into_iter().map(RoleLine::from).collect()),
-        ),
+        Some(aws) => Some(aws.roles_page(query.token()).await),
         None => None,
     };
     RolesPage {
-        v: listing(page, fetched),
+        v: listing(page, "/roles", &query, fetched, |r| RoleLine::from(r)),
     }
     .into_response()
 }

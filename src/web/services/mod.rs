@@ -98,31 +98,42 @@ impl FormWizard for ServiceDraft {
         };
         let family = self.family();
         let vpc = Some(self.vpc_id.as_str()).filter(|v| !v.is_empty());
-        let (clusters, families, revisions, network) = tokio::join!(
-            aws.clusters(),
-            aws.task_definition_families(),
+        // Read at once; only a first visit (no family yet) waits for the
+        // families before it reads the first one's revisions.
+        let (clusters, families, revisions, network, listeners) = tokio::join!(
+            aws.picker_clusters(),
+            aws.picker_families(),
             async {
                 match family {
-                    Some(family) => aws.revisions(family).await,
+                    Some(family) => aws.revisions(family).await.map(|r| r.value.to_vec()),
                     None => Ok(Vec::new()),
                 }
             },
             aws.network(vpc),
+            async {
+                if self.load_balancer_arn.is_empty() {
+                    Ok(Vec::new())
+                } else {
+                    aws.listeners(&self.load_balancer_arn).await
+                }
+            },
         );
         let mut facts = ServiceFormFacts::default();
         let mut problems = Vec::new();
         match clusters {
             Ok(clusters) => {
                 facts.clusters = clusters
-                    .into_iter()
+                    .value
+                    .items
+                    .iter()
                     .filter(|c| c.status == "ACTIVE")
-                    .map(|c| c.name)
+                    .map(|c| c.name.clone())
                     .collect();
             }
             Err(e) => problems.push(e),
         }
         match families {
-            Ok(families) => facts.families = families,
+            Ok(families) => facts.families = families.value.to_vec(),
             Err(e) => problems.push(e),
         }
         match revisions {
@@ -130,23 +141,19 @@ impl FormWizard for ServiceDraft {
             Err(e) => problems.push(e),
         }
         match network {
-            Ok(network) => facts.network = network,
+            Ok(network) => facts.network = network.value.as_ref().clone(),
             Err(e) => problems.push(e),
         }
-        if !self.load_balancer_arn.is_empty() {
-            match aws.listeners(&self.load_balancer_arn).await {
-                Ok(listeners) => {
-                    facts.listeners = listeners.into_iter().map(|(arn, _)| arn).collect()
-                }
-                Err(e) => problems.push(e),
-            }
+        match listeners {
+            Ok(listeners) => facts.listeners = listeners.into_iter().map(|(arn, _)| arn).collect(),
+            Err(e) => problems.push(e),
         }
         // A first visit names no family: the form preselects the first.
         if family.is_none()
             && let Some(first) = facts.families.first()
         {
             match aws.revisions(first).await {
-                Ok(revisions) => facts.revisions = revisions,
+                Ok(revisions) => facts.revisions = revisions.value.to_vec(),
                 Err(e) => problems.push(e),
             }
         }

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::aws::Aws;
 use crate::deploy::service_plan::plan;
+use crate::model::account::named_in;
 use crate::model::service::draft::{LoadBalancing, ServiceDraft};
 use crate::model::service::preflight::{ServiceFacts, Taken, preflight};
 use crate::model::validate::Issue;
@@ -180,9 +181,8 @@ async fn service_facts(
     let new_lb = draft.load_balancing == LoadBalancing::New;
     let on_existing = draft.load_balancing == LoadBalancing::ExistingLoadBalancer;
     let on_listener = draft.load_balancing == LoadBalancing::ExistingListener;
-    let (td, facts, network, service, load_balancer, target_group, ports, priorities) = tokio::join!(
+    let (td, network, service, load_balancer, target_group, ports, priorities) = tokio::join!(
         aws.task_definition(&draft.service.task_definition),
-        aws.facts(account),
         aws.network(Some(&draft.vpc_id)),
         aws.service_exists(&draft.service.cluster, &draft.service.service_name),
         async {
@@ -217,6 +217,11 @@ async fn service_facts(
         },
     );
     let td = td?;
+    let named = td
+        .as_ref()
+        .map(|td| named_in(td, account, aws.region().unwrap_or_default()))
+        .unwrap_or_default();
+    let facts = aws.facts_for(account, &named).await;
     // The execution role's policies decide whether secrets can be read.
     let role_name = td
         .as_ref()
@@ -236,8 +241,8 @@ async fn service_facts(
     Ok(ServiceFacts {
         task_definition: td,
         execution_role,
-        account: Some(facts?),
-        network: network?,
+        account: Some(facts?.value.as_ref().clone()),
+        network: network?.value.as_ref().clone(),
         taken: Taken {
             service: service?,
             listener_port: ports?.contains(&lb.listener_port),

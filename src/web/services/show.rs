@@ -85,7 +85,10 @@ async fn details(
     let (targets, tasks, revisions) = tokio::join!(
         aws.target_health(&service.target_group_arns),
         aws.service_tasks(cluster, &service.name),
-        aws.revisions(service.family()),
+        async {
+            let revisions = aws.revisions(service.family()).await;
+            revisions.map(|read| read.value.to_vec())
+        },
     );
     let mut problems = Vec::new();
     let targets = read(&mut problems, targets)

@@ -2,18 +2,20 @@
 //! and log groups its pickers offer, and the warnings about what the account
 //! does not hold (an image never pushed, a log group that does not exist).
 
-use crate::aws::Connection;
-use crate::model::account::{AccountFacts, check_against_account};
+use crate::aws::{Connection, Read};
+use crate::model::account::{AccountFacts, check_against_account, named_in};
 use crate::model::task_definition::TaskDefinition;
 use crate::model::validate::Issue;
 
-/// The account's facts, or None in preview mode or when AWS will not say:
-/// the pickers and warnings are a help, never a reason to stop.
-pub async fn facts(connection: &Connection) -> Option<AccountFacts> {
+/// The account's facts, what `td` names looked up first, or None in preview
+/// mode or when AWS will not say: the pickers and warnings are a help, never
+/// a reason to stop.
+pub async fn facts(connection: &Connection, td: &TaskDefinition) -> Option<Read<AccountFacts>> {
     let Connection::Connected { aws, identity } = connection else {
         return None;
     };
-    match aws.facts(&identity.account).await {
+    let named = named_in(td, &identity.account, aws.region().unwrap_or_default());
+    match aws.facts_for(&identity.account, &named).await {
         Ok(facts) => Some(facts),
         Err(error) => {
             tracing::warn!(code = %error.code, "could not read the account for the pickers");
@@ -42,7 +44,15 @@ pub fn image_suggestions(facts: Option<&AccountFacts>, not_pushed: &str) -> Vec<
     };
     let mut suggestions = Vec::new();
     for repository in &facts.repositories {
-        let tags: Vec<&String> = repository.images.iter().flat_map(|i| &i.tags).collect();
+        let Some(images) = &repository.images else {
+            // Not looked into: offered without saying whether it was pushed.
+            suggestions.push(Suggestion {
+                value: format!("{}:latest", repository.uri),
+                label: repository.name.clone(),
+            });
+            continue;
+        };
+        let tags: Vec<&String> = images.iter().flat_map(|i| &i.tags).collect();
         if tags.is_empty() {
             suggestions.push(Suggestion {
                 value: format!("{}:latest", repository.uri),
@@ -85,17 +95,22 @@ mod tests {
                 RepositorySummary {
                     name: "rails-app".into(),
                     uri: "1.dkr/rails-app".into(),
-                    images: vec![ImageSummary {
+                    images: Some(vec![ImageSummary {
                         tags: vec!["latest".into(), "v1".into()],
                         digest: String::new(),
                         pushed_at: String::new(),
                         size_bytes: 0,
-                    }],
+                    }]),
                 },
                 RepositorySummary {
                     name: "nginx".into(),
                     uri: "1.dkr/nginx".into(),
-                    images: Vec::new(),
+                    images: Some(Vec::new()),
+                },
+                RepositorySummary {
+                    name: "unread".into(),
+                    uri: "1.dkr/unread".into(),
+                    images: None,
                 },
             ],
             log_groups: vec!["/ecs/web".into()],
@@ -111,6 +126,7 @@ mod tests {
                 ("1.dkr/rails-app:latest".into(), "rails-app:latest".into()),
                 ("1.dkr/rails-app:v1".into(), "rails-app:v1".into()),
                 ("1.dkr/nginx:latest".into(), "nginx (not pushed)".into()),
+                ("1.dkr/unread:latest".into(), "unread".into()),
             ]
         );
         assert_eq!(log_group_suggestions(Some(&facts))[0].value, "/ecs/web");

@@ -158,13 +158,13 @@ async fn view(
     // The pickers are a convenience; a failure to list leaves a plain text
     // field. Only roles ECS tasks can assume would work, so only they are offered.
     let roles = match state.connection.aws() {
-        Some(aws) => aws
-            .list_roles()
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|r| r.trusts_ecs_tasks())
-            .collect(),
+        Some(aws) => aws.picker_roles().await.map_or_else(
+            |_| Vec::new(),
+            |read| {
+                let roles = read.value.items.iter();
+                roles.filter(|r| r.trusts_ecs_tasks()).cloned().collect()
+            },
+        ),
         None => Vec::new(),
     };
     let platform = td

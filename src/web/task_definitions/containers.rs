@@ -15,6 +15,7 @@ use crate::model::task_definition::TaskDefinition;
 use crate::model::validate::{Issue, MAX_CONTAINERS, validate_containers};
 use crate::store::Draft;
 use crate::web::form::{FormData, join_list};
+use crate::web::listing::ReadNote;
 use crate::web::messages::Messages;
 use crate::web::page::Page;
 use crate::web::state::AppState;
@@ -41,6 +42,8 @@ pub struct ContainersView {
     /// (name, URI) of the account's repositories, each with a Copy button.
     pub repository_uris: Vec<(String, String)>,
     pub log_groups: Vec<Suggestion>,
+    /// When the pickers' roles, images and log groups were read.
+    pub note: ReadNote,
     pub action_url: String,
     pub containers: Vec<ContainerView>,
     pub can_add: bool,
@@ -164,14 +167,19 @@ impl WizardStep for Containers {
         let td = &draft.task_definition;
         // A fragment (a row added or removed) keeps the page's pickers and
         // warnings; only a whole page reads the account.
-        let facts = match shape {
-            Shape::Page => account::facts(&state.connection).await,
+        let read = match shape {
+            Shape::Page => account::facts(&state.connection, td).await,
             Shape::Fragment => None,
         };
+        let note = read
+            .as_ref()
+            .map(|read| ReadNote::of(page.tr, read))
+            .unwrap_or_default();
+        let facts = read.as_ref().map(|read| read.value.as_ref());
         let mut issues = issues.to_vec();
-        issues.extend(account::warnings(td, facts.as_ref()));
-        let images = account::image_suggestions(facts.as_ref(), page.tr.t("ui.not_pushed"));
-        let log_groups = account::log_group_suggestions(facts.as_ref());
+        issues.extend(account::warnings(td, facts));
+        let images = account::image_suggestions(facts, page.tr.t("ui.not_pushed"));
+        let log_groups = account::log_group_suggestions(facts);
         // Text that did not parse is shown again as typed.
         let advanced_texts: Vec<(usize, String)> = posted
             .map(|form| {
@@ -194,6 +202,7 @@ impl WizardStep for Containers {
             .map(|r| (r.name.clone(), r.uri.clone()))
             .collect();
         v.log_groups = log_groups;
+        v.note = note;
         match shape {
             Shape::Page => ContainersPage { v }.into_response(),
             Shape::Fragment => ContainersPartial { v }.into_response(),
@@ -218,6 +227,7 @@ fn view(
         images: Vec::new(),
         repository_uris: Vec::new(),
         log_groups: Vec::new(),
+        note: ReadNote::default(),
         steps: step_links(page.tr, id, Step::Containers),
         action_url: Step::Containers.form_url(id, version),
         containers: td

@@ -14,7 +14,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::DraftLine;
-use crate::aws::revisions::{PageToken, family_revision, revision_number};
+use crate::aws::paging::PageToken;
+use crate::aws::revisions::{family_revision, revision_number};
 use crate::aws::{Aws, AwsError};
 use crate::model::revision::Revision;
 use crate::model::validate::check_name;

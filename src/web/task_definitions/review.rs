@@ -66,8 +66,9 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let draft = load(&state.store, &id).await?;
-    let facts = account::facts(&state.connection).await;
-    let warnings = account::warnings(&draft.task_definition, facts.as_ref());
+    let read = account::facts(&state.connection, &draft.task_definition).await;
+    let facts = read.as_ref().map(|read| read.value.as_ref());
+    let warnings = account::warnings(&draft.task_definition, facts);
     let mut v = view(page, &id, &draft, warnings);
     v.identical = identical(&state, &draft).await.map(|(name, url)| {
         let said = v
