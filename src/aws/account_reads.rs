@@ -76,7 +76,10 @@ by_name!(
 );
 
 fn key(list: &str, token: &Option<PageToken>) -> String {
-    format!("{list}:{}", token.as_ref().map(PageToken::encode).unwrap_or_default())
+    format!(
+        "{list}:{}",
+        token.as_ref().map(PageToken::encode).unwrap_or_default()
+    )
 }
 
 impl Aws {
@@ -85,7 +88,9 @@ impl Aws {
         token: Option<PageToken>,
     ) -> Result<Read<ListPage<RoleSummary>>, AwsError> {
         self.cache
-            .read(key("roles", &token), || self.list_roles_page(token, ROLES_PAGE))
+            .read(key("roles", &token), || {
+                self.list_roles_page(token, ROLES_PAGE)
+            })
             .await
     }
 
@@ -102,7 +107,11 @@ impl Aws {
             .set_marker(marker)
             .send()
             .await?;
-        let roles = output.roles().iter().map(super::iam::role_summary).collect();
+        let roles = output
+            .roles()
+            .iter()
+            .map(super::iam::role_summary)
+            .collect();
         let next = output
             .is_truncated()
             .then(|| output.marker().map(str::to_string))
@@ -119,7 +128,8 @@ impl Aws {
                 let mut page = self
                     .list_repositories_page(token, REPOSITORIES_PAGE)
                     .await?;
-                let images = join_all(page.items.iter().map(|r| self.images_of(&r.name, &[]))).await;
+                let images =
+                    join_all(page.items.iter().map(|r| self.images_of(&r.name, &[]))).await;
                 for (repository, images) in page.items.iter_mut().zip(images) {
                     repository.images = Some(images?.value.to_vec());
                 }
@@ -298,7 +308,10 @@ impl Aws {
         named: &[String],
     ) -> Result<Read<ListPage<RoleSummary>>, AwsError> {
         let keep = |page: &ListPage<RoleSummary>| {
-            page.next.is_some() || named.iter().all(|n| page.items.iter().any(|r| &r.name == n))
+            page.next.is_some()
+                || named
+                    .iter()
+                    .all(|n| page.items.iter().any(|r| &r.name == n))
         };
         self.cache
             .read_if("picker-roles".into(), keep, || {
@@ -328,20 +341,28 @@ impl Aws {
     ) -> Result<Read<AccountFacts>, AwsError> {
         let lists_them = |page: &ListPage<RepositorySummary>| {
             page.next.is_some()
-                || named.repositories.iter().all(|n| page.items.iter().any(|r| &r.name == n))
+                || named
+                    .repositories
+                    .iter()
+                    .all(|n| page.items.iter().any(|r| &r.name == n))
         };
         let has_groups = |page: &ListPage<LogGroupSummary>| {
             page.next.is_some()
-                || named.log_groups.iter().all(|n| page.items.iter().any(|g| &g.name == n))
+                || named
+                    .log_groups
+                    .iter()
+                    .all(|n| page.items.iter().any(|g| &g.name == n))
         };
         let (roles, repositories, log_groups) = tokio::join!(
             self.picker_roles_naming(&named.roles),
-            self.cache.read_if("picker-repositories".into(), lists_them, || {
-                self.list_repositories_page(None, PICKER_LIST)
-            }),
-            self.cache.read_if(key("log-groups", &None), has_groups, || {
-                self.list_log_groups_page(None, LOG_GROUPS_PAGE)
-            }),
+            self.cache
+                .read_if("picker-repositories".into(), lists_them, || {
+                    self.list_repositories_page(None, PICKER_LIST)
+                }),
+            self.cache
+                .read_if(key("log-groups", &None), has_groups, || {
+                    self.list_log_groups_page(None, LOG_GROUPS_PAGE)
+                }),
         );
         let (roles, repositories, log_groups) = (roles?, repositories?, log_groups?);
         let mut parts = vec![roles.when(), repositories.when(), log_groups.when()];
@@ -350,7 +371,12 @@ impl Aws {
             region: self.region.clone().unwrap_or_default(),
             roles: roles.value.items.clone(),
             repositories: repositories.value.items.clone(),
-            log_groups: log_groups.value.items.iter().map(|g| g.name.clone()).collect(),
+            log_groups: log_groups
+                .value
+                .items
+                .iter()
+                .map(|g| g.name.clone())
+                .collect(),
             unchecked: Vec::new(),
         };
         if repositories.value.next.is_some() {
@@ -358,7 +384,8 @@ impl Aws {
             let beyond = named.repositories.iter().filter(|n| !listed(n));
             facts.unchecked.extend(beyond.cloned());
         }
-        let (more_roles, more_groups) = (roles.value.next.is_some(), log_groups.value.next.is_some());
+        let (more_roles, more_groups) =
+            (roles.value.next.is_some(), log_groups.value.next.is_some());
         let (extra_roles, extra_groups, images) = tokio::join!(
             self.roles_beyond_the_page(&facts, named, more_roles),
             self.log_groups_beyond_the_page(&facts, named, more_groups),
@@ -394,14 +421,13 @@ impl Aws {
             .collect();
         let found = |role: &Option<RoleSummary>| role.is_some();
         let lookups = join_all(missing.iter().take(ROLES_LOOKED_UP).map(|name| {
-            self.cache
-                .read_if(format!("role:{name}"), found, || async {
-                    match self.role(name).await {
-                        Ok(role) => Ok(Some(role)),
-                        Err(e) if e.code == "NoSuchEntity" => Ok(None),
-                        Err(e) => Err(e),
-                    }
-                })
+            self.cache.read_if(format!("role:{name}"), found, || async {
+                match self.role(name).await {
+                    Ok(role) => Ok(Some(role)),
+                    Err(e) if e.code == "NoSuchEntity" => Ok(None),
+                    Err(e) => Err(e),
+                }
+            })
         }))
         .await;
         let mut found = Vec::new();
@@ -430,14 +456,15 @@ impl Aws {
             .collect();
         let found = |groups: &Vec<String>| !groups.is_empty();
         let lookups = join_all(missing.iter().take(LOG_GROUPS_LOOKED_UP).map(|name| {
-            self.cache.read_if(format!("log-group:{name}"), found, || async {
-                Ok(self
-                    .log_groups_named(name)
-                    .await?
-                    .into_iter()
-                    .map(|(name, _)| name)
-                    .collect::<Vec<_>>())
-            })
+            self.cache
+                .read_if(format!("log-group:{name}"), found, || async {
+                    Ok(self
+                        .log_groups_named(name)
+                        .await?
+                        .into_iter()
+                        .map(|(name, _)| name)
+                        .collect::<Vec<_>>())
+                })
         }))
         .await;
         let mut found = Vec::new();
@@ -460,7 +487,12 @@ impl Aws {
         named: &Named,
     ) -> Vec<(String, Result<Read<Vec<ImageSummary>>, AwsError>)> {
         let listed = |name: &String| facts.repositories.iter().any(|r| &r.name == name);
-        let mut chosen: Vec<String> = named.repositories.iter().filter(|n| listed(n)).cloned().collect();
+        let mut chosen: Vec<String> = named
+            .repositories
+            .iter()
+            .filter(|n| listed(n))
+            .cloned()
+            .collect();
         for repository in &facts.repositories {
             if !chosen.contains(&repository.name) {
                 chosen.push(repository.name.clone());

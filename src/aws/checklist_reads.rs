@@ -71,7 +71,8 @@ impl Aws {
                 },
             ),
         );
-        let (roles, clusters, repositories, families) = (roles?, clusters?, repositories?, families?);
+        let (roles, clusters, repositories, families) =
+            (roles?, clusters?, repositories?, families?);
         let parts = [
             roles.when(),
             clusters.when(),
@@ -132,11 +133,8 @@ impl Aws {
             return Ok(vec![named]);
         }
         let page = self.iam.list_roles().max_items(PAGE).send().await;
-        let mut roles: Vec<RoleSummary> = page?
-            .roles()
-            .iter()
-            .map(super::iam::role_summary)
-            .collect();
+        let mut roles: Vec<RoleSummary> =
+            page?.roles().iter().map(super::iam::role_summary).collect();
         roles.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(roles)
     }

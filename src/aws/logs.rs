@@ -30,7 +30,9 @@ impl Aws {
     }
 }
 
-pub(super) fn log_group_summary(group: &aws_sdk_cloudwatchlogs::types::LogGroup) -> LogGroupSummary {
+pub(super) fn log_group_summary(
+    group: &aws_sdk_cloudwatchlogs::types::LogGroup,
+) -> LogGroupSummary {
     LogGroupSummary {
         name: group.log_group_name().unwrap_or_default().to_string(),
         retention_in_days: group.retention_in_days(),

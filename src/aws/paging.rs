@@ -55,4 +55,3 @@ pub(super) fn page_of<T>(
     let page: Vec<T> = rest.into_iter().take(size).collect();
     (page, more.then_some(PageToken::Offset(offset + size)))
 }
-

@@ -65,14 +65,6 @@ impl<T> Read<T> {
             throttled: parts.iter().any(|(_, throttled)| *throttled),
         }
     }
-
-    pub fn map<U>(self, f: impl FnOnce(&T) -> U) -> Read<U> {
-        Read {
-            value: Arc::new(f(&self.value)),
-            read_at: self.read_at,
-            throttled: self.throttled,
-        }
-    }
 }
 
 #[derive(Clone)]
@@ -223,10 +215,7 @@ impl ReadCache {
 
     /// Forgets everything: the account has changed, or someone asked to read again.
     pub fn clear(&self) {
-        self.slots
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        self.slots.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 }
 
@@ -255,9 +244,7 @@ impl Intercept for Invalidate {
     ) -> Result<(), BoxError> {
         // A write that failed may still have changed something (a timeout
         // after AWS acted): forget either way.
-        let read = config
-            .load::<Metadata>()
-            .is_some_and(|m| is_read(m.name()));
+        let read = config.load::<Metadata>().is_some_and(|m| is_read(m.name()));
         if !read {
             self.0.clear();
         }
@@ -328,7 +315,9 @@ mod tests {
             .unwrap();
         assert!(!first.throttled);
         let throttled = cache
-            .read("k".into(), || async { Err::<i32, _>(error("ThrottlingException")) })
+            .read("k".into(), || async {
+                Err::<i32, _>(error("ThrottlingException"))
+            })
             .await
             .unwrap();
         assert_eq!((*throttled.value, throttled.throttled), (1, true));
@@ -341,7 +330,9 @@ mod tests {
         assert_eq!(*again.value, 1);
         // Any other refusal is said as it is.
         let denied = cache
-            .read("k".into(), || async { Err::<i32, _>(error("AccessDenied")) })
+            .read("k".into(), || async {
+                Err::<i32, _>(error("AccessDenied"))
+            })
             .await
             .unwrap_err();
         assert_eq!(denied.code, "AccessDenied");
@@ -356,7 +347,9 @@ mod tests {
             .unwrap();
         cache.clear();
         let after = cache
-            .read("k".into(), || async { Err::<i32, _>(error("ThrottlingException")) })
+            .read("k".into(), || async {
+                Err::<i32, _>(error("ThrottlingException"))
+            })
             .await;
         assert!(after.is_err());
     }
@@ -366,13 +359,17 @@ mod tests {
         let cache = ReadCache::new(Duration::from_secs(60));
         let has_image = |images: &Vec<&str>| !images.is_empty();
         let empty = cache
-            .read_if("images".into(), has_image, || async { Ok::<_, AwsError>(vec![]) })
+            .read_if("images".into(), has_image, || async {
+                Ok::<_, AwsError>(vec![])
+            })
             .await
             .unwrap();
         assert!(empty.value.is_empty());
         // Pushed outside the app: the empty answer is not served again.
         let pushed = cache
-            .read_if("images".into(), has_image, || async { Ok::<_, AwsError>(vec!["latest"]) })
+            .read_if("images".into(), has_image, || async {
+                Ok::<_, AwsError>(vec!["latest"])
+            })
             .await
             .unwrap();
         assert_eq!(*pushed.value, ["latest"]);
@@ -390,7 +387,9 @@ mod tests {
     async fn a_failed_read_is_not_kept() {
         let cache = ReadCache::new(Duration::from_secs(60));
         let failed = cache
-            .read("k".into(), || async { Err::<i32, _>(error("AccessDenied")) })
+            .read("k".into(), || async {
+                Err::<i32, _>(error("AccessDenied"))
+            })
             .await;
         assert!(failed.is_err());
         let next = cache
@@ -414,7 +413,13 @@ mod tests {
 
     #[test]
     fn reads_are_told_from_writes_by_the_operation_name() {
-        for read in ["DescribeImages", "ListRoles", "GetRole", "BatchGetImage", "FilterLogEvents"] {
+        for read in [
+            "DescribeImages",
+            "ListRoles",
+            "GetRole",
+            "BatchGetImage",
+            "FilterLogEvents",
+        ] {
             assert!(is_read(read), "{read}");
         }
         for write in [

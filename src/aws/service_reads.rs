@@ -210,7 +210,9 @@ impl Aws {
     /// A family's newest revisions, newest first (`family:7`).
     pub async fn revisions(&self, family: &str) -> Result<Read<Vec<String>>, AwsError> {
         self.cache
-            .read(format!("revisions:{family}"), || self.read_revisions(family))
+            .read(format!("revisions:{family}"), || {
+                self.read_revisions(family)
+            })
             .await
     }
 

@@ -86,18 +86,19 @@ pub fn is_transient(error: &AwsError) -> bool {
     let code = error.code.as_str();
     is_throttling(error)
         || matches!(
-        code,
-        "ServiceUnavailable"
-            | "ServiceUnavailableException"
-            | "InternalFailure"
-            | "InternalError"
-            | "InternalServerError"
-            | "ServerException"
-            | NO_ANSWER
-    ) || (code == "InvalidParameterException" && {
-        let message = error.message.to_ascii_lowercase();
-        message.contains("assume") && message.contains("role")
-    })
+            code,
+            "ServiceUnavailable"
+                | "ServiceUnavailableException"
+                | "InternalFailure"
+                | "InternalError"
+                | "InternalServerError"
+                | "ServerException"
+                | NO_ANSWER
+        )
+        || (code == "InvalidParameterException" && {
+            let message = error.message.to_ascii_lowercase();
+            message.contains("assume") && message.contains("role")
+        })
 }
 
 /// While a deleted load balancer lets go of its network interfaces.

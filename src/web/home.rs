@@ -7,8 +7,8 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 
 use super::checklist::{self, Checklist};
-use super::listing::ReadNote;
 use super::error::AppResult;
+use super::listing::ReadNote;
 use super::page::Page;
 use super::state::AppState;
 use super::task_definitions::DraftLine;

@@ -26,9 +26,14 @@ pub struct World {
 }
 
 pub async fn world() -> World {
+    world_with(&FLAGS).await
+}
+
+/// The same world, the app started with `flags`.
+pub async fn world_with(flags: &[&str]) -> World {
     let moto = moto();
     let proxy = fault_proxy(&moto.url).await;
-    let app = app_with_flags(&proxy.url, &FLAGS);
+    let app = app_with_flags(&proxy.url, flags);
     let client = Client::new(&app.url).await;
     let config = sdk_config(&moto.url);
     let ec2 = aws_sdk_ec2::Client::new(&config);
