@@ -120,6 +120,17 @@ impl Aws {
         }
     }
 
+    /// The family's latest active revision as AWS wrote it, kept in the
+    /// read cache (a registration empties it).
+    pub async fn latest_revision(&self, family: &str) -> Result<Option<Value>, AwsError> {
+        let key = format!("latest-revision:{family}");
+        let read = self
+            .cache
+            .read(key, || self.describe_revision(family))
+            .await?;
+        Ok(read.value.as_ref().clone())
+    }
+
     /// Each of `references` described, at once.
     pub async fn describe_revisions(
         &self,

@@ -240,6 +240,18 @@ impl Aws {
         &self,
         reference: &str,
     ) -> Result<Option<TaskDefinition>, AwsError> {
+        let key = format!("task-definition:{reference}");
+        let read = self
+            .cache
+            .read(key, || self.read_task_definition(reference))
+            .await?;
+        Ok(read.value.as_ref().clone())
+    }
+
+    async fn read_task_definition(
+        &self,
+        reference: &str,
+    ) -> Result<Option<TaskDefinition>, AwsError> {
         let capture = CaptureBody::default();
         let result = self
             .ecs

@@ -59,7 +59,39 @@ struct Shared {
     calls: Vec<(String, String)>,
     /// How long each forwarded call took, latency included, in arrival order.
     timings: Vec<(String, Duration)>,
+    /// When each forwarded call began and ended, in the order they ended.
+    spans: Vec<Span>,
     latency: Duration,
+}
+
+/// One forwarded call: its action, when it came and when it was answered.
+#[derive(Clone, Debug)]
+pub struct Span {
+    pub action: String,
+    pub start: std::time::Instant,
+    pub end: std::time::Instant,
+}
+
+/// The longest run of calls each begun after the one before it ended (the
+/// calls a page could not make at once), and its time: what the page
+/// cannot be faster than, however it overlaps the rest.
+pub fn longest_chain(spans: &[Span]) -> (usize, Duration) {
+    let mut sorted: Vec<&Span> = spans.iter().collect();
+    sorted.sort_by_key(|s| s.start);
+    // best[i]: the longest chain ending with call i, by time.
+    let mut best: Vec<(usize, Duration)> = Vec::with_capacity(sorted.len());
+    for (i, span) in sorted.iter().enumerate() {
+        let own = span.end - span.start;
+        let before = (0..i)
+            .filter(|&j| sorted[j].end <= span.start)
+            .map(|j| best[j])
+            .max_by_key(|(_, time)| *time)
+            .unwrap_or((0, Duration::ZERO));
+        best.push((before.0 + 1, before.1 + own));
+    }
+    best.into_iter()
+        .max_by_key(|(_, time)| *time)
+        .unwrap_or((0, Duration::ZERO))
 }
 
 #[derive(Clone)]
@@ -122,6 +154,11 @@ impl FaultProxy {
     /// Each forwarded call's time, latency included, in the order they ended.
     pub fn timings(&self) -> Vec<(String, Duration)> {
         self.shared.lock().expect("lock").timings.clone()
+    }
+
+    /// Each forwarded call's start and end, in the order they ended.
+    pub fn spans(&self) -> Vec<Span> {
+        self.shared.lock().expect("lock").spans.clone()
     }
 
     pub fn set_latency(&self, latency: Duration) {
@@ -254,11 +291,13 @@ async fn forward(
         }
     }
     let bytes = answer.bytes().await.unwrap_or_default();
-    state
-        .shared
-        .lock()
-        .expect("lock")
-        .timings
-        .push((action, started.elapsed()));
+    let mut shared = state.shared.lock().expect("lock");
+    shared.timings.push((action.clone(), started.elapsed()));
+    shared.spans.push(Span {
+        action,
+        start: started,
+        end: std::time::Instant::now(),
+    });
+    drop(shared);
     response.body(Body::from(bytes)).expect("response")
 }

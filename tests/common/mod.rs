@@ -243,6 +243,15 @@ impl Page {
             .and_then(|e| e.value().attr(name).map(str::to_string))
     }
 
+    /// `name` of every element matching `css` that has it.
+    pub fn attrs(&self, css: &str, name: &str) -> Vec<String> {
+        let selector = Selector::parse(css).expect("selector");
+        self.html
+            .select(&selector)
+            .filter_map(|e| e.value().attr(name).map(str::to_string))
+            .collect()
+    }
+
     /// The fields of the form matching `css`, as a browser would submit them.
     pub fn form_fields(&self, css: &str) -> Vec<(String, String)> {
         let form = Selector::parse(css).expect("selector");

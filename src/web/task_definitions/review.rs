@@ -86,7 +86,7 @@ pub async fn show(
 async fn identical(state: &AppState, draft: &Draft) -> Option<(String, String)> {
     let aws = state.connection.aws()?;
     let td = &draft.task_definition;
-    let latest = aws.describe_revision(&td.family).await.ok()??;
+    let latest = aws.latest_revision(&td.family).await.ok()??;
     let request = serde_json::to_value(td).ok()?;
     if !same_as_registered(&request, &latest) {
         return None;
