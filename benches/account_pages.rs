@@ -16,38 +16,16 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use common::faults::{FaultProxy, fault_proxy, longest_chain};
+use common::figures::{counted, ms};
 use common::{Client, app, moto, push_image, sdk_config};
 use futures_util::future::join_all;
 
 const LATENCY: Duration = Duration::from_millis(50);
 const ACCOUNT: &str = "123456789012";
 const TRUST: &str = r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn counted(calls: &[String]) -> String {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for call in calls {
-        *counts.entry(call.as_str()).or_default() += 1;
-    }
-    counts
-        .iter()
-        .map(|(op, n)| {
-            if *n == 1 {
-                op.to_string()
-            } else {
-                format!("{op}×{n}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 /// `size` of each, straight into moto (not through the proxy), 25 at a time;
 /// then what makes every checklist step done.
@@ -93,7 +71,9 @@ async fn fill(moto_url: &str, size: usize) {
         .send()
         .await
         .expect("the execution role");
-    // The person's own repository, made last, with their image pushed.
+    // The person's own repository, made last (a second later, so that it is
+    // the newest by AWS's timestamps), with their image pushed.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     ecr.create_repository()
         .repository_name("web-app")
         .send()

@@ -17,6 +17,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::figures::ms;
 use common::{App, Client};
 use serde_json::{Value, json};
 
@@ -51,10 +52,6 @@ async fn median(client: &Client, path: &str, runs: usize) -> Duration {
 
 fn peak_mib(app: &App) -> f64 {
     app.peak_memory_kib() as f64 / 1024.0
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 /// A definition at every AWS limit the import checks: 10 containers, each

@@ -10,28 +10,12 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use common::faults::fault_proxy;
+use common::figures::{counted, ms};
 use common::{Client, app, moto, register_raw};
 use serde_json::json;
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn counted(calls: &[String]) -> String {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for call in calls {
-        *counts.entry(call.as_str()).or_default() += 1;
-    }
-    counts
-        .iter()
-        .map(|(op, n)| format!("{op}×{n}"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 async fn run(sizes: &[usize]) {
     let moto = moto();

@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use common::faults::fault_proxy;
+use common::figures::ms;
 use common::network::{cluster_and_task_definition, default_network, internet_gateway};
 use common::{moto, plans, sdk_config};
 use ecs_wizard::aws::Aws;
@@ -32,10 +33,6 @@ use ecs_wizard::model::service::draft::{LoadBalancing, ServiceDraft};
 use ecs_wizard::store::Store;
 use ecs_wizard::store::runs::RunStatus;
 use serde_json::json;
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
 
 fn draft(n: usize, vpc: &str, subnets: &[String]) -> ServiceDraft {
     let mut draft = ServiceDraft {

@@ -275,7 +275,7 @@ async fn the_containers_step_reads_a_bounded_number_of_calls() {
     let step = format!("{draft}/containers");
     let (cold, page) = calls_of(&w, &step).await;
     assert!(cold.len() <= 10, "{} calls: {cold:?}", cold.len());
-    assert!(page.select("#read-at")[0].contains("Read from AWS"));
+    assert!(page.select("#read-at")[0].contains("read from AWS"));
     let warning = |page: &common::Page| {
         page.select(".issues li.warning, .msg.warning")
             .iter()
@@ -298,4 +298,30 @@ async fn the_containers_step_reads_a_bounded_number_of_calls() {
             .all(|c| c != "ListRoles" && c != "DescribeRepositories"),
         "the review reuses the step's reads: {review:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_checklist_looks_first_into_the_repository_the_person_made() {
+    let w = world().await;
+    let posted = w
+        .client
+        .post(
+            "/repositories/new",
+            &[("repositoryName", "mine"), ("action", "next")],
+        )
+        .await;
+    assert_eq!(posted.status, 303, "{}", posted.text);
+    let created = w
+        .client
+        .press(&posted.location.replace("/review", "/create"))
+        .await;
+    assert_eq!(created.status, 200, "{}", created.text);
+    // Thirty newer repositories, made elsewhere; the person pushes to theirs.
+    fill(&w, 30, 0, 0, 0).await;
+    common::push_image(&w._moto.url, "mine", "latest").await;
+    let (calls, home) = calls_of(&w, "/").await;
+    assert!(calls.len() <= 10, "{calls:?}");
+    let step = "#checklist > li:nth-child(3)";
+    assert_eq!(home.attr(step, "data-state").as_deref(), Some("done"));
+    assert_eq!(home.select(&format!("{step} .subject")), ["mine"]);
 }

@@ -9,6 +9,8 @@
 //! - Log groups: one DescribeLogGroups of 50.
 //! - The task definition wizard's pickers and warnings: see `facts_for`.
 
+use std::future::Future;
+
 use futures_util::future::join_all;
 
 use super::paging::{PageToken, page_of};
@@ -419,27 +421,17 @@ impl Aws {
             .iter()
             .filter(|name| list_goes_on && !facts.roles.iter().any(|r| &r.name == *name))
             .collect();
-        let found = |role: &Option<RoleSummary>| role.is_some();
-        let lookups = join_all(missing.iter().take(ROLES_LOOKED_UP).map(|name| {
-            self.cache.read_if(format!("role:{name}"), found, || async {
-                match self.role(name).await {
+        let (found, unchecked) = self
+            .look_up("role", &missing, ROLES_LOOKED_UP, |name| async move {
+                match self.role(&name).await {
                     Ok(role) => Ok(Some(role)),
                     Err(e) if e.code == "NoSuchEntity" => Ok(None),
                     Err(e) => Err(e),
                 }
             })
-        }))
-        .await;
-        let mut found = Vec::new();
-        for lookup in lookups {
-            found.extend(lookup?.value.as_ref().clone());
-        }
-        let unchecked = missing
-            .iter()
-            .skip(ROLES_LOOKED_UP)
-            .map(|name| format!("arn:aws:iam::{}:role/{name}", facts.account))
-            .collect();
-        Ok((found, unchecked))
+            .await?;
+        let arn = |name: String| format!("arn:aws:iam::{}:role/{name}", facts.account);
+        Ok((found, unchecked.into_iter().map(arn).collect()))
     }
 
     /// Named log groups not on the first page, by name; the ones not looked up.
@@ -454,29 +446,44 @@ impl Aws {
             .iter()
             .filter(|name| list_goes_on && !facts.log_groups.contains(name))
             .collect();
-        let found = |groups: &Vec<String>| !groups.is_empty();
-        let lookups = join_all(missing.iter().take(LOG_GROUPS_LOOKED_UP).map(|name| {
-            self.cache
-                .read_if(format!("log-group:{name}"), found, || async {
-                    Ok(self
-                        .log_groups_named(name)
-                        .await?
-                        .into_iter()
-                        .map(|(name, _)| name)
-                        .collect::<Vec<_>>())
-                })
+        self.look_up(
+            "log-group",
+            &missing,
+            LOG_GROUPS_LOOKED_UP,
+            |name| async move {
+                let groups = self.log_groups_named(&name).await?;
+                Ok(groups.into_iter().next().map(|(name, _)| name))
+            },
+        )
+        .await
+    }
+
+    /// The first `limit` of `missing` looked up by name, at once (kept once
+    /// found): what was found, and the names not looked up.
+    async fn look_up<T, F, Fut>(
+        &self,
+        kind: &str,
+        missing: &[&String],
+        limit: usize,
+        lookup: F,
+    ) -> Result<(Vec<T>, Vec<String>), AwsError>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: Fn(String) -> Fut,
+        Fut: Future<Output = Result<Option<T>, AwsError>>,
+    {
+        let found = |value: &Option<T>| value.is_some();
+        let lookups = join_all(missing.iter().take(limit).map(|name| {
+            let key = format!("{kind}:{name}");
+            self.cache.read_if(key, found, || lookup(name.to_string()))
         }))
         .await;
-        let mut found = Vec::new();
+        let mut values = Vec::new();
         for lookup in lookups {
-            found.extend(lookup?.value.iter().cloned());
+            values.extend(lookup?.value.as_ref().clone());
         }
-        let unchecked = missing
-            .iter()
-            .skip(LOG_GROUPS_LOOKED_UP)
-            .map(|name| name.to_string())
-            .collect();
-        Ok((found, unchecked))
+        let not_looked_up = missing.iter().skip(limit).map(|n| n.to_string());
+        Ok((values, not_looked_up.collect()))
     }
 
     /// The images of the named repositories that exist, then of the first

@@ -10,7 +10,8 @@
 //!   emulator does not count), one ListServices of one service for each of
 //!   the two busiest clusters;
 //! - one DescribeRepositories page, and one DescribeImages (a single image)
-//!   for each of the two newest repositories;
+//!   for each of two repositories: the ones the person created here or named
+//!   in a task definition draft first, then the newest;
 //! - one ListTaskDefinitionFamilies of one family.
 
 use futures_util::future::join_all;
@@ -30,7 +31,9 @@ impl Aws {
     /// its step is done; a step not done yet is read again at each view,
     /// since what completes it (a docker push, the console) happens outside
     /// the app.
-    pub async fn snapshot(&self) -> Result<Read<AccountSnapshot>, AwsError> {
+    /// `likely`: repositories the person has been working with, looked
+    /// into for an image before the newest.
+    pub async fn snapshot(&self, likely: &[String]) -> Result<Read<AccountSnapshot>, AwsError> {
         let (roles, clusters, repositories, families) = tokio::join!(
             self.cache.read_if(
                 "checklist-roles".into(),
@@ -53,7 +56,7 @@ impl Aws {
                 |repositories: &Vec<RepositorySummary>| {
                     repositories.iter().any(RepositorySummary::has_images)
                 },
-                || self.checklist_repositories(),
+                || self.checklist_repositories(likely),
             ),
             self.cache.read_if(
                 "checklist-families".into(),
@@ -148,9 +151,13 @@ impl Aws {
         self.describe_clusters(arns).await
     }
 
-    /// The first page of repositories; the four newest looked into for an
-    /// image (one is enough), at once.
-    async fn checklist_repositories(&self) -> Result<Vec<RepositorySummary>, AwsError> {
+    /// The first page of repositories, and two looked into for an image
+    /// (one is enough), at once: the `likely` ones first (the person's own),
+    /// then the newest. They come first in the list.
+    async fn checklist_repositories(
+        &self,
+        likely: &[String],
+    ) -> Result<Vec<RepositorySummary>, AwsError> {
         let page = self
             .ecr
             .describe_repositories()
@@ -159,24 +166,40 @@ impl Aws {
             .await?;
         let mut listed: Vec<_> = page.repositories().iter().take(100).collect();
         listed.sort_by(|a, b| b.created_at().cmp(&a.created_at()));
-        let newest: Vec<String> = listed
+        let mut others: Vec<RepositorySummary> = listed
             .iter()
-            .take(REPOSITORIES_CHECKED)
-            .filter_map(|r| r.repository_name().map(str::to_string))
+            .map(|r| RepositorySummary {
+                name: r.repository_name().unwrap_or_default().to_string(),
+                uri: r.repository_uri().unwrap_or_default().to_string(),
+                images: None,
+            })
             .collect();
-        let images = join_all(newest.iter().map(|name| self.first_image(name))).await;
+        let mut checked: Vec<String> = likely.iter().take(REPOSITORIES_CHECKED).cloned().collect();
+        for repository in &others {
+            if checked.len() < REPOSITORIES_CHECKED && !checked.contains(&repository.name) {
+                checked.push(repository.name.clone());
+            }
+        }
+        let images = join_all(checked.iter().map(|name| self.first_image(name))).await;
         let mut repositories = Vec::new();
-        for (n, repository) in listed.iter().enumerate() {
-            let images = match images.get(n) {
-                Some(found) => Some(found.clone()?),
-                None => None,
+        for (name, images) in checked.into_iter().zip(images) {
+            let images = match images {
+                Ok(images) => images,
+                // A likely one deleted since: nothing to look into.
+                Err(error) if error.code == "RepositoryNotFoundException" => continue,
+                Err(error) => return Err(error),
+            };
+            let uri = match others.iter().position(|r| r.name == name) {
+                Some(at) => others.remove(at).uri,
+                None => String::new(),
             };
             repositories.push(RepositorySummary {
-                name: repository.repository_name().unwrap_or_default().to_string(),
-                uri: repository.repository_uri().unwrap_or_default().to_string(),
-                images,
+                name,
+                uri,
+                images: Some(images),
             });
         }
+        repositories.extend(others);
         Ok(repositories)
     }
 }

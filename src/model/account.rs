@@ -122,6 +122,41 @@ pub struct AccountFacts {
     pub unchecked: Vec<String>,
 }
 
+/// A repository the person has been working with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RepositoryHint {
+    /// One this app created, by name.
+    Repository(String),
+    /// An image URI a task definition draft names.
+    Image(String),
+}
+
+/// The repositories of this account and region the hints name, once each,
+/// in their order, at most `limit`: where the checklist looks for an image first.
+pub fn likely_repositories(
+    hints: &[RepositoryHint],
+    account: &str,
+    region: &str,
+    limit: usize,
+) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for hint in hints {
+        let name = match hint {
+            RepositoryHint::Repository(name) => Some(name.clone()),
+            RepositoryHint::Image(uri) => parse_ecr_image(uri)
+                .filter(|i| i.account == account && i.region == region)
+                .map(|i| i.repository),
+        };
+        if let Some(name) = name
+            && !names.contains(&name)
+            && names.len() < limit
+        {
+            names.push(name);
+        }
+    }
+    names
+}
+
 /// What a task definition names that lives in this account and region:
 /// the names the wizard looks up before anything else.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -498,6 +533,23 @@ mod tests {
             ..Default::default()
         };
         assert!(check_against_account(&td, &facts).is_empty());
+    }
+
+    #[test]
+    fn likely_repositories_are_this_accounts_once_each_in_order() {
+        let hints = [
+            RepositoryHint::Image(image("web:v2")),
+            RepositoryHint::Repository("made-here".into()),
+            RepositoryHint::Image(image("web:v1")),
+            RepositoryHint::Image("nginx:latest".into()),
+            RepositoryHint::Image("999999999999.dkr.ecr.ap-northeast-1.amazonaws.com/x:1".into()),
+            RepositoryHint::Repository("third".into()),
+        ];
+        assert_eq!(
+            likely_repositories(&hints, ACCOUNT, REGION, 10),
+            ["web", "made-here", "third"]
+        );
+        assert_eq!(likely_repositories(&hints, ACCOUNT, REGION, 1), ["web"]);
     }
 
     #[test]

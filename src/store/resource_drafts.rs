@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::drafts::new_id;
 use super::{Store, StoreError, now};
+use crate::model::account::RepositoryHint;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResourceDraft<T> {
@@ -90,6 +91,37 @@ impl Store {
         .await
     }
 
+    /// What the person has been working with, newest first: the names of
+    /// repositories this app created, and the image URIs of task definition
+    /// drafts. The checklist looks into these before any others.
+    pub async fn recent_repository_hints(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<RepositoryHint>, StoreError> {
+        self.with(move |connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT is_image, hint FROM ( \
+                   SELECT 0 AS is_image, json_extract(body, '$.repository_name') AS hint, updated_at \
+                   FROM resource_drafts WHERE kind = 'repositories' AND created IS NOT NULL \
+                   UNION ALL \
+                   SELECT 1, json_extract(c.value, '$.image'), d.updated_at FROM resource_drafts d, \
+                   json_each(d.body, '$.task_definition.containerDefinitions') c \
+                   WHERE d.kind = 'task_definitions' AND json_valid(d.body)) \
+                 WHERE hint IS NOT NULL AND hint != '' ORDER BY updated_at DESC LIMIT ?1",
+            )?;
+            let rows = statement.query_map(params![limit], |row| {
+                let hint: String = row.get(1)?;
+                Ok(if row.get::<_, bool>(0)? {
+                    RepositoryHint::Image(hint)
+                } else {
+                    RepositoryHint::Repository(hint)
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
     pub async fn record_resource_created(
         &self,
         id: &str,
@@ -111,6 +143,46 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn repository_hints_are_created_repositories_and_draft_images() {
+        let store = Store::open_in_memory().unwrap();
+        let made = store
+            .create_resource_draft(
+                "repositories",
+                &serde_json::json!({"repository_name": "web"}),
+            )
+            .await
+            .unwrap();
+        store
+            .create_resource_draft(
+                "repositories",
+                &serde_json::json!({"repository_name": "never-made"}),
+            )
+            .await
+            .unwrap();
+        store
+            .record_resource_created(&made, &serde_json::json!({}))
+            .await
+            .unwrap();
+        store
+            .create_resource_draft(
+                "task_definitions",
+                &serde_json::json!({"task_definition": {"containerDefinitions": [
+                    {"name": "a", "image": "1.dkr/app:v1"}, {"name": "b", "image": ""}]}}),
+            )
+            .await
+            .unwrap();
+        let mut hints = store.recent_repository_hints(10).await.unwrap();
+        hints.sort_by_key(|h| format!("{h:?}"));
+        assert_eq!(
+            hints,
+            [
+                RepositoryHint::Image("1.dkr/app:v1".into()),
+                RepositoryHint::Repository("web".into())
+            ]
+        );
+    }
 
     #[tokio::test]
     async fn drafts_are_kept_by_kind_with_what_aws_answered() {

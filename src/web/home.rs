@@ -12,6 +12,8 @@ use super::listing::ReadNote;
 use super::page::Page;
 use super::state::AppState;
 use super::task_definitions::DraftLine;
+use crate::aws::Connection;
+use crate::model::account::likely_repositories;
 use crate::store::runs::RunStatus;
 
 pub struct HomeView {
@@ -92,9 +94,14 @@ pub async fn show(State(state): State<AppState>, page: Page) -> AppResult<HomePa
             }
         })
         .collect();
-    let snapshot = match state.connection.aws() {
-        Some(aws) => Some(aws.snapshot().await),
-        None => None,
+    let snapshot = match state.connection.as_ref() {
+        Connection::Connected { aws, identity } => {
+            let hints = store.recent_repository_hints(20).await?;
+            let region = aws.region().unwrap_or_default();
+            let likely = likely_repositories(&hints, &identity.account, region, 2);
+            Some(aws.snapshot(&likely).await)
+        }
+        Connection::PreviewOnly { .. } => None,
     };
     let note = match &snapshot {
         Some(Ok(read)) => ReadNote::of(page.tr, read),

@@ -102,6 +102,11 @@ pub struct ReadNote {
 
 impl ReadNote {
     pub fn of<T>(tr: Tr, read: &Read<T>) -> Self {
+        Self::said_as(tr, read, "ui.read_from_aws")
+    }
+
+    /// The same, said with catalog key `said` (which takes `{ago}`).
+    pub fn said_as<T>(tr: Tr, read: &Read<T>, said: &str) -> Self {
         let seconds = SystemTime::now()
             .duration_since(read.read_at)
             .map(|d| d.as_secs())
@@ -112,7 +117,7 @@ impl ReadNote {
             tr.fmt("ui.minutes_ago", &[("minutes", (seconds / 60).to_string())])
         };
         Self {
-            said: tr.fmt("ui.read_from_aws", &[("ago", ago.clone())]),
+            said: tr.fmt(said, &[("ago", ago.clone())]),
             throttled: if read.throttled {
                 tr.fmt("ui.read_throttled", &[("ago", ago)])
             } else {

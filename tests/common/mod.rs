@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod faults;
+pub mod figures;
 pub mod fuzz;
 pub mod in_process;
 pub mod network;

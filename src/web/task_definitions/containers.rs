@@ -173,7 +173,7 @@ impl WizardStep for Containers {
         };
         let note = read
             .as_ref()
-            .map(|read| ReadNote::of(page.tr, read))
+            .map(|read| ReadNote::said_as(page.tr, read, "ui.suggestions_read"))
             .unwrap_or_default();
         let facts = read.as_ref().map(|read| read.value.as_ref());
         let mut issues = issues.to_vec();
