@@ -14,7 +14,8 @@ use crate::aws::AwsSettings;
     about = "A web console for putting containers on Amazon ECS with Fargate"
 )]
 pub struct Config {
-    /// Address to listen on. Only loopback addresses are allowed until an authentication mode exists.
+    /// Address to listen on. Addresses other machines can reach need a
+    /// sign-in method (--local-accounts).
     #[arg(long, env = "ECS_WIZARD_BIND", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     pub bind: IpAddr,
     /// Port to listen on (0 picks a free one).
@@ -43,26 +44,122 @@ pub struct Config {
     /// whatever the app changes is read again at once. 0 reads every time.
     #[arg(long, env = "ECS_WIZARD_READ_CACHE_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub read_cache_seconds: u64,
+    /// Everyone signs in with an account made by `ecs-wizard user add`; each
+    /// account's role (viewer, deployer, admin) says what it may do.
+    #[arg(long, env = "ECS_WIZARD_LOCAL_ACCOUNTS")]
+    pub local_accounts: bool,
+    /// The address people open, e.g. https://ecs.example.internal (a
+    /// reverse proxy or a load balancer in front): its Host and Origin are
+    /// accepted besides loopback's, and cookies are Secure when it is https.
+    #[arg(long, env = "ECS_WIZARD_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// Folder for the SQLite file that keeps drafts and history.
     #[arg(long, env = "ECS_WIZARD_DATA_DIR", default_value_os_t = default_data_dir())]
     pub data_dir: PathBuf,
 }
 
+/// What `ecs-wizard` does instead of serving.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Local accounts (used with --local-accounts).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum UserCommand {
+    /// Adds an account and prints a new password for it, once (or reads
+    /// the password from standard input with --password-stdin).
+    Add {
+        name: String,
+        /// viewer: every page and review, nothing sent to AWS; deployer:
+        /// creates and updates; admin: also deletes and tear-downs.
+        #[arg(long, value_parser = ["viewer", "deployer", "admin"])]
+        role: String,
+        /// Read the password from standard input (one line) instead of making one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+/// Where people reach this server from, read from --public-url.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicOrigin {
+    /// `https://ecs.example.internal`: what a browser sends as Origin.
+    pub origin: String,
+    /// `ecs.example.internal`: what it sends as Host.
+    pub host: String,
+    pub secure: bool,
+}
+
+impl PublicOrigin {
+    /// `http(s)://host[:port]`, with nothing after but an optional `/`.
+    pub fn parse(url: &str) -> Option<PublicOrigin> {
+        let uri: axum::http::Uri = url.parse().ok()?;
+        let secure = match uri.scheme_str()? {
+            "https" => true,
+            "http" => false,
+            _ => return None,
+        };
+        let authority = uri.authority()?;
+        let bare = authority.as_str()
+            == format!(
+                "{}{}",
+                authority.host(),
+                authority
+                    .port()
+                    .map(|p| format!(":{p}"))
+                    .unwrap_or_default()
+            );
+        if !bare || !matches!(uri.path(), "" | "/") || uri.query().is_some() {
+            return None;
+        }
+        let host = authority.as_str().to_ascii_lowercase();
+        let scheme = if secure { "https" } else { "http" };
+        Some(PublicOrigin {
+            origin: format!("{scheme}://{host}"),
+            host,
+            secure,
+        })
+    }
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
     #[error(
-        "--bind {0} (ECS_WIZARD_BIND) would serve other machines, and ecs-wizard has no sign-in yet; bind a loopback address such as 127.0.0.1"
+        "--public-url {0} (ECS_WIZARD_PUBLIC_URL) is not an address like https://ecs.example.internal (http or https, a host, an optional port, no path)"
     )]
-    NotLoopback(IpAddr),
+    PublicUrl(String),
+    #[error(
+        "--bind {0} (ECS_WIZARD_BIND) would serve other machines, and nobody signs in: add --local-accounts (ECS_WIZARD_LOCAL_ACCOUNTS=true) and make accounts with `ecs-wizard user add NAME --role deployer`, or bind a loopback address such as 127.0.0.1"
+    )]
+    NoSignIn(IpAddr),
 }
 
 impl Config {
     pub fn check(&self) -> Result<(), ConfigError> {
-        if self.bind.is_loopback() {
+        self.public_origin()?;
+        if self.bind.is_loopback() || self.signs_in() {
             Ok(())
         } else {
-            Err(ConfigError::NotLoopback(self.bind))
+            Err(ConfigError::NoSignIn(self.bind))
         }
+    }
+
+    pub fn public_origin(&self) -> Result<Option<PublicOrigin>, ConfigError> {
+        match &self.public_url {
+            None => Ok(None),
+            Some(url) => PublicOrigin::parse(url)
+                .map(Some)
+                .ok_or_else(|| ConfigError::PublicUrl(url.clone())),
+        }
+    }
+
+    /// Whether people sign in (otherwise the one person on loopback may do everything).
+    pub fn signs_in(&self) -> bool {
+        self.local_accounts
     }
 
     pub fn socket_addr(&self) -> SocketAddr {
@@ -99,6 +196,9 @@ impl Config {
             aws_timeout: 30,
             retry_pause_ms: 1000,
             read_cache_seconds: 60,
+            local_accounts: false,
+            public_url: None,
+            command: None,
             data_dir,
         }
     }
@@ -134,11 +234,70 @@ mod tests {
                 .to_string()
                 .starts_with("--bind 0.0.0.0 (ECS_WIZARD_BIND)")
         );
+        assert!(error.to_string().contains("add --local-accounts"));
         assert!(
             Config::parse_from(["ecs-wizard", "--bind", "::1"])
                 .check()
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn other_addresses_are_served_when_people_sign_in() {
+        let config = Config::parse_from(["ecs-wizard", "--bind", "0.0.0.0", "--local-accounts"]);
+        assert_eq!(config.check(), Ok(()));
+    }
+
+    #[test]
+    fn a_public_url_is_an_origin_only() {
+        let parsed = PublicOrigin::parse("https://ECS.example.internal/").unwrap();
+        assert_eq!(parsed.origin, "https://ecs.example.internal");
+        assert_eq!(
+            (parsed.host.as_str(), parsed.secure),
+            ("ecs.example.internal", true)
+        );
+        let with_port = PublicOrigin::parse("http://10.0.0.5:8080").unwrap();
+        assert_eq!(
+            (with_port.host.as_str(), with_port.secure),
+            ("10.0.0.5:8080", false)
+        );
+        for bad in [
+            "ecs.example.internal",
+            "ftp://x",
+            "https://x/app",
+            "https://u@x",
+            "https://x?a=1",
+        ] {
+            assert_eq!(PublicOrigin::parse(bad), None, "{bad}");
+        }
+        let config = Config::parse_from(["ecs-wizard", "--public-url", "https://x/app"]);
+        assert!(
+            config
+                .check()
+                .unwrap_err()
+                .to_string()
+                .starts_with("--public-url https://x/app")
+        );
+    }
+
+    #[test]
+    fn user_add_is_a_command_with_a_role() {
+        let config = Config::parse_from(["ecs-wizard", "user", "add", "ana", "--role", "deployer"]);
+        match config.command {
+            Some(Command::User(UserCommand::Add {
+                name,
+                role,
+                password_stdin,
+            })) => {
+                assert_eq!(
+                    (name.as_str(), role.as_str(), password_stdin),
+                    ("ana", "deployer", false)
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let wrong = Config::try_parse_from(["ecs-wizard", "user", "add", "ana", "--role", "root"]);
+        assert!(wrong.is_err());
     }
 
     #[test]

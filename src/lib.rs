@@ -2,7 +2,9 @@
 //! on Amazon ECS with Fargate. `main` parses flags and serves; tests build the
 //! same app here with [`build_app`].
 
+pub mod accounts;
 pub mod aws;
+pub mod cli;
 pub mod config;
 pub mod deploy;
 pub mod i18n;
@@ -58,13 +60,18 @@ pub async fn build_app(config: &Config, addr: SocketAddr) -> anyhow::Result<axum
             tracing::warn!("preview only, nothing will be sent: {hint}")
         }
     }
-    Ok(app_with_retry(
+    let public = config.public_origin()?;
+    let mut hosts = allowed_hosts(addr);
+    hosts.extend(public.as_ref().map(|p| p.host.clone()));
+    Ok(web::router(AppState {
         store,
-        connection,
-        csrf_key,
-        addr,
-        config.plan_retry(),
-    ))
+        connection: Arc::new(connection),
+        allowed_hosts: Arc::new(hosts),
+        csrf_key: Arc::new(csrf_key),
+        plan_retry: config.plan_retry(),
+        signs_in: config.signs_in(),
+        public: public.map(Arc::new),
+    }))
 }
 
 /// The app from its parts, for tests that drive the router in-process.
@@ -91,5 +98,7 @@ pub fn app_with_retry(
         allowed_hosts: Arc::new(allowed_hosts(addr)),
         csrf_key: Arc::new(csrf_key),
         plan_retry,
+        signs_in: false,
+        public: None,
     })
 }

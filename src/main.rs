@@ -18,6 +18,16 @@ async fn main() -> anyhow::Result<()> {
         .with(never_secrets())
         .init();
     let config = Config::parse();
+    if let Some(command) = &config.command {
+        match ecs_wizard::cli::run(command, &config.data_dir).await {
+            Ok(said) => println!("{said}"),
+            Err(error) => {
+                eprintln!("ecs-wizard: {error:#}");
+                std::process::exit(2);
+            }
+        }
+        return Ok(());
+    }
     if let Err(error) = config.check() {
         eprintln!("ecs-wizard: {error}");
         std::process::exit(2);

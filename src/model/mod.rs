@@ -1,6 +1,7 @@
 //! What AWS receives, as plain values: the model, its rules, its exports.
 //! Nothing here does I/O or knows about the web or the SDK.
 
+pub mod access;
 pub mod account;
 pub mod advanced;
 pub mod api_call;

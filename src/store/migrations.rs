@@ -2,7 +2,7 @@
 
 use rusqlite::Connection;
 
-const MIGRATIONS: [&str; 7] = [
+const MIGRATIONS: [&str; 8] = [
     r#"
     CREATE TABLE drafts (
         id TEXT PRIMARY KEY,
@@ -99,6 +99,28 @@ const MIGRATIONS: [&str; 7] = [
         body TEXT NOT NULL,
         cached_at INTEGER NOT NULL
     );
+"#,
+    // Local accounts (issue 13): who may sign in with which role, the
+    // sessions they hold (by the hash of the cookie's id, never the id), and
+    // recent failed sign-ins, to slow down guessing.
+    r#"
+    CREATE TABLE users (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        user_name TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL
+    );
+    CREATE TABLE sign_in_failures (
+        user_name TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX sign_in_failures_by_user ON sign_in_failures (user_name, at);
 "#,
 ];
 

@@ -3,6 +3,7 @@
 //! a slow query (or a large draft's JSON) never holds up an async worker and
 //! the pages that do not need the store.
 
+mod accounts;
 mod drafts;
 mod failed_imports;
 mod migrations;
@@ -17,6 +18,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::Connection;
 
+pub use accounts::{SessionUser, User};
 pub use drafts::{Draft, DraftSummary};
 pub use registrations::Registration;
 pub use resource_drafts::ResourceDraft;

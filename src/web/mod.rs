@@ -18,6 +18,7 @@ mod roles;
 mod runs;
 pub mod security;
 mod services;
+mod signin;
 pub mod state;
 pub mod task_definitions;
 
@@ -35,6 +36,8 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(home::show))
         .route("/lang", post(lang::switch))
         .route("/refresh", post(listing::refresh))
+        .route("/signin", get(signin::show).post(signin::sign_in))
+        .route("/signout", post(signin::sign_out))
         .route("/static/{file}", get(assets::serve))
         .merge(task_definitions::routes())
         .merge(roles::routes())
@@ -43,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(log_groups::routes())
         .merge(services::routes())
         .fallback(|| async { AppError::NotFound })
+        .layer(from_fn_with_state(state.clone(), security::access::guard))
         .layer(from_fn_with_state(state.clone(), security::csrf::csrf))
         .layer(from_fn(security::body::refuse_oversized))
         .layer(from_fn_with_state(state.clone(), security::check_host))

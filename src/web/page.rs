@@ -8,6 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 
 use super::assets::{ASSETS, Assets};
+use super::security::access::Signed;
 use super::security::redirect::local_path;
 use super::security::{CsrfToken, cookie_in};
 use crate::aws::{Connection, PreviewReason};
@@ -29,6 +30,9 @@ pub struct Page {
     pub caller: String,
     /// Empty when connected; otherwise why nothing can be sent.
     pub preview_reason: String,
+    /// Who is signed in and their role, translated; empty when nobody signs in.
+    pub user: String,
+    pub role: String,
 }
 
 impl Page {
@@ -73,6 +77,8 @@ impl Page {
             region: connection.region().unwrap_or_default().to_string(),
             caller,
             preview_reason,
+            user: String::new(),
+            role: String::new(),
         }
     }
 }
@@ -146,12 +152,15 @@ where
             .map(|t| t.0.clone())
             .unwrap_or_default();
         let path = return_path(parts);
-        Ok(Page::new(
-            lang_of_headers(&parts.headers),
-            csrf,
-            path,
-            &connection,
-        ))
+        let mut page = Page::new(lang_of_headers(&parts.headers), csrf, path, &connection);
+        if let Some(Signed(Some(user))) = parts.extensions.get::<Signed>() {
+            page.user = user.name.clone();
+            page.role = page
+                .tr
+                .t(&format!("role.{}", user.role.as_str()))
+                .to_string();
+        }
+        Ok(page)
     }
 }
 

@@ -4,6 +4,7 @@ use axum::extract::FromRef;
 
 use super::security::CsrfKey;
 use crate::aws::Connection;
+use crate::config::PublicOrigin;
 use crate::deploy::runner::Retry;
 use crate::store::Store;
 
@@ -17,6 +18,10 @@ pub struct AppState {
     pub csrf_key: Arc<CsrfKey>,
     /// How plan steps that AWS answered with "try again" are retried.
     pub plan_retry: Retry,
+    /// People sign in (--local-accounts); otherwise everyone may do everything.
+    pub signs_in: bool,
+    /// The address people open (--public-url), besides loopback.
+    pub public: Option<Arc<PublicOrigin>>,
 }
 
 impl FromRef<AppState> for Store {

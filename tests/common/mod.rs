@@ -217,6 +217,7 @@ fn spawn_in(
 pub struct Client {
     pub base: String,
     http: reqwest::Client,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
     pub csrf: String,
 }
 
@@ -318,25 +319,105 @@ impl Page {
     }
 }
 
+/// The app with `--local-accounts` and these (name, role, password)
+/// accounts, made with `ecs-wizard user add` before it starts; in preview
+/// mode (no AWS), so nothing a role lets through reaches AWS.
+pub fn app_with_users(users: &[(&str, &str, &str)]) -> App {
+    use std::io::Write;
+    let data_dir = tempfile::tempdir().expect("tempdir");
+    for (name, role, password) in users {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ecs-wizard"))
+            .arg("--data-dir")
+            .arg(data_dir.path().join("data"))
+            .args(["user", "add", name, "--role", role, "--password-stdin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("ecs-wizard user add");
+        let mut stdin = child.stdin.take().expect("stdin");
+        writeln!(stdin, "{password}").expect("the password");
+        drop(stdin);
+        let output = child.wait_with_output().expect("user add");
+        assert!(output.status.success(), "user add {name}");
+    }
+    spawn_in(
+        data_dir,
+        None,
+        "warn",
+        Stdio::inherit(),
+        &["--local-accounts"],
+    )
+}
+
 impl Client {
-    pub async fn new(base: &str) -> Self {
-        // A browser sends its page's origin with every POST; the app refuses one without it.
+    /// A browser that has not signed in: its CSRF token comes from the sign-in page.
+    pub async fn anonymous(base: &str) -> Self {
+        let mut client = Self::without_token(base);
+        let page = client.get("/signin").await;
+        client.csrf = page
+            .attr("input[name=csrf_token]", "value")
+            .expect("a CSRF token on the sign-in page");
+        client
+    }
+
+    /// A browser signed in as `name`.
+    pub async fn signed_in(base: &str, name: &str, password: &str) -> Self {
+        let client = Self::anonymous(base).await;
+        let answer = client
+            .post(
+                "/signin",
+                &[("name", name), ("password", password), ("back", "/")],
+            )
+            .await;
+        assert_eq!(answer.status, 303, "sign in as {name}: {}", answer.text);
+        client
+    }
+
+    fn without_token(base: &str) -> Self {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(
             reqwest::header::ORIGIN,
             reqwest::header::HeaderValue::from_str(base).expect("origin"),
         );
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         let http = reqwest::Client::builder()
-            .cookie_store(true)
+            .cookie_provider(jar.clone())
             .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        let mut client = Self {
+        Self {
             base: base.to_string(),
             http,
+            jar,
             csrf: String::new(),
-        };
+        }
+    }
+
+    /// The session cookie's value, as the browser holds it.
+    pub fn session_cookie(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        let url = self.base.parse().expect("url");
+        let cookies = self.jar.cookies(&url).expect("cookies");
+        let cookies = cookies.to_str().expect("text").to_string();
+        cookies
+            .split("; ")
+            .find_map(|c| c.strip_prefix("ecsw_session="))
+            .expect("a session cookie")
+            .to_string()
+    }
+
+    /// This browser, holding `session` as its session cookie.
+    pub fn with_cookie(self, session: &str) -> Self {
+        let url = self.base.parse().expect("url");
+        self.jar
+            .add_cookie_str(&format!("ecsw_session={session}; Path=/"), &url);
+        self
+    }
+
+    pub async fn new(base: &str) -> Self {
+        // A browser sends its page's origin with every POST; the app refuses one without it.
+        let mut client = Self::without_token(base);
         let home = client.get("/").await;
         client.csrf = home
             .attr("input[name=csrf_token]", "value")

@@ -24,6 +24,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::cookie_in;
+use crate::config::PublicOrigin;
 use crate::web::state::AppState;
 
 pub const BROWSER_COOKIE: &str = "ecsw_browser";
@@ -115,7 +116,7 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
     let mut request = if parts.method == Method::GET || parts.method == Method::HEAD {
         Request::from_parts(parts, body)
     } else {
-        if let Some(refusal) = cross_site(&parts.headers) {
+        if let Some(refusal) = cross_site(&parts.headers, state.public.as_deref()) {
             return refuse(refusal);
         }
         let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
@@ -141,7 +142,13 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
         .insert(CsrfToken(key.token_for(&browser)));
     let mut response = next.run(request).await;
     if cookie.is_none() && !is_static {
-        let value = format!("{BROWSER_COOKIE}={browser}; Path=/; HttpOnly; SameSite=Strict");
+        let secure = if state.public.as_ref().is_some_and(|p| p.secure) {
+            "; Secure"
+        } else {
+            ""
+        };
+        let value =
+            format!("{BROWSER_COOKIE}={browser}; Path=/; HttpOnly; SameSite=Strict{secure}");
         if let Ok(value) = HeaderValue::from_str(&value) {
             response.headers_mut().append(header::SET_COOKIE, value);
         }
@@ -156,13 +163,17 @@ fn refuse(refusal: Refusal) -> Response {
 }
 
 /// The Host header was checked before this runs, so the origin a page of
-/// this server has is `http://` + that Host.
-fn cross_site(headers: &HeaderMap) -> Option<Refusal> {
+/// this server has is the public URL's when the Host is its host, else
+/// `http://` + that Host.
+fn cross_site(headers: &HeaderMap, public: Option<&PublicOrigin>) -> Option<Refusal> {
     let text = |name: &str| headers.get(name).and_then(|h| h.to_str().ok());
     let host = text("host").unwrap_or_default();
-    let origin_ok = text("origin")
-        .and_then(|o| o.strip_prefix("http://"))
-        .is_some_and(|o| !host.is_empty() && o.eq_ignore_ascii_case(host));
+    let expected = match public {
+        Some(public) if public.host.eq_ignore_ascii_case(host) => public.origin.clone(),
+        _ => format!("http://{host}"),
+    };
+    let origin_ok =
+        !host.is_empty() && text("origin").is_some_and(|o| o.eq_ignore_ascii_case(&expected));
     let fetch_site_ok = text("sec-fetch-site").is_none_or(|s| s == "same-origin" || s == "none");
     (!origin_ok || !fetch_site_ok).then_some(Refusal::CrossSite)
 }
@@ -237,15 +248,18 @@ mod tests {
     fn origin_must_be_exactly_this_server() {
         let host = ("host", "127.0.0.1:8080");
         assert_eq!(
-            cross_site(&headers(&[host, ("origin", "http://127.0.0.1:8080")])),
+            cross_site(&headers(&[host, ("origin", "http://127.0.0.1:8080")]), None),
             None
         );
         assert_eq!(
-            cross_site(&headers(&[
-                host,
-                ("origin", "http://127.0.0.1:8080"),
-                ("sec-fetch-site", "same-origin")
-            ])),
+            cross_site(
+                &headers(&[
+                    host,
+                    ("origin", "http://127.0.0.1:8080"),
+                    ("sec-fetch-site", "same-origin")
+                ]),
+                None
+            ),
             None
         );
         for bad in [
@@ -266,11 +280,30 @@ mod tests {
             ],
         ] {
             assert_eq!(
-                cross_site(&headers(&bad)),
+                cross_site(&headers(&bad), None),
                 Some(Refusal::CrossSite),
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn behind_a_public_url_its_origin_is_this_server() {
+        let public = PublicOrigin::parse("https://ecs.example.internal").unwrap();
+        let host = ("host", "ecs.example.internal");
+        let from = |origin| cross_site(&headers(&[host, ("origin", origin)]), Some(&public));
+        assert_eq!(from("https://ecs.example.internal"), None);
+        assert_eq!(
+            from("http://ecs.example.internal"),
+            Some(Refusal::CrossSite)
+        );
+        assert_eq!(from("https://evil.example"), Some(Refusal::CrossSite));
+        // Loopback keeps working beside it.
+        let local = headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "http://127.0.0.1:8080"),
+        ]);
+        assert_eq!(cross_site(&local, Some(&public)), None);
     }
 
     #[test]

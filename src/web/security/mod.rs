@@ -1,6 +1,7 @@
 //! The security baseline: Host check (DNS rebinding), CSRF on every POST,
 //! and headers that forbid inline script, framing and sniffing.
 
+pub mod access;
 pub mod body;
 pub mod csrf;
 pub mod redirect;

@@ -1,0 +1,220 @@
+//! Local accounts: users with a role and an argon2 hash of their password,
+//! the sessions they hold, and failed sign-ins. A session is found by the
+//! SHA-256 of its cookie's id, so the file never holds a usable id; its role
+//! is the user's current one (a changed or removed user takes effect at once).
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Store, StoreError, now};
+use crate::model::access::Role;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub role: Role,
+    /// PHC string (`$argon2id$…`).
+    pub password_hash: String,
+}
+
+/// Who a live session belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionUser {
+    pub name: String,
+    pub role: Role,
+}
+
+impl Store {
+    /// False when a user of that name exists already (it is left as it is).
+    pub async fn add_user(
+        &self,
+        name: &str,
+        role: Role,
+        password_hash: &str,
+    ) -> Result<bool, StoreError> {
+        let (name, hash) = (name.to_string(), password_hash.to_string());
+        self.with(move |connection| {
+            let added = connection.execute(
+                "INSERT OR IGNORE INTO users (name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![name, role.as_str(), hash, now()],
+            )?;
+            Ok(added == 1)
+        })
+        .await
+    }
+
+    pub async fn user(&self, name: &str) -> Result<Option<User>, StoreError> {
+        let name = name.to_string();
+        self.with(move |connection| {
+            let row: Option<(String, String, String)> = connection
+                .query_row(
+                    "SELECT name, role, password_hash FROM users WHERE name = ?1",
+                    params![name],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                )
+                .optional()?;
+            Ok(row.and_then(|(name, role, password_hash)| {
+                Some(User {
+                    name,
+                    role: Role::parse(&role)?,
+                    password_hash,
+                })
+            }))
+        })
+        .await
+    }
+
+    pub async fn start_session(&self, id_hash: &str, user: &str) -> Result<(), StoreError> {
+        let (id_hash, user) = (id_hash.to_string(), user.to_string());
+        self.with(move |connection| {
+            let at = now();
+            connection.execute(
+                "INSERT INTO sessions (id_hash, user_name, created_at, last_seen) VALUES (?1, ?2, ?3, ?3)",
+                params![id_hash, user, at],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The session's user when it was used within `idle_secs` and began
+    /// within `absolute_secs`; it counts as used now. An expired one is ended.
+    pub async fn session(
+        &self,
+        id_hash: &str,
+        idle_secs: i64,
+        absolute_secs: i64,
+    ) -> Result<Option<SessionUser>, StoreError> {
+        let id_hash = id_hash.to_string();
+        self.with(move |connection| {
+            let at = now();
+            let row: Option<(String, String, i64, i64)> = connection
+                .query_row(
+                    "SELECT u.name, u.role, s.created_at, s.last_seen FROM sessions s \
+                     JOIN users u ON u.name = s.user_name WHERE s.id_hash = ?1",
+                    params![id_hash],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+                )
+                .optional()?;
+            let Some((name, role, created_at, last_seen)) = row else {
+                return Ok(None);
+            };
+            if at - last_seen > idle_secs || at - created_at > absolute_secs {
+                connection.execute("DELETE FROM sessions WHERE id_hash = ?1", params![id_hash])?;
+                return Ok(None);
+            }
+            connection.execute(
+                "UPDATE sessions SET last_seen = ?2 WHERE id_hash = ?1",
+                params![id_hash, at],
+            )?;
+            Ok(Role::parse(&role).map(|role| SessionUser { name, role }))
+        })
+        .await
+    }
+
+    pub async fn end_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        let id_hash = id_hash.to_string();
+        self.with(move |connection| {
+            connection.execute("DELETE FROM sessions WHERE id_hash = ?1", params![id_hash])?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Failed sign-ins for `user` in the last `window_secs`; older ones are forgotten.
+    pub async fn recent_failures(&self, user: &str, window_secs: i64) -> Result<u32, StoreError> {
+        let user = user.to_string();
+        self.with(move |connection| {
+            let since = now() - window_secs;
+            connection.execute("DELETE FROM sign_in_failures WHERE at < ?1", params![since])?;
+            let count: u32 = connection.query_row(
+                "SELECT count(*) FROM sign_in_failures WHERE user_name = ?1",
+                params![user],
+                |row| row.get(0),
+            )?;
+            Ok(count)
+        })
+        .await
+    }
+
+    pub async fn record_failure(&self, user: &str) -> Result<(), StoreError> {
+        let user = user.to_string();
+        self.with(move |connection| {
+            connection.execute(
+                "INSERT INTO sign_in_failures (user_name, at) VALUES (?1, ?2)",
+                params![user, now()],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn clear_failures(&self, user: &str) -> Result<(), StoreError> {
+        let user = user.to_string();
+        self.with(move |connection| {
+            connection.execute(
+                "DELETE FROM sign_in_failures WHERE user_name = ?1",
+                params![user],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_session_is_its_users_until_it_ends_or_expires() {
+        let store = Store::open_in_memory().unwrap();
+        assert!(
+            store
+                .add_user("ana", Role::Deployer, "$argon2id$x")
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .add_user("ana", Role::Admin, "$argon2id$y")
+                .await
+                .unwrap()
+        );
+        let ana = store.user("ana").await.unwrap().unwrap();
+        assert_eq!(
+            (ana.role, ana.password_hash.as_str()),
+            (Role::Deployer, "$argon2id$x")
+        );
+
+        store.start_session("h1", "ana").await.unwrap();
+        let live = store.session("h1", 3600, 86400).await.unwrap();
+        assert_eq!(
+            live,
+            Some(SessionUser {
+                name: "ana".into(),
+                role: Role::Deployer
+            })
+        );
+        assert_eq!(store.session("other", 3600, 86400).await.unwrap(), None);
+        // Expired (no time at all allowed): ended for good.
+        assert_eq!(store.session("h1", -1, 86400).await.unwrap(), None);
+        assert_eq!(store.session("h1", 3600, 86400).await.unwrap(), None);
+
+        store.start_session("h2", "ana").await.unwrap();
+        store.end_session("h2").await.unwrap();
+        assert_eq!(store.session("h2", 3600, 86400).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn failures_are_counted_within_the_window_and_cleared() {
+        let store = Store::open_in_memory().unwrap();
+        for _ in 0..3 {
+            store.record_failure("ana").await.unwrap();
+        }
+        store.record_failure("bo").await.unwrap();
+        assert_eq!(store.recent_failures("ana", 900).await.unwrap(), 3);
+        store.clear_failures("ana").await.unwrap();
+        assert_eq!(store.recent_failures("ana", 900).await.unwrap(), 0);
+        assert_eq!(store.recent_failures("bo", 900).await.unwrap(), 1);
+    }
+}

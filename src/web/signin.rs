@@ -1,0 +1,139 @@
+//! The sign-in page, signing in (local accounts) and signing out. Five
+//! failed sign-ins for one name in fifteen minutes close it for the rest of
+//! them; a wrong name and a wrong password get the same answer, in the same
+//! time.
+
+use std::sync::OnceLock;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::error::AppResult;
+use super::page::Page;
+use super::security::access::{SESSION_COOKIE, id_hash, new_session_id};
+use super::security::cookie_in;
+use super::security::redirect::local_path;
+use super::state::AppState;
+use crate::accounts;
+
+/// Failed sign-ins for one name within `WINDOW_SECS` before it is closed.
+pub const MAX_FAILURES: u32 = 5;
+pub const WINDOW_SECS: i64 = 15 * 60;
+
+#[derive(serde::Deserialize, Default)]
+pub struct SignInQuery {
+    #[serde(default)]
+    back: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    back: String,
+}
+
+pub struct SignInView {
+    pub page: Page,
+    pub name: String,
+    pub back: String,
+    /// Empty, or why the last try failed (translated).
+    pub problem: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "signin.html")]
+pub struct SignInPage {
+    pub v: SignInView,
+}
+
+pub async fn show(page: Page, Query(query): Query<SignInQuery>) -> Response {
+    SignInPage {
+        v: SignInView {
+            page,
+            name: String::new(),
+            back: local_path(&query.back).to_string(),
+            problem: String::new(),
+        },
+    }
+    .into_response()
+}
+
+/// A hash no password matches, checked for unknown names so that they take
+/// as long as wrong passwords.
+fn decoy() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| {
+        accounts::generate()
+            .and_then(|p| accounts::hash(&p))
+            .unwrap_or_default()
+    })
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<SignInForm>,
+) -> AppResult<Response> {
+    let back = local_path(&form.back).to_string();
+    let tr = page.tr;
+    let again = |page: Page, key: &str, status: StatusCode| {
+        let view = SignInView {
+            name: form.name.clone(),
+            back: back.clone(),
+            problem: tr.t(key).to_string(),
+            page,
+        };
+        (status, SignInPage { v: view }).into_response()
+    };
+    if !accounts::is_user_name(&form.name) {
+        return Ok(again(page, "ui.sign_in_wrong", StatusCode::UNAUTHORIZED));
+    }
+    if state.store.recent_failures(&form.name, WINDOW_SECS).await? >= MAX_FAILURES {
+        return Ok(again(
+            page,
+            "ui.sign_in_closed",
+            StatusCode::TOO_MANY_REQUESTS,
+        ));
+    }
+    let user = state.store.user(&form.name).await?;
+    let hash = user
+        .as_ref()
+        .map_or_else(|| decoy().to_string(), |u| u.password_hash.clone());
+    let password = form.password.clone();
+    let matches = tokio::task::spawn_blocking(move || accounts::verify(&password, &hash))
+        .await
+        .unwrap_or(false);
+    let Some(user) = user.filter(|_| matches) else {
+        state.store.record_failure(&form.name).await?;
+        return Ok(again(page, "ui.sign_in_wrong", StatusCode::UNAUTHORIZED));
+    };
+    state.store.clear_failures(&user.name).await?;
+    let Some(id) = new_session_id() else {
+        return Ok(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+    };
+    state.store.start_session(&id_hash(&id), &user.name).await?;
+    let secure = if state.public.as_ref().is_some_and(|p| p.secure) {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!("{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax{secure}");
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response())
+}
+
+/// Ends the session on the server, not only in this browser.
+pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+    if let Some(id) = cookie_in(&headers, SESSION_COOKIE) {
+        state.store.end_session(&id_hash(&id)).await?;
+    }
+    let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/signin")).into_response())
+}

@@ -1,0 +1,243 @@
+//! Issue 13 (first part): local accounts, sessions and roles. The app runs
+//! with `--local-accounts` and accounts made by `ecs-wizard user add`; every
+//! route is asked by nobody, a viewer, a deployer and an admin, and each
+//! answer is what the role table says.
+
+mod common;
+
+use common::{Client, Page, app_with_users};
+
+const USERS: [(&str, &str, &str); 3] = [
+    ("vera", "viewer", "vera-password-1"),
+    ("dan", "deployer", "dan-password-22"),
+    ("ada", "admin", "ada-password-333"),
+];
+
+/// Every page of the app, with made-up names in its path.
+const PAGES: &[&str] = &[
+    "/",
+    "/roles",
+    "/roles/ecsTaskExecutionRole",
+    "/roles/new",
+    "/clusters",
+    "/clusters/new",
+    "/repositories",
+    "/repositories/new",
+    "/repositories/push-commands?name=web",
+    "/log-groups",
+    "/log-groups/new",
+    "/task-definitions",
+    "/task-definitions/new",
+    "/task-definitions/web",
+    "/task-definitions/web/compare",
+    "/task-definitions/web/1",
+    "/task-definitions/web/1/deregister",
+    "/task-definitions/drafts/nope/configure",
+    "/task-definitions/drafts/nope/review",
+    "/task-definitions/revisions/nope",
+    "/fargate/memory-options?cpu=256",
+    "/clusters/c/services",
+    "/clusters/c/services/s",
+    "/clusters/c/services/s/update",
+    "/clusters/c/services/s/delete",
+    "/clusters/c/services/s/tasks/t/logs/app",
+    "/teardowns/nope",
+    "/services/new",
+    "/services/drafts/nope/review",
+    "/services/drafts/nope/run",
+    "/clusters/drafts/nope/review",
+];
+
+/// Every form's target, with the least role that may send it.
+const POSTS: &[(&str, &str)] = &[
+    ("/refresh", "viewer"),
+    ("/task-definitions/drafts", "viewer"),
+    ("/task-definitions/import", "viewer"),
+    ("/task-definitions/drafts/nope/containers", "viewer"),
+    ("/task-definitions/drafts/nope/delete", "viewer"),
+    ("/clusters/new", "viewer"),
+    ("/repositories/drafts/nope", "viewer"),
+    ("/services/new", "viewer"),
+    ("/task-definitions/drafts/nope/create", "deployer"),
+    ("/task-definitions/drafts/nope/finish", "deployer"),
+    ("/task-definitions/drafts/nope/undo", "deployer"),
+    ("/roles/drafts/nope/create", "deployer"),
+    ("/clusters/drafts/nope/create", "deployer"),
+    ("/repositories/drafts/nope/undo", "deployer"),
+    ("/log-groups/drafts/nope/finish", "deployer"),
+    ("/services/drafts/nope/create", "deployer"),
+    ("/services/drafts/nope/resume", "deployer"),
+    ("/services/drafts/nope/cleanup", "deployer"),
+    ("/roles/ecsTaskExecutionRole/trust-ecs-tasks", "deployer"),
+    (
+        "/roles/ecsTaskExecutionRole/attach-execution-policy",
+        "deployer",
+    ),
+    ("/clusters/c/services/s/update", "deployer"),
+    ("/clusters/c/services/s/delete", "admin"),
+    ("/teardowns/nope/resume", "admin"),
+    ("/task-definitions/web/1/deregister", "admin"),
+    ("/task-definitions/web/1/delete", "admin"),
+];
+
+fn rank(role: &str) -> usize {
+    ["viewer", "deployer", "admin"]
+        .iter()
+        .position(|r| *r == role)
+        .expect("a role")
+}
+
+#[tokio::test]
+async fn every_route_answers_each_role_as_the_table_says() {
+    let app = app_with_users(&USERS);
+    let nobody = Client::anonymous(&app.url).await;
+    for path in PAGES {
+        let page = nobody.get(path).await;
+        assert_eq!(page.status, 303, "GET {path} signed out");
+        assert!(
+            page.location.starts_with("/signin?back="),
+            "GET {path}: {}",
+            page.location
+        );
+    }
+    for (path, _) in POSTS {
+        let answer = nobody.post(path, &[]).await;
+        assert_eq!(answer.status, 403, "POST {path} signed out");
+        assert!(answer.text.contains("Sign in first"), "POST {path}");
+    }
+    for (name, role, password) in USERS {
+        let client = Client::signed_in(&app.url, name, password).await;
+        for path in PAGES {
+            let page = client.get(path).await;
+            assert!(
+                page.status != 403 && !page.location.starts_with("/signin"),
+                "GET {path} as {role}: {} {}",
+                page.status,
+                page.location
+            );
+        }
+        for (path, least) in POSTS {
+            let answer = client.post(path, &[]).await;
+            if rank(role) >= rank(least) {
+                assert_ne!(answer.status, 403, "POST {path} as {role}: {}", answer.text);
+            } else {
+                assert_eq!(answer.status, 403, "POST {path} as {role}");
+                assert!(
+                    answer.text.contains("Your role may not do this"),
+                    "POST {path}"
+                );
+            }
+        }
+    }
+}
+
+fn signed_in_as(page: &Page) -> Vec<String> {
+    page.select("#signed-in strong")
+}
+
+#[tokio::test]
+async fn sign_in_wrong_passwords_throttling_and_sign_out() {
+    let app = app_with_users(&USERS);
+    // Anyone may open the sign-in page, the static files and the language switch.
+    let nobody = Client::anonymous(&app.url).await;
+    let asked = nobody.get("/task-definitions/new").await;
+    assert_eq!(asked.location, "/signin?back=%2Ftask-definitions%2Fnew");
+    let form = nobody.get(&asked.location).await;
+    assert_eq!(
+        form.attr("form.sign-in input[name=back]", "value")
+            .as_deref(),
+        Some("/task-definitions/new")
+    );
+    assert_eq!(
+        nobody
+            .post("/lang", &[("lang", "ja"), ("back", "/signin")])
+            .await
+            .status,
+        303
+    );
+
+    // A wrong password and an unknown name get the same answer.
+    for (name, password) in [("dan", "not-the-password"), ("nobody", "whatever-it-is")] {
+        let wrong = nobody
+            .post("/signin", &[("name", name), ("password", password)])
+            .await;
+        assert_eq!(wrong.status, 401);
+        assert!(!wrong.select("#sign-in-problem").is_empty());
+    }
+    let dan = Client::signed_in(&app.url, "dan", "dan-password-22").await;
+    let home = dan.get("/").await;
+    assert_eq!(home.status, 200);
+    assert_eq!(signed_in_as(&home), ["dan"]);
+
+    // Signing out ends the session on the server: the old cookie no longer works.
+    let cookie = dan.session_cookie();
+    assert_eq!(dan.post("/signout", &[]).await.location, "/signin");
+    assert_eq!(dan.get("/").await.status, 303);
+    let replayed = Client::anonymous(&app.url).await.with_cookie(&cookie);
+    assert_eq!(
+        replayed.get("/").await.status,
+        303,
+        "the ended session is gone"
+    );
+
+    // Five failures close the name for fifteen minutes, even to the right password.
+    for _ in 0..5 {
+        nobody
+            .post(
+                "/signin",
+                &[("name", "ada"), ("password", "wrong-wrong-wrong")],
+            )
+            .await;
+    }
+    let closed = nobody
+        .post(
+            "/signin",
+            &[("name", "ada"), ("password", "ada-password-333")],
+        )
+        .await;
+    assert_eq!(closed.status, 429);
+    // In Japanese: this browser switched language above.
+    assert!(closed.select("#sign-in-problem")[0].contains("失敗が多すぎる"));
+    // Other names are not affected.
+    Client::signed_in(&app.url, "vera", "vera-password-1").await;
+}
+
+#[test]
+fn other_addresses_are_served_only_when_people_sign_in() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_ecs-wizard"))
+        .args(["--bind", "0.0.0.0", "--port", "0", "--data-dir"])
+        .arg(data.path())
+        .env_clear()
+        .output()
+        .expect("ecs-wizard");
+    assert_eq!(refused.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("add --local-accounts"), "{said}");
+
+    let mut served = std::process::Command::new(env!("CARGO_BIN_EXE_ecs-wizard"))
+        .args([
+            "--bind",
+            "0.0.0.0",
+            "--port",
+            "0",
+            "--local-accounts",
+            "--data-dir",
+        ])
+        .arg(data.path())
+        .env_clear()
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("ecs-wizard");
+    let mut line = String::new();
+    let stdout = served.stdout.take().expect("stdout");
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("a line");
+    let _ = served.kill();
+    let _ = served.wait();
+    assert!(
+        line.starts_with("ecs-wizard is serving on http://0.0.0.0:"),
+        "{line}"
+    );
+}
