@@ -143,6 +143,10 @@ async fn sign_in_wrong_passwords_throttling_and_sign_out() {
     let asked = nobody.get("/task-definitions/new").await;
     assert_eq!(asked.location, "/signin?back=%2Ftask-definitions%2Fnew");
     let form = nobody.get(&asked.location).await;
+    assert!(
+        form.select("#identity, nav.sections").is_empty(),
+        "no AWS account before signing in"
+    );
     assert_eq!(
         form.attr("form.sign-in input[name=back]", "value")
             .as_deref(),

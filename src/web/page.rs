@@ -33,6 +33,9 @@ pub struct Page {
     /// Who is signed in and their role, translated; empty when nobody signs in.
     pub user: String,
     pub role: String,
+    /// People sign in here and this one has not: the header shows neither
+    /// the AWS account nor the menu.
+    pub signed_out: bool,
 }
 
 impl Page {
@@ -79,6 +82,7 @@ impl Page {
             preview_reason,
             user: String::new(),
             role: String::new(),
+            signed_out: false,
         }
     }
 }
@@ -153,12 +157,15 @@ where
             .unwrap_or_default();
         let path = return_path(parts);
         let mut page = Page::new(lang_of_headers(&parts.headers), csrf, path, &connection);
-        if let Some(Signed(Some(user))) = parts.extensions.get::<Signed>() {
-            page.user = user.name.clone();
-            page.role = page
-                .tr
-                .t(&format!("role.{}", user.role.as_str()))
-                .to_string();
+        if let Some(signed) = parts.extensions.get::<Signed>() {
+            if let Some(user) = &signed.user {
+                page.user = user.name.clone();
+                page.role = page
+                    .tr
+                    .t(&format!("role.{}", user.role.as_str()))
+                    .to_string();
+            }
+            page.signed_out = signed.required && signed.user.is_none();
         }
         Ok(page)
     }

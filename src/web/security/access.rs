@@ -25,9 +25,14 @@ pub const IDLE_SECS: i64 = 12 * 3600;
 /// A session ends this long after sign-in, used or not.
 pub const ABSOLUTE_SECS: i64 = 7 * 24 * 3600;
 
-/// Who sent the request: None without sign-in (loopback, nobody signs in).
+/// Who sent the request.
 #[derive(Debug, Clone)]
-pub struct Signed(pub Option<SessionUser>);
+pub struct Signed {
+    /// None when nobody signs in (loopback), or before signing in.
+    pub user: Option<SessionUser>,
+    /// People sign in on this instance.
+    pub required: bool,
+}
 
 /// What the store keeps of a session id: its SHA-256, never the id.
 pub fn id_hash(id: &str) -> String {
@@ -59,7 +64,11 @@ pub async fn session_user(state: &AppState, headers: &HeaderMap) -> Option<Sessi
 
 pub async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     if !state.signs_in {
-        request.extensions_mut().insert(Signed(None));
+        let nobody = Signed {
+            user: None,
+            required: false,
+        };
+        request.extensions_mut().insert(nobody);
         return next.run(request).await;
     }
     let method = request.method().clone();
@@ -82,7 +91,11 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
         }
         (Need::AtLeast(_), Some(_)) => {}
     }
-    request.extensions_mut().insert(Signed(user));
+    let signed = Signed {
+        user,
+        required: true,
+    };
+    request.extensions_mut().insert(signed);
     next.run(request).await
 }
 
