@@ -325,3 +325,49 @@ async fn the_checklist_looks_first_into_the_repository_the_person_made() {
     assert_eq!(home.attr(step, "data-state").as_deref(), Some("done"));
     assert_eq!(home.select(&format!("{step} .subject")), ["mine"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_form_reads_load_balancers_only_for_an_existing_one() {
+    let w = world().await;
+    let elb = |calls: &[String]| {
+        calls
+            .iter()
+            .filter(|c| *c == "DescribeLoadBalancers" || *c == "DescribeTargetGroups")
+            .count()
+    };
+    w.client.post("/refresh", &[("back", "/")]).await;
+    let (calls, form) = calls_of(&w, "/services/new").await;
+    assert!(calls.len() <= 10, "{calls:?}");
+    assert_eq!(
+        elb(&calls),
+        0,
+        "a new load balancer needs none of the account's"
+    );
+    assert!(
+        !form
+            .select("#targetGroupArn ~ *, button[value=save]")
+            .is_empty()
+    );
+
+    // Choosing an existing target group reads them, once.
+    let mut fields = form.form_fields("form[action='/services/new']");
+    fields.retain(|(n, _)| n != "csrf_token" && n != "loadBalancing");
+    fields.push(("loadBalancing".into(), "existing".into()));
+    fields.push(("action".into(), "save".into()));
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let saved = w.client.post("/services/new", &fields).await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    let (calls, existing) = calls_of(&w, &saved.location).await;
+    assert_eq!(elb(&calls), 2, "{calls:?}");
+    assert!(
+        existing
+            .select("p.help")
+            .iter()
+            .all(|h| !h.contains("They are read once"))
+    );
+    let (again, _) = calls_of(&w, &saved.location).await;
+    assert_eq!(elb(&again), 0, "kept");
+}

@@ -20,6 +20,13 @@ use crate::model::task_definition::TaskDefinition;
 
 const PAGE: i32 = 100;
 
+/// A VPC's application load balancers and target groups.
+#[derive(Debug, Clone, Default)]
+pub struct VpcLoadBalancing {
+    pub load_balancers: Vec<LoadBalancerSummary>,
+    pub target_groups: Vec<TargetGroupSummary>,
+}
+
 fn vpc_filter(vpc_id: &str) -> Filter {
     Filter::builder().name("vpc-id").values(vpc_id).build()
 }
@@ -34,7 +41,7 @@ fn name_tag(tags: &[aws_sdk_ec2::types::Tag]) -> String {
 
 impl Aws {
     /// The VPCs, and for `vpc_id` (or the default VPC when None) its
-    /// subnets, route tables, security groups and target groups, read at once.
+    /// subnets, route tables and security groups, read at once.
     pub async fn network(&self, vpc_id: Option<&str>) -> Result<Read<NetworkFacts>, AwsError> {
         let key = format!("network:{}", vpc_id.unwrap_or_default());
         self.cache.read(key, || self.read_network(vpc_id)).await
@@ -63,7 +70,7 @@ impl Aws {
                 None => return Ok(facts),
             },
         };
-        let (subnets, tables, groups, target_groups, balancers) = tokio::join!(
+        let (subnets, tables, groups) = tokio::join!(
             self.ec2
                 .describe_subnets()
                 .filters(vpc_filter(&chosen))
@@ -79,16 +86,7 @@ impl Aws {
                 .filters(vpc_filter(&chosen))
                 .max_results(PAGE)
                 .send(),
-            self.elbv2.describe_target_groups().page_size(PAGE).send(),
-            self.elbv2.describe_load_balancers().page_size(PAGE).send(),
         );
-        facts.load_balancers = balancers?
-            .load_balancers()
-            .iter()
-            .filter(|lb| lb.vpc_id() == Some(chosen.as_str()))
-            .filter(|lb| lb.r#type().map(|t| t.as_str()) == Some("application"))
-            .map(summary_of)
-            .collect();
         let tables: Vec<RouteTable> = tables?
             .route_tables()
             .iter()
@@ -133,27 +131,57 @@ impl Aws {
                 description: g.description().unwrap_or_default().to_string(),
             })
             .collect();
-        facts.target_groups = target_groups?
-            .target_groups()
-            .iter()
-            .filter(|tg| tg.vpc_id() == Some(chosen.as_str()))
-            .map(|tg| TargetGroupSummary {
-                arn: tg.target_group_arn().unwrap_or_default().to_string(),
-                name: tg.target_group_name().unwrap_or_default().to_string(),
-                protocol: tg
-                    .protocol()
-                    .map(|p| p.as_str().to_string())
-                    .unwrap_or_default(),
-                port: tg.port().map_or(0, i64::from),
-                target_type: tg
-                    .target_type()
-                    .map(|t| t.as_str().to_string())
-                    .unwrap_or_default(),
-                vpc_id: chosen.clone(),
-                load_balancer_arns: tg.load_balancer_arns().to_vec(),
-            })
-            .collect();
         Ok(facts)
+    }
+
+    /// The application load balancers and target groups of `vpc_id`, one
+    /// page of each, read at once and kept: only the choices of an existing
+    /// load balancer or target group need them.
+    pub async fn load_balancing_in(
+        &self,
+        vpc_id: &str,
+    ) -> Result<Read<VpcLoadBalancing>, AwsError> {
+        let key = format!("load-balancing:{vpc_id}");
+        self.cache
+            .read(key, || async {
+                let chosen = vpc_id.to_string();
+                let (target_groups, balancers) = tokio::join!(
+                    self.elbv2.describe_target_groups().page_size(PAGE).send(),
+                    self.elbv2.describe_load_balancers().page_size(PAGE).send(),
+                );
+                let load_balancers = balancers?
+                    .load_balancers()
+                    .iter()
+                    .filter(|lb| lb.vpc_id() == Some(chosen.as_str()))
+                    .filter(|lb| lb.r#type().map(|t| t.as_str()) == Some("application"))
+                    .map(summary_of)
+                    .collect();
+                let target_groups = target_groups?
+                    .target_groups()
+                    .iter()
+                    .filter(|tg| tg.vpc_id() == Some(chosen.as_str()))
+                    .map(|tg| TargetGroupSummary {
+                        arn: tg.target_group_arn().unwrap_or_default().to_string(),
+                        name: tg.target_group_name().unwrap_or_default().to_string(),
+                        protocol: tg
+                            .protocol()
+                            .map(|p| p.as_str().to_string())
+                            .unwrap_or_default(),
+                        port: tg.port().map_or(0, i64::from),
+                        target_type: tg
+                            .target_type()
+                            .map(|t| t.as_str().to_string())
+                            .unwrap_or_default(),
+                        vpc_id: chosen.clone(),
+                        load_balancer_arns: tg.load_balancer_arns().to_vec(),
+                    })
+                    .collect();
+                Ok(VpcLoadBalancing {
+                    load_balancers,
+                    target_groups,
+                })
+            })
+            .await
     }
 
     /// The load balancer `arn`, or None when there is none.

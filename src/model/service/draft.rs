@@ -32,6 +32,19 @@ pub enum LoadBalancing {
     ExistingListener,
 }
 
+impl LoadBalancing {
+    /// It builds on a load balancer or target group the account has: the
+    /// form and preflight need the account's.
+    pub fn uses_existing(self) -> bool {
+        matches!(
+            self,
+            LoadBalancing::Existing
+                | LoadBalancing::ExistingLoadBalancer
+                | LoadBalancing::ExistingListener
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ServiceDraft {

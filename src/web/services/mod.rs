@@ -70,6 +70,9 @@ pub struct ServiceFormFacts {
     /// The chosen load balancer's listeners (ARNs).
     pub listeners: Vec<String>,
     pub network: NetworkFacts,
+    /// The account's load balancers and target groups were read (only an
+    /// existing-load-balancer choice needs them).
+    pub load_balancing_read: bool,
     /// Why the account could not be read, or empty.
     pub problem: String,
 }
@@ -143,6 +146,23 @@ impl FormWizard for ServiceDraft {
         match network {
             Ok(network) => facts.network = network.value.as_ref().clone(),
             Err(e) => problems.push(e),
+        }
+        // A new load balancer (the tutorials' way) needs none of the
+        // account's: they are read once an existing one is chosen.
+        if self.load_balancing.uses_existing() {
+            let chosen = vpc
+                .map(str::to_string)
+                .or_else(|| facts.network.preferred_vpc().map(|v| v.id.clone()));
+            if let Some(chosen) = chosen {
+                match aws.load_balancing_in(&chosen).await {
+                    Ok(read) => {
+                        facts.network.load_balancers = read.value.load_balancers.clone();
+                        facts.network.target_groups = read.value.target_groups.clone();
+                        facts.load_balancing_read = true;
+                    }
+                    Err(e) => problems.push(e),
+                }
+            }
         }
         match listeners {
             Ok(listeners) => facts.listeners = listeners.into_iter().map(|(arn, _)| arn).collect(),
@@ -265,6 +285,8 @@ pub struct ServiceForm {
     pub service_group_name: String,
     pub target_groups: Vec<Choice>,
     pub load_balancers: Vec<Choice>,
+    /// False until an existing-load-balancer choice has the account's read.
+    pub load_balancing_read: bool,
     pub listeners: Vec<Choice>,
     pub tg_protocols: Vec<Choice>,
     pub propagate_tags: Vec<Choice>,
@@ -490,6 +512,7 @@ impl ServiceForm {
             tg_codes: tg.success_codes.clone(),
             service_group_name: lb.service_security_group_name.clone(),
             target_groups,
+            load_balancing_read: facts.load_balancing_read,
             listeners: options(&facts.listeners, &draft.listener_arn, Some("")),
             tg_protocols: Choice::list(&[("HTTP", "HTTP"), ("HTTPS", "HTTPS")], &tg.protocol),
             propagate_tags: Choice::list(

@@ -181,9 +181,16 @@ async fn service_facts(
     let new_lb = draft.load_balancing == LoadBalancing::New;
     let on_existing = draft.load_balancing == LoadBalancing::ExistingLoadBalancer;
     let on_listener = draft.load_balancing == LoadBalancing::ExistingListener;
-    let (td, network, service, load_balancer, target_group, ports, priorities) = tokio::join!(
+    let (td, network, load_balancing, service, load_balancer, target_group, ports, priorities) = tokio::join!(
         aws.task_definition(&draft.service.task_definition),
         aws.network(Some(&draft.vpc_id)),
+        async {
+            if draft.load_balancing.uses_existing() {
+                aws.load_balancing_in(&draft.vpc_id).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
         aws.service_exists(&draft.service.cluster, &draft.service.service_name),
         async {
             if new_lb {
@@ -242,7 +249,14 @@ async fn service_facts(
         task_definition: td,
         execution_role,
         account: Some(facts?.value.as_ref().clone()),
-        network: network?.value.as_ref().clone(),
+        network: {
+            let mut network = network?.value.as_ref().clone();
+            if let Some(read) = load_balancing? {
+                network.load_balancers = read.value.load_balancers.clone();
+                network.target_groups = read.value.target_groups.clone();
+            }
+            network
+        },
         taken: Taken {
             service: service?,
             listener_port: ports?.contains(&lb.listener_port),
