@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use common::faults::{FaultProxy, fault_proxy, longest_chain};
 use common::figures::{counted, ms};
+use common::services::save_with_an_existing_target_group;
 use common::{Client, app, moto, push_image, sdk_config};
 use futures_util::future::join_all;
 
@@ -135,23 +136,6 @@ async fn draft(client: &Client) -> String {
     draft
 }
 
-/// A service draft whose load balancing is an existing target group: its
-/// form also reads the VPC's load balancers and target groups.
-async fn existing_target_group_draft(client: &Client) -> String {
-    let form = client.get("/services/new").await;
-    let mut fields = form.form_fields("form[action='/services/new']");
-    fields.retain(|(n, _)| n != "csrf_token" && n != "loadBalancing");
-    fields.push(("loadBalancing".into(), "existing".into()));
-    fields.push(("action".into(), "save".into()));
-    let fields: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    let saved = client.post("/services/new", &fields).await;
-    assert_eq!(saved.status, 303, "{}", saved.text);
-    saved.location
-}
-
 struct View {
     calls: Vec<String>,
     took: Duration,
@@ -178,7 +162,7 @@ async fn pages(size: usize) {
     let app = app(Some(&proxy.url));
     let client = Client::new(&app.url).await;
     let draft = draft(&client).await;
-    let existing = existing_target_group_draft(&client).await;
+    let existing = save_with_an_existing_target_group(&client).await;
     proxy.set_latency(LATENCY);
     let paths = [
         ("home", "/".to_string()),

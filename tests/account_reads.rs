@@ -17,6 +17,20 @@ async fn calls_of(w: &World, path: &str) -> (Vec<String>, common::Page) {
     (w.proxy.calls().split_off(before), page)
 }
 
+/// Fills in a one-page wizard's name and presses Next, then Create.
+async fn create_through_the_app(w: &World, kind: &str, name: (&str, &str)) {
+    let posted = w
+        .client
+        .post(&format!("/{kind}/new"), &[name, ("action", "next")])
+        .await;
+    assert_eq!(posted.status, 303, "{}", posted.text);
+    let created = w
+        .client
+        .press(&posted.location.replace("/review", "/create"))
+        .await;
+    assert_eq!(created.status, 200, "{}", created.text);
+}
+
 /// An account with more of everything than a page shows.
 async fn fill(w: &World, repositories: usize, clusters: usize, roles: usize, groups: usize) {
     let ecr = aws_sdk_ecr::Client::new(&w.config);
@@ -155,19 +169,7 @@ async fn what_the_app_changes_is_read_at_once_and_refresh_reads_again() {
     let w = world().await;
     let (_, before) = calls_of(&w, "/clusters").await;
     assert!(!before.text.contains("made-here"));
-    let posted = w
-        .client
-        .post(
-            "/clusters/new",
-            &[("clusterName", "made-here"), ("action", "next")],
-        )
-        .await;
-    assert_eq!(posted.status, 303, "{}", posted.text);
-    let created = w
-        .client
-        .press(&posted.location.replace("/review", "/create"))
-        .await;
-    assert_eq!(created.status, 200, "{}", created.text);
+    create_through_the_app(&w, "clusters", ("clusterName", "made-here")).await;
     let (calls, after) = calls_of(&w, "/clusters").await;
     assert!(!calls.is_empty(), "a create empties the cache");
     assert!(after.text.contains("made-here"));
@@ -303,19 +305,7 @@ async fn the_containers_step_reads_a_bounded_number_of_calls() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_checklist_looks_first_into_the_repository_the_person_made() {
     let w = world().await;
-    let posted = w
-        .client
-        .post(
-            "/repositories/new",
-            &[("repositoryName", "mine"), ("action", "next")],
-        )
-        .await;
-    assert_eq!(posted.status, 303, "{}", posted.text);
-    let created = w
-        .client
-        .press(&posted.location.replace("/review", "/create"))
-        .await;
-    assert_eq!(created.status, 200, "{}", created.text);
+    create_through_the_app(&w, "repositories", ("repositoryName", "mine")).await;
     // Thirty newer repositories, made elsewhere; the person pushes to theirs.
     fill(&w, 30, 0, 0, 0).await;
     common::push_image(&w._moto.url, "mine", "latest").await;
@@ -350,17 +340,8 @@ async fn the_service_form_reads_load_balancers_only_for_an_existing_one() {
     );
 
     // Choosing an existing target group reads them, once.
-    let mut fields = form.form_fields("form[action='/services/new']");
-    fields.retain(|(n, _)| n != "csrf_token" && n != "loadBalancing");
-    fields.push(("loadBalancing".into(), "existing".into()));
-    fields.push(("action".into(), "save".into()));
-    let fields: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    let saved = w.client.post("/services/new", &fields).await;
-    assert_eq!(saved.status, 303, "{}", saved.text);
-    let (calls, existing) = calls_of(&w, &saved.location).await;
+    let saved = save_with_an_existing_target_group(&w.client).await;
+    let (calls, existing) = calls_of(&w, &saved).await;
     assert_eq!(elb(&calls), 2, "{calls:?}");
     assert!(
         existing
@@ -368,6 +349,6 @@ async fn the_service_form_reads_load_balancers_only_for_an_existing_one() {
             .iter()
             .all(|h| !h.contains("They are read once"))
     );
-    let (again, _) = calls_of(&w, &saved.location).await;
+    let (again, _) = calls_of(&w, &saved).await;
     assert_eq!(elb(&again), 0, "kept");
 }

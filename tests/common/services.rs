@@ -64,6 +64,23 @@ pub async fn clusters_and_task_definitions(ecs: &aws_sdk_ecs::Client) {
     .await;
 }
 
+/// Saves a service draft whose load balancing is an existing target group
+/// (the rest as the form offers it); the draft's form URL.
+pub async fn save_with_an_existing_target_group(client: &Client) -> String {
+    let form = client.get("/services/new").await;
+    let mut fields = form.form_fields("form[action='/services/new']");
+    fields.retain(|(n, _)| n != "csrf_token" && n != "loadBalancing");
+    fields.push(("loadBalancing".into(), "existing".into()));
+    fields.push(("action".into(), "save".into()));
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let saved = client.post("/services/new", &fields).await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    saved.location
+}
+
 /// Opens the form as the checklist's link does, changes `fields` (an empty
 /// value removes the field), checks the subnets, presses Next.
 pub async fn fill_in(w: &World, query: &str, fields: &[(&str, &str)]) -> Page {
