@@ -173,6 +173,22 @@ async fn sign_in_wrong_passwords_throttling_and_sign_out() {
     assert_eq!(home.status, 200);
     assert_eq!(signed_in_as(&home), ["dan"]);
 
+    // A form opened before signing in is refused after: tokens are bound to the session.
+    let mut after = Client::anonymous(&app.url).await;
+    let stale = after.csrf.clone();
+    let signed = after
+        .post(
+            "/signin",
+            &[("name", "vera"), ("password", "vera-password-1")],
+        )
+        .await;
+    assert_eq!(signed.status, 303);
+    assert_eq!(after.post("/refresh", &[("back", "/")]).await.status, 403);
+    let home = after.get("/").await;
+    after.csrf = home.attr("input[name=csrf_token]", "value").expect("token");
+    assert_ne!(after.csrf, stale);
+    assert_eq!(after.post("/refresh", &[("back", "/")]).await.status, 303);
+
     // Signing out ends the session on the server: the old cookie no longer works.
     let cookie = dan.session_cookie();
     assert_eq!(dan.post("/signout", &[]).await.location, "/signin");

@@ -362,7 +362,7 @@ impl Client {
 
     /// A browser signed in as `name`.
     pub async fn signed_in(base: &str, name: &str, password: &str) -> Self {
-        let client = Self::anonymous(base).await;
+        let mut client = Self::anonymous(base).await;
         let answer = client
             .post(
                 "/signin",
@@ -370,6 +370,11 @@ impl Client {
             )
             .await;
         assert_eq!(answer.status, 303, "sign in as {name}: {}", answer.text);
+        // A token is bound to the session: the forms' new one.
+        let home = client.get("/").await;
+        client.csrf = home
+            .attr("input[name=csrf_token]", "value")
+            .expect("a CSRF token on the home page");
         client
     }
 

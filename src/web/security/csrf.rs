@@ -4,7 +4,9 @@
 //!   server's origin and `Sec-Fetch-Site`, when the browser sends it, is
 //!   `same-origin` or `none`;
 //! - the form carries a token only this server can mint: an HMAC of a random
-//!   per-browser value (a cookie) under a key kept in the data folder.
+//!   per-browser value (a cookie), and of the session's id once someone has
+//!   signed in, under a key kept in the data folder. Signing in or out
+//!   changes every token: a form from before is refused as expired.
 //!
 //! A plain double-submit cookie is not enough on loopback: cookies are shared
 //! by every port of a host, so a page served on another port can set both the
@@ -23,6 +25,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use super::access::SESSION_COOKIE;
 use super::cookie_in;
 use crate::config::PublicOrigin;
 use crate::web::state::AppState;
@@ -110,6 +113,8 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
     let key = &state.csrf_key;
     let cookie = cookie_in(request.headers(), BROWSER_COOKIE).filter(|b| is_browser_id(b));
     let browser = cookie.clone().unwrap_or_else(new_browser_id);
+    let session = cookie_in(request.headers(), SESSION_COOKIE).unwrap_or_default();
+    let holder = |browser: &str| format!("{browser}\0{session}");
     // A static file is the same for everyone: it mints no browser id.
     let is_static = request.uri().path().starts_with("/static/");
     let (parts, body) = request.into_parts();
@@ -129,7 +134,7 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
             .map(str::to_string)
             .or_else(|| form_field(&bytes, CSRF_FIELD));
         let valid = match (&cookie, sent) {
-            (Some(browser), Some(sent)) => key.verifies(browser, &sent),
+            (Some(browser), Some(sent)) => key.verifies(&holder(browser), &sent),
             _ => false,
         };
         if !valid {
@@ -139,7 +144,7 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
     };
     request
         .extensions_mut()
-        .insert(CsrfToken(key.token_for(&browser)));
+        .insert(CsrfToken(key.token_for(&holder(&browser))));
     let mut response = next.run(request).await;
     if cookie.is_none() && !is_static {
         let secure = if state.public.as_ref().is_some_and(|p| p.secure) {
