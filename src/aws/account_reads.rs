@@ -157,11 +157,7 @@ impl Aws {
         let repositories = output
             .repositories()
             .iter()
-            .map(|r| RepositorySummary {
-                name: r.repository_name().unwrap_or_default().to_string(),
-                uri: r.repository_uri().unwrap_or_default().to_string(),
-                images: None,
-            })
+            .map(super::ecr::repository_summary)
             .collect();
         let next = output.next_token().map(str::to_string);
         Ok(ListPage::of(repositories, next, offset, size))

@@ -168,11 +168,7 @@ impl Aws {
         listed.sort_by(|a, b| b.created_at().cmp(&a.created_at()));
         let mut others: Vec<RepositorySummary> = listed
             .iter()
-            .map(|r| RepositorySummary {
-                name: r.repository_name().unwrap_or_default().to_string(),
-                uri: r.repository_uri().unwrap_or_default().to_string(),
-                images: None,
-            })
+            .map(|r| super::ecr::repository_summary(r))
             .collect();
         let mut checked: Vec<String> = likely.iter().take(REPOSITORIES_CHECKED).cloned().collect();
         for repository in &others {

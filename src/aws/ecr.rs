@@ -5,7 +5,7 @@ use serde_json::json;
 use super::create::{CreateError, Created, StepLog, Undo, is_already_exists, logged};
 use super::raw_body::{CaptureBody, replace_body};
 use super::{Aws, AwsError};
-use crate::model::account::ImageSummary;
+use crate::model::account::{ImageSummary, RepositorySummary};
 use crate::model::repository::Repository;
 
 impl Aws {
@@ -132,6 +132,15 @@ impl Aws {
                 }
             }
         }
+    }
+}
+
+/// A listed repository, its images not read.
+pub(super) fn repository_summary(repository: &aws_sdk_ecr::types::Repository) -> RepositorySummary {
+    RepositorySummary {
+        name: repository.repository_name().unwrap_or_default().to_string(),
+        uri: repository.repository_uri().unwrap_or_default().to_string(),
+        images: None,
     }
 }
 
