@@ -261,3 +261,32 @@ fn other_addresses_are_served_only_when_people_sign_in() {
         "{line}"
     );
 }
+
+#[tokio::test]
+async fn a_button_above_the_role_says_so_before_it_is_pressed() {
+    let app = app_with_users(&USERS);
+    let blocked = |review: &Page| review.select("#create-blocked").join(" ");
+    for (name, password, role_stops_it) in [
+        ("vera", "vera-password-1", true),
+        // A deployer may create; here only preview mode (no AWS) stops it.
+        ("dan", "dan-password-22", false),
+    ] {
+        let client = Client::signed_in(&app.url, name, password).await;
+        let posted = client
+            .post(
+                "/clusters/new",
+                &[("clusterName", "team-cluster"), ("action", "next")],
+            )
+            .await;
+        assert_eq!(posted.status, 303, "{}", posted.text);
+        let review = client.get(&posted.location).await;
+        assert!(
+            review.attr("form.create button", "disabled").is_some(),
+            "{name}: Create is disabled"
+        );
+        let said = blocked(&review);
+        let by_role = said.contains("Your role (viewer) may not do this: it needs deployer.");
+        assert_eq!(by_role, role_stops_it, "{name}: {said}");
+        assert!(!said.is_empty(), "{name}: a reason is given");
+    }
+}

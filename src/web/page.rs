@@ -13,6 +13,7 @@ use super::security::redirect::local_path;
 use super::security::{CsrfToken, cookie_in};
 use crate::aws::{Connection, PreviewReason};
 use crate::i18n::{Lang, Tr};
+use crate::model::access::Role;
 
 pub const LANG_COOKIE: &str = "lang";
 
@@ -36,6 +37,8 @@ pub struct Page {
     /// People sign in here and this one has not: the header shows neither
     /// the AWS account nor the menu.
     pub signed_out: bool,
+    /// The signed-in user's role; None when nobody signs in (all is allowed).
+    pub signed_role: Option<Role>,
 }
 
 impl Page {
@@ -43,9 +46,23 @@ impl Page {
         !self.preview_reason.is_empty()
     }
 
-    /// Why Create is disabled, or empty when it can be pressed.
+    /// Why Create (or Update, Resume) is disabled, or empty when it can be pressed.
     pub fn create_blocked(&self, has_errors: bool) -> String {
-        if self.is_preview() {
+        self.blocked_for(Role::Deployer, has_errors)
+    }
+
+    /// Why a button that needs `role` is disabled, or empty. The server
+    /// refuses the POST anyway; this says so before it is pressed.
+    pub fn blocked_for(&self, role: Role, has_errors: bool) -> String {
+        if let Some(mine) = self.signed_role
+            && mine < role
+        {
+            let name = |r: Role| self.tr.t(&format!("role.{}", r.as_str())).to_string();
+            self.tr.fmt(
+                "ui.role_cannot",
+                &[("role", name(mine)), ("needed", name(role))],
+            )
+        } else if self.is_preview() {
             self.preview_reason.clone()
         } else if has_errors {
             self.tr.t("ui.fix_errors_first").to_string()
@@ -83,6 +100,7 @@ impl Page {
             user: String::new(),
             role: String::new(),
             signed_out: false,
+            signed_role: None,
         }
     }
 }
@@ -166,6 +184,7 @@ where
                     .to_string();
             }
             page.signed_out = signed.required && signed.user.is_none();
+            page.signed_role = signed.user.as_ref().map(|u| u.role);
         }
         Ok(page)
     }

@@ -13,6 +13,7 @@ use super::run::{StepRow, plan_of, step_row};
 use super::show::{check_names, service_url};
 use crate::aws::{Aws, AwsError};
 use crate::deploy::teardown::{self, KIND, Kept, Teardown, Usage};
+use crate::model::access::Role;
 use crate::store::plan_runs::PlanRun;
 use crate::store::runs::{RunStatus, StepStatus};
 use crate::web::error::{AppError, AppResult};
@@ -115,7 +116,7 @@ pub async fn confirm(
     check_names(&[&cluster, &name])?;
     let url = service_url(&cluster, &name);
     let mut v = ConfirmView {
-        blocked: page.create_blocked(false),
+        blocked: page.blocked_for(Role::Admin, false),
         page,
         post_url: format!("{url}/delete"),
         service_url: url,
@@ -285,7 +286,7 @@ pub async fn show(
         .collect::<Vec<_>>()
         .join("\n");
     let v = TeardownView {
-        blocked: page.create_blocked(false),
+        blocked: page.blocked_for(Role::Admin, false),
         page,
         status,
         class,

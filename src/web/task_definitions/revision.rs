@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::history::{check_family, family_url, revision_url};
+use crate::model::access::Role;
 use crate::model::export::{aws_cli, request_json, terraform};
 use crate::model::revision::{Revision, shown_value};
 use crate::model::task_definition::TaskDefinition;
@@ -333,7 +334,7 @@ async fn change_view(
         lead: page
             .tr
             .fmt(change.explanation(), &[("revision", name.clone())]),
-        blocked: page.create_blocked(false),
+        blocked: page.blocked_for(Role::Admin, false),
         page,
         change,
         post_url: format!("{url}/{}", change.action()),
