@@ -73,7 +73,12 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
     }
     let method = request.method().clone();
     let path = request.uri().path().to_string();
-    let user = session_user(&state, request.headers()).await;
+    // A static file is the same for everyone: no session read (and touch) for it.
+    let user = if path.starts_with("/static/") {
+        None
+    } else {
+        session_user(&state, request.headers()).await
+    };
     match (need(method.as_str(), &path), &user) {
         (Need::Anyone, _) => {}
         (Need::AtLeast(_), None) if method == Method::GET || method == Method::HEAD => {
