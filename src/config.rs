@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Parser;
 
 use crate::aws::AwsSettings;
+use crate::web::security::client::TrustedProxies;
 
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -15,7 +16,7 @@ use crate::aws::AwsSettings;
 )]
 pub struct Config {
     /// Address to listen on. Addresses other machines can reach need a
-    /// sign-in method (--local-accounts).
+    /// sign-in method (--local-accounts or --oidc-issuer).
     #[arg(long, env = "ECS_WIZARD_BIND", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     pub bind: IpAddr,
     /// Port to listen on (0 picks a free one).
@@ -53,6 +54,55 @@ pub struct Config {
     /// accepted besides loopback's, and cookies are Secure when it is https.
     #[arg(long, env = "ECS_WIZARD_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// A reverse proxy or load balancer in front (an address or a network,
+    /// e.g. 10.0.0.0/16; repeat or separate with commas): only from these
+    /// are X-Forwarded-For and X-Forwarded-Proto believed.
+    #[arg(
+        long = "trusted-proxy",
+        env = "ECS_WIZARD_TRUSTED_PROXY",
+        value_delimiter = ','
+    )]
+    pub trusted_proxy: Vec<String>,
+    /// Serve https with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, env = "ECS_WIZARD_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM); needs --tls-cert.
+    #[arg(long, env = "ECS_WIZARD_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Sign in with your company's identity provider (OpenID Connect), e.g.
+    /// https://accounts.google.com or https://login.example.com/realms/team.
+    #[arg(long, env = "ECS_WIZARD_OIDC_ISSUER", requires = "oidc_client_id")]
+    pub oidc_issuer: Option<String>,
+    /// This app's client id at the identity provider.
+    #[arg(long, env = "ECS_WIZARD_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// The client secret. Prefer the environment variable or
+    /// --oidc-client-secret-file: a flag shows in the process list.
+    #[arg(long, env = "ECS_WIZARD_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+    /// A file holding the client secret (its first line).
+    #[arg(long, env = "ECS_WIZARD_OIDC_CLIENT_SECRET_FILE")]
+    pub oidc_client_secret_file: Option<PathBuf>,
+    /// Who signs in as admin: group names (from --oidc-groups-claim) or
+    /// email domains written @example.com; repeat or separate with commas.
+    #[arg(long, env = "ECS_WIZARD_OIDC_ADMINS", value_delimiter = ',')]
+    pub oidc_admins: Vec<String>,
+    /// Who signs in as deployer (groups or @domains).
+    #[arg(long, env = "ECS_WIZARD_OIDC_DEPLOYERS", value_delimiter = ',')]
+    pub oidc_deployers: Vec<String>,
+    /// Who signs in as viewer (groups or @domains). Anyone matching no list
+    /// is refused.
+    #[arg(long, env = "ECS_WIZARD_OIDC_VIEWERS", value_delimiter = ',')]
+    pub oidc_viewers: Vec<String>,
+    /// The ID token claim that lists a person's groups.
+    #[arg(long, env = "ECS_WIZARD_OIDC_GROUPS_CLAIM", default_value = "groups")]
+    pub oidc_groups_claim: String,
+    /// Seconds a session may go unused before it ends.
+    #[arg(long, env = "ECS_WIZARD_SESSION_IDLE_SECONDS", default_value_t = 12 * 3600, value_parser = clap::value_parser!(i64).range(1..=30 * 24 * 3600))]
+    pub session_idle_seconds: i64,
+    /// Seconds after sign-in a session ends, used or not.
+    #[arg(long, env = "ECS_WIZARD_SESSION_MAX_SECONDS", default_value_t = 7 * 24 * 3600, value_parser = clap::value_parser!(i64).range(1..=90 * 24 * 3600))]
+    pub session_max_seconds: i64,
     #[command(subcommand)]
     pub command: Option<Command>,
     /// Folder for the SQLite file that keeps drafts and history.
@@ -133,14 +183,45 @@ pub enum ConfigError {
     )]
     PublicUrl(String),
     #[error(
-        "--bind {0} (ECS_WIZARD_BIND) would serve other machines, and nobody signs in: add --local-accounts (ECS_WIZARD_LOCAL_ACCOUNTS=true) and make accounts with `ecs-wizard user add NAME --role deployer`, or bind a loopback address such as 127.0.0.1"
+        "--bind {0} (ECS_WIZARD_BIND) would serve other machines, and nobody signs in: add --local-accounts (ECS_WIZARD_LOCAL_ACCOUNTS=true) and make accounts with `ecs-wizard user add NAME --role deployer`, or sign in with your identity provider (--oidc-issuer, --oidc-client-id, ECS_WIZARD_OIDC_CLIENT_SECRET and --oidc-admins/--oidc-deployers/--oidc-viewers), or bind a loopback address such as 127.0.0.1"
     )]
     NoSignIn(IpAddr),
+    #[error(
+        "--trusted-proxy {0} (ECS_WIZARD_TRUSTED_PROXY) is not an address or a network such as 10.0.0.0/16"
+    )]
+    TrustedProxy(String),
+    #[error(
+        "--oidc-issuer needs a client secret: set ECS_WIZARD_OIDC_CLIENT_SECRET or --oidc-client-secret-file"
+    )]
+    NoClientSecret,
+    #[error("--oidc-client-secret-file {0}: {1}")]
+    ClientSecretFile(String, String),
+    #[error(
+        "--oidc-issuer with --bind {0}: set --public-url to the address people open (the identity provider sends them back to it)"
+    )]
+    OidcNeedsPublicUrl(IpAddr),
+    #[error(
+        "--oidc-issuer lets nobody in: name groups or @domains with --oidc-admins, --oidc-deployers or --oidc-viewers"
+    )]
+    NoOidcRoles,
 }
 
 impl Config {
     pub fn check(&self) -> Result<(), ConfigError> {
         self.public_origin()?;
+        self.trusted_proxies()?;
+        if self.oidc_issuer.is_some() {
+            self.oidc_client_secret()?;
+            if self.oidc_admins.is_empty()
+                && self.oidc_deployers.is_empty()
+                && self.oidc_viewers.is_empty()
+            {
+                return Err(ConfigError::NoOidcRoles);
+            }
+            if !self.bind.is_loopback() && self.public_url.is_none() {
+                return Err(ConfigError::OidcNeedsPublicUrl(self.bind));
+            }
+        }
         if self.bind.is_loopback() || self.signs_in() {
             Ok(())
         } else {
@@ -159,7 +240,61 @@ impl Config {
 
     /// Whether people sign in (otherwise the one person on loopback may do everything).
     pub fn signs_in(&self) -> bool {
-        self.local_accounts
+        self.local_accounts || self.oidc_issuer.is_some()
+    }
+
+    pub fn trusted_proxies(&self) -> Result<TrustedProxies, ConfigError> {
+        self.trusted_proxy
+            .iter()
+            .filter(|entry| !entry.trim().is_empty())
+            .map(|entry| {
+                TrustedProxies::parse(entry).ok_or_else(|| ConfigError::TrustedProxy(entry.clone()))
+            })
+            .collect::<Result<_, _>>()
+            .map(TrustedProxies)
+    }
+
+    /// Who gets which role when signing in with the identity provider.
+    pub fn oidc_roles(&self) -> crate::model::access::RoleRules {
+        let list = |entries: &[String]| {
+            entries
+                .iter()
+                .map(|e| e.trim().to_string())
+                .filter(|e| !e.is_empty())
+                .collect()
+        };
+        crate::model::access::RoleRules {
+            admins: list(&self.oidc_admins),
+            deployers: list(&self.oidc_deployers),
+            viewers: list(&self.oidc_viewers),
+        }
+    }
+
+    /// The certificate and key files, when this server speaks TLS itself.
+    pub fn tls_files(&self) -> Option<(PathBuf, PathBuf)> {
+        self.tls_cert.clone().zip(self.tls_key.clone())
+    }
+
+    /// The OIDC client secret, from the environment, the flag or its file.
+    pub fn oidc_client_secret(&self) -> Result<String, ConfigError> {
+        if let Some(secret) = self.oidc_client_secret.as_ref().filter(|s| !s.is_empty()) {
+            return Ok(secret.clone());
+        }
+        let path = self
+            .oidc_client_secret_file
+            .as_ref()
+            .ok_or(ConfigError::NoClientSecret)?;
+        let text = std::fs::read_to_string(path).map_err(|error| {
+            ConfigError::ClientSecretFile(path.display().to_string(), error.to_string())
+        })?;
+        text.lines()
+            .next()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .map(str::to_string)
+            .ok_or_else(|| {
+                ConfigError::ClientSecretFile(path.display().to_string(), "it is empty".into())
+            })
     }
 
     pub fn socket_addr(&self) -> SocketAddr {
@@ -198,6 +333,19 @@ impl Config {
             read_cache_seconds: 60,
             local_accounts: false,
             public_url: None,
+            trusted_proxy: Vec::new(),
+            tls_cert: None,
+            tls_key: None,
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_client_secret_file: None,
+            oidc_admins: Vec::new(),
+            oidc_deployers: Vec::new(),
+            oidc_viewers: Vec::new(),
+            oidc_groups_claim: "groups".into(),
+            session_idle_seconds: 12 * 3600,
+            session_max_seconds: 7 * 24 * 3600,
             command: None,
             data_dir,
         }

@@ -9,6 +9,8 @@ pub mod config;
 pub mod deploy;
 pub mod i18n;
 pub mod model;
+pub mod oidc;
+pub mod serve;
 pub mod store;
 pub mod web;
 
@@ -19,7 +21,7 @@ use crate::config::Config;
 use crate::deploy::runner::Retry;
 use crate::store::Store;
 use crate::web::security::CsrfKey;
-use crate::web::state::AppState;
+use crate::web::state::{AppState, SessionLimits};
 
 /// The Host header values a server on `addr` answers to.
 pub fn allowed_hosts(addr: SocketAddr) -> Vec<String> {
@@ -61,6 +63,7 @@ pub async fn build_app(config: &Config, addr: SocketAddr) -> anyhow::Result<axum
         }
     }
     let public = config.public_origin()?;
+    let oidc = oidc_of(config, public.as_ref(), addr)?;
     let mut hosts = allowed_hosts(addr);
     hosts.extend(public.as_ref().map(|p| p.host.clone()));
     Ok(web::router(AppState {
@@ -71,7 +74,41 @@ pub async fn build_app(config: &Config, addr: SocketAddr) -> anyhow::Result<axum
         plan_retry: config.plan_retry(),
         signs_in: config.signs_in(),
         public: public.map(Arc::new),
+        trusted_proxies: Arc::new(config.trusted_proxies()?),
+        tls: config.tls_files().is_some(),
+        local_accounts: config.local_accounts,
+        oidc,
+        oidc_roles: Arc::new(config.oidc_roles()),
+        sessions: SessionLimits {
+            idle_secs: config.session_idle_seconds,
+            absolute_secs: config.session_max_seconds,
+        },
     }))
+}
+
+/// The identity provider's client, when one is configured. Its redirect
+/// URI is on the public URL, or on this server's own address.
+fn oidc_of(
+    config: &Config,
+    public: Option<&config::PublicOrigin>,
+    addr: SocketAddr,
+) -> anyhow::Result<Option<Arc<oidc::Oidc>>> {
+    let (Some(issuer), Some(client_id)) = (&config.oidc_issuer, &config.oidc_client_id) else {
+        return Ok(None);
+    };
+    let origin = match public {
+        Some(public) => public.origin.clone(),
+        None if config.tls_files().is_some() => format!("https://{addr}"),
+        None => format!("http://{addr}"),
+    };
+    let settings = oidc::OidcSettings {
+        issuer: issuer.clone(),
+        client_id: client_id.clone(),
+        client_secret: config.oidc_client_secret()?,
+        redirect_url: format!("{origin}/signin/oidc/callback"),
+        groups_claim: config.oidc_groups_claim.clone(),
+    };
+    Ok(Some(Arc::new(oidc::Oidc::new(settings)?)))
 }
 
 /// The app from its parts, for tests that drive the router in-process.
@@ -100,5 +137,11 @@ pub fn app_with_retry(
         plan_retry,
         signs_in: false,
         public: None,
+        trusted_proxies: Arc::default(),
+        tls: false,
+        local_accounts: false,
+        oidc: None,
+        oidc_roles: Arc::default(),
+        sessions: SessionLimits::default(),
     })
 }

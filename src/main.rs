@@ -35,11 +35,13 @@ async fn main() -> anyhow::Result<()> {
     let listener = TcpListener::bind(config.socket_addr()).await?;
     let addr = listener.local_addr()?;
     let app = ecs_wizard::build_app(&config, addr).await?;
-    println!("ecs-wizard is serving on http://{addr}/");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await?;
-    Ok(())
+    let tls = config.tls_files();
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("ecs-wizard is serving on {scheme}://{addr}/");
+    let tls = tls
+        .as_ref()
+        .map(|(cert, key)| (cert.as_path(), key.as_path()));
+    ecs_wizard::serve::serve(listener, app, tls, shutdown()).await
 }
 
 /// Below INFO, the AWS SDK, its HTTP stack and the TLS and HTTP libraries log

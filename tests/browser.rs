@@ -6,6 +6,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use common::oidc::{app_with_provider, provider};
 use common::{Process, app, ecs_client, free_port, moto, push_image};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -830,4 +831,52 @@ async fn errors_are_in_sight_rows_line_up_and_the_review_has_tabs() {
         .expect("layout");
     assert_eq!(create_top, serde_json::json!(true));
     browser.client.close().await.expect("close");
+}
+
+/// Issue 13: a person signs in through the company's identity provider (a
+/// real local one) by clicking, lands where they were going, with the role
+/// their group gives, and signs out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_signs_in_with_the_identity_provider() {
+    let provider = provider();
+    provider
+        .person(
+            "ann",
+            serde_json::json!({"email": "ann@example.com", "groups": ["platform-admins"]}),
+        )
+        .await;
+    let app = app_with_provider(&provider, &[]);
+    let browser = browser().await;
+    let c = &browser.client;
+
+    c.goto(&format!("{}/clusters", app.url))
+        .await
+        .expect("open");
+    wait_heading(c, "Sign in").await;
+    follow(c, "Sign in with your company account").await;
+    // The provider's own page: who to sign in as.
+    let sub = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("input[name=sub]"))
+        .await
+        .expect("the provider's form");
+    sub.send_keys("ann").await.expect("type");
+    press(c, "", "Authorize").await;
+
+    wait_heading(c, "Clusters").await;
+    let header = c
+        .find(Locator::Id("signed-in"))
+        .await
+        .expect("who is signed in")
+        .text()
+        .await
+        .expect("text");
+    assert!(header.contains("ann@example.com (admin)"), "{header}");
+    press(c, "", "Sign out").await;
+    wait_heading(c, "Sign in").await;
+    c.goto(&format!("{}/clusters", app.url))
+        .await
+        .expect("open");
+    wait_heading(c, "Sign in").await;
 }

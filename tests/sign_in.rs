@@ -38,6 +38,8 @@ const PAGES: &[&str] = &[
     "/fargate/memory-options?cpu=256",
     "/clusters/c/services",
     "/clusters/c/services/s",
+    "/audit",
+    "/audit.csv",
     "/clusters/c/services/s/update",
     "/clusters/c/services/s/delete",
     "/clusters/c/services/s/tasks/t/logs/app",

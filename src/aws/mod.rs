@@ -2,6 +2,7 @@
 //! aws-config's default chain, as the aws CLI reads them; flags override.
 
 mod account_reads;
+pub mod audit;
 mod checklist_reads;
 pub mod create;
 mod ec2;
@@ -78,12 +79,14 @@ pub struct Aws {
     cache: Arc<ReadCache>,
 }
 
-/// A client of one service whose writes empty `invalidate`'s cache.
+/// A client of one service whose writes empty `invalidate`'s cache and
+/// are written to the audit log.
 macro_rules! client {
     ($sdk:ident, $config:expr, $invalidate:expr) => {
         $sdk::Client::from_conf(
             $sdk::config::Builder::from($config)
                 .interceptor($invalidate.clone())
+                .interceptor(audit::RecordCalls)
                 .build(),
         )
     };

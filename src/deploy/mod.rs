@@ -52,7 +52,7 @@ where
     let store = store.clone();
     // Its own task: if the browser goes away, the handler is dropped, but the
     // run goes on to its end and its record.
-    let task = tokio::spawn(async move {
+    let task = crate::aws::audit::spawn(async move {
         let (status, outcome) = work(journal).await;
         store.finish_run(&run_id, status, &outcome).await
     });

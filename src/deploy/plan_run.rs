@@ -77,7 +77,7 @@ fn spawn_run(
     let journal = RunJournal::new(store.clone(), run_id.to_string(), false);
     let (store, run_id) = (store.clone(), run_id.to_string());
     let aws = aws.clone();
-    tokio::spawn(async move {
+    crate::aws::audit::spawn(async move {
         let (status, outcome) = match run_plan(&aws, &plan, &journal, &earlier, &retry).await {
             Ok(progress) if progress.succeeded() => (RunStatus::Succeeded, outcome(&progress)),
             Ok(progress) => (RunStatus::Refused, outcome(&progress)),
@@ -126,7 +126,7 @@ pub async fn clean_up(
     let earlier = earlier_of(run);
     let aws = aws.clone();
     let retry = retry.for_cleanup();
-    tokio::spawn(async move {
+    crate::aws::audit::spawn(async move {
         let removed = remove_made(&aws, &journal, &plan, &earlier, &retry).await;
         let status = if removed.is_ok() {
             RunStatus::Undone

@@ -299,7 +299,7 @@ fn spawn(
     let journal = RunJournal::new(store.clone(), run_id.to_string(), false);
     let (store, run_id, aws) = (store.clone(), run_id.to_string(), aws.clone());
     let retry = retry.for_cleanup();
-    tokio::spawn(async move {
+    crate::aws::audit::spawn(async move {
         let (status, outcome) = match send(&aws, &journal, &teardown, &done, &retry).await {
             Ok(()) => (RunStatus::Succeeded, json!({})),
             Err(e) => (

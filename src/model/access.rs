@@ -64,6 +64,15 @@ const CHANGES: &[(&str, Role)] = &[
     ("/task-definitions/*/*/delete", Role::Admin),
 ];
 
+/// Pages anyone may open: signing in, and the identity provider's way back.
+/// And the health check a load balancer asks for.
+const OPEN_PAGES: &[&str] = &[
+    "/signin",
+    "/signin/oidc",
+    "/signin/oidc/callback",
+    "/healthz",
+];
+
 /// POSTs anyone may send: the sign-in form itself, the language switch.
 const OPEN_POSTS: &[&str] = &["/signin", "/lang"];
 
@@ -71,7 +80,7 @@ const OPEN_POSTS: &[&str] = &["/signin", "/lang"];
 /// tables keeps something here only (a draft, Refresh) and is a viewer's too.
 pub fn need(method: &str, path: &str) -> Need {
     let reading = method == "GET" || method == "HEAD";
-    if path.starts_with("/static/") || path == "/signin" && reading {
+    if path.starts_with("/static/") || reading && OPEN_PAGES.contains(&path) {
         return Need::Anyone;
     }
     if reading {
@@ -89,6 +98,58 @@ pub fn need(method: &str, path: &str) -> Need {
         .find(|(pattern, _)| matches(pattern, path))
         .map_or(Role::Viewer, |(_, role)| *role);
     Need::AtLeast(role)
+}
+
+/// Who gets which role when signing in with an identity provider: each
+/// entry is a group name (matched against the groups claim) or an email
+/// domain written `@example.com` (matched against a verified email).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleRules {
+    pub admins: Vec<String>,
+    pub deployers: Vec<String>,
+    pub viewers: Vec<String>,
+}
+
+/// What the identity provider says of a person.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Claims {
+    pub subject: String,
+    pub email: Option<String>,
+    /// False only when the provider says the email is not verified.
+    pub email_verified: bool,
+    pub groups: Vec<String>,
+}
+
+impl Claims {
+    /// The name the app shows and the audit log keeps: the email, or the
+    /// provider's subject id.
+    pub fn display_name(&self) -> String {
+        self.email.clone().unwrap_or_else(|| self.subject.clone())
+    }
+}
+
+impl RoleRules {
+    /// The highest role any rule gives, or None: nobody else may sign in.
+    pub fn role_of(&self, claims: &Claims) -> Option<Role> {
+        let domain = claims
+            .email
+            .as_deref()
+            .filter(|_| claims.email_verified)
+            .and_then(|email| email.rsplit_once('@'))
+            .map(|(_, domain)| domain.to_ascii_lowercase());
+        let fits = |entry: &String| match entry.strip_prefix('@') {
+            Some(wanted) => domain.as_deref() == Some(wanted.to_ascii_lowercase().as_str()),
+            None => claims.groups.iter().any(|group| group == entry),
+        };
+        [
+            (Role::Admin, &self.admins),
+            (Role::Deployer, &self.deployers),
+            (Role::Viewer, &self.viewers),
+        ]
+        .into_iter()
+        .find(|(_, entries)| entries.iter().any(fits))
+        .map(|(role, _)| role)
+    }
 }
 
 /// `pattern` against `path`, segment by segment; `*` is any one segment.
@@ -109,6 +170,46 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_provider_role_comes_from_a_group_or_a_verified_email_domain() {
+        let rules = RoleRules {
+            admins: vec!["platform-admins".into()],
+            deployers: vec!["@example.com".into()],
+            viewers: vec!["contractors".into()],
+        };
+        let person = |email: &str, verified: bool, groups: &[&str]| Claims {
+            subject: "s".into(),
+            email: (!email.is_empty()).then(|| email.to_string()),
+            email_verified: verified,
+            groups: groups.iter().map(|g| g.to_string()).collect(),
+        };
+        assert_eq!(
+            rules.role_of(&person("ann@Example.COM", true, &[])),
+            Some(Role::Deployer)
+        );
+        // The highest role any rule gives wins.
+        assert_eq!(
+            rules.role_of(&person("ann@example.com", true, &["platform-admins"])),
+            Some(Role::Admin)
+        );
+        assert_eq!(
+            rules.role_of(&person("", true, &["contractors"])),
+            Some(Role::Viewer)
+        );
+        // An unverified email, a look-alike domain, a near-miss group: nothing.
+        assert_eq!(rules.role_of(&person("ann@example.com", false, &[])), None);
+        assert_eq!(
+            rules.role_of(&person("eve@evilexample.com", true, &[])),
+            None
+        );
+        assert_eq!(
+            rules.role_of(&person("eve@example.com.evil", true, &[])),
+            None
+        );
+        assert_eq!(rules.role_of(&person("", true, &["Platform-Admins"])), None);
+        assert_eq!(person("", true, &[]).display_name(), "s");
+    }
+
+    #[test]
     fn roles_are_ordered_and_read_by_name() {
         assert!(Role::Viewer < Role::Deployer && Role::Deployer < Role::Admin);
         for role in Role::ALL {
@@ -123,6 +224,11 @@ mod tests {
         let cases = [
             ("GET", "/static/app.css", Anyone),
             ("GET", "/signin", Anyone),
+            ("GET", "/signin/oidc", Anyone),
+            ("GET", "/signin/oidc/callback", Anyone),
+            ("POST", "/signin/oidc", AtLeast(Role::Viewer)),
+            ("GET", "/audit", AtLeast(Role::Viewer)),
+            ("GET", "/healthz", Anyone),
             ("POST", "/signin", Anyone),
             ("POST", "/lang", Anyone),
             ("GET", "/", AtLeast(Role::Viewer)),

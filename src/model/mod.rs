@@ -5,6 +5,7 @@ pub mod access;
 pub mod account;
 pub mod advanced;
 pub mod api_call;
+pub mod audit;
 pub mod cluster;
 pub mod container;
 pub mod defaults;

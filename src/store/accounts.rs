@@ -76,6 +76,26 @@ impl Store {
         .await
     }
 
+    /// A session from the identity provider: its role comes from the
+    /// provider's claims at sign-in, not from a local account.
+    pub async fn start_provider_session(
+        &self,
+        id_hash: &str,
+        user: &str,
+        role: Role,
+    ) -> Result<(), StoreError> {
+        let (id_hash, user) = (id_hash.to_string(), user.to_string());
+        self.with(move |connection| {
+            let at = now();
+            connection.execute(
+                "INSERT INTO sessions (id_hash, user_name, created_at, last_seen, role) VALUES (?1, ?2, ?3, ?3, ?4)",
+                params![id_hash, user, at, role.as_str()],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
     /// The session's user when it was used within `idle_secs` and began
     /// within `absolute_secs`; it counts as used now. An expired one is ended.
     pub async fn session(
@@ -87,10 +107,13 @@ impl Store {
         let id_hash = id_hash.to_string();
         self.with(move |connection| {
             let at = now();
-            let row: Option<(String, String, i64, i64)> = connection
+            // A local account's session takes the account's role now; a
+            // provider's session keeps the role it was given.
+            let row: Option<(String, Option<String>, i64, i64)> = connection
                 .query_row(
-                    "SELECT u.name, u.role, s.created_at, s.last_seen FROM sessions s \
-                     JOIN users u ON u.name = s.user_name WHERE s.id_hash = ?1",
+                    "SELECT s.user_name, CASE WHEN s.role IS NULL THEN u.role ELSE s.role END, \
+                     s.created_at, s.last_seen FROM sessions s \
+                     LEFT JOIN users u ON u.name = s.user_name WHERE s.id_hash = ?1",
                     params![id_hash],
                     |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
                 )
@@ -106,7 +129,10 @@ impl Store {
                 "UPDATE sessions SET last_seen = ?2 WHERE id_hash = ?1",
                 params![id_hash, at],
             )?;
-            Ok(Role::parse(&role).map(|role| SessionUser { name, role }))
+            Ok(role
+                .as_deref()
+                .and_then(Role::parse)
+                .map(|role| SessionUser { name, role }))
         })
         .await
     }
@@ -203,6 +229,26 @@ mod tests {
         store.start_session("h2", "ana").await.unwrap();
         store.end_session("h2").await.unwrap();
         assert_eq!(store.session("h2", 3600, 86400).await.unwrap(), None);
+
+        // A session of a name with no account is nobody's.
+        store.start_session("h3", "gone").await.unwrap();
+        assert_eq!(store.session("h3", 3600, 86400).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn a_provider_session_keeps_the_role_it_was_given() {
+        let store = Store::open_in_memory().unwrap();
+        store
+            .start_provider_session("p1", "ann@example.com", Role::Admin)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.session("p1", 3600, 86400).await.unwrap(),
+            Some(SessionUser {
+                name: "ann@example.com".into(),
+                role: Role::Admin
+            })
+        );
     }
 
     #[tokio::test]

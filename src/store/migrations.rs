@@ -2,7 +2,7 @@
 
 use rusqlite::Connection;
 
-const MIGRATIONS: [&str; 8] = [
+const MIGRATIONS: [&str; 9] = [
     r#"
     CREATE TABLE drafts (
         id TEXT PRIMARY KEY,
@@ -121,6 +121,69 @@ const MIGRATIONS: [&str; 8] = [
         at INTEGER NOT NULL
     );
     CREATE INDEX sign_in_failures_by_user ON sign_in_failures (user_name, at);
+"#,
+    // The audit log: one entry per request that changes something in AWS,
+    // and each call it sent. Append-only from the app's side: triggers refuse
+    // deleting, and changing anything but filling in an ending once.
+    // Sessions from an identity provider carry their own role (from its
+    // claims at sign-in), and a sign-in in progress keeps its state, nonce
+    // and PKCE verifier here, found by the state's hash.
+    r#"
+    CREATE TABLE audit_entries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        user_name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        address TEXT NOT NULL,
+        method TEXT NOT NULL,
+        path TEXT NOT NULL,
+        page TEXT NOT NULL,
+        finished_at INTEGER,
+        http_status INTEGER,
+        link TEXT
+    );
+    CREATE INDEX audit_entries_by_user ON audit_entries (user_name, id);
+    CREATE TABLE audit_calls (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        entry_id INTEGER NOT NULL REFERENCES audit_entries (id),
+        at INTEGER NOT NULL,
+        service TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        resource TEXT NOT NULL,
+        request TEXT NOT NULL,
+        answered_at INTEGER,
+        outcome TEXT,
+        http_status INTEGER,
+        answer TEXT
+    );
+    CREATE INDEX audit_calls_by_entry ON audit_calls (entry_id);
+    CREATE TRIGGER audit_entries_kept BEFORE DELETE ON audit_entries
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_calls_kept BEFORE DELETE ON audit_calls
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_entries_end_once BEFORE UPDATE ON audit_entries
+    WHEN OLD.finished_at IS NOT NULL
+        OR NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at
+        OR NEW.user_name IS NOT OLD.user_name OR NEW.role IS NOT OLD.role
+        OR NEW.address IS NOT OLD.address OR NEW.method IS NOT OLD.method
+        OR NEW.path IS NOT OLD.path OR NEW.page IS NOT OLD.page
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_calls_end_once BEFORE UPDATE ON audit_calls
+    WHEN OLD.answered_at IS NOT NULL
+        OR NEW.id IS NOT OLD.id OR NEW.entry_id IS NOT OLD.entry_id
+        OR NEW.at IS NOT OLD.at OR NEW.service IS NOT OLD.service
+        OR NEW.operation IS NOT OLD.operation OR NEW.resource IS NOT OLD.resource
+        OR NEW.request IS NOT OLD.request
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    ALTER TABLE sessions ADD COLUMN role TEXT;
+    CREATE TABLE oidc_logins (
+        state_hash TEXT PRIMARY KEY,
+        browser_hash TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        pkce_verifier TEXT NOT NULL,
+        back TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
 "#,
 ];
 

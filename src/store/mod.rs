@@ -1,12 +1,14 @@
-//! SQLite, in one file under the data folder: drafts, registered revisions
-//! and the journal of creates. Every query runs on tokio's blocking pool, so
+//! SQLite, in one file under the data folder: drafts, registered revisions,
+//! the journal of creates, accounts and sessions, and the audit log. Every query runs on tokio's blocking pool, so
 //! a slow query (or a large draft's JSON) never holds up an async worker and
 //! the pages that do not need the store.
 
 mod accounts;
+pub mod audit;
 mod drafts;
 mod failed_imports;
 mod migrations;
+pub mod oidc_logins;
 pub mod plan_runs;
 mod registrations;
 mod resource_drafts;
@@ -20,6 +22,7 @@ use rusqlite::Connection;
 
 pub use accounts::{SessionUser, User};
 pub use drafts::{Draft, DraftSummary};
+pub use oidc_logins::OidcLogin;
 pub use registrations::Registration;
 pub use resource_drafts::ResourceDraft;
 
@@ -47,6 +50,8 @@ pub enum StoreError {
 #[derive(Debug, Clone)]
 pub struct Store {
     connection: Arc<Mutex<Connection>>,
+    /// To the thread that writes the audit log's calls.
+    audit: std::sync::mpsc::Sender<audit::Write>,
 }
 
 impl Store {
@@ -71,8 +76,10 @@ impl Store {
         connection.pragma_update(None, "journal_mode", "WAL")?;
         migrations::run(&mut connection)?;
         runs::mark_interrupted(&connection)?;
+        let connection = Arc::new(Mutex::new(connection));
         Ok(Self {
-            connection: Arc::new(Mutex::new(connection)),
+            audit: audit::start_writer(connection.clone()),
+            connection,
         })
     }
 

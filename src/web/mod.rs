@@ -1,6 +1,7 @@
 //! HTTP: the router, the pages, and the security middleware around them.
 
 pub mod assets;
+mod audit;
 mod checklist;
 mod clusters;
 pub mod create;
@@ -11,6 +12,7 @@ mod lang;
 mod listing;
 mod log_groups;
 pub mod messages;
+mod oidc_signin;
 pub mod page;
 mod refusal;
 mod repositories;
@@ -37,15 +39,20 @@ pub fn router(state: AppState) -> Router {
         .route("/lang", post(lang::switch))
         .route("/refresh", post(listing::refresh))
         .route("/signin", get(signin::show).post(signin::sign_in))
+        .route("/signin/oidc", get(oidc_signin::begin))
+        .route("/signin/oidc/callback", get(oidc_signin::callback))
         .route("/signout", post(signin::sign_out))
         .route("/static/{file}", get(assets::serve))
+        .route(security::HEALTH_PATH, get(|| async { "ok" }))
         .merge(task_definitions::routes())
         .merge(roles::routes())
         .merge(clusters::routes())
         .merge(repositories::routes())
         .merge(log_groups::routes())
         .merge(services::routes())
+        .merge(audit::routes())
         .fallback(|| async { AppError::NotFound })
+        .layer(from_fn_with_state(state.clone(), audit::record::record))
         .layer(from_fn_with_state(state.clone(), security::access::guard))
         .layer(from_fn_with_state(state.clone(), security::csrf::csrf))
         .layer(from_fn(security::body::refuse_oversized))

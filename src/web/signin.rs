@@ -1,4 +1,5 @@
-//! The sign-in page, signing in (local accounts) and signing out. Five
+//! The sign-in page, signing in with a local account, and signing out
+//! (signing in with the identity provider is in `oidc_signin`). Five
 //! failed sign-ins for one name in fifteen minutes close it for the rest of
 //! them; a wrong name and a wrong password get the same answer, in the same
 //! time.
@@ -9,6 +10,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -46,6 +48,26 @@ pub struct SignInView {
     pub back: String,
     /// Empty, or why the last try failed (translated).
     pub problem: String,
+    /// Which ways to sign in this instance offers.
+    pub local_accounts: bool,
+    pub oidc: bool,
+    /// `/signin/oidc?back=…`.
+    pub oidc_url: String,
+}
+
+impl SignInView {
+    pub fn new(state: &AppState, page: Page, name: String, back: String, problem: String) -> Self {
+        let query = serde_urlencoded::to_string([("back", back.as_str())]).unwrap_or_default();
+        SignInView {
+            page,
+            name,
+            oidc_url: format!("/signin/oidc?{query}"),
+            back,
+            problem,
+            local_accounts: state.local_accounts,
+            oidc: state.oidc.is_some(),
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -54,16 +76,14 @@ pub struct SignInPage {
     pub v: SignInView,
 }
 
-pub async fn show(page: Page, Query(query): Query<SignInQuery>) -> Response {
-    SignInPage {
-        v: SignInView {
-            page,
-            name: String::new(),
-            back: local_path(&query.back).to_string(),
-            problem: String::new(),
-        },
-    }
-    .into_response()
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Query(query): Query<SignInQuery>,
+) -> Response {
+    let back = local_path(&query.back).to_string();
+    let view = SignInView::new(&state, page, String::new(), back, String::new());
+    SignInPage { v: view }.into_response()
 }
 
 /// A hash no password matches, checked for unknown names so that they take
@@ -79,20 +99,20 @@ fn decoy() -> &'static str {
 
 pub async fn sign_in(
     State(state): State<AppState>,
+    parts: Parts,
     page: Page,
     Form(form): Form<SignInForm>,
 ) -> AppResult<Response> {
     let back = local_path(&form.back).to_string();
     let tr = page.tr;
     let again = |page: Page, key: &str, status: StatusCode| {
-        let view = SignInView {
-            name: form.name.clone(),
-            back: back.clone(),
-            problem: tr.t(key).to_string(),
-            page,
-        };
+        let problem = tr.t(key).to_string();
+        let view = SignInView::new(&state, page, form.name.clone(), back.clone(), problem);
         (status, SignInPage { v: view }).into_response()
     };
+    if !state.local_accounts {
+        return Ok(again(page, "ui.sign_in_wrong", StatusCode::UNAUTHORIZED));
+    }
     if !accounts::is_user_name(&form.name) {
         return Ok(again(page, "ui.sign_in_wrong", StatusCode::UNAUTHORIZED));
     }
@@ -120,13 +140,14 @@ pub async fn sign_in(
         return Ok(StatusCode::INTERNAL_SERVER_ERROR.into_response());
     };
     state.store.start_session(&id_hash(&id), &user.name).await?;
-    let secure = if state.public.as_ref().is_some_and(|p| p.secure) {
-        "; Secure"
-    } else {
-        ""
-    };
+    Ok(signed_in(&state, &parts, &id, &back))
+}
+
+/// The answer that hands the browser its new session and sends it on.
+pub fn signed_in(state: &AppState, parts: &Parts, id: &str, back: &str) -> Response {
+    let secure = state.cookie_secure(parts);
     let cookie = format!("{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax{secure}");
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response())
+    ([(header::SET_COOKIE, cookie)], Redirect::to(back)).into_response()
 }
 
 /// Ends the session on the server, not only in this browser.

@@ -3,6 +3,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 
 use super::security::CsrfKey;
+use super::security::client::TrustedProxies;
 use crate::aws::Connection;
 use crate::config::PublicOrigin;
 use crate::deploy::runner::Retry;
@@ -22,6 +23,50 @@ pub struct AppState {
     pub signs_in: bool,
     /// The address people open (--public-url), besides loopback.
     pub public: Option<Arc<PublicOrigin>>,
+    /// Proxies whose X-Forwarded-For/-Proto are believed (--trusted-proxy).
+    pub trusted_proxies: Arc<TrustedProxies>,
+    /// This server speaks TLS itself (--tls-cert).
+    pub tls: bool,
+    /// People may sign in with a local account (--local-accounts).
+    pub local_accounts: bool,
+    /// People may sign in with the identity provider (--oidc-issuer).
+    pub oidc: Option<Arc<crate::oidc::Oidc>>,
+    pub oidc_roles: Arc<crate::model::access::RoleRules>,
+    pub sessions: SessionLimits,
+}
+
+/// When a session ends: unused this long, or this long after sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    pub idle_secs: i64,
+    pub absolute_secs: i64,
+}
+
+impl Default for SessionLimits {
+    fn default() -> Self {
+        SessionLimits {
+            idle_secs: 12 * 3600,
+            absolute_secs: 7 * 24 * 3600,
+        }
+    }
+}
+
+impl AppState {
+    /// Whether the browser reached this server over https: its own TLS,
+    /// or a trusted proxy's X-Forwarded-Proto.
+    pub fn https(&self, parts: &axum::http::request::Parts) -> bool {
+        let peer = super::security::client::peer_of(parts);
+        self.trusted_proxies.https(peer, &parts.headers, self.tls)
+    }
+
+    /// `Secure` for a cookie set in answer to `parts`, or "".
+    pub fn cookie_secure(&self, parts: &axum::http::request::Parts) -> &'static str {
+        if self.public.as_ref().is_some_and(|p| p.secure) || self.https(parts) {
+            "; Secure"
+        } else {
+            ""
+        }
+    }
 }
 
 impl FromRef<AppState> for Store {

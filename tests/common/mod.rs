@@ -7,6 +7,7 @@ pub mod figures;
 pub mod fuzz;
 pub mod in_process;
 pub mod network;
+pub mod oidc;
 pub mod plans;
 pub mod proxy;
 pub mod services;
@@ -201,10 +202,10 @@ fn spawn_in(
     BufReader::new(stdout)
         .read_line(&mut line)
         .expect("read the serving line");
+    // `ecs-wizard is serving on http://127.0.0.1:PORT/` (https with TLS).
     let url = line
-        .split("http://")
-        .nth(1)
-        .map(|rest| format!("http://{}", rest.trim().trim_end_matches('/')))
+        .split_once("serving on ")
+        .map(|(_, rest)| rest.trim().trim_end_matches('/').to_string())
         .unwrap_or_else(|| panic!("ecs-wizard did not print its URL: {line:?}"));
     App {
         url,
@@ -323,6 +324,16 @@ impl Page {
 /// accounts, made with `ecs-wizard user add` before it starts; in preview
 /// mode (no AWS), so nothing a role lets through reaches AWS.
 pub fn app_with_users(users: &[(&str, &str, &str)]) -> App {
+    app_with_users_on(None, users, &["--local-accounts"])
+}
+
+/// The same accounts, the app sending to `endpoint` (None: preview mode)
+/// with `flags`.
+pub fn app_with_users_on(
+    endpoint: Option<&str>,
+    users: &[(&str, &str, &str)],
+    flags: &[&str],
+) -> App {
     use std::io::Write;
     let data_dir = tempfile::tempdir().expect("tempdir");
     for (name, role, password) in users {
@@ -340,13 +351,7 @@ pub fn app_with_users(users: &[(&str, &str, &str)]) -> App {
         let output = child.wait_with_output().expect("user add");
         assert!(output.status.success(), "user add {name}");
     }
-    spawn_in(
-        data_dir,
-        None,
-        "warn",
-        Stdio::inherit(),
-        &["--local-accounts"],
-    )
+    spawn_in(data_dir, endpoint, "warn", Stdio::inherit(), flags)
 }
 
 impl Client {

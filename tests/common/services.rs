@@ -8,7 +8,7 @@ use super::faults::{FaultProxy, fault_proxy};
 use super::network::{
     cluster_and_task_definition, cluster_and_task_definition_on, default_network, internet_gateway,
 };
-use super::{App, Client, Moto, Page, app_with_flags, moto, sdk_config};
+use super::{App, Client, Moto, Page, app_with_flags, app_with_users_on, moto, sdk_config};
 
 pub const CLUSTER: &str = "ecs-fargate-cluster";
 /// The app's pauses before a retry: short, so the tests do not wait.
@@ -31,10 +31,32 @@ pub async fn world() -> World {
 
 /// The same world, the app started with `flags`.
 pub async fn world_with(flags: &[&str]) -> World {
+    world_of(flags, &[]).await
+}
+
+/// The world of an instance people sign in to with these (name, role,
+/// password) accounts; the client is signed in as the first.
+pub async fn world_signed_in(users: &[(&str, &str, &str)]) -> World {
+    let mut flags = FLAGS.to_vec();
+    flags.push("--local-accounts");
+    world_of(&flags, users).await
+}
+
+async fn world_of(flags: &[&str], users: &[(&str, &str, &str)]) -> World {
     let moto = moto();
     let proxy = fault_proxy(&moto.url).await;
-    let app = app_with_flags(&proxy.url, flags);
-    let client = Client::new(&app.url).await;
+    let (app, client) = match users.first() {
+        None => {
+            let app = app_with_flags(&proxy.url, flags);
+            let client = Client::new(&app.url).await;
+            (app, client)
+        }
+        Some((name, _, password)) => {
+            let app = app_with_users_on(Some(&proxy.url), users, flags);
+            let client = Client::signed_in(&app.url, name, password).await;
+            (app, client)
+        }
+    };
     let config = sdk_config(&moto.url);
     let ec2 = aws_sdk_ec2::Client::new(&config);
     let (vpc, subnets) = default_network(&ec2).await;

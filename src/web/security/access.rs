@@ -20,10 +20,6 @@ use crate::web::error::ErrorKey;
 use crate::web::state::AppState;
 
 pub const SESSION_COOKIE: &str = "ecsw_session";
-/// A session unused this long ends.
-pub const IDLE_SECS: i64 = 12 * 3600;
-/// A session ends this long after sign-in, used or not.
-pub const ABSOLUTE_SECS: i64 = 7 * 24 * 3600;
 
 /// Who sent the request.
 #[derive(Debug, Clone)]
@@ -51,7 +47,11 @@ pub async fn session_user(state: &AppState, headers: &HeaderMap) -> Option<Sessi
     let id = cookie_in(headers, SESSION_COOKIE).filter(|id| id.len() == 43)?;
     match state
         .store
-        .session(&id_hash(&id), IDLE_SECS, ABSOLUTE_SECS)
+        .session(
+            &id_hash(&id),
+            state.sessions.idle_secs,
+            state.sessions.absolute_secs,
+        )
         .await
     {
         Ok(user) => user,

@@ -121,7 +121,8 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
     let mut request = if parts.method == Method::GET || parts.method == Method::HEAD {
         Request::from_parts(parts, body)
     } else {
-        if let Some(refusal) = cross_site(&parts.headers, state.public.as_deref()) {
+        let https = state.https(&parts);
+        if let Some(refusal) = cross_site(&parts.headers, state.public.as_deref(), https) {
             return refuse(refusal);
         }
         let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
@@ -145,13 +146,10 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
     request
         .extensions_mut()
         .insert(CsrfToken(key.token_for(&holder(&browser))));
-    let mut response = next.run(request).await;
+    let (parts, body) = request.into_parts();
+    let secure = state.cookie_secure(&parts);
+    let mut response = next.run(Request::from_parts(parts, body)).await;
     if cookie.is_none() && !is_static {
-        let secure = if state.public.as_ref().is_some_and(|p| p.secure) {
-            "; Secure"
-        } else {
-            ""
-        };
         let value =
             format!("{BROWSER_COOKIE}={browser}; Path=/; HttpOnly; SameSite=Strict{secure}");
         if let Ok(value) = HeaderValue::from_str(&value) {
@@ -170,11 +168,12 @@ fn refuse(refusal: Refusal) -> Response {
 /// The Host header was checked before this runs, so the origin a page of
 /// this server has is the public URL's when the Host is its host, else
 /// `http://` + that Host.
-fn cross_site(headers: &HeaderMap, public: Option<&PublicOrigin>) -> Option<Refusal> {
+fn cross_site(headers: &HeaderMap, public: Option<&PublicOrigin>, https: bool) -> Option<Refusal> {
     let text = |name: &str| headers.get(name).and_then(|h| h.to_str().ok());
     let host = text("host").unwrap_or_default();
     let expected = match public {
         Some(public) if public.host.eq_ignore_ascii_case(host) => public.origin.clone(),
+        _ if https => format!("https://{host}"),
         _ => format!("http://{host}"),
     };
     let origin_ok =
@@ -252,8 +251,16 @@ mod tests {
     #[test]
     fn origin_must_be_exactly_this_server() {
         let host = ("host", "127.0.0.1:8080");
+        // Served over TLS, the page's origin is https.
+        let tls = headers(&[host, ("origin", "https://127.0.0.1:8080")]);
+        assert_eq!(cross_site(&tls, None, true), None);
+        assert_eq!(cross_site(&tls, None, false), Some(Refusal::CrossSite));
         assert_eq!(
-            cross_site(&headers(&[host, ("origin", "http://127.0.0.1:8080")]), None),
+            cross_site(
+                &headers(&[host, ("origin", "http://127.0.0.1:8080")]),
+                None,
+                false
+            ),
             None
         );
         assert_eq!(
@@ -263,7 +270,8 @@ mod tests {
                     ("origin", "http://127.0.0.1:8080"),
                     ("sec-fetch-site", "same-origin")
                 ]),
-                None
+                None,
+                false
             ),
             None
         );
@@ -285,7 +293,7 @@ mod tests {
             ],
         ] {
             assert_eq!(
-                cross_site(&headers(&bad), None),
+                cross_site(&headers(&bad), None, false),
                 Some(Refusal::CrossSite),
                 "{bad:?}"
             );
@@ -296,7 +304,7 @@ mod tests {
     fn behind_a_public_url_its_origin_is_this_server() {
         let public = PublicOrigin::parse("https://ecs.example.internal").unwrap();
         let host = ("host", "ecs.example.internal");
-        let from = |origin| cross_site(&headers(&[host, ("origin", origin)]), Some(&public));
+        let from = |origin| cross_site(&headers(&[host, ("origin", origin)]), Some(&public), false);
         assert_eq!(from("https://ecs.example.internal"), None);
         assert_eq!(
             from("http://ecs.example.internal"),
@@ -308,7 +316,7 @@ mod tests {
             ("host", "127.0.0.1:8080"),
             ("origin", "http://127.0.0.1:8080"),
         ]);
-        assert_eq!(cross_site(&local, Some(&public)), None);
+        assert_eq!(cross_site(&local, Some(&public), false), None);
     }
 
     #[test]

@@ -1,0 +1,99 @@
+//! Sign-ins with the identity provider under way: the state (found by its
+//! hash), the nonce and PKCE verifier, the browser that started it (by the
+//! hash of its cookie), and where to go after. Each is taken once, and is
+//! good for `LOGIN_SECS`.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Store, StoreError, now};
+
+/// A sign-in not finished within this long must start again.
+pub const LOGIN_SECS: i64 = 10 * 60;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OidcLogin {
+    pub browser_hash: String,
+    pub nonce: String,
+    pub pkce_verifier: String,
+    pub back: String,
+}
+
+impl Store {
+    pub async fn keep_oidc_login(
+        &self,
+        state_hash: &str,
+        login: OidcLogin,
+    ) -> Result<(), StoreError> {
+        let state_hash = state_hash.to_string();
+        self.with(move |connection| {
+            let at = now();
+            connection.execute(
+                "DELETE FROM oidc_logins WHERE created_at < ?1",
+                params![at - LOGIN_SECS],
+            )?;
+            connection.execute(
+                "INSERT INTO oidc_logins (state_hash, browser_hash, nonce, pkce_verifier, back, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    state_hash,
+                    login.browser_hash,
+                    login.nonce,
+                    login.pkce_verifier,
+                    login.back,
+                    at
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The sign-in of this state, once, if it is recent enough.
+    pub async fn take_oidc_login(&self, state_hash: &str) -> Result<Option<OidcLogin>, StoreError> {
+        let state_hash = state_hash.to_string();
+        self.with(move |connection| {
+            let row = connection
+                .query_row(
+                    "DELETE FROM oidc_logins WHERE state_hash = ?1 \
+                     RETURNING browser_hash, nonce, pkce_verifier, back, created_at",
+                    params![state_hash],
+                    |row| {
+                        Ok((
+                            OidcLogin {
+                                browser_hash: row.get(0)?,
+                                nonce: row.get(1)?,
+                                pkce_verifier: row.get(2)?,
+                                back: row.get(3)?,
+                            },
+                            row.get::<_, i64>(4)?,
+                        ))
+                    },
+                )
+                .optional()?;
+            Ok(row
+                .filter(|(_, created_at)| now() - created_at <= LOGIN_SECS)
+                .map(|(login, _)| login))
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_login_is_taken_once() {
+        let store = Store::open_in_memory().unwrap();
+        let login = OidcLogin {
+            browser_hash: "b".into(),
+            nonce: "n".into(),
+            pkce_verifier: "v".into(),
+            back: "/roles".into(),
+        };
+        store.keep_oidc_login("s", login.clone()).await.unwrap();
+        assert_eq!(store.take_oidc_login("other").await.unwrap(), None);
+        assert_eq!(store.take_oidc_login("s").await.unwrap(), Some(login));
+        assert_eq!(store.take_oidc_login("s").await.unwrap(), None);
+    }
+}

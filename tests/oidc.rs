@@ -1,0 +1,231 @@
+//! Signing in with a real local OpenID Connect provider, over HTTP as a
+//! browser does (the browser test does it by clicking): the role comes from
+//! a group or the email's domain; a tampered state or nonce, a stranger, and
+//! an expired session are refused.
+
+mod common;
+
+use std::time::Duration;
+
+use common::oidc::{Provider, app_with_provider, provider};
+use reqwest::redirect::Policy;
+use serde_json::json;
+
+/// A browser with its cookies, following no redirect by itself.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"]
+        .to_str()
+        .expect("text")
+        .to_string()
+}
+
+/// Begins at the app, signs in as `sub` at the provider, and gives the
+/// callback URL the provider sends the browser to. `tamper` may change the
+/// authorization URL on its way to the provider.
+async fn to_callback(
+    http: &reqwest::Client,
+    app: &str,
+    sub: &str,
+    tamper: impl Fn(String) -> String,
+) -> String {
+    let begun = http
+        .get(format!("{app}/signin/oidc?back=/roles"))
+        .send()
+        .await
+        .expect("begin");
+    assert_eq!(begun.status(), 303, "{:?}", begun.text().await);
+    let authorize = tamper(location(&begun));
+    for part in [
+        "code_challenge=",
+        "code_challenge_method=S256",
+        "nonce=",
+        "state=",
+    ] {
+        assert!(authorize.contains(part), "{authorize} lacks {part}");
+    }
+    let form = http
+        .get(&authorize)
+        .send()
+        .await
+        .expect("the provider's form");
+    assert_eq!(form.status(), 200);
+    let authorized = http
+        .post(&authorize)
+        .form(&[("sub", sub)])
+        .send()
+        .await
+        .expect("authorize");
+    assert_eq!(authorized.status(), 302, "{:?}", authorized.text().await);
+    let callback = location(&authorized);
+    assert!(
+        callback.starts_with(&format!("{app}/signin/oidc/callback?")),
+        "{callback}"
+    );
+    callback
+}
+
+async fn people(provider: &Provider) {
+    provider
+        .person(
+            "ann",
+            json!({"email": "ann@example.com", "groups": ["platform-admins"]}),
+        )
+        .await;
+    provider
+        .person(
+            "bob",
+            json!({"email": "bob@example.com", "email_verified": true}),
+        )
+        .await;
+    provider
+        .person(
+            "eve",
+            json!({"email": "eve@elsewhere.test", "groups": ["visitors"]}),
+        )
+        .await;
+}
+
+fn param<'a>(url: &'a str, name: &str) -> &'a str {
+    url.split(['?', '&'])
+        .find_map(|p| p.strip_prefix(&format!("{name}=")))
+        .expect("the parameter")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_come_from_claims_and_tampering_is_refused() {
+    let provider = provider();
+    people(&provider).await;
+    let app = app_with_provider(&provider, &[]);
+
+    // Nobody signed in: pages go to sign-in, which offers the provider.
+    let http = browser();
+    let home = http.get(format!("{}/", app.url)).send().await.unwrap();
+    assert_eq!(location(&home), "/signin?back=%2F");
+    let signin = http
+        .get(format!("{}/signin", app.url))
+        .send()
+        .await
+        .unwrap();
+    let signin = signin.text().await.unwrap();
+    assert!(
+        signin.contains("Sign in with your company account"),
+        "{signin}"
+    );
+    assert!(
+        !signin.contains("type=\"password\""),
+        "no local accounts here"
+    );
+
+    // Ann is in platform-admins: admin, and sent back where she was going.
+    let callback = to_callback(&http, &app.url, "ann", |u| u).await;
+    let done = http.get(&callback).send().await.unwrap();
+    assert_eq!(done.status(), 303);
+    assert_eq!(location(&done), "/roles");
+    let cookie = done.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let header = http.get(format!("{}/roles", app.url)).send().await.unwrap();
+    let header = header.text().await.unwrap();
+    assert!(
+        header.contains("<strong>ann@example.com</strong> (admin)"),
+        "{header}"
+    );
+    // The callback cannot be replayed: its state was taken.
+    let replayed = browser().get(&callback).send().await.unwrap();
+    assert_eq!(replayed.status(), 400);
+
+    // Bob's verified email is @example.com: deployer.
+    let http = browser();
+    let callback = to_callback(&http, &app.url, "bob", |u| u).await;
+    assert_eq!(http.get(&callback).send().await.unwrap().status(), 303);
+    let page = http.get(format!("{}/", app.url)).send().await.unwrap();
+    assert!(page.text().await.unwrap().contains("(deployer)"));
+
+    // Eve matches no rule: signed in at the provider, refused here.
+    let http = browser();
+    let callback = to_callback(&http, &app.url, "eve", |u| u).await;
+    let refused = http.get(&callback).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+    assert!(refused.text().await.unwrap().contains("no role here"));
+    let still_out = http.get(format!("{}/", app.url)).send().await.unwrap();
+    assert_eq!(still_out.status(), 303, "no session for eve");
+
+    // A tampered state: no sign-in of ours.
+    let http = browser();
+    let callback = to_callback(&http, &app.url, "ann", |u| u).await;
+    let state = param(&callback, "state");
+    let forged = callback.replace(state, "forged-state");
+    let refused = http.get(&forged).send().await.unwrap();
+    assert_eq!(refused.status(), 400);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("expired or was begun in another browser")
+    );
+
+    // A tampered nonce: the provider signs it into the ID token, which the
+    // app then refuses.
+    let http = browser();
+    let callback = to_callback(&http, &app.url, "ann", |u| {
+        let nonce = param(&u, "nonce").to_string();
+        u.replace(&format!("nonce={nonce}"), "nonce=not-the-apps-nonce")
+    })
+    .await;
+    let refused = http.get(&callback).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("token did not check out")
+    );
+    assert_eq!(
+        http.get(format!("{}/", app.url))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+
+    // The right state from another browser (no login cookie): refused.
+    let starter = browser();
+    let callback = to_callback(&starter, &app.url, "ann", |u| u).await;
+    let other = browser().get(&callback).send().await.unwrap();
+    assert_eq!(other.status(), 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_session_ends() {
+    let provider = provider();
+    people(&provider).await;
+    let app = app_with_provider(&provider, &["--session-idle-seconds", "2"]);
+    let http = browser();
+    let callback = to_callback(&http, &app.url, "bob", |u| u).await;
+    assert_eq!(http.get(&callback).send().await.unwrap().status(), 303);
+    assert_eq!(
+        http.get(format!("{}/", app.url))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let expired = http.get(format!("{}/roles", app.url)).send().await.unwrap();
+    assert_eq!(expired.status(), 303);
+    assert_eq!(location(&expired), "/signin?back=%2Froles");
+}
