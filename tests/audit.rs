@@ -1,5 +1,5 @@
-//! The audit log against moto: a deployer creates a role and a service
-//! (with a secret-looking tag on each), and the Audit page, its filters and
+//! The audit log against moto: a deployer creates a role, a log group and
+//! a service (a secret-looking tag on the role and the service), and the Audit page, its filters and
 //! its CSV show who did it, each call, and no secret; a viewer's POST is
 //! refused and leaves nothing.
 
@@ -43,6 +43,23 @@ async fn changes_are_logged_with_who_each_call_and_no_secret() {
         .await;
     assert_eq!(created.status, 200, "{}", created.text);
 
+    // A log group: its body is the review's, swapped in before signing.
+    let review = client
+        .post(
+            "/log-groups/new",
+            &[
+                ("logGroupName", "/ecs/audited"),
+                ("retentionInDays", "180"),
+                ("action", "next"),
+            ],
+        )
+        .await;
+    assert_eq!(review.status, 303, "{}", review.text);
+    let created = client
+        .press(&review.location.replace("/review", "/create"))
+        .await;
+    assert_eq!(created.status, 200, "{}", created.text);
+
     // A service with a new ALB (reference 002), tagged the same way.
     let mut fields = reference_002_fields();
     fields.extend([("tags.0.key", "API_TOKEN"), ("tags.0.value", SECRET)]);
@@ -63,18 +80,28 @@ async fn changes_are_logged_with_who_each_call_and_no_secret() {
     let entries = entry_ids(&log);
     assert_eq!(
         entries.len(),
-        2,
+        3,
         "{:?}",
         log.select("#audit tr.entry td code")
     );
     let service_row = format!("#{} ", entries[0]);
-    let role_row = format!("#{} ", entries[1]);
+    let log_group_row = format!("#{} ", entries[1]);
+    let role_row = format!("#{} ", entries[2]);
     let text = |row: &str, css: &str| log.select(&format!("{row}{css}"));
 
     let who = text(&role_row, "td:nth-child(2)");
     assert!(who[0].starts_with("dee (deployer)"), "{who:?}");
     let role_calls = text(&role_row, "details summary code");
     assert_eq!(role_calls[..2], ["IAM CreateRole", "IAM AttachRolePolicy"]);
+    assert_eq!(
+        text(&log_group_row, "details summary code"),
+        [
+            "CloudWatch Logs CreateLogGroup",
+            "CloudWatch Logs PutRetentionPolicy"
+        ]
+    );
+    let log_group_requests = text(&log_group_row, "details pre:nth-of-type(1)");
+    assert_eq!(log_group_requests[0], r#"{"logGroupName":"/ecs/audited"}"#);
     let role_requests = text(&role_row, "details pre");
     assert!(
         role_requests[0].contains("RoleName=audited-execution-role")
@@ -102,14 +129,17 @@ async fn changes_are_logged_with_who_each_call_and_no_secret() {
             "{operation} missing from {service_calls:?}"
         );
     }
-    let create_service = log
-        .select(&format!("{service_row}details"))
-        .into_iter()
-        .find(|d| d.contains("ECS CreateService"))
+    // The request as sent (the review's body, not the SDK's placeholder).
+    let at = service_calls
+        .iter()
+        .position(|c| c == "ECS CreateService")
         .expect("the CreateService call");
+    let requests = log.select(&format!("{service_row}details pre:nth-of-type(1)"));
+    let create_service = &requests[at];
     assert!(
         create_service.contains(r#""key":"API_TOKEN","value":"****""#)
-            && create_service.contains(r#""serviceName":"ecs-fargate-service""#),
+            && create_service.contains(r#""serviceName":"ecs-fargate-service""#)
+            && create_service.contains(r#""cluster":"ecs-fargate-cluster""#),
         "{create_service}"
     );
     // Each entry links to what it changed: the service's run.
@@ -122,7 +152,7 @@ async fn changes_are_logged_with_who_each_call_and_no_secret() {
     let nobody = viewer.get("/audit?user=vic").await;
     assert!(entry_ids(&nobody).is_empty());
     let role_only = viewer.get("/audit?resource=audited-execution").await;
-    assert_eq!(entry_ids(&role_only), [entries[1].clone()]);
+    assert_eq!(entry_ids(&role_only), [entries[2].clone()]);
     let alb = viewer.get("/audit?resource=ecs-fargate-alb").await;
     assert_eq!(entry_ids(&alb), [entries[0].clone()]);
     let long_ago = viewer.get("/audit?until=2001-01-01").await;

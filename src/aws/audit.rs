@@ -76,9 +76,11 @@ impl Intercept for RecordCalls {
         "RecordCallsInAuditLog"
     }
 
-    // Once per operation, after the body is built and before the first
-    // attempt: retries are one call in the log.
-    fn read_after_serialization(
+    // Right before the first attempt leaves, after every change to the
+    // request (the app swaps some bodies for the review's in
+    // modify_before_signing): what is written is what is sent. A retry
+    // finds its key already kept and is the same call.
+    fn read_before_transmit(
         &self,
         context: &BeforeTransmitInterceptorContextRef<'_>,
         _components: &RuntimeComponents,
@@ -87,6 +89,9 @@ impl Intercept for RecordCalls {
         let Some(scope) = current() else {
             return Ok(());
         };
+        if config.load::<CallKey>().is_some() {
+            return Ok(());
+        }
         let Some(metadata) = config.load::<Metadata>() else {
             return Ok(());
         };

@@ -200,6 +200,9 @@ fn call_row(page: &Page, call: &AuditCall) -> CallRow {
         failed: outcome != "ok",
         outcome,
         request: call.request.clone(),
-        answer: call.answer.clone().unwrap_or_default(),
+        answer: match call.answer.as_deref() {
+            Some("") => page.tr.t("ui.audit_empty_answer").to_string(),
+            other => other.unwrap_or_default().to_string(),
+        },
     }
 }
