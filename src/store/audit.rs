@@ -289,15 +289,19 @@ fn select_entries(
 }
 
 fn attach_calls(connection: &Connection, entries: &mut [AuditEntry]) -> rusqlite::Result<()> {
-    let (Some(newest), Some(oldest)) = (entries.first(), entries.last()) else {
+    if entries.is_empty() {
         return Ok(());
-    };
-    let mut statement = connection.prepare(
+    }
+    // The entries' own ids (at most a page of them): a filtered page's
+    // entries may lie far apart, and other entries' calls are not read.
+    let slots = vec!["?"; entries.len()].join(", ");
+    let mut statement = connection.prepare(&format!(
         "SELECT entry_id, at, service, operation, resource, request, answered_at, outcome, \
-         http_status, answer FROM audit_calls WHERE entry_id BETWEEN ?1 AND ?2 ORDER BY id",
-    )?;
+         http_status, answer FROM audit_calls WHERE entry_id IN ({slots}) ORDER BY id"
+    ))?;
+    let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
     let mut by_entry: HashMap<i64, Vec<AuditCall>> = HashMap::new();
-    let rows = statement.query_map(params![oldest.id, newest.id], |row| {
+    let rows = statement.query_map(params_from_iter(ids), |row| {
         Ok((
             row.get::<_, i64>(0)?,
             AuditCall {

@@ -9,6 +9,9 @@ use super::{Store, StoreError, now};
 
 /// A sign-in not finished within this long must start again.
 pub const LOGIN_SECS: i64 = 10 * 60;
+/// Sign-ins under way kept at most: anyone may begin one, so the table is
+/// bounded; past this the oldest are dropped (they must start again).
+pub const MAX_LOGINS: i64 = 10_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OidcLogin {
@@ -43,6 +46,7 @@ impl Store {
                     at
                 ],
             )?;
+            keep_newest(connection, MAX_LOGINS)?;
             Ok(())
         })
         .await
@@ -78,6 +82,15 @@ impl Store {
     }
 }
 
+fn keep_newest(connection: &rusqlite::Connection, max: i64) -> rusqlite::Result<()> {
+    connection.execute(
+        "DELETE FROM oidc_logins WHERE rowid IN \
+         (SELECT rowid FROM oidc_logins ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?1)",
+        params![max],
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +108,26 @@ mod tests {
         assert_eq!(store.take_oidc_login("other").await.unwrap(), None);
         assert_eq!(store.take_oidc_login("s").await.unwrap(), Some(login));
         assert_eq!(store.take_oidc_login("s").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn only_the_newest_logins_are_kept() {
+        let store = Store::open_in_memory().unwrap();
+        let login = OidcLogin {
+            browser_hash: "b".into(),
+            nonce: "n".into(),
+            pkce_verifier: "v".into(),
+            back: "/".into(),
+        };
+        for state in ["a", "b", "c"] {
+            store.keep_oidc_login(state, login.clone()).await.unwrap();
+        }
+        store
+            .with(|connection| Ok(keep_newest(connection, 2)?))
+            .await
+            .unwrap();
+        assert_eq!(store.take_oidc_login("a").await.unwrap(), None);
+        assert!(store.take_oidc_login("b").await.unwrap().is_some());
+        assert!(store.take_oidc_login("c").await.unwrap().is_some());
     }
 }

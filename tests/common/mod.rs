@@ -62,31 +62,56 @@ pub struct Moto {
 
 /// Starts moto_server from the repo's venv (or $MOTO_SERVER). Fails loudly when it is missing.
 pub fn moto() -> Moto {
-    let binary = std::env::var_os("MOTO_SERVER")
+    let (url, process) = venv_server(
+        "moto_server",
+        "MOTO_SERVER",
+        "python3 -m venv .venv && .venv/bin/pip install 'moto[server]'",
+        &[
+            ("MOTO_IAM_LOAD_MANAGED_POLICIES", "true"),
+            // Services report running tasks, as the service pages count them.
+            ("MOTO_ECS_SERVICE_RUNNING", "2"),
+        ],
+        &[],
+        "/moto-api/",
+    );
+    Moto {
+        url,
+        _process: process,
+    }
+}
+
+/// Starts `name` from the repo's venv (or the path in `$override_var`) on a
+/// free loopback port with `-H 127.0.0.1 -p PORT` and `args`, and waits
+/// until `ready_path` answers. Fails loudly, saying how to install it.
+pub fn venv_server(
+    name: &str,
+    override_var: &str,
+    install: &str,
+    env: &[(&str, &str)],
+    args: &[&str],
+    ready_path: &str,
+) -> (String, Process) {
+    let binary = std::env::var_os(override_var)
         .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join(".venv/bin/moto_server"));
+        .unwrap_or_else(|| repo().join(".venv/bin").join(name));
     assert!(
         binary.exists(),
-        "moto_server not found at {}. Install it with: python3 -m venv .venv && .venv/bin/pip install 'moto[server]' (the README's test command, .ci/test, does this).",
+        "{name} not found at {}. Install it with: {install} (the README's test command, .ci/test, does this).",
         binary.display()
     );
     let port = free_port();
     let child = Command::new(&binary)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-        // Services report running tasks, as the service pages count them.
-        .env("MOTO_ECS_SERVICE_RUNNING", "2")
+        .args(args)
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| panic!("could not start {}: {e}", binary.display()));
     let process = Process(child);
     let url = format!("http://127.0.0.1:{port}");
-    wait_for(&format!("{url}/moto-api/"), "moto_server");
-    Moto {
-        url,
-        _process: process,
-    }
+    wait_for(&format!("{url}{ready_path}"), name);
+    (url, process)
 }
 
 fn wait_for(url: &str, what: &str) {

@@ -1,10 +1,9 @@
 //! A local OpenID Connect provider (`oidc-provider-mock` from PyPI, in the
 //! repo's venv) and an app that signs people in with it.
 
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-use super::{App, Process, free_port, repo, spawn_in, wait_for};
+use super::{App, Process, spawn_in, venv_server};
 
 pub const CLIENT_ID: &str = "ecs-wizard-tests";
 pub const CLIENT_SECRET: &str = "client-secret-for-tests";
@@ -16,28 +15,14 @@ pub struct Provider {
 
 /// Starts the provider. Fails loudly, with how to install it, when missing.
 pub fn provider() -> Provider {
-    let binary = std::env::var_os("OIDC_PROVIDER_MOCK")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join(".venv/bin/oidc-provider-mock"));
-    assert!(
-        binary.exists(),
-        "oidc-provider-mock not found at {}. Install it with: .venv/bin/pip install 'oidc-provider-mock>=0.3,<0.4' (the README's test command, .ci/test, does this).",
-        binary.display()
-    );
-    let port = free_port();
-    let child = Command::new(&binary)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        // Every authorization request must carry a nonce, as this app's do.
-        .args(["--require-nonce", "true"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("could not start {}: {e}", binary.display()));
-    let process = Process(child);
-    let url = format!("http://127.0.0.1:{port}");
-    wait_for(
-        &format!("{url}/.well-known/openid-configuration"),
+    let (url, process) = venv_server(
         "oidc-provider-mock",
+        "OIDC_PROVIDER_MOCK",
+        ".venv/bin/pip install 'oidc-provider-mock>=0.3,<0.4'",
+        &[],
+        // Every authorization request must carry a nonce, as this app's do.
+        &["--require-nonce", "true"],
+        "/.well-known/openid-configuration",
     );
     Provider {
         url,
