@@ -40,6 +40,7 @@ const PAGES: &[&str] = &[
     "/clusters/c/services/s",
     "/audit",
     "/audit.csv",
+    "/users",
     "/clusters/c/services/s/update",
     "/clusters/c/services/s/delete",
     "/clusters/c/services/s/tasks/t/logs/app",
@@ -80,6 +81,9 @@ const POSTS: &[(&str, &str)] = &[
     ("/teardowns/nope/resume", "admin"),
     ("/task-definitions/web/1/deregister", "admin"),
     ("/task-definitions/web/1/delete", "admin"),
+    ("/users/nobody/role", "admin"),
+    ("/users/nobody/remove", "admin"),
+    ("/users/signout", "admin"),
 ];
 
 fn rank(role: &str) -> usize {
@@ -291,4 +295,80 @@ async fn a_button_above_the_role_says_so_before_it_is_pressed() {
         assert_eq!(by_role, role_stops_it, "{name}: {said}");
         assert!(!said.is_empty(), "{name}: a reason is given");
     }
+}
+
+#[tokio::test]
+async fn an_admin_changes_roles_ends_sessions_and_removes_accounts() {
+    let app = app_with_users(&USERS);
+    let ada = Client::signed_in(&app.url, "ada", "ada-password-333").await;
+    let vera = Client::signed_in(&app.url, "vera", "vera-password-1").await;
+    let dan = Client::signed_in(&app.url, "dan", "dan-password-22").await;
+
+    let users = ada.get("/users").await;
+    assert_eq!(users.status, 200);
+    assert_eq!(
+        users.select("#accounts tbody td:first-child"),
+        ["ada", "dan", "vera"]
+    );
+    // No buttons on your own row, and no password anywhere.
+    assert!(users.select("#account-ada button").is_empty());
+    assert!(!users.text.contains("password-"));
+    // A viewer sees the page, its buttons disabled with the reason.
+    let seen = vera.get("/users").await;
+    assert!(!seen.select("#users-blocked").is_empty());
+    assert!(!seen.select("#account-dan button[disabled]").is_empty());
+
+    // Vera becomes a deployer: her open session has the new role at once.
+    let changed = ada.post("/users/vera/role", &[("role", "deployer")]).await;
+    assert_eq!(changed.status, 303);
+    assert!(vera.get("/").await.text.contains("(deployer)"));
+
+    // Nobody changes their own account, and a made-up role is refused.
+    assert_eq!(
+        ada.post("/users/ada/role", &[("role", "viewer")])
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        ada.post("/users/dan/role", &[("role", "root")])
+            .await
+            .status,
+        400
+    );
+
+    // Ending dan's sessions signs him out; removing vera ends hers and her account.
+    assert_eq!(
+        ada.post("/users/signout", &[("name", "dan")]).await.status,
+        303
+    );
+    assert_eq!(dan.get("/").await.status, 303);
+    assert_eq!(ada.post("/users/vera/remove", &[]).await.status, 303);
+    assert_eq!(vera.get("/").await.status, 303);
+    let again = Client::anonymous(&app.url)
+        .await
+        .post(
+            "/signin",
+            &[("name", "vera"), ("password", "vera-password-1")],
+        )
+        .await;
+    assert_eq!(again.status, 401);
+    assert_eq!(
+        ada.get("/users")
+            .await
+            .select("#accounts tbody td:first-child"),
+        ["ada", "dan"]
+    );
+    // Each change is in the audit log, by ada.
+    let log = ada.get("/audit").await;
+    assert_eq!(
+        log.select("#audit td:nth-child(3) code"),
+        [
+            "POST /users/vera/remove",
+            "POST /users/signout",
+            "POST /users/dan/role",
+            "POST /users/ada/role",
+            "POST /users/vera/role",
+        ]
+    );
 }

@@ -5,7 +5,8 @@
 //!   here), nothing is sent to AWS;
 //! - **deployer**: creates and updates (wizards' Create, service plans,
 //!   force deployment, update to a revision, a role's fixes);
-//! - **admin**: deletes and tear-downs, deregistering and deleting revisions.
+//! - **admin**: deletes and tear-downs, deregistering and deleting
+//!   revisions, and the accounts and sessions of this instance.
 
 /// Roles in increasing power: each may do what the ones before it may.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -62,6 +63,10 @@ const CHANGES: &[(&str, Role)] = &[
     ("/teardowns/*/resume", Role::Admin),
     ("/task-definitions/*/*/deregister", Role::Admin),
     ("/task-definitions/*/*/delete", Role::Admin),
+    // Accounts and sessions of this instance.
+    ("/users/*/role", Role::Admin),
+    ("/users/*/remove", Role::Admin),
+    ("/users/signout", Role::Admin),
 ];
 
 /// Pages anyone may open: signing in, and the identity provider's way back.
@@ -229,6 +234,10 @@ mod tests {
             ("POST", "/signin/oidc", AtLeast(Role::Viewer)),
             ("GET", "/audit", AtLeast(Role::Viewer)),
             ("GET", "/healthz", Anyone),
+            ("GET", "/users", AtLeast(Role::Viewer)),
+            ("POST", "/users/ana/role", AtLeast(Role::Admin)),
+            ("POST", "/users/ana/remove", AtLeast(Role::Admin)),
+            ("POST", "/users/signout", AtLeast(Role::Admin)),
             ("POST", "/signin", Anyone),
             ("POST", "/lang", Anyone),
             ("GET", "/", AtLeast(Role::Viewer)),

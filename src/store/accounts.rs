@@ -16,6 +16,28 @@ pub struct User {
     pub password_hash: String,
 }
 
+/// A local account as the Users page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSummary {
+    pub name: String,
+    pub role: Role,
+    pub created_at: i64,
+    /// Sessions it holds now.
+    pub sessions: i64,
+}
+
+/// A session from the identity provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderSession {
+    pub name: String,
+    pub role: Role,
+    pub created_at: i64,
+    pub last_seen: i64,
+}
+
+/// Rows the Users page lists at most, of each kind.
+pub const MAX_LISTED: usize = 500;
+
 /// Who a live session belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionUser {
@@ -146,6 +168,111 @@ impl Store {
         .await
     }
 
+    /// Local accounts by name, with how many sessions each holds.
+    pub async fn users(&self) -> Result<Vec<UserSummary>, StoreError> {
+        self.with(|connection| {
+            let mut statement = connection.prepare(&format!(
+                "SELECT u.name, u.role, u.created_at, \
+                 (SELECT count(*) FROM sessions s WHERE s.user_name = u.name AND s.role IS NULL) \
+                 FROM users u ORDER BY u.name LIMIT {MAX_LISTED}"
+            ))?;
+            let rows = statement.query_map([], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                ))
+            })?;
+            let mut users = Vec::new();
+            for row in rows {
+                let (name, role, created_at, sessions) = row?;
+                if let Some(role) = Role::parse(&role) {
+                    users.push(UserSummary {
+                        name,
+                        role,
+                        created_at,
+                        sessions,
+                    });
+                }
+            }
+            Ok(users)
+        })
+        .await
+    }
+
+    /// Sessions from the identity provider, the most recently used first.
+    pub async fn provider_sessions(&self) -> Result<Vec<ProviderSession>, StoreError> {
+        self.with(|connection| {
+            let mut statement = connection.prepare(&format!(
+                "SELECT user_name, role, created_at, last_seen FROM sessions \
+                 WHERE role IS NOT NULL ORDER BY last_seen DESC LIMIT {MAX_LISTED}"
+            ))?;
+            let rows = statement.query_map([], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                ))
+            })?;
+            let mut sessions = Vec::new();
+            for row in rows {
+                let (name, role, created_at, last_seen) = row?;
+                if let Some(role) = Role::parse(&role) {
+                    sessions.push(ProviderSession {
+                        name,
+                        role,
+                        created_at,
+                        last_seen,
+                    });
+                }
+            }
+            Ok(sessions)
+        })
+        .await
+    }
+
+    /// False when there is no such local account.
+    pub async fn set_role(&self, name: &str, role: Role) -> Result<bool, StoreError> {
+        let name = name.to_string();
+        self.with(move |connection| {
+            let changed = connection.execute(
+                "UPDATE users SET role = ?2 WHERE name = ?1",
+                params![name, role.as_str()],
+            )?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
+    /// Removes a local account and ends its sessions; false when there was none.
+    pub async fn remove_user(&self, name: &str) -> Result<bool, StoreError> {
+        let name = name.to_string();
+        self.with(move |connection| {
+            let transaction = connection.transaction()?;
+            transaction.execute(
+                "DELETE FROM sessions WHERE user_name = ?1 AND role IS NULL",
+                params![name],
+            )?;
+            let removed =
+                transaction.execute("DELETE FROM users WHERE name = ?1", params![name])?;
+            transaction.commit()?;
+            Ok(removed == 1)
+        })
+        .await
+    }
+
+    /// Ends every session of `name` (a local account's, or the provider's
+    /// sessions under that name); how many ended.
+    pub async fn end_sessions_of(&self, name: &str) -> Result<usize, StoreError> {
+        let name = name.to_string();
+        self.with(move |connection| {
+            Ok(connection.execute("DELETE FROM sessions WHERE user_name = ?1", params![name])?)
+        })
+        .await
+    }
+
     /// Failed sign-ins for `user` in the last `window_secs`; older ones are forgotten.
     pub async fn recent_failures(&self, user: &str, window_secs: i64) -> Result<u32, StoreError> {
         let user = user.to_string();
@@ -233,6 +360,44 @@ mod tests {
         // A session of a name with no account is nobody's.
         store.start_session("h3", "gone").await.unwrap();
         assert_eq!(store.session("h3", 3600, 86400).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn an_admin_changes_roles_removes_accounts_and_ends_sessions() {
+        let store = Store::open_in_memory().unwrap();
+        store.add_user("ana", Role::Viewer, "h").await.unwrap();
+        store.add_user("bo", Role::Admin, "h").await.unwrap();
+        store.start_session("s1", "ana").await.unwrap();
+        store
+            .start_provider_session("p1", "cy@example.com", Role::Deployer)
+            .await
+            .unwrap();
+        let listed = store.users().await.unwrap();
+        assert_eq!(
+            listed
+                .iter()
+                .map(|u| (u.name.as_str(), u.role, u.sessions))
+                .collect::<Vec<_>>(),
+            [("ana", Role::Viewer, 1), ("bo", Role::Admin, 0)]
+        );
+        assert_eq!(
+            store.provider_sessions().await.unwrap()[0].name,
+            "cy@example.com"
+        );
+
+        // A new role counts at once, in the session already open.
+        assert!(store.set_role("ana", Role::Deployer).await.unwrap());
+        assert!(!store.set_role("nobody", Role::Admin).await.unwrap());
+        let ana = store.session("s1", 3600, 86400).await.unwrap().unwrap();
+        assert_eq!(ana.role, Role::Deployer);
+
+        assert_eq!(store.end_sessions_of("cy@example.com").await.unwrap(), 1);
+        assert_eq!(store.session("p1", 3600, 86400).await.unwrap(), None);
+
+        assert!(store.remove_user("ana").await.unwrap());
+        assert!(!store.remove_user("ana").await.unwrap());
+        assert_eq!(store.session("s1", 3600, 86400).await.unwrap(), None);
+        assert_eq!(store.users().await.unwrap().len(), 1);
     }
 
     #[tokio::test]

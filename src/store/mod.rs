@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::Connection;
 
-pub use accounts::{SessionUser, User};
+pub use accounts::{ProviderSession, SessionUser, User, UserSummary};
 pub use drafts::{Draft, DraftSummary};
 pub use oidc_logins::OidcLogin;
 pub use registrations::Registration;

@@ -23,6 +23,7 @@ mod services;
 mod signin;
 pub mod state;
 pub mod task_definitions;
+mod users;
 
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(log_groups::routes())
         .merge(services::routes())
         .merge(audit::routes())
+        .merge(users::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), audit::record::record))
         .layer(from_fn_with_state(state.clone(), security::access::guard))
