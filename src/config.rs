@@ -397,6 +397,74 @@ mod tests {
     }
 
     #[test]
+    fn an_identity_provider_needs_a_secret_rules_and_a_public_url_off_loopback() {
+        let oidc = |extra: &[&str]| {
+            let mut args = vec![
+                "ecs-wizard",
+                "--oidc-issuer",
+                "https://login.example.com",
+                "--oidc-client-id",
+                "ecsw",
+            ];
+            args.extend_from_slice(extra);
+            Config::parse_from(args)
+        };
+        assert_eq!(oidc(&[]).check(), Err(ConfigError::NoClientSecret));
+        let with_secret = ["--oidc-client-secret", "s"];
+        assert_eq!(oidc(&with_secret).check(), Err(ConfigError::NoOidcRoles));
+        let ruled = [
+            "--oidc-client-secret",
+            "s",
+            "--oidc-deployers",
+            "@example.com,ops",
+        ];
+        assert_eq!(oidc(&ruled).check(), Ok(()));
+        assert!(oidc(&ruled).signs_in());
+        assert_eq!(oidc(&ruled).oidc_roles().deployers, ["@example.com", "ops"]);
+        let mut wide = ruled.to_vec();
+        wide.extend(["--bind", "0.0.0.0"]);
+        assert!(matches!(
+            oidc(&wide).check(),
+            Err(ConfigError::OidcNeedsPublicUrl(_))
+        ));
+        wide.extend(["--public-url", "https://ecs.example.internal"]);
+        assert_eq!(oidc(&wide).check(), Ok(()));
+    }
+
+    #[test]
+    fn the_client_secret_file_gives_its_first_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("secret");
+        std::fs::write(&file, "  from-a-file \nrest\n").unwrap();
+        let path = file.display().to_string();
+        let config = Config::parse_from(["ecs-wizard", "--oidc-client-secret-file", &path]);
+        assert_eq!(config.oidc_client_secret().unwrap(), "from-a-file");
+        std::fs::write(&file, "\n").unwrap();
+        assert!(matches!(
+            config.oidc_client_secret(),
+            Err(ConfigError::ClientSecretFile(_, _))
+        ));
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let config = Config::parse_from(["ecs-wizard", "--trusted-proxy", "10.0.0.0/16,127.0.0.1"]);
+        assert_eq!(config.trusted_proxies().unwrap().0.len(), 2);
+        let bad = Config::parse_from(["ecs-wizard", "--trusted-proxy", "alb.internal"]);
+        assert_eq!(
+            bad.check(),
+            Err(ConfigError::TrustedProxy("alb.internal".into()))
+        );
+    }
+
+    #[test]
+    fn tls_needs_both_files() {
+        assert!(Config::try_parse_from(["ecs-wizard", "--tls-cert", "c.pem"]).is_err());
+        let both = Config::parse_from(["ecs-wizard", "--tls-cert", "c.pem", "--tls-key", "k.pem"]);
+        assert!(both.tls_files().is_some());
+    }
+
+    #[test]
     fn a_public_url_is_an_origin_only() {
         let parsed = PublicOrigin::parse("https://ECS.example.internal/").unwrap();
         assert_eq!(parsed.origin, "https://ecs.example.internal");
