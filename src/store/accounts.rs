@@ -170,65 +170,39 @@ impl Store {
 
     /// Local accounts by name, with how many sessions each holds.
     pub async fn users(&self) -> Result<Vec<UserSummary>, StoreError> {
-        self.with(|connection| {
-            let mut statement = connection.prepare(&format!(
-                "SELECT u.name, u.role, u.created_at, \
-                 (SELECT count(*) FROM sessions s WHERE s.user_name = u.name AND s.role IS NULL) \
-                 FROM users u ORDER BY u.name LIMIT {MAX_LISTED}"
-            ))?;
-            let rows = statement.query_map([], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                ))
-            })?;
-            let mut users = Vec::new();
-            for row in rows {
-                let (name, role, created_at, sessions) = row?;
-                if let Some(role) = Role::parse(&role) {
-                    users.push(UserSummary {
-                        name,
-                        role,
-                        created_at,
-                        sessions,
-                    });
+        let sql = format!(
+            "SELECT u.name, u.role, u.created_at, \
+             (SELECT count(*) FROM sessions s WHERE s.user_name = u.name AND s.role IS NULL) \
+             FROM users u ORDER BY u.name LIMIT {MAX_LISTED}"
+        );
+        self.with(move |connection| {
+            rows_with_role(connection, &sql, |name, role, created_at, sessions| {
+                UserSummary {
+                    name,
+                    role,
+                    created_at,
+                    sessions,
                 }
-            }
-            Ok(users)
+            })
         })
         .await
     }
 
     /// Sessions from the identity provider, the most recently used first.
     pub async fn provider_sessions(&self) -> Result<Vec<ProviderSession>, StoreError> {
-        self.with(|connection| {
-            let mut statement = connection.prepare(&format!(
-                "SELECT user_name, role, created_at, last_seen FROM sessions \
-                 WHERE role IS NOT NULL ORDER BY last_seen DESC LIMIT {MAX_LISTED}"
-            ))?;
-            let rows = statement.query_map([], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                ))
-            })?;
-            let mut sessions = Vec::new();
-            for row in rows {
-                let (name, role, created_at, last_seen) = row?;
-                if let Some(role) = Role::parse(&role) {
-                    sessions.push(ProviderSession {
-                        name,
-                        role,
-                        created_at,
-                        last_seen,
-                    });
+        let sql = format!(
+            "SELECT user_name, role, created_at, last_seen FROM sessions \
+             WHERE role IS NOT NULL ORDER BY last_seen DESC LIMIT {MAX_LISTED}"
+        );
+        self.with(move |connection| {
+            rows_with_role(connection, &sql, |name, role, created_at, last_seen| {
+                ProviderSession {
+                    name,
+                    role,
+                    created_at,
+                    last_seen,
                 }
-            }
-            Ok(sessions)
+            })
         })
         .await
     }
@@ -312,6 +286,32 @@ impl Store {
         })
         .await
     }
+}
+
+/// Rows of (name, role, number, number); a row whose role this version
+/// does not know is left out.
+fn rows_with_role<T>(
+    connection: &rusqlite::Connection,
+    sql: &str,
+    build: impl Fn(String, Role, i64, i64) -> T,
+) -> Result<Vec<T>, StoreError> {
+    let mut statement = connection.prepare(sql)?;
+    let rows = statement.query_map([], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, i64>(2)?,
+            row.get::<_, i64>(3)?,
+        ))
+    })?;
+    let mut found = Vec::new();
+    for row in rows {
+        let (name, role, first, second) = row?;
+        if let Some(role) = Role::parse(&role) {
+            found.push(build(name, role, first, second));
+        }
+    }
+    Ok(found)
 }
 
 #[cfg(test)]

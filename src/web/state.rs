@@ -19,8 +19,6 @@ pub struct AppState {
     pub csrf_key: Arc<CsrfKey>,
     /// How plan steps that AWS answered with "try again" are retried.
     pub plan_retry: Retry,
-    /// People sign in (--local-accounts); otherwise everyone may do everything.
-    pub signs_in: bool,
     /// The address people open (--public-url), besides loopback.
     pub public: Option<Arc<PublicOrigin>>,
     /// Proxies whose X-Forwarded-For/-Proto are believed (--trusted-proxy).
@@ -52,6 +50,12 @@ impl Default for SessionLimits {
 }
 
 impl AppState {
+    /// Whether people sign in; otherwise the one person on loopback may do
+    /// everything.
+    pub fn signs_in(&self) -> bool {
+        self.local_accounts || self.oidc.is_some()
+    }
+
     /// Whether the browser reached this server over https: its own TLS,
     /// or a trusted proxy's X-Forwarded-Proto.
     pub fn https(&self, parts: &axum::http::request::Parts) -> bool {

@@ -63,7 +63,7 @@ pub async fn session_user(state: &AppState, headers: &HeaderMap) -> Option<Sessi
 }
 
 pub async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    if !state.signs_in {
+    if !state.signs_in() {
         let nobody = Signed {
             user: None,
             required: false,
