@@ -7,6 +7,7 @@ use clap::Parser;
 
 use crate::aws::AwsSettings;
 use crate::web::security::client::TrustedProxies;
+use crate::web::state::SessionLimits;
 
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -98,10 +99,10 @@ pub struct Config {
     #[arg(long, env = "ECS_WIZARD_OIDC_GROUPS_CLAIM", default_value = "groups")]
     pub oidc_groups_claim: String,
     /// Seconds a session may go unused before it ends.
-    #[arg(long, env = "ECS_WIZARD_SESSION_IDLE_SECONDS", default_value_t = 12 * 3600, value_parser = clap::value_parser!(i64).range(1..=30 * 24 * 3600))]
+    #[arg(long, env = "ECS_WIZARD_SESSION_IDLE_SECONDS", default_value_t = SessionLimits::DEFAULT.idle_secs, value_parser = clap::value_parser!(i64).range(1..=30 * 24 * 3600))]
     pub session_idle_seconds: i64,
     /// Seconds after sign-in a session ends, used or not.
-    #[arg(long, env = "ECS_WIZARD_SESSION_MAX_SECONDS", default_value_t = 7 * 24 * 3600, value_parser = clap::value_parser!(i64).range(1..=90 * 24 * 3600))]
+    #[arg(long, env = "ECS_WIZARD_SESSION_MAX_SECONDS", default_value_t = SessionLimits::DEFAULT.absolute_secs, value_parser = clap::value_parser!(i64).range(1..=90 * 24 * 3600))]
     pub session_max_seconds: i64,
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -344,8 +345,8 @@ impl Config {
             oidc_deployers: Vec::new(),
             oidc_viewers: Vec::new(),
             oidc_groups_claim: "groups".into(),
-            session_idle_seconds: 12 * 3600,
-            session_max_seconds: 7 * 24 * 3600,
+            session_idle_seconds: SessionLimits::DEFAULT.idle_secs,
+            session_max_seconds: SessionLimits::DEFAULT.absolute_secs,
             command: None,
             data_dir,
         }

@@ -72,6 +72,15 @@ async fn to_callback(
     callback
 }
 
+/// Follows `url` in `http` and checks the app refuses it with `status`,
+/// saying `words`.
+async fn refused(http: &reqwest::Client, url: &str, status: u16, words: &str) {
+    let answer = http.get(url).send().await.expect("GET");
+    assert_eq!(answer.status(), status, "{url}");
+    let text = answer.text().await.expect("text");
+    assert!(text.contains(words), "{words:?} not in {text}");
+}
+
 async fn people(provider: &Provider) {
     provider
         .person(
@@ -154,9 +163,7 @@ async fn roles_come_from_claims_and_tampering_is_refused() {
     // Eve matches no rule: signed in at the provider, refused here.
     let http = browser();
     let callback = to_callback(&http, &app.url, "eve", |u| u).await;
-    let refused = http.get(&callback).send().await.unwrap();
-    assert_eq!(refused.status(), 403);
-    assert!(refused.text().await.unwrap().contains("no role here"));
+    refused(&http, &callback, 403, "no role here").await;
     let still_out = http.get(format!("{}/", app.url)).send().await.unwrap();
     assert_eq!(still_out.status(), 303, "no session for eve");
 
@@ -165,15 +172,13 @@ async fn roles_come_from_claims_and_tampering_is_refused() {
     let callback = to_callback(&http, &app.url, "ann", |u| u).await;
     let state = param(&callback, "state");
     let forged = callback.replace(state, "forged-state");
-    let refused = http.get(&forged).send().await.unwrap();
-    assert_eq!(refused.status(), 400);
-    assert!(
-        refused
-            .text()
-            .await
-            .unwrap()
-            .contains("expired or was begun in another browser")
-    );
+    refused(
+        &http,
+        &forged,
+        400,
+        "expired or was begun in another browser",
+    )
+    .await;
 
     // A tampered nonce: the provider signs it into the ID token, which the
     // app then refuses.
@@ -183,15 +188,7 @@ async fn roles_come_from_claims_and_tampering_is_refused() {
         u.replace(&format!("nonce={nonce}"), "nonce=not-the-apps-nonce")
     })
     .await;
-    let refused = http.get(&callback).send().await.unwrap();
-    assert_eq!(refused.status(), 403);
-    assert!(
-        refused
-            .text()
-            .await
-            .unwrap()
-            .contains("token did not check out")
-    );
+    refused(&http, &callback, 403, "token did not check out").await;
     assert_eq!(
         http.get(format!("{}/", app.url))
             .send()

@@ -106,6 +106,11 @@ impl Tr {
             .unwrap_or(key)
     }
 
+    /// A role's name (`viewer`, `閲覧者`…).
+    pub fn role(&self, role: crate::model::access::Role) -> String {
+        self.t(&format!("role.{}", role.as_str())).to_string()
+    }
+
     pub fn fmt(&self, key: &str, args: &[(&str, String)]) -> String {
         let mut text = self.t(key).to_string();
         for (name, value) in args {

@@ -9,7 +9,7 @@
 
 use axum::extract::{Query, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -89,7 +89,6 @@ pub async fn callback(
     State(state): State<AppState>,
     parts: Parts,
     page: Page,
-    headers: HeaderMap,
     Query(query): Query<CallbackQuery>,
 ) -> AppResult<Response> {
     let Some(oidc) = state.oidc.clone() else {
@@ -107,7 +106,7 @@ pub async fn callback(
     // and begun in this browser.
     let login = match state.store.take_oidc_login(&id_hash(&query.state)).await? {
         Some(login)
-            if cookie_in(&headers, LOGIN_COOKIE)
+            if cookie_in(&parts.headers, LOGIN_COOKIE)
                 .is_some_and(|browser| id_hash(&browser) == login.browser_hash) =>
         {
             login

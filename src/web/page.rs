@@ -57,10 +57,9 @@ impl Page {
         if let Some(mine) = self.signed_role
             && mine < role
         {
-            let name = |r: Role| self.tr.t(&format!("role.{}", r.as_str())).to_string();
             self.tr.fmt(
                 "ui.role_cannot",
-                &[("role", name(mine)), ("needed", name(role))],
+                &[("role", self.tr.role(mine)), ("needed", self.tr.role(role))],
             )
         } else if self.is_preview() {
             self.preview_reason.clone()
@@ -178,10 +177,7 @@ where
         if let Some(signed) = parts.extensions.get::<Signed>() {
             if let Some(user) = &signed.user {
                 page.user = user.name.clone();
-                page.role = page
-                    .tr
-                    .t(&format!("role.{}", user.role.as_str()))
-                    .to_string();
+                page.role = page.tr.role(user.role);
             }
             page.signed_out = signed.required && signed.user.is_none();
             page.signed_role = signed.user.as_ref().map(|u| u.role);

@@ -40,12 +40,17 @@ pub struct SessionLimits {
     pub absolute_secs: i64,
 }
 
+impl SessionLimits {
+    /// 12 hours unused, 7 days in all: the flags' defaults.
+    pub const DEFAULT: SessionLimits = SessionLimits {
+        idle_secs: 12 * 3600,
+        absolute_secs: 7 * 24 * 3600,
+    };
+}
+
 impl Default for SessionLimits {
     fn default() -> Self {
-        SessionLimits {
-            idle_secs: 12 * 3600,
-            absolute_secs: 7 * 24 * 3600,
-        }
+        Self::DEFAULT
     }
 }
 

@@ -32,6 +32,8 @@ pub fn routes() -> Router<AppState> {
 
 pub struct AccountRow {
     pub name: String,
+    /// The role's name, for the admin's own row (shown, not chosen).
+    pub role: String,
     pub roles: Vec<Choice>,
     pub created: String,
     pub sessions: i64,
@@ -68,18 +70,18 @@ async fn list(
     page: Page,
 ) -> AppResult<Response> {
     let me = signed.user.map(|u| u.name).unwrap_or_default();
-    let role_name = |role: Role| page.tr.t(&format!("role.{}", role.as_str())).to_string();
     let accounts = state
         .store
         .users()
         .await?
         .into_iter()
         .map(|user| AccountRow {
+            role: page.tr.role(user.role),
             roles: Role::ALL
                 .iter()
                 .map(|role| Choice {
                     value: role.as_str().to_string(),
-                    label: role_name(*role),
+                    label: page.tr.role(*role),
                     selected: *role == user.role,
                 })
                 .collect(),
@@ -95,7 +97,7 @@ async fn list(
         .await?
         .into_iter()
         .map(|session| ProviderRow {
-            role: role_name(session.role),
+            role: page.tr.role(session.role),
             since: readable_time(session.created_at as f64),
             last_seen: readable_time(session.last_seen as f64),
             name: session.name,

@@ -17,6 +17,7 @@ use super::error::AppError;
 use super::page::Page;
 use super::state::AppState;
 use super::task_definitions::Choice;
+use crate::model::access::Role;
 use crate::model::audit::{day_end, day_start};
 use crate::model::revision::readable_time;
 use crate::store::audit::{AuditCall, AuditEntry, AuditFilter, PAGE};
@@ -172,8 +173,8 @@ fn row(page: &Page, entry: &AuditEntry) -> EntryRow {
     let who = if entry.user.is_empty() {
         tr.t("ui.audit_nobody_signed_in").to_string()
     } else {
-        let key = format!("role.{}", entry.role);
-        format!("{} ({})", entry.user, tr.t(&key))
+        let role = Role::parse(&entry.role).map_or(entry.role.clone(), |r| tr.role(r));
+        format!("{} ({role})", entry.user)
     };
     EntryRow {
         id: entry.id,
