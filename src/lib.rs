@@ -128,18 +128,7 @@ pub fn app_with_retry(
     addr: SocketAddr,
     plan_retry: Retry,
 ) -> axum::Router {
-    web::router(AppState {
-        store,
-        connection: Arc::new(connection),
-        allowed_hosts: Arc::new(allowed_hosts(addr)),
-        csrf_key: Arc::new(csrf_key),
-        plan_retry,
-        public: None,
-        trusted_proxies: Arc::default(),
-        tls: false,
-        local_accounts: false,
-        oidc: None,
-        oidc_roles: Arc::default(),
-        sessions: SessionLimits::default(),
-    })
+    let mut state = AppState::new(store, connection, csrf_key, addr);
+    state.plan_retry = plan_retry;
+    web::router(state)
 }

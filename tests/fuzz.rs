@@ -234,36 +234,12 @@ async fn learn(target: &Target) -> Known {
         "the app's forms were found: {}",
         forms.len()
     );
-    let routes = [
-        "/",
-        "/roles",
-        "/roles/{name}",
-        "/clusters",
-        "/repositories",
-        "/repositories/push-commands",
-        "/log-groups",
-        "/static/{name}",
-        "/fargate/memory-options",
-        "/task-definitions/new",
-        "/task-definitions/revisions/{id}",
-        "/task-definitions/drafts/{id}/configure",
-        "/task-definitions/drafts/{id}/containers",
-        "/task-definitions/drafts/{id}/storage",
-        "/task-definitions/drafts/{id}/review",
-        "/task-definitions/drafts/{id}/result",
-        "/roles/new",
-        "/roles/drafts/{id}",
-        "/roles/drafts/{id}/review",
-        "/roles/drafts/{id}/result",
-        "/clusters/new",
-        "/clusters/drafts/{id}/review",
-        "/repositories/drafts/{id}",
-        "/log-groups/drafts/{id}/result",
-        "/{name}",
-        "/{name}/{id}",
-    ]
-    .map(str::to_string)
-    .to_vec();
+    // Every page the router holds, from its own table.
+    let routes = ecs_wizard::web::route_table()
+        .into_iter()
+        .filter(|route| route.method == "GET")
+        .map(|route| route.path)
+        .collect();
     Known {
         routes,
         segments,

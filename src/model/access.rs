@@ -1,5 +1,5 @@
-//! Who may do what, in one table: every route's need, read by one layer in
-//! front of every handler (not a check copied into each).
+//! Who may do what. Each route declares its need where it is declared
+//! (`web::route`); this is what those needs mean.
 //!
 //! - **viewer**: every page and review; drafts may be filled in (they stay
 //!   here), nothing is sent to AWS;
@@ -42,67 +42,12 @@ pub enum Need {
     AtLeast(Role),
 }
 
-/// POST routes that change something in AWS, by pattern (`*` is one path
-/// segment). Any other POST only keeps a draft or a preference here.
-/// The first match counts.
-const CHANGES: &[(&str, Role)] = &[
-    // A draft is work in progress kept here: anyone may drop one.
-    ("/task-definitions/drafts/*/delete", Role::Viewer),
-    // Creating: a wizard's Create, finishing or undoing a cut-off create.
-    ("/*/drafts/*/create", Role::Deployer),
-    ("/*/drafts/*/finish", Role::Deployer),
-    ("/*/drafts/*/undo", Role::Deployer),
-    ("/services/drafts/*/resume", Role::Deployer),
-    ("/services/drafts/*/cleanup", Role::Deployer),
-    ("/roles/*/trust-ecs-tasks", Role::Deployer),
-    ("/roles/*/attach-execution-policy", Role::Deployer),
-    // Updating a running service (desired tasks, revision, force).
-    ("/clusters/*/services/*/update", Role::Deployer),
-    // Deleting.
-    ("/clusters/*/services/*/delete", Role::Admin),
-    ("/teardowns/*/resume", Role::Admin),
-    ("/task-definitions/*/*/deregister", Role::Admin),
-    ("/task-definitions/*/*/delete", Role::Admin),
-    // Accounts and sessions of this instance.
-    ("/users/*/role", Role::Admin),
-    ("/users/*/remove", Role::Admin),
-    ("/users/signout", Role::Admin),
-];
-
-/// Pages anyone may open: signing in, and the identity provider's way back.
-/// And the health check a load balancer asks for.
-const OPEN_PAGES: &[&str] = &[
-    "/signin",
-    "/signin/oidc",
-    "/signin/oidc/callback",
-    "/healthz",
-];
-
-/// POSTs anyone may send: the sign-in form itself, the language switch.
-const OPEN_POSTS: &[&str] = &["/signin", "/lang"];
-
-/// What `method` on `path` needs. Reading is a viewer's; a POST not in the
-/// tables keeps something here only (a draft, Refresh) and is a viewer's too.
-pub fn need(method: &str, path: &str) -> Need {
-    let reading = method == "GET" || method == "HEAD";
-    if path.starts_with("/static/") || reading && OPEN_PAGES.contains(&path) {
-        return Need::Anyone;
+impl Need {
+    /// Deployers' and admins' routes change something (in AWS, or this
+    /// instance's accounts): each request is written to the audit log.
+    pub fn is_audited(self) -> bool {
+        matches!(self, Need::AtLeast(Role::Deployer | Role::Admin))
     }
-    if reading {
-        return Need::AtLeast(Role::Viewer);
-    }
-    if method != "POST" {
-        // The app answers nothing else; the strictest need keeps it that way.
-        return Need::AtLeast(Role::Admin);
-    }
-    if OPEN_POSTS.contains(&path) {
-        return Need::Anyone;
-    }
-    let role = CHANGES
-        .iter()
-        .find(|(pattern, _)| matches(pattern, path))
-        .map_or(Role::Viewer, |(_, role)| *role);
-    Need::AtLeast(role)
 }
 
 /// Who gets which role when signing in with an identity provider: each
@@ -157,19 +102,6 @@ impl RoleRules {
     }
 }
 
-/// `pattern` against `path`, segment by segment; `*` is any one segment.
-fn matches(pattern: &str, path: &str) -> bool {
-    let mut wanted = pattern.split('/');
-    let mut given = path.split('/');
-    loop {
-        match (wanted.next(), given.next()) {
-            (None, None) => return true,
-            (Some(w), Some(g)) if w == "*" && !g.is_empty() || w == g => {}
-            _ => return false,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,87 +153,5 @@ mod tests {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
         assert_eq!(Role::parse("root"), None);
-    }
-
-    #[test]
-    fn each_kind_of_request_has_its_need() {
-        use Need::*;
-        let cases = [
-            ("GET", "/static/app.css", Anyone),
-            ("GET", "/signin", Anyone),
-            ("GET", "/signin/oidc", Anyone),
-            ("GET", "/signin/oidc/callback", Anyone),
-            ("POST", "/signin/oidc", AtLeast(Role::Viewer)),
-            ("GET", "/audit", AtLeast(Role::Viewer)),
-            ("GET", "/healthz", Anyone),
-            ("GET", "/users", AtLeast(Role::Viewer)),
-            ("POST", "/users/ana/role", AtLeast(Role::Admin)),
-            ("POST", "/users/ana/remove", AtLeast(Role::Admin)),
-            ("POST", "/users/signout", AtLeast(Role::Admin)),
-            ("POST", "/signin", Anyone),
-            ("POST", "/lang", Anyone),
-            ("GET", "/", AtLeast(Role::Viewer)),
-            (
-                "GET",
-                "/clusters/c/services/s/delete",
-                AtLeast(Role::Viewer),
-            ),
-            ("POST", "/refresh", AtLeast(Role::Viewer)),
-            ("POST", "/signout", AtLeast(Role::Viewer)),
-            (
-                "POST",
-                "/task-definitions/drafts/d/containers",
-                AtLeast(Role::Viewer),
-            ),
-            ("POST", "/clusters/new", AtLeast(Role::Viewer)),
-            (
-                "POST",
-                "/task-definitions/drafts/d/delete",
-                AtLeast(Role::Viewer),
-            ),
-            (
-                "POST",
-                "/task-definitions/drafts/d/create",
-                AtLeast(Role::Deployer),
-            ),
-            ("POST", "/clusters/drafts/d/create", AtLeast(Role::Deployer)),
-            ("POST", "/services/drafts/d/resume", AtLeast(Role::Deployer)),
-            (
-                "POST",
-                "/clusters/c/services/s/update",
-                AtLeast(Role::Deployer),
-            ),
-            (
-                "POST",
-                "/clusters/c/services/s/delete",
-                AtLeast(Role::Admin),
-            ),
-            ("POST", "/teardowns/t/resume", AtLeast(Role::Admin)),
-            (
-                "POST",
-                "/task-definitions/web/3/deregister",
-                AtLeast(Role::Admin),
-            ),
-            (
-                "POST",
-                "/task-definitions/web/3/delete",
-                AtLeast(Role::Admin),
-            ),
-            ("PUT", "/", AtLeast(Role::Admin)),
-        ];
-        for (method, path, wanted) in cases {
-            assert_eq!(need(method, path), wanted, "{method} {path}");
-        }
-    }
-
-    #[test]
-    fn a_star_is_one_whole_segment() {
-        assert!(matches("/*/drafts/*/create", "/roles/drafts/x/create"));
-        assert!(!matches("/*/drafts/*/create", "/roles/drafts//create"));
-        assert!(!matches("/*/drafts/*/create", "/a/b/drafts/x/create"));
-        assert!(!matches(
-            "/*/drafts/*/create",
-            "/roles/drafts/x/create/more"
-        ));
     }
 }

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
+
+use super::route::{Routes, get, viewer};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 
 use super::create::{self, Context, CreateWizard, FormCommon, FormWizard};
 use super::form::FormData;
@@ -20,9 +20,9 @@ use crate::deploy::RunJournal;
 use crate::model::account::ClusterSummary;
 use crate::model::cluster::Cluster;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/clusters", get(list))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/clusters", get(viewer(list)))
         .merge(create::routes::<Cluster>())
 }
 

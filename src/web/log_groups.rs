@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
+
+use super::route::{Routes, get, viewer};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 
 use super::create::{self, Context, CreateWizard, FormCommon, FormWizard};
 use super::form::FormData;
@@ -27,9 +27,9 @@ use crate::model::resource::Resource;
 /// Reference 004 keeps logs 180 days; forever is a choice, not a default.
 const DEFAULT_RETENTION: u32 = 180;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/log-groups", get(list))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/log-groups", get(viewer(list)))
         .merge(create::routes::<LogGroup>())
 }
 

@@ -17,6 +17,7 @@ pub mod page;
 mod refusal;
 mod repositories;
 mod roles;
+pub mod route;
 mod runs;
 pub mod security;
 mod services;
@@ -27,24 +28,28 @@ mod users;
 
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{get, post};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use self::error::AppError;
+use self::route::{RouteNeed, Routes, anyone, get, post, viewer};
 use self::state::AppState;
 
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(home::show))
-        .route("/lang", post(lang::switch))
-        .route("/refresh", post(listing::refresh))
-        .route("/signin", get(signin::show).post(signin::sign_in))
-        .route("/signin/oidc", get(oidc_signin::begin))
-        .route("/signin/oidc/callback", get(oidc_signin::callback))
-        .route("/signout", post(signin::sign_out))
-        .route("/static/{file}", get(assets::serve))
-        .route(security::HEALTH_PATH, get(|| async { "ok" }))
+/// Every route of the app with what it needs, declared together.
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/", get(viewer(home::show)))
+        .route("/lang", post(anyone(lang::switch)))
+        .route("/refresh", post(viewer(listing::refresh)))
+        .route(
+            "/signin",
+            get(anyone(signin::show)).post(anyone(signin::sign_in)),
+        )
+        .route("/signin/oidc", get(anyone(oidc_signin::begin)))
+        .route("/signin/oidc/callback", get(anyone(oidc_signin::callback)))
+        .route("/signout", post(viewer(signin::sign_out)))
+        .route("/static/{file}", get(anyone(assets::serve)))
+        .route(security::HEALTH_PATH, get(anyone(|| async { "ok" })))
         .merge(task_definitions::routes())
         .merge(roles::routes())
         .merge(clusters::routes())
@@ -53,9 +58,22 @@ pub fn router(state: AppState) -> Router {
         .merge(services::routes())
         .merge(audit::routes())
         .merge(users::routes())
+}
+
+/// What each route needs: the table the router was built with, for tests
+/// that walk every route.
+pub fn route_table() -> Vec<RouteNeed> {
+    routes().table().to_vec()
+}
+
+pub fn router(state: AppState) -> Router {
+    routes()
+        .into_router()
         .fallback(|| async { AppError::NotFound })
-        .layer(from_fn_with_state(state.clone(), audit::record::record))
-        .layer(from_fn_with_state(state.clone(), security::access::guard))
+        .layer(from_fn_with_state(
+            state.clone(),
+            security::access::identify,
+        ))
         .layer(from_fn_with_state(state.clone(), security::csrf::csrf))
         .layer(from_fn(security::body::refuse_oversized))
         .layer(from_fn_with_state(state.clone(), security::check_host))

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
+
+use super::route::{Routes, get, viewer};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 
 use super::create::{self, Context, CreateWizard, FormCommon, FormWizard};
 use super::error::{AppError, AppResult};
@@ -25,10 +25,10 @@ use crate::model::repository::{
     Encryption, PushCommands, Repository, check_repository_name, is_image_tag, push_commands,
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/repositories", get(list))
-        .route("/repositories/push-commands", get(push))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/repositories", get(viewer(list)))
+        .route("/repositories/push-commands", get(viewer(push)))
         .merge(create::routes::<Repository>())
 }
 

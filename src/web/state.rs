@@ -1,3 +1,4 @@
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
@@ -55,6 +56,26 @@ impl Default for SessionLimits {
 }
 
 impl AppState {
+    /// An app on `addr` with every setting at its default: loopback only,
+    /// nobody signs in, standard retries. Tests change the fields they need
+    /// (`local_accounts`, `plan_retry`…) before building the router.
+    pub fn new(store: Store, connection: Connection, csrf_key: CsrfKey, addr: SocketAddr) -> Self {
+        AppState {
+            store,
+            connection: Arc::new(connection),
+            allowed_hosts: Arc::new(crate::allowed_hosts(addr)),
+            csrf_key: Arc::new(csrf_key),
+            plan_retry: Retry::STANDARD,
+            public: None,
+            trusted_proxies: Arc::default(),
+            tls: false,
+            local_accounts: false,
+            oidc: None,
+            oidc_roles: Arc::default(),
+            sessions: SessionLimits::default(),
+        }
+    }
+
     /// Whether people sign in; otherwise the one person on loopback may do
     /// everything.
     pub fn signs_in(&self) -> bool {

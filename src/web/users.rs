@@ -5,12 +5,12 @@
 //! shows a password. Nobody changes their own account here: an admin
 //! cannot lock the last admin out by a slip.
 
+use super::route::{Routes, admin, get, post, viewer};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Form, Router};
+use axum::{Extension, Form};
 use serde::Deserialize;
 
 use super::error::{AppError, AppResult};
@@ -22,12 +22,12 @@ use crate::accounts::is_user_name;
 use crate::model::access::Role;
 use crate::model::revision::readable_time;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/users", get(list))
-        .route("/users/{name}/role", post(change_role))
-        .route("/users/{name}/remove", post(remove))
-        .route("/users/signout", post(sign_out))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/users", get(viewer(list)))
+        .route("/users/{name}/role", post(admin(change_role)))
+        .route("/users/{name}/remove", post(admin(remove)))
+        .route("/users/signout", post(admin(sign_out)))
 }
 
 pub struct AccountRow {

@@ -346,12 +346,34 @@ fn query() -> impl Strategy<Value = String> {
 
 /// What the fuzz needs to know of the app it is fuzzing.
 pub struct Known {
-    /// GET routes, `{id}` and `{name}` standing for a path segment.
+    /// GET routes as the router declares them: each `{parameter}` stands
+    /// for a path segment.
     pub routes: Vec<String>,
     /// Segments that name something that exists (draft ids, role names).
     pub segments: Vec<String>,
     pub forms: Vec<RenderedForm>,
     pub import_fixture: Value,
+}
+
+/// `route` with its `{parameter}`s replaced by `values`, in order (the
+/// last value again when there are more parameters than values).
+fn fill_parameters(route: &str, values: &[String]) -> String {
+    let mut given = values.iter();
+    let mut last = String::new();
+    route
+        .split('/')
+        .map(|part| {
+            if part.starts_with('{') {
+                if let Some(value) = given.next() {
+                    last = value.clone();
+                }
+                last.clone()
+            } else {
+                part.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Any request: a GET of a route with generated segments and query, a POST
@@ -360,12 +382,11 @@ pub fn request(known: &Known) -> impl Strategy<Value = Fuzzed> + use<> {
     let segments: Vec<String> = known.segments.clone();
     let get = (
         select(known.routes.clone()),
-        segment(segments.clone()),
-        segment(segments),
+        proptest::collection::vec(segment(segments), 4),
         query(),
     )
-        .prop_map(|(route, id, name, query)| {
-            let path = route.replace("{id}", &id).replace("{name}", &name);
+        .prop_map(|(route, values, query)| {
+            let path = fill_parameters(&route, &values);
             Fuzzed::Get(if query.is_empty() {
                 path
             } else {

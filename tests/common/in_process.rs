@@ -7,8 +7,11 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, header};
 use ecs_wizard::aws::{Connection, PreviewReason};
+use ecs_wizard::model::access::Role;
 use ecs_wizard::store::Store;
 use ecs_wizard::web::security::CsrfKey;
+use ecs_wizard::web::security::access::{id_hash, new_session_id};
+use ecs_wizard::web::state::AppState;
 use scraper::{Html, Selector};
 use tower::ServiceExt;
 
@@ -75,27 +78,79 @@ pub async fn connected_app(connection: Connection) -> InProcess {
 }
 
 async fn app_over(store: Store, connection: Connection) -> InProcess {
+    app_from(state(store, connection)).await
+}
+
+/// The app's state with every setting at its default, for a test to change
+/// (`local_accounts`, `plan_retry`…) before [`app_from`].
+pub fn state(store: Store, connection: Connection) -> AppState {
     let addr: SocketAddr = HOST.parse().expect("addr");
-    let router = ecs_wizard::app_with(
-        store.clone(),
-        connection,
-        CsrfKey::random().expect("key"),
-        addr,
-    );
+    AppState::new(store, connection, CsrfKey::random().expect("key"), addr)
+}
+
+/// The router over `state`, and a browser that has loaded its first page
+/// (the sign-in page when people sign in).
+pub async fn app_from(state: AppState) -> InProcess {
+    let first = if state.signs_in() { "/signin" } else { "/" };
     let mut app = InProcess {
-        router,
-        store,
+        store: state.store.clone(),
+        router: ecs_wizard::web::router(state),
         cookie: String::new(),
         csrf: String::new(),
     };
-    let home = app.send(app.get_request("/")).await;
-    app.csrf = home
-        .html()
-        .select(&Selector::parse("input[name=csrf_token]").expect("selector"))
-        .next()
-        .and_then(|e| e.value().attr("value").map(str::to_string))
-        .expect("a CSRF token");
+    app.refresh_token(first).await;
     app
+}
+
+/// A local account `name` with `role`, made straight in the store (no
+/// password to hash: signing in is tested elsewhere).
+pub async fn add_user(store: &Store, name: &str, role: Role) {
+    assert!(
+        store
+            .add_user(name, role, "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA")
+            .await
+            .expect("add a user")
+    );
+}
+
+impl InProcess {
+    /// Takes the CSRF token from the form on `path`.
+    pub async fn refresh_token(&mut self, path: &str) {
+        let page = self.send(self.get_request(path)).await;
+        self.csrf = page
+            .attr("input[name=csrf_token]", "value")
+            .unwrap_or_else(|| panic!("a CSRF token on {path}: {}", page.status));
+    }
+
+    /// This browser, signed in as `name` (a session made in the store),
+    /// with the token of its new session.
+    pub async fn signed_in_as(&mut self, name: &str) {
+        let id = new_session_id().expect("a session id");
+        self.store
+            .start_session(&id_hash(&id), name)
+            .await
+            .expect("a session");
+        self.forget_cookie("ecsw_session");
+        self.cookie = format!("{}; ecsw_session={id}", self.cookie)
+            .trim_start_matches("; ")
+            .to_string();
+        self.refresh_token("/").await;
+    }
+
+    /// This browser without its session: signed out.
+    pub async fn signed_out(&mut self) {
+        self.forget_cookie("ecsw_session");
+        self.refresh_token("/signin").await;
+    }
+
+    fn forget_cookie(&mut self, name: &str) {
+        self.cookie = self
+            .cookie
+            .split("; ")
+            .filter(|c| !c.is_empty() && !c.starts_with(&format!("{name}=")))
+            .collect::<Vec<_>>()
+            .join("; ");
+    }
 }
 
 impl InProcess {

@@ -7,10 +7,10 @@ pub mod record;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
+
+use super::route::{Routes, get, viewer};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Deserialize;
 
 use super::error::AppError;
@@ -22,10 +22,10 @@ use crate::model::audit::{day_end, day_start};
 use crate::model::revision::readable_time;
 use crate::store::audit::{AuditCall, AuditEntry, AuditFilter, PAGE};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/audit", get(list))
-        .route("/audit.csv", get(export::csv))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/audit", get(viewer(list)))
+        .route("/audit.csv", get(viewer(export::csv)))
 }
 
 /// The filters as the form sends them (and the links carry them).

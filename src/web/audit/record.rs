@@ -1,15 +1,15 @@
-//! Opens an audit entry around every request that changes something in AWS
-//! (a deployer's or an admin's route in `model::access`), before the handler
-//! runs, and ends it with the answer. The AWS calls the handler, or a run it
+//! Opens an audit entry around every request to a route declared for a
+//! deployer or an admin (`web::route`), before the handler runs, and ends
+//! it with the answer. The AWS calls the handler, or a run it
 //! starts, sends are written under it by the SDK interceptor.
 
-use axum::extract::{Request, State};
+use std::future::Future;
+
+use axum::extract::Request;
 use axum::http::{HeaderMap, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::aws::audit::{AuditScope, within};
-use crate::model::access::{Need, Role, need};
 use crate::store::audit::NewEntry;
 use crate::web::error::AppError;
 use crate::web::security::access::Signed;
@@ -17,14 +17,13 @@ use crate::web::security::client::peer_of;
 use crate::web::security::redirect::local_path;
 use crate::web::state::AppState;
 
-pub async fn record(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let changes = matches!(
-        need(request.method().as_str(), request.uri().path()),
-        Need::AtLeast(Role::Deployer | Role::Admin)
-    );
-    if !changes {
-        return next.run(request).await;
-    }
+/// Runs `handler` within a new audit entry: opened before it runs (no
+/// record, no change), ended with its answer.
+pub async fn recorded<F, Fut>(state: &AppState, request: Request, handler: F) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Response>,
+{
     let (parts, body) = request.into_parts();
     let user = parts
         .extensions
@@ -43,7 +42,6 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
         path: parts.uri.path().to_string(),
         page: referer_path(&parts.headers),
     };
-    // No record, no change: a log that cannot be written stops the action.
     let id = match state.store.open_audit_entry(entry).await {
         Ok(id) => id,
         Err(error) => return AppError::Store(error).into_response(),
@@ -52,7 +50,7 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
         entry_id: id,
         sink: state.store.audit_sink(),
     };
-    let response = within(Some(scope), next.run(Request::from_parts(parts, body))).await;
+    let response = within(Some(scope), handler(Request::from_parts(parts, body))).await;
     let link = [header::LOCATION.as_str(), "hx-redirect"]
         .iter()
         .find_map(|name| response.headers().get(*name))

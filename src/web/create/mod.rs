@@ -13,16 +13,14 @@ mod views;
 use std::collections::HashMap;
 use std::future::Future;
 
-use axum::Router;
+use super::route::{Routes, deployer, get, post, viewer};
 use axum::response::Response;
-use axum::routing::{get, post};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::form::FormData;
 use super::messages::Messages;
 use super::page::Page;
-use super::state::AppState;
 use crate::aws::{Aws, Connection, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
 use crate::model::resource::Resource;
@@ -136,39 +134,33 @@ impl Context {
 }
 
 /// The form half: `/KIND/new` and `/KIND/drafts/{id}`.
-pub fn form_routes<W: FormWizard>() -> Router<AppState> {
+pub fn form_routes<W: FormWizard>() -> Routes {
     let base = format!("/{}", W::KIND);
-    Router::new()
+    Routes::new()
         .route(
             &format!("{base}/new"),
-            get(flow::start::<W>).post(flow::submit_new::<W>),
+            get(viewer(flow::start::<W>)).post(viewer(flow::submit_new::<W>)),
         )
         .route(
             &format!("{base}/drafts/{{id}}"),
-            get(flow::edit::<W>).post(flow::submit::<W>),
+            get(viewer(flow::edit::<W>)).post(viewer(flow::submit::<W>)),
         )
 }
 
-pub fn routes<W: CreateWizard>() -> Router<AppState> {
-    let base = format!("/{}", W::KIND);
+pub fn routes<W: CreateWizard>() -> Routes {
+    let draft = format!("/{}/drafts/{{id}}", W::KIND);
     form_routes::<W>()
+        .route(&format!("{draft}/review"), get(viewer(flow::review::<W>)))
         .route(
-            &format!("{base}/drafts/{{id}}/review"),
-            get(flow::review::<W>),
+            &format!("{draft}/create"),
+            post(deployer(flow::create::<W>)),
         )
+        .route(&format!("{draft}/result"), get(viewer(flow::result::<W>)))
         .route(
-            &format!("{base}/drafts/{{id}}/create"),
-            post(flow::create::<W>),
+            &format!("{draft}/finish"),
+            post(deployer(flow::finish::<W>)),
         )
-        .route(
-            &format!("{base}/drafts/{{id}}/result"),
-            get(flow::result::<W>),
-        )
-        .route(
-            &format!("{base}/drafts/{{id}}/finish"),
-            post(flow::finish::<W>),
-        )
-        .route(&format!("{base}/drafts/{{id}}/undo"), post(flow::undo::<W>))
+        .route(&format!("{draft}/undo"), post(deployer(flow::undo::<W>)))
 }
 
 /// Reads `name.0.key`/`name.0.value` rows as tags.

@@ -5,24 +5,22 @@
 mod pages;
 mod wizard;
 
-use axum::Router;
-use axum::routing::{get, post};
+use super::route::{Routes, deployer, get, post, viewer};
 
 use super::create;
-use super::state::AppState;
 use crate::model::role::Role;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/roles", get(pages::list))
-        .route("/roles/{name}", get(pages::show))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/roles", get(viewer(pages::list)))
+        .route("/roles/{name}", get(viewer(pages::show)))
         .route(
             "/roles/{name}/trust-ecs-tasks",
-            post(pages::trust_ecs_tasks),
+            post(deployer(pages::trust_ecs_tasks)),
         )
         .route(
             "/roles/{name}/attach-execution-policy",
-            post(pages::attach_execution_policy),
+            post(deployer(pages::attach_execution_policy)),
         )
         .merge(create::routes::<Role>())
 }

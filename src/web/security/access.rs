@@ -1,22 +1,19 @@
-//! Sign-in and roles in front of every handler. With `--local-accounts`,
-//! each request's need (`model::access::need`, one table) is checked against
-//! the session's user: a page asked for without a session goes to the
-//! sign-in page, anything else without one or above the user's role is
-//! refused with 403. Without a sign-in method the one person on loopback may
-//! do everything.
+//! Who sent a request: the session behind its cookie. Each route checks
+//! the user against the role it declares (`web::route`): a page asked for
+//! without a session goes to the sign-in page, anything else without one or
+//! above the user's role is refused with 403. Without a sign-in method the
+//! one person on loopback may do everything.
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::HeaderMap;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
 use super::cookie_in;
-use crate::model::access::{Need, need};
 use crate::store::SessionUser;
-use crate::web::error::ErrorKey;
 use crate::web::state::AppState;
 
 pub const SESSION_COOKIE: &str = "ecsw_session";
@@ -62,52 +59,29 @@ pub async fn session_user(state: &AppState, headers: &HeaderMap) -> Option<Sessi
     }
 }
 
-pub async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    if !state.signs_in() {
-        let nobody = Signed {
+/// Reads who sent the request (the session cookie's user) for the route
+/// to decide with; it decides nothing itself (see `web::route`).
+pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let signed = if state.signs_in() {
+        // A static file is the same for everyone: no session read (and touch)
+        // for it. Only a path the static route can match skips it.
+        let user = if request.uri().path().starts_with("/static/") {
+            None
+        } else {
+            session_user(&state, request.headers()).await
+        };
+        Signed {
+            user,
+            required: true,
+        }
+    } else {
+        Signed {
             user: None,
             required: false,
-        };
-        request.extensions_mut().insert(nobody);
-        return next.run(request).await;
-    }
-    let method = request.method().clone();
-    let path = request.uri().path().to_string();
-    // A static file is the same for everyone: no session read (and touch) for it.
-    let user = if path.starts_with("/static/") {
-        None
-    } else {
-        session_user(&state, request.headers()).await
-    };
-    match (need(method.as_str(), &path), &user) {
-        (Need::Anyone, _) => {}
-        (Need::AtLeast(_), None) if method == Method::GET || method == Method::HEAD => {
-            let back = request
-                .uri()
-                .path_and_query()
-                .map_or("/", |p| p.as_str())
-                .to_string();
-            let query = serde_urlencoded::to_string([("back", back)]).unwrap_or_default();
-            return Redirect::to(&format!("/signin?{query}")).into_response();
         }
-        (Need::AtLeast(_), None) => return refuse("http.sign_in_first"),
-        (Need::AtLeast(role), Some(user)) if user.role < role => {
-            return refuse("http.role_too_low");
-        }
-        (Need::AtLeast(_), Some(_)) => {}
-    }
-    let signed = Signed {
-        user,
-        required: true,
     };
     request.extensions_mut().insert(signed);
     next.run(request).await
-}
-
-fn refuse(key: &'static str) -> Response {
-    let mut response = StatusCode::FORBIDDEN.into_response();
-    response.extensions_mut().insert(ErrorKey(key));
-    response
 }
 
 #[cfg(test)]

@@ -15,47 +15,47 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
+
+use super::route::{Routes, admin, deployer, get, post, viewer};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 
 use super::create::{Context, FormCommon, FormWizard, form_routes};
 use super::form::FormData;
-use super::state::AppState;
 use super::task_definitions::Choice;
 use crate::aws::Connection;
 use crate::model::network::NetworkFacts;
 use crate::model::service::FARGATE_PROVIDERS;
 use crate::model::service::draft::{LoadBalancing, ServiceDraft};
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Routes {
     let draft = "/services/drafts/{id}";
+    let service = "/clusters/{cluster}/services/{service}";
     form_routes::<ServiceDraft>()
-        .route(&format!("{draft}/review"), get(review::show))
-        .route(&format!("{draft}/create"), post(run::create))
-        .route(&format!("{draft}/run"), get(run::show))
-        .route(&format!("{draft}/resume"), post(run::resume))
-        .route(&format!("{draft}/cleanup"), post(run::clean_up))
-        .route("/clusters/{cluster}/services", get(show::list))
-        .route("/clusters/{cluster}/services/{service}", get(show::show))
+        .route(&format!("{draft}/review"), get(viewer(review::show)))
+        .route(&format!("{draft}/create"), post(deployer(run::create)))
+        .route(&format!("{draft}/run"), get(viewer(run::show)))
+        .route(&format!("{draft}/resume"), post(deployer(run::resume)))
+        .route(&format!("{draft}/cleanup"), post(deployer(run::clean_up)))
+        .route("/clusters/{cluster}/services", get(viewer(show::list)))
+        .route(service, get(viewer(show::show)))
         .route(
-            "/clusters/{cluster}/services/{service}/update",
-            get(update::confirm).post(update::send),
+            &format!("{service}/update"),
+            get(viewer(update::confirm)).post(deployer(update::send)),
         )
         .route(
-            "/clusters/{cluster}/services/{service}/delete",
-            get(teardown::confirm).post(teardown::start),
+            &format!("{service}/delete"),
+            get(viewer(teardown::confirm)).post(admin(teardown::start)),
         )
         .route(
-            "/clusters/{cluster}/services/{service}/tasks/{task}/logs/{container}",
-            get(logs::show),
+            &format!("{service}/tasks/{{task}}/logs/{{container}}"),
+            get(viewer(logs::show)),
         )
         .route(
-            "/clusters/{cluster}/services/{service}/tasks/{task}/logs/{container}/newer",
-            get(logs::newer),
+            &format!("{service}/tasks/{{task}}/logs/{{container}}/newer"),
+            get(viewer(logs::newer)),
         )
-        .route("/teardowns/{id}", get(teardown::show))
-        .route("/teardowns/{id}/resume", post(teardown::resume))
+        .route("/teardowns/{id}", get(viewer(teardown::show)))
+        .route("/teardowns/{id}/resume", post(admin(teardown::resume)))
 }
 
 /// What the form offers, read from the account.

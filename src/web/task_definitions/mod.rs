@@ -16,13 +16,11 @@ mod rows;
 mod step;
 pub mod storage;
 
-use axum::Router;
+use super::route::{Routes, admin, deployer, get, post, viewer};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 
 use super::error::{AppError, AppResult};
-use super::state::AppState;
 use crate::i18n::Tr;
 use crate::model::limits;
 use crate::store::{Draft, Store};
@@ -31,39 +29,54 @@ use containers::Containers;
 use step::{show, submit};
 use storage::Storage;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/task-definitions", get(history::families))
-        .route("/task-definitions/{family}", get(history::family))
-        .route("/task-definitions/{family}/compare", get(compare::show))
-        .route("/task-definitions/{family}/{revision}", get(revision::show))
+pub fn routes() -> Routes {
+    let revision = "/task-definitions/{family}/{revision}";
+    let draft = "/task-definitions/drafts/{id}";
+    Routes::new()
+        .route("/task-definitions", get(viewer(history::families)))
+        .route("/task-definitions/{family}", get(viewer(history::family)))
         .route(
-            "/task-definitions/{family}/{revision}/{action}",
-            get(revision::confirm).post(revision::apply),
+            "/task-definitions/{family}/compare",
+            get(viewer(compare::show)),
         )
-        .route("/task-definitions/new", get(new::show))
-        .route("/task-definitions/drafts", post(new::create_empty))
-        .route("/task-definitions/import", post(new::import))
+        .route(revision, get(viewer(revision::show)))
         .route(
-            "/task-definitions/drafts/{id}/configure",
-            get(show::<Configure>).post(submit::<Configure>),
+            &format!("{revision}/deregister"),
+            get(viewer(revision::confirm_deregister)).post(admin(revision::deregister)),
         )
         .route(
-            "/task-definitions/drafts/{id}/containers",
-            get(show::<Containers>).post(submit::<Containers>),
+            &format!("{revision}/delete"),
+            get(viewer(revision::confirm_delete)).post(admin(revision::delete)),
+        )
+        .route("/task-definitions/new", get(viewer(new::show)))
+        .route("/task-definitions/drafts", post(viewer(new::create_empty)))
+        .route("/task-definitions/import", post(viewer(new::import)))
+        .route(
+            &format!("{draft}/configure"),
+            get(viewer(show::<Configure>)).post(viewer(submit::<Configure>)),
         )
         .route(
-            "/task-definitions/drafts/{id}/storage",
-            get(show::<Storage>).post(submit::<Storage>),
+            &format!("{draft}/containers"),
+            get(viewer(show::<Containers>)).post(viewer(submit::<Containers>)),
         )
-        .route("/task-definitions/drafts/{id}/delete", post(new::delete))
-        .route("/task-definitions/drafts/{id}/review", get(review::show))
-        .route("/task-definitions/drafts/{id}/create", post(review::create))
-        .route("/task-definitions/drafts/{id}/result", get(review::result))
-        .route("/task-definitions/drafts/{id}/finish", post(review::finish))
-        .route("/task-definitions/drafts/{id}/undo", post(review::undo))
-        .route("/task-definitions/revisions/{id}", get(result::show))
-        .route("/fargate/memory-options", get(configure::memory_options))
+        .route(
+            &format!("{draft}/storage"),
+            get(viewer(show::<Storage>)).post(viewer(submit::<Storage>)),
+        )
+        .route(&format!("{draft}/delete"), post(viewer(new::delete)))
+        .route(&format!("{draft}/review"), get(viewer(review::show)))
+        .route(&format!("{draft}/create"), post(deployer(review::create)))
+        .route(&format!("{draft}/result"), get(viewer(review::result)))
+        .route(&format!("{draft}/finish"), post(deployer(review::finish)))
+        .route(&format!("{draft}/undo"), post(deployer(review::undo)))
+        .route(
+            "/task-definitions/revisions/{id}",
+            get(viewer(result::show)),
+        )
+        .route(
+            "/fargate/memory-options",
+            get(viewer(configure::memory_options)),
+        )
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -261,14 +261,6 @@ pub enum Change {
 }
 
 impl Change {
-    fn parse(action: &str) -> Option<Change> {
-        match action {
-            "deregister" => Some(Change::Deregister),
-            "delete" => Some(Change::Delete),
-            _ => None,
-        }
-    }
-
     pub fn action(self) -> &'static str {
         match self {
             Change::Deregister => "deregister",
@@ -324,10 +316,9 @@ async fn change_view(
     page: Page,
     family: &str,
     number: i64,
-    action: &str,
+    change: Change,
 ) -> AppResult<(ChangeView, Option<Revision>)> {
     check_family(family)?;
-    let change = Change::parse(action).ok_or(AppError::NotFound)?;
     let url = revision_url(family, number);
     let name = format!("{family}:{number}");
     let mut v = ChangeView {
@@ -377,32 +368,68 @@ async fn change_view(
     Ok((v, Some(revision)))
 }
 
-pub async fn confirm(
+pub async fn confirm_deregister(
     State(state): State<AppState>,
     page: Page,
-    Path((family, number, action)): Path<(String, i64, String)>,
+    Path((family, number)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let (v, _) = change_view(&state, page, &family, number, &action).await?;
+    confirm(&state, page, &family, number, Change::Deregister).await
+}
+
+pub async fn confirm_delete(
+    State(state): State<AppState>,
+    page: Page,
+    Path((family, number)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    confirm(&state, page, &family, number, Change::Delete).await
+}
+
+pub async fn deregister(
+    State(state): State<AppState>,
+    page: Page,
+    Path((family, number)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    apply(&state, page, &family, number, Change::Deregister).await
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    page: Page,
+    Path((family, number)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    apply(&state, page, &family, number, Change::Delete).await
+}
+
+async fn confirm(
+    state: &AppState,
+    page: Page,
+    family: &str,
+    number: i64,
+    change: Change,
+) -> AppResult<Response> {
+    let (v, _) = change_view(state, page, family, number, change).await?;
     Ok(ChangePage { v }.into_response())
 }
 
-pub async fn apply(
-    State(state): State<AppState>,
+async fn apply(
+    state: &AppState,
     page: Page,
-    Path((family, number, action)): Path<(String, i64, String)>,
+    family: &str,
+    number: i64,
+    change: Change,
 ) -> AppResult<Response> {
-    let (mut v, revision) = change_view(&state, page, &family, number, &action).await?;
+    let (mut v, revision) = change_view(state, page, family, number, change).await?;
     let (Some(aws), Some(revision)) = (state.connection.aws(), revision) else {
         return Ok((StatusCode::CONFLICT, ChangePage { v }).into_response());
     };
-    let sent = match v.change {
+    let sent = match change {
         Change::Deregister => aws.deregister_revision(&revision.arn).await,
         Change::Delete => aws.delete_revision(&revision.arn).await,
     };
     match sent {
-        Ok(()) => Ok(Redirect::to(&match v.change {
+        Ok(()) => Ok(Redirect::to(&match change {
             Change::Deregister => v.url.clone(),
-            Change::Delete => family_url(&family) + "?status=INACTIVE",
+            Change::Delete => family_url(family) + "?status=INACTIVE",
         })
         .into_response()),
         Err(e) => {
