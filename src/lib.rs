@@ -82,6 +82,7 @@ pub async fn build_app(config: &Config, addr: SocketAddr) -> anyhow::Result<axum
             idle_secs: config.session_idle_seconds,
             absolute_secs: config.session_max_seconds,
         },
+        passwords: Arc::new(accounts::PasswordChecks::per_core()),
     }))
 }
 

@@ -248,3 +248,99 @@ async fn an_admin_changes_roles_ends_sessions_and_removes_accounts() {
         ]
     );
 }
+
+/// Issue 20, finding 4: the count of failed sign-ins was read before the
+/// slow check and written after it, so 40 guesses at once got 35 checked
+/// and a right password 30th in the burst signed in. Each attempt now
+/// counts before it is checked. (40 checking threads here, so that none is
+/// turned away for being busy.)
+#[tokio::test(flavor = "multi_thread")]
+async fn of_forty_guesses_at_once_at_most_five_are_checked() {
+    use std::sync::Arc;
+
+    use common::in_process::{answer, app_from, state};
+    use ecs_wizard::accounts::{PasswordChecks, hash};
+    use ecs_wizard::model::access::Role;
+    use ecs_wizard::store::Store;
+    use tower::ServiceExt;
+
+    let store = Store::open_in_memory().expect("store");
+    let phc = hash("vera-password-1").expect("hash");
+    store
+        .add_user("vera", Role::Viewer, &phc)
+        .await
+        .expect("user");
+    let mut state = state(store, preview());
+    state.local_accounts = true;
+    state.passwords = Arc::new(PasswordChecks::new(40));
+    let app = app_from(state).await;
+    let guesses: Vec<_> = (0..40)
+        .map(|n| {
+            let password = if n == 29 {
+                "vera-password-1".to_string()
+            } else {
+                format!("guess-number-{n}")
+            };
+            let request = app.form_request("/signin", &[("name", "vera"), ("password", &password)]);
+            let router = app.router.clone();
+            async move { answer(router.oneshot(request).await.expect("answer")).await }
+        })
+        .collect();
+    let statuses: Vec<u16> = futures_util::future::join_all(guesses)
+        .await
+        .into_iter()
+        .map(|answer| answer.status)
+        .collect();
+    let checked = statuses.iter().filter(|s| matches!(s, 303 | 401)).count();
+    assert!(checked <= 5, "checked {checked}: {statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        40 - checked,
+        "the rest were told the name is closed: {statuses:?}"
+    );
+}
+
+/// Issue 20, finding 2: password checks run a few at a time; one that
+/// finds every checking thread busy is answered at once, "try again".
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sign_in_while_every_check_is_busy_is_told_to_try_again() {
+    use std::sync::Arc;
+
+    use common::in_process::{answer, app_from, state};
+    use ecs_wizard::accounts::{PasswordChecks, hash};
+    use ecs_wizard::model::access::Role;
+    use ecs_wizard::store::Store;
+    use tower::ServiceExt;
+
+    let store = Store::open_in_memory().expect("store");
+    let phc = hash("vera-password-1").expect("hash");
+    store
+        .add_user("vera", Role::Viewer, &phc)
+        .await
+        .expect("user");
+    let mut state = state(store, preview());
+    state.local_accounts = true;
+    state.passwords = Arc::new(PasswordChecks::new(1));
+    let app = app_from(state).await;
+    let send = |password: &str| {
+        let request = app.form_request("/signin", &[("name", "vera"), ("password", password)]);
+        let router = app.router.clone();
+        async move { answer(router.oneshot(request).await.expect("answer")).await }
+    };
+    let (first, second) = tokio::join!(send("vera-password-1"), send("vera-password-1"));
+    let mut statuses = [first.status, second.status];
+    statuses.sort();
+    assert_eq!(statuses, [303, 503], "one signs in, one is turned away");
+    let busy = if first.status == 503 { first } else { second };
+    assert!(busy.body.contains("Try again in a moment"), "{}", busy.body);
+    // The one turned away did not count as a failed attempt.
+    let again = send("vera-password-1").await;
+    assert_eq!(again.status, 303);
+}
+
+fn preview() -> ecs_wizard::aws::Connection {
+    ecs_wizard::aws::Connection::PreviewOnly {
+        region: Some(common::REGION.into()),
+        reason: ecs_wizard::aws::PreviewReason::NoCredentials("tests".into()),
+    }
+}

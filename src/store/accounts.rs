@@ -247,30 +247,39 @@ impl Store {
         .await
     }
 
-    /// Failed sign-ins for `user` in the last `window_secs`; older ones are forgotten.
-    pub async fn recent_failures(&self, user: &str, window_secs: i64) -> Result<u32, StoreError> {
+    /// Counts a sign-in attempt for `user` before its password is checked,
+    /// as a failure until it succeeds ([`Store::clear_failures`]): false,
+    /// counting nothing, when `max` were counted in the last `window_secs`.
+    /// Counted and checked in one transaction, so of any number of attempts
+    /// at once, at most `max` get through.
+    pub async fn count_attempt(
+        &self,
+        user: &str,
+        window_secs: i64,
+        max: u32,
+    ) -> Result<bool, StoreError> {
         let user = user.to_string();
         self.with(move |connection| {
-            let since = now() - window_secs;
-            connection.execute("DELETE FROM sign_in_failures WHERE at < ?1", params![since])?;
-            let count: u32 = connection.query_row(
+            let transaction = connection.transaction()?;
+            let at = now();
+            transaction.execute(
+                "DELETE FROM sign_in_failures WHERE at < ?1",
+                params![at - window_secs],
+            )?;
+            let count: u32 = transaction.query_row(
                 "SELECT count(*) FROM sign_in_failures WHERE user_name = ?1",
                 params![user],
                 |row| row.get(0),
             )?;
-            Ok(count)
-        })
-        .await
-    }
-
-    pub async fn record_failure(&self, user: &str) -> Result<(), StoreError> {
-        let user = user.to_string();
-        self.with(move |connection| {
-            connection.execute(
+            if count >= max {
+                return Ok(false);
+            }
+            transaction.execute(
                 "INSERT INTO sign_in_failures (user_name, at) VALUES (?1, ?2)",
-                params![user, now()],
+                params![user, at],
             )?;
-            Ok(())
+            transaction.commit()?;
+            Ok(true)
         })
         .await
     }
@@ -417,15 +426,30 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn failures_are_counted_within_the_window_and_cleared() {
+    async fn attempts_are_counted_before_checking_and_cleared() {
         let store = Store::open_in_memory().unwrap();
         for _ in 0..3 {
-            store.record_failure("ana").await.unwrap();
+            assert!(store.count_attempt("ana", 900, 3).await.unwrap());
         }
-        store.record_failure("bo").await.unwrap();
-        assert_eq!(store.recent_failures("ana", 900).await.unwrap(), 3);
+        assert!(!store.count_attempt("ana", 900, 3).await.unwrap());
+        assert!(store.count_attempt("bo", 900, 3).await.unwrap());
         store.clear_failures("ana").await.unwrap();
-        assert_eq!(store.recent_failures("ana", 900).await.unwrap(), 0);
-        assert_eq!(store.recent_failures("bo", 900).await.unwrap(), 1);
+        assert!(store.count_attempt("ana", 900, 3).await.unwrap());
+        // Outside the window, earlier attempts no longer count.
+        assert!(store.count_attempt("bo", -1, 1).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn of_many_attempts_at_once_at_most_the_limit_get_through() {
+        let store = Store::open_in_memory().unwrap();
+        let attempts = (0..40).map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.count_attempt("ana", 900, 5).await.unwrap() })
+        });
+        let mut through = 0;
+        for attempt in attempts {
+            through += usize::from(attempt.await.unwrap());
+        }
+        assert_eq!(through, 5);
     }
 }

@@ -1,10 +1,10 @@
 //! The sign-in page, signing in with a local account, and signing out
 //! (signing in with the identity provider is in `oidc_signin`). Five
 //! failed sign-ins for one name in fifteen minutes close it for the rest of
-//! them; a wrong name and a wrong password get the same answer, in the same
-//! time.
-
-use std::sync::OnceLock;
+//! them (each attempt counts before its password is checked); a wrong name
+//! and a wrong password get the same answer, in the same time. Passwords
+//! are checked a few at a time: when every checking thread is busy, the
+//! attempt is answered "try again" at once, counting nothing.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -86,17 +86,6 @@ pub async fn show(
     SignInPage { v: view }.into_response()
 }
 
-/// A hash no password matches, checked for unknown names so that they take
-/// as long as wrong passwords.
-fn decoy() -> &'static str {
-    static DECOY: OnceLock<String> = OnceLock::new();
-    DECOY.get_or_init(|| {
-        accounts::generate()
-            .and_then(|p| accounts::hash(&p))
-            .unwrap_or_default()
-    })
-}
-
 pub async fn sign_in(
     State(state): State<AppState>,
     parts: Parts,
@@ -116,7 +105,21 @@ pub async fn sign_in(
     if !accounts::is_user_name(&form.name) {
         return Ok(again(page, "ui.sign_in_wrong", StatusCode::UNAUTHORIZED));
     }
-    if state.store.recent_failures(&form.name, WINDOW_SECS).await? >= MAX_FAILURES {
+    // A thread to check the password on first: an attempt turned away
+    // counts nothing.
+    let Ok(reserved) = state.passwords.reserve() else {
+        let mut busy = again(page, "ui.sign_in_busy", StatusCode::SERVICE_UNAVAILABLE);
+        busy.headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+        return Ok(busy);
+    };
+    // Counted before it is checked: of any number of attempts at once, at
+    // most MAX_FAILURES reach the password check.
+    if !state
+        .store
+        .count_attempt(&form.name, WINDOW_SECS, MAX_FAILURES)
+        .await?
+    {
         return Ok(again(
             page,
             "ui.sign_in_closed",
@@ -124,15 +127,9 @@ pub async fn sign_in(
         ));
     }
     let user = state.store.user(&form.name).await?;
-    let hash = user
-        .as_ref()
-        .map_or_else(|| decoy().to_string(), |u| u.password_hash.clone());
-    let password = form.password.clone();
-    let matches = tokio::task::spawn_blocking(move || accounts::verify(&password, &hash))
-        .await
-        .unwrap_or(false);
+    let phc = user.as_ref().map(|u| u.password_hash.as_str());
+    let matches = reserved.matches(&form.password, phc).await;
     let Some(user) = user.filter(|_| matches) else {
-        state.store.record_failure(&form.name).await?;
         return Ok(again(page, "ui.sign_in_wrong", StatusCode::UNAUTHORIZED));
     };
     state.store.clear_failures(&user.name).await?;

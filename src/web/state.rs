@@ -5,6 +5,7 @@ use axum::extract::FromRef;
 
 use super::security::CsrfKey;
 use super::security::client::TrustedProxies;
+use crate::accounts::PasswordChecks;
 use crate::aws::Connection;
 use crate::config::PublicOrigin;
 use crate::deploy::runner::Retry;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub oidc: Option<Arc<crate::oidc::Oidc>>,
     pub oidc_roles: Arc<crate::model::access::RoleRules>,
     pub sessions: SessionLimits,
+    /// Where local accounts' passwords are checked, a few at a time.
+    pub passwords: Arc<PasswordChecks>,
 }
 
 /// When a session ends: unused this long, or this long after sign-in.
@@ -73,6 +76,7 @@ impl AppState {
             oidc: None,
             oidc_roles: Arc::default(),
             sessions: SessionLimits::default(),
+            passwords: Arc::new(PasswordChecks::per_core()),
         }
     }
 

@@ -179,16 +179,26 @@ impl App {
     pub fn peak_memory_kib(&self) -> u64 {
         peak_memory_kib(&format!("/proc/{}/status", self._process.0.id()))
     }
+
+    /// The server's resident memory now (`VmRSS`), in KiB.
+    pub fn memory_kib(&self) -> u64 {
+        status_kib(&format!("/proc/{}/status", self._process.0.id()), "VmRSS")
+    }
 }
 
 /// `VmHWM` from a `/proc/…/status` file, in KiB.
 pub fn peak_memory_kib(status_file: &str) -> u64 {
+    status_kib(status_file, "VmHWM")
+}
+
+/// A `… kB` line of a `/proc/…/status` file.
+fn status_kib(status_file: &str, field: &str) -> u64 {
     std::fs::read_to_string(status_file)
         .expect("a /proc status file")
         .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmHWM")
+        .unwrap_or_else(|| panic!("{field} in {status_file}"))
 }
 
 fn spawn_in(
