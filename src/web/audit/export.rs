@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use futures_util::stream;
+use futures_util::{StreamExt, stream};
 
 use super::AuditQuery;
 use crate::model::audit::csv_safe;
@@ -66,7 +66,9 @@ pub async fn csv(State(store): State<Store>, Query(query): Query<AuditQuery>) ->
                 "attachment; filename=\"ecs-wizard-audit.csv\"",
             ),
         ],
-        Body::from_stream(pages),
+        // Fused: the compression layer may poll the body once more after
+        // its end, which an `unfold` answers with a panic.
+        Body::from_stream(pages.fuse()),
     )
         .into_response()
 }
