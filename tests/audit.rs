@@ -23,6 +23,25 @@ async fn changes_are_logged_with_who_each_call_and_no_secret() {
     let w = world_signed_in(&USERS).await;
     let client = &w.client;
 
+    // A repository, tagged API_TOKEN=<secret>: ECR's tags are
+    // `{"Key": …, "Value": …}` (issue 20, finding 7).
+    let review = client
+        .post(
+            "/repositories/new",
+            &[
+                ("repositoryName", "audited-repository"),
+                ("tags.0.key", "API_TOKEN"),
+                ("tags.0.value", SECRET),
+                ("action", "next"),
+            ],
+        )
+        .await;
+    assert_eq!(review.status, 303, "{}", review.text);
+    let created = client
+        .press(&review.location.replace("/review", "/create"))
+        .await;
+    assert_eq!(created.status, 200, "{}", created.text);
+
     // A role, tagged API_TOKEN=<secret>, through its wizard.
     let review = client
         .post(
@@ -80,13 +99,14 @@ async fn changes_are_logged_with_who_each_call_and_no_secret() {
     let entries = entry_ids(&log);
     assert_eq!(
         entries.len(),
-        3,
+        4,
         "{:?}",
         log.select("#audit tr.entry td code")
     );
     let service_row = format!("#{} ", entries[0]);
     let log_group_row = format!("#{} ", entries[1]);
     let role_row = format!("#{} ", entries[2]);
+    let repository_row = format!("#{} ", entries[3]);
     let text = |row: &str, css: &str| log.select(&format!("{row}{css}"));
 
     let who = text(&role_row, "td:nth-child(2)");
@@ -115,6 +135,22 @@ async fn changes_are_logged_with_who_each_call_and_no_secret() {
         "{:?}",
         text(&role_row, "details summary")
     );
+
+    let repository_request = &text(&repository_row, "details pre:nth-of-type(1)")[0];
+    assert!(
+        repository_request.contains(r#""Key":"API_TOKEN","Value":"****""#),
+        "{repository_request}"
+    );
+    // Nothing in the audit tables holds it either.
+    let database = rusqlite::Connection::open(w.app.database()).unwrap();
+    let kept: i64 = database
+        .query_row(
+            "SELECT count(*) FROM audit_calls WHERE instr(request, ?1) > 0 OR instr(coalesce(answer, ''), ?1) > 0",
+            [SECRET],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept, 0, "the secret tag is in the audit tables");
 
     let service_calls = text(&service_row, "details summary code");
     for operation in [

@@ -878,7 +878,7 @@ async fn a_person_signs_in_with_the_identity_provider() {
         .text()
         .await
         .expect("text");
-    assert!(header.contains("ann@example.com (admin)"), "{header}");
+    assert!(header.contains("oidc:ann@example.com (admin)"), "{header}");
     press(c, "", "Sign out").await;
     wait_heading(c, "Sign in").await;
     c.goto(&format!("{}/clusters", app.url))

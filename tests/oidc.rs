@@ -100,6 +100,20 @@ async fn people(provider: &Provider) {
             json!({"email": "eve@elsewhere.test", "groups": ["visitors"]}),
         )
         .await;
+    // Issue 20, finding 7: an unverified email that is a local account's
+    // name, and an address whose end looks like the team's domain.
+    provider
+        .person(
+            "mal",
+            json!({"email": "localadmin", "email_verified": false, "groups": ["platform-admins"]}),
+        )
+        .await;
+    provider
+        .person(
+            "trudy",
+            json!({"email": "eve@evil.test@example.com", "email_verified": true}),
+        )
+        .await;
 }
 
 fn param<'a>(url: &'a str, name: &str) -> &'a str {
@@ -146,7 +160,7 @@ async fn roles_come_from_claims_and_tampering_is_refused() {
     let header = http.get(format!("{}/roles", app.url)).send().await.unwrap();
     let header = header.text().await.unwrap();
     assert!(
-        header.contains("<strong>ann@example.com</strong> (admin)"),
+        header.contains("<strong>oidc:ann@example.com</strong> (admin)"),
         "{header}"
     );
     // The callback cannot be replayed: its state was taken.
@@ -159,6 +173,21 @@ async fn roles_come_from_claims_and_tampering_is_refused() {
     assert_eq!(http.get(&callback).send().await.unwrap().status(), 303);
     let page = http.get(format!("{}/", app.url)).send().await.unwrap();
     assert!(page.text().await.unwrap().contains("(deployer)"));
+
+    // Mal's unverified email is not his name here: the provider's subject
+    // is, marked as the provider's.
+    let http = browser();
+    let callback = to_callback(&http, &app.url, "mal", |u| u).await;
+    assert_eq!(http.get(&callback).send().await.unwrap().status(), 303);
+    let page = http.get(format!("{}/", app.url)).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    assert!(page.contains("<strong>oidc:mal</strong> (admin)"), "{page}");
+    assert!(!page.contains("localadmin"), "{page}");
+
+    // Trudy's address ends in @example.com but is not one address there.
+    let http = browser();
+    let callback = to_callback(&http, &app.url, "trudy", |u| u).await;
+    refused(&http, &callback, 403, "no role here").await;
 
     // Eve matches no rule: signed in at the provider, refused here.
     let http = browser();

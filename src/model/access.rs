@@ -70,23 +70,45 @@ pub struct Claims {
     pub groups: Vec<String>,
 }
 
+/// What the names of people signed in through the identity provider start
+/// with. A local account's name cannot hold a `:`, so the two never meet.
+pub const PROVIDER_PREFIX: &str = "oidc:";
+
 impl Claims {
-    /// The name the app shows and the audit log keeps: the email, or the
-    /// provider's subject id.
+    /// The name the app shows and the audit log keeps, marked as the
+    /// provider's: `oidc:` and the email when the provider verified it and
+    /// it is a plain address, else `oidc:` and the provider's subject id.
     pub fn display_name(&self) -> String {
-        self.email.clone().unwrap_or_else(|| self.subject.clone())
+        let who = self
+            .verified_email()
+            .map_or(self.subject.as_str(), |(email, _)| email);
+        format!("{PROVIDER_PREFIX}{who}")
     }
+
+    /// The email and its domain (lowercased), when the provider did not say
+    /// it is unverified and it is one plain address.
+    fn verified_email(&self) -> Option<(&str, String)> {
+        let email = self.email.as_deref().filter(|_| self.email_verified)?;
+        Some((email, email_domain(email)?))
+    }
+}
+
+/// The domain of a plain email address (`ann@Example.com` → `example.com`);
+/// None for anything else: no or several `@` (`eve@evil.test@example.com`),
+/// a quoted local part, an address literal, display text.
+pub fn email_domain(address: &str) -> Option<String> {
+    use email_address::{EmailAddress, Options};
+    let options = Options::default().without_display_text();
+    let parsed = EmailAddress::parse_with_options(address, options).ok()?;
+    let (local, domain) = (parsed.local_part(), parsed.domain());
+    let plain = !local.starts_with('"') && !domain.starts_with('[') && !local.contains('@');
+    plain.then(|| domain.to_ascii_lowercase())
 }
 
 impl RoleRules {
     /// The highest role any rule gives, or None: nobody else may sign in.
     pub fn role_of(&self, claims: &Claims) -> Option<Role> {
-        let domain = claims
-            .email
-            .as_deref()
-            .filter(|_| claims.email_verified)
-            .and_then(|email| email.rsplit_once('@'))
-            .map(|(_, domain)| domain.to_ascii_lowercase());
+        let domain = claims.verified_email().map(|(_, domain)| domain);
         let fits = |entry: &String| match entry.strip_prefix('@') {
             Some(wanted) => domain.as_deref() == Some(wanted.to_ascii_lowercase().as_str()),
             None => claims.groups.iter().any(|group| group == entry),
@@ -143,7 +165,66 @@ mod tests {
             None
         );
         assert_eq!(rules.role_of(&person("", true, &["Platform-Admins"])), None);
-        assert_eq!(person("", true, &[]).display_name(), "s");
+        // An address is parsed, not read from its end.
+        for crafted in [
+            "eve@evil.test@example.com",
+            "\"eve@evil.test\"@example.com",
+            "eve@[192.0.2.1]",
+            "Eve <eve@example.com>",
+            "@example.com",
+        ] {
+            assert_eq!(
+                rules.role_of(&person(crafted, true, &[])),
+                None,
+                "{crafted}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_provider_name_is_marked_and_never_an_unverified_email() {
+        let person = |email: Option<&str>, verified: bool| Claims {
+            subject: "248289761001".into(),
+            email: email.map(str::to_string),
+            email_verified: verified,
+            groups: Vec::new(),
+        };
+        assert_eq!(
+            person(Some("ann@example.com"), true).display_name(),
+            "oidc:ann@example.com"
+        );
+        // An unverified email could be anyone's, a local admin's name included.
+        assert_eq!(
+            person(Some("localadmin"), false).display_name(),
+            "oidc:248289761001"
+        );
+        assert_eq!(
+            person(Some("ann@example.com"), false).display_name(),
+            "oidc:248289761001"
+        );
+        assert_eq!(
+            person(Some("localadmin"), true).display_name(),
+            "oidc:248289761001"
+        );
+        assert_eq!(person(None, true).display_name(), "oidc:248289761001");
+        assert!(!crate::accounts::is_user_name(
+            &person(Some("ann@example.com"), true).display_name()
+        ));
+    }
+
+    #[test]
+    fn email_domains_come_from_plain_addresses_only() {
+        assert_eq!(
+            email_domain("ann@Example.COM").as_deref(),
+            Some("example.com")
+        );
+        assert_eq!(
+            email_domain("a.b+c@sub.example.com").as_deref(),
+            Some("sub.example.com")
+        );
+        assert_eq!(email_domain("eve@evil.test@example.com"), None);
+        assert_eq!(email_domain("no-at-all"), None);
+        assert_eq!(email_domain(""), None);
     }
 
     #[test]

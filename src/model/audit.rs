@@ -85,7 +85,8 @@ fn cut(mut text: String) -> String {
 }
 
 /// Masks, anywhere in `value`:
-/// - `{"name": "DB_PASSWORD", "value": "…"}` (environment entries, tags);
+/// - `{"name": "DB_PASSWORD", "value": "…"}` (environment entries, tags),
+///   in any case: ECR's tags are `{"Key": …, "Value": …}`;
 /// - a string under a key that looks secret (`password`, `authToken`…),
 ///   except names, ids, ARNs and types, which only name a secret.
 ///
@@ -96,13 +97,13 @@ pub fn mask_json(value: &mut Value) {
         match next {
             Value::Array(items) => stack.extend(items.iter_mut()),
             Value::Object(map) => {
-                let secret_pair = map
-                    .get("name")
-                    .or_else(|| map.get("key"))
-                    .and_then(Value::as_str)
-                    .is_some_and(looks_secret);
+                let secret_pair = map.iter().any(|(key, named)| {
+                    (key.eq_ignore_ascii_case("name") || key.eq_ignore_ascii_case("key"))
+                        && named.as_str().is_some_and(looks_secret)
+                });
                 for (key, field) in map.iter_mut() {
-                    let masks = (secret_pair && key == "value") || secret_key(key);
+                    let masks =
+                        (secret_pair && key.eq_ignore_ascii_case("value")) || secret_key(key);
                     match field {
                         Value::String(text) if masks && !text.is_empty() && !is_arn(text) => {
                             *text = MASK.to_string();
@@ -299,6 +300,27 @@ mod tests {
         // A reference to a secret is not the secret.
         assert!(kept.contains("arn:aws:ssm:x"), "{kept}");
         assert!(kept.contains("arn:aws:secretsmanager:y"), "{kept}");
+    }
+
+    #[test]
+    fn tags_are_masked_whatever_the_case_of_their_keys() {
+        // ECR's CreateRepository: `Key`/`Value`; ECS: `key`/`value`.
+        let body = json!({
+            "repositoryName": "web",
+            "tags": [
+                {"Key": "API_TOKEN", "Value": "supersecret-ecr-tag"},
+                {"Key": "team", "Value": "web"}
+            ]
+        });
+        let kept = masked_body(body.to_string().as_bytes());
+        assert!(!kept.contains("supersecret-ecr-tag"), "{kept}");
+        assert!(
+            kept.contains(r#""Key":"API_TOKEN","Value":"****""#),
+            "{kept}"
+        );
+        assert!(kept.contains(r#""Value":"web""#), "{kept}");
+        let upper = masked_body(br#"[{"NAME":"DB_PASSWORD","VALUE":"x1"}]"#);
+        assert!(!upper.contains("x1"), "{upper}");
     }
 
     #[test]
