@@ -454,6 +454,39 @@ mod tests {
         assert!(refused("DELETE FROM audit_entries").await);
         assert!(refused("UPDATE audit_calls SET request = 'x'").await);
         assert!(refused("DELETE FROM audit_calls").await);
+        // Each way SQLite has of replacing a row: delete triggers do not
+        // fire for them.
+        for table in ["audit_entries", "audit_calls"] {
+            let copy = match table {
+                "audit_entries" => {
+                    "SELECT 1, at, 'eve', role, address, method, path, page, finished_at, http_status, link FROM audit_entries WHERE id = 1"
+                }
+                _ => {
+                    "SELECT 1, entry_id, at, service, operation, resource, 'x', answered_at, outcome, http_status, answer FROM audit_calls WHERE id = 1"
+                }
+            };
+            for verb in ["REPLACE INTO", "INSERT OR REPLACE INTO"] {
+                let sql = format!("{verb} {table} {copy}");
+                let store = store.clone();
+                let done = store
+                    .with(move |connection| Ok(connection.execute(&sql, [])?))
+                    .await;
+                assert!(done.is_err(), "{verb} {table}");
+            }
+            let upsert = format!(
+                "INSERT INTO {table} {copy} ON CONFLICT (id) DO UPDATE SET at = 0"
+            );
+            let done = store
+                .with(move |connection| Ok(connection.execute(&upsert, [])?))
+                .await;
+            assert!(done.is_err(), "an upsert into {table}");
+            // Moving a row onto another's id would replace that one.
+            let moved = format!("UPDATE OR REPLACE {table} SET id = 2 WHERE id = 1");
+            let done = store
+                .with(move |connection| Ok(connection.execute(&moved, [])?))
+                .await;
+            assert!(done.is_err(), "UPDATE OR REPLACE on {table}");
+        }
         let kept = store
             .audit_entries(AuditFilter::default(), PAGE)
             .await

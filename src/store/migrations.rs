@@ -2,7 +2,7 @@
 
 use rusqlite::Connection;
 
-const MIGRATIONS: [&str; 9] = [
+const MIGRATIONS: [&str; 10] = [
     r#"
     CREATE TABLE drafts (
         id TEXT PRIMARY KEY,
@@ -184,6 +184,17 @@ const MIGRATIONS: [&str; 9] = [
         back TEXT NOT NULL,
         created_at INTEGER NOT NULL
     );
+"#,
+    // REPLACE and INSERT OR REPLACE delete the row in their way without
+    // firing delete triggers (SQLite's default): an insert that would meet
+    // a row already there is refused before it gets that far.
+    r#"
+    CREATE TRIGGER audit_entries_never_replaced BEFORE INSERT ON audit_entries
+    WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit_entries WHERE id = NEW.id)
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_calls_never_replaced BEFORE INSERT ON audit_calls
+    WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit_calls WHERE id = NEW.id)
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 "#,
 ];
 
