@@ -83,6 +83,7 @@ pub async fn build_app(config: &Config, addr: SocketAddr) -> anyhow::Result<axum
             absolute_secs: config.session_max_seconds,
         },
         passwords: Arc::new(accounts::PasswordChecks::per_core()),
+        aws_timeout: config.aws_settings().timeout,
     }))
 }
 

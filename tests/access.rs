@@ -237,18 +237,23 @@ impl Walk {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn every_route_and_its_look_alikes_answer_each_role_as_declared() {
-    let moto = common::moto();
-    account(&moto.url).await;
-    let proxy = fault_proxy(&moto.url).await;
-    let connection = Connection::Connected {
+/// The app's AWS connection, through `proxy`.
+fn through(proxy: &FaultProxy) -> Connection {
+    Connection::Connected {
         aws: Aws::from_config(&common::sdk_config(&proxy.url)),
         identity: Identity {
             account: "123456789012".into(),
             arn: "arn:aws:iam::123456789012:user/test".into(),
         },
-    };
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_route_and_its_look_alikes_answer_each_role_as_declared() {
+    let moto = common::moto();
+    account(&moto.url).await;
+    let proxy = fault_proxy(&moto.url).await;
+    let connection = through(&proxy);
     let store = Store::open_in_memory().expect("store");
     for (name, role) in [
         ("vera", Role::Viewer),
@@ -389,6 +394,39 @@ async fn every_route_and_its_look_alikes_answer_each_role_as_declared() {
         "every call that changed something is in the audit log: {:?}",
         writes(&walk.proxy)
     );
+}
+
+/// Issue 20, finding 9: a role name with a NUL went to IAM, and its
+/// refusal was a 502 (all 36 of the fuzz's 5xx). A name IAM could not hold
+/// is not looked up: the page is not found, and nothing is sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_role_name_iam_could_not_hold_is_not_looked_up() {
+    let moto = common::moto();
+    let proxy = fault_proxy(&moto.url).await;
+    let mut app = app_from(state(
+        Store::open_in_memory().expect("store"),
+        through(&proxy),
+    ))
+    .await;
+    let before = proxy.calls().len();
+    for name in [
+        "a%00b",
+        "%00",
+        &"r".repeat(65),
+        "a%2Fb",
+        "%E3%83%AD%E3%83%BC%E3%83%AB",
+    ] {
+        assert_eq!(
+            app.get(&format!("/roles/{name}")).await.status,
+            404,
+            "{name}"
+        );
+        for fix in ["trust-ecs-tasks", "attach-execution-policy"] {
+            let answer = app.post(&format!("/roles/{name}/{fix}"), &[]).await;
+            assert_eq!(answer.status, 404, "{name} {fix}");
+        }
+    }
+    assert_eq!(proxy.calls().len(), before, "{:?}", proxy.calls());
 }
 
 #[test]

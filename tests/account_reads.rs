@@ -32,6 +32,38 @@ async fn create_through_the_app(w: &World, kind: &str, name: (&str, &str)) {
 }
 
 /// An account with more of everything than a page shows.
+/// Issue 20, finding 9: Task definitions read every family's revisions at
+/// each view (15 calls), though the README says they are kept a minute.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn task_definition_families_are_kept_like_every_other_read() {
+    let w = world().await;
+    let ecs = aws_sdk_ecs::Client::new(&w.config);
+    for n in 0..12 {
+        let container = aws_sdk_ecs::types::ContainerDefinition::builder()
+            .name("app")
+            .image("nginx")
+            .memory(512)
+            .build();
+        ecs.register_task_definition()
+            .family(format!("family-{n:02}"))
+            .container_definitions(container)
+            .send()
+            .await
+            .expect("RegisterTaskDefinition");
+    }
+    w.client.post("/refresh", &[("back", "/")]).await;
+    let (cold, first) = calls_of(&w, "/task-definitions").await;
+    assert!(!cold.is_empty(), "{cold:?}");
+    assert_eq!(first.select("#families tbody tr").len(), 10);
+    assert!(first.select("#read-at")[0].starts_with("Read from AWS"));
+    let (warm, again) = calls_of(&w, "/task-definitions").await;
+    assert_eq!(warm, Vec::<String>::new(), "a warm view asks nothing");
+    assert_eq!(
+        again.select("#families tbody tr"),
+        first.select("#families tbody tr")
+    );
+}
+
 async fn fill(w: &World, repositories: usize, clusters: usize, roles: usize, groups: usize) {
     let ecr = aws_sdk_ecr::Client::new(&w.config);
     let ecs = aws_sdk_ecs::Client::new(&w.config);

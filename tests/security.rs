@@ -238,3 +238,81 @@ async fn a_body_over_the_limit_gets_the_apps_page_not_a_reset_connection() {
     }
     assert_eq!(client.get("/").await.status, 200);
 }
+
+/// Issue 20, finding 9: the home page chained reads and waited for two or
+/// three timeouts when AWS went silent. Every page of the router (from its
+/// own table) answers by --aws-timeout, with a margin for its own work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_answers_by_the_timeout_when_aws_is_silent() {
+    use std::time::{Duration, Instant};
+
+    use aws_config::timeout::TimeoutConfig;
+    use common::in_process::{app_from, state};
+    use ecs_wizard::aws::{Aws, Connection, Identity};
+    use ecs_wizard::store::Store;
+    use tower::ServiceExt;
+
+    let timeout = Duration::from_secs(2);
+    let moto = moto();
+    let proxy = common::proxy::proxy(&moto.url).await;
+    let config = common::sdk_config(&proxy.url)
+        .into_builder()
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(timeout)
+                .operation_attempt_timeout(timeout)
+                .operation_timeout(timeout)
+                .build(),
+        )
+        .build();
+    let connection = Connection::Connected {
+        aws: Aws::from_config(&config),
+        identity: Identity {
+            account: "123456789012".into(),
+            arn: "arn:aws:iam::123456789012:user/test".into(),
+        },
+    };
+    let mut state = state(Store::open_in_memory().expect("store"), connection);
+    state.aws_timeout = timeout;
+    let app = app_from(state).await;
+    proxy.stall();
+    let pages: Vec<String> = ecs_wizard::web::route_table()
+        .into_iter()
+        .filter(|route| route.method == "GET")
+        .map(|route| {
+            route
+                .path
+                .split('/')
+                .map(|part| if part.starts_with('{') { "x1" } else { part })
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .collect();
+    let views = pages.iter().map(|path| {
+        let request = app.get_request(path);
+        let router = app.router.clone();
+        async move {
+            let started = Instant::now();
+            let answer = router.oneshot(request).await.expect("an answer");
+            (path.clone(), answer.status().as_u16(), started.elapsed())
+        }
+    });
+    for (path, status, took) in futures_util::future::join_all(views).await {
+        assert!(
+            took < timeout + Duration::from_secs(3),
+            "{path} answered {status} after {took:?}"
+        );
+    }
+    let home = common::in_process::answer(
+        app.router
+            .clone()
+            .oneshot(app.get_request("/"))
+            .await
+            .expect("home"),
+    )
+    .await;
+    assert_eq!(
+        home.status, 200,
+        "the home page says what it could not read"
+    );
+}

@@ -15,6 +15,16 @@ pub const REQUEST_FAILED: &str = "RequestFailed";
 /// No answer came: the endpoint could not be reached, or did not answer in time.
 pub const NO_ANSWER: &str = "NoAnswer";
 
+impl AwsError {
+    /// What a page says of reads that did not finish by its deadline.
+    pub fn no_answer() -> Self {
+        Self {
+            code: NO_ANSWER.to_string(),
+            message: "AWS did not answer in time.".to_string(),
+        }
+    }
+}
+
 impl<E, R> From<SdkError<E, R>> for AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::paging::{PageToken, page_of};
 use super::raw_body::CaptureBody;
-use super::{Aws, AwsError};
+use super::{Aws, AwsError, Read};
 
 /// The revision number of `…/family:7`.
 pub fn revision_number(arn: &str) -> i64 {
@@ -26,10 +26,28 @@ pub fn family_revision(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
 }
 
+/// A page's place in a cache key.
+fn token_key(token: &Option<PageToken>) -> String {
+    token.as_ref().map(PageToken::encode).unwrap_or_default()
+}
+
 impl Aws {
     /// Families (with revisions of any status) whose name starts with
     /// `prefix`, `size` a page, by name.
+    /// Kept in the read cache, as every page's reads are.
     pub async fn families_page(
+        &self,
+        prefix: &str,
+        token: Option<PageToken>,
+        size: usize,
+    ) -> Result<Read<(Vec<String>, Option<PageToken>)>, AwsError> {
+        let key = format!("families:{prefix}:{}:{size}", token_key(&token));
+        self.cache
+            .read(key, || self.list_families(prefix, token, size))
+            .await
+    }
+
+    async fn list_families(
         &self,
         prefix: &str,
         token: Option<PageToken>,
@@ -56,8 +74,23 @@ impl Aws {
     }
 
     /// A page of `family`'s revisions of `status` (ACTIVE or INACTIVE),
-    /// newest first, as ARNs.
+    /// newest first, as ARNs; kept in the read cache.
     pub async fn revisions_page(
+        &self,
+        family: &str,
+        status: &str,
+        token: Option<PageToken>,
+        size: usize,
+    ) -> Result<(Vec<String>, Option<PageToken>), AwsError> {
+        let key = format!("revisions:{family}:{status}:{}:{size}", token_key(&token));
+        let read = self
+            .cache
+            .read(key, || self.list_revisions(family, status, token, size))
+            .await?;
+        Ok(read.value.as_ref().clone())
+    }
+
+    async fn list_revisions(
         &self,
         family: &str,
         status: &str,

@@ -420,13 +420,18 @@ pub fn tags_block(tags: &[Tag]) -> String {
 pub fn check_role_name(issues: &mut Vec<Issue>, path: &str, name: &str) {
     if name.is_empty() {
         issues.push(Issue::error(path, "v.required"));
-    } else if name.chars().count() > 64
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
-    {
+    } else if !is_role_name(name) {
         issues.push(Issue::error(path, "v.role_name"));
     }
+}
+
+/// Whether IAM could hold a role of this name: anything else (a NUL, a
+/// slash, 65 letters) is not looked up at all.
+pub fn is_role_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
 }
 
 /// IAM descriptions allow tab, newlines, printable ASCII and Latin-1 only:
@@ -594,6 +599,7 @@ mod tests {
             ("has space", "v.role_name"),
             ("ロール", "v.role_name"),
             ("a/b", "v.role_name"),
+            ("nul\0name", "v.role_name"),
             (&"r".repeat(65), "v.role_name"),
         ] {
             let mut issues = Vec::new();

@@ -473,9 +473,8 @@ mod tests {
                     .await;
                 assert!(done.is_err(), "{verb} {table}");
             }
-            let upsert = format!(
-                "INSERT INTO {table} {copy} ON CONFLICT (id) DO UPDATE SET at = 0"
-            );
+            let upsert =
+                format!("INSERT INTO {table} {copy} ON CONFLICT (id) DO UPDATE SET at = 0");
             let done = store
                 .with(move |connection| Ok(connection.execute(&upsert, [])?))
                 .await;

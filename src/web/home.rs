@@ -12,7 +12,7 @@ use super::listing::ReadNote;
 use super::page::Page;
 use super::state::AppState;
 use super::task_definitions::DraftLine;
-use crate::aws::Connection;
+use crate::aws::{AwsError, Connection};
 use crate::model::account::likely_repositories;
 use crate::store::runs::RunStatus;
 
@@ -99,7 +99,9 @@ pub async fn show(State(state): State<AppState>, page: Page) -> AppResult<HomePa
             let hints = store.recent_repository_hints(20).await?;
             let region = aws.region().unwrap_or_default();
             let likely = likely_repositories(&hints, &identity.account, region, 2);
-            Some(aws.snapshot(&likely).await)
+            // However the reads chain, the page answers by --aws-timeout.
+            let read = tokio::time::timeout(state.aws_timeout, aws.snapshot(&likely)).await;
+            Some(read.unwrap_or_else(|_| Err(AwsError::no_answer())))
         }
         Connection::PreviewOnly { .. } => None,
     };

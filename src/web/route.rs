@@ -9,6 +9,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::Request;
@@ -76,6 +77,15 @@ where
             if self.need.is_audited() {
                 let run = state.clone();
                 recorded(&state, request, move |request| handler.call(request, run)).await
+            } else if request.method() == Method::GET || request.method() == Method::HEAD {
+                // A page answers by --aws-timeout however many reads it
+                // chains (each has that timeout too). Its reads change
+                // nothing, so stopping them is safe.
+                let deadline = state.aws_timeout + PAGE_MARGIN;
+                match tokio::time::timeout(deadline, handler.call(request, state)).await {
+                    Ok(response) => response,
+                    Err(_) => no_answer(),
+                }
             } else {
                 handler.call(request, state).await
             }
@@ -111,6 +121,19 @@ fn refusal(need: Need, request: &Request) -> Option<Response> {
         Some(user) if user.role < role => Some(refuse("http.role_too_low")),
         Some(_) => None,
     }
+}
+
+/// What a page has beyond --aws-timeout for its own work (the store,
+/// rendering): pages bound their reads by the timeout itself and say which
+/// did not answer; this is the backstop.
+const PAGE_MARGIN: Duration = Duration::from_secs(2);
+
+fn no_answer() -> Response {
+    let mut response = axum::http::StatusCode::GATEWAY_TIMEOUT.into_response();
+    response
+        .extensions_mut()
+        .insert(ErrorKey("http.aws_no_answer"));
+    response
 }
 
 fn refuse(key: &'static str) -> Response {

@@ -1,12 +1,13 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::FromRef;
 
 use super::security::CsrfKey;
 use super::security::client::TrustedProxies;
 use crate::accounts::PasswordChecks;
-use crate::aws::Connection;
+use crate::aws::{AwsSettings, Connection};
 use crate::config::PublicOrigin;
 use crate::deploy::runner::Retry;
 use crate::store::Store;
@@ -35,6 +36,9 @@ pub struct AppState {
     pub sessions: SessionLimits,
     /// Where local accounts' passwords are checked, a few at a time.
     pub passwords: Arc<PasswordChecks>,
+    /// The longest one AWS operation may take (--aws-timeout); a page's
+    /// reads, however many, are bounded by it too.
+    pub aws_timeout: Duration,
 }
 
 /// When a session ends: unused this long, or this long after sign-in.
@@ -77,6 +81,7 @@ impl AppState {
             oidc_roles: Arc::default(),
             sessions: SessionLimits::default(),
             passwords: Arc::new(PasswordChecks::per_core()),
+            aws_timeout: AwsSettings::DEFAULT_TIMEOUT,
         }
     }
 

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::aws::{Aws, AwsError};
 use crate::model::account::RoleSummary;
 use crate::model::permissions::Gap;
-use crate::model::role::{MANAGED_POLICIES, trust_policy_with_ecs_tasks};
+use crate::model::role::{MANAGED_POLICIES, is_role_name, trust_policy_with_ecs_tasks};
 use crate::web::error::{AppError, AppResult};
 use crate::web::listing::{Listing, PageQuery, listing};
 use crate::web::page::Page;
@@ -91,7 +91,7 @@ pub async fn show(
     page: Page,
     Path(name): Path<String>,
 ) -> AppResult<Response> {
-    let Some(aws) = state.connection.aws() else {
+    let Some(aws) = state.connection.aws().filter(|_| is_role_name(&name)) else {
         return Err(AppError::NotFound);
     };
     let role = match aws.role_details(&name).await {
@@ -182,6 +182,9 @@ async fn fix(
     name: &str,
     apply: impl AsyncFnOnce(&Aws, RoleSummary) -> Result<(), AwsError>,
 ) -> AppResult<Response> {
+    if !is_role_name(name) {
+        return Err(AppError::NotFound);
+    }
     let back = format!("/roles/{name}");
     let Some(aws) = state.connection.aws() else {
         return Ok(Redirect::to(&back).into_response());

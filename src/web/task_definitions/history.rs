@@ -20,6 +20,7 @@ use crate::aws::{Aws, AwsError};
 use crate::model::revision::Revision;
 use crate::model::validate::check_name;
 use crate::web::error::{AppError, AppResult};
+use crate::web::listing::ReadNote;
 use crate::web::page::Page;
 use crate::web::state::AppState;
 
@@ -101,6 +102,8 @@ pub struct FamilyLine {
 
 pub struct FamiliesView {
     pub page: Page,
+    /// When the families were read, with Refresh.
+    pub note: ReadNote,
     pub filter: String,
     pub families: Vec<FamilyLine>,
     pub drafts: Vec<DraftLine>,
@@ -186,6 +189,7 @@ pub async fn families(
         .collect();
     let mut v = FamiliesView {
         page,
+        note: ReadNote::default(),
         filter,
         families: Vec::new(),
         drafts,
@@ -195,7 +199,9 @@ pub async fn families(
     if let Some(aws) = state.connection.aws() {
         let token = PageToken::decode(&query.next);
         match aws.families_page(&v.filter, token, FAMILIES_PER_PAGE).await {
-            Ok((names, next)) => {
+            Ok(read) => {
+                v.note = ReadNote::of(v.page.tr, &read);
+                let (names, next) = read.value.as_ref().clone();
                 let lines = futures_util::future::join_all(
                     names.into_iter().map(|f| family_line(&state, aws, f)),
                 )
