@@ -26,7 +26,7 @@ async fn create_through_forms(
     let review = client.get(&review_url).await;
     assert_eq!(review.status, 200);
     let create_url = review_url.replace("/review", "/create");
-    let created = client.post(&create_url, &[]).await;
+    let created = client.create(&create_url).await;
     assert_eq!(created.status, 303, "{}", created.text);
     let result = client.get(&created.location).await;
     assert_eq!(result.status, 200, "{}", result.text);
@@ -502,8 +502,8 @@ async fn pressing_create_twice_creates_once() {
         )
         .await;
     let create_url = posted.location.replace("/review", "/create");
-    let first = client.post(&create_url, &[]).await;
-    let second = client.post(&create_url, &[]).await;
+    let first = client.create(&create_url).await;
+    let second = client.create(&create_url).await;
     assert_eq!((first.status, second.status), (303, 303));
     assert_eq!(first.location, second.location, "both show the one result");
     let listed = ecs_client(&moto.url).list_clusters().send().await.unwrap();

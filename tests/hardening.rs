@@ -379,10 +379,13 @@ async fn a_draft_saved_over_the_limits_is_refused_not_walked() {
     let td = ecs_wizard::model::import::parse_task_definition(chained_containers(26_000)).unwrap();
     let id = app
         .store
-        .create_draft(&ecs_wizard::store::Draft {
-            task_definition: td,
-            ..Default::default()
-        })
+        .create_draft(
+            &ecs_wizard::store::Draft {
+                task_definition: td,
+                ..Default::default()
+            },
+            None,
+        )
         .await
         .unwrap();
     for step in ["configure", "containers", "storage", "review"] {

@@ -36,14 +36,12 @@ fn wait_for_unanswered(app: &App, call: &str) {
 }
 
 /// Presses Create in the background: its answer will never come.
-fn press_in_background(client: &Client, path: &str) {
-    let (http, url, csrf) = (
-        client.http().clone(),
-        format!("{}{path}", client.base),
-        client.csrf.clone(),
-    );
+async fn press_in_background(client: &Client, path: &str) {
+    let mut form = client.reviewed(path).await;
+    form.push(("csrf_token".into(), client.csrf.clone()));
+    let (http, url) = (client.http().clone(), format!("{}{path}", client.base));
     tokio::spawn(async move {
-        let _ = http.post(url).form(&[("csrf_token", csrf)]).send().await;
+        let _ = http.post(url).form(&form).send().await;
     });
 }
 
@@ -66,7 +64,7 @@ async fn a_role_cut_off_while_attaching_its_policy_is_undone_after_a_restart() {
     assert_eq!(posted.status, 303, "{}", posted.text);
     let draft = posted.location.trim_end_matches("/review").to_string();
     proxy.lose_answer_to("Action=AttachRolePolicy");
-    press_in_background(&client, &format!("{draft}/create"));
+    press_in_background(&client, &format!("{draft}/create")).await;
     wait_for_unanswered(&app, "iam:AttachRolePolicy");
     let app = app.crash_and_restart(&proxy.url, FLAGS);
     proxy.heal();
@@ -119,7 +117,7 @@ async fn a_registration_cut_off_after_it_reached_aws_is_finished_not_repeated() 
         .await;
     let draft = imported.location.trim_end_matches("/configure").to_string();
     proxy.lose_answer_to("RegisterTaskDefinition");
-    press_in_background(&client, &format!("{draft}/create"));
+    press_in_background(&client, &format!("{draft}/create")).await;
     wait_for_unanswered(&app, "ecs:RegisterTaskDefinition");
     let app = app.crash_and_restart(&proxy.url, FLAGS);
     proxy.heal();

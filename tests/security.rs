@@ -147,7 +147,7 @@ async fn trace_logs_hold_no_draft_value_and_no_credential() {
         .await;
     assert_eq!(imported.status, 303);
     let draft = imported.location.trim_end_matches("/configure").to_string();
-    let created = client.post(&format!("{draft}/create"), &[]).await;
+    let created = client.create(&format!("{draft}/create")).await;
     assert_eq!(created.status, 303, "registered: {}", created.text);
     let registered = common::registered_families(&common::ecs_client(&moto.url)).await;
     assert_eq!(registered.len(), 1);
@@ -200,12 +200,9 @@ async fn when_aws_stops_answering_pages_say_so_within_the_timeout() {
         .await;
     let review = created.location;
     let create = review.replace("/review", "/create");
-    let refused = tokio::time::timeout(
-        std::time::Duration::from_secs(20),
-        client.post(&create, &[]),
-    )
-    .await
-    .expect("Create answered within 20 s");
+    let refused = tokio::time::timeout(std::time::Duration::from_secs(20), client.create(&create))
+        .await
+        .expect("Create answered within 20 s");
     let page = if refused.status == 303 {
         client.get(&refused.location).await
     } else {

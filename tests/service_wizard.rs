@@ -478,10 +478,7 @@ async fn throttling_and_a_5xx_are_retried_and_a_double_click_starts_one_run() {
     .await;
     // Create pressed twice at once (a double click): one run.
     let create_url = review.attr("form.create", "action").expect("Create");
-    let (first, second) = tokio::join!(
-        w.client.post(&create_url, &[]),
-        w.client.post(&create_url, &[])
-    );
+    let (first, second) = tokio::join!(w.client.create(&create_url), w.client.create(&create_url));
     assert_eq!((first.status, second.status), (303, 303));
     let run = settle(&w.client, &first.location).await;
     assert_eq!(w.proxy.count("CreateLoadBalancer"), 1);
@@ -505,7 +502,7 @@ async fn a_run_cut_off_by_a_crash_is_resumed_by_the_next_process() {
     )
     .await;
     let create_url = review.attr("form.create", "action").expect("Create");
-    let created = w.client.post(&create_url, &[]).await;
+    let created = w.client.create(&create_url).await;
     let run_url = created.location.clone();
     for _ in 0..300 {
         if w.proxy.count("CreateListener") == 1 {
@@ -728,4 +725,54 @@ async fn a_clusters_services_are_described_ten_at_a_time() {
         ["ListServices", "DescribeServices", "DescribeServices"],
         "one list and a describe per ten shown, nothing more"
     );
+}
+
+/// Issue 20, finding 3: a service's Create sends the version reviewed. The
+/// draft is changed after its review was opened (another tab); Create
+/// pressed on the older review lists what changed and sends nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_changed_after_its_review_is_not_created() {
+    let w = world().await;
+    let review = fill_in(
+        &w,
+        &format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1"),
+        &[("serviceName", "reviewed"), ("loadBalancing", "new")],
+    )
+    .await;
+    let create_url = review.attr("form.create", "action").expect("Create");
+    let reviewed = review.form_fields("form.create");
+    let draft = create_url.trim_end_matches("/create");
+    let form = w.client.get(draft).await;
+    let css = "main form[method=post][novalidate]";
+    let mut fields = form.form_fields(css);
+    fields.retain(|(name, _)| name != "csrf_token" && name != "desiredCount" && name != "action");
+    fields.push(("desiredCount".into(), "9".into()));
+    fields.push(("action".into(), "next".into()));
+    let action = form.attr(css, "action").expect("the form");
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let saved = w.client.post(&action, &fields).await;
+    assert_eq!(saved.status, 303, "{:?}", saved.select(".msg.error"));
+
+    let before = w.proxy.calls().len();
+    let reviewed: Vec<(&str, &str)> = reviewed
+        .iter()
+        .filter(|(name, _)| name != "csrf_token")
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let stale = w.client.post(&create_url, &reviewed).await;
+    assert_eq!(stale.status, 409, "{}", stale.text);
+    let changed = stale.select("#changed-since tbody tr td:first-child code");
+    assert!(
+        changed.iter().any(|f| f.ends_with("desiredCount")),
+        "{changed:?}"
+    );
+    let writes: Vec<String> = w.proxy.calls()[before..]
+        .iter()
+        .filter(|a| a.starts_with("Create") || a.starts_with("Authorize"))
+        .cloned()
+        .collect();
+    assert!(writes.is_empty(), "nothing was sent: {writes:?}");
 }

@@ -89,11 +89,13 @@ async fn press_create(client: &Client, forwarded: &[(&str, &str)], origin: &str)
         .await;
     assert_eq!(saved.status, 303, "{}", saved.text);
     let create = saved.location.replace("/review", "/create");
+    let mut form = client.reviewed(&create).await;
+    form.push(("csrf_token".into(), client.csrf.clone()));
     let mut request = client
         .http()
         .post(format!("{}{create}", client.base))
         .header(ORIGIN, HeaderValue::from_str(origin).expect("an origin"))
-        .form(&[("csrf_token", client.csrf.as_str())]);
+        .form(&form);
     for (name, value) in forwarded {
         request = request.header(*name, *value);
     }

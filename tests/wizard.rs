@@ -840,7 +840,7 @@ async fn an_import_loses_nothing_through_every_step() {
     let review = client.get(&format!("{draft}/review")).await;
     let shown: Value = serde_json::from_str(&review.select("#request-json")[0]).unwrap();
     assert_eq!(shown, td);
-    let result = client.post(&format!("{draft}/create"), &[]).await;
+    let result = client.create(&format!("{draft}/create")).await;
     assert_eq!(result.status, 303, "{}", result.text);
     let described = ecs_client(&moto.url)
         .describe_task_definition()

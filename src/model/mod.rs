@@ -9,6 +9,7 @@ pub mod audit;
 pub mod cluster;
 pub mod container;
 pub mod defaults;
+pub mod draft_changes;
 pub mod export;
 pub mod fargate;
 pub mod hcl;

@@ -23,6 +23,9 @@ pub struct Draft {
     /// an older version is refused.
     #[serde(skip)]
     pub version: i64,
+    /// Who made it, when people sign in (a column, not part of the body).
+    #[serde(skip)]
+    pub owner: Option<String>,
 }
 
 /// A line of the drafts list.
@@ -37,36 +40,33 @@ pub struct DraftSummary {
 }
 
 impl Store {
-    pub async fn create_draft(&self, draft: &Draft) -> Result<String, StoreError> {
-        let id = new_id();
+    pub async fn create_draft(
+        &self,
+        draft: &Draft,
+        owner: Option<&str>,
+    ) -> Result<String, StoreError> {
         let body = serde_json::to_string(draft)?;
         let family = draft.task_definition.family.clone();
-        let new = id.clone();
-        self.with(move |connection| {
-            let at = now();
-            connection.execute(
-                "INSERT INTO resource_drafts (id, kind, body, title, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-                params![new, KIND, body, family, at],
-            )?;
-            Ok(())
-        })
-        .await?;
-        Ok(id)
+        self.insert_draft(KIND, body, family, owner).await
     }
 
     pub async fn draft(&self, id: &str) -> Result<Option<Draft>, StoreError> {
         let id = id.to_string();
         self.with(move |connection| {
-            let row: Option<(String, i64)> = connection
+            let row: Option<(String, i64, Option<String>)> = connection
                 .query_row(
-                    "SELECT body, version FROM resource_drafts WHERE id = ?1 AND kind = ?2",
+                    "SELECT body, version, owner FROM resource_drafts WHERE id = ?1 AND kind = ?2",
                     params![id, KIND],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
                 )
                 .optional()?;
-            row.map(|(body, version)| {
+            row.map(|(body, version, owner)| {
                 let draft: Draft = serde_json::from_str(&body)?;
-                Ok(Draft { version, ..draft })
+                Ok(Draft {
+                    version,
+                    owner,
+                    ..draft
+                })
             })
             .transpose()
         })
@@ -78,19 +78,7 @@ impl Store {
     pub async fn save_draft(&self, id: &str, draft: &Draft) -> Result<i64, StoreError> {
         let body = serde_json::to_string(draft)?;
         let family = draft.task_definition.family.clone();
-        let (id, version) = (id.to_string(), draft.version);
-        self.with(move |connection| {
-            let changed = connection.execute(
-                "UPDATE resource_drafts SET body = ?2, title = ?3, updated_at = ?4, version = version + 1 \
-                 WHERE id = ?1 AND version = ?5 AND kind = ?6",
-                params![id, body, family, now(), version, KIND],
-            )?;
-            if changed == 0 {
-                return Err(StoreError::Conflict);
-            }
-            Ok(version + 1)
-        })
-        .await
+        self.save_body(id, draft.version, body, Some(family)).await
     }
 
     /// The most recently edited drafts, newest first.
@@ -121,10 +109,17 @@ impl Store {
     pub async fn delete_draft(&self, id: &str) -> Result<bool, StoreError> {
         let id = id.to_string();
         self.with(move |connection| {
-            Ok(connection.execute(
+            let transaction = connection.transaction()?;
+            let deleted = transaction.execute(
                 "DELETE FROM resource_drafts WHERE id = ?1 AND kind = ?2",
                 params![id, KIND],
-            )? > 0)
+            )? > 0;
+            transaction.execute(
+                "DELETE FROM draft_versions WHERE draft_id = ?1",
+                params![id],
+            )?;
+            transaction.commit()?;
+            Ok(deleted)
         })
         .await
     }
@@ -149,7 +144,7 @@ mod tests {
         let store = Store::open_in_memory().unwrap();
         let mut draft = Draft::default();
         draft.task_definition.family = "web".into();
-        let id = store.create_draft(&draft).await.unwrap();
+        let id = store.create_draft(&draft, None).await.unwrap();
         assert_eq!(id.len(), 32);
         let read = store.draft(&id).await.unwrap().unwrap();
         assert_eq!(read.version, 1);
@@ -187,7 +182,7 @@ mod tests {
     #[tokio::test]
     async fn a_save_based_on_an_older_version_is_refused() {
         let store = Store::open_in_memory().unwrap();
-        let id = store.create_draft(&Draft::default()).await.unwrap();
+        let id = store.create_draft(&Draft::default(), None).await.unwrap();
         let tab_a = store.draft(&id).await.unwrap().unwrap();
         let mut tab_b = tab_a.clone();
         let mut a = tab_a.clone();
@@ -207,7 +202,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let id = Store::open(dir.path())
             .unwrap()
-            .create_draft(&Draft::default())
+            .create_draft(&Draft::default(), None)
             .await
             .unwrap();
         assert!(

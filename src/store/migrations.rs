@@ -2,7 +2,7 @@
 
 use rusqlite::Connection;
 
-const MIGRATIONS: [&str; 10] = [
+const MIGRATIONS: [&str; 11] = [
     r#"
     CREATE TABLE drafts (
         id TEXT PRIMARY KEY,
@@ -195,6 +195,18 @@ const MIGRATIONS: [&str; 10] = [
     CREATE TRIGGER audit_calls_never_replaced BEFORE INSERT ON audit_calls
     WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit_calls WHERE id = NEW.id)
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#,
+    // Whose a draft is (who may change it when people sign in; NULL: made
+    // where nobody signs in), and its recent versions' bodies, so a Create
+    // pressed on an older review can say what changed since.
+    r#"
+    ALTER TABLE resource_drafts ADD COLUMN owner TEXT;
+    CREATE TABLE draft_versions (
+        draft_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (draft_id, version)
+    );
 "#,
 ];
 

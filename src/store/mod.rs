@@ -194,7 +194,7 @@ mod tests {
         tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap()
-            .block_on(store.create_draft(&Draft::default()))
+            .block_on(store.create_draft(&Draft::default(), None))
             .unwrap();
         assert_eq!(mode(&fresh), 0o700);
         for file in std::fs::read_dir(&fresh).unwrap() {

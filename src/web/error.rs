@@ -25,6 +25,10 @@ pub enum AppError {
     /// A draft saved before the lists had limits holds more than AWS allows.
     #[error("draft over AWS's limits")]
     DraftTooLarge,
+    /// Someone else's draft: its owner and admins may change it, others
+    /// may copy it.
+    #[error("someone else's draft")]
+    NotYourDraft,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -43,6 +47,13 @@ impl IntoResponse for AppError {
                 response
                     .extensions_mut()
                     .insert(ErrorKey("http.draft_too_large"));
+                response
+            }
+            AppError::NotYourDraft => {
+                let mut response = StatusCode::FORBIDDEN.into_response();
+                response
+                    .extensions_mut()
+                    .insert(ErrorKey("http.not_your_draft"));
                 response
             }
             AppError::Store(error) => {

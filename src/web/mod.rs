@@ -16,6 +16,7 @@ mod oidc_signin;
 pub mod page;
 mod refusal;
 mod repositories;
+mod reviewed;
 mod roles;
 pub mod route;
 mod runs;

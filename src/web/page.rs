@@ -39,9 +39,32 @@ pub struct Page {
     pub signed_out: bool,
     /// The signed-in user's role; None when nobody signs in (all is allowed).
     pub signed_role: Option<Role>,
+    /// On a draft's page, when this person may not change it: whose it is,
+    /// and where to copy it.
+    pub draft_notice: Option<DraftNotice>,
+}
+
+/// "This draft is ana's: only they and admins may change it." with a
+/// button that makes the reader's own copy.
+pub struct DraftNotice {
+    pub said: String,
+    pub copy_url: String,
 }
 
 impl Page {
+    /// Marks this page as a draft's that `signed` may not change (made by
+    /// `owner`), copied at `copy_url`.
+    pub fn draft_of(&mut self, signed: &Signed, owner: Option<&str>, copy_url: String) {
+        if signed.may_edit(owner) {
+            return;
+        }
+        let said = match owner {
+            Some(owner) => self.tr.fmt("ui.draft_of", &[("owner", owner.to_string())]),
+            None => self.tr.t("ui.draft_of_nobody").to_string(),
+        };
+        self.draft_notice = Some(DraftNotice { said, copy_url });
+    }
+
     pub fn is_preview(&self) -> bool {
         !self.preview_reason.is_empty()
     }
@@ -100,6 +123,7 @@ impl Page {
             role: String::new(),
             signed_out: false,
             signed_role: None,
+            draft_notice: None,
         }
     }
 }

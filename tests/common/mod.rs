@@ -494,9 +494,10 @@ impl Client {
     }
 
     /// Presses a Create button: a POST that answers with a redirect to the
-    /// outcome's own page, which is then followed, as a browser does.
+    /// outcome's own page, which is then followed, as a browser does. A
+    /// Create is pressed on its review, so it sends the version reviewed.
     pub async fn press(&self, path: &str) -> Page {
-        let mut page = self.post(path, &[]).await;
+        let mut page = self.create(path).await;
         for _ in 0..3 {
             if page.status != 303 {
                 break;
@@ -504,6 +505,35 @@ impl Client {
             page = self.get(&page.location).await;
         }
         page
+    }
+
+    /// Presses Create on the review of `create_url`: the POST as the
+    /// review's form sends it (its version), the answer not followed.
+    pub async fn create(&self, create_url: &str) -> Page {
+        let fields = self.reviewed(create_url).await;
+        let fields: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.post(create_url, &fields).await
+    }
+
+    /// What the Create form on the review of `create_url` sends besides
+    /// its token (the draft's version it shows); nothing for other buttons.
+    pub async fn reviewed(&self, create_url: &str) -> Vec<(String, String)> {
+        let Some(draft) = create_url.strip_suffix("/create") else {
+            return Vec::new();
+        };
+        let review = self.get(&format!("{draft}/review")).await;
+        let css = format!("form.create[action='{create_url}']");
+        if review.status != 200 || review.select(&css).is_empty() {
+            return Vec::new();
+        }
+        review
+            .form_fields(&css)
+            .into_iter()
+            .filter(|(name, _)| name != "csrf_token")
+            .collect()
     }
 
     pub fn http(&self) -> &reqwest::Client {

@@ -147,7 +147,14 @@ pub async fn create(w: &World, review: &Page) -> (String, Page) {
     let create_url = review
         .attr("form.create", "action")
         .expect("a Create button");
-    let created = w.client.post(&create_url, &[]).await;
+    // The form's own fields: the version of the draft the review shows.
+    let fields = review.form_fields("form.create");
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .filter(|(name, _)| name != "csrf_token")
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let created = w.client.post(&create_url, &fields).await;
     assert_eq!(created.status, 303, "{}", created.text);
     let run_url = created.location.clone();
     (run_url.clone(), settle(&w.client, &run_url).await)

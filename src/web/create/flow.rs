@@ -21,12 +21,33 @@ use crate::web::error::{AppError, AppResult};
 use crate::web::form::{Action, FormData, FormVersion};
 use crate::web::messages::Messages;
 use crate::web::page::Page;
+use crate::web::reviewed::{Reviewed, changed_since};
 use crate::web::runs::{self, interrupted, run_pending};
+use crate::web::security::access::Signed;
 use crate::web::state::AppState;
 use crate::web::task_definitions::is_draft_id;
 
 fn draft_url<W: FormWizard>(id: &str) -> String {
     format!("/{}/drafts/{id}", W::KIND)
+}
+
+fn copy_url<W: FormWizard>(id: &str) -> String {
+    format!("{}/copy", draft_url::<W>(id))
+}
+
+/// "Make my own copy": someone else's draft, as the reader's own.
+pub async fn copy<W: FormWizard>(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    load::<W>(&state.store, &id).await?;
+    let copy = state
+        .store
+        .copy_draft(&id, signed.owner())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Redirect::to(&draft_url::<W>(&copy)).into_response())
 }
 
 /// Draft ids are 32 hex digits; anything else is not found without a query.
@@ -78,11 +99,13 @@ pub async fn start<W: FormWizard>(
 
 pub async fn edit<W: FormWizard>(
     State(state): State<AppState>,
-    page: Page,
+    mut page: Page,
+    signed: Signed,
     Path(id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let draft = load::<W>(&state.store, &id).await?;
+    page.draft_of(&signed, draft.owner.as_deref(), copy_url::<W>(&id));
     let issues = draft.body.validate();
     // Errors wait for Next, unless `?check=1` asks (the language switch
     // coming back to a page of errors).
@@ -98,6 +121,7 @@ pub async fn edit<W: FormWizard>(
 pub async fn submit_new<W: FormWizard>(
     State(state): State<AppState>,
     page: Page,
+    signed: Signed,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let mut form = FormData::new(pairs);
@@ -115,7 +139,10 @@ pub async fn submit_new<W: FormWizard>(
         )
         .await);
     }
-    let id = state.store.create_resource_draft(W::KIND, &body).await?;
+    let id = state
+        .store
+        .create_resource_draft(W::KIND, &body, signed.owner())
+        .await?;
     after_submit(&state, page, &id, 1, body, form).await
 }
 
@@ -135,11 +162,15 @@ async fn over_limits_page<W: FormWizard>(
 pub async fn submit<W: FormWizard>(
     State(state): State<AppState>,
     page: Page,
+    signed: Signed,
     Path(id): Path<String>,
     Query(based_on): Query<FormVersion>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let saved = load::<W>(&state.store, &id).await?;
+    if !signed.may_edit(saved.owner.as_deref()) {
+        return Err(AppError::NotYourDraft);
+    }
     let mut form = FormData::new(pairs);
     let body = W::decode(&mut form, &Context::of(&state.connection));
     let version = based_on.v.unwrap_or(saved.version);
@@ -214,6 +245,7 @@ pub async fn create<W: CreateWizard>(
     State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
+    Form(reviewed): Form<Reviewed>,
 ) -> AppResult<Response> {
     let draft = load::<W>(&state.store, &id).await?;
     let result_url = format!("{}/result", draft_url::<W>(&id));
@@ -221,12 +253,31 @@ pub async fn create<W: CreateWizard>(
     if draft.created.is_some() || run_pending(&state.store, &id).await? {
         return Ok(Redirect::to(&result_url).into_response());
     }
-    let review = views::review(page, &draft_url::<W>(&id), &draft);
+    let tr = page.tr;
+    let mut review = views::review(page, &draft_url::<W>(&id), &draft);
     let Some(aws) = state.connection.aws() else {
         return Ok((StatusCode::CONFLICT, ReviewPage { v: review }).into_response());
     };
     if !review.blocked.is_empty() {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, ReviewPage { v: review }).into_response());
+    }
+    let sent = views::sent_document(&draft.body);
+    review.changed = changed_since(
+        &state.store,
+        tr,
+        &id,
+        &reviewed,
+        draft.version,
+        &sent,
+        |body| {
+            serde_json::from_str::<W>(body)
+                .ok()
+                .map(|b| views::sent_document(&b))
+        },
+    )
+    .await?;
+    if review.changed.is_some() {
+        return Ok((StatusCode::CONFLICT, ReviewPage { v: review }).into_response());
     }
     run_create(&state, aws, &id, draft.body, Mode::Fresh).await?;
     Ok(Redirect::to(&result_url).into_response())

@@ -145,6 +145,10 @@ pub fn form_routes<W: FormWizard>() -> Routes {
             &format!("{base}/drafts/{{id}}"),
             get(viewer(flow::edit::<W>)).post(viewer(flow::submit::<W>)),
         )
+        .route(
+            &format!("{base}/drafts/{{id}}/copy"),
+            post(viewer(flow::copy::<W>)),
+        )
 }
 
 pub fn routes<W: CreateWizard>() -> Routes {

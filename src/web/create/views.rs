@@ -6,10 +6,12 @@ use serde_json::Value;
 
 use super::CreateWizard;
 use crate::model::api_call::cli_script;
+use crate::model::draft_changes::calls_document;
 use crate::model::task_definition::Tag;
 use crate::store::ResourceDraft;
 use crate::web::messages::translate;
 use crate::web::page::Page;
+use crate::web::reviewed::ChangedSince;
 
 pub struct TagRow {
     pub p: String,
@@ -64,6 +66,10 @@ pub struct ReviewView {
     pub blocked: String,
     /// Set once created: the result page.
     pub result_url: String,
+    /// The draft's version this review shows: its Create sends that one.
+    pub version: i64,
+    /// Set when Create was pressed on an older review: what changed since.
+    pub changed: Option<ChangedSince>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -123,8 +129,15 @@ pub fn review<W: CreateWizard>(
         } else {
             String::new()
         },
+        version: draft.version,
+        changed: None,
         page,
     }
+}
+
+/// A one-page wizard's requests as a document: what a review showed.
+pub fn sent_document<W: CreateWizard>(body: &W) -> Value {
+    calls_document(&body.api_calls())
 }
 
 pub struct ExistsView {

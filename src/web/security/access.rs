@@ -4,8 +4,9 @@
 //! above the user's role is refused with 403. Without a sign-in method the
 //! one person on loopback may do everything.
 
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine;
@@ -13,6 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
 use super::cookie_in;
+use crate::model::access::Role;
 use crate::store::SessionUser;
 use crate::web::state::AppState;
 
@@ -25,6 +27,41 @@ pub struct Signed {
     pub user: Option<SessionUser>,
     /// People sign in on this instance.
     pub required: bool,
+}
+
+impl Signed {
+    /// Whose a draft made now is: the signed-in user, or nobody's where
+    /// nobody signs in.
+    pub fn owner(&self) -> Option<&str> {
+        self.user.as_ref().map(|u| u.name.as_str())
+    }
+
+    /// Whether this person may change a draft `owner` made. Where nobody
+    /// signs in, everyone may; where people do, its owner and admins may (a
+    /// draft made before people signed in is an admin's), and anyone else
+    /// may copy it. A deployer pressing Create on someone's draft sends the
+    /// version they reviewed, never one changed after.
+    pub fn may_edit(&self, owner: Option<&str>) -> bool {
+        if !self.required {
+            return true;
+        }
+        match &self.user {
+            None => false,
+            Some(user) => user.role == Role::Admin || owner == Some(user.name.as_str()),
+        }
+    }
+}
+
+/// The layer in front of every handler sets it; without it, nobody.
+impl<S: Send + Sync> FromRequestParts<S> for Signed {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Signed>().cloned().unwrap_or(Signed {
+            user: None,
+            required: true,
+        }))
+    }
 }
 
 /// What the store keeps of a session id: its SHA-256, never the id.
@@ -87,6 +124,33 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_draft_is_changed_by_its_owner_and_admins_where_people_sign_in() {
+        let as_ = |name: &str, role: Role| Signed {
+            user: Some(SessionUser {
+                name: name.into(),
+                role,
+            }),
+            required: true,
+        };
+        let alone = Signed {
+            user: None,
+            required: false,
+        };
+        assert!(alone.may_edit(None) && alone.may_edit(Some("ana")));
+        assert!(as_("ana", Role::Viewer).may_edit(Some("ana")));
+        assert!(!as_("bo", Role::Deployer).may_edit(Some("ana")));
+        assert!(!as_("bo", Role::Deployer).may_edit(None));
+        assert!(as_("ada", Role::Admin).may_edit(Some("ana")));
+        assert!(as_("ada", Role::Admin).may_edit(None));
+        let nobody = Signed {
+            user: None,
+            required: true,
+        };
+        assert!(!nobody.may_edit(None));
+        assert_eq!(as_("ana", Role::Viewer).owner(), Some("ana"));
+    }
 
     #[test]
     fn the_store_keeps_a_hash_of_the_id() {

@@ -17,6 +17,7 @@ use crate::web::create::load;
 use crate::web::error::AppResult;
 use crate::web::messages::translate;
 use crate::web::page::Page;
+use crate::web::reviewed::ChangedSince;
 use crate::web::state::AppState;
 
 pub struct StepView {
@@ -49,6 +50,10 @@ pub struct ReviewView {
     pub waves: usize,
     pub terraform: String,
     pub blocked: String,
+    /// The draft's version this review shows: its Create sends that one.
+    pub version: i64,
+    /// Set when Create was pressed on an older review: what changed since.
+    pub changed: Option<ChangedSince>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -63,8 +68,9 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let draft = load::<ServiceDraft>(&state.store, &id).await?;
+    let version = draft.version;
     let draft = completed(&state, draft.body).await;
-    let v = review(&state, page, &id, &draft).await?;
+    let v = review(&state, page, &id, version, &draft).await?;
     Ok(ReviewPage { v }.into_response())
 }
 
@@ -92,11 +98,13 @@ fn class_of(issues: &[Issue]) -> &'static str {
     }
 }
 
-/// The review of a draft; `blocked` says why Create cannot be pressed.
+/// The review of a draft at `version`; `blocked` says why Create cannot be
+/// pressed.
 pub async fn review(
     state: &AppState,
     page: Page,
     id: &str,
+    version: i64,
     draft: &ServiceDraft,
 ) -> AppResult<ReviewView> {
     let tr = page.tr;
@@ -166,6 +174,8 @@ pub async fn review(
         waves,
         terraform: draft.terraform(),
         blocked: page.create_blocked(has_errors),
+        version,
+        changed: None,
         page,
     })
 }

@@ -5,6 +5,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,12 +15,15 @@ use super::review::{ReviewPage, completed, review};
 use super::show::service_url;
 use crate::deploy::plan_run;
 use crate::deploy::service_plan::plan;
+use crate::model::draft_changes::calls_document;
+use crate::model::resource::Resource;
 use crate::model::service::draft::ServiceDraft;
 use crate::store::plan_runs::{CLEANUP_BASE, PlanRun};
 use crate::store::runs::{RunStatus, StepStatus};
 use crate::web::create::load;
 use crate::web::error::{AppError, AppResult};
 use crate::web::page::{Page, is_htmx};
+use crate::web::reviewed::{Reviewed, changed_since};
 use crate::web::state::AppState;
 
 fn run_url(id: &str) -> String {
@@ -30,9 +34,11 @@ pub async fn create(
     State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
+    Form(reviewed): Form<Reviewed>,
 ) -> AppResult<Response> {
-    let draft = load::<ServiceDraft>(&state.store, &id).await?;
-    let draft = completed(&state, draft.body).await;
+    let saved = load::<ServiceDraft>(&state.store, &id).await?;
+    let sent = calls_document(&saved.body.api_calls());
+    let draft = completed(&state, saved.body).await;
     // One run per draft: a second press, or a press in an older tab,
     // shows the run that exists (unless it was cleaned up).
     if let Some(run) = state.store.latest_plan_run(&id).await?
@@ -40,12 +46,30 @@ pub async fn create(
     {
         return Ok(Redirect::to(&run_url(&id)).into_response());
     }
-    let v = review(&state, page, &id, &draft).await?;
+    let tr = page.tr;
+    let mut v = review(&state, page, &id, saved.version, &draft).await?;
     let Some(aws) = state.connection.aws() else {
         return Ok((StatusCode::CONFLICT, ReviewPage { v }).into_response());
     };
     if !v.blocked.is_empty() {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, ReviewPage { v }).into_response());
+    }
+    v.changed = changed_since(
+        &state.store,
+        tr,
+        &id,
+        &reviewed,
+        saved.version,
+        &sent,
+        |body| {
+            serde_json::from_str::<ServiceDraft>(body)
+                .ok()
+                .map(|b| calls_document(&b.api_calls()))
+        },
+    )
+    .await?;
+    if v.changed.is_some() {
+        return Ok((StatusCode::CONFLICT, ReviewPage { v }).into_response());
     }
     plan_run::start(
         &state.store,

@@ -64,6 +64,7 @@ pub fn routes() -> Routes {
             get(viewer(show::<Storage>)).post(viewer(submit::<Storage>)),
         )
         .route(&format!("{draft}/delete"), post(viewer(new::delete)))
+        .route(&format!("{draft}/copy"), post(viewer(new::copy)))
         .route(&format!("{draft}/review"), get(viewer(review::show)))
         .route(&format!("{draft}/create"), post(deployer(review::create)))
         .route(&format!("{draft}/result"), get(viewer(review::result)))

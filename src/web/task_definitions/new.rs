@@ -14,8 +14,9 @@ use crate::model::defaults::new_task_definition;
 use crate::model::import::{ImportError, import as import_json};
 use crate::store::{Draft, Store};
 use crate::web::create::Context;
-use crate::web::error::AppResult;
+use crate::web::error::{AppError, AppResult};
 use crate::web::page::Page;
+use crate::web::security::access::Signed;
 use crate::web::state::AppState;
 
 pub struct NewView {
@@ -65,22 +66,44 @@ fn new_page(page: Page, json: String, error: String) -> Response {
     .into_response()
 }
 
-pub async fn create_empty(State(store): State<Store>) -> AppResult<Redirect> {
-    let id = store
-        .create_draft(&Draft {
-            task_definition: new_task_definition(),
-            ..Draft::default()
-        })
-        .await?;
+pub async fn create_empty(State(store): State<Store>, signed: Signed) -> AppResult<Redirect> {
+    let draft = Draft {
+        task_definition: new_task_definition(),
+        ..Draft::default()
+    };
+    let id = store.create_draft(&draft, signed.owner()).await?;
     Ok(Redirect::to(&Step::Configure.url(&id)))
 }
 
-/// Deletes a draft (its registered revisions stay in the history).
-pub async fn delete(State(store): State<Store>, Path(id): Path<String>) -> AppResult<Redirect> {
-    if !super::is_draft_id(&id) || !store.delete_draft(&id).await? {
-        return Err(crate::web::error::AppError::NotFound);
+/// Deletes a draft (its registered revisions stay in the history): its
+/// owner or an admin.
+pub async fn delete(
+    State(store): State<Store>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Redirect> {
+    let draft = super::load(&store, &id).await?;
+    if !signed.may_edit(draft.owner.as_deref()) {
+        return Err(AppError::NotYourDraft);
+    }
+    if !store.delete_draft(&id).await? {
+        return Err(AppError::NotFound);
     }
     Ok(Redirect::to("/"))
+}
+
+/// "Make my own copy": someone else's draft, as the reader's own.
+pub async fn copy(
+    State(store): State<Store>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Redirect> {
+    super::load(&store, &id).await?;
+    let copy = store
+        .copy_draft(&id, signed.owner())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Redirect::to(&Step::Configure.url(&copy)))
 }
 
 #[derive(serde::Deserialize)]
@@ -91,6 +114,7 @@ pub struct ImportForm {
 pub async fn import(
     State(state): State<AppState>,
     page: Page,
+    signed: Signed,
     Form(form): Form<ImportForm>,
 ) -> AppResult<Response> {
     let store = &state.store;
@@ -116,7 +140,7 @@ pub async fn import(
                 import_dropped: imported.dropped,
                 ..Draft::default()
             };
-            let id = store.create_draft(&draft).await?;
+            let id = store.create_draft(&draft, signed.owner()).await?;
             Ok(Redirect::to(&Step::Configure.url(&id)).into_response())
         }
         Err(error) => {

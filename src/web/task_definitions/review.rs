@@ -3,6 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,6 +14,7 @@ use super::revision::{ContainerSummary, summarise};
 use super::{Step, StepLink, account, load, step_links};
 use crate::aws::{Aws, CreateError, Undo};
 use crate::deploy::{self, Mode, outcome_of, undo_json};
+use crate::model::draft_changes::task_definition_document;
 use crate::model::export;
 use crate::model::revision::Revision;
 use crate::model::revision_diff::same_as_registered;
@@ -22,6 +24,7 @@ use crate::store::runs::RunStatus;
 use crate::web::error::AppResult;
 use crate::web::messages::translate;
 use crate::web::page::Page;
+use crate::web::reviewed::{ChangedSince, Reviewed, changed_since};
 use crate::web::runs::{self, interrupted, run_pending};
 use crate::web::state::AppState;
 
@@ -45,6 +48,10 @@ pub struct ReviewView {
     /// The family's latest revision when it has exactly this content
     /// (registering would make a copy): its name, its page, what to say.
     pub identical: Option<(String, String, String)>,
+    /// The draft's version this review shows: its Create sends that one.
+    pub version: i64,
+    /// Set when Create was pressed on an older review: what changed since.
+    pub changed: Option<ChangedSince>,
 }
 
 pub struct IssueLine {
@@ -100,6 +107,7 @@ pub async fn create(
     State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
+    Form(reviewed): Form<Reviewed>,
 ) -> AppResult<Response> {
     let draft = load(&state.store, &id).await?;
     let result_url = format!("/task-definitions/drafts/{id}/result");
@@ -109,12 +117,31 @@ pub async fn create(
         return Ok(Redirect::to(&result_url).into_response());
     }
     // What the account lacks only warns, so Create does not read it again.
-    let review = view(page, &id, &draft, Vec::new());
+    let tr = page.tr;
+    let mut review = view(page, &id, &draft, Vec::new());
     let Some(aws) = state.connection.aws() else {
         return Ok((StatusCode::CONFLICT, ReviewPage { v: review }).into_response());
     };
     if !review.blocked.is_empty() {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, ReviewPage { v: review }).into_response());
+    }
+    let sent = sent_document(&draft);
+    review.changed = changed_since(
+        &state.store,
+        tr,
+        &id,
+        &reviewed,
+        draft.version,
+        &sent,
+        |body| {
+            serde_json::from_str::<Draft>(body)
+                .ok()
+                .map(|d| sent_document(&d))
+        },
+    )
+    .await?;
+    if review.changed.is_some() {
+        return Ok((StatusCode::CONFLICT, ReviewPage { v: review }).into_response());
     }
     register(&state, aws, &id, review.request_json, Mode::Fresh).await?;
     Ok(Redirect::to(&result_url).into_response())
@@ -249,6 +276,12 @@ pub async fn undo(State(state): State<AppState>, Path(id): Path<String>) -> AppR
     Ok(Redirect::to(&format!("/task-definitions/drafts/{id}/result")).into_response())
 }
 
+/// The registration a review shows, as a document keyed by names.
+fn sent_document(draft: &Draft) -> Value {
+    let request = serde_json::to_value(&draft.task_definition).unwrap_or_default();
+    task_definition_document(&request)
+}
+
 /// `account_warnings`: what the account does not hold yet (never blocking).
 fn view(page: Page, id: &str, draft: &Draft, account_warnings: Vec<Issue>) -> ReviewView {
     let td = &draft.task_definition;
@@ -278,6 +311,8 @@ fn view(page: Page, id: &str, draft: &Draft, account_warnings: Vec<Issue>) -> Re
         terraform: export::terraform(td),
         blocked,
         identical: None,
+        version: draft.version,
+        changed: None,
         containers: summarise(td).0,
         cpu_memory: format!(
             "{} / {}",

@@ -14,10 +14,15 @@ use crate::model::limits;
 use crate::model::task_definition::TaskDefinition;
 use crate::model::validate::Issue;
 use crate::store::{Draft, StoreError};
-use crate::web::error::AppResult;
+use crate::web::error::{AppError, AppResult};
 use crate::web::form::{Action, FormData, FormVersion};
 use crate::web::page::{Page, is_htmx};
+use crate::web::security::access::Signed;
 use crate::web::state::AppState;
+
+fn copy_url(id: &str) -> String {
+    format!("/task-definitions/drafts/{id}/copy")
+}
 
 /// A whole page, or only the `<form id="step-form">` htmx swaps in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,11 +64,13 @@ pub trait WizardStep {
 
 pub async fn show<S: WizardStep>(
     State(state): State<AppState>,
-    page: Page,
+    mut page: Page,
+    signed: Signed,
     Path(id): Path<String>,
     Query(query): Query<ShowQuery>,
 ) -> AppResult<Response> {
     let mut draft = load(&state.store, &id).await?;
+    page.draft_of(&signed, draft.owner.as_deref(), copy_url(&id));
     S::prepare(&mut draft.task_definition, &state);
     let mut issues = S::advice(&draft.task_definition);
     // `?check=1`: the step as Next left it, with its errors (the language
@@ -83,12 +90,16 @@ pub struct ShowQuery {
 pub async fn submit<S: WizardStep>(
     State(state): State<AppState>,
     page: Page,
+    signed: Signed,
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(based_on): Query<FormVersion>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let mut draft = load(&state.store, &id).await?;
+    if !signed.may_edit(draft.owner.as_deref()) {
+        return Err(AppError::NotYourDraft);
+    }
     if let Some(version) = based_on.v {
         draft.version = version;
     }
