@@ -298,10 +298,13 @@ async fn cluster_repository_and_log_group_are_created_as_reviewed() {
         ],
     )
     .await;
-    // AWS's answer shows its createdAt as a date, not seconds since 1970.
+    // AWS's answer to each call shows its createdAt as a date, not seconds
+    // since 1970.
     let answer: serde_json::Value =
         serde_json::from_str(&created.select("#aws-answer")[0]).expect("JSON");
-    let created_at = answer["repository"]["createdAt"].as_str().expect("a date");
+    let created_at = answer[0]["CreateRepository"]["repository"]["createdAt"]
+        .as_str()
+        .expect("a date");
     assert!(
         created_at.ends_with(" UTC") && created_at.starts_with("20"),
         "{created_at}"

@@ -598,12 +598,14 @@ async fn an_interrupted_create_cannot_be_finished_without_credentials() {
     let draft_id = saved.location.rsplit('/').next().unwrap().to_string();
     let run = app.store.start_run("log-groups", &draft_id).await.unwrap();
     app.store
-        .record_step(
+        .record_plan_step(
             &run,
             0,
-            "logs:CreateLogGroup logGroupName=/ecs/web",
+            "CreateLogGroup",
+            "logs:CreateLogGroup logGroupName=/ecs/web (CreateLogGroup)",
             StepStatus::Started,
             "",
+            None,
         )
         .await
         .unwrap();

@@ -155,3 +155,78 @@ async fn a_registration_cut_off_after_it_reached_aws_is_finished_not_repeated() 
         "it is in the history"
     );
 }
+
+/// Issue 20, finding 6: AWS made the cluster, the repository and the
+/// revision but answered after --aws-timeout, and the page said nothing
+/// changed; pressing Create again registered a second revision. A call
+/// without an answer may have happened: it is looked up and adopted, never
+/// made twice. The proxy forwards each create, then holds AWS's answer past
+/// the timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_answered_after_the_timeout_is_adopted_not_made_twice() {
+    use common::faults::{Fault, fault_proxy};
+
+    let moto = moto();
+    let proxy = fault_proxy(&moto.url).await;
+    let app = common::app_with_flags(&proxy.url, &["--aws-timeout", "2"]);
+    let client = Client::new(&app.url).await;
+    let late = || Fault::Late(Duration::from_secs(4));
+    proxy.fail("CreateCluster", 1, late());
+    proxy.fail("CreateRepository", 1, late());
+    proxy.fail("RegisterTaskDefinition", 1, late());
+
+    for (kind, fields) in [
+        (
+            "clusters",
+            vec![("clusterName", "late-cluster"), ("fargate", "on")],
+        ),
+        ("repositories", vec![("repositoryName", "late-repository")]),
+    ] {
+        let mut form = fields.clone();
+        form.push(("action", "next"));
+        let saved = client.post(&format!("/{kind}/new"), &form).await;
+        assert_eq!(saved.status, 303, "{kind}: {}", saved.text);
+        let create = saved.location.replace("/review", "/create");
+        let result = client.press(&create).await;
+        assert_eq!(result.status, 200, "{kind}: {}", result.text);
+        assert!(
+            result.select("h1")[0].starts_with("Created"),
+            "{kind}: {:?}",
+            result.select("h1")
+        );
+        // Pressed again: the one result, nothing sent.
+        let again = client.press(&create).await;
+        assert_eq!(again.select("h1"), result.select("h1"));
+    }
+    let clusters = ecs_client(&moto.url).list_clusters().send().await.unwrap();
+    assert_eq!(clusters.cluster_arns().len(), 1);
+    assert_eq!(proxy.count("CreateCluster"), 1, "adopted, not sent again");
+    let repositories = common::ecr_client(&moto.url)
+        .describe_repositories()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(repositories.repositories().len(), 1);
+    assert_eq!(proxy.count("CreateRepository"), 1);
+
+    let imported = client
+        .post(
+            "/task-definitions/import",
+            &[("json", &fixture("reference_000.json"))],
+        )
+        .await;
+    assert_eq!(imported.status, 303, "{}", imported.text);
+    let draft = imported.location.trim_end_matches("/configure").to_string();
+    let registered = client.press(&format!("{draft}/create")).await;
+    assert_eq!(registered.status, 200, "{}", registered.text);
+    assert!(
+        registered.location.is_empty() && registered.text.contains(":1"),
+        "the revision's page: {:?}",
+        registered.select("h1")
+    );
+    let again = client.press(&format!("{draft}/create")).await;
+    assert_eq!(again.status, 200);
+    let revisions = common::registered_families(&ecs_client(&moto.url)).await;
+    assert_eq!(revisions.len(), 1, "one revision: {revisions:?}");
+    assert_eq!(proxy.count("RegisterTaskDefinition"), 1);
+}

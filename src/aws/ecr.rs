@@ -1,90 +1,48 @@
 //! Amazon ECR: private repositories and the images pushed to them.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::create::{CreateError, Created, StepLog, Undo, is_already_exists, logged};
 use super::raw_body::{CaptureBody, replace_body};
 use super::{Aws, AwsError};
 use crate::model::account::{ImageSummary, RepositorySummary};
-use crate::model::repository::Repository;
 
 impl Aws {
-    /// CreateRepository with the review page's body, written to `log`.
-    /// Finishing a cut-off run, an existing repository is this run's own.
-    pub async fn create_repository(
-        &self,
-        repository: &Repository,
-        log: &impl StepLog,
-    ) -> Result<Created, CreateError> {
-        let name = &repository.repository_name;
+    /// CreateRepository with the review's body; AWS's answer kept whole.
+    pub(super) async fn create_repository_call(&self, input: &Value) -> Result<Value, AwsError> {
         let capture = CaptureBody::default();
-        let send = async {
-            self.ecr
-                .create_repository()
-                // The builder needs its required member; the body replaces it.
-                .repository_name("placeholder")
-                .customize()
-                .mutate_request(replace_body(repository.request().to_string()))
-                .interceptor(capture.clone())
-                .send()
-                .await
-                .map_err(AwsError::from)
-        };
-        let call = format!("ecr:CreateRepository repositoryName={name}");
-        match logged(log, call, send).await {
-            Ok(output) => Ok(Created {
-                arn: output
-                    .repository()
-                    .and_then(|r| r.repository_arn())
-                    .unwrap_or_default()
-                    .to_string(),
-                response: capture.take_json(),
-            }),
-            Err(error) if log.resuming() && is_already_exists(&error) => {
-                let output = self
-                    .ecr
-                    .describe_repositories()
-                    .repository_names(name)
-                    .send()
-                    .await
-                    .map_err(|e| CreateError::refused(AwsError::from(e)))?;
-                let arn = output
-                    .repositories()
-                    .first()
-                    .and_then(|r| r.repository_arn())
-                    .unwrap_or_default()
-                    .to_string();
-                Ok(Created {
-                    response: json!({"repository": {"repositoryArn": arn, "repositoryName": name}}),
-                    arn,
-                })
-            }
-            Err(error) => Err(CreateError::from(error)),
-        }
+        self.ecr
+            .create_repository()
+            // The builder needs its required member; the body replaces it.
+            .repository_name("placeholder")
+            .customize()
+            .mutate_request(replace_body(input.to_string()))
+            .interceptor(capture.clone())
+            .send()
+            .await?;
+        Ok(capture.take_json())
     }
 
-    /// Deletes an empty repository (a missing one is already what was wanted).
-    pub async fn remove_repository(
-        &self,
-        repository: &Repository,
-        log: &impl StepLog,
-    ) -> Vec<Undo> {
-        let name = &repository.repository_name;
-        let call = format!("ecr:DeleteRepository repositoryName={name}");
-        let send = async {
-            self.ecr
-                .delete_repository()
-                .repository_name(name)
-                .send()
-                .await
-                .map(drop)
-                .map_err(AwsError::from)
-        };
-        let outcome = match logged(log, call.clone(), send).await {
-            Err(error) if error.code == "RepositoryNotFoundException" => Ok(()),
-            other => other,
-        };
-        vec![Undo { call, outcome }]
+    /// The repository named `name`, answered as CreateRepository would.
+    pub(super) async fn find_repository(&self, name: &str) -> Result<Option<Value>, AwsError> {
+        let result = self
+            .ecr
+            .describe_repositories()
+            .repository_names(name)
+            .send()
+            .await;
+        match result {
+            Ok(output) => Ok(output.repositories().first().map(|r| {
+                json!({"repository": {"repositoryArn": r.repository_arn(), "repositoryName": r.repository_name(), "repositoryUri": r.repository_uri()}})
+            })),
+            Err(error) => {
+                let error = AwsError::from(error);
+                if error.code == "RepositoryNotFoundException" {
+                    Ok(None)
+                } else {
+                    Err(error)
+                }
+            }
+        }
     }
 
     /// At most one image of `repository`: whether it has any.

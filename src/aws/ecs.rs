@@ -2,11 +2,9 @@
 
 use serde_json::{Value, json};
 
-use super::create::{CreateError, Created, StepLog, Undo, logged};
 use super::raw_body::{CaptureBody, replace_body};
 use super::{Aws, AwsError};
 use crate::model::account::ClusterSummary;
-use crate::model::cluster::Cluster;
 
 /// A registered revision, with the definition exactly as AWS returned it.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,34 +17,21 @@ pub struct Registered {
 }
 
 impl Aws {
-    /// Sends `request_json` (a RegisterTaskDefinition body) unchanged,
-    /// written to `log` before and after.
-    pub async fn register_task_definition(
-        &self,
-        request_json: String,
-        log: &impl StepLog,
-    ) -> Result<Registered, AwsError> {
-        let family = serde_json::from_str::<Value>(&request_json)
-            .ok()
-            .and_then(|v| v["family"].as_str().map(str::to_string))
-            .unwrap_or_default();
+    /// RegisterTaskDefinition with the review's request as the body; AWS's
+    /// answer (`taskDefinition` and `tags`) kept whole.
+    pub(super) async fn register_call(&self, input: &Value) -> Result<Value, AwsError> {
         let capture = CaptureBody::default();
         // The builder needs its required members; the body replaces them all.
-        let send = async {
-            self.ecs
-                .register_task_definition()
-                .family("placeholder")
-                .set_container_definitions(Some(Vec::new()))
-                .customize()
-                .mutate_request(replace_body(request_json))
-                .interceptor(capture.clone())
-                .send()
-                .await
-                .map_err(AwsError::from)
-        };
-        let call = format!("ecs:RegisterTaskDefinition family={family}");
-        logged(log, call, send).await?;
-        Ok(registered(capture.take_json()))
+        self.ecs
+            .register_task_definition()
+            .family("placeholder")
+            .set_container_definitions(Some(Vec::new()))
+            .customize()
+            .mutate_request(replace_body(input.to_string()))
+            .interceptor(capture.clone())
+            .send()
+            .await?;
+        Ok(capture.take_json())
     }
 
     /// The family's latest revision when it is exactly `request` (a
@@ -84,25 +69,10 @@ impl Aws {
         }
         Ok(contains(&response["taskDefinition"], &wanted).then(|| registered(response)))
     }
-
-    /// DeregisterTaskDefinition: the revision becomes INACTIVE.
-    pub async fn deregister_task_definition(&self, arn: &str, log: &impl StepLog) -> Undo {
-        let call = format!("ecs:DeregisterTaskDefinition taskDefinition={arn}");
-        let send = async {
-            self.ecs
-                .deregister_task_definition()
-                .task_definition(arn)
-                .send()
-                .await
-                .map(drop)
-                .map_err(AwsError::from)
-        };
-        let outcome = logged(log, call.clone(), send).await;
-        Undo { call, outcome }
-    }
 }
 
-fn registered(response: Value) -> Registered {
+/// A registration as AWS answered it.
+pub fn registered(response: Value) -> Registered {
     let definition = &response["taskDefinition"];
     Registered {
         arn: definition["taskDefinitionArn"]
@@ -142,68 +112,27 @@ fn contains(shown: &Value, wanted: &Value) -> bool {
 }
 
 impl Aws {
-    /// CreateCluster with the review page's body. AWS answers an existing
-    /// name with the existing cluster, so an active one is looked up first and
-    /// reported as existing instead.
-    pub async fn create_cluster(
-        &self,
-        cluster: &Cluster,
-        log: &impl StepLog,
-    ) -> Result<Created, CreateError> {
-        let name = &cluster.cluster_name;
-        let existing = self.describe_clusters(vec![name.clone()]).await?;
-        if let Some(active) = existing.iter().find(|c| c.status == "ACTIVE") {
-            // Finishing a cut-off run: the cluster it made is adopted.
-            if log.resuming() {
-                return Ok(Created {
-                    arn: active.arn.clone(),
-                    response: json!({"cluster": {"clusterArn": active.arn, "clusterName": name}}),
-                });
-            }
-            return Err(CreateError::AlreadyExists);
-        }
+    /// CreateCluster with the review's body. AWS answers an existing name
+    /// with the existing cluster, so a create looks first ([`Aws::find_cluster`]).
+    pub(super) async fn create_cluster_call(&self, input: &Value) -> Result<Value, AwsError> {
         let capture = CaptureBody::default();
-        let send = async {
-            self.ecs
-                .create_cluster()
-                .customize()
-                .mutate_request(replace_body(cluster.request().to_string()))
-                .interceptor(capture.clone())
-                .send()
-                .await
-                .map_err(AwsError::from)
-        };
-        let output = logged(log, format!("ecs:CreateCluster clusterName={name}"), send)
-            .await
-            .map_err(CreateError::from)?;
-        Ok(Created {
-            arn: output
-                .cluster()
-                .and_then(|c| c.cluster_arn())
-                .unwrap_or_default()
-                .to_string(),
-            response: capture.take_json(),
-        })
+        self.ecs
+            .create_cluster()
+            .customize()
+            .mutate_request(replace_body(input.to_string()))
+            .interceptor(capture.clone())
+            .send()
+            .await?;
+        Ok(capture.take_json())
     }
 
-    /// Deletes the cluster (a missing one is already what was wanted).
-    pub async fn remove_cluster(&self, cluster: &Cluster, log: &impl StepLog) -> Vec<Undo> {
-        let name = &cluster.cluster_name;
-        let call = format!("ecs:DeleteCluster cluster={name}");
-        let send = async {
-            self.ecs
-                .delete_cluster()
-                .cluster(name)
-                .send()
-                .await
-                .map(drop)
-                .map_err(AwsError::from)
-        };
-        let outcome = match logged(log, call.clone(), send).await {
-            Err(error) if error.code == "ClusterNotFoundException" => Ok(()),
-            other => other,
-        };
-        vec![Undo { call, outcome }]
+    /// The active cluster named `name`, answered as CreateCluster would.
+    pub async fn find_cluster(&self, name: &str) -> Result<Option<Value>, AwsError> {
+        let found = self.describe_clusters(vec![name.to_string()]).await?;
+        Ok(found
+            .into_iter()
+            .find(|c| c.status == "ACTIVE")
+            .map(|c| json!({"cluster": {"clusterArn": c.arn, "clusterName": c.name, "status": c.status}})))
     }
 
     pub(super) async fn describe_clusters(
@@ -244,8 +173,15 @@ mod tests {
     use aws_smithy_http_client::test_util::capture_request;
     use aws_smithy_types::body::SdkBody;
 
-    use crate::aws::create::NoLog;
+    use serde_json::Value;
+
     use crate::aws::tests::aws_with;
+    use crate::model::api_call::ApiCall;
+
+    fn call(operation: &'static str, body: &str) -> ApiCall {
+        let input: Value = serde_json::from_str(body).expect("JSON");
+        ApiCall::new("ecs", operation, input)
+    }
 
     fn response(status: u16, body: &str) -> http::Response<SdkBody> {
         http::Response::builder()
@@ -262,10 +198,11 @@ mod tests {
         let answer = r#"{"taskDefinition":{"taskDefinitionArn":"arn:aws:ecs:ap-northeast-1:123456789012:task-definition/web:7","family":"web","revision":7,"containerDefinitions":[{"name":"app","image":"nginx","someFutureField":true}]},"tags":[]}"#;
         let (client, requests) = capture_request(Some(response(200, answer)));
         let body = r#"{"family":"web","containerDefinitions":[{"name":"app","image":"nginx","ulimits":[{"name":"nofile","softLimit":1,"hardLimit":2}]}]}"#;
-        let registered = aws_with(client)
-            .register_task_definition(body.to_string(), &NoLog)
+        let answered = aws_with(client)
+            .send_plan_call(&call("RegisterTaskDefinition", body))
             .await
             .unwrap();
+        let registered = super::registered(answered);
         let sent = requests.expect_request();
         assert_eq!(sent.body().bytes(), Some(body.as_bytes()));
         assert_eq!(
@@ -295,7 +232,7 @@ mod tests {
         let denied = r#"{"__type":"AccessDeniedException","message":"User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ecs:RegisterTaskDefinition"}"#;
         let (client, _requests) = capture_request(Some(response(400, denied)));
         let error = aws_with(client)
-            .register_task_definition("{}".into(), &NoLog)
+            .send_plan_call(&call("RegisterTaskDefinition", "{}"))
             .await
             .unwrap_err();
         assert_eq!(error.code, "AccessDeniedException");
@@ -308,7 +245,7 @@ mod tests {
         let invalid = r#"{"__type":"ClientException","message":"Invalid 'cpu' setting for task."}"#;
         let (client, _requests) = capture_request(Some(response(400, invalid)));
         let error = aws_with(client)
-            .register_task_definition("{}".into(), &NoLog)
+            .send_plan_call(&call("RegisterTaskDefinition", "{}"))
             .await
             .unwrap_err();
         assert_eq!(
@@ -333,38 +270,43 @@ mod tests {
         )
     }
 
-    /// CreateCluster on an existing name returns that cluster in AWS, so it
-    /// is looked up first; the body sent is the review page's, byte for byte.
+    /// CreateCluster on an existing name returns that cluster in AWS, so
+    /// the create looks for an active one first; the body sent is the
+    /// review page's.
     #[tokio::test]
-    async fn an_active_cluster_is_existing_and_a_new_one_gets_the_exact_body() {
-        use crate::aws::CreateError;
+    async fn an_active_cluster_is_found_and_a_new_one_gets_the_exact_body() {
         use crate::model::cluster::Cluster;
+        use crate::model::resource::Resource;
         let cluster = Cluster {
             cluster_name: "ecs-handson-cluster".into(),
             ..Cluster::default()
         };
-        let active = r#"{"clusters":[{"clusterName":"ecs-handson-cluster","status":"ACTIVE"}],"failures":[]}"#;
-        let client = replay(&[active]);
-        let result = aws_with(client.clone())
-            .create_cluster(&cluster, &NoLog)
-            .await;
-        assert_eq!(result, Err(CreateError::AlreadyExists));
-        assert_eq!(client.actual_requests().count(), 1, "nothing was created");
-
-        let missing = r#"{"clusters":[],"failures":[{"reason":"MISSING"}]}"#;
-        let created = r#"{"cluster":{"clusterArn":"arn:aws:ecs:ap-northeast-1:123456789012:cluster/ecs-handson-cluster","clusterName":"ecs-handson-cluster","status":"ACTIVE"}}"#;
-        let client = replay(&[missing, created]);
-        let done = aws_with(client.clone())
-            .create_cluster(&cluster, &NoLog)
+        let active = r#"{"clusters":[{"clusterName":"ecs-handson-cluster","clusterArn":"arn:c","status":"ACTIVE"}],"failures":[]}"#;
+        let found = aws_with(replay(&[active]))
+            .find_cluster("ecs-handson-cluster")
             .await
             .unwrap();
-        assert!(done.arn.ends_with(":cluster/ecs-handson-cluster"));
-        assert_eq!(done.response["cluster"]["status"], "ACTIVE");
+        assert_eq!(found.unwrap()["cluster"]["clusterArn"], "arn:c");
+        let missing = r#"{"clusters":[],"failures":[{"reason":"MISSING"}]}"#;
+        let none = aws_with(replay(&[missing]))
+            .find_cluster("ecs-handson-cluster")
+            .await
+            .unwrap();
+        assert_eq!(none, None);
+
+        let created = r#"{"cluster":{"clusterArn":"arn:aws:ecs:ap-northeast-1:123456789012:cluster/ecs-handson-cluster","clusterName":"ecs-handson-cluster","status":"ACTIVE"}}"#;
+        let client = replay(&[created]);
+        let create = cluster.api_calls().remove(0);
+        let done = aws_with(client.clone())
+            .send_plan_call(&create)
+            .await
+            .unwrap();
+        assert_eq!(done["cluster"]["status"], "ACTIVE");
         let sent: Vec<Vec<u8>> = client
             .actual_requests()
             .map(|r| r.body().bytes().unwrap_or_default().to_vec())
             .collect();
-        assert_eq!(sent[1], cluster.request().to_string().into_bytes());
+        assert_eq!(sent[0], cluster.request().to_string().into_bytes());
     }
 }
 

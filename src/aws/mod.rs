@@ -30,8 +30,8 @@ use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::provider::ProvideCredentials;
 
 pub use account_reads::ListPage;
-pub use create::{CreateError, Created, StepLog, Undo, logged};
-pub use ecs::Registered;
+pub use create::{CreateError, Created, Undo};
+pub use ecs::{Registered, registered};
 pub use error::{AwsError, NO_ANSWER, is_throttling};
 pub use read_cache::Read;
 pub use sts::Identity;

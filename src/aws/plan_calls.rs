@@ -20,7 +20,11 @@ impl Aws {
             ("elbv2", "CreateRule") => self.create_rule(input).await,
             ("ecs", "CreateService") => self.create_service(input).await,
             ("ecs", "UpdateService") => self.update_service(input).await,
-            ("ecs", "DeleteService")
+            ("ecs", "CreateCluster") => self.create_cluster_call(input).await,
+            ("ecs", "RegisterTaskDefinition") => self.register_call(input).await,
+            ("ecr", "CreateRepository") => self.create_repository_call(input).await,
+            ("ecs", "DeleteService" | "DeleteCluster" | "DeregisterTaskDefinition")
+            | ("ecr", "DeleteRepository")
             | ("ec2", "DeleteSecurityGroup")
             | (
                 "elbv2",

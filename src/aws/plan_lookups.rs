@@ -125,6 +125,16 @@ impl Aws {
                     .find(|s| s.status() == Some("ACTIVE"))
                     .map(|s| json!({"service": {"serviceArn": s.service_arn(), "serviceName": s.service_name(), "status": s.status()}})))
             }
+            ("ecs", "CreateCluster") => self.find_cluster(text(input, "clusterName")).await,
+            ("ecr", "CreateRepository") => {
+                self.find_repository(text(input, "repositoryName")).await
+            }
+            // Registering again would make another revision: the family's
+            // latest is adopted when it is exactly this request.
+            ("ecs", "RegisterTaskDefinition") => Ok(self
+                .latest_revision_matching(input)
+                .await?
+                .map(|registered| registered.response)),
             // A rule: adding it again is answered "duplicate", which the
             // runner takes as done.
             ("ec2", _) => Ok(None),
@@ -168,6 +178,27 @@ impl Aws {
                 self.elbv2
                     .delete_listener()
                     .listener_arn(text(input, "ListenerArn"))
+                    .send()
+                    .await?;
+            }
+            "DeleteCluster" => {
+                self.ecs
+                    .delete_cluster()
+                    .cluster(text(input, "cluster"))
+                    .send()
+                    .await?;
+            }
+            "DeregisterTaskDefinition" => {
+                self.ecs
+                    .deregister_task_definition()
+                    .task_definition(text(input, "taskDefinition"))
+                    .send()
+                    .await?;
+            }
+            "DeleteRepository" => {
+                self.ecr
+                    .delete_repository()
+                    .repository_name(text(input, "repositoryName"))
                     .send()
                     .await?;
             }

@@ -201,7 +201,13 @@ impl Aws {
 impl Aws {
     /// The ARN of what `call` made: from the answer, or looked up.
     pub async fn created_arn(&self, call: &ApiCall, answer: &Value) -> String {
-        if let Some(arn) = answer["Role"]["Arn"].as_str() {
+        let given = [
+            &answer["Role"]["Arn"],
+            &answer["cluster"]["clusterArn"],
+            &answer["repository"]["repositoryArn"],
+            &answer["taskDefinition"]["taskDefinitionArn"],
+        ];
+        if let Some(arn) = given.into_iter().find_map(Value::as_str) {
             return arn.to_string();
         }
         let name = call.input["logGroupName"].as_str().unwrap_or_default();

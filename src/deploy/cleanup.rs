@@ -74,6 +74,23 @@ pub fn undo_call(step: &Step, input: &Value, answer: &Value) -> Option<ApiCall> 
             "DeleteLogGroup",
             json!({"logGroupName": input["logGroupName"]}),
         )),
+        ("ecs", "CreateCluster") => Some(ApiCall::new(
+            "ecs",
+            "DeleteCluster",
+            json!({"cluster": input["clusterName"]}),
+        )),
+        ("ecr", "CreateRepository") => Some(ApiCall::new(
+            "ecr",
+            "DeleteRepository",
+            json!({"repositoryName": input["repositoryName"]}),
+        )),
+        // A revision is known by the ARN AWS gave it: without an answer
+        // there is nothing to deregister.
+        ("ecs", "RegisterTaskDefinition") => Some(ApiCall::new(
+            "ecs",
+            "DeregisterTaskDefinition",
+            json!({"taskDefinition": text(&answer["taskDefinition"]["taskDefinitionArn"])?}),
+        )),
         _ => None,
     }
 }

@@ -1,17 +1,14 @@
-//! The run journal as the AWS adapters see it: every call written down
+//! The run journal as the plan runner sees it: every call written down
 //! before it is sent and again with its answer.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use super::runner::PlanLog;
-use crate::aws::{AwsError, StepLog};
+use crate::aws::AwsError;
 use crate::store::Store;
 use crate::store::runs::StepStatus;
 
 pub struct RunJournal {
     store: Store,
     run_id: String,
-    next: AtomicUsize,
     resuming: bool,
 }
 
@@ -20,13 +17,18 @@ impl RunJournal {
         Self {
             store,
             run_id,
-            next: AtomicUsize::new(0),
             resuming,
         }
     }
 }
 
 impl RunJournal {
+    /// True when finishing a run that was cut off: what its steps may have
+    /// made is looked for before anything is sent.
+    pub fn resuming(&self) -> bool {
+        self.resuming
+    }
+
     /// A journal for another layer's tests (the AWS adapters' replay tests).
     #[cfg(test)]
     pub(crate) fn for_tests(store: Store, run_id: String, resuming: bool) -> Self {
@@ -62,39 +64,5 @@ impl PlanLog for RunJournal {
             .record_plan_step(&self.run_id, seq, step, call, status, detail, answer)
             .await
             .map_err(not_recorded)
-    }
-}
-
-impl StepLog for RunJournal {
-    async fn begin(&self, call: &str) -> Result<usize, AwsError> {
-        let step = self.next.fetch_add(1, Ordering::SeqCst);
-        self.store
-            .record_step(&self.run_id, step, call, StepStatus::Started, "")
-            .await
-            .map_err(not_recorded)?;
-        Ok(step)
-    }
-
-    async fn end(
-        &self,
-        step: usize,
-        call: &str,
-        outcome: Result<(), &AwsError>,
-    ) -> Result<(), AwsError> {
-        let (status, detail) = match outcome {
-            Ok(()) => (StepStatus::Done, String::new()),
-            Err(error) => (
-                StepStatus::Failed,
-                format!("{}: {}", error.code, error.message),
-            ),
-        };
-        self.store
-            .record_step(&self.run_id, step, call, status, &detail)
-            .await
-            .map_err(not_recorded)
-    }
-
-    fn resuming(&self) -> bool {
-        self.resuming
     }
 }

@@ -1,7 +1,9 @@
-//! The role and log group wizards create several things (a role and its
-//! policies; a log group and its retention) through the same plan engine as
-//! the service wizard: each call journaled before it is sent and with its
-//! answer, a cut-off run finished by adopting what exists, and a refusal
+//! Every one-page create (role and its policies, log group and its
+//! retention, cluster, repository, a task definition's registration) runs
+//! through the same plan engine as the service wizard: each call journaled
+//! before it is sent and with its answer, a call that got no answer (a
+//! timeout: it may have happened) looked up and adopted before it is sent
+//! again, a cut-off run finished by adopting what exists, and a refusal
 //! part way cleaned up in reverse, each deletion reported.
 
 use std::collections::HashMap;
@@ -12,7 +14,7 @@ use super::RunJournal;
 use super::cleanup::cleanup_calls;
 use super::plan::{Plan, Step};
 use super::runner::{Earlier, Retry, run_delete, run_plan};
-use crate::aws::create::{StepLog, is_already_exists};
+use crate::aws::create::is_already_exists;
 use crate::aws::{Aws, AwsError, CreateError, Created, Undo};
 use crate::model::api_call::ApiCall;
 use crate::store::plan_runs::CLEANUP_BASE;
@@ -101,14 +103,15 @@ pub async fn create(
 }
 
 /// Removes everything `calls` would have made, whatever a cut-off run got
-/// to: what is not there is passed over.
+/// to: what is there is looked up first (a revision is deregistered by the
+/// ARN AWS gave it), what is not is passed over.
 pub async fn remove(aws: &Aws, calls: Vec<ApiCall>, log: &RunJournal, retry: &Retry) -> Vec<Undo> {
     let plan = chain(calls);
-    let all: HashMap<String, Value> = plan
-        .steps
-        .iter()
-        .map(|s| (s.id.clone(), json!({})))
-        .collect();
+    let mut all: HashMap<String, Value> = HashMap::new();
+    for step in &plan.steps {
+        let found = aws.find_created(&step.call).await.ok().flatten();
+        all.insert(step.id.clone(), found.unwrap_or_else(|| json!({})));
+    }
     remove_answered(aws, &plan, &all, log, retry).await
 }
 

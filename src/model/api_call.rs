@@ -30,7 +30,11 @@ impl ApiCall {
     /// `iam:DeleteRole RoleName=web`: the title and the names that say
     /// what the call acts on, for the journal and the pages that show it.
     pub fn summary(&self) -> String {
-        const NAMES: [&str; 12] = [
+        const NAMES: [&str; 16] = [
+            "clusterName",
+            "repositoryName",
+            "family",
+            "taskDefinition",
             "RoleName",
             "PolicyArn",
             "PolicyName",

@@ -125,28 +125,6 @@ impl Store {
         Ok(id)
     }
 
-    /// Writes step `seq` of a run (a new step, or the answer to one).
-    pub async fn record_step(
-        &self,
-        run_id: &str,
-        seq: usize,
-        call: &str,
-        status: StepStatus,
-        detail: &str,
-    ) -> Result<(), StoreError> {
-        let values = (run_id.to_string(), call.to_string(), detail.to_string());
-        self.with(move |connection| {
-            let (run, call, detail) = values;
-            connection.execute(
-                "INSERT INTO run_steps (run_id, seq, call, status, detail, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-                 ON CONFLICT (run_id, seq) DO UPDATE SET status = excluded.status, detail = excluded.detail, at = excluded.at",
-                params![run, seq as i64, call, status.as_str(), detail, now()],
-            )?;
-            Ok(())
-        })
-        .await
-    }
-
     pub async fn finish_run(
         &self,
         run_id: &str,
@@ -238,24 +216,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let run = store.start_run("roles", "d1").await.unwrap();
-        store
-            .record_step(&run, 0, "iam:CreateRole web", StepStatus::Started, "")
-            .await
-            .unwrap();
-        store
-            .record_step(&run, 0, "iam:CreateRole web", StepStatus::Done, "")
-            .await
-            .unwrap();
-        store
-            .record_step(
-                &run,
-                1,
-                "iam:AttachRolePolicy web x",
-                StepStatus::Started,
-                "",
-            )
-            .await
-            .unwrap();
+        let step = |seq: usize, id: &'static str, status: StepStatus| {
+            let (store, run) = (store.clone(), run.clone());
+            async move {
+                store
+                    .record_plan_step(&run, seq, id, id, status, "", None)
+                    .await
+                    .unwrap()
+            }
+        };
+        step(0, "CreateRole", StepStatus::Started).await;
+        step(0, "CreateRole", StepStatus::Done).await;
+        step(1, "AttachRolePolicy", StepStatus::Started).await;
         let latest = store.latest_run("d1").await.unwrap().unwrap();
         assert_eq!(latest.status, RunStatus::Running);
         assert_eq!(

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::route::{Routes, get, viewer};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 
@@ -14,11 +13,15 @@ use super::create::{self, Context, CreateWizard, FormCommon, FormWizard};
 use super::form::FormData;
 use super::listing::{Listing, PageQuery, listing};
 use super::page::Page;
+use super::route::{Routes, get, viewer};
 use super::state::AppState;
 use crate::aws::{Aws, Connection, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
+use crate::deploy::resource_run;
+use crate::deploy::runner::Retry;
 use crate::model::account::ClusterSummary;
 use crate::model::cluster::Cluster;
+use crate::model::resource::Resource;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -81,11 +84,16 @@ impl CreateWizard for Cluster {
     }
 
     async fn create(&self, aws: &Aws, log: &RunJournal) -> Result<Created, CreateError> {
-        aws.create_cluster(self, log).await
+        // AWS answers CreateCluster on an existing name with that cluster:
+        // an active one is said to exist (finishing a cut-off run adopts it).
+        if !log.resuming() && aws.find_cluster(&self.cluster_name).await?.is_some() {
+            return Err(CreateError::AlreadyExists);
+        }
+        resource_run::create(aws, self.api_calls(), log, &Retry::STANDARD).await
     }
 
     async fn remove(&self, aws: &Aws, log: &RunJournal) -> Vec<Undo> {
-        aws.remove_cluster(self, log).await
+        resource_run::remove(aws, self.api_calls(), log, &Retry::STANDARD).await
     }
 }
 

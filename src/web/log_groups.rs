@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::route::{Routes, get, viewer};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 
@@ -14,6 +13,7 @@ use super::create::{self, Context, CreateWizard, FormCommon, FormWizard};
 use super::form::FormData;
 use super::listing::{Listing, PageQuery, listing};
 use super::page::Page;
+use super::route::{Routes, get, viewer};
 use super::state::AppState;
 use super::task_definitions::Choice;
 use crate::aws::{Aws, Connection, CreateError, Created, Undo};

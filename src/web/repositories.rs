@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::route::{Routes, get, viewer};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 
@@ -15,15 +14,19 @@ use super::error::{AppError, AppResult};
 use super::form::FormData;
 use super::listing::{Listing, PageQuery, listing};
 use super::page::Page;
+use super::route::{Routes, get, viewer};
 use super::state::AppState;
 use super::task_definitions::Choice;
 use crate::aws::{Aws, Connection, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
+use crate::deploy::resource_run;
+use crate::deploy::runner::Retry;
 use crate::model::account::RepositorySummary;
 use crate::model::api_call::ACCOUNT_PLACEHOLDER;
 use crate::model::repository::{
     Encryption, PushCommands, Repository, check_repository_name, is_image_tag, push_commands,
 };
+use crate::model::resource::Resource;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -105,11 +108,11 @@ impl CreateWizard for Repository {
     }
 
     async fn create(&self, aws: &Aws, log: &RunJournal) -> Result<Created, CreateError> {
-        aws.create_repository(self, log).await
+        resource_run::create(aws, self.api_calls(), log, &Retry::STANDARD).await
     }
 
     async fn remove(&self, aws: &Aws, log: &RunJournal) -> Vec<Undo> {
-        aws.remove_repository(self, log).await
+        resource_run::remove(aws, self.api_calls(), log, &Retry::STANDARD).await
     }
 }
 

@@ -10,7 +10,8 @@ use axum::response::{IntoResponse, Response};
 use super::error::AppResult;
 use super::page::Page;
 use super::refusal::refused;
-use crate::deploy::{refusal_from, undo_from};
+use crate::aws::NO_ANSWER;
+use crate::deploy::{Mode, refusal_from, undo_from};
 use crate::store::Store;
 use crate::store::runs::{Run, RunStatus, StepStatus};
 
@@ -50,6 +51,16 @@ pub async fn run_pending(store: &Store, draft_id: &str) -> AppResult<bool> {
         .latest_run(draft_id)
         .await?
         .is_some_and(|run| matches!(run.status, RunStatus::Running | RunStatus::Interrupted)))
+}
+
+/// How the next Create of a draft runs: as finishing the last one when that
+/// one ended without an answer from AWS (it may have made what it asked
+/// for, so that is looked for first), else fresh.
+pub async fn next_mode(store: &Store, draft_id: &str) -> AppResult<Mode> {
+    let unsure = store.latest_run(draft_id).await?.is_some_and(|run| {
+        run.status == RunStatus::Refused && run.outcome["code"].as_str() == Some(NO_ANSWER)
+    });
+    Ok(if unsure { Mode::Finish } else { Mode::Fresh })
 }
 
 /// True when a draft's latest run was cut off (by a crash or `kill -9`):

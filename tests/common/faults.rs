@@ -23,6 +23,9 @@ pub enum Fault {
     },
     /// Forward it, then never answer.
     LoseAnswer,
+    /// Forward it, then answer only after this long (past the app's
+    /// timeout: AWS did it, the app never heard).
+    Late(Duration),
 }
 
 impl Fault {
@@ -279,9 +282,11 @@ async fn forward(
         Ok(answer) => answer,
         Err(error) => return (StatusCode::BAD_GATEWAY, error.to_string()).into_response(),
     };
-    if matches!(fault, Some(Fault::LoseAnswer)) {
+    match fault {
         // It happened upstream; the caller never learns.
-        std::future::pending::<()>().await;
+        Some(Fault::LoseAnswer) => std::future::pending::<()>().await,
+        Some(Fault::Late(after)) => tokio::time::sleep(after).await,
+        _ => {}
     }
     let status = answer.status();
     let mut response = Response::builder().status(status.as_u16());

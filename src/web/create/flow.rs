@@ -22,7 +22,7 @@ use crate::web::form::{Action, FormData, FormVersion};
 use crate::web::messages::Messages;
 use crate::web::page::Page;
 use crate::web::reviewed::{Reviewed, changed_since};
-use crate::web::runs::{self, interrupted, run_pending};
+use crate::web::runs::{self, interrupted, next_mode, run_pending};
 use crate::web::security::access::Signed;
 use crate::web::state::AppState;
 use crate::web::task_definitions::is_draft_id;
@@ -279,7 +279,8 @@ pub async fn create<W: CreateWizard>(
     if review.changed.is_some() {
         return Ok((StatusCode::CONFLICT, ReviewPage { v: review }).into_response());
     }
-    run_create(&state, aws, &id, draft.body, Mode::Fresh).await?;
+    let mode = next_mode(&state.store, &id).await?;
+    run_create(&state, aws, &id, draft.body, mode).await?;
     Ok(Redirect::to(&result_url).into_response())
 }
 

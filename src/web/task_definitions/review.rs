@@ -12,8 +12,10 @@ use serde_json::{Value, json};
 use super::history::revision_url;
 use super::revision::{ContainerSummary, summarise};
 use super::{Step, StepLink, account, load, step_links};
-use crate::aws::{Aws, CreateError, Undo};
-use crate::deploy::{self, Mode, outcome_of, undo_json};
+use crate::aws::{Aws, registered};
+use crate::deploy::runner::Retry;
+use crate::deploy::{self, Mode, outcome_of, resource_run, undo_json};
+use crate::model::api_call::ApiCall;
 use crate::model::draft_changes::task_definition_document;
 use crate::model::export;
 use crate::model::revision::Revision;
@@ -25,7 +27,7 @@ use crate::web::error::AppResult;
 use crate::web::messages::translate;
 use crate::web::page::Page;
 use crate::web::reviewed::{ChangedSince, Reviewed, changed_since};
-use crate::web::runs::{self, interrupted, run_pending};
+use crate::web::runs::{self, interrupted, next_mode, run_pending};
 use crate::web::state::AppState;
 
 /// The journal's name for task definition runs.
@@ -112,8 +114,9 @@ pub async fn create(
     let draft = load(&state.store, &id).await?;
     let result_url = format!("/task-definitions/drafts/{id}/result");
     // A create under way or cut off is finished or undone, never repeated:
-    // a second revision would be registered without a word.
-    if run_pending(&state.store, &id).await? {
+    // a second revision would be registered without a word. Nor is this
+    // version of the draft registered twice (a second press, a reload).
+    if run_pending(&state.store, &id).await? || registered_as_is(&state, &id, &draft).await? {
         return Ok(Redirect::to(&result_url).into_response());
     }
     // What the account lacks only warns, so Create does not read it again.
@@ -143,59 +146,64 @@ pub async fn create(
     if review.changed.is_some() {
         return Ok((StatusCode::CONFLICT, ReviewPage { v: review }).into_response());
     }
-    register(&state, aws, &id, review.request_json, Mode::Fresh).await?;
+    let mode = next_mode(&state.store, &id).await?;
+    register(&state, aws, &id, &draft, mode).await?;
     Ok(Redirect::to(&result_url).into_response())
 }
 
-/// Registers the request as a journaled run and keeps the revision in the
-/// history. Finishing a cut-off run, the family's latest revision is adopted
-/// when it is exactly this request (the cut-off call reached AWS).
+/// The registration as a plan's one call: the review's request.
+fn registration(draft: &Draft) -> Vec<ApiCall> {
+    let request = serde_json::to_value(&draft.task_definition).unwrap_or_default();
+    vec![ApiCall::new("ecs", "RegisterTaskDefinition", request)]
+}
+
+/// Registers the draft as a plan run and keeps the revision in the history.
+/// A call that got no answer in time is looked up before it is sent again,
+/// and finishing a cut-off run looks first: the family's latest revision is
+/// adopted when it is exactly this request (the call reached AWS), so a
+/// second revision is never registered for one Create.
 async fn register(
     state: &AppState,
     aws: &Aws,
     id: &str,
-    request_json: String,
+    draft: &Draft,
     mode: Mode,
 ) -> AppResult<()> {
     let (aws, store, draft_id) = (aws.clone(), state.store.clone(), id.to_string());
+    let (calls, version) = (registration(draft), draft.version);
     deploy::run(&state.store, KIND, id, mode, move |journal| async move {
-        let request: Option<Value> = match mode {
-            Mode::Finish => serde_json::from_str(&request_json).ok(),
-            Mode::Fresh => None,
+        let created = resource_run::create(&aws, calls, &journal, &Retry::STANDARD).await;
+        let answer = match &created {
+            Ok(created) => created.response[0]["RegisterTaskDefinition"].clone(),
+            Err(_) => return outcome_of(&created),
         };
-        let adopted = match &request {
-            Some(request) => aws.latest_revision_matching(request).await,
-            None => Ok(None),
-        };
-        let result = match adopted {
-            Ok(Some(registered)) => Ok(registered),
-            Ok(None) => aws.register_task_definition(request_json, &journal).await,
-            Err(error) => Err(error),
-        };
-        match result {
-            Ok(registered) => {
-                let recorded = store
-                    .record_registration(
-                        &draft_id,
-                        &registered.arn,
-                        &registered.family,
-                        i64::from(registered.revision),
-                        &registered.response,
-                    )
-                    .await;
-                let registration = recorded.map_err(|error| {
-                    tracing::error!(%error, "could not keep the registration in the history");
-                });
-                (
-                    RunStatus::Succeeded,
-                    json!({"arn": registered.arn, "registration": registration.ok()}),
-                )
-            }
-            Err(error) => outcome_of(&Err(CreateError::refused(error))),
-        }
+        let registered = registered(answer);
+        let recorded = store
+            .record_registration(
+                &draft_id,
+                &registered.arn,
+                &registered.family,
+                i64::from(registered.revision),
+                &registered.response,
+            )
+            .await;
+        let registration = recorded.map_err(|error| {
+            tracing::error!(%error, "could not keep the registration in the history");
+        });
+        (
+            RunStatus::Succeeded,
+            json!({"arn": registered.arn, "registration": registration.ok(), "version": version}),
+        )
     })
     .await?;
     Ok(())
+}
+
+/// Whether the draft's latest run registered it at the version it has now.
+async fn registered_as_is(state: &AppState, id: &str, draft: &Draft) -> AppResult<bool> {
+    Ok(state.store.latest_run(id).await?.is_some_and(|run| {
+        run.status == RunStatus::Succeeded && run.outcome["version"].as_i64() == Some(draft.version)
+    }))
 }
 
 /// How the draft's latest Create ended, at a URL of its own.
@@ -232,8 +240,7 @@ pub async fn finish(State(state): State<AppState>, Path(id): Path<String>) -> Ap
         state.connection.aws(),
         interrupted(&state.store, &id).await?,
     ) {
-        let request = export::request_json(&draft.task_definition);
-        register(&state, aws, &id, request, Mode::Finish).await?;
+        register(&state, aws, &id, &draft, Mode::Finish).await?;
     }
     Ok(Redirect::to(&format!("/task-definitions/drafts/{id}/result")).into_response())
 }
@@ -246,28 +253,14 @@ pub async fn undo(State(state): State<AppState>, Path(id): Path<String>) -> AppR
         state.connection.aws(),
         interrupted(&state.store, &id).await?,
     ) {
-        let aws = aws.clone();
-        let request: Value =
-            serde_json::from_str(&export::request_json(&draft.task_definition)).unwrap_or_default();
+        let (aws, calls) = (aws.clone(), registration(&draft));
         deploy::run(
             &state.store,
             KIND,
             &id,
             Mode::Fresh,
             move |journal| async move {
-                let undo = match aws.latest_revision_matching(&request).await {
-                    Ok(Some(registered)) => {
-                        vec![
-                            aws.deregister_task_definition(&registered.arn, &journal)
-                                .await,
-                        ]
-                    }
-                    Ok(None) => Vec::new(),
-                    Err(error) => vec![Undo {
-                        call: "ecs:DescribeTaskDefinition".into(),
-                        outcome: Err(error),
-                    }],
-                };
+                let undo = resource_run::remove(&aws, calls, &journal, &Retry::STANDARD).await;
                 (RunStatus::Undone, json!({"undo": undo_json(&undo)}))
             },
         )
