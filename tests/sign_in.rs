@@ -256,24 +256,10 @@ async fn an_admin_changes_roles_ends_sessions_and_removes_accounts() {
 /// turned away for being busy.)
 #[tokio::test(flavor = "multi_thread")]
 async fn of_forty_guesses_at_once_at_most_five_are_checked() {
-    use std::sync::Arc;
-
-    use common::in_process::{answer, app_from, state};
-    use ecs_wizard::accounts::{PasswordChecks, hash};
-    use ecs_wizard::model::access::Role;
-    use ecs_wizard::store::Store;
+    use common::in_process::answer;
     use tower::ServiceExt;
 
-    let store = Store::open_in_memory().expect("store");
-    let phc = hash("vera-password-1").expect("hash");
-    store
-        .add_user("vera", Role::Viewer, &phc)
-        .await
-        .expect("user");
-    let mut state = state(store, preview());
-    state.local_accounts = true;
-    state.passwords = Arc::new(PasswordChecks::new(40));
-    let app = app_from(state).await;
+    let app = vera_with_checking_threads(40).await;
     let guesses: Vec<_> = (0..40)
         .map(|n| {
             let password = if n == 29 {
@@ -304,24 +290,10 @@ async fn of_forty_guesses_at_once_at_most_five_are_checked() {
 /// finds every checking thread busy is answered at once, "try again".
 #[tokio::test(flavor = "multi_thread")]
 async fn a_sign_in_while_every_check_is_busy_is_told_to_try_again() {
-    use std::sync::Arc;
-
-    use common::in_process::{answer, app_from, state};
-    use ecs_wizard::accounts::{PasswordChecks, hash};
-    use ecs_wizard::model::access::Role;
-    use ecs_wizard::store::Store;
+    use common::in_process::answer;
     use tower::ServiceExt;
 
-    let store = Store::open_in_memory().expect("store");
-    let phc = hash("vera-password-1").expect("hash");
-    store
-        .add_user("vera", Role::Viewer, &phc)
-        .await
-        .expect("user");
-    let mut state = state(store, preview());
-    state.local_accounts = true;
-    state.passwords = Arc::new(PasswordChecks::new(1));
-    let app = app_from(state).await;
+    let app = vera_with_checking_threads(1).await;
     let send = |password: &str| {
         let request = app.form_request("/signin", &[("name", "vera"), ("password", password)]);
         let router = app.router.clone();
@@ -338,9 +310,29 @@ async fn a_sign_in_while_every_check_is_busy_is_told_to_try_again() {
     assert_eq!(again.status, 303);
 }
 
-fn preview() -> ecs_wizard::aws::Connection {
-    ecs_wizard::aws::Connection::PreviewOnly {
+/// An in-process app with local accounts, where vera (a viewer, password
+/// `vera-password-1`) signs in, checking passwords on `threads` threads.
+async fn vera_with_checking_threads(threads: usize) -> common::in_process::InProcess {
+    use std::sync::Arc;
+
+    use common::in_process::{app_from, state};
+    use ecs_wizard::accounts::{PasswordChecks, hash};
+    use ecs_wizard::aws::{Connection, PreviewReason};
+    use ecs_wizard::model::access::Role;
+    use ecs_wizard::store::Store;
+
+    let store = Store::open_in_memory().expect("store");
+    let phc = hash("vera-password-1").expect("hash");
+    store
+        .add_user("vera", Role::Viewer, &phc)
+        .await
+        .expect("user");
+    let preview = Connection::PreviewOnly {
         region: Some(common::REGION.into()),
-        reason: ecs_wizard::aws::PreviewReason::NoCredentials("tests".into()),
-    }
+        reason: PreviewReason::NoCredentials("tests".into()),
+    };
+    let mut state = state(store, preview);
+    state.local_accounts = true;
+    state.passwords = Arc::new(PasswordChecks::new(threads));
+    app_from(state).await
 }

@@ -2,24 +2,16 @@
 
 use serde_json::{Value, json};
 
-use super::raw_body::{CaptureBody, replace_body};
+use super::raw_body::send_json;
 use super::{Aws, AwsError};
 use crate::model::account::{ImageSummary, RepositorySummary};
 
 impl Aws {
     /// CreateRepository with the review's body; AWS's answer kept whole.
     pub(super) async fn create_repository_call(&self, input: &Value) -> Result<Value, AwsError> {
-        let capture = CaptureBody::default();
-        self.ecr
-            .create_repository()
-            // The builder needs its required member; the body replaces it.
-            .repository_name("placeholder")
-            .customize()
-            .mutate_request(replace_body(input.to_string()))
-            .interceptor(capture.clone())
-            .send()
-            .await?;
-        Ok(capture.take_json())
+        // The builder needs its required member; the body replaces it.
+        let operation = self.ecr.create_repository().repository_name("placeholder");
+        send_json!(operation, input.to_string())
     }
 
     /// The repository named `name`, answered as CreateRepository would.

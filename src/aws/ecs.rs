@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::raw_body::{CaptureBody, replace_body};
+use super::raw_body::{CaptureBody, send_json};
 use super::{Aws, AwsError};
 use crate::model::account::ClusterSummary;
 
@@ -20,18 +20,13 @@ impl Aws {
     /// RegisterTaskDefinition with the review's request as the body; AWS's
     /// answer (`taskDefinition` and `tags`) kept whole.
     pub(super) async fn register_call(&self, input: &Value) -> Result<Value, AwsError> {
-        let capture = CaptureBody::default();
         // The builder needs its required members; the body replaces them all.
-        self.ecs
+        let operation = self
+            .ecs
             .register_task_definition()
             .family("placeholder")
-            .set_container_definitions(Some(Vec::new()))
-            .customize()
-            .mutate_request(replace_body(input.to_string()))
-            .interceptor(capture.clone())
-            .send()
-            .await?;
-        Ok(capture.take_json())
+            .set_container_definitions(Some(Vec::new()));
+        send_json!(operation, input.to_string())
     }
 
     /// The family's latest revision when it is exactly `request` (a
@@ -115,15 +110,7 @@ impl Aws {
     /// CreateCluster with the review's body. AWS answers an existing name
     /// with the existing cluster, so a create looks first ([`Aws::find_cluster`]).
     pub(super) async fn create_cluster_call(&self, input: &Value) -> Result<Value, AwsError> {
-        let capture = CaptureBody::default();
-        self.ecs
-            .create_cluster()
-            .customize()
-            .mutate_request(replace_body(input.to_string()))
-            .interceptor(capture.clone())
-            .send()
-            .await?;
-        Ok(capture.take_json())
+        send_json!(self.ecs.create_cluster(), input.to_string())
     }
 
     /// The active cluster named `name`, answered as CreateCluster would.

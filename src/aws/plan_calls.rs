@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::raw_body::{CaptureBody, replace_body};
+use super::raw_body::send_json;
 use super::{Aws, AwsError};
 use crate::model::api_call::ApiCall;
 
@@ -41,16 +41,8 @@ impl Aws {
     /// The review's CreateService JSON is the body, byte for byte (a JSON
     /// protocol, like RegisterTaskDefinition); AWS's answer is kept whole.
     async fn create_service(&self, input: &Value) -> Result<Value, AwsError> {
-        let capture = CaptureBody::default();
-        self.ecs
-            .create_service()
-            .service_name("placeholder")
-            .customize()
-            .mutate_request(replace_body(input.to_string()))
-            .interceptor(capture.clone())
-            .send()
-            .await?;
-        Ok(capture.take_json())
+        let operation = self.ecs.create_service().service_name("placeholder");
+        send_json!(operation, input.to_string())
     }
 }
 

@@ -7,7 +7,7 @@
 use aws_sdk_ec2::types::Filter;
 use serde_json::{Value, json};
 
-use super::raw_body::{CaptureBody, replace_body};
+use super::raw_body::send_json;
 use super::{Aws, AwsError};
 use crate::model::api_call::ApiCall;
 
@@ -204,16 +204,8 @@ impl Aws {
             }
             "DeleteService" => {
                 // A JSON protocol: the shown request is the body.
-                let capture = CaptureBody::default();
-                self.ecs
-                    .delete_service()
-                    .service("placeholder")
-                    .customize()
-                    .mutate_request(replace_body(input.to_string()))
-                    .interceptor(capture.clone())
-                    .send()
-                    .await?;
-                return Ok(capture.take_json());
+                let operation = self.ecs.delete_service().service("placeholder");
+                return send_json!(operation, input.to_string());
             }
             _ => {
                 return Err(AwsError {

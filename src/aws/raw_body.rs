@@ -23,6 +23,25 @@ pub fn replace_body(body: String) -> impl Fn(&mut HttpRequest) + Send + Sync + '
     }
 }
 
+/// Sends `$operation` (an SDK operation whose required members are set to
+/// placeholders) with `$body` as its whole body, and answers with AWS's
+/// JSON as it came (Null for none). For JSON protocols: the review's
+/// request is the body, byte for byte.
+macro_rules! send_json {
+    ($operation:expr, $body:expr) => {{
+        let capture = $crate::aws::raw_body::CaptureBody::default();
+        $operation
+            .customize()
+            .mutate_request($crate::aws::raw_body::replace_body($body))
+            .interceptor(capture.clone())
+            .send()
+            .await
+            .map(|_| capture.take_json())
+            .map_err($crate::aws::AwsError::from)
+    }};
+}
+pub(crate) use send_json;
+
 /// Keeps the response body once the SDK has read it.
 #[derive(Debug, Clone, Default)]
 pub struct CaptureBody(Arc<Mutex<Option<Vec<u8>>>>);

@@ -10,7 +10,7 @@ use aws_sdk_ecs::types::DesiredStatus;
 use futures_util::future::join_all;
 use serde_json::Value;
 
-use super::raw_body::{CaptureBody, replace_body};
+use super::raw_body::send_json;
 use super::{Aws, AwsError};
 use crate::model::service::logs::{LogLine, LogStream, TAIL_LINES};
 use crate::model::service::troubleshoot::{ContainerState, TargetHealth, TaskSummary};
@@ -178,16 +178,10 @@ impl Aws {
     /// The service page's actions and a tear-down's first step: the body
     /// is the request the confirmation showed, byte for byte.
     pub async fn update_service(&self, input: &Value) -> Result<Value, AwsError> {
-        let capture = CaptureBody::default();
-        self.ecs
-            .update_service()
-            .service("placeholder")
-            .customize()
-            .mutate_request(replace_body(input.to_string()))
-            .interceptor(capture.clone())
-            .send()
-            .await?;
-        Ok(capture.take_json())
+        send_json!(
+            self.ecs.update_service().service("placeholder"),
+            input.to_string()
+        )
     }
 
     /// Who else uses what a tear-down would delete: the target groups and
