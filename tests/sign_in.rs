@@ -302,8 +302,8 @@ async fn a_sign_in_while_every_check_is_busy_is_told_to_try_again() {
     let (first, second) = tokio::join!(send("vera-password-1"), send("vera-password-1"));
     let mut statuses = [first.status, second.status];
     statuses.sort();
-    assert_eq!(statuses, [303, 503], "one signs in, one is turned away");
-    let busy = if first.status == 503 { first } else { second };
+    assert_eq!(statuses, [303, 429], "one signs in, one is turned away");
+    let busy = if first.status == 429 { first } else { second };
     assert!(busy.body.contains("Try again in a moment"), "{}", busy.body);
     // The one turned away did not count as a failed attempt.
     let again = send("vera-password-1").await;

@@ -108,7 +108,7 @@ pub async fn sign_in(
     // A thread to check the password on first: an attempt turned away
     // counts nothing.
     let Ok(reserved) = state.passwords.reserve() else {
-        let mut busy = again(page, "ui.sign_in_busy", StatusCode::SERVICE_UNAVAILABLE);
+        let mut busy = again(page, "ui.sign_in_busy", StatusCode::TOO_MANY_REQUESTS);
         busy.headers_mut()
             .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
         return Ok(busy);
