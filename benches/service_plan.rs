@@ -117,9 +117,9 @@ async fn run(plans_to_run: usize, latency: Duration) {
         let mut used: HashMap<&str, usize> = HashMap::new();
         let mut weight: HashMap<String, Duration> = HashMap::new();
         for step in &plan.steps {
-            let n = used.entry(step.call.operation).or_default();
+            let n = used.entry(step.call.operation.name()).or_default();
             let took = by_action
-                .get(step.call.operation)
+                .get(step.call.operation.name())
                 .and_then(|times| times.get(*n))
                 .copied()
                 .unwrap_or_default();

@@ -6,7 +6,9 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::operations::{read, text};
 use super::{Aws, AwsError};
+use crate::model::operation::Operation;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
@@ -51,19 +53,10 @@ struct GroupPair {
     description: Option<String>,
 }
 
-/// A request the adapter cannot read: a bug in the plan, said plainly.
-pub(super) fn unreadable(operation: &str, error: impl std::fmt::Display) -> AwsError {
-    AwsError {
-        code: "InvalidPlanRequest".into(),
-        message: format!("ecs-wizard could not read its own {operation} request: {error}"),
-    }
-}
-
 impl Aws {
     /// `{"GroupId": …}`, as `aws ec2 create-security-group` prints it.
     pub(super) async fn create_security_group(&self, input: &Value) -> Result<Value, AwsError> {
-        let input: CreateSecurityGroup = serde_json::from_value(input.clone())
-            .map_err(|e| unreadable("CreateSecurityGroup", e))?;
+        let input: CreateSecurityGroup = read(Operation::CreateSecurityGroup, input)?;
         let output = self
             .ec2
             .create_security_group()
@@ -77,8 +70,7 @@ impl Aws {
 
     pub(super) async fn authorize_ingress(&self, input: &Value) -> Result<Value, AwsError> {
         use aws_sdk_ec2::types;
-        let input: AuthorizeIngress = serde_json::from_value(input.clone())
-            .map_err(|e| unreadable("AuthorizeSecurityGroupIngress", e))?;
+        let input: AuthorizeIngress = read(Operation::AuthorizeSecurityGroupIngress, input)?;
         let permissions = input
             .ip_permissions
             .into_iter()
@@ -120,6 +112,40 @@ impl Aws {
             .send()
             .await?;
         Ok(json!({"Return": output.r#return()}))
+    }
+
+    pub(super) async fn delete_security_group(&self, input: &Value) -> Result<Value, AwsError> {
+        self.ec2
+            .delete_security_group()
+            .group_id(text(input, "GroupId"))
+            .send()
+            .await?;
+        Ok(json!({}))
+    }
+
+    /// The group a CreateSecurityGroup made: by its name in its VPC.
+    pub(super) async fn find_security_group(
+        &self,
+        input: &Value,
+    ) -> Result<Option<Value>, AwsError> {
+        use aws_sdk_ec2::types::Filter;
+        let filter = |name: &str, key: &str| {
+            Filter::builder()
+                .name(name)
+                .values(text(input, key))
+                .build()
+        };
+        let output = self
+            .ec2
+            .describe_security_groups()
+            .filters(filter("group-name", "GroupName"))
+            .filters(filter("vpc-id", "VpcId"))
+            .send()
+            .await?;
+        Ok(output
+            .security_groups()
+            .first()
+            .map(|g| json!({"GroupId": g.group_id()})))
     }
 }
 

@@ -8,9 +8,14 @@ use crate::model::account::{ImageSummary, RepositorySummary};
 
 impl Aws {
     /// CreateRepository with the review's body; AWS's answer kept whole.
-    pub(super) async fn create_repository_call(&self, input: &Value) -> Result<Value, AwsError> {
+    pub(super) async fn create_repository(&self, input: &Value) -> Result<Value, AwsError> {
         // The builder needs its required member; the body replaces it.
         let operation = self.ecr.create_repository().repository_name("placeholder");
+        send_json!(operation, input.to_string())
+    }
+
+    pub(super) async fn delete_repository(&self, input: &Value) -> Result<Value, AwsError> {
+        let operation = self.ecr.delete_repository().repository_name("placeholder");
         send_json!(operation, input.to_string())
     }
 

@@ -2,6 +2,7 @@
 
 use serde_json::{Value, json};
 
+use super::operations::text;
 use super::raw_body::{CaptureBody, send_json};
 use super::{Aws, AwsError};
 use crate::model::account::ClusterSummary;
@@ -19,7 +20,7 @@ pub struct Registered {
 impl Aws {
     /// RegisterTaskDefinition with the review's request as the body; AWS's
     /// answer (`taskDefinition` and `tags`) kept whole.
-    pub(super) async fn register_call(&self, input: &Value) -> Result<Value, AwsError> {
+    pub(super) async fn register_task_definition(&self, input: &Value) -> Result<Value, AwsError> {
         // The builder needs its required members; the body replaces them all.
         let operation = self
             .ecs
@@ -109,8 +110,54 @@ fn contains(shown: &Value, wanted: &Value) -> bool {
 impl Aws {
     /// CreateCluster with the review's body. AWS answers an existing name
     /// with the existing cluster, so a create looks first ([`Aws::find_cluster`]).
-    pub(super) async fn create_cluster_call(&self, input: &Value) -> Result<Value, AwsError> {
+    pub(super) async fn create_cluster(&self, input: &Value) -> Result<Value, AwsError> {
         send_json!(self.ecs.create_cluster(), input.to_string())
+    }
+
+    pub(super) async fn delete_cluster(&self, input: &Value) -> Result<Value, AwsError> {
+        send_json!(
+            self.ecs.delete_cluster().cluster("placeholder"),
+            input.to_string()
+        )
+    }
+
+    pub(super) async fn deregister_task_definition(
+        &self,
+        input: &Value,
+    ) -> Result<Value, AwsError> {
+        let operation = self
+            .ecs
+            .deregister_task_definition()
+            .task_definition("placeholder");
+        send_json!(operation, input.to_string())
+    }
+
+    /// The review's CreateService JSON is the body, byte for byte (a JSON
+    /// protocol, like RegisterTaskDefinition); AWS's answer is kept whole.
+    pub(super) async fn create_service(&self, input: &Value) -> Result<Value, AwsError> {
+        let operation = self.ecs.create_service().service_name("placeholder");
+        send_json!(operation, input.to_string())
+    }
+
+    pub(super) async fn delete_service(&self, input: &Value) -> Result<Value, AwsError> {
+        let operation = self.ecs.delete_service().service("placeholder");
+        send_json!(operation, input.to_string())
+    }
+
+    /// The active service a CreateService made, by its name in its cluster.
+    pub(super) async fn find_service(&self, input: &Value) -> Result<Option<Value>, AwsError> {
+        let output = self
+            .ecs
+            .describe_services()
+            .cluster(text(input, "cluster"))
+            .services(text(input, "serviceName"))
+            .send()
+            .await?;
+        Ok(output
+            .services()
+            .iter()
+            .find(|s| s.status() == Some("ACTIVE"))
+            .map(|s| json!({"service": {"serviceArn": s.service_arn(), "serviceName": s.service_name(), "status": s.status()}})))
     }
 
     /// The active cluster named `name`, answered as CreateCluster would.
@@ -164,10 +211,11 @@ mod tests {
 
     use crate::aws::tests::aws_with;
     use crate::model::api_call::ApiCall;
+    use crate::model::operation::Operation;
 
-    fn call(operation: &'static str, body: &str) -> ApiCall {
+    fn call(operation: Operation, body: &str) -> ApiCall {
         let input: Value = serde_json::from_str(body).expect("JSON");
-        ApiCall::new("ecs", operation, input)
+        ApiCall::new(operation, input)
     }
 
     fn response(status: u16, body: &str) -> http::Response<SdkBody> {
@@ -186,7 +234,7 @@ mod tests {
         let (client, requests) = capture_request(Some(response(200, answer)));
         let body = r#"{"family":"web","containerDefinitions":[{"name":"app","image":"nginx","ulimits":[{"name":"nofile","softLimit":1,"hardLimit":2}]}]}"#;
         let answered = aws_with(client)
-            .send_plan_call(&call("RegisterTaskDefinition", body))
+            .send(&call(Operation::RegisterTaskDefinition, body))
             .await
             .unwrap();
         let registered = super::registered(answered);
@@ -219,7 +267,7 @@ mod tests {
         let denied = r#"{"__type":"AccessDeniedException","message":"User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ecs:RegisterTaskDefinition"}"#;
         let (client, _requests) = capture_request(Some(response(400, denied)));
         let error = aws_with(client)
-            .send_plan_call(&call("RegisterTaskDefinition", "{}"))
+            .send(&call(Operation::RegisterTaskDefinition, "{}"))
             .await
             .unwrap_err();
         assert_eq!(error.code, "AccessDeniedException");
@@ -232,7 +280,7 @@ mod tests {
         let invalid = r#"{"__type":"ClientException","message":"Invalid 'cpu' setting for task."}"#;
         let (client, _requests) = capture_request(Some(response(400, invalid)));
         let error = aws_with(client)
-            .send_plan_call(&call("RegisterTaskDefinition", "{}"))
+            .send(&call(Operation::RegisterTaskDefinition, "{}"))
             .await
             .unwrap_err();
         assert_eq!(
@@ -284,10 +332,7 @@ mod tests {
         let created = r#"{"cluster":{"clusterArn":"arn:aws:ecs:ap-northeast-1:123456789012:cluster/ecs-handson-cluster","clusterName":"ecs-handson-cluster","status":"ACTIVE"}}"#;
         let client = replay(&[created]);
         let create = cluster.api_calls().remove(0);
-        let done = aws_with(client.clone())
-            .send_plan_call(&create)
-            .await
-            .unwrap();
+        let done = aws_with(client.clone()).send(&create).await.unwrap();
         assert_eq!(done["cluster"]["status"], "ACTIVE");
         let sent: Vec<Vec<u8>> = client
             .actual_requests()

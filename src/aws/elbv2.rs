@@ -6,8 +6,9 @@ use aws_sdk_elasticloadbalancingv2::types;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::ec2::unreadable;
+use super::operations::{none_if_not_found, read, text};
 use super::{Aws, AwsError};
+use crate::model::operation::Operation;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
@@ -75,14 +76,10 @@ struct PathCondition {
     values: Vec<String>,
 }
 
-fn read<T: serde::de::DeserializeOwned>(operation: &str, input: &Value) -> Result<T, AwsError> {
-    serde_json::from_value(input.clone()).map_err(|e| unreadable(operation, e))
-}
-
 impl Aws {
     /// `{"LoadBalancers": [{"LoadBalancerArn", "DNSName"}]}`, as the CLI prints it.
     pub(super) async fn create_load_balancer(&self, input: &Value) -> Result<Value, AwsError> {
-        let input: CreateLoadBalancer = read("CreateLoadBalancer", input)?;
+        let input: CreateLoadBalancer = read(Operation::CreateLoadBalancer, input)?;
         let output = self
             .elbv2
             .create_load_balancer()
@@ -103,7 +100,7 @@ impl Aws {
     }
 
     pub(super) async fn create_target_group(&self, input: &Value) -> Result<Value, AwsError> {
-        let input: CreateTargetGroup = read("CreateTargetGroup", input)?;
+        let input: CreateTargetGroup = read(Operation::CreateTargetGroup, input)?;
         let output = self
             .elbv2
             .create_target_group()
@@ -136,7 +133,7 @@ impl Aws {
     }
 
     pub(super) async fn create_listener(&self, input: &Value) -> Result<Value, AwsError> {
-        let input: CreateListener = read("CreateListener", input)?;
+        let input: CreateListener = read(Operation::CreateListener, input)?;
         let actions = input
             .default_actions
             .into_iter()
@@ -168,7 +165,7 @@ impl Aws {
 impl Aws {
     /// `{"Rules": [{"RuleArn"}]}`, as the CLI prints it.
     pub(super) async fn create_rule(&self, input: &Value) -> Result<Value, AwsError> {
-        let input: CreateRule = read("CreateRule", input)?;
+        let input: CreateRule = read(Operation::CreateRule, input)?;
         let conditions = input
             .conditions
             .into_iter()
@@ -206,6 +203,108 @@ impl Aws {
             .map(|r| json!({"RuleArn": r.rule_arn()}))
             .collect();
         Ok(json!({"Rules": rules}))
+    }
+
+    /// DeleteLoadBalancer, DeleteTargetGroup, DeleteListener, DeleteRule:
+    /// each names what it deletes by its ARN.
+    pub(super) async fn delete_load_balancing(
+        &self,
+        operation: Operation,
+        input: &Value,
+    ) -> Result<Value, AwsError> {
+        match operation {
+            Operation::DeleteLoadBalancer => {
+                self.elbv2
+                    .delete_load_balancer()
+                    .load_balancer_arn(text(input, "LoadBalancerArn"))
+                    .send()
+                    .await?;
+            }
+            Operation::DeleteTargetGroup => {
+                self.elbv2
+                    .delete_target_group()
+                    .target_group_arn(text(input, "TargetGroupArn"))
+                    .send()
+                    .await?;
+            }
+            Operation::DeleteListener => {
+                self.elbv2
+                    .delete_listener()
+                    .listener_arn(text(input, "ListenerArn"))
+                    .send()
+                    .await?;
+            }
+            Operation::DeleteRule => {
+                self.elbv2
+                    .delete_rule()
+                    .rule_arn(text(input, "RuleArn"))
+                    .send()
+                    .await?;
+            }
+            other => {
+                return Err(super::operations::unreadable(
+                    other,
+                    "not a load balancing delete",
+                ));
+            }
+        }
+        Ok(json!({}))
+    }
+
+    pub(super) async fn find_load_balancer(&self, name: &str) -> Result<Option<Value>, AwsError> {
+        match self.elbv2.describe_load_balancers().names(name).send().await {
+            Ok(output) => Ok(output.load_balancers().first().map(|lb| {
+                json!({"LoadBalancers": [{"LoadBalancerArn": lb.load_balancer_arn(), "DNSName": lb.dns_name()}]})
+            })),
+            Err(error) => none_if_not_found(error.into()),
+        }
+    }
+
+    pub(super) async fn find_target_group(&self, name: &str) -> Result<Option<Value>, AwsError> {
+        match self.elbv2.describe_target_groups().names(name).send().await {
+            Ok(output) => Ok(output.target_groups().first().map(|tg| {
+                json!({"TargetGroups": [{"TargetGroupArn": tg.target_group_arn(), "TargetGroupName": tg.target_group_name()}]})
+            })),
+            Err(error) => none_if_not_found(error.into()),
+        }
+    }
+
+    /// The listener a CreateListener made: its load balancer's, on its port.
+    pub(super) async fn find_listener(&self, input: &Value) -> Result<Option<Value>, AwsError> {
+        let found = self
+            .elbv2
+            .describe_listeners()
+            .load_balancer_arn(text(input, "LoadBalancerArn"))
+            .send()
+            .await;
+        let port = input["Port"].as_i64();
+        match found {
+            Ok(output) => Ok(output
+                .listeners()
+                .iter()
+                .find(|l| l.port().map(i64::from) == port)
+                .map(|l| json!({"Listeners": [{"ListenerArn": l.listener_arn()}]}))),
+            Err(error) => none_if_not_found(error.into()),
+        }
+    }
+
+    /// The rule a CreateRule made: its listener's, at its priority.
+    pub(super) async fn find_rule(&self, input: &Value) -> Result<Option<Value>, AwsError> {
+        let found = self
+            .elbv2
+            .describe_rules()
+            .listener_arn(text(input, "ListenerArn"))
+            .send()
+            .await;
+        let priority = input["Priority"].as_i64().map(|p| p.to_string());
+        match found {
+            Ok(output) => Ok(output
+                .rules()
+                .iter()
+                .find(|r| r.priority().map(str::to_string) == priority)
+                .map(|r| json!({"Rules": [{"RuleArn": r.rule_arn()}]}))),
+            Err(error) => none_if_not_found(error.into()),
+        }
     }
 }
 

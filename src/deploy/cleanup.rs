@@ -6,93 +6,17 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::plan::{Plan, PlanError, Step};
 use crate::model::api_call::ApiCall;
 
-/// The call that deletes what `step` made; `input` is its request as sent
-/// (outputs filled in), `answer` what AWS answered. None for a step that
-/// made nothing of its own (a rule goes with its group).
+/// The call that deletes what `step` made, from the operation table;
+/// `input` is its request as sent (outputs filled in), `answer` what AWS
+/// answered. None for a step that made nothing of its own (a rule goes
+/// with its group).
 pub fn undo_call(step: &Step, input: &Value, answer: &Value) -> Option<ApiCall> {
-    let text = |value: &Value| value.as_str().filter(|s| !s.is_empty()).map(str::to_string);
-    match (step.call.service, step.call.operation) {
-        ("ecs", "CreateService") => {
-            let service =
-                text(&answer["service"]["serviceArn"]).or_else(|| text(&input["serviceName"]))?;
-            Some(ApiCall::new(
-                "ecs",
-                "DeleteService",
-                // force: delete without first scaling to zero.
-                json!({"cluster": input["cluster"], "service": service, "force": true}),
-            ))
-        }
-        ("elbv2", "CreateListener") => Some(ApiCall::new(
-            "elbv2",
-            "DeleteListener",
-            json!({"ListenerArn": text(&answer["Listeners"][0]["ListenerArn"])?}),
-        )),
-        ("elbv2", "CreateRule") => Some(ApiCall::new(
-            "elbv2",
-            "DeleteRule",
-            json!({"RuleArn": text(&answer["Rules"][0]["RuleArn"])?}),
-        )),
-        ("elbv2", "CreateTargetGroup") => Some(ApiCall::new(
-            "elbv2",
-            "DeleteTargetGroup",
-            json!({"TargetGroupArn": text(&answer["TargetGroups"][0]["TargetGroupArn"])?}),
-        )),
-        ("elbv2", "CreateLoadBalancer") => Some(ApiCall::new(
-            "elbv2",
-            "DeleteLoadBalancer",
-            json!({"LoadBalancerArn": text(&answer["LoadBalancers"][0]["LoadBalancerArn"])?}),
-        )),
-        ("ec2", "CreateSecurityGroup") => Some(ApiCall::new(
-            "ec2",
-            "DeleteSecurityGroup",
-            json!({"GroupId": text(&answer["GroupId"])?}),
-        )),
-        // IAM and CloudWatch Logs name what they make: the request says
-        // what to delete.
-        ("iam", "CreateRole") => Some(ApiCall::new(
-            "iam",
-            "DeleteRole",
-            json!({"RoleName": input["RoleName"]}),
-        )),
-        ("iam", "AttachRolePolicy") => Some(ApiCall::new(
-            "iam",
-            "DetachRolePolicy",
-            json!({"RoleName": input["RoleName"], "PolicyArn": input["PolicyArn"]}),
-        )),
-        ("iam", "PutRolePolicy") => Some(ApiCall::new(
-            "iam",
-            "DeleteRolePolicy",
-            json!({"RoleName": input["RoleName"], "PolicyName": input["PolicyName"]}),
-        )),
-        ("logs", "CreateLogGroup") => Some(ApiCall::new(
-            "logs",
-            "DeleteLogGroup",
-            json!({"logGroupName": input["logGroupName"]}),
-        )),
-        ("ecs", "CreateCluster") => Some(ApiCall::new(
-            "ecs",
-            "DeleteCluster",
-            json!({"cluster": input["clusterName"]}),
-        )),
-        ("ecr", "CreateRepository") => Some(ApiCall::new(
-            "ecr",
-            "DeleteRepository",
-            json!({"repositoryName": input["repositoryName"]}),
-        )),
-        // A revision is known by the ARN AWS gave it: without an answer
-        // there is nothing to deregister.
-        ("ecs", "RegisterTaskDefinition") => Some(ApiCall::new(
-            "ecs",
-            "DeregisterTaskDefinition",
-            json!({"taskDefinition": text(&answer["taskDefinition"]["taskDefinitionArn"])?}),
-        )),
-        _ => None,
-    }
+    step.call.operation.undo_call(input, answer)
 }
 
 /// The delete calls for the steps in `answers` (step id → answer), each
@@ -117,6 +41,8 @@ pub fn cleanup_calls(
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
     use crate::deploy::plan::outputs_of;
     use crate::deploy::service_plan::plan;

@@ -25,22 +25,25 @@ pub struct Step {
 }
 
 impl Step {
+    /// A step of `call`, with the outputs its operation gives (the table
+    /// in `model::operation`).
     pub fn new(id: &str, call: ApiCall) -> Self {
+        let outputs = call
+            .operation
+            .outputs()
+            .iter()
+            .map(|(name, pointer)| (name.to_string(), pointer.to_string()))
+            .collect();
         Self {
             id: id.to_string(),
             call,
             depends_on: Vec::new(),
-            outputs: Vec::new(),
+            outputs,
         }
     }
 
     pub fn after(mut self, ids: &[&str]) -> Self {
         self.depends_on.extend(ids.iter().map(|i| i.to_string()));
-        self
-    }
-
-    pub fn output(mut self, name: &str, pointer: &str) -> Self {
-        self.outputs.push((name.to_string(), pointer.to_string()));
         self
     }
 }
@@ -281,22 +284,27 @@ pub fn outputs_of(step: &Step, answer: &Value) -> HashMap<String, Value> {
 
 #[cfg(test)]
 mod tests {
+    use crate::model::operation::Operation;
     use serde_json::json;
 
     use super::*;
 
+    /// A call whose answer gives `GroupId`.
     fn call(input: Value) -> ApiCall {
-        ApiCall::new("ec2", "CreateSecurityGroup", input)
+        ApiCall::new(Operation::CreateSecurityGroup, input)
     }
 
     fn diamond() -> Plan {
+        let target_group = ApiCall::new(Operation::CreateTargetGroup, json!({"G": "${A.GroupId}"}));
         Plan::new(vec![
-            Step::new("A", call(json!({}))).output("Id", "/GroupId"),
-            Step::new("B", call(json!({"GroupId": "${A.Id}"})))
-                .after(&["A"])
-                .output("Arn", "/Arn"),
-            Step::new("C", call(json!({"GroupId": "${A.Id}"}))).after(&["A"]),
-            Step::new("D", call(json!({"X": ["${B.Arn}", {"y": "${A.Id}"}]}))).after(&["B", "C"]),
+            Step::new("A", call(json!({}))),
+            Step::new("B", target_group).after(&["A"]),
+            Step::new("C", call(json!({"GroupId": "${A.GroupId}"}))).after(&["A"]),
+            Step::new(
+                "D",
+                call(json!({"X": ["${B.TargetGroupArn}", {"y": "${A.GroupId}"}]})),
+            )
+            .after(&["B", "C"]),
         ])
     }
 
@@ -320,12 +328,12 @@ mod tests {
     #[test]
     fn a_reference_must_be_an_output_of_a_step_depended_on() {
         let mut plan = diamond();
-        plan.steps[2].call.input = json!({"GroupId": "${B.Arn}"});
+        plan.steps[2].call.input = json!({"GroupId": "${B.TargetGroupArn}"});
         assert_eq!(
             plan.check(),
             Err(PlanError::UnknownOutput {
                 step: "C".into(),
-                reference: "${B.Arn}".into()
+                reference: "${B.TargetGroupArn}".into()
             })
         );
         let mut plan = diamond();
@@ -356,7 +364,7 @@ mod tests {
     fn a_long_chain_is_checked_without_recursion() {
         let steps: Vec<Step> = (0..20_000)
             .map(|n| {
-                let step = Step::new(&format!("S{n}"), call(json!({}))).output("Id", "/Id");
+                let step = Step::new(&format!("S{n}"), call(json!({})));
                 if n == 0 {
                     step
                 } else {
@@ -365,7 +373,7 @@ mod tests {
             })
             .collect();
         let mut plan = Plan::new(steps);
-        plan.steps[19_999].call.input = json!({"GroupId": "${S0.Id}"});
+        plan.steps[19_999].call.input = json!({"GroupId": "${S0.GroupId}"});
         assert_eq!(plan.check(), Ok(()));
         assert_eq!(plan.waves().unwrap().len(), 20_000);
         assert_eq!(plan.critical_path(|_| 1).unwrap(), 20_000);
@@ -375,7 +383,8 @@ mod tests {
     fn outputs_are_read_from_answers_and_filled_in() {
         let plan = diamond();
         let mut outputs = outputs_of(&plan.steps[0], &json!({"GroupId": "sg-0123abcd"}));
-        outputs.extend(outputs_of(&plan.steps[1], &json!({"Arn": "arn:x"})));
+        let target_groups = json!({"TargetGroups": [{"TargetGroupArn": "arn:x"}]});
+        outputs.extend(outputs_of(&plan.steps[1], &target_groups));
         assert_eq!(
             fill_in(&plan.steps[3].call.input, &outputs),
             json!({"X": ["arn:x", {"y": "sg-0123abcd"}]})

@@ -27,7 +27,7 @@ pub fn chain(calls: Vec<ApiCall>) -> Plan {
     let steps = calls
         .into_iter()
         .map(|call| {
-            let base = call.operation.to_string();
+            let base = call.operation.name().to_string();
             let taken = ids.iter().filter(|id| id.starts_with(&base)).count();
             let id = if taken == 0 {
                 base
@@ -90,7 +90,7 @@ pub async fn create(
         .steps
         .iter()
         .map(
-            |s| json!({s.call.operation: progress.answers.get(&s.id).cloned().unwrap_or_default()}),
+            |s| json!({s.call.operation.name(): progress.answers.get(&s.id).cloned().unwrap_or_default()}),
         )
         .collect();
     let arn = aws
@@ -173,6 +173,176 @@ mod tests {
                 "iam:DetachRolePolicy",
                 "iam:DeleteRole"
             ]
+        );
+    }
+}
+
+/// The role and log group creates through the plan engine, against a
+/// replay client: the order of calls on the wire and the undo of a refusal.
+#[cfg(test)]
+mod replay_tests {
+    use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
+    use aws_smithy_types::body::SdkBody;
+
+    use crate::aws::CreateError;
+    use crate::aws::tests::aws_with;
+    use crate::deploy::RunJournal;
+    use crate::deploy::resource_run::create;
+    use crate::deploy::runner::Retry;
+    use crate::model::log_group::LogGroup;
+    use crate::model::resource::Resource;
+    use crate::model::role::{MANAGED_POLICIES, Role, RoleKind};
+    use crate::store::Store;
+
+    async fn journal(resuming: bool) -> RunJournal {
+        let store = Store::open_in_memory().unwrap();
+        let run = store.start_run("roles", "d").await.unwrap();
+        RunJournal::for_tests(store, run, resuming)
+    }
+
+    fn event(status: u16, content_type: &str, body: &str) -> ReplayEvent {
+        ReplayEvent::new(
+            http::Request::builder()
+                .uri("https://aws.example/")
+                .body(SdkBody::empty())
+                .unwrap(),
+            http::Response::builder()
+                .status(status)
+                .header("content-type", content_type)
+                .body(SdkBody::from(body.to_string()))
+                .unwrap(),
+        )
+    }
+
+    fn iam(status: u16, body: &str) -> ReplayEvent {
+        event(status, "text/xml", body)
+    }
+
+    fn logs(status: u16, body: &str) -> ReplayEvent {
+        event(status, "application/x-amz-json-1.1", body)
+    }
+
+    const CREATED: &str = r#"<CreateRoleResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><CreateRoleResult><Role><Path>/</Path><RoleName>ecsTaskExecutionRole</RoleName><RoleId>AROA1</RoleId><Arn>arn:aws:iam::123456789012:role/ecsTaskExecutionRole</Arn><CreateDate>2026-11-23T00:00:00Z</CreateDate></Role></CreateRoleResult></CreateRoleResponse>"#;
+    const DONE: &str = r#"<Response xmlns="https://iam.amazonaws.com/doc/2010-05-08/"/>"#;
+    const DENIED: &str = r#"<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized to perform: iam:PutRolePolicy</Message></Error><RequestId>2</RequestId></ErrorResponse>"#;
+
+    fn actions(client: &StaticReplayClient) -> Vec<String> {
+        client
+            .actual_requests()
+            .map(|r| {
+                let body =
+                    String::from_utf8_lossy(r.body().bytes().unwrap_or_default()).into_owned();
+                match r.headers().get("x-amz-target") {
+                    Some(target) => target.rsplit('.').next().unwrap_or_default().to_string(),
+                    None => body
+                        .split('&')
+                        .next()
+                        .unwrap_or_default()
+                        .trim_start_matches("Action=")
+                        .to_string(),
+                }
+            })
+            .collect()
+    }
+
+    /// A refused PutRolePolicy leaves nothing behind: the attached policy is
+    /// detached and the role deleted, in that order, and both are reported.
+    #[tokio::test]
+    async fn a_refusal_part_way_undoes_what_was_created() {
+        let mut role = Role::new(RoleKind::Execution, "aws");
+        role.read_parameters = true;
+        let client = StaticReplayClient::new(vec![
+            iam(200, CREATED),
+            iam(200, DONE),
+            iam(403, DENIED),
+            iam(200, DONE),
+            iam(200, DONE),
+        ]);
+        let aws = aws_with(client.clone());
+        let result = create(
+            &aws,
+            role.api_calls(),
+            &journal(false).await,
+            &Retry::STANDARD,
+        )
+        .await;
+        let Err(CreateError::Refused { error, undo }) = result else {
+            panic!("expected a refusal, got {result:?}");
+        };
+        assert_eq!(error.code, "AccessDenied");
+        let calls: Vec<&str> = undo.iter().map(|u| u.call.as_str()).collect();
+        assert_eq!(
+            calls,
+            [
+                "iam:DetachRolePolicy RoleName=ecsTaskExecutionRole PolicyArn=arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy (AttachRolePolicy)",
+                "iam:DeleteRole RoleName=ecsTaskExecutionRole (CreateRole)"
+            ]
+        );
+        assert!(undo.iter().all(|u| u.outcome.is_ok()));
+        assert_eq!(
+            actions(&client),
+            [
+                "CreateRole",
+                "AttachRolePolicy",
+                "PutRolePolicy",
+                "DetachRolePolicy",
+                "DeleteRole"
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn an_existing_role_is_reported_as_such_and_nothing_is_undone() {
+        let exists = r#"<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>EntityAlreadyExists</Code><Message>Role with name ecsTaskExecutionRole already exists.</Message></Error><RequestId>3</RequestId></ErrorResponse>"#;
+        let client = StaticReplayClient::new(vec![iam(409, exists)]);
+        let mut role = Role::new(RoleKind::Execution, "aws");
+        role.managed_policy_arns
+            .push(MANAGED_POLICIES[1].arn("aws"));
+        let aws = aws_with(client.clone());
+        let result = create(
+            &aws,
+            role.api_calls(),
+            &journal(false).await,
+            &Retry::STANDARD,
+        )
+        .await;
+        assert_eq!(result, Err(CreateError::AlreadyExists));
+        assert_eq!(client.actual_requests().count(), 1);
+    }
+
+    /// A refused retention policy would leave a group that keeps logs
+    /// forever; it is deleted again and the page says so.
+    #[tokio::test]
+    async fn a_refused_retention_deletes_the_new_group() {
+        let group = LogGroup {
+            log_group_name: "/ecs/example".into(),
+            retention_in_days: Some(180),
+            tags: Vec::new(),
+        };
+        let denied = r#"{"__type":"AccessDeniedException","message":"not authorized to perform: logs:PutRetentionPolicy"}"#;
+        let client =
+            StaticReplayClient::new(vec![logs(200, "{}"), logs(400, denied), logs(200, "{}")]);
+        let aws = aws_with(client.clone());
+        let result = create(
+            &aws,
+            group.api_calls(),
+            &journal(false).await,
+            &Retry::STANDARD,
+        )
+        .await;
+        let Err(CreateError::Refused { error, undo }) = result else {
+            panic!("expected a refusal: {result:?}");
+        };
+        assert_eq!(error.code, "AccessDeniedException");
+        assert_eq!(undo.len(), 1);
+        assert_eq!(
+            undo[0].call,
+            "logs:DeleteLogGroup logGroupName=/ecs/example (CreateLogGroup)"
+        );
+        assert!(undo[0].outcome.is_ok());
+        assert_eq!(
+            actions(&client),
+            ["CreateLogGroup", "PutRetentionPolicy", "DeleteLogGroup"]
         );
     }
 }

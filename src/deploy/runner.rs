@@ -223,7 +223,7 @@ async fn run_step(
     }
     let mut attempt = 1;
     loop {
-        match aws.send_plan_call(call).await {
+        match aws.send(call).await {
             Ok(answer) => {
                 record(StepStatus::Done, String::new(), Some(answer.clone())).await?;
                 return Ok(answer);
@@ -269,7 +269,7 @@ pub async fn run_delete(
         .await?;
     let mut attempt = 1;
     loop {
-        match aws.send_plan_call(call).await {
+        match aws.send(call).await {
             Ok(answer) => {
                 log.record(seq, step_id, &line, StepStatus::Done, "", Some(&answer))
                     .await?;

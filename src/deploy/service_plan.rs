@@ -10,37 +10,18 @@ use crate::model::service::draft::{
     CREATE_SERVICE, CREATE_TARGET_GROUP, SERVICE_INGRESS, SERVICE_SECURITY_GROUP, ServiceDraft,
 };
 
-/// What each step waits for, and the outputs later steps read from its answer.
-fn wiring(
-    id: &str,
-) -> (
-    &'static [&'static str],
-    &'static [(&'static str, &'static str)],
-) {
+/// What each step waits for (its outputs come with its operation).
+fn after(id: &str) -> &'static [&'static str] {
     match id {
-        ALB_SECURITY_GROUP | SERVICE_SECURITY_GROUP => (&[], &[("GroupId", "/GroupId")]),
-        ALB_INGRESS => (&[ALB_SECURITY_GROUP], &[]),
-        SERVICE_INGRESS => (&[SERVICE_SECURITY_GROUP, ALB_SECURITY_GROUP], &[]),
-        CREATE_LOAD_BALANCER => (
-            &[ALB_SECURITY_GROUP],
-            &[
-                ("LoadBalancerArn", "/LoadBalancers/0/LoadBalancerArn"),
-                ("DNSName", "/LoadBalancers/0/DNSName"),
-            ],
-        ),
-        CREATE_TARGET_GROUP => (&[], &[("TargetGroupArn", "/TargetGroups/0/TargetGroupArn")]),
-        CREATE_LISTENER => (
-            &[CREATE_LOAD_BALANCER, CREATE_TARGET_GROUP],
-            &[("ListenerArn", "/Listeners/0/ListenerArn")],
-        ),
-        CREATE_RULE => (&[CREATE_TARGET_GROUP], &[("RuleArn", "/Rules/0/RuleArn")]),
+        ALB_INGRESS => &[ALB_SECURITY_GROUP],
+        SERVICE_INGRESS => &[SERVICE_SECURITY_GROUP, ALB_SECURITY_GROUP],
+        CREATE_LOAD_BALANCER => &[ALB_SECURITY_GROUP],
+        CREATE_LISTENER => &[CREATE_LOAD_BALANCER, CREATE_TARGET_GROUP],
+        CREATE_RULE => &[CREATE_TARGET_GROUP],
         // ECS refuses a target group with no load balancer yet, and the
         // tasks' ingress rule should be in place before they start.
-        CREATE_SERVICE => (
-            &[CREATE_LISTENER, CREATE_RULE, SERVICE_INGRESS],
-            &[("ServiceArn", "/service/serviceArn")],
-        ),
-        _ => (&[], &[]),
+        CREATE_SERVICE => &[CREATE_LISTENER, CREATE_RULE, SERVICE_INGRESS],
+        _ => &[],
     }
 }
 
@@ -51,16 +32,12 @@ pub fn plan(draft: &ServiceDraft) -> Plan {
     let steps = calls
         .iter()
         .map(|(id, call)| {
-            let (after, outputs) = wiring(id);
-            let after: Vec<&str> = after
+            let after: Vec<&str> = after(id)
                 .iter()
                 .copied()
                 .filter(|a| present.contains(a))
                 .collect();
-            outputs.iter().fold(
-                Step::new(id, call.clone()).after(&after),
-                |step, (name, pointer)| step.output(name, pointer),
-            )
+            Step::new(id, call.clone()).after(&after)
         })
         .collect();
     Plan::new(steps)

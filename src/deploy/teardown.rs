@@ -19,6 +19,7 @@ use super::plan::{Plan, fill_in, outputs_of};
 use super::runner::{Retry, run_delete};
 use crate::aws::{Aws, AwsError};
 use crate::model::api_call::ApiCall;
+use crate::model::operation::Operation;
 use crate::model::service::draft::CREATE_SERVICE;
 pub use crate::model::service::usage::Usage;
 use crate::store::plan_runs::PlanRun;
@@ -40,8 +41,8 @@ impl TeardownCall {
     fn of(step: &str, call: ApiCall) -> Self {
         Self {
             step: step.to_string(),
-            service: call.service.to_string(),
-            operation: call.operation.to_string(),
+            service: call.service().cli_name().to_string(),
+            operation: call.operation.name().to_string(),
             input: call.input,
         }
     }
@@ -49,19 +50,22 @@ impl TeardownCall {
     /// The call, for the operations a tear-down sends; None for any other
     /// (a snapshot names nothing else).
     pub fn call(&self) -> Option<ApiCall> {
-        const OPERATIONS: [(&str, &str); 7] = [
-            ("ecs", "UpdateService"),
-            ("ecs", "DeleteService"),
-            ("elbv2", "DeleteListener"),
-            ("elbv2", "DeleteRule"),
-            ("elbv2", "DeleteTargetGroup"),
-            ("elbv2", "DeleteLoadBalancer"),
-            ("ec2", "DeleteSecurityGroup"),
-        ];
-        let (service, operation) = OPERATIONS
-            .into_iter()
-            .find(|(s, o)| *s == self.service && *o == self.operation)?;
-        Some(ApiCall::new(service, operation, self.input.clone()))
+        use Operation::*;
+        let operation = Operation::parse(&self.operation)
+            .filter(|o| o.service().cli_name() == self.service)
+            .filter(|o| {
+                matches!(
+                    o,
+                    UpdateService
+                        | DeleteService
+                        | DeleteListener
+                        | DeleteRule
+                        | DeleteTargetGroup
+                        | DeleteLoadBalancer
+                        | DeleteSecurityGroup
+                )
+            })?;
+        Some(ApiCall::new(operation, self.input.clone()))
     }
 }
 
@@ -128,16 +132,14 @@ pub fn teardown(
             TeardownCall::of(
                 "ScaleToZero",
                 ApiCall::new(
-                    "ecs",
-                    "UpdateService",
+                    Operation::UpdateService,
                     json!({"cluster": cluster, "service": service, "desiredCount": 0}),
                 ),
             ),
             TeardownCall::of(
                 CREATE_SERVICE,
                 ApiCall::new(
-                    "ecs",
-                    "DeleteService",
+                    Operation::DeleteService,
                     json!({"cluster": cluster, "service": service, "force": true}),
                 ),
             ),
@@ -192,7 +194,7 @@ pub fn teardown(
                 .collect();
             for other in &plan.steps {
                 let input = fill_in(&other.call.input, &outputs);
-                if other.call.operation == "AuthorizeSecurityGroupIngress"
+                if other.call.operation == Operation::AuthorizeSecurityGroupIngress
                     && input["GroupId"].as_str() == Some(id.as_str())
                 {
                     names.extend(strings(&input).into_iter().map(str::to_string));
@@ -207,8 +209,10 @@ pub fn teardown(
             kept.insert(id.clone(), "ui.kept_in_use");
         } else if usage.shared.contains(id) {
             kept.insert(id.clone(), "ui.kept_shared");
-        } else if matches!(call.operation, "DeleteListener" | "DeleteRule")
-            && names.iter().any(|n| usage.target_groups.contains(n))
+        } else if matches!(
+            call.operation,
+            Operation::DeleteListener | Operation::DeleteRule
+        ) && names.iter().any(|n| usage.target_groups.contains(n))
         {
             // It sends traffic to a group another service uses.
             kept.insert(id.clone(), "ui.kept_serves_kept");

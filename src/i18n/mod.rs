@@ -111,6 +111,11 @@ impl Tr {
         self.t(&format!("role.{}", role.as_str())).to_string()
     }
 
+    /// What an AWS operation does, for people ("Create the target group").
+    pub fn operation(&self, operation: crate::model::operation::Operation) -> String {
+        self.t(&operation.label()).to_string()
+    }
+
     pub fn fmt(&self, key: &str, args: &[(&str, String)]) -> String {
         let mut text = self.t(key).to_string();
         for (name, value) in args {

@@ -28,6 +28,19 @@ fn both_catalogs_have_the_same_keys() {
 }
 
 #[test]
+fn every_operation_has_its_words_in_both_catalogs() {
+    for operation in crate::model::operation::Operation::ALL {
+        for lang in [Lang::En, Lang::Ja] {
+            assert!(
+                catalog(lang).get(operation.label().as_str()).is_some(),
+                "{} in {lang:?}",
+                operation.label()
+            );
+        }
+    }
+}
+
+#[test]
 fn both_catalogs_use_the_same_placeholders() {
     let placeholders = |text: &str| -> BTreeSet<String> {
         text.split('{')

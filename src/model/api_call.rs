@@ -4,27 +4,26 @@
 
 use serde_json::Value;
 
+use super::operation::{Operation, Service};
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiCall {
-    /// The aws CLI's service name: `iam`, `ecs`, `ecr`, `logs`.
-    pub service: &'static str,
-    /// The API's operation name: `CreateRole`, `PutRetentionPolicy`.
-    pub operation: &'static str,
+    pub operation: Operation,
     pub input: Value,
 }
 
 impl ApiCall {
-    pub fn new(service: &'static str, operation: &'static str, input: Value) -> Self {
-        Self {
-            service,
-            operation,
-            input,
-        }
+    pub fn new(operation: Operation, input: Value) -> Self {
+        Self { operation, input }
+    }
+
+    pub fn service(&self) -> Service {
+        self.operation.service()
     }
 
     /// `iam:CreateRole`, as IAM policies and CloudTrail name it.
     pub fn title(&self) -> String {
-        format!("{}:{}", self.service, self.operation)
+        format!("{}:{}", self.service().cli_name(), self.operation.name())
     }
 
     /// `iam:DeleteRole RoleName=web`: the title and the names that say
@@ -67,13 +66,15 @@ impl ApiCall {
     /// takes no region.
     pub fn cli(&self, region: Option<&str>) -> String {
         let region = match region {
-            Some(region) if self.service != "iam" => format!(" --region {}", shell_word(region)),
+            Some(region) if !self.service().is_global() => {
+                format!(" --region {}", shell_word(region))
+            }
             _ => String::new(),
         };
         format!(
             "aws {} {}{region} --cli-input-json {}",
-            self.service,
-            kebab_case(self.operation),
+            self.service().cli_name(),
+            kebab_case(self.operation.name()),
             shell_quote(&self.json())
         )
     }
@@ -169,8 +170,7 @@ mod tests {
     #[test]
     fn the_cli_sends_the_same_input_and_quotes_it_safely() {
         let call = ApiCall::new(
-            "logs",
-            "CreateLogGroup",
+            Operation::CreateLogGroup,
             json!({"logGroupName": "/ecs/it's"}),
         );
         assert_eq!(call.title(), "logs:CreateLogGroup");
@@ -179,7 +179,7 @@ mod tests {
             cli,
             "aws logs create-log-group --region ap-northeast-1 --cli-input-json '{\n  \"logGroupName\": \"/ecs/it'\\''s\"\n}'"
         );
-        let iam = ApiCall::new("iam", "CreateRole", json!({}));
+        let iam = ApiCall::new(Operation::CreateRole, json!({}));
         assert_eq!(
             iam.cli(Some("ap-northeast-1")),
             "aws iam create-role --cli-input-json '{}'",

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::api_call::ApiCall;
 use super::hcl::{quote, resource_label};
+use super::operation::Operation;
 use super::resource::Resource;
 use super::role::tags_block;
 use super::task_definition::Tag;
@@ -59,7 +60,7 @@ impl Resource for Cluster {
     }
 
     fn api_calls(&self) -> Vec<ApiCall> {
-        vec![ApiCall::new("ecs", "CreateCluster", self.request())]
+        vec![ApiCall::new(Operation::CreateCluster, self.request())]
     }
 
     fn terraform(&self) -> String {

@@ -113,21 +113,21 @@ fn readable(pointer: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::model::operation::Operation;
     use serde_json::json;
 
     use super::*;
 
     fn attach(policy: &str) -> ApiCall {
         ApiCall::new(
-            "iam",
-            "AttachRolePolicy",
+            Operation::AttachRolePolicy,
             json!({"RoleName": "web", "PolicyArn": format!("arn:aws:iam::aws:policy/{policy}")}),
         )
     }
 
     #[test]
     fn a_policy_swapped_after_review_reads_as_one_taken_away_and_one_added() {
-        let create = ApiCall::new("iam", "CreateRole", json!({"RoleName": "web"}));
+        let create = ApiCall::new(Operation::CreateRole, json!({"RoleName": "web"}));
         let reviewed =
             calls_document(&[create.clone(), attach("AmazonECSTaskExecutionRolePolicy")]);
         let now = calls_document(&[

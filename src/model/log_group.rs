@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::api_call::ApiCall;
 use super::hcl::{quote, resource_label};
+use super::operation::Operation;
 use super::resource::Resource;
 use super::role::tags_block;
 use super::task_definition::Tag;
@@ -49,11 +50,10 @@ impl Resource for LogGroup {
                 .collect();
             create["tags"] = json!(tags);
         }
-        let mut calls = vec![ApiCall::new("logs", "CreateLogGroup", create)];
+        let mut calls = vec![ApiCall::new(Operation::CreateLogGroup, create)];
         if let Some(days) = self.retention_in_days {
             calls.push(ApiCall::new(
-                "logs",
-                "PutRetentionPolicy",
+                Operation::PutRetentionPolicy,
                 json!({"logGroupName": self.log_group_name, "retentionInDays": days}),
             ));
         }

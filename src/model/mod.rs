@@ -19,6 +19,7 @@ pub mod load_balancing;
 pub mod log_group;
 pub mod network;
 mod nullable;
+pub mod operation;
 pub mod permissions;
 pub mod repository;
 pub mod resource;

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::api_call::{ApiCall, shell_word};
 use super::hcl::{quote, resource_label};
+use super::operation::Operation;
 use super::resource::Resource;
 use super::role::tags_block;
 use super::task_definition::Tag;
@@ -84,7 +85,7 @@ impl Resource for Repository {
     }
 
     fn api_calls(&self) -> Vec<ApiCall> {
-        vec![ApiCall::new("ecr", "CreateRepository", self.request())]
+        vec![ApiCall::new(Operation::CreateRepository, self.request())]
     }
 
     fn terraform(&self) -> String {

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::api_call::ApiCall;
 use super::hcl::{hcl_value, quote, resource_label};
+use super::operation::Operation;
 use super::resource::Resource;
 use super::task_definition::Tag;
 use super::validate::{Issue, check_tags};
@@ -254,18 +255,16 @@ impl Resource for Role {
                     .collect::<Vec<_>>()
             );
         }
-        let mut calls = vec![ApiCall::new("iam", "CreateRole", create)];
+        let mut calls = vec![ApiCall::new(Operation::CreateRole, create)];
         for arn in &self.managed_policy_arns {
             calls.push(ApiCall::new(
-                "iam",
-                "AttachRolePolicy",
+                Operation::AttachRolePolicy,
                 json!({"RoleName": self.role_name, "PolicyArn": arn}),
             ));
         }
         if let Some(policy) = self.inline_policy() {
             calls.push(ApiCall::new(
-                "iam",
-                "PutRolePolicy",
+                Operation::PutRolePolicy,
                 json!({
                     "RoleName": self.role_name,
                     "PolicyName": self.inline_policy_name(),

@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 use super::api_call::ApiCall;
 use super::validate::{Issue, check_range};
+use crate::model::operation::Operation;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -134,8 +135,7 @@ impl NewLoadBalancer {
 
     pub fn create_load_balancer(&self) -> ApiCall {
         ApiCall::new(
-            "elbv2",
-            "CreateLoadBalancer",
+            Operation::CreateLoadBalancer,
             json!({
                 "Name": self.load_balancer_name,
                 "Subnets": self.subnets,
@@ -150,8 +150,7 @@ impl NewLoadBalancer {
     pub fn create_target_group(&self) -> ApiCall {
         let tg = &self.target_group;
         ApiCall::new(
-            "elbv2",
-            "CreateTargetGroup",
+            Operation::CreateTargetGroup,
             json!({
                 "Name": tg.name,
                 "Protocol": tg.protocol,
@@ -176,8 +175,7 @@ impl NewLoadBalancer {
     /// A listener on `load_balancer_arn` forwarding to the new target group.
     pub fn create_listener_on(&self, load_balancer_arn: &str) -> ApiCall {
         ApiCall::new(
-            "elbv2",
-            "CreateListener",
+            Operation::CreateListener,
             json!({
                 "LoadBalancerArn": load_balancer_arn,
                 "Protocol": self.listener_protocol,
@@ -191,8 +189,7 @@ impl NewLoadBalancer {
     /// go to the new target group.
     pub fn create_rule(&self, listener_arn: &str, priority: i64, path: &str) -> ApiCall {
         ApiCall::new(
-            "elbv2",
-            "CreateRule",
+            Operation::CreateRule,
             json!({
                 "ListenerArn": listener_arn,
                 "Priority": priority,
@@ -320,8 +317,7 @@ impl TargetGroup {
 
 fn security_group(name: &str, description: &str, vpc_id: &str) -> ApiCall {
     ApiCall::new(
-        "ec2",
-        "CreateSecurityGroup",
+        Operation::CreateSecurityGroup,
         json!({"GroupName": name, "Description": description, "VpcId": vpc_id}),
     )
 }
@@ -333,8 +329,7 @@ fn ingress(group: &str, port: i64, source: Value) -> ApiCall {
         permission.extend(source.clone());
     }
     ApiCall::new(
-        "ec2",
-        "AuthorizeSecurityGroupIngress",
+        Operation::AuthorizeSecurityGroupIngress,
         json!({"GroupId": group, "IpPermissions": [permission]}),
     )
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::{LoadBalancer, Service};
 use crate::model::api_call::{ApiCall, RUN_ID};
 use crate::model::load_balancing::{NewLoadBalancer, SERVICE_GROUP, TARGET_GROUP_ARN, check_rule};
+use crate::model::operation::Operation;
 use crate::model::resource::Resource;
 use crate::model::task_definition::Tag;
 use crate::model::validate::Issue;
@@ -100,11 +101,13 @@ pub const ALB_SECURITY_GROUP: &str = "AlbSecurityGroup";
 pub const ALB_INGRESS: &str = "AlbIngress";
 pub const SERVICE_SECURITY_GROUP: &str = "ServiceSecurityGroup";
 pub const SERVICE_INGRESS: &str = "ServiceIngress";
-pub const CREATE_LOAD_BALANCER: &str = "CreateLoadBalancer";
-pub const CREATE_TARGET_GROUP: &str = "CreateTargetGroup";
-pub const CREATE_LISTENER: &str = "CreateListener";
-pub const CREATE_RULE: &str = "CreateRule";
-pub const CREATE_SERVICE: &str = "CreateService";
+// A plan step that is the one call of its operation is named after it (its
+// id is in journals already kept, so these never change).
+pub const CREATE_LOAD_BALANCER: &str = Operation::CreateLoadBalancer.name();
+pub const CREATE_TARGET_GROUP: &str = Operation::CreateTargetGroup.name();
+pub const CREATE_LISTENER: &str = Operation::CreateListener.name();
+pub const CREATE_RULE: &str = Operation::CreateRule.name();
+pub const CREATE_SERVICE: &str = Operation::CreateService.name();
 
 impl ServiceDraft {
     /// `web:80` → (`web`, 80); None when it is not a name and a port.

@@ -23,6 +23,7 @@ use serde_json::{Map, Value};
 
 use super::api_call::ApiCall;
 use super::task_definition::Tag;
+use crate::model::operation::Operation;
 
 pub use terraform::as_variable;
 pub use validate::{check_against_task_definition, is_output_reference, validate};
@@ -191,7 +192,7 @@ impl Service {
     }
 
     pub fn api_call(&self) -> ApiCall {
-        ApiCall::new("ecs", "CreateService", self.request())
+        ApiCall::new(Operation::CreateService, self.request())
     }
 
     pub fn terraform(&self) -> String {

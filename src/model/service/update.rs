@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use crate::model::api_call::ApiCall;
+use crate::model::operation::Operation;
 
 /// ECS's limit on a service's desired tasks (the "tasks per service" quota).
 pub const MAX_DESIRED: i64 = 5000;
@@ -80,7 +81,7 @@ impl ServiceUpdate {
             ServiceUpdate::DesiredCount(n) => input["desiredCount"] = json!(n),
             ServiceUpdate::Revision(r) => input["taskDefinition"] = json!(r),
         }
-        ApiCall::new("ecs", "UpdateService", input)
+        ApiCall::new(Operation::UpdateService, input)
     }
 }
 

@@ -19,6 +19,7 @@ use super::state::AppState;
 use super::task_definitions::Choice;
 use crate::model::access::Role;
 use crate::model::audit::{day_end, day_start};
+use crate::model::operation::Operation;
 use crate::model::revision::readable_time;
 use crate::store::audit::{AuditCall, AuditEntry, AuditFilter, PAGE};
 
@@ -85,6 +86,8 @@ pub struct EntryRow {
 
 pub struct CallRow {
     pub operation: String,
+    /// What it did, in words, when it is one of the app's operations.
+    pub what: String,
     pub resource: String,
     pub outcome: String,
     pub failed: bool,
@@ -197,6 +200,9 @@ fn call_row(page: &Page, call: &AuditCall) -> CallRow {
         .unwrap_or_else(|| page.tr.t("ui.audit_no_answer_yet").to_string());
     CallRow {
         operation: format!("{} {}", call.service, call.operation),
+        what: Operation::parse(&call.operation)
+            .map(|operation| page.tr.operation(operation))
+            .unwrap_or_default(),
         resource: call.resource.clone(),
         failed: outcome != "ok",
         outcome,

@@ -35,6 +35,8 @@ pub fn tag_rows(tags: &[Tag]) -> Vec<TagRow> {
 pub struct CallView {
     /// `iam:CreateRole`
     pub title: String,
+    /// What it does, in words.
+    pub what: String,
     /// An element id for the copy button.
     pub id: String,
     pub json: String,
@@ -118,6 +120,7 @@ pub fn review<W: CreateWizard>(
             .enumerate()
             .map(|(i, call)| CallView {
                 title: call.title(),
+                what: tr.operation(call.operation),
                 id: format!("request-{i}"),
                 json: call.json(),
             })

@@ -24,6 +24,8 @@ pub struct StepView {
     pub number: usize,
     pub id: String,
     pub title: String,
+    /// What it does, in words.
+    pub what: String,
     pub after: String,
     pub json: String,
     pub cli: String,
@@ -129,6 +131,7 @@ pub async fn review(
             number: n + 1,
             id: step.id.clone(),
             title: step.call.title(),
+            what: tr.operation(step.call.operation),
             after: step.depends_on.join(", "),
             json: step.call.json(),
             cli: step

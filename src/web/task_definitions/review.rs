@@ -18,6 +18,7 @@ use crate::deploy::{self, Mode, outcome_of, resource_run, undo_json};
 use crate::model::api_call::ApiCall;
 use crate::model::draft_changes::task_definition_document;
 use crate::model::export;
+use crate::model::operation::Operation;
 use crate::model::revision::Revision;
 use crate::model::revision_diff::same_as_registered;
 use crate::model::validate::{Issue, validate};
@@ -154,7 +155,7 @@ pub async fn create(
 /// The registration as a plan's one call: the review's request.
 fn registration(draft: &Draft) -> Vec<ApiCall> {
     let request = serde_json::to_value(&draft.task_definition).unwrap_or_default();
-    vec![ApiCall::new("ecs", "RegisterTaskDefinition", request)]
+    vec![ApiCall::new(Operation::RegisterTaskDefinition, request)]
 }
 
 /// Registers the draft as a plan run and keeps the revision in the history.
@@ -174,7 +175,7 @@ async fn register(
     deploy::run(&state.store, KIND, id, mode, move |journal| async move {
         let created = resource_run::create(&aws, calls, &journal, &Retry::STANDARD).await;
         let answer = match &created {
-            Ok(created) => created.response[0]["RegisterTaskDefinition"].clone(),
+            Ok(created) => created.response[0][Operation::RegisterTaskDefinition.name()].clone(),
             Err(_) => return outcome_of(&created),
         };
         let registered = registered(answer);

@@ -1,0 +1,447 @@
+//! Every AWS operation the app sends that changes something, in one typed
+//! table: its service, its wire name, the outputs later steps read from its
+//! answer, how what it made is found again by name (to adopt it rather than
+//! make it twice), what undoes it, and its name for people. Each question
+//! is an exhaustive `match`, so an operation added without saying what
+//! undoes it does not compile; `aws/operations.rs` sends and finds with one
+//! exhaustive `match` too. Reads are not here: they change nothing.
+
+use serde_json::{Value, json};
+
+use super::api_call::ApiCall;
+
+/// An AWS service, by the aws CLI's name for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Service {
+    Ecs,
+    Ecr,
+    Iam,
+    Logs,
+    Ec2,
+    Elbv2,
+}
+
+impl Service {
+    /// `ecs`, `elbv2`: the aws CLI's and IAM policies' prefix.
+    pub fn cli_name(self) -> &'static str {
+        match self {
+            Service::Ecs => "ecs",
+            Service::Ecr => "ecr",
+            Service::Iam => "iam",
+            Service::Logs => "logs",
+            Service::Ec2 => "ec2",
+            Service::Elbv2 => "elbv2",
+        }
+    }
+
+    /// IAM is global: its commands take no region.
+    pub fn is_global(self) -> bool {
+        self == Service::Iam
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    CreateCluster,
+    DeleteCluster,
+    RegisterTaskDefinition,
+    DeregisterTaskDefinition,
+    CreateService,
+    UpdateService,
+    DeleteService,
+    CreateRepository,
+    DeleteRepository,
+    CreateRole,
+    DeleteRole,
+    AttachRolePolicy,
+    DetachRolePolicy,
+    PutRolePolicy,
+    DeleteRolePolicy,
+    CreateLogGroup,
+    PutRetentionPolicy,
+    DeleteLogGroup,
+    CreateSecurityGroup,
+    AuthorizeSecurityGroupIngress,
+    DeleteSecurityGroup,
+    CreateLoadBalancer,
+    DeleteLoadBalancer,
+    CreateTargetGroup,
+    DeleteTargetGroup,
+    CreateListener,
+    DeleteListener,
+    CreateRule,
+    DeleteRule,
+}
+
+/// What undoes an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Undo {
+    /// This operation, its input read from the request and the answer.
+    By(Operation),
+    /// It made nothing of its own: it goes with what it changed (a rule of
+    /// a security group, a retention of a log group).
+    WithParent,
+    /// It changes or removes something that was there; a clean-up leaves it.
+    NotUndone,
+}
+
+/// How what an operation made is found again by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    /// Looked up by the name its request gives (the member named here).
+    ByName(&'static str),
+    /// A rule on a listener, by its priority.
+    ByPriority,
+    /// A revision: the family's latest, when it is exactly the request.
+    AsLatestRevision,
+    /// Sending it again is harmless (AWS answers "duplicate" or does the
+    /// same again): nothing to look up.
+    SendAgain,
+}
+
+impl Operation {
+    pub const ALL: [Operation; 29] = [
+        Operation::CreateCluster,
+        Operation::DeleteCluster,
+        Operation::RegisterTaskDefinition,
+        Operation::DeregisterTaskDefinition,
+        Operation::CreateService,
+        Operation::UpdateService,
+        Operation::DeleteService,
+        Operation::CreateRepository,
+        Operation::DeleteRepository,
+        Operation::CreateRole,
+        Operation::DeleteRole,
+        Operation::AttachRolePolicy,
+        Operation::DetachRolePolicy,
+        Operation::PutRolePolicy,
+        Operation::DeleteRolePolicy,
+        Operation::CreateLogGroup,
+        Operation::PutRetentionPolicy,
+        Operation::DeleteLogGroup,
+        Operation::CreateSecurityGroup,
+        Operation::AuthorizeSecurityGroupIngress,
+        Operation::DeleteSecurityGroup,
+        Operation::CreateLoadBalancer,
+        Operation::DeleteLoadBalancer,
+        Operation::CreateTargetGroup,
+        Operation::DeleteTargetGroup,
+        Operation::CreateListener,
+        Operation::DeleteListener,
+        Operation::CreateRule,
+        Operation::DeleteRule,
+    ];
+
+    /// The one place each operation's wire name is written.
+    pub const fn name(self) -> &'static str {
+        use Operation::*;
+        match self {
+            CreateCluster => "CreateCluster",
+            DeleteCluster => "DeleteCluster",
+            RegisterTaskDefinition => "RegisterTaskDefinition",
+            DeregisterTaskDefinition => "DeregisterTaskDefinition",
+            CreateService => "CreateService",
+            UpdateService => "UpdateService",
+            DeleteService => "DeleteService",
+            CreateRepository => "CreateRepository",
+            DeleteRepository => "DeleteRepository",
+            CreateRole => "CreateRole",
+            DeleteRole => "DeleteRole",
+            AttachRolePolicy => "AttachRolePolicy",
+            DetachRolePolicy => "DetachRolePolicy",
+            PutRolePolicy => "PutRolePolicy",
+            DeleteRolePolicy => "DeleteRolePolicy",
+            CreateLogGroup => "CreateLogGroup",
+            PutRetentionPolicy => "PutRetentionPolicy",
+            DeleteLogGroup => "DeleteLogGroup",
+            CreateSecurityGroup => "CreateSecurityGroup",
+            AuthorizeSecurityGroupIngress => "AuthorizeSecurityGroupIngress",
+            DeleteSecurityGroup => "DeleteSecurityGroup",
+            CreateLoadBalancer => "CreateLoadBalancer",
+            DeleteLoadBalancer => "DeleteLoadBalancer",
+            CreateTargetGroup => "CreateTargetGroup",
+            DeleteTargetGroup => "DeleteTargetGroup",
+            CreateListener => "CreateListener",
+            DeleteListener => "DeleteListener",
+            CreateRule => "CreateRule",
+            DeleteRule => "DeleteRule",
+        }
+    }
+
+    /// The operation of a wire name (an SDK call's, a kept record's).
+    pub fn parse(name: &str) -> Option<Operation> {
+        Operation::ALL.into_iter().find(|o| o.name() == name)
+    }
+
+    pub fn service(self) -> Service {
+        use Operation::*;
+        match self {
+            CreateCluster
+            | DeleteCluster
+            | RegisterTaskDefinition
+            | DeregisterTaskDefinition
+            | CreateService
+            | UpdateService
+            | DeleteService => Service::Ecs,
+            CreateRepository | DeleteRepository => Service::Ecr,
+            CreateRole | DeleteRole | AttachRolePolicy | DetachRolePolicy | PutRolePolicy
+            | DeleteRolePolicy => Service::Iam,
+            CreateLogGroup | PutRetentionPolicy | DeleteLogGroup => Service::Logs,
+            CreateSecurityGroup | AuthorizeSecurityGroupIngress | DeleteSecurityGroup => {
+                Service::Ec2
+            }
+            CreateLoadBalancer | DeleteLoadBalancer | CreateTargetGroup | DeleteTargetGroup
+            | CreateListener | DeleteListener | CreateRule | DeleteRule => Service::Elbv2,
+        }
+    }
+
+    /// What undoes it.
+    pub fn undo(self) -> Undo {
+        use Operation::*;
+        match self {
+            CreateCluster => Undo::By(DeleteCluster),
+            RegisterTaskDefinition => Undo::By(DeregisterTaskDefinition),
+            // force: deleted without first scaling to zero.
+            CreateService => Undo::By(DeleteService),
+            CreateRepository => Undo::By(DeleteRepository),
+            CreateRole => Undo::By(DeleteRole),
+            AttachRolePolicy => Undo::By(DetachRolePolicy),
+            PutRolePolicy => Undo::By(DeleteRolePolicy),
+            CreateLogGroup => Undo::By(DeleteLogGroup),
+            CreateSecurityGroup => Undo::By(DeleteSecurityGroup),
+            CreateLoadBalancer => Undo::By(DeleteLoadBalancer),
+            CreateTargetGroup => Undo::By(DeleteTargetGroup),
+            CreateListener => Undo::By(DeleteListener),
+            CreateRule => Undo::By(DeleteRule),
+            PutRetentionPolicy | AuthorizeSecurityGroupIngress => Undo::WithParent,
+            UpdateService
+            | DeleteCluster
+            | DeregisterTaskDefinition
+            | DeleteService
+            | DeleteRepository
+            | DeleteRole
+            | DetachRolePolicy
+            | DeleteRolePolicy
+            | DeleteLogGroup
+            | DeleteSecurityGroup
+            | DeleteLoadBalancer
+            | DeleteTargetGroup
+            | DeleteListener
+            | DeleteRule => Undo::NotUndone,
+        }
+    }
+
+    /// How what it made is found again.
+    pub fn found(self) -> Found {
+        use Operation::*;
+        match self {
+            CreateCluster => Found::ByName("clusterName"),
+            RegisterTaskDefinition => Found::AsLatestRevision,
+            CreateService => Found::ByName("serviceName"),
+            CreateRepository => Found::ByName("repositoryName"),
+            CreateRole => Found::ByName("RoleName"),
+            CreateLogGroup => Found::ByName("logGroupName"),
+            CreateSecurityGroup => Found::ByName("GroupName"),
+            CreateLoadBalancer | CreateTargetGroup => Found::ByName("Name"),
+            CreateListener => Found::ByName("Port"),
+            CreateRule => Found::ByPriority,
+            // Attaching, putting or authorizing again changes nothing (EC2
+            // answers "duplicate", which the runner takes as done); a
+            // delete of what is gone is done.
+            AttachRolePolicy
+            | PutRolePolicy
+            | PutRetentionPolicy
+            | AuthorizeSecurityGroupIngress
+            | UpdateService
+            | DeleteCluster
+            | DeregisterTaskDefinition
+            | DeleteService
+            | DeleteRepository
+            | DeleteRole
+            | DetachRolePolicy
+            | DeleteRolePolicy
+            | DeleteLogGroup
+            | DeleteSecurityGroup
+            | DeleteLoadBalancer
+            | DeleteTargetGroup
+            | DeleteListener
+            | DeleteRule => Found::SendAgain,
+        }
+    }
+
+    /// The outputs later steps read from its answer: (name, JSON pointer).
+    pub fn outputs(self) -> &'static [(&'static str, &'static str)] {
+        use Operation::*;
+        match self {
+            CreateCluster => &[("ClusterArn", "/cluster/clusterArn")],
+            RegisterTaskDefinition => &[("TaskDefinitionArn", "/taskDefinition/taskDefinitionArn")],
+            CreateService => &[("ServiceArn", "/service/serviceArn")],
+            CreateRepository => &[
+                ("RepositoryArn", "/repository/repositoryArn"),
+                ("RepositoryUri", "/repository/repositoryUri"),
+            ],
+            CreateRole => &[("Arn", "/Role/Arn")],
+            CreateSecurityGroup => &[("GroupId", "/GroupId")],
+            CreateLoadBalancer => &[
+                ("LoadBalancerArn", "/LoadBalancers/0/LoadBalancerArn"),
+                ("DNSName", "/LoadBalancers/0/DNSName"),
+            ],
+            CreateTargetGroup => &[("TargetGroupArn", "/TargetGroups/0/TargetGroupArn")],
+            CreateListener => &[("ListenerArn", "/Listeners/0/ListenerArn")],
+            CreateRule => &[("RuleArn", "/Rules/0/RuleArn")],
+            CreateLogGroup
+            | PutRetentionPolicy
+            | AttachRolePolicy
+            | PutRolePolicy
+            | AuthorizeSecurityGroupIngress
+            | UpdateService
+            | DeleteCluster
+            | DeregisterTaskDefinition
+            | DeleteService
+            | DeleteRepository
+            | DeleteRole
+            | DetachRolePolicy
+            | DeleteRolePolicy
+            | DeleteLogGroup
+            | DeleteSecurityGroup
+            | DeleteLoadBalancer
+            | DeleteTargetGroup
+            | DeleteListener
+            | DeleteRule => &[],
+        }
+    }
+
+    /// The ARN of what it made, as its answer gives it.
+    pub fn arn_in(self, answer: &Value) -> Option<&str> {
+        self.outputs()
+            .iter()
+            .filter(|(name, _)| name.ends_with("Arn"))
+            .find_map(|(_, pointer)| answer.pointer(pointer)?.as_str())
+    }
+
+    /// Its name for people: a catalog key (`op.CreateTargetGroup`).
+    pub fn label(self) -> String {
+        format!("op.{}", self.name())
+    }
+
+    /// The call that undoes this one, made with `input` (as sent, outputs
+    /// filled in) and answered `answer`; None when there is nothing of its
+    /// own to undo, or the answer lacks the id the delete needs.
+    pub fn undo_call(self, input: &Value, answer: &Value) -> Option<ApiCall> {
+        let Undo::By(undo) = self.undo() else {
+            return None;
+        };
+        let text = |value: &Value| value.as_str().filter(|s| !s.is_empty()).map(str::to_string);
+        use Operation::*;
+        let input = match self {
+            CreateService => {
+                let service = text(&answer["service"]["serviceArn"])
+                    .or_else(|| text(&input["serviceName"]))?;
+                json!({"cluster": input["cluster"], "service": service, "force": true})
+            }
+            CreateListener => json!({"ListenerArn": text(&answer["Listeners"][0]["ListenerArn"])?}),
+            CreateRule => json!({"RuleArn": text(&answer["Rules"][0]["RuleArn"])?}),
+            CreateTargetGroup => json!({
+                "TargetGroupArn": text(&answer["TargetGroups"][0]["TargetGroupArn"])?
+            }),
+            CreateLoadBalancer => json!({
+                "LoadBalancerArn": text(&answer["LoadBalancers"][0]["LoadBalancerArn"])?
+            }),
+            CreateSecurityGroup => json!({"GroupId": text(&answer["GroupId"])?}),
+            // IAM, CloudWatch Logs, ECS clusters and ECR repositories are
+            // known by the names the request gave them.
+            CreateRole => json!({"RoleName": input["RoleName"]}),
+            AttachRolePolicy => {
+                json!({"RoleName": input["RoleName"], "PolicyArn": input["PolicyArn"]})
+            }
+            PutRolePolicy => {
+                json!({"RoleName": input["RoleName"], "PolicyName": input["PolicyName"]})
+            }
+            CreateLogGroup => json!({"logGroupName": input["logGroupName"]}),
+            CreateCluster => json!({"cluster": input["clusterName"]}),
+            CreateRepository => json!({"repositoryName": input["repositoryName"]}),
+            // A revision is known by the ARN AWS gave it.
+            RegisterTaskDefinition => json!({
+                "taskDefinition": text(&answer["taskDefinition"]["taskDefinitionArn"])?
+            }),
+            // Made nothing of its own, or is itself an undo: `undo()` said so.
+            PutRetentionPolicy
+            | AuthorizeSecurityGroupIngress
+            | UpdateService
+            | DeleteCluster
+            | DeregisterTaskDefinition
+            | DeleteService
+            | DeleteRepository
+            | DeleteRole
+            | DetachRolePolicy
+            | DeleteRolePolicy
+            | DeleteLogGroup
+            | DeleteSecurityGroup
+            | DeleteLoadBalancer
+            | DeleteTargetGroup
+            | DeleteListener
+            | DeleteRule => return None,
+        };
+        Some(ApiCall::new(undo, input))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_that_makes_something_says_what_undoes_it() {
+        for operation in Operation::ALL {
+            assert_eq!(Operation::parse(operation.name()), Some(operation));
+            if let Undo::By(undo) = operation.undo() {
+                assert_eq!(undo.service(), operation.service(), "{operation:?}");
+                assert_eq!(
+                    undo.undo(),
+                    Undo::NotUndone,
+                    "{undo:?} undoes, is not undone"
+                );
+                // What is not looked up again is undone from its request
+                // alone (attaching a policy: detaching it by the same names).
+                if operation.found() == Found::SendAgain {
+                    let request = json!({"RoleName": "r", "PolicyArn": "p", "PolicyName": "n"});
+                    assert!(
+                        operation.undo_call(&request, &json!({})).is_some(),
+                        "{operation:?} is undone from its request"
+                    );
+                }
+            }
+        }
+        assert_eq!(Operation::parse("RunInstances"), None);
+    }
+
+    #[test]
+    fn an_undo_reads_its_ids_from_the_request_or_the_answer() {
+        let call = Operation::CreateTargetGroup
+            .undo_call(
+                &json!({"Name": "tg"}),
+                &json!({"TargetGroups": [{"TargetGroupArn": "arn:tg"}]}),
+            )
+            .unwrap();
+        assert_eq!(call.operation, Operation::DeleteTargetGroup);
+        assert_eq!(call.input, json!({"TargetGroupArn": "arn:tg"}));
+        assert_eq!(
+            Operation::CreateTargetGroup.undo_call(&json!({}), &json!({})),
+            None,
+            "no ARN in the answer: nothing to delete by"
+        );
+        let detach = Operation::AttachRolePolicy
+            .undo_call(&json!({"RoleName": "r", "PolicyArn": "arn:p"}), &json!({}))
+            .unwrap();
+        assert_eq!(detach.title(), "iam:DetachRolePolicy");
+        assert_eq!(
+            Operation::AuthorizeSecurityGroupIngress.undo_call(&json!({}), &json!({})),
+            None
+        );
+        assert_eq!(
+            Operation::CreateLoadBalancer
+                .arn_in(&json!({"LoadBalancers": [{"LoadBalancerArn": "arn:lb", "DNSName": "x"}]})),
+            Some("arn:lb")
+        );
+    }
+}
