@@ -18,10 +18,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use crate::config::Config;
+use crate::config::SessionLimits;
 use crate::deploy::runner::Retry;
 use crate::store::Store;
 use crate::web::security::CsrfKey;
-use crate::web::state::{AppState, SessionLimits};
+use crate::web::state::AppState;
 
 /// The Host header values a server on `addr` answers to.
 pub fn allowed_hosts(addr: SocketAddr) -> Vec<String> {

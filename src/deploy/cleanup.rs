@@ -16,7 +16,7 @@ use crate::model::api_call::ApiCall;
 /// answered. None for a step that made nothing of its own (a rule goes
 /// with its group).
 pub fn undo_call(step: &Step, input: &Value, answer: &Value) -> Option<ApiCall> {
-    step.call.operation.undo_call(input, answer)
+    ApiCall::new(step.call.operation, input.clone()).undo(answer)
 }
 
 /// The delete calls for the steps in `answers` (step id → answer), each

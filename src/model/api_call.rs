@@ -2,9 +2,9 @@
 //! input in the API's own parameter names. The review pages show each call's
 //! input as JSON and as the aws CLI command that sends the same input.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use super::operation::{Operation, Service};
+use super::operation::{Operation, Service, Undo};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiCall {
@@ -24,6 +24,69 @@ impl ApiCall {
     /// `iam:CreateRole`, as IAM policies and CloudTrail name it.
     pub fn title(&self) -> String {
         format!("{}:{}", self.service().cli_name(), self.operation.name())
+    }
+
+    /// The call that undoes this one (its input as sent, outputs filled
+    /// in), which AWS answered `answer`; None when there is nothing of its
+    /// own to undo, or the answer lacks the id the delete needs. One
+    /// exhaustive `match` over the operations.
+    pub fn undo(&self, answer: &Value) -> Option<ApiCall> {
+        let Undo::By(undo) = self.operation.undo() else {
+            return None;
+        };
+        let input = &self.input;
+        let text = |value: &Value| value.as_str().filter(|s| !s.is_empty()).map(str::to_string);
+        use Operation::*;
+        let input = match self.operation {
+            CreateService => {
+                let service = text(&answer["service"]["serviceArn"])
+                    .or_else(|| text(&input["serviceName"]))?;
+                json!({"cluster": input["cluster"], "service": service, "force": true})
+            }
+            CreateListener => json!({"ListenerArn": text(&answer["Listeners"][0]["ListenerArn"])?}),
+            CreateRule => json!({"RuleArn": text(&answer["Rules"][0]["RuleArn"])?}),
+            CreateTargetGroup => json!({
+                "TargetGroupArn": text(&answer["TargetGroups"][0]["TargetGroupArn"])?
+            }),
+            CreateLoadBalancer => json!({
+                "LoadBalancerArn": text(&answer["LoadBalancers"][0]["LoadBalancerArn"])?
+            }),
+            CreateSecurityGroup => json!({"GroupId": text(&answer["GroupId"])?}),
+            // IAM, CloudWatch Logs, ECS clusters and ECR repositories are
+            // known by the names the request gave them.
+            CreateRole => json!({"RoleName": input["RoleName"]}),
+            AttachRolePolicy => {
+                json!({"RoleName": input["RoleName"], "PolicyArn": input["PolicyArn"]})
+            }
+            PutRolePolicy => {
+                json!({"RoleName": input["RoleName"], "PolicyName": input["PolicyName"]})
+            }
+            CreateLogGroup => json!({"logGroupName": input["logGroupName"]}),
+            CreateCluster => json!({"cluster": input["clusterName"]}),
+            CreateRepository => json!({"repositoryName": input["repositoryName"]}),
+            // A revision is known by the ARN AWS gave it.
+            RegisterTaskDefinition => json!({
+                "taskDefinition": text(&answer["taskDefinition"]["taskDefinitionArn"])?
+            }),
+            // Made nothing of its own, or is itself an undo: `undo()` said so.
+            PutRetentionPolicy
+            | AuthorizeSecurityGroupIngress
+            | UpdateService
+            | DeleteCluster
+            | DeregisterTaskDefinition
+            | DeleteService
+            | DeleteRepository
+            | DeleteRole
+            | DetachRolePolicy
+            | DeleteRolePolicy
+            | DeleteLogGroup
+            | DeleteSecurityGroup
+            | DeleteLoadBalancer
+            | DeleteTargetGroup
+            | DeleteListener
+            | DeleteRule => return None,
+        };
+        Some(ApiCall::new(undo, input))
     }
 
     /// `iam:DeleteRole RoleName=web`: the title and the names that say
@@ -140,6 +203,36 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn an_undo_reads_its_ids_from_the_request_or_the_answer() {
+        let call = ApiCall::new(Operation::CreateTargetGroup, json!({"Name": "tg"}))
+            .undo(&json!({"TargetGroups": [{"TargetGroupArn": "arn:tg"}]}))
+            .unwrap();
+        assert_eq!(call.operation, Operation::DeleteTargetGroup);
+        assert_eq!(call.input, json!({"TargetGroupArn": "arn:tg"}));
+        assert_eq!(
+            ApiCall::new(Operation::CreateTargetGroup, json!({})).undo(&json!({})),
+            None,
+            "no ARN in the answer: nothing to delete by"
+        );
+        let detach = ApiCall::new(
+            Operation::AttachRolePolicy,
+            json!({"RoleName": "r", "PolicyArn": "arn:p"}),
+        )
+        .undo(&json!({}))
+        .unwrap();
+        assert_eq!(detach.title(), "iam:DetachRolePolicy");
+        assert_eq!(
+            ApiCall::new(Operation::AuthorizeSecurityGroupIngress, json!({})).undo(&json!({})),
+            None
+        );
+        assert_eq!(
+            Operation::CreateLoadBalancer
+                .arn_in(&json!({"LoadBalancers": [{"LoadBalancerArn": "arn:lb", "DNSName": "x"}]})),
+            Some("arn:lb")
+        );
+    }
 
     #[test]
     fn values_stay_one_word_whatever_they_hold() {

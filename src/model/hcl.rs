@@ -117,6 +117,27 @@ pub fn resource_label(name: &str, prefix: &str) -> String {
     }
 }
 
+/// `${CreateTargetGroup.TargetGroupArn}` → `var.create_target_group_target_group_arn`:
+/// a variable to set, when the service is declared on its own.
+pub fn as_variable(reference: &str) -> String {
+    let inner = reference.trim_start_matches("${").trim_end_matches('}');
+    let mut name = String::from("var.");
+    for (i, c) in inner.chars().enumerate() {
+        if c == '.' {
+            name.push('_');
+        } else if c.is_ascii_uppercase() {
+            let after_separator = name.ends_with('_') || name.ends_with('.');
+            if i > 0 && !after_separator {
+                name.push('_');
+            }
+            name.push(c.to_ascii_lowercase());
+        } else {
+            name.push(c);
+        }
+    }
+    name
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

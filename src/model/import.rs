@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 
+use super::issue::Issue;
 use super::limits;
 use super::task_definition::{Tag, TaskDefinition};
-use super::validate::Issue;
 
 /// Fields AWS adds when it stores a revision; register refuses them.
 pub const READ_ONLY_FIELDS: [&str; 9] = [

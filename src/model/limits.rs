@@ -10,7 +10,10 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::validate::{Issue, MAX_CONTAINERS};
+use super::issue::Issue;
+
+/// A task definition holds at most this many containers.
+pub const MAX_CONTAINERS: usize = 10;
 
 /// A list or map's field name → its largest size. The field name alone is
 /// enough: no two fields of these requests share a name with different limits.

@@ -3,12 +3,10 @@
 //! answer, how what it made is found again by name (to adopt it rather than
 //! make it twice), what undoes it, and its name for people. Each question
 //! is an exhaustive `match`, so an operation added without saying what
-//! undoes it does not compile; `aws/operations.rs` sends and finds with one
+//! undoes it does not compile (`ApiCall::undo` builds that call); `aws/operations.rs` sends and finds with one
 //! exhaustive `match` too. Reads are not here: they change nothing.
 
-use serde_json::{Value, json};
-
-use super::api_call::ApiCall;
+use serde_json::Value;
 
 /// An AWS service, by the aws CLI's name for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -323,72 +321,14 @@ impl Operation {
     pub fn label(self) -> String {
         format!("op.{}", self.name())
     }
-
-    /// The call that undoes this one, made with `input` (as sent, outputs
-    /// filled in) and answered `answer`; None when there is nothing of its
-    /// own to undo, or the answer lacks the id the delete needs.
-    pub fn undo_call(self, input: &Value, answer: &Value) -> Option<ApiCall> {
-        let Undo::By(undo) = self.undo() else {
-            return None;
-        };
-        let text = |value: &Value| value.as_str().filter(|s| !s.is_empty()).map(str::to_string);
-        use Operation::*;
-        let input = match self {
-            CreateService => {
-                let service = text(&answer["service"]["serviceArn"])
-                    .or_else(|| text(&input["serviceName"]))?;
-                json!({"cluster": input["cluster"], "service": service, "force": true})
-            }
-            CreateListener => json!({"ListenerArn": text(&answer["Listeners"][0]["ListenerArn"])?}),
-            CreateRule => json!({"RuleArn": text(&answer["Rules"][0]["RuleArn"])?}),
-            CreateTargetGroup => json!({
-                "TargetGroupArn": text(&answer["TargetGroups"][0]["TargetGroupArn"])?
-            }),
-            CreateLoadBalancer => json!({
-                "LoadBalancerArn": text(&answer["LoadBalancers"][0]["LoadBalancerArn"])?
-            }),
-            CreateSecurityGroup => json!({"GroupId": text(&answer["GroupId"])?}),
-            // IAM, CloudWatch Logs, ECS clusters and ECR repositories are
-            // known by the names the request gave them.
-            CreateRole => json!({"RoleName": input["RoleName"]}),
-            AttachRolePolicy => {
-                json!({"RoleName": input["RoleName"], "PolicyArn": input["PolicyArn"]})
-            }
-            PutRolePolicy => {
-                json!({"RoleName": input["RoleName"], "PolicyName": input["PolicyName"]})
-            }
-            CreateLogGroup => json!({"logGroupName": input["logGroupName"]}),
-            CreateCluster => json!({"cluster": input["clusterName"]}),
-            CreateRepository => json!({"repositoryName": input["repositoryName"]}),
-            // A revision is known by the ARN AWS gave it.
-            RegisterTaskDefinition => json!({
-                "taskDefinition": text(&answer["taskDefinition"]["taskDefinitionArn"])?
-            }),
-            // Made nothing of its own, or is itself an undo: `undo()` said so.
-            PutRetentionPolicy
-            | AuthorizeSecurityGroupIngress
-            | UpdateService
-            | DeleteCluster
-            | DeregisterTaskDefinition
-            | DeleteService
-            | DeleteRepository
-            | DeleteRole
-            | DetachRolePolicy
-            | DeleteRolePolicy
-            | DeleteLogGroup
-            | DeleteSecurityGroup
-            | DeleteLoadBalancer
-            | DeleteTargetGroup
-            | DeleteListener
-            | DeleteRule => return None,
-        };
-        Some(ApiCall::new(undo, input))
-    }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
+    use crate::model::api_call::ApiCall;
 
     #[test]
     fn every_operation_that_makes_something_says_what_undoes_it() {
@@ -405,43 +345,14 @@ mod tests {
                 // alone (attaching a policy: detaching it by the same names).
                 if operation.found() == Found::SendAgain {
                     let request = json!({"RoleName": "r", "PolicyArn": "p", "PolicyName": "n"});
+                    let call = ApiCall::new(operation, request);
                     assert!(
-                        operation.undo_call(&request, &json!({})).is_some(),
+                        call.undo(&json!({})).is_some(),
                         "{operation:?} is undone from its request"
                     );
                 }
             }
         }
         assert_eq!(Operation::parse("RunInstances"), None);
-    }
-
-    #[test]
-    fn an_undo_reads_its_ids_from_the_request_or_the_answer() {
-        let call = Operation::CreateTargetGroup
-            .undo_call(
-                &json!({"Name": "tg"}),
-                &json!({"TargetGroups": [{"TargetGroupArn": "arn:tg"}]}),
-            )
-            .unwrap();
-        assert_eq!(call.operation, Operation::DeleteTargetGroup);
-        assert_eq!(call.input, json!({"TargetGroupArn": "arn:tg"}));
-        assert_eq!(
-            Operation::CreateTargetGroup.undo_call(&json!({}), &json!({})),
-            None,
-            "no ARN in the answer: nothing to delete by"
-        );
-        let detach = Operation::AttachRolePolicy
-            .undo_call(&json!({"RoleName": "r", "PolicyArn": "arn:p"}), &json!({}))
-            .unwrap();
-        assert_eq!(detach.title(), "iam:DetachRolePolicy");
-        assert_eq!(
-            Operation::AuthorizeSecurityGroupIngress.undo_call(&json!({}), &json!({})),
-            None
-        );
-        assert_eq!(
-            Operation::CreateLoadBalancer
-                .arn_in(&json!({"LoadBalancers": [{"LoadBalancerArn": "arn:lb", "DNSName": "x"}]})),
-            Some("arn:lb")
-        );
     }
 }

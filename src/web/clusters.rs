@@ -9,8 +9,8 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 
-use super::create::{self, Context, CreateWizard, FormCommon, FormWizard};
-use super::form::FormData;
+use super::create::{self, CreateWizard, FormCommon, FormWizard};
+use super::form::{Context, FormData, decode_tags};
 use super::listing::{Listing, PageQuery, listing};
 use super::page::Page;
 use super::route::{Routes, get, viewer};
@@ -51,7 +51,7 @@ impl FormWizard for Cluster {
         Cluster {
             cluster_name: form.text("clusterName"),
             container_insights: form.checked("containerInsights"),
-            tags: create::decode_tags(form),
+            tags: decode_tags(form),
         }
     }
 

@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::assets::{ASSETS, Assets};
-use super::page::lang_of_headers;
+use super::lang::lang_of_headers;
 use super::security::Refusal;
 use crate::i18n::Tr;
 use crate::store::StoreError;

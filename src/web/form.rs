@@ -4,6 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::aws::Connection;
+use crate::model::role::Scope;
+use crate::model::task_definition::Tag;
 use crate::model::validate::Issue;
 
 /// Sorted by name, so a field is found, and a list's rows are enumerated, in
@@ -154,6 +157,105 @@ pub fn join_list(items: &[String]) -> String {
     }
 }
 
+/// Draft ids are 32 hex digits; anything else is not found without a query.
+pub fn is_draft_id(id: &str) -> bool {
+    id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// A `<select>` option.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    pub fn list(options: &[(&str, &str)], current: &str) -> Vec<Choice> {
+        options
+            .iter()
+            .map(|(value, label)| Choice {
+                value: value.to_string(),
+                label: label.to_string(),
+                selected: *value == current,
+            })
+            .collect()
+    }
+}
+
+/// Where the app acts: turns names into ARNs and picks the partition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    pub partition: String,
+    /// None in preview mode.
+    pub account: Option<String>,
+    pub region: String,
+}
+
+impl Context {
+    pub fn of(connection: &Connection) -> Self {
+        let (partition, account) = match connection {
+            Connection::Connected { identity, .. } => (
+                identity.arn.split(':').nth(1).unwrap_or("aws").to_string(),
+                Some(identity.account.clone()),
+            ),
+            Connection::PreviewOnly { .. } => ("aws".to_string(), None),
+        };
+        Self {
+            partition,
+            account,
+            region: connection.region().unwrap_or_default().to_string(),
+        }
+    }
+
+    pub fn scope(&self) -> Option<Scope> {
+        Some(Scope {
+            partition: self.partition.clone(),
+            account: self.account.clone()?,
+            region: self.region.clone(),
+        })
+    }
+}
+
+/// A tags list's row as a form shows it: field prefix, remove button, values.
+pub struct TagRow {
+    pub p: String,
+    pub remove: String,
+    pub key: String,
+    pub value: String,
+}
+
+pub fn tag_rows(tags: &[Tag]) -> Vec<TagRow> {
+    tags.iter()
+        .enumerate()
+        .map(|(i, t)| TagRow {
+            p: format!("tags.{i}."),
+            remove: format!("remove:tags.{i}"),
+            key: t.key.clone(),
+            value: t.value.clone(),
+        })
+        .collect()
+}
+
+/// Reads `name.0.key`/`name.0.value` rows as tags.
+pub fn decode_tags(form: &FormData) -> Vec<Tag> {
+    form.rows("tags.")
+        .into_iter()
+        .map(|i| Tag {
+            key: form.text(&format!("tags.{i}.key")),
+            value: form.text(&format!("tags.{i}.value")),
+        })
+        .collect()
+}
+
+/// One line per item, or commas: how a list of ARNs is typed.
+pub fn split_lines(text: &str) -> Vec<String> {
+    text.split(['\n', ','])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,5 +325,27 @@ mod tests {
         );
         assert_eq!(join_list(&["CMD".into(), "true".into()]), "CMD, true");
         assert!(split_list("  ").is_empty());
+    }
+
+    #[test]
+    fn lists_are_split_on_lines_and_commas() {
+        assert_eq!(split_lines(" a\r\nb, c\n\n"), ["a", "b", "c"]);
+        assert!(split_lines("  ").is_empty());
+    }
+
+    #[test]
+    fn tags_are_read_from_their_rows() {
+        let form = FormData::new(vec![
+            ("tags.0.key".into(), " Name ".into()),
+            ("tags.0.value".into(), "web".into()),
+            ("tags.2.key".into(), "env".into()),
+        ]);
+        let tags = decode_tags(&form);
+        assert_eq!(tags.len(), 2);
+        assert_eq!(
+            (tags[0].key.as_str(), tags[0].value.as_str()),
+            ("Name", "web")
+        );
+        assert_eq!(tags[1].value, "");
     }
 }

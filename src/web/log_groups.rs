@@ -9,13 +9,13 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 
-use super::create::{self, Context, CreateWizard, FormCommon, FormWizard};
-use super::form::FormData;
+use super::create::{self, CreateWizard, FormCommon, FormWizard};
+use super::form::Choice;
+use super::form::{Context, FormData, decode_tags};
 use super::listing::{Listing, PageQuery, listing};
 use super::page::Page;
 use super::route::{Routes, get, viewer};
 use super::state::AppState;
-use super::task_definitions::Choice;
 use crate::aws::{Aws, Connection, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
 use crate::deploy::resource_run;
@@ -57,7 +57,7 @@ impl FormWizard for LogGroup {
         LogGroup {
             log_group_name: form.text("logGroupName"),
             retention_in_days: retention.and_then(|d| u32::try_from(d).ok()),
-            tags: create::decode_tags(form),
+            tags: decode_tags(form),
         }
     }
 

@@ -2,18 +2,21 @@
 
 pub mod assets;
 mod audit;
+mod audit_entry;
 mod checklist;
 mod clusters;
 pub mod create;
+mod csrf_key;
 pub mod error;
 pub mod form;
 mod home;
-mod lang;
+pub mod lang;
 mod listing;
 mod log_groups;
 pub mod messages;
 mod oidc_signin;
 pub mod page;
+mod peer;
 mod refusal;
 mod repositories;
 mod reviewed;

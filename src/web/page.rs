@@ -8,14 +8,13 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 
 use super::assets::{ASSETS, Assets};
+use super::lang::lang_of_headers;
+use super::security::CsrfToken;
 use super::security::access::Signed;
 use super::security::redirect::local_path;
-use super::security::{CsrfToken, cookie_in};
 use crate::aws::{Connection, PreviewReason};
 use crate::i18n::{Lang, Tr};
 use crate::model::access::Role;
-
-pub const LANG_COOKIE: &str = "lang";
 
 pub struct Page {
     pub tr: Tr,
@@ -142,17 +141,6 @@ fn preview_reason(tr: Tr, reason: &PreviewReason) -> String {
             ],
         ),
     }
-}
-
-/// The language: the switch's cookie, else the browser's Accept-Language.
-pub fn lang_of_headers(headers: &HeaderMap) -> Lang {
-    cookie_in(headers, LANG_COOKIE)
-        .and_then(|code| Lang::from_code(&code))
-        .or_else(|| {
-            let header = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
-            Some(Lang::from_accept_language(header))
-        })
-        .unwrap_or_default()
 }
 
 /// Where the language switch returns: this URL for a GET; for a POST that

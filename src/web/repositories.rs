@@ -9,14 +9,14 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 
-use super::create::{self, Context, CreateWizard, FormCommon, FormWizard};
+use super::create::{self, CreateWizard, FormCommon, FormWizard};
 use super::error::{AppError, AppResult};
-use super::form::FormData;
+use super::form::Choice;
+use super::form::{Context, FormData, decode_tags};
 use super::listing::{Listing, PageQuery, listing};
 use super::page::Page;
 use super::route::{Routes, get, viewer};
 use super::state::AppState;
-use super::task_definitions::Choice;
 use crate::aws::{Aws, Connection, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
 use crate::deploy::resource_run;
@@ -67,7 +67,7 @@ impl FormWizard for Repository {
                 _ => Encryption::Aes256,
             },
             kms_key: form.text("kmsKey"),
-            tags: create::decode_tags(form),
+            tags: decode_tags(form),
         }
     }
 

@@ -18,7 +18,7 @@ use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
 
-use super::audit::record::recorded;
+use super::audit_entry::recorded;
 use super::error::ErrorKey;
 use super::security::access::Signed;
 use super::state::AppState;

@@ -4,11 +4,10 @@ use std::time::Duration;
 
 use axum::extract::FromRef;
 
-use super::security::CsrfKey;
-use super::security::client::TrustedProxies;
+use super::csrf_key::CsrfKey;
 use crate::accounts::PasswordChecks;
 use crate::aws::{AwsSettings, Connection};
-use crate::config::PublicOrigin;
+use crate::config::{PublicOrigin, SessionLimits, TrustedProxies};
 use crate::deploy::runner::Retry;
 use crate::store::Store;
 
@@ -39,27 +38,6 @@ pub struct AppState {
     /// The longest one AWS operation may take (--aws-timeout); a page's
     /// reads, however many, are bounded by it too.
     pub aws_timeout: Duration,
-}
-
-/// When a session ends: unused this long, or this long after sign-in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SessionLimits {
-    pub idle_secs: i64,
-    pub absolute_secs: i64,
-}
-
-impl SessionLimits {
-    /// 12 hours unused, 7 days in all: the flags' defaults.
-    pub const DEFAULT: SessionLimits = SessionLimits {
-        idle_secs: 12 * 3600,
-        absolute_secs: 7 * 24 * 3600,
-    };
-}
-
-impl Default for SessionLimits {
-    fn default() -> Self {
-        Self::DEFAULT
-    }
 }
 
 impl AppState {
@@ -94,7 +72,7 @@ impl AppState {
     /// Whether the browser reached this server over https: its own TLS,
     /// or a trusted proxy's X-Forwarded-Proto.
     pub fn https(&self, parts: &axum::http::request::Parts) -> bool {
-        let peer = super::security::client::peer_of(parts);
+        let peer = super::peer::peer_of(parts);
         self.trusted_proxies.https(peer, &parts.headers, self.tls)
     }
 

@@ -14,10 +14,10 @@ use axum::{Extension, Form};
 use serde::Deserialize;
 
 use super::error::{AppError, AppResult};
+use super::form::Choice;
 use super::page::Page;
 use super::security::access::Signed;
 use super::state::AppState;
-use super::task_definitions::Choice;
 use crate::accounts::is_user_name;
 use crate::model::access::Role;
 use crate::model::revision::readable_time;

@@ -59,7 +59,7 @@ impl NewLoadBalancer {
                 "aws_lb_target_group.{}.arn",
                 resource_label(&self.target_group.name, "tg")
             ),
-            other => crate::model::service::as_variable(other),
+            other => crate::model::hcl::as_variable(other),
         }
     }
 

@@ -25,7 +25,6 @@ use super::api_call::ApiCall;
 use super::task_definition::Tag;
 use crate::model::operation::Operation;
 
-pub use terraform::as_variable;
 pub use validate::{check_against_task_definition, is_output_reference, validate};
 
 /// Fargate's own capacity providers, the only ones a Fargate cluster has.

@@ -19,34 +19,13 @@ fn value(text: &str, resolve: &dyn Fn(&str) -> String) -> String {
     }
 }
 
-/// `${CreateTargetGroup.TargetGroupArn}` → `var.create_target_group_target_group_arn`:
-/// a variable to set, when the service is declared on its own.
-pub fn as_variable(reference: &str) -> String {
-    let inner = reference.trim_start_matches("${").trim_end_matches('}');
-    let mut name = String::from("var.");
-    for (i, c) in inner.chars().enumerate() {
-        if c == '.' {
-            name.push('_');
-        } else if c.is_ascii_uppercase() {
-            let after_separator = name.ends_with('_') || name.ends_with('.');
-            if i > 0 && !after_separator {
-                name.push('_');
-            }
-            name.push(c.to_ascii_lowercase());
-        } else {
-            name.push(c);
-        }
-    }
-    name
-}
-
 fn list(items: &[String], resolve: &dyn Fn(&str) -> String) -> String {
     let items: Vec<String> = items.iter().map(|i| value(i, resolve)).collect();
     format!("[{}]", items.join(", "))
 }
 
 pub fn service(service: &Service) -> String {
-    declared(service, &as_variable)
+    declared(service, &crate::model::hcl::as_variable)
 }
 
 pub fn declared(service: &Service, resolve: &dyn Fn(&str) -> String) -> String {

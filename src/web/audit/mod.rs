@@ -3,7 +3,6 @@
 //! resource and date; the same filters export CSV.
 
 mod export;
-pub mod record;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -14,9 +13,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::error::AppError;
+use super::form::Choice;
 use super::page::Page;
 use super::state::AppState;
-use super::task_definitions::Choice;
 use crate::model::access::Role;
 use crate::model::audit::{day_end, day_start};
 use crate::model::operation::Operation;

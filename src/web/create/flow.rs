@@ -19,13 +19,13 @@ use crate::store::runs::RunStatus;
 use crate::store::{ResourceDraft, Store, StoreError};
 use crate::web::error::{AppError, AppResult};
 use crate::web::form::{Action, FormData, FormVersion};
+use crate::web::form::{is_draft_id, tag_rows};
 use crate::web::messages::Messages;
 use crate::web::page::Page;
 use crate::web::reviewed::{Reviewed, changed_since};
 use crate::web::runs::{self, interrupted, next_mode, run_pending};
 use crate::web::security::access::Signed;
 use crate::web::state::AppState;
-use crate::web::task_definitions::is_draft_id;
 
 fn draft_url<W: FormWizard>(id: &str) -> String {
     format!("/{}/drafts/{id}", W::KIND)
@@ -74,7 +74,7 @@ async fn form_page<W: FormWizard>(
     issues: &[Issue],
 ) -> Response {
     let errors = Messages::new(page.tr, issues);
-    let tags = views::tag_rows(body.tags());
+    let tags = tag_rows(body.tags());
     let facts = body.read_facts(&state.connection).await;
     body.render_form(
         FormCommon {

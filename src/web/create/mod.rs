@@ -24,11 +24,9 @@ use super::page::Page;
 use crate::aws::{Aws, Connection, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
 use crate::model::resource::Resource;
-use crate::model::role::Scope;
-use crate::model::task_definition::Tag;
+use crate::web::form::{Context, TagRow};
 
 pub use flow::load;
-pub use views::{TagRow, tag_rows};
 
 /// A form kept as a draft: what the form half of the flow (new, edit, save,
 /// add and remove rows, check on Next) needs. The service wizard shares it
@@ -99,40 +97,6 @@ pub struct FormCommon {
     pub tags: Vec<TagRow>,
 }
 
-/// Where the app acts: turns names into ARNs and picks the partition.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Context {
-    pub partition: String,
-    /// None in preview mode.
-    pub account: Option<String>,
-    pub region: String,
-}
-
-impl Context {
-    pub fn of(connection: &Connection) -> Self {
-        let (partition, account) = match connection {
-            Connection::Connected { identity, .. } => (
-                identity.arn.split(':').nth(1).unwrap_or("aws").to_string(),
-                Some(identity.account.clone()),
-            ),
-            Connection::PreviewOnly { .. } => ("aws".to_string(), None),
-        };
-        Self {
-            partition,
-            account,
-            region: connection.region().unwrap_or_default().to_string(),
-        }
-    }
-
-    pub fn scope(&self) -> Option<Scope> {
-        Some(Scope {
-            partition: self.partition.clone(),
-            account: self.account.clone()?,
-            region: self.region.clone(),
-        })
-    }
-}
-
 /// The form half: `/KIND/new` and `/KIND/drafts/{id}`.
 pub fn form_routes<W: FormWizard>() -> Routes {
     let base = format!("/{}", W::KIND);
@@ -165,51 +129,4 @@ pub fn routes<W: CreateWizard>() -> Routes {
             post(deployer(flow::finish::<W>)),
         )
         .route(&format!("{draft}/undo"), post(deployer(flow::undo::<W>)))
-}
-
-/// Reads `name.0.key`/`name.0.value` rows as tags.
-pub fn decode_tags(form: &FormData) -> Vec<Tag> {
-    form.rows("tags.")
-        .into_iter()
-        .map(|i| Tag {
-            key: form.text(&format!("tags.{i}.key")),
-            value: form.text(&format!("tags.{i}.value")),
-        })
-        .collect()
-}
-
-/// One line per item, or commas: how a list of ARNs is typed.
-pub fn split_lines(text: &str) -> Vec<String> {
-    text.split(['\n', ','])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lists_are_split_on_lines_and_commas() {
-        assert_eq!(split_lines(" a\r\nb, c\n\n"), ["a", "b", "c"]);
-        assert!(split_lines("  ").is_empty());
-    }
-
-    #[test]
-    fn tags_are_read_from_their_rows() {
-        let form = FormData::new(vec![
-            ("tags.0.key".into(), " Name ".into()),
-            ("tags.0.value".into(), "web".into()),
-            ("tags.2.key".into(), "env".into()),
-        ]);
-        let tags = decode_tags(&form);
-        assert_eq!(tags.len(), 2);
-        assert_eq!(
-            (tags[0].key.as_str(), tags[0].value.as_str()),
-            ("Name", "web")
-        );
-        assert_eq!(tags[1].value, "");
-    }
 }

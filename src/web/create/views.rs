@@ -7,30 +7,10 @@ use serde_json::Value;
 use super::CreateWizard;
 use crate::model::api_call::cli_script;
 use crate::model::draft_changes::calls_document;
-use crate::model::task_definition::Tag;
 use crate::store::ResourceDraft;
 use crate::web::messages::translate;
 use crate::web::page::Page;
 use crate::web::reviewed::ChangedSince;
-
-pub struct TagRow {
-    pub p: String,
-    pub remove: String,
-    pub key: String,
-    pub value: String,
-}
-
-pub fn tag_rows(tags: &[Tag]) -> Vec<TagRow> {
-    tags.iter()
-        .enumerate()
-        .map(|(i, t)| TagRow {
-            p: format!("tags.{i}."),
-            remove: format!("remove:tags.{i}"),
-            key: t.key.clone(),
-            value: t.value.clone(),
-        })
-        .collect()
-}
 
 pub struct CallView {
     /// `iam:CreateRole`

@@ -14,8 +14,9 @@ use crate::deploy::resource_run;
 use crate::deploy::runner::Retry;
 use crate::model::resource::Resource;
 use crate::model::role::{MANAGED_POLICIES, Role, RoleKind, Scope, trust_policy};
-use crate::web::create::{Context, CreateWizard, FormCommon, FormWizard, decode_tags, split_lines};
+use crate::web::create::{CreateWizard, FormCommon, FormWizard};
 use crate::web::form::FormData;
+use crate::web::form::{Context, decode_tags, split_lines};
 
 pub struct PolicyChoice {
     pub name: &'static str,

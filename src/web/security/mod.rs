@@ -3,7 +3,6 @@
 
 pub mod access;
 pub mod body;
-pub mod client;
 pub mod csrf;
 pub mod redirect;
 

@@ -10,8 +10,8 @@ use crate::model::service::{
     CapacityProviderStrategyItem, CircuitBreaker, DeploymentController, FARGATE_PROVIDERS, Service,
 };
 use crate::model::validate::Issue;
-use crate::web::create::decode_tags;
 use crate::web::form::FormData;
+use crate::web::form::decode_tags;
 
 /// Fargate platform versions offered besides LATEST (reference 004 pins one).
 pub const PLATFORM_VERSIONS: [&str; 3] = ["LATEST", "1.4.0", "1.3.0"];

@@ -19,9 +19,10 @@ use askama_web::WebTemplate;
 use super::route::{Routes, admin, deployer, get, post, viewer};
 use axum::response::{IntoResponse, Response};
 
-use super::create::{Context, FormCommon, FormWizard, form_routes};
+use super::create::{FormCommon, FormWizard, form_routes};
+use super::form::Choice;
+use super::form::Context;
 use super::form::FormData;
-use super::task_definitions::Choice;
 use crate::aws::Connection;
 use crate::model::network::NetworkFacts;
 use crate::model::service::FARGATE_PROVIDERS;

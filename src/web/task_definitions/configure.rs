@@ -8,14 +8,15 @@ use axum::response::{IntoResponse, Response};
 
 use super::decode::{self, AccountHint};
 use super::step::{Shape, WizardStep};
-use super::{Choice, Step, StepLink, step_links};
+use super::{Step, StepLink, step_links};
 use crate::model::account::RoleSummary;
 use crate::model::fargate;
 use crate::model::validate::{Issue, validate_task};
 use crate::model::{advanced, task_definition::TaskDefinition};
 use crate::store::Draft;
-use crate::web::create::{Context, TagRow, tag_rows};
+use crate::web::form::Choice;
 use crate::web::form::FormData;
+use crate::web::form::{Context, TagRow, tag_rows};
 use crate::web::messages::Messages;
 use crate::web::page::Page;
 use crate::web::state::AppState;

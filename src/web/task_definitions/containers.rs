@@ -7,13 +7,14 @@ use axum::response::{IntoResponse, Response};
 
 use super::account::{self, Suggestion};
 use super::step::{Shape, WizardStep};
-use super::{Choice, Step, StepLink, decode, step_links};
+use super::{Step, StepLink, decode, step_links};
 use crate::model::advanced;
 use crate::model::container::ContainerDefinition;
 use crate::model::defaults::new_container;
 use crate::model::task_definition::TaskDefinition;
 use crate::model::validate::{Issue, MAX_CONTAINERS, validate_containers};
 use crate::store::Draft;
+use crate::web::form::Choice;
 use crate::web::form::{FormData, join_list};
 use crate::web::listing::ReadNote;
 use crate::web::messages::Messages;

@@ -213,13 +213,8 @@ pub fn step_links(tr: Tr, draft_id: &str, current: Step) -> Vec<StepLink> {
         .collect()
 }
 
-/// Draft ids are 32 hex digits; anything else is not found without a query.
-pub fn is_draft_id(id: &str) -> bool {
-    id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit())
-}
-
 pub async fn load(store: &Store, id: &str) -> AppResult<Draft> {
-    if !is_draft_id(id) {
+    if !crate::web::form::is_draft_id(id) {
         return Err(AppError::NotFound);
     }
     let draft = store.draft(id).await?.ok_or(AppError::NotFound)?;
@@ -231,26 +226,6 @@ pub async fn load(store: &Store, id: &str) -> AppResult<Draft> {
 
 pub fn unprocessable(page: Response) -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
-}
-
-/// A `<select>` option.
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-impl Choice {
-    pub fn list(options: &[(&str, &str)], current: &str) -> Vec<Choice> {
-        options
-            .iter()
-            .map(|(value, label)| Choice {
-                value: value.to_string(),
-                label: label.to_string(),
-                selected: *value == current,
-            })
-            .collect()
-    }
 }
 
 #[cfg(test)]

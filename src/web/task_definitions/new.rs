@@ -13,8 +13,8 @@ use crate::i18n::Tr;
 use crate::model::defaults::new_task_definition;
 use crate::model::import::{ImportError, import as import_json};
 use crate::store::{Draft, Store};
-use crate::web::create::Context;
 use crate::web::error::{AppError, AppResult};
+use crate::web::form::Context;
 use crate::web::page::Page;
 use crate::web::security::access::Signed;
 use crate::web::state::AppState;
@@ -43,7 +43,11 @@ pub async fn show(
     page: Page,
     Query(query): Query<NewQuery>,
 ) -> AppResult<Response> {
-    let kept = match query.import.as_deref().filter(|id| super::is_draft_id(id)) {
+    let kept = match query
+        .import
+        .as_deref()
+        .filter(|id| crate::web::form::is_draft_id(id))
+    {
         Some(id) => store.failed_import(id).await?,
         None => None,
     };

@@ -6,10 +6,11 @@ use askama_web::WebTemplate;
 use axum::response::{IntoResponse, Response};
 
 use super::step::{Shape, WizardStep};
-use super::{Choice, Step, StepLink, decode, step_links};
+use super::{Step, StepLink, decode, step_links};
 use crate::model::task_definition::{TaskDefinition, Volume};
 use crate::model::validate::{Issue, validate};
 use crate::store::Draft;
+use crate::web::form::Choice;
 use crate::web::form::FormData;
 use crate::web::messages::Messages;
 use crate::web::page::Page;

@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use crate::aws::audit::{AuditScope, within};
 use crate::store::audit::NewEntry;
 use crate::web::error::AppError;
+use crate::web::peer::peer_of;
 use crate::web::security::access::Signed;
-use crate::web::security::client::peer_of;
 use crate::web::security::redirect::local_path;
 use crate::web::state::AppState;
 
