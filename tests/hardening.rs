@@ -598,7 +598,7 @@ async fn an_interrupted_create_cannot_be_finished_without_credentials() {
     let draft_id = saved.location.rsplit('/').next().unwrap().to_string();
     let run = app.store.start_run("log-groups", &draft_id).await.unwrap();
     app.store
-        .record_plan_step(
+        .record_step(
             &run,
             0,
             "CreateLogGroup",

@@ -61,7 +61,7 @@ impl PlanLog for RunJournal {
         answer: Option<&serde_json::Value>,
     ) -> Result<(), AwsError> {
         self.store
-            .record_plan_step(&self.run_id, seq, step, call, status, detail, answer)
+            .record_step(&self.run_id, seq, step, call, status, detail, answer)
             .await
             .map_err(not_recorded)
     }

@@ -11,12 +11,12 @@ use super::cleanup::cleanup_calls;
 use super::plan::{Plan, fill_in, outputs_of};
 use super::runner::{Earlier, Progress, Retry, run_delete, run_plan};
 use crate::aws::{Aws, AwsError};
-use crate::store::plan_runs::{CLEANUP_BASE, PlanRun};
+use crate::store::runs::{CLEANUP_BASE, Run};
 use crate::store::runs::{RunStatus, StepStatus};
 use crate::store::{Store, StoreError};
 
 /// What an earlier attempt of `run` left of each step of its plan.
-pub fn earlier_of(run: &PlanRun) -> HashMap<String, Earlier> {
+pub fn earlier_of(run: &Run) -> HashMap<String, Earlier> {
     run.steps
         .iter()
         .filter(|s| s.seq < CLEANUP_BASE)
@@ -42,7 +42,7 @@ pub async fn start(
     plan: Plan,
     retry: Retry,
 ) -> Result<Option<String>, StoreError> {
-    let Some(run_id) = store.start_plan_run(kind, draft_id, snapshot).await? else {
+    let Some(run_id) = store.start_run_once(kind, draft_id, snapshot).await? else {
         return Ok(None);
     };
     spawn_run(store, aws, &run_id, plan, HashMap::new(), retry);
@@ -54,7 +54,7 @@ pub async fn start(
 pub async fn resume(
     store: &Store,
     aws: &Aws,
-    run: &PlanRun,
+    run: &Run,
     plan: Plan,
     retry: Retry,
 ) -> Result<bool, StoreError> {
@@ -106,7 +106,7 @@ fn outcome(progress: &Progress) -> Value {
 pub async fn clean_up(
     store: &Store,
     aws: &Aws,
-    run: &PlanRun,
+    run: &Run,
     plan: Plan,
     retry: Retry,
 ) -> Result<bool, StoreError> {

@@ -17,7 +17,7 @@ use super::runner::{Earlier, Retry, run_delete, run_plan};
 use crate::aws::create::is_already_exists;
 use crate::aws::{Aws, AwsError, CreateError, Created, Undo};
 use crate::model::api_call::ApiCall;
-use crate::store::plan_runs::CLEANUP_BASE;
+use crate::store::runs::CLEANUP_BASE;
 
 /// Each call after the one before: IAM refuses concurrent changes to one
 /// role (ConcurrentModification), and the first call makes what the others

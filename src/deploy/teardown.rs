@@ -22,7 +22,7 @@ use crate::model::api_call::ApiCall;
 use crate::model::operation::Operation;
 use crate::model::service::draft::CREATE_SERVICE;
 pub use crate::model::service::usage::Usage;
-use crate::store::plan_runs::PlanRun;
+use crate::store::runs::Run;
 use crate::store::runs::{RunStatus, StepStatus};
 use crate::store::{Store, StoreError};
 
@@ -121,7 +121,7 @@ fn strings(value: &Value) -> Vec<&str> {
 pub fn teardown(
     cluster: &str,
     service: &str,
-    created: Option<(&PlanRun, &Plan)>,
+    created: Option<(&Run, &Plan)>,
     usage: &Usage,
 ) -> Teardown {
     let mut result = Teardown {
@@ -259,7 +259,7 @@ pub async fn start(
     retry: Retry,
 ) -> Result<Option<String>, StoreError> {
     let snapshot = serde_json::to_value(teardown).unwrap_or_default();
-    let Some(run_id) = store.start_plan_run(KIND, key, &snapshot).await? else {
+    let Some(run_id) = store.start_run_once(KIND, key, &snapshot).await? else {
         return Ok(None);
     };
     spawn(store, aws, &run_id, teardown.clone(), HashSet::new(), retry);
@@ -267,12 +267,7 @@ pub async fn start(
 }
 
 /// Takes a stopped tear-down up again: the calls it finished are not sent.
-pub async fn resume(
-    store: &Store,
-    aws: &Aws,
-    run: &PlanRun,
-    retry: Retry,
-) -> Result<bool, StoreError> {
+pub async fn resume(store: &Store, aws: &Aws, run: &Run, retry: Retry) -> Result<bool, StoreError> {
     let teardown: Teardown = serde_json::from_value(run.snapshot.clone()).unwrap_or_default();
     let from = [
         RunStatus::Refused,
@@ -342,10 +337,10 @@ mod tests {
     use super::*;
     use crate::deploy::service_plan::plan;
     use crate::model::service::draft::tests::reference_002_draft;
-    use crate::store::plan_runs::PlanStepRecord;
+    use crate::store::runs::RunStep;
 
     /// Reference 002's run as the journal holds it once it succeeded.
-    fn run_002(adopted: &[&str]) -> (PlanRun, Plan) {
+    fn run_002(adopted: &[&str]) -> (Run, Plan) {
         let plan = plan(&reference_002_draft());
         let answers: HashMap<&str, Value> = [
             ("AlbSecurityGroup", json!({"GroupId": "sg-alb"})),
@@ -375,7 +370,7 @@ mod tests {
             .steps
             .iter()
             .enumerate()
-            .map(|(seq, s)| PlanStepRecord {
+            .map(|(seq, s)| RunStep {
                 seq,
                 step_id: s.id.clone(),
                 call: s.call.title(),
@@ -388,7 +383,7 @@ mod tests {
                 answer: answers.get(s.id.as_str()).cloned(),
             })
             .collect();
-        let run = PlanRun {
+        let run = Run {
             id: "run1".into(),
             kind: "services".into(),
             draft_id: "d".into(),

@@ -9,9 +9,7 @@ mod drafts;
 mod failed_imports;
 mod migrations;
 pub mod oidc_logins;
-pub mod plan_runs;
 mod registrations;
-mod resource_drafts;
 mod revision_cache;
 pub mod runs;
 
@@ -21,10 +19,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rusqlite::Connection;
 
 pub use accounts::{ProviderSession, SessionUser, User, UserSummary};
+pub use drafts::ResourceDraft;
 pub use drafts::{Draft, DraftSummary};
 pub use oidc_logins::OidcLogin;
 pub use registrations::Registration;
-pub use resource_drafts::ResourceDraft;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

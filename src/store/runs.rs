@@ -1,10 +1,12 @@
-//! The journal of creates. A run is written before its first AWS call and
-//! each call is written before it is sent and again with AWS's answer, so a
-//! crash, a `kill -9` or a closed browser leaves a record of what may exist.
+//! The journal of creates, one for every wizard. A run is written before
+//! its first AWS call and each call is written before it is sent and again
+//! with AWS's answer, so a crash, a `kill -9` or a closed browser leaves a
+//! record of what may exist. Resume reads the answers back as the outputs
+//! later steps need; clean-up reads the ids of what was made from them.
 //! Runs still `running` when the app starts were cut off: they become
 //! `interrupted`, and their page offers to finish or undo them.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
 use super::drafts::new_id;
@@ -88,21 +90,44 @@ impl StepStatus {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunStep {
-    /// `iam:AttachRolePolicy RoleName=web PolicyArn=arn:…`
+    /// The step's place: its index in the plan, or `CLEANUP_BASE` + n for
+    /// the n-th call of a clean-up.
+    pub seq: usize,
+    pub step_id: String,
+    /// `elbv2:CreateListener (CreateListener)`
     pub call: String,
     pub status: StepStatus,
-    /// AWS's error when it failed.
     pub detail: String,
+    pub answer: Option<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Run {
     pub id: String,
+    pub kind: String,
+    pub draft_id: String,
     pub status: RunStatus,
-    /// What the run ended with (the created resource, or AWS's refusal), as JSON.
     pub outcome: Value,
     pub started_at: i64,
+    /// The draft as it was when the run started.
+    pub snapshot: Value,
     pub steps: Vec<RunStep>,
+}
+
+/// Clean-up calls are recorded after the plan's steps, from this place on.
+pub const CLEANUP_BASE: usize = 10_000;
+
+/// A run that needs the person: failed, cut off, or still going.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnfinishedRun {
+    pub run_id: String,
+    /// `services` (a wizard's run) or `teardowns` (a service's deletion).
+    pub kind: String,
+    pub draft_id: String,
+    pub status: RunStatus,
+    /// What the run makes, as the draft named it (a service name).
+    pub name: String,
+    pub started_at: i64,
 }
 
 impl Store {
@@ -143,54 +168,149 @@ impl Store {
         .await
     }
 
-    /// The newest run of a draft, with its steps in order.
-    pub async fn latest_run(&self, draft_id: &str) -> Result<Option<Run>, StoreError> {
-        let draft = draft_id.to_string();
+    /// Records a new run of draft `draft_id`, unless the draft has one that
+    /// is not cleaned up: then None (a double click starts one run).
+    pub async fn start_run_once(
+        &self,
+        kind: &'static str,
+        draft_id: &str,
+        snapshot: &Value,
+    ) -> Result<Option<String>, StoreError> {
+        let id = new_id();
+        let values = (id.clone(), draft_id.to_string(), snapshot.to_string());
+        let inserted = self
+            .with(move |connection| {
+                let (run, draft, snapshot) = values;
+                // One statement: the check and the insert cannot interleave
+                // with another request's.
+                Ok(connection.execute(
+                    "INSERT INTO runs (id, kind, draft_id, status, started_at, snapshot) \
+                     SELECT ?1, ?2, ?3, 'running', ?4, ?5 WHERE NOT EXISTS \
+                     (SELECT 1 FROM runs WHERE draft_id = ?3 AND status != 'undone')",
+                    params![run, kind, draft, now(), snapshot],
+                )?)
+            })
+            .await?;
+        Ok((inserted == 1).then_some(id))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_step(
+        &self,
+        run_id: &str,
+        seq: usize,
+        step_id: &str,
+        call: &str,
+        status: StepStatus,
+        detail: &str,
+        answer: Option<&Value>,
+    ) -> Result<(), StoreError> {
+        let values = (
+            run_id.to_string(),
+            step_id.to_string(),
+            call.to_string(),
+            detail.to_string(),
+            answer.map(Value::to_string),
+        );
         self.with(move |connection| {
-            let mut statement = connection.prepare_cached(
-                "SELECT id, status, outcome, started_at FROM runs WHERE draft_id = ?1 \
-                 ORDER BY started_at DESC, rowid DESC LIMIT 1",
+            let (run, step_id, call, detail, answer) = values;
+            connection.execute(
+                "INSERT INTO run_steps (run_id, seq, step_id, call, status, detail, answer, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+                 ON CONFLICT (run_id, seq) DO UPDATE SET status = excluded.status, detail = excluded.detail, \
+                 answer = coalesce(excluded.answer, run_steps.answer), at = excluded.at",
+                params![run, seq as i64, step_id, call, status.as_str(), detail, answer, now()],
             )?;
-            let mut rows = statement.query_map([draft], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, Option<String>>(2)?,
-                    row.get::<_, i64>(3)?,
-                ))
-            })?;
-            let Some(row) = rows.next().transpose()? else {
-                return Ok(None);
-            };
-            let (id, status, outcome, started_at) = row;
-            let steps = steps_of(connection, &id)?;
-            Ok(Some(Run {
-                status: RunStatus::parse(&status),
-                outcome: match outcome {
-                    Some(text) => serde_json::from_str(&text)?,
-                    None => Value::Null,
-                },
-                id,
-                started_at,
-                steps,
-            }))
+            Ok(())
         })
         .await
     }
-}
 
-fn steps_of(connection: &Connection, run_id: &str) -> Result<Vec<RunStep>, StoreError> {
-    let mut statement = connection.prepare_cached(
-        "SELECT call, status, coalesce(detail, '') FROM run_steps WHERE run_id = ?1 ORDER BY seq",
-    )?;
-    let steps = statement.query_map([run_id], |row| {
-        Ok(RunStep {
-            call: row.get(0)?,
-            status: StepStatus::parse(&row.get::<_, String>(1)?),
-            detail: row.get(2)?,
+    /// Moves a run from one of `from` to `to`, if it is in one of them: true
+    /// when this caller got it (two presses of Resume start one run).
+    pub async fn claim_run(
+        &self,
+        run_id: &str,
+        from: &[RunStatus],
+        to: RunStatus,
+    ) -> Result<bool, StoreError> {
+        let run = run_id.to_string();
+        let from: Vec<&'static str> = from.iter().map(|s| s.as_str()).collect();
+        self.with(move |connection| {
+            let list = from
+                .iter()
+                .map(|s| format!("'{s}'"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let changed = connection.execute(
+                &format!("UPDATE runs SET status = ?2, finished_at = NULL WHERE id = ?1 AND status IN ({list})"),
+                params![run, to.as_str()],
+            )?;
+            Ok(changed == 1)
         })
-    })?;
-    Ok(steps.collect::<Result<_, _>>()?)
+        .await
+    }
+
+    pub async fn run_by_id(&self, run_id: &str) -> Result<Option<Run>, StoreError> {
+        let run = run_id.to_string();
+        self.with(move |connection| read_run(connection, "id = ?1", &run))
+            .await
+    }
+
+    /// The newest run of a draft.
+    pub async fn latest_run(&self, draft_id: &str) -> Result<Option<Run>, StoreError> {
+        let draft = draft_id.to_string();
+        self.with(move |connection| read_run(connection, "draft_id = ?1", &draft))
+            .await
+    }
+
+    /// The newest succeeded run of the service wizard that made service
+    /// `service` of `cluster`: what its tear-down undoes.
+    pub async fn service_run(
+        &self,
+        cluster: &str,
+        service: &str,
+    ) -> Result<Option<Run>, StoreError> {
+        // Cluster names hold no `/`: the pair is one key.
+        let key = format!("{cluster}/{service}");
+        self.with(move |connection| {
+            read_run(
+                connection,
+                "kind = 'services' AND status = 'succeeded' AND \
+                 json_extract(snapshot, '$.service.cluster') || '/' || \
+                 json_extract(snapshot, '$.service.serviceName') = ?1",
+                &key,
+            )
+        })
+        .await
+    }
+
+    /// Service runs and tear-downs that failed, were cut off or are under
+    /// way, newest first.
+    pub async fn unfinished_runs(&self) -> Result<Vec<UnfinishedRun>, StoreError> {
+        self.with(move |connection| {
+            // A run's snapshot is its draft (`service.serviceName`); a
+            // tear-down's names the service (`service`).
+            let mut statement = connection.prepare_cached(
+                "SELECT id, kind, draft_id, status, \
+                 coalesce(json_extract(snapshot, '$.service.serviceName'), json_extract(snapshot, '$.service'), ''), started_at \
+                 FROM runs WHERE kind IN ('services', 'teardowns') \
+                 AND status IN ('running', 'refused', 'interrupted', 'cleaning_up', 'cleanup_failed') \
+                 ORDER BY started_at DESC, rowid DESC LIMIT 20",
+            )?;
+            let rows = statement.query_map([], |row| {
+                Ok(UnfinishedRun {
+                    run_id: row.get(0)?,
+                    kind: row.get(1)?,
+                    draft_id: row.get(2)?,
+                    status: RunStatus::parse(&row.get::<_, String>(3)?),
+                    name: row.get(4)?,
+                    started_at: row.get(5)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
 }
 
 /// At start: no run of an earlier process can still be under way.
@@ -207,8 +327,82 @@ pub(super) fn mark_interrupted(connection: &Connection) -> rusqlite::Result<usiz
     )
 }
 
+fn read_run(
+    connection: &Connection,
+    condition: &str,
+    key: &str,
+) -> Result<Option<Run>, StoreError> {
+    let row = connection
+        .query_row(
+            &format!(
+                "SELECT id, kind, draft_id, status, outcome, started_at, coalesce(snapshot, 'null') FROM runs \
+                 WHERE {condition} ORDER BY started_at DESC, rowid DESC LIMIT 1"
+            ),
+            [key],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, Option<String>>(4)?,
+                    row.get::<_, i64>(5)?,
+                    row.get::<_, String>(6)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((id, kind, draft_id, status, outcome, started_at, snapshot)) = row else {
+        return Ok(None);
+    };
+    let mut statement = connection.prepare_cached(
+        "SELECT seq, coalesce(step_id, ''), call, status, coalesce(detail, ''), answer FROM run_steps \
+         WHERE run_id = ?1 ORDER BY seq",
+    )?;
+    let steps = statement
+        .query_map([&id], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, String>(4)?,
+                row.get::<_, Option<String>>(5)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let steps = steps
+        .into_iter()
+        .map(|(seq, step_id, call, status, detail, answer)| {
+            Ok(RunStep {
+                seq: seq as usize,
+                step_id,
+                call,
+                status: StepStatus::parse(&status),
+                detail,
+                answer: answer.map(|a| serde_json::from_str(&a)).transpose()?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(Some(Run {
+        id,
+        kind,
+        draft_id,
+        status: RunStatus::parse(&status),
+        outcome: match outcome {
+            Some(text) => serde_json::from_str(&text)?,
+            None => Value::Null,
+        },
+        started_at,
+        snapshot: serde_json::from_str(&snapshot)?,
+        steps,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[tokio::test]
@@ -220,7 +414,7 @@ mod tests {
             let (store, run) = (store.clone(), run.clone());
             async move {
                 store
-                    .record_plan_step(&run, seq, id, id, status, "", None)
+                    .record_step(&run, seq, id, id, status, "", None)
                     .await
                     .unwrap()
             }
@@ -246,5 +440,95 @@ mod tests {
         let latest = restarted.latest_run("d1").await.unwrap().unwrap();
         assert_eq!(latest.status, RunStatus::Undone);
         assert!(restarted.latest_run("other").await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn steps_keep_their_answers_and_a_run_is_claimed_once() {
+        let store = Store::open_in_memory().unwrap();
+        let snapshot = json!({"service": {"serviceName": "web"}});
+        let run = store
+            .start_run_once("services", "d1", &snapshot)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            store
+                .start_run_once("services", "d1", &snapshot)
+                .await
+                .unwrap(),
+            None,
+            "a second run of the same draft is not started"
+        );
+        let answer = json!({"GroupId": "sg-0123abcd"});
+        for (status, answer) in [
+            (StepStatus::Started, None),
+            (StepStatus::Done, Some(&answer)),
+        ] {
+            store
+                .record_step(
+                    &run,
+                    0,
+                    "AlbSecurityGroup",
+                    "ec2:CreateSecurityGroup",
+                    status,
+                    "",
+                    answer,
+                )
+                .await
+                .unwrap();
+        }
+        store
+            .record_step(
+                &run,
+                1,
+                "AlbIngress",
+                "ec2:Authorize",
+                StepStatus::Failed,
+                "Throttling: slow",
+                None,
+            )
+            .await
+            .unwrap();
+        store
+            .finish_run(&run, RunStatus::Refused, &json!({}))
+            .await
+            .unwrap();
+        let read = store.latest_run("d1").await.unwrap().unwrap();
+        assert_eq!(read.snapshot, snapshot);
+        assert_eq!(read.status, RunStatus::Refused);
+        assert_eq!(read.steps[0].answer, Some(answer));
+        assert_eq!(read.steps[1].status, StepStatus::Failed);
+        let unfinished = store.unfinished_runs().await.unwrap();
+        assert_eq!(unfinished.len(), 1);
+        assert_eq!(unfinished[0].name, "web");
+        // A tear-down names its service itself.
+        let teardown = store
+            .start_run_once("teardowns", "teardown:arn@t", &json!({"service": "api"}))
+            .await
+            .unwrap()
+            .unwrap();
+        let unfinished = store.unfinished_runs().await.unwrap();
+        assert_eq!(unfinished[0].run_id, teardown);
+        assert_eq!(
+            (unfinished[0].kind.as_str(), unfinished[0].name.as_str()),
+            ("teardowns", "api")
+        );
+
+        let from = [RunStatus::Refused, RunStatus::Interrupted];
+        assert!(
+            store
+                .claim_run(&run, &from, RunStatus::Running)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .claim_run(&run, &from, RunStatus::Running)
+                .await
+                .unwrap()
+        );
+        // Other kinds of run are not listed.
+        store.start_run("clusters", "c1").await.unwrap();
+        assert_eq!(store.unfinished_runs().await.unwrap().len(), 2);
     }
 }

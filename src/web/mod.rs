@@ -7,6 +7,7 @@ mod checklist;
 mod clusters;
 pub mod create;
 mod csrf_key;
+pub mod draft_form;
 pub mod error;
 pub mod form;
 mod home;

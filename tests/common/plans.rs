@@ -3,14 +3,14 @@
 use std::time::Duration;
 
 use ecs_wizard::store::Store;
-use ecs_wizard::store::plan_runs::PlanRun;
+use ecs_wizard::store::runs::Run;
 use ecs_wizard::store::runs::RunStatus;
 
 /// The run once it has stopped running, looked at every 10 ms (a
 /// benchmark times it), for at most 60 s.
-pub async fn finished(store: &Store, run_id: &str) -> PlanRun {
+pub async fn finished(store: &Store, run_id: &str) -> Run {
     for _ in 0..6000 {
-        let run = store.plan_run(run_id).await.expect("store").expect("run");
+        let run = store.run_by_id(run_id).await.expect("store").expect("run");
         if !matches!(run.status, RunStatus::Running | RunStatus::CleaningUp) {
             return run;
         }

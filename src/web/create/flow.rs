@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
@@ -17,6 +17,7 @@ use crate::model::task_definition::Tag;
 use crate::model::validate::Issue;
 use crate::store::runs::RunStatus;
 use crate::store::{ResourceDraft, Store, StoreError};
+use crate::web::draft_form::{self, DraftForm, Loaded, Shape, unprocessable};
 use crate::web::error::{AppError, AppResult};
 use crate::web::form::{Action, FormData, FormVersion};
 use crate::web::form::{is_draft_id, tag_rows};
@@ -97,136 +98,130 @@ pub async fn start<W: FormWizard>(
     form_page(&state, page, &body, format!("/{}/new", W::KIND), &[]).await
 }
 
+/// A one-page wizard's draft as its form reads and shows it.
+pub struct OnePage<W>(W);
+
+impl<W: FormWizard> DraftForm for OnePage<W> {
+    async fn load(store: &Store, id: &str) -> AppResult<Loaded<Self>> {
+        let draft = load::<W>(store, id).await?;
+        Ok(Loaded {
+            form: OnePage(draft.body),
+            version: draft.version,
+            owner: draft.owner,
+        })
+    }
+
+    async fn save(&self, store: &Store, id: &str, version: i64) -> Result<i64, StoreError> {
+        store.save_resource_draft(id, version, &self.0).await
+    }
+
+    /// The whole form is posted: the draft is what it says.
+    fn read(&mut self, form: &mut FormData, state: &AppState) -> Vec<Issue> {
+        self.0 = W::decode(form, &Context::of(&state.connection));
+        std::mem::take(&mut form.issues)
+    }
+
+    fn apply(&mut self, action: &Action, _state: &AppState) {
+        let tags = self.0.tags_mut();
+        match action {
+            Action::Add(list) if list == "tags" => tags.push(Tag::default()),
+            Action::Remove(list, index) if list == "tags" && *index < tags.len() => {
+                tags.remove(*index);
+            }
+            _ => {}
+        }
+    }
+
+    fn over_limits(&self) -> Vec<Issue> {
+        limits::for_form(limits::check(&self.0))
+    }
+
+    fn check(&self) -> Vec<Issue> {
+        self.0.validate()
+    }
+
+    /// Errors wait for Next (or `?check=1`); advice is shown at once.
+    fn shown(&self, check: bool) -> Vec<Issue> {
+        let issues = self.0.validate();
+        if check {
+            issues
+        } else {
+            issues.into_iter().filter(|i| !i.is_error()).collect()
+        }
+    }
+
+    fn url(id: &str) -> String {
+        draft_url::<W>(id)
+    }
+
+    fn next_url(id: &str) -> String {
+        format!("{}/review", draft_url::<W>(id))
+    }
+
+    fn copy_url(id: &str) -> String {
+        copy_url::<W>(id)
+    }
+
+    /// One page, with or without htmx.
+    async fn render(
+        &self,
+        state: &AppState,
+        page: Page,
+        id: &str,
+        version: i64,
+        issues: &[Issue],
+        _posted: Option<&FormData>,
+        _shape: Shape,
+    ) -> Response {
+        form_page(state, page, &self.0, form_url::<W>(id, version), issues).await
+    }
+}
+
 pub async fn edit<W: FormWizard>(
     State(state): State<AppState>,
-    mut page: Page,
+    page: Page,
     signed: Signed,
     Path(id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let draft = load::<W>(&state.store, &id).await?;
-    page.draft_of(&signed, draft.owner.as_deref(), copy_url::<W>(&id));
-    let issues = draft.body.validate();
-    // Errors wait for Next, unless `?check=1` asks (the language switch
-    // coming back to a page of errors).
-    let shown: Vec<Issue> = if query.contains_key("check") {
-        issues
-    } else {
-        issues.into_iter().filter(|i| !i.is_error()).collect()
-    };
-    let url = form_url::<W>(&id, draft.version);
-    Ok(form_page(&state, page, &draft.body, url, &shown).await)
+    draft_form::show::<OnePage<W>>(&state, page, &signed, &id, query.contains_key("check")).await
 }
 
 pub async fn submit_new<W: FormWizard>(
     State(state): State<AppState>,
     page: Page,
     signed: Signed,
+    headers: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let mut form = FormData::new(pairs);
+    let mut form = FormData::new(pairs.clone());
     let context = Context::of(&state.connection);
     let body = W::decode(&mut form, &context);
     let over_limits = limits::for_form(limits::check(&body));
     if !over_limits.is_empty() {
+        // Nothing over AWS's limits is saved: a new form comes back.
         let empty = W::start(&context, &HashMap::new());
-        return Ok(over_limits_page(
-            &state,
-            page,
-            &empty,
-            format!("/{}/new", W::KIND),
-            &over_limits,
-        )
-        .await);
+        let url = format!("/{}/new", W::KIND);
+        let page = form_page(&state, page, &empty, url, &over_limits).await;
+        return Ok(unprocessable(page));
     }
     let id = state
         .store
         .create_resource_draft(W::KIND, &body, signed.owner())
         .await?;
-    after_submit(&state, page, &id, 1, body, form).await
-}
-
-/// Nothing over AWS's limits is saved or shown: the form comes back as it
-/// was last saved, with the message.
-async fn over_limits_page<W: FormWizard>(
-    state: &AppState,
-    page: Page,
-    saved: &W,
-    action_url: String,
-    issues: &[Issue],
-) -> Response {
-    let page = form_page(state, page, saved, action_url, issues).await;
-    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+    draft_form::save_posted(&state, page, &headers, &id, OnePage(body), 1, pairs).await
 }
 
 pub async fn submit<W: FormWizard>(
     State(state): State<AppState>,
     page: Page,
     signed: Signed,
+    headers: HeaderMap,
     Path(id): Path<String>,
     Query(based_on): Query<FormVersion>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let saved = load::<W>(&state.store, &id).await?;
-    if !signed.may_edit(saved.owner.as_deref()) {
-        return Err(AppError::NotYourDraft);
-    }
-    let mut form = FormData::new(pairs);
-    let body = W::decode(&mut form, &Context::of(&state.connection));
-    let version = based_on.v.unwrap_or(saved.version);
-    after_submit(&state, page, &id, version, body, form).await
-}
-
-/// Saves the form, applies an add/remove button, or checks it and goes to review.
-/// `version`: the draft's version the form was built from.
-async fn after_submit<W: FormWizard>(
-    state: &AppState,
-    page: Page,
-    id: &str,
-    version: i64,
-    mut body: W,
-    form: FormData,
-) -> AppResult<Response> {
-    let action = form.action();
-    match &action {
-        Action::Add(list) if list == "tags" => body.tags_mut().push(Tag::default()),
-        Action::Remove(list, index) if list == "tags" && *index < body.tags_mut().len() => {
-            body.tags_mut().remove(*index);
-        }
-        _ => {}
-    }
-    let over_limits = limits::for_form(limits::check(&body));
-    if !over_limits.is_empty() {
-        let saved = load::<W>(&state.store, id).await?;
-        let url = form_url::<W>(id, saved.version);
-        return Ok(over_limits_page(state, page, &saved.body, url, &over_limits).await);
-    }
-    let version = match state.store.save_resource_draft(id, version, &body).await {
-        Ok(version) => version,
-        Err(StoreError::Conflict) => {
-            // Another tab saved first: the form comes back as typed, built
-            // on the version now saved, with the message; nothing is lost.
-            let now = load::<W>(&state.store, id).await?.version;
-            let conflict = [Issue::error("", "v.changed_elsewhere")];
-            let mut page = page;
-            page.path = draft_url::<W>(id);
-            let page = form_page(state, page, &body, form_url::<W>(id, now), &conflict).await;
-            return Ok((StatusCode::CONFLICT, page).into_response());
-        }
-        Err(error) => return Err(error.into()),
-    };
-    if action != Action::Next {
-        return Ok(Redirect::to(&draft_url::<W>(id)).into_response());
-    }
-    let mut issues = form.issues;
-    issues.extend(body.validate());
-    if issues.iter().any(Issue::is_error) {
-        let mut page = page;
-        page.path = format!("{}?check=1", draft_url::<W>(id));
-        let page = form_page(state, page, &body, form_url::<W>(id, version), &issues).await;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    Ok(Redirect::to(&format!("{}/review", draft_url::<W>(id))).into_response())
+    draft_form::submit::<OnePage<W>>(&state, page, &signed, &headers, &id, based_on.v, pairs).await
 }
 
 pub async fn review<W: CreateWizard>(

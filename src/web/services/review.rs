@@ -139,7 +139,7 @@ pub async fn review(
                 .cli(Some(region.as_str()).filter(|r| !r.is_empty())),
         })
         .collect();
-    let run = state.store.latest_plan_run(id).await?;
+    let run = state.store.latest_run(id).await?;
     let draft_url = format!("/services/drafts/{id}");
     Ok(ReviewView {
         name: draft.service.service_name.clone(),

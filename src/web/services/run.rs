@@ -18,7 +18,7 @@ use crate::deploy::service_plan::plan;
 use crate::model::draft_changes::calls_document;
 use crate::model::resource::Resource;
 use crate::model::service::draft::ServiceDraft;
-use crate::store::plan_runs::{CLEANUP_BASE, PlanRun};
+use crate::store::runs::{CLEANUP_BASE, Run};
 use crate::store::runs::{RunStatus, StepStatus};
 use crate::web::create::load;
 use crate::web::error::{AppError, AppResult};
@@ -41,7 +41,7 @@ pub async fn create(
     let draft = completed(&state, saved.body).await;
     // One run per draft: a second press, or a press in an older tab,
     // shows the run that exists (unless it was cleaned up).
-    if let Some(run) = state.store.latest_plan_run(&id).await?
+    if let Some(run) = state.store.latest_run(&id).await?
         && run.status != RunStatus::Undone
     {
         return Ok(Redirect::to(&run_url(&id)).into_response());
@@ -85,20 +85,16 @@ pub async fn create(
 }
 
 /// The run's draft as it was run, and its plan.
-pub(super) fn plan_of(run: &PlanRun) -> AppResult<(ServiceDraft, crate::deploy::plan::Plan)> {
+pub(super) fn plan_of(run: &Run) -> AppResult<(ServiceDraft, crate::deploy::plan::Plan)> {
     let draft: ServiceDraft =
         serde_json::from_value(run.snapshot.clone()).map_err(|e| AppError::Store(e.into()))?;
     let plan = plan(&draft);
     Ok((draft, plan))
 }
 
-async fn latest(state: &AppState, id: &str) -> AppResult<PlanRun> {
+async fn latest(state: &AppState, id: &str) -> AppResult<Run> {
     load::<ServiceDraft>(&state.store, id).await?;
-    state
-        .store
-        .latest_plan_run(id)
-        .await?
-        .ok_or(AppError::NotFound)
+    state.store.latest_run(id).await?.ok_or(AppError::NotFound)
 }
 
 pub async fn resume(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Response> {
@@ -133,7 +129,7 @@ pub struct StepRow {
 }
 
 /// A journal line as the run pages show it: its number, call, step and state.
-pub(super) fn step_row(run: &PlanRun, seq: usize, title: String, id: String) -> StepRow {
+pub(super) fn step_row(run: &Run, seq: usize, title: String, id: String) -> StepRow {
     let record = run.steps.iter().find(|s| s.seq == seq);
     let (state, class) = match record.map(|r| r.status) {
         None => ("ui.step_waiting", ""),

@@ -14,7 +14,7 @@ use super::show::{check_names, service_url};
 use crate::aws::{Aws, AwsError};
 use crate::deploy::teardown::{self, KIND, Kept, Teardown, Usage};
 use crate::model::access::Role;
-use crate::store::plan_runs::PlanRun;
+use crate::store::runs::Run;
 use crate::store::runs::{RunStatus, StepStatus};
 use crate::web::error::{AppError, AppResult};
 use crate::web::page::{Page, is_htmx};
@@ -71,7 +71,7 @@ async fn find(
         Err(error) => return Ok(Err(error)),
     };
     let key = format!("teardown:{}@{}", status.arn, status.created_at);
-    Ok(Ok(match state.store.latest_plan_run(&key).await? {
+    Ok(Ok(match state.store.latest_run(&key).await? {
         Some(run) => Found::Started(run.id),
         None => Found::Fresh(key),
     }))
@@ -184,7 +184,7 @@ pub async fn start(
         None => {
             state
                 .store
-                .latest_plan_run(&key)
+                .latest_run(&key)
                 .await?
                 .ok_or(AppError::NotFound)?
                 .id
@@ -221,13 +221,13 @@ pub struct TeardownPartial {
     pub v: TeardownView,
 }
 
-async fn run_of(state: &AppState, id: &str) -> AppResult<PlanRun> {
+async fn run_of(state: &AppState, id: &str) -> AppResult<Run> {
     if id.len() > 64 {
         return Err(AppError::NotFound);
     }
     state
         .store
-        .plan_run(id)
+        .run_by_id(id)
         .await?
         .filter(|run| run.kind == KIND)
         .ok_or(AppError::NotFound)

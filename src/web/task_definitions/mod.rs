@@ -17,8 +17,6 @@ mod step;
 pub mod storage;
 
 use super::route::{Routes, admin, deployer, get, post, viewer};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 
 use super::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -222,10 +220,6 @@ pub async fn load(store: &Store, id: &str) -> AppResult<Draft> {
         return Err(AppError::DraftTooLarge);
     }
     Ok(draft)
-}
-
-pub fn unprocessable(page: Response) -> Response {
-    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
 }
 
 #[cfg(test)]

@@ -7,12 +7,13 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::Step;
 use super::decode::{AccountHint, role_arn};
-use super::{Step, unprocessable};
 use crate::i18n::Tr;
 use crate::model::defaults::new_task_definition;
 use crate::model::import::{ImportError, import as import_json};
 use crate::store::{Draft, Store};
+use crate::web::draft_form::unprocessable;
 use crate::web::error::{AppError, AppResult};
 use crate::web::form::Context;
 use crate::web::page::Page;

@@ -1,35 +1,28 @@
-//! The flow every form step shares: read the posted form into the draft,
-//! apply an add/remove button, check the step's rules when going forward,
-//! save, then answer with the page, its htmx fragment, or a redirect.
+//! The task definition wizard's form steps: what differs from one to the
+//! next ([`WizardStep`]); the flow they share with the one-page wizards is
+//! [`crate::web::draft_form`].
 
 use std::future::Future;
+use std::marker::PhantomData;
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 
-use super::{Step, load, rows, unprocessable};
+use super::{Step, load, rows};
+use crate::model::issue::Issue;
 use crate::model::limits;
 use crate::model::task_definition::TaskDefinition;
-use crate::model::validate::Issue;
-use crate::store::{Draft, StoreError};
-use crate::web::error::{AppError, AppResult};
+use crate::store::{Draft, Store, StoreError};
+use crate::web::draft_form::{self, DraftForm, Loaded};
+use crate::web::error::AppResult;
 use crate::web::form::{Action, FormData, FormVersion};
-use crate::web::page::{Page, is_htmx};
+use crate::web::page::Page;
 use crate::web::security::access::Signed;
 use crate::web::state::AppState;
 
-fn copy_url(id: &str) -> String {
-    format!("/task-definitions/drafts/{id}/copy")
-}
-
-/// A whole page, or only the `<form id="step-form">` htmx swaps in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
-    Page,
-    Fragment,
-}
+pub use crate::web::draft_form::Shape;
 
 /// What differs from one form step to the next.
 pub trait WizardStep {
@@ -62,23 +55,118 @@ pub trait WizardStep {
     ) -> impl Future<Output = Response> + Send;
 }
 
-pub async fn show<S: WizardStep>(
+/// A draft as step `S` reads and shows it.
+pub struct OnStep<S>(Draft, PhantomData<S>);
+
+impl<S> OnStep<S> {
+    /// The draft at `version`, as the step renders it.
+    fn at(&self, version: i64) -> Draft {
+        Draft {
+            version,
+            ..self.0.clone()
+        }
+    }
+}
+
+impl<S: WizardStep + Send + Sync> DraftForm for OnStep<S> {
+    async fn load(store: &Store, id: &str) -> AppResult<Loaded<Self>> {
+        let draft = load(store, id).await?;
+        Ok(Loaded {
+            version: draft.version,
+            owner: draft.owner.clone(),
+            form: OnStep(draft, PhantomData),
+        })
+    }
+
+    async fn save(&self, store: &Store, id: &str, version: i64) -> Result<i64, StoreError> {
+        store.save_draft(id, &self.at(version)).await
+    }
+
+    fn read(&mut self, form: &mut FormData, state: &AppState) -> Vec<Issue> {
+        S::decode(&mut self.0.task_definition, form, state)
+    }
+
+    fn apply(&mut self, action: &Action, state: &AppState) {
+        let region = state.connection.region().unwrap_or_default().to_string();
+        let td = &mut self.0.task_definition;
+        rows::apply(td, action, &region);
+        if matches!(action, Action::Next | Action::Back) {
+            rows::prune_empty(td);
+        }
+    }
+
+    fn over_limits(&self) -> Vec<Issue> {
+        limits::for_form(limits::check(&self.0.task_definition))
+    }
+
+    fn check(&self) -> Vec<Issue> {
+        S::check(&self.0.task_definition)
+    }
+
+    fn shown(&self, check: bool) -> Vec<Issue> {
+        let mut issues = S::advice(&self.0.task_definition);
+        if check {
+            issues.extend(self.check());
+        }
+        issues
+    }
+
+    fn prepare(&mut self, state: &AppState) {
+        S::prepare(&mut self.0.task_definition, state);
+    }
+
+    /// The step the person goes on to: the drafts list returns them there.
+    fn going(&mut self, action: &Action, next_errors: bool) {
+        if *action == Action::Next {
+            self.0.import_dropped.clear();
+        }
+        self.0.step = match action {
+            Action::Next if !next_errors => S::STEP.next(),
+            Action::Back => S::STEP.previous(),
+            _ => S::STEP,
+        }
+        .slug()
+        .to_string();
+    }
+
+    fn url(id: &str) -> String {
+        S::STEP.url(id)
+    }
+
+    fn next_url(id: &str) -> String {
+        S::STEP.next().url(id)
+    }
+
+    fn back_url(id: &str) -> String {
+        S::STEP.previous().url(id)
+    }
+
+    fn copy_url(id: &str) -> String {
+        format!("/task-definitions/drafts/{id}/copy")
+    }
+
+    async fn render(
+        &self,
+        state: &AppState,
+        page: Page,
+        id: &str,
+        version: i64,
+        issues: &[Issue],
+        posted: Option<&FormData>,
+        shape: Shape,
+    ) -> Response {
+        S::render(state, page, id, &self.at(version), issues, posted, shape).await
+    }
+}
+
+pub async fn show<S: WizardStep + Send + Sync>(
     State(state): State<AppState>,
-    mut page: Page,
+    page: Page,
     signed: Signed,
     Path(id): Path<String>,
     Query(query): Query<ShowQuery>,
 ) -> AppResult<Response> {
-    let mut draft = load(&state.store, &id).await?;
-    page.draft_of(&signed, draft.owner.as_deref(), copy_url(&id));
-    S::prepare(&mut draft.task_definition, &state);
-    let mut issues = S::advice(&draft.task_definition);
-    // `?check=1`: the step as Next left it, with its errors (the language
-    // switch comes back here from a page of errors).
-    if query.check.is_some() {
-        issues.extend(S::check(&draft.task_definition));
-    }
-    Ok(S::render(&state, page, &id, &draft, &issues, None, Shape::Page).await)
+    draft_form::show::<OnStep<S>>(&state, page, &signed, &id, query.check.is_some()).await
 }
 
 #[derive(serde::Deserialize)]
@@ -87,7 +175,7 @@ pub struct ShowQuery {
     check: Option<String>,
 }
 
-pub async fn submit<S: WizardStep>(
+pub async fn submit<S: WizardStep + Send + Sync>(
     State(state): State<AppState>,
     page: Page,
     signed: Signed,
@@ -96,81 +184,5 @@ pub async fn submit<S: WizardStep>(
     Query(based_on): Query<FormVersion>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let mut draft = load(&state.store, &id).await?;
-    if !signed.may_edit(draft.owner.as_deref()) {
-        return Err(AppError::NotYourDraft);
-    }
-    if let Some(version) = based_on.v {
-        draft.version = version;
-    }
-    let mut form = FormData::new(pairs);
-    let action = form.action();
-    let region = state.connection.region().unwrap_or_default().to_string();
-    let td = &mut draft.task_definition;
-    let mut issues = S::decode(td, &mut form, &state);
-    rows::apply(td, &action, &region);
-    if matches!(action, Action::Next | Action::Back) {
-        rows::prune_empty(td);
-    }
-    let over_limits = limits::for_form(limits::check(&*td));
-    if !over_limits.is_empty() {
-        // Nothing over AWS's limits is saved or rendered: the step comes back
-        // as it was saved, with the message.
-        let saved = load(&state.store, &id).await?;
-        let shape = if is_htmx(&headers) {
-            Shape::Fragment
-        } else {
-            Shape::Page
-        };
-        let page = S::render(&state, page, &id, &saved, &over_limits, None, shape).await;
-        return Ok(unprocessable(page));
-    }
-    if action == Action::Next {
-        issues.extend(S::check(td));
-        draft.import_dropped.clear();
-    }
-    // The step the person goes on to: the drafts list returns them there.
-    let errors = issues.iter().any(Issue::is_error);
-    draft.step = match action {
-        Action::Next if !errors => S::STEP.next(),
-        Action::Back => S::STEP.previous(),
-        _ => S::STEP,
-    }
-    .slug()
-    .to_string();
-    // htmx swaps only the form: it must get the fragment, with the messages.
-    let shape = if is_htmx(&headers) {
-        Shape::Fragment
-    } else {
-        Shape::Page
-    };
-    match state.store.save_draft(&id, &draft).await {
-        Ok(version) => draft.version = version,
-        Err(StoreError::Conflict) => {
-            // Another tab saved first: nothing is overwritten. The form comes
-            // back as typed, built on the version now saved, with the message.
-            draft.version = load(&state.store, &id).await?.version;
-            let conflict = [Issue::error("", "v.changed_elsewhere")];
-            let mut page = page;
-            page.path = S::STEP.url(&id);
-            let page = S::render(&state, page, &id, &draft, &conflict, Some(&form), shape).await;
-            return Ok((StatusCode::CONFLICT, page).into_response());
-        }
-        Err(error) => return Err(error.into()),
-    }
-    if issues.iter().any(Issue::is_error) {
-        let mut page = page;
-        page.path = format!("{}?check=1", S::STEP.url(&id));
-        let page = S::render(&state, page, &id, &draft, &issues, Some(&form), shape).await;
-        return Ok(unprocessable(page));
-    }
-    Ok(match action {
-        Action::Next => Redirect::to(&S::STEP.next().url(&id)).into_response(),
-        Action::Back => Redirect::to(&S::STEP.previous().url(&id)).into_response(),
-        _ if is_htmx(&headers) => {
-            let advice = S::advice(&draft.task_definition);
-            S::render(&state, page, &id, &draft, &advice, None, Shape::Fragment).await
-        }
-        _ => Redirect::to(&S::STEP.url(&id)).into_response(),
-    })
+    draft_form::submit::<OnStep<S>>(&state, page, &signed, &headers, &id, based_on.v, pairs).await
 }

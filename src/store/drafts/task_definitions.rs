@@ -1,10 +1,11 @@
-//! A wizard's work in progress, saved on every step so nothing is lost.
+//! The task definition wizard's drafts: its steps' work, saved on every
+//! step so nothing is lost, and the list of those not yet registered.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use super::{Store, StoreError, now};
 use crate::model::task_definition::TaskDefinition;
+use crate::store::{Store, StoreError};
 
 /// Task definition drafts' kind in the one drafts table.
 const KIND: &str = "task_definitions";
@@ -51,26 +52,14 @@ impl Store {
     }
 
     pub async fn draft(&self, id: &str) -> Result<Option<Draft>, StoreError> {
-        let id = id.to_string();
-        self.with(move |connection| {
-            let row: Option<(String, i64, Option<String>)> = connection
-                .query_row(
-                    "SELECT body, version, owner FROM resource_drafts WHERE id = ?1 AND kind = ?2",
-                    params![id, KIND],
-                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-                )
-                .optional()?;
-            row.map(|(body, version, owner)| {
-                let draft: Draft = serde_json::from_str(&body)?;
-                Ok(Draft {
-                    version,
-                    owner,
-                    ..draft
-                })
-            })
-            .transpose()
-        })
-        .await
+        Ok(self
+            .resource_draft::<Draft>(KIND, id)
+            .await?
+            .map(|saved| Draft {
+                version: saved.version,
+                owner: saved.owner,
+                ..saved.body
+            }))
     }
 
     /// Saves `draft` if it is still at `draft.version`; returns the new
@@ -123,16 +112,6 @@ impl Store {
         })
         .await
     }
-}
-
-/// 128 random bits, hex: draft URLs cannot be guessed from one another.
-pub(super) fn new_id() -> String {
-    let mut bytes = [0u8; 16];
-    // getrandom only fails without an OS random source; fall back to the clock.
-    if getrandom::fill(&mut bytes).is_err() {
-        bytes[..8].copy_from_slice(&now().to_le_bytes());
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

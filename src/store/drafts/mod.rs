@@ -1,13 +1,19 @@
-//! Drafts of the one-page wizards. Each is a form kept as JSON under its kind
-//! (`roles`, `clusters`…), and, once created, AWS's answer: a second press of
-//! Create shows that answer instead of creating again.
+//! Drafts: every wizard's work in progress, one table for all, each a form
+//! kept as JSON under its kind (`roles`, `clusters`, `task_definitions`…)
+//! with its version, its owner, its recent versions' bodies and, once
+//! created, AWS's answer: a second press of Create shows that answer
+//! instead of creating again. The task definition wizard's typed reads and
+//! its drafts list are in [`task_definitions`].
+
+mod task_definitions;
+
+pub use task_definitions::{Draft, DraftSummary};
 
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::drafts::new_id;
 use super::{Store, StoreError, now};
 use crate::model::account::RepositoryHint;
 
@@ -246,6 +252,16 @@ impl Store {
         })
         .await
     }
+}
+
+/// 128 random bits, hex: draft URLs cannot be guessed from one another.
+pub(super) fn new_id() -> String {
+    let mut bytes = [0u8; 16];
+    // getrandom only fails without an OS random source; fall back to the clock.
+    if getrandom::fill(&mut bytes).is_err() {
+        bytes[..8].copy_from_slice(&now().to_le_bytes());
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
