@@ -12,8 +12,8 @@ mod common;
 use std::time::Duration;
 
 use common::faults::{FaultProxy, fault_proxy};
-use common::in_process::{InProcess, add_user, app_from, state};
-use ecs_wizard::aws::{Aws, Connection, Identity};
+use common::in_process::{InProcess, READ_CACHE, add_user, connected, settings};
+use ecs_wizard::aws::Connection;
 use ecs_wizard::model::access::{Need, Role};
 use ecs_wizard::store::Store;
 use ecs_wizard::store::audit::AuditFilter;
@@ -239,13 +239,7 @@ impl Walk {
 
 /// The app's AWS connection, through `proxy`.
 fn through(proxy: &FaultProxy) -> Connection {
-    Connection::Connected {
-        aws: Aws::from_config(&common::sdk_config(&proxy.url)),
-        identity: Identity {
-            account: "123456789012".into(),
-            arn: "arn:aws:iam::123456789012:user/test".into(),
-        },
-    }
+    connected(&proxy.url, READ_CACHE)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -262,9 +256,7 @@ async fn every_route_and_its_look_alikes_answer_each_role_as_declared() {
     ] {
         add_user(&store, name, role).await;
     }
-    let mut state = state(store, connection);
-    state.local_accounts = true;
-    let mut app = app_from(state).await;
+    let mut app = settings(store, connection).local_accounts().app().await;
 
     // A draft of every kind, for the routes under `/KIND/drafts/{id}`.
     app.signed_in_as("ada").await;
@@ -403,11 +395,9 @@ async fn every_route_and_its_look_alikes_answer_each_role_as_declared() {
 async fn a_role_name_iam_could_not_hold_is_not_looked_up() {
     let moto = common::moto();
     let proxy = fault_proxy(&moto.url).await;
-    let mut app = app_from(state(
-        Store::open_in_memory().expect("store"),
-        through(&proxy),
-    ))
-    .await;
+    let mut app = settings(Store::open_in_memory().expect("store"), through(&proxy))
+        .app()
+        .await;
     let before = proxy.calls().len();
     for name in [
         "a%00b",

@@ -255,3 +255,47 @@ async fn an_idle_session_ends() {
     assert_eq!(expired.status(), 303);
     assert_eq!(location(&expired), "/signin?back=%2Froles");
 }
+
+/// In-process, with no provider at all (its address answers nothing): the
+/// sign-in page still offers it, beginning says in the person's words that
+/// it could not be reached, and a callback nobody began is refused without
+/// asking it anything.
+#[tokio::test]
+async fn a_provider_that_cannot_be_reached_is_said_so() {
+    use common::in_process::{preview_connection, settings};
+    use ecs_wizard::model::access::RoleRules;
+    use ecs_wizard::store::Store;
+
+    // A port just closed: connecting is refused at once.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let issuer = format!("http://{}", closed.local_addr().expect("addr"));
+    drop(closed);
+    let rules = RoleRules {
+        deployers: vec!["@example.com".into()],
+        ..RoleRules::default()
+    };
+    let mut app = settings(
+        Store::open_in_memory().expect("store"),
+        preview_connection(),
+    )
+    .oidc(&issuer, rules)
+    .app()
+    .await;
+    let home = app.get("/").await;
+    assert_eq!(
+        (home.status, home.location.as_str()),
+        (303, "/signin?back=%2F")
+    );
+    let signin = app.get("/signin").await;
+    assert_eq!(signin.select("#sign-in-oidc").len(), 1, "{}", signin.body);
+    let begun = app.get("/signin/oidc?back=/roles").await;
+    assert_eq!(begun.status, 502);
+    assert!(begun.body.contains("sign-in service could not be reached"));
+    let stray = app.get("/signin/oidc/callback?code=c&state=s").await;
+    assert!(
+        (400..500).contains(&stray.status),
+        "{}: {}",
+        stray.status,
+        stray.body
+    );
+}

@@ -10,8 +10,7 @@
 mod common;
 
 use common::faults::{FaultProxy, fault_proxy};
-use common::in_process::{Answer, InProcess, add_user, app_from, state};
-use ecs_wizard::aws::{Aws, Connection, Identity};
+use common::in_process::{Answer, InProcess, READ_CACHE, add_user, connected, settings};
 use ecs_wizard::model::access::Role;
 use ecs_wizard::store::Store;
 
@@ -27,13 +26,7 @@ struct Team {
 async fn team() -> Team {
     let moto = common::moto();
     let proxy = fault_proxy(&moto.url).await;
-    let connection = Connection::Connected {
-        aws: Aws::from_config(&common::sdk_config(&proxy.url)),
-        identity: Identity {
-            account: "123456789012".into(),
-            arn: "arn:aws:iam::123456789012:user/test".into(),
-        },
-    };
+    let connection = connected(&proxy.url, READ_CACHE);
     let store = Store::open_in_memory().expect("store");
     for (name, role) in [
         ("vera", Role::Viewer),
@@ -43,10 +36,8 @@ async fn team() -> Team {
     ] {
         add_user(&store, name, role).await;
     }
-    let mut state = state(store, connection);
-    state.local_accounts = true;
     Team {
-        app: app_from(state).await,
+        app: settings(store, connection).local_accounts().app().await,
         proxy,
         _moto: moto,
     }

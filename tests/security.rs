@@ -244,7 +244,7 @@ async fn every_page_answers_by_the_timeout_when_aws_is_silent() {
     use std::time::{Duration, Instant};
 
     use aws_config::timeout::TimeoutConfig;
-    use common::in_process::{app_from, state};
+    use common::in_process::settings;
     use ecs_wizard::aws::{Aws, Connection, Identity};
     use ecs_wizard::store::Store;
     use tower::ServiceExt;
@@ -269,9 +269,10 @@ async fn every_page_answers_by_the_timeout_when_aws_is_silent() {
             arn: "arn:aws:iam::123456789012:user/test".into(),
         },
     };
-    let mut state = state(Store::open_in_memory().expect("store"), connection);
-    state.aws_timeout = timeout;
-    let app = app_from(state).await;
+    let app = settings(Store::open_in_memory().expect("store"), connection)
+        .aws_timeout(timeout)
+        .app()
+        .await;
     proxy.stall();
     let pages: Vec<String> = ecs_wizard::web::route_table()
         .into_iter()

@@ -313,10 +313,8 @@ async fn a_sign_in_while_every_check_is_busy_is_told_to_try_again() {
 /// An in-process app with local accounts, where vera (a viewer, password
 /// `vera-password-1`) signs in, checking passwords on `threads` threads.
 async fn vera_with_checking_threads(threads: usize) -> common::in_process::InProcess {
-    use std::sync::Arc;
-
-    use common::in_process::{app_from, state};
-    use ecs_wizard::accounts::{PasswordChecks, hash};
+    use common::in_process::settings;
+    use ecs_wizard::accounts::hash;
     use ecs_wizard::aws::{Connection, PreviewReason};
     use ecs_wizard::model::access::Role;
     use ecs_wizard::store::Store;
@@ -331,8 +329,9 @@ async fn vera_with_checking_threads(threads: usize) -> common::in_process::InPro
         region: Some(common::REGION.into()),
         reason: PreviewReason::NoCredentials("tests".into()),
     };
-    let mut state = state(store, preview);
-    state.local_accounts = true;
-    state.passwords = Arc::new(PasswordChecks::new(threads));
-    app_from(state).await
+    settings(store, preview)
+        .local_accounts()
+        .password_checks(threads)
+        .app()
+        .await
 }

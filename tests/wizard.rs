@@ -345,26 +345,6 @@ async fn describe_output_is_imported_without_its_read_only_fields() {
     assert!(shown.get("revision").is_none() && shown.get("status").is_none());
 }
 
-#[tokio::test]
-async fn a_typo_in_pasted_json_is_refused_by_name_and_place() {
-    let Running {
-        moto: _moto,
-        app: _app,
-        client,
-    } = start().await;
-    let text = fixture("reference_003_input.json").replace("\"essential\"", "\"esential\"");
-    let page = client
-        .post("/task-definitions/import", &[("json", &text)])
-        .await;
-    assert_eq!(page.status, 422);
-    assert_eq!(
-        page.messages_for("json"),
-        [
-            "esential is not a field of the ECS API (at containerDefinitions[0]). Check the spelling."
-        ]
-    );
-}
-
 /// A bare role name in imported JSON becomes its ARN, as the form makes it.
 #[tokio::test]
 async fn a_bare_role_name_in_imported_json_becomes_its_arn() {
@@ -556,43 +536,6 @@ async fn each_validation_error_leaves_the_emulator_untouched() {
 }
 
 #[tokio::test]
-async fn a_step_with_errors_comes_back_with_the_message_beside_the_field() {
-    let Running {
-        moto: _moto,
-        app: _app,
-        client,
-    } = start().await;
-    let draft = draft_path(&client.post("/task-definitions/drafts", &[]).await.location);
-    let mut fields = CONFIGURE_000.to_vec();
-    fields.retain(|(k, _)| *k != "memory" && *k != "family");
-    fields.extend([("memory", "4096"), ("family", "bad name!")]);
-    let page = client.post(&format!("{draft}/configure"), &fields).await;
-    assert_eq!(page.status, 422);
-    assert_eq!(
-        page.messages_for("memory"),
-        ["With .25 vCPU, Fargate allows .5 GB to 2 GB of memory; choose one of the offered sizes."]
-    );
-    assert_eq!(
-        page.messages_for("family"),
-        ["Use 1 to 255 letters, digits, hyphens (-) and underscores (_)."]
-    );
-    assert_eq!(
-        page.attr("#family", "value").as_deref(),
-        Some("bad name!"),
-        "what was typed is kept"
-    );
-    // The draft kept it too: a refresh shows the same.
-    assert_eq!(
-        client
-            .get(&format!("{draft}/configure"))
-            .await
-            .attr("#family", "value")
-            .as_deref(),
-        Some("bad name!")
-    );
-}
-
-#[tokio::test]
 async fn adding_and_removing_rows_with_htmx_returns_only_the_form() {
     let Running {
         moto: _moto,
@@ -646,64 +589,6 @@ async fn adding_and_removing_rows_with_htmx_returns_only_the_form() {
         page.select("fieldset.container > legend"),
         ["Container 1 — web"]
     );
-}
-
-#[tokio::test]
-async fn memory_options_follow_the_cpu() {
-    let Running {
-        moto: _moto,
-        app: _app,
-        client,
-    } = start().await;
-    let page = client
-        .get("/fargate/memory-options?cpu=512&memory=2048")
-        .await;
-    assert_eq!(page.select("option"), ["1 GB", "2 GB", "3 GB", "4 GB"]);
-    assert_eq!(
-        page.attr("option[selected]", "value").as_deref(),
-        Some("2048")
-    );
-    // 3 GB is not allowed under .25 vCPU: only what is, the nearest chosen.
-    let page = client
-        .get("/fargate/memory-options?cpu=256&memory=3072")
-        .await;
-    assert_eq!(page.select("option"), [".5 GB", "1 GB", "2 GB"]);
-    assert_eq!(
-        page.attr("option[selected]", "value").as_deref(),
-        Some("2048")
-    );
-}
-
-#[tokio::test]
-async fn japanese_is_chosen_from_accept_language_and_switchable() {
-    let Running {
-        moto: _moto,
-        app,
-        client,
-    } = start().await;
-    let draft = draft_path(&client.post("/task-definitions/drafts", &[]).await.location);
-    let url = format!("{}{draft}/configure", app.url);
-    let body = client
-        .http()
-        .get(&url)
-        .header("Accept-Language", "ja,en;q=0.8")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(body.contains("タスク定義ファミリー") && body.contains("タスク実行ロール"));
-    let switched = client
-        .post(
-            "/lang",
-            &[("lang", "ja"), ("back", &format!("{draft}/configure"))],
-        )
-        .await;
-    assert_eq!(switched.location, format!("{draft}/configure"));
-    let page = client.get(&format!("{draft}/configure")).await;
-    assert_eq!(page.attr("html", "lang").as_deref(), Some("ja"));
-    assert!(page.select("label[for=family]")[0].contains("タスク定義ファミリー"));
 }
 
 /// No answer from AWS (here: the emulator stopped after the app connected) is

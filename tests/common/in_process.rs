@@ -2,17 +2,23 @@
 //! helpers do): fast, and exact about status codes and headers.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, header};
-use ecs_wizard::aws::{Connection, PreviewReason};
+use ecs_wizard::accounts::PasswordChecks;
+use ecs_wizard::aws::{Aws, Connection, Identity, PreviewReason};
+use ecs_wizard::deploy::runner::Retry;
 use ecs_wizard::model::access::Role;
+use ecs_wizard::model::access::RoleRules;
+use ecs_wizard::oidc::{Oidc, OidcSettings};
 use ecs_wizard::store::Store;
 use ecs_wizard::web::security::CsrfKey;
 use ecs_wizard::web::security::access::{id_hash, new_session_id};
 use ecs_wizard::web::state::AppState;
-use scraper::{Html, Selector};
+use scraper::Html;
 use tower::ServiceExt;
 
 pub const HOST: &str = "127.0.0.1:8080";
@@ -34,25 +40,27 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// The answer as the HTTP tests' pages read it (labels, messages, forms).
+    pub fn page(&self) -> super::Page {
+        super::Page {
+            status: self.status,
+            location: self.location.clone(),
+            html: self.html(),
+            text: self.body.clone(),
+        }
+    }
+
     pub fn html(&self) -> Html {
         Html::parse_document(&self.body)
     }
 
     pub fn select(&self, css: &str) -> Vec<String> {
-        let selector = Selector::parse(css).expect("selector");
-        self.html()
-            .select(&selector)
-            .map(|e| e.text().collect::<String>())
-            .collect()
+        self.page().select(css)
     }
 
     /// The attribute `name` of the first element that matches `css`.
     pub fn attr(&self, css: &str, name: &str) -> Option<String> {
-        let selector = Selector::parse(css).expect("selector");
-        self.html()
-            .select(&selector)
-            .next()
-            .and_then(|e| e.value().attr(name).map(str::to_string))
+        self.page().attr(css, name)
     }
 }
 
@@ -64,11 +72,15 @@ pub async fn preview_app() -> InProcess {
 
 /// The same over a store the test prepared.
 pub async fn preview_app_with(store: Store) -> InProcess {
-    let connection = Connection::PreviewOnly {
+    app_over(store, preview_connection()).await
+}
+
+/// No credentials: every page works and nothing is sent.
+pub fn preview_connection() -> Connection {
+    Connection::PreviewOnly {
         region: Some(super::REGION.into()),
         reason: PreviewReason::NoCredentials("tests".into()),
-    };
-    app_over(store, connection).await
+    }
 }
 
 /// An app connected through `connection` (an SDK over a replayed or
@@ -81,11 +93,84 @@ async fn app_over(store: Store, connection: Connection) -> InProcess {
     app_from(state(store, connection)).await
 }
 
-/// The app's state with every setting at its default, for a test to change
-/// (`local_accounts`, `plan_retry`…) before [`app_from`].
+/// The app's state with every setting at its default, for [`Settings`] to
+/// change before [`app_from`].
 pub fn state(store: Store, connection: Connection) -> AppState {
     let addr: SocketAddr = HOST.parse().expect("addr");
     AppState::new(store, connection, CsrfKey::random().expect("key"), addr)
+}
+
+/// An app as a test needs it, built like the binary's flags build it:
+/// `settings(store, connection).local_accounts().aws_timeout(…).app()`.
+pub struct Settings(AppState);
+
+pub fn settings(store: Store, connection: Connection) -> Settings {
+    Settings(state(store, connection))
+}
+
+/// The binary's default for `--read-cache-seconds`.
+pub const READ_CACHE: Duration = Duration::from_secs(60);
+
+/// SDK clients pointed at `endpoint` (moto, or a proxy in front of it),
+/// keeping account reads for `read_cache` (zero: read every time).
+pub fn connected(endpoint: &str, read_cache: Duration) -> Connection {
+    Connection::Connected {
+        aws: Aws::with_cache(&super::sdk_config(endpoint), read_cache),
+        identity: Identity {
+            account: "123456789012".into(),
+            arn: "arn:aws:iam::123456789012:user/test".into(),
+        },
+    }
+}
+
+impl Settings {
+    /// `--local-accounts`.
+    pub fn local_accounts(mut self) -> Self {
+        self.0.local_accounts = true;
+        self
+    }
+
+    /// `--oidc-issuer` and the role rules; the provider is asked nothing
+    /// until someone signs in with it.
+    pub fn oidc(mut self, issuer: &str, rules: RoleRules) -> Self {
+        let oidc = Oidc::new(OidcSettings {
+            issuer: issuer.into(),
+            client_id: "ecs-wizard-tests".into(),
+            client_secret: "client-secret-for-tests".into(),
+            redirect_url: format!("{ORIGIN}/signin/oidc/callback"),
+            groups_claim: "groups".into(),
+        })
+        .expect("usable OIDC settings");
+        self.0.oidc = Some(Arc::new(oidc));
+        self.0.oidc_roles = Arc::new(rules);
+        self
+    }
+
+    /// `--retry-pause-ms`: how plan steps answered "try again" are retried.
+    pub fn retry(mut self, retry: Retry) -> Self {
+        self.0.plan_retry = retry;
+        self
+    }
+
+    /// `--aws-timeout`.
+    pub fn aws_timeout(mut self, timeout: Duration) -> Self {
+        self.0.aws_timeout = timeout;
+        self
+    }
+
+    /// How many passwords are checked at once (one per core by default).
+    pub fn password_checks(mut self, threads: usize) -> Self {
+        self.0.passwords = Arc::new(PasswordChecks::new(threads));
+        self
+    }
+
+    pub fn state(self) -> AppState {
+        self.0
+    }
+
+    pub async fn app(self) -> InProcess {
+        app_from(self.0).await
+    }
 }
 
 /// The router over `state`, and a browser that has loaded its first page

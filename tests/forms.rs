@@ -1,0 +1,110 @@
+//! The task definition wizard's forms where AWS has no part: in-process over
+//! a preview app (no emulator, no server process), so each runs in
+//! milliseconds. What AWS must hold afterwards is `tests/wizard.rs`, against
+//! moto.
+
+mod common;
+
+use common::fixture;
+use common::in_process::{InProcess, preview_app};
+
+/// A new draft's path, without its step.
+async fn new_draft(app: &mut InProcess) -> String {
+    let made = app.post("/task-definitions/drafts", &[]).await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    made.location.trim_end_matches("/configure").to_string()
+}
+
+#[tokio::test]
+async fn a_typo_in_pasted_json_is_refused_by_name_and_place() {
+    let mut app = preview_app().await;
+    let text = fixture("reference_003_input.json").replace("\"essential\"", "\"esential\"");
+    let page = app
+        .post("/task-definitions/import", &[("json", &text)])
+        .await
+        .page();
+    assert_eq!(page.status, 422);
+    assert_eq!(
+        page.messages_for("json"),
+        [
+            "esential is not a field of the ECS API (at containerDefinitions[0]). Check the spelling."
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_step_with_errors_comes_back_with_the_message_beside_the_field() {
+    let mut app = preview_app().await;
+    let draft = new_draft(&mut app).await;
+    let fields = [
+        ("family", "bad name!"),
+        ("launchType", "FARGATE"),
+        ("platform", "LINUX/X86_64"),
+        ("networkMode", "awsvpc"),
+        ("cpu", "256"),
+        ("memory", "4096"),
+        ("action", "next"),
+    ];
+    let page = app
+        .post(&format!("{draft}/configure"), &fields)
+        .await
+        .page();
+    assert_eq!(page.status, 422);
+    assert_eq!(
+        page.messages_for("memory"),
+        ["With .25 vCPU, Fargate allows .5 GB to 2 GB of memory; choose one of the offered sizes."]
+    );
+    assert_eq!(
+        page.messages_for("family"),
+        ["Use 1 to 255 letters, digits, hyphens (-) and underscores (_)."]
+    );
+    assert_eq!(
+        page.attr("#family", "value").as_deref(),
+        Some("bad name!"),
+        "what was typed is kept"
+    );
+    // The draft kept it too: a refresh shows the same.
+    let again = app.get(&format!("{draft}/configure")).await;
+    assert_eq!(again.attr("#family", "value").as_deref(), Some("bad name!"));
+}
+
+#[tokio::test]
+async fn memory_options_follow_the_cpu() {
+    let mut app = preview_app().await;
+    let page = app.get("/fargate/memory-options?cpu=512&memory=2048").await;
+    assert_eq!(page.select("option"), ["1 GB", "2 GB", "3 GB", "4 GB"]);
+    assert_eq!(
+        page.attr("option[selected]", "value").as_deref(),
+        Some("2048")
+    );
+    // 3 GB is not allowed under .25 vCPU: only what is, the nearest chosen.
+    let page = app.get("/fargate/memory-options?cpu=256&memory=3072").await;
+    assert_eq!(page.select("option"), [".5 GB", "1 GB", "2 GB"]);
+    assert_eq!(
+        page.attr("option[selected]", "value").as_deref(),
+        Some("2048")
+    );
+}
+
+#[tokio::test]
+async fn japanese_is_chosen_from_accept_language_and_switchable() {
+    let mut app = preview_app().await;
+    let draft = new_draft(&mut app).await;
+    let asked = app
+        .request("GET", &format!("{draft}/configure"))
+        .header("accept-language", "ja,en;q=0.8")
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let body = app.send(asked).await.body;
+    assert!(body.contains("タスク定義ファミリー") && body.contains("タスク実行ロール"));
+    let switched = app
+        .post(
+            "/lang",
+            &[("lang", "ja"), ("back", &format!("{draft}/configure"))],
+        )
+        .await;
+    assert_eq!(switched.location, format!("{draft}/configure"));
+    let page = app.get(&format!("{draft}/configure")).await;
+    assert_eq!(page.attr("html", "lang").as_deref(), Some("ja"));
+    assert!(page.select("label[for=family]")[0].contains("タスク定義ファミリー"));
+}
