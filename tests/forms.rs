@@ -108,3 +108,54 @@ async fn japanese_is_chosen_from_accept_language_and_switchable() {
     assert_eq!(page.attr("html", "lang").as_deref(), Some("ja"));
     assert!(page.select("label[for=family]")[0].contains("タスク定義ファミリー"));
 }
+
+#[tokio::test]
+async fn adding_and_removing_rows_with_htmx_returns_only_the_form() {
+    let mut app = preview_app().await;
+    let draft = new_draft(&mut app).await;
+    let mut request = app.form_request(
+        &format!("{draft}/containers"),
+        &[
+            ("containerDefinitions.0.name", "web"),
+            ("containerDefinitions.0.image", "nginx"),
+            ("action", "add:containerDefinitions"),
+        ],
+    );
+    request
+        .headers_mut()
+        .insert("hx-request", "true".parse().expect("header"));
+    let fragment = app.send(request).await;
+    assert_eq!(fragment.status, 200);
+    assert!(
+        fragment
+            .body
+            .trim_start()
+            .starts_with("<form id=\"step-form\""),
+        "{}",
+        fragment.body
+    );
+    assert!(!fragment.body.contains("<html"));
+    let html = scraper::Html::parse_fragment(&fragment.body);
+    let legends: Vec<String> = html
+        .select(&scraper::Selector::parse("fieldset.container > legend").expect("selector"))
+        .map(|e| e.text().collect())
+        .collect();
+    assert_eq!(legends, ["Container 1 — web", "Container 2"]);
+    // Without htmx the same button posts and comes back to the page.
+    let removed = app
+        .post(
+            &format!("{draft}/containers"),
+            &[
+                ("containerDefinitions.0.name", "web"),
+                ("containerDefinitions.1.name", ""),
+                ("action", "remove:containerDefinitions.1"),
+            ],
+        )
+        .await;
+    assert_eq!(removed.location, format!("{draft}/containers"));
+    let page = app.get(&format!("{draft}/containers")).await;
+    assert_eq!(
+        page.select("fieldset.container > legend"),
+        ["Container 1 — web"]
+    );
+}

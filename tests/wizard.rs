@@ -535,62 +535,6 @@ async fn each_validation_error_leaves_the_emulator_untouched() {
     );
 }
 
-#[tokio::test]
-async fn adding_and_removing_rows_with_htmx_returns_only_the_form() {
-    let Running {
-        moto: _moto,
-        app,
-        client,
-    } = start().await;
-    let draft = draft_path(&client.post("/task-definitions/drafts", &[]).await.location);
-    let url = format!("{}{draft}/containers", app.url);
-    let form = [
-        ("csrf_token", client.csrf.as_str()),
-        ("containerDefinitions.0.name", "web"),
-        ("containerDefinitions.0.image", "nginx"),
-        ("action", "add:containerDefinitions"),
-    ];
-    let response = client
-        .http()
-        .post(&url)
-        .header("HX-Request", "true")
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let fragment = response.text().await.unwrap();
-    assert!(
-        fragment.starts_with("<form id=\"step-form\"")
-            || fragment.trim_start().starts_with("<form id=\"step-form\""),
-        "{fragment}"
-    );
-    assert!(!fragment.contains("<html"));
-    let html = scraper::Html::parse_fragment(&fragment);
-    let legends: Vec<String> = html
-        .select(&scraper::Selector::parse("fieldset.container > legend").unwrap())
-        .map(|e| e.text().collect())
-        .collect();
-    assert_eq!(legends, ["Container 1 — web", "Container 2"]);
-    // Without htmx the same button posts and comes back to the page.
-    let removed = client
-        .post(
-            &format!("{draft}/containers"),
-            &[
-                ("containerDefinitions.0.name", "web"),
-                ("containerDefinitions.1.name", ""),
-                ("action", "remove:containerDefinitions.1"),
-            ],
-        )
-        .await;
-    assert_eq!(removed.location, format!("{draft}/containers"));
-    let page = client.get(&format!("{draft}/containers")).await;
-    assert_eq!(
-        page.select("fieldset.container > legend"),
-        ["Container 1 — web"]
-    );
-}
-
 /// No answer from AWS (here: the emulator stopped after the app connected) is
 /// shown with its code, what it means and what to do; the draft is kept.
 #[tokio::test]
