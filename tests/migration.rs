@@ -1,8 +1,8 @@
 //! A person's SQLite file from before the drafts, runs and form flows
 //! became one of each is read by today's app with nothing lost.
 //!
-//! `fixtures/main-1fccd02.sqlite3` was made by main at 1fccd02 (schema 9)
-//! driven over HTTP against moto: a task execution role drafted and
+//! `fixtures/main-1fccd02.sql` is a file made by main at 1fccd02 (schema 9)
+//! driven over HTTP against moto (`fixtures/make-old-store.sh`), dumped as text: a task execution role drafted and
 //! created (a plan run), a cluster drafted and created (the old direct
 //! path: a run whose step has no plan id), a log group drafted and not
 //! sent, and a task definition draft left on its containers step.
@@ -16,16 +16,19 @@ use ecs_wizard::store::runs::RunStatus;
 use ecs_wizard::store::{ResourceDraft, Store};
 use serde_json::Value;
 
-const ROLE: &str = "ad0a7251f2714d97eb1cb118ecfedbb5";
-const LOG_GROUP: &str = "7b68feda067a167d4a816cf2a68bc786";
-const CLUSTER: &str = "7eb307d3b1f47e88ada394392748593a";
-const TASK_DEFINITION: &str = "e82896a7e9dc7a9fbd64f0a6e6ba78d7";
+const ROLE: &str = "28387231ace668b651adfa4fc51e3ca0";
+const LOG_GROUP: &str = "56fcc5dd01ca9cc4a825a93ebb5364f6";
+const CLUSTER: &str = "6b84341464f707777d7a30253c44c982";
+const TASK_DEFINITION: &str = "c40addf728db3bd7b5389585a08af10e";
 
-/// The old file, copied where the app keeps its data, and opened (which
-/// migrates it).
+/// The old file, rebuilt from its dump where the app keeps its data, and
+/// opened (which migrates it).
 fn old_store(dir: &Path) -> Store {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/main-1fccd02.sqlite3");
-    std::fs::copy(fixture, dir.join("ecs-wizard.sqlite3")).expect("copy the fixture");
+    let dump = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/main-1fccd02.sql");
+    let dump = std::fs::read_to_string(dump).expect("the fixture is in the repository");
+    rusqlite::Connection::open(dir.join("ecs-wizard.sqlite3"))
+        .and_then(|file| file.execute_batch(&dump))
+        .expect("the dump loads");
     Store::open(dir).expect("the old file opens and migrates")
 }
 
