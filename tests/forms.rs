@@ -159,3 +159,89 @@ async fn adding_and_removing_rows_with_htmx_returns_only_the_form() {
         ["Container 1 — web"]
     );
 }
+
+/// AWS refuses a Fargate definition whose containers log with awslogs and
+/// no task execution role: the wizard says so beside the field, leads to
+/// the role wizard keeping what was typed, and the role's result leads back
+/// with the field filled.
+#[tokio::test]
+async fn logs_without_an_execution_role_are_refused_and_the_way_back_is_kept() {
+    let mut app = preview_app().await;
+    let text = fixture("reference_003_input.json").replace(
+        "\"executionRoleArn\": \"arn:aws:iam::123456789012:role/ecsTaskExecutionRole\", ",
+        "",
+    );
+    let imported = app
+        .post("/task-definitions/import", &[("json", &text)])
+        .await;
+    assert_eq!(imported.status, 303, "{}", imported.body);
+    let draft = imported.location.trim_end_matches("/configure").to_string();
+    let id = draft.rsplit('/').next().expect("an id").to_string();
+
+    let review = app.get(&format!("{draft}/review")).await.page();
+    let refused = [
+        "Choose a task execution role: on Fargate, container ContainerHandsOn can send its logs to CloudWatch (awslogs) only through one, and AWS refuses the definition without it.",
+    ];
+    let listed = review.select(".issues li");
+    assert!(
+        listed.iter().any(|i| i.starts_with(refused[0])),
+        "{listed:?}"
+    );
+    assert!(
+        review
+            .attrs(".issues li a", "href")
+            .contains(&format!("{draft}/configure")),
+        "the review leads to the step"
+    );
+    let step = app.get(&format!("{draft}/configure?check=1")).await.page();
+    assert_eq!(
+        step.messages_for("executionRoleArn"),
+        refused,
+        "beside the field"
+    );
+
+    // "Create task execution role" saves what was typed, then leaves.
+    let fields = [
+        ("family", "typed-before-leaving"),
+        ("launchType", "FARGATE"),
+        ("platform", "LINUX/X86_64"),
+        ("networkMode", "awsvpc"),
+        ("cpu", "256"),
+        ("memory", "512"),
+        ("executionRoleArn", ""),
+        ("action", "go:new-execution-role"),
+    ];
+    let left = app.post(&format!("{draft}/configure"), &fields).await;
+    assert_eq!(left.status, 303, "{}", left.body);
+    assert_eq!(left.location, format!("/roles/new?kind=execution&for={id}"));
+    let kept = app.get(&format!("{draft}/configure")).await.page();
+    assert_eq!(
+        kept.attr("#family", "value").as_deref(),
+        Some("typed-before-leaving")
+    );
+    let role_form = app.get(&left.location).await.page();
+    assert_eq!(
+        role_form.attr("input[name=for]", "value").as_deref(),
+        Some(id.as_str()),
+        "the role's draft remembers where it came from"
+    );
+    let not_an_id = app
+        .get("/roles/new?kind=execution&for=%22%3E%3Cscript%3E")
+        .await;
+    assert!(not_an_id.page().attr("input[name=for]", "value").is_none());
+
+    // The role's result leads back; the link fills the empty field, unsaved.
+    let back = app
+        .get(&format!(
+            "{draft}/configure?executionRole=ecsTaskExecutionRole"
+        ))
+        .await
+        .page();
+    let filled = back.attr("#executionRoleArn", "value").unwrap_or_default();
+    assert!(filled.ends_with("ecsTaskExecutionRole"), "{filled}");
+    let odd = app
+        .get(&format!("{draft}/configure?executionRole=no%20such%20name"))
+        .await
+        .page();
+    assert_eq!(odd.attr("#executionRoleArn", "value").as_deref(), Some(""));
+}

@@ -165,6 +165,10 @@ pub struct Role {
     /// `logs:CreateLogGroup`, needed when a container sets awslogs-create-group.
     pub create_log_groups: bool,
     pub tags: Vec<Tag>,
+    /// The task definition draft this role is made for: its result leads
+    /// back there. Never sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_draft: Option<String>,
 }
 
 impl Role {

@@ -7,6 +7,7 @@
 //! another tab saved first), and answer with the page of errors (422), the
 //! htmx fragment, or a redirect.
 
+use std::collections::HashMap;
 use std::future::Future;
 
 use axum::http::{HeaderMap, StatusCode};
@@ -78,8 +79,10 @@ pub trait DraftForm: Sized + Send + Sync {
         if check { self.check() } else { Vec::new() }
     }
 
-    /// Fills what a first visit shows in place of an empty list; not saved.
-    fn prepare(&mut self, _state: &AppState) {}
+    /// Fills what a visit shows in place of what is empty, from the
+    /// account or from what the link offers (`query`); not saved until
+    /// the form is submitted.
+    fn prepare(&mut self, _state: &AppState, _query: &HashMap<String, String>) {}
 
     /// Records where the person goes on to (`next_errors`: Next found errors).
     fn going(&mut self, _action: &Action, _next_errors: bool) {}
@@ -91,6 +94,11 @@ pub trait DraftForm: Sized + Send + Sync {
         Self::url(id)
     }
     fn copy_url(id: &str) -> String;
+
+    /// Where a `go:PLACE` button leads once the form is saved; None stays.
+    fn go_url(_id: &str, _place: &str) -> Option<String> {
+        None
+    }
 
     /// The form as HTML. `posted` is the form just sent when it comes back
     /// with errors, so text that could not be read is shown as typed.
@@ -111,13 +119,13 @@ pub fn unprocessable(page: Response) -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
 }
 
-/// The form, as saved.
+/// The form, as saved. `?check` shows what Next would refuse.
 pub async fn show<F: DraftForm>(
     state: &AppState,
     mut page: Page,
     signed: &Signed,
     id: &str,
-    check: bool,
+    query: &HashMap<String, String>,
 ) -> AppResult<Response> {
     let Loaded {
         mut form,
@@ -125,8 +133,8 @@ pub async fn show<F: DraftForm>(
         owner,
     } = F::load(&state.store, id).await?;
     page.draft_of(signed, owner.as_deref(), F::copy_url(id));
-    form.prepare(state);
-    let issues = form.shown(check);
+    form.prepare(state, query);
+    let issues = form.shown(query.contains_key("check"));
     Ok(form
         .render(state, page, id, version, &issues, None, Shape::Page)
         .await)
@@ -207,6 +215,9 @@ pub async fn save_posted<F: DraftForm>(
     Ok(match action {
         Action::Next => Redirect::to(&F::next_url(id)).into_response(),
         Action::Back => Redirect::to(&F::back_url(id)).into_response(),
+        Action::Go(place) if let Some(url) = F::go_url(id, &place) => {
+            Redirect::to(&url).into_response()
+        }
         _ if shape == Shape::Fragment => {
             let advice = draft.shown(false);
             draft

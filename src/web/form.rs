@@ -111,12 +111,16 @@ pub enum Action {
     Save,
     Add(String),
     Remove(String, usize),
+    /// Saves, then leaves for another page the form names (`go:WHERE`),
+    /// such as the role wizard; what was typed is kept.
+    Go(String),
 }
 
 impl Action {
     pub fn parse(text: &str) -> Self {
         match text.split_once(':') {
             Some(("add", list)) => Action::Add(list.to_string()),
+            Some(("go", place)) => Action::Go(place.to_string()),
             Some(("remove", target)) => match target
                 .rsplit_once('.')
                 .and_then(|(l, i)| Some((l, i.parse().ok()?)))

@@ -38,6 +38,11 @@ pub fn validate_task(td: &TaskDefinition) -> Vec<Issue> {
             issues.push(Issue::error(field, "v.role_arn").with("value", arn));
         }
     }
+    if td.execution_role_arn.as_deref().is_none_or(str::is_empty)
+        && let Some((container, need)) = needs_execution_role(td)
+    {
+        issues.push(Issue::error("executionRoleArn", need).with("container", container));
+    }
     if let Some(storage) = &td.ephemeral_storage
         && !(21..=200).contains(&storage.size_in_gib)
     {
@@ -57,6 +62,27 @@ pub fn validate_task(td: &TaskDefinition) -> Vec<Issue> {
         }
     }
     issues
+}
+
+/// The first container that cannot work without a task execution role, and
+/// the message that says why. AWS refuses to register secrets, private
+/// registry credentials and (on Fargate) the awslogs driver without one; an
+/// ECR image on Fargate registers, and then no task can pull it.
+fn needs_execution_role(td: &TaskDefinition) -> Option<(&str, &'static str)> {
+    td.container_definitions.iter().find_map(|c| {
+        let need = if td.is_fargate() && c.awslogs().is_some() {
+            "v.execution_role_for_logs"
+        } else if !c.secrets.is_empty() {
+            "v.execution_role_for_secrets"
+        } else if c.repository_credentials.is_some() {
+            "v.execution_role_for_credentials"
+        } else if td.is_fargate() && super::repository::parse_ecr_image(&c.image).is_some() {
+            "v.execution_role_for_ecr"
+        } else {
+            return None;
+        };
+        Some((c.name.as_str(), need))
+    })
 }
 
 /// Tags as every AWS service takes them: a key of 1–128 characters, a value of

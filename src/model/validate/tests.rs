@@ -1,6 +1,6 @@
 use super::*;
 use crate::model::container::{
-    ContainerDependency, HealthCheck, MountPoint, PortMapping, VolumeFrom,
+    ContainerDependency, HealthCheck, MountPoint, PortMapping, Secret, VolumeFrom,
 };
 use crate::model::import::import;
 use crate::model::task_definition::{EphemeralStorage, KeyValuePair, Volume};
@@ -495,4 +495,67 @@ fn tags_and_volumes_need_names() {
     td.volumes.push(Volume::default());
     assert!(has(&td, "tags.0.key", "v.required"));
     assert!(has(&td, "volumes.0.name", "v.required"));
+}
+
+#[test]
+fn fargate_logs_secrets_and_ecr_images_need_an_execution_role() {
+    let mut td = reference_000();
+    td.execution_role_arn = None;
+    assert!(has(&td, "executionRoleArn", "v.execution_role_for_logs"));
+    let needs = |td: &TaskDefinition| {
+        validate(td)
+            .into_iter()
+            .filter(|i| i.path == "executionRoleArn")
+            .map(|i| (i.key, i.args))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        needs(&td),
+        [(
+            "v.execution_role_for_logs",
+            vec![("container", "rails".to_string())]
+        )],
+        "one message, naming the first container that needs the role"
+    );
+
+    for c in &mut td.container_definitions {
+        c.log_configuration = None;
+    }
+    td.container_definitions[0].image =
+        "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/web:v1".into();
+    assert!(has(&td, "executionRoleArn", "v.execution_role_for_ecr"));
+    for c in &mut td.container_definitions {
+        c.image = "public.ecr.aws/nginx/nginx:latest".into();
+    }
+    assert_eq!(
+        errors(&td),
+        vec![],
+        "a public image and no logs need no role"
+    );
+
+    td.container_definitions[1].secrets = vec![Secret {
+        name: "RAILS_MASTER_KEY".into(),
+        value_from: "arn:aws:ssm:ap-northeast-1:123456789012:parameter/key".into(),
+    }];
+    assert!(has(&td, "executionRoleArn", "v.execution_role_for_secrets"));
+    td.execution_role_arn = Some(String::new());
+    assert!(has(&td, "executionRoleArn", "v.execution_role_for_secrets"));
+    td.execution_role_arn = Some("arn:aws:iam::123456789012:role/ecsTaskExecutionRole".into());
+    assert_eq!(errors(&td), vec![]);
+}
+
+#[test]
+fn on_ec2_awslogs_and_ecr_images_use_the_instance_role() {
+    let mut td = reference_000();
+    td.execution_role_arn = None;
+    td.requires_compatibilities = vec!["EC2".into()];
+    td.container_definitions[0].image =
+        "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/web:v1".into();
+    assert!(
+        !errors(&td)
+            .iter()
+            .any(|(path, _)| path == "executionRoleArn"),
+        "{:?}",
+        errors(&td)
+    );
 }

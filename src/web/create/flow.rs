@@ -184,7 +184,7 @@ pub async fn edit<W: FormWizard>(
     Path(id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    draft_form::show::<OnePage<W>>(&state, page, &signed, &id, query.contains_key("check")).await
+    draft_form::show::<OnePage<W>>(&state, page, &signed, &id, &query).await
 }
 
 pub async fn submit_new<W: FormWizard>(

@@ -29,6 +29,8 @@ pub struct PolicyChoice {
 pub struct RoleForm {
     pub v: FormCommon,
     pub kind: &'static str,
+    /// The task definition draft the role is made for, or empty.
+    pub for_draft: String,
     pub kind_help: &'static str,
     pub role_name: String,
     pub description: String,
@@ -40,6 +42,13 @@ pub struct RoleForm {
     pub parameter_arns: String,
     pub kms_key_arns: String,
     pub create_log_groups: bool,
+}
+
+/// A draft id as the app makes them (32 hex digits), or nothing: it goes
+/// into a link.
+fn draft_id(text: Option<&str>) -> Option<String> {
+    text.filter(|t| t.len() == 32 && t.chars().all(|c| c.is_ascii_hexdigit()))
+        .map(str::to_string)
 }
 
 /// A name becomes an ARN in the caller's account; an ARN stays as it is.
@@ -65,6 +74,7 @@ impl FormWizard for Role {
         if let Some(name) = query.get("name").filter(|n| !n.is_empty()) {
             role.role_name = name.clone();
         }
+        role.for_draft = draft_id(query.get("for").map(String::as_str));
         role
     }
 
@@ -96,6 +106,7 @@ impl FormWizard for Role {
             kms_key_arns: arns(&form.text("kmsKeyArns"), scope.as_ref(), Scope::kms_key_arn),
             create_log_groups: form.checked("createLogGroups"),
             tags: decode_tags(form),
+            for_draft: draft_id(Some(&form.text("for"))),
         }
     }
 
@@ -119,6 +130,7 @@ impl FormWizard for Role {
         };
         RoleForm {
             kind: self.kind.slug(),
+            for_draft: self.for_draft.clone().unwrap_or_default(),
             kind_help: match self.kind {
                 RoleKind::Execution => "h.role_execution",
                 RoleKind::Task => "h.role_task",
@@ -169,8 +181,25 @@ impl CreateWizard for Role {
         format!("/roles/{}", self.role_name)
     }
 
+    /// Back to the task definition it was made for, its field filled in;
+    /// otherwise on along the tutorials' path.
     fn next_step(&self) -> (&'static str, String) {
-        ("ui.next_create_cluster", "/clusters/new".into())
+        match &self.for_draft {
+            Some(id) => {
+                let field = match self.kind {
+                    RoleKind::Execution => "executionRole",
+                    RoleKind::Task => "taskRole",
+                };
+                let query = form_urlencoded::Serializer::new(String::new())
+                    .append_pair(field, &self.role_name)
+                    .finish();
+                (
+                    "ui.back_to_task_definition",
+                    format!("/task-definitions/drafts/{id}/configure?{query}"),
+                )
+            }
+            None => ("ui.next_create_cluster", "/clusters/new".into()),
+        }
     }
 
     /// Each policy attached, and the inline policy by its name.
@@ -280,5 +309,33 @@ mod tests {
             Role::start(&context(), &HashMap::new()).role_name,
             "ecsTaskExecutionRole"
         );
+    }
+
+    #[test]
+    fn a_role_made_for_a_draft_leads_back_to_it_with_its_name() {
+        let mut role = Role::new(RoleKind::Execution, "aws");
+        role.role_name = "team+ecs=role".into();
+        assert_eq!(role.next_step().1, "/clusters/new");
+        role.for_draft = Some("0123456789abcdef0123456789abcdef".into());
+        assert_eq!(
+            role.next_step(),
+            (
+                "ui.back_to_task_definition",
+                "/task-definitions/drafts/0123456789abcdef0123456789abcdef/configure?executionRole=team%2Becs%3Drole".to_string()
+            )
+        );
+        role.kind = RoleKind::Task;
+        assert!(role.next_step().1.ends_with("?taskRole=team%2Becs%3Drole"));
+    }
+
+    #[test]
+    fn only_the_apps_draft_ids_are_kept() {
+        assert_eq!(
+            draft_id(Some("0123456789abcdef0123456789ABCDEF")).as_deref(),
+            Some("0123456789abcdef0123456789ABCDEF")
+        );
+        for odd in ["", "abc", "\"><script>", "0123456789abcdef0123456789abcdeg"] {
+            assert_eq!(draft_id(Some(odd)), None, "{odd}");
+        }
     }
 }

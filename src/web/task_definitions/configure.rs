@@ -1,6 +1,8 @@
 //! Step 1, "Task definition configuration": family, launch type, platform,
 //! network mode, task size, roles, ephemeral storage, tags, advanced JSON.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Query;
@@ -94,6 +96,36 @@ impl WizardStep for Configure {
             account,
         });
         decode::configure(td, form, account)
+    }
+
+    /// The role wizard, for a role this draft lacks; its result comes back.
+    fn go_url(id: &str, place: &str) -> Option<String> {
+        let kind = match place {
+            "new-execution-role" => "execution",
+            "new-task-role" => "task",
+            _ => return None,
+        };
+        Some(format!("/roles/new?kind={kind}&for={id}"))
+    }
+
+    /// A role just made for this draft (`?executionRole=NAME`, the role
+    /// wizard's way back) fills its empty field.
+    fn prepare(td: &mut TaskDefinition, state: &AppState, query: &HashMap<String, String>) {
+        let context = Context::of(&state.connection);
+        let account = context.account.as_ref().map(|account| AccountHint {
+            partition: &context.partition,
+            account,
+        });
+        for (key, field) in [
+            ("executionRole", &mut td.execution_role_arn),
+            ("taskRole", &mut td.task_role_arn),
+        ] {
+            if let Some(name) = query.get(key).filter(|n| is_role_name(n))
+                && field.as_deref().is_none_or(str::is_empty)
+            {
+                *field = Some(decode::role_arn(name.clone(), account.as_ref()));
+            }
+        }
     }
 
     fn check(td: &TaskDefinition) -> Vec<Issue> {
@@ -225,6 +257,14 @@ async fn view(
         errors,
         page,
     }
+}
+
+/// IAM's role names: 1–64 of letters, digits and `+=,.@_-`.
+fn is_role_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
 }
 
 /// Fargate's CPU values.

@@ -1,6 +1,8 @@
 //! Step 2, "Containers": one to ten, each with image, ports, resources,
 //! environment, secrets, command, logging, health check and start order.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::response::{IntoResponse, Response};
@@ -148,7 +150,7 @@ impl WizardStep for Containers {
     }
 
     /// A first visit shows one container to fill in.
-    fn prepare(td: &mut TaskDefinition, state: &AppState) {
+    fn prepare(td: &mut TaskDefinition, state: &AppState, _query: &HashMap<String, String>) {
         if td.container_definitions.is_empty() {
             let region = state.connection.region().unwrap_or_default();
             td.container_definitions

@@ -2,6 +2,7 @@
 //! next ([`WizardStep`]); the flow they share with the one-page wizards is
 //! [`crate::web::draft_form`].
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::marker::PhantomData;
 
@@ -39,8 +40,14 @@ pub trait WizardStep {
         Vec::new()
     }
 
-    /// Fills what a first visit shows in place of an empty list; not saved until submitted.
-    fn prepare(_td: &mut TaskDefinition, _state: &AppState) {}
+    /// Fills what a visit shows in place of what is empty (see
+    /// [`DraftForm::prepare`]); not saved until submitted.
+    fn prepare(_td: &mut TaskDefinition, _state: &AppState, _query: &HashMap<String, String>) {}
+
+    /// Where a `go:PLACE` button leads once the step is saved.
+    fn go_url(_id: &str, _place: &str) -> Option<String> {
+        None
+    }
 
     /// The step as HTML. `posted` is the form just sent when it comes back with
     /// errors, so text that could not be read (bad JSON) is shown as typed.
@@ -111,8 +118,8 @@ impl<S: WizardStep + Send + Sync> DraftForm for OnStep<S> {
         issues
     }
 
-    fn prepare(&mut self, state: &AppState) {
-        S::prepare(&mut self.0.task_definition, state);
+    fn prepare(&mut self, state: &AppState, query: &HashMap<String, String>) {
+        S::prepare(&mut self.0.task_definition, state, query);
     }
 
     /// The step the person goes on to: the drafts list returns them there.
@@ -145,6 +152,10 @@ impl<S: WizardStep + Send + Sync> DraftForm for OnStep<S> {
         format!("/task-definitions/drafts/{id}/copy")
     }
 
+    fn go_url(id: &str, place: &str) -> Option<String> {
+        S::go_url(id, place)
+    }
+
     async fn render(
         &self,
         state: &AppState,
@@ -164,15 +175,9 @@ pub async fn show<S: WizardStep + Send + Sync>(
     page: Page,
     signed: Signed,
     Path(id): Path<String>,
-    Query(query): Query<ShowQuery>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    draft_form::show::<OnStep<S>>(&state, page, &signed, &id, query.check.is_some()).await
-}
-
-#[derive(serde::Deserialize)]
-pub struct ShowQuery {
-    #[serde(default)]
-    check: Option<String>,
+    draft_form::show::<OnStep<S>>(&state, page, &signed, &id, &query).await
 }
 
 pub async fn submit<S: WizardStep + Send + Sync>(
