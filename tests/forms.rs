@@ -245,3 +245,33 @@ async fn logs_without_an_execution_role_are_refused_and_the_way_back_is_kept() {
         .page();
     assert_eq!(odd.attr("#executionRoleArn", "value").as_deref(), Some(""));
 }
+
+/// Browser Back must ask the app again, not show a step as it was before
+/// the last save (whose Next would then be refused as changed elsewhere).
+#[tokio::test]
+async fn pages_are_never_served_from_the_browsers_history() {
+    let mut app = preview_app().await;
+    let draft = new_draft(&mut app).await;
+    for path in [
+        format!("{draft}/configure"),
+        format!("{draft}/containers"),
+        format!("{draft}/review"),
+        "/roles/new".to_string(),
+        "/".to_string(),
+    ] {
+        let answer = app.get(&path).await;
+        assert_eq!(answer.status, 200, "{path}");
+        assert_eq!(answer.cache_control, "no-store", "{path}");
+    }
+    let page = app.get("/").await;
+    let style = page
+        .attr("link[rel=stylesheet]", "href")
+        .expect("a stylesheet");
+    let asset = app.get(&style).await;
+    assert_eq!(asset.status, 200);
+    assert!(
+        asset.cache_control.contains("immutable"),
+        "{}",
+        asset.cache_control
+    );
+}

@@ -36,6 +36,7 @@ pub struct Answer {
     pub status: u16,
     pub location: String,
     pub content_type: String,
+    pub cache_control: String,
     pub body: String,
 }
 
@@ -325,6 +326,7 @@ pub async fn answer(response: Response<Body>) -> Answer {
     };
     let location = text(header::LOCATION);
     let content_type = text(header::CONTENT_TYPE);
+    let cache_control = text(header::CACHE_CONTROL);
     let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024)
         .await
         .expect("body");
@@ -332,6 +334,7 @@ pub async fn answer(response: Response<Body>) -> Answer {
         status,
         location,
         content_type,
+        cache_control,
         body: String::from_utf8_lossy(&bytes).into_owned(),
     }
 }

@@ -60,6 +60,12 @@ pub async fn headers(request: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
+    // Pages show drafts at a version and the account as read: Back must ask
+    // again, never show an older form whose Next would be refused as
+    // changed elsewhere. Static files say how long they keep.
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     response
 }
 
