@@ -1,7 +1,7 @@
 //! The rules between layers, read from the source itself: no module imports
 //! a module that imports it back (directly or round a loop), `config.rs`
-//! imports nothing from `web/`, and `model/` reaches no I/O (`aws`, `store`,
-//! `deploy`, `web`). A cycle compiles fine in Rust, so only a test keeps
+//! imports nothing from `web/`, `model/` reaches no I/O (`aws`, `store`,
+//! `deploy`, `web`), and only `aws/` names the AWS SDK, its tests included. A cycle compiles fine in Rust, so only a test keeps
 //! them out.
 //!
 //! A unit is a module two levels down (`web/security`, `model/validate`,
@@ -43,6 +43,32 @@ fn the_model_reaches_no_io() {
         .filter(|(_, to)| io.iter().any(|layer| is_within(to, layer)))
         .collect::<Vec<_>>();
     assert!(reached.is_empty(), "the model imports {reached:?}");
+}
+
+#[test]
+fn only_aws_reaches_the_sdk() {
+    let sdk = [
+        "aws_sdk_",
+        "aws_smithy_",
+        "aws_config::",
+        "aws_credential_types::",
+        "aws_types::",
+    ];
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let outside = rust_files(&src)
+        .into_iter()
+        .filter(|file| !file.starts_with(src.join("aws")))
+        .filter(|file| {
+            let text = std::fs::read_to_string(file).expect("readable");
+            text.lines()
+                .map(|line| line.split("//").next().unwrap_or_default())
+                .any(|code| sdk.iter().any(|name| code.contains(name)))
+        })
+        .collect::<Vec<_>>();
+    assert!(
+        outside.is_empty(),
+        "the AWS SDK named outside src/aws/: {outside:?}"
+    );
 }
 
 #[test]

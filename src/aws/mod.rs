@@ -220,7 +220,9 @@ pub(crate) mod tests {
     use aws_config::SdkConfig;
     use aws_credential_types::Credentials;
     use aws_credential_types::provider::SharedCredentialsProvider;
+    use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
     use aws_smithy_runtime_api::client::http::HttpClient;
+    use aws_smithy_types::body::SdkBody;
 
     use super::*;
 
@@ -241,5 +243,54 @@ pub(crate) mod tests {
     /// A query-protocol body as name/value pairs, in the order sent.
     pub fn query_params(body: &[u8]) -> Vec<(String, String)> {
         form_urlencoded::parse(body).into_owned().collect()
+    }
+
+    /// IAM's and EC2's answers (query protocol).
+    pub const XML: &str = "text/xml";
+    /// CloudWatch Logs' and ECS's answers (JSON protocol).
+    pub const JSON: &str = "application/x-amz-json-1.1";
+
+    /// AWS answering from a script, for layers above this one that must
+    /// not reach the SDK: each answer in turn, and what was sent.
+    pub struct Replay(StaticReplayClient);
+
+    impl Replay {
+        /// Clients whose calls get `answers` (status, content type, body)
+        /// in order.
+        pub fn new(answers: &[(u16, &str, &str)]) -> (Aws, Replay) {
+            let events = answers
+                .iter()
+                .map(|(status, content_type, body)| {
+                    ReplayEvent::new(
+                        http::Request::builder()
+                            .uri("https://aws.example/")
+                            .body(SdkBody::empty())
+                            .expect("request"),
+                        http::Response::builder()
+                            .status(*status)
+                            .header("content-type", *content_type)
+                            .body(SdkBody::from(body.to_string()))
+                            .expect("response"),
+                    )
+                })
+                .collect();
+            let client = StaticReplayClient::new(events);
+            (aws_with(client.clone()), Replay(client))
+        }
+
+        /// The operations sent, by name, in order.
+        pub fn actions(&self) -> Vec<String> {
+            self.0
+                .actual_requests()
+                .map(|r| match r.headers().get("x-amz-target") {
+                    Some(target) => target.rsplit('.').next().unwrap_or_default().to_string(),
+                    None => query_params(r.body().bytes().unwrap_or_default())
+                        .into_iter()
+                        .find(|(name, _)| name == "Action")
+                        .map(|(_, action)| action)
+                        .unwrap_or_default(),
+                })
+                .collect()
+        }
     }
 }

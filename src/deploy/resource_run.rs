@@ -181,11 +181,8 @@ mod tests {
 /// replay client: the order of calls on the wire and the undo of a refusal.
 #[cfg(test)]
 mod replay_tests {
-    use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
-    use aws_smithy_types::body::SdkBody;
-
     use crate::aws::CreateError;
-    use crate::aws::tests::aws_with;
+    use crate::aws::tests::{JSON, Replay, XML};
     use crate::deploy::RunJournal;
     use crate::deploy::resource_run::create;
     use crate::deploy::runner::Retry;
@@ -200,50 +197,9 @@ mod replay_tests {
         RunJournal::for_tests(store, run, resuming)
     }
 
-    fn event(status: u16, content_type: &str, body: &str) -> ReplayEvent {
-        ReplayEvent::new(
-            http::Request::builder()
-                .uri("https://aws.example/")
-                .body(SdkBody::empty())
-                .unwrap(),
-            http::Response::builder()
-                .status(status)
-                .header("content-type", content_type)
-                .body(SdkBody::from(body.to_string()))
-                .unwrap(),
-        )
-    }
-
-    fn iam(status: u16, body: &str) -> ReplayEvent {
-        event(status, "text/xml", body)
-    }
-
-    fn logs(status: u16, body: &str) -> ReplayEvent {
-        event(status, "application/x-amz-json-1.1", body)
-    }
-
     const CREATED: &str = r#"<CreateRoleResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><CreateRoleResult><Role><Path>/</Path><RoleName>ecsTaskExecutionRole</RoleName><RoleId>AROA1</RoleId><Arn>arn:aws:iam::123456789012:role/ecsTaskExecutionRole</Arn><CreateDate>2026-11-23T00:00:00Z</CreateDate></Role></CreateRoleResult></CreateRoleResponse>"#;
     const DONE: &str = r#"<Response xmlns="https://iam.amazonaws.com/doc/2010-05-08/"/>"#;
     const DENIED: &str = r#"<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized to perform: iam:PutRolePolicy</Message></Error><RequestId>2</RequestId></ErrorResponse>"#;
-
-    fn actions(client: &StaticReplayClient) -> Vec<String> {
-        client
-            .actual_requests()
-            .map(|r| {
-                let body =
-                    String::from_utf8_lossy(r.body().bytes().unwrap_or_default()).into_owned();
-                match r.headers().get("x-amz-target") {
-                    Some(target) => target.rsplit('.').next().unwrap_or_default().to_string(),
-                    None => body
-                        .split('&')
-                        .next()
-                        .unwrap_or_default()
-                        .trim_start_matches("Action=")
-                        .to_string(),
-                }
-            })
-            .collect()
-    }
 
     /// A refused PutRolePolicy leaves nothing behind: the attached policy is
     /// detached and the role deleted, in that order, and both are reported.
@@ -251,14 +207,13 @@ mod replay_tests {
     async fn a_refusal_part_way_undoes_what_was_created() {
         let mut role = Role::new(RoleKind::Execution, "aws");
         role.read_parameters = true;
-        let client = StaticReplayClient::new(vec![
-            iam(200, CREATED),
-            iam(200, DONE),
-            iam(403, DENIED),
-            iam(200, DONE),
-            iam(200, DONE),
+        let (aws, sent) = Replay::new(&[
+            (200, XML, CREATED),
+            (200, XML, DONE),
+            (403, XML, DENIED),
+            (200, XML, DONE),
+            (200, XML, DONE),
         ]);
-        let aws = aws_with(client.clone());
         let result = create(
             &aws,
             role.api_calls(),
@@ -280,7 +235,7 @@ mod replay_tests {
         );
         assert!(undo.iter().all(|u| u.outcome.is_ok()));
         assert_eq!(
-            actions(&client),
+            sent.actions(),
             [
                 "CreateRole",
                 "AttachRolePolicy",
@@ -294,11 +249,10 @@ mod replay_tests {
     #[tokio::test]
     async fn an_existing_role_is_reported_as_such_and_nothing_is_undone() {
         let exists = r#"<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>EntityAlreadyExists</Code><Message>Role with name ecsTaskExecutionRole already exists.</Message></Error><RequestId>3</RequestId></ErrorResponse>"#;
-        let client = StaticReplayClient::new(vec![iam(409, exists)]);
+        let (aws, sent) = Replay::new(&[(409, XML, exists)]);
         let mut role = Role::new(RoleKind::Execution, "aws");
         role.managed_policy_arns
             .push(MANAGED_POLICIES[1].arn("aws"));
-        let aws = aws_with(client.clone());
         let result = create(
             &aws,
             role.api_calls(),
@@ -307,7 +261,7 @@ mod replay_tests {
         )
         .await;
         assert_eq!(result, Err(CreateError::AlreadyExists));
-        assert_eq!(client.actual_requests().count(), 1);
+        assert_eq!(sent.actions(), ["CreateRole"]);
     }
 
     /// A refused retention policy would leave a group that keeps logs
@@ -320,9 +274,7 @@ mod replay_tests {
             tags: Vec::new(),
         };
         let denied = r#"{"__type":"AccessDeniedException","message":"not authorized to perform: logs:PutRetentionPolicy"}"#;
-        let client =
-            StaticReplayClient::new(vec![logs(200, "{}"), logs(400, denied), logs(200, "{}")]);
-        let aws = aws_with(client.clone());
+        let (aws, sent) = Replay::new(&[(200, JSON, "{}"), (400, JSON, denied), (200, JSON, "{}")]);
         let result = create(
             &aws,
             group.api_calls(),
@@ -341,7 +293,7 @@ mod replay_tests {
         );
         assert!(undo[0].outcome.is_ok());
         assert_eq!(
-            actions(&client),
+            sent.actions(),
             ["CreateLogGroup", "PutRetentionPolicy", "DeleteLogGroup"]
         );
     }
