@@ -225,6 +225,12 @@ async fn logs_without_an_execution_role_are_refused_and_the_way_back_is_kept() {
         Some(id.as_str()),
         "the role's draft remembers where it came from"
     );
+    assert_eq!(
+        role_form.select("#made-for-draft"),
+        [
+            "Your task definition is saved. Once the role is created, its page leads back there with the role chosen."
+        ]
+    );
     let not_an_id = app
         .get("/roles/new?kind=execution&for=%22%3E%3Cscript%3E")
         .await;
