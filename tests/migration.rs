@@ -2,10 +2,11 @@
 //! became one of each is read by today's app with nothing lost.
 //!
 //! `fixtures/main-1fccd02.sql` is a file made by main at 1fccd02 (schema 9)
-//! driven over HTTP against moto (`fixtures/make-old-store.sh`), dumped as text: a task execution role drafted and
-//! created (a plan run), a cluster drafted and created (the old direct
-//! path: a run whose step has no plan id), a log group drafted and not
-//! sent, and a task definition draft left on its containers step.
+//! driven over HTTP against moto (`fixtures/make-old-store.sh`), dumped as
+//! text: a task execution role drafted and created (a plan run), a cluster
+//! drafted and created (the old direct path: a run whose step has no plan
+//! id), a log group drafted and not sent, and a task definition draft left
+//! on its containers step.
 
 mod common;
 

@@ -16,7 +16,7 @@ use crate::model::resource::Resource;
 use crate::model::role::{MANAGED_POLICIES, Role, RoleKind, Scope, trust_policy};
 use crate::web::create::{CreateWizard, FormCommon, FormWizard};
 use crate::web::form::FormData;
-use crate::web::form::{Context, decode_tags, split_lines};
+use crate::web::form::{Context, decode_tags, is_draft_id, split_lines};
 
 pub struct PolicyChoice {
     pub name: &'static str,
@@ -47,8 +47,7 @@ pub struct RoleForm {
 /// A draft id as the app makes them (32 hex digits), or nothing: it goes
 /// into a link.
 fn draft_id(text: Option<&str>) -> Option<String> {
-    text.filter(|t| t.len() == 32 && t.chars().all(|c| c.is_ascii_hexdigit()))
-        .map(str::to_string)
+    text.filter(|t| is_draft_id(t)).map(str::to_string)
 }
 
 /// A name becomes an ARN in the caller's account; an ARN stays as it is.

@@ -13,6 +13,7 @@ use super::step::{Shape, WizardStep};
 use super::{Step, StepLink, step_links};
 use crate::model::account::RoleSummary;
 use crate::model::fargate;
+use crate::model::role::is_role_name;
 use crate::model::validate::{Issue, validate_task};
 use crate::model::{advanced, task_definition::TaskDefinition};
 use crate::store::Draft;
@@ -91,11 +92,7 @@ impl WizardStep for Configure {
 
     fn decode(td: &mut TaskDefinition, form: &mut FormData, state: &AppState) -> Vec<Issue> {
         let context = Context::of(&state.connection);
-        let account = context.account.as_ref().map(|account| AccountHint {
-            partition: &context.partition,
-            account,
-        });
-        decode::configure(td, form, account)
+        decode::configure(td, form, AccountHint::of(&context))
     }
 
     /// The role wizard, for a role this draft lacks; its result comes back.
@@ -112,10 +109,7 @@ impl WizardStep for Configure {
     /// wizard's way back) fills its empty field.
     fn prepare(td: &mut TaskDefinition, state: &AppState, query: &HashMap<String, String>) {
         let context = Context::of(&state.connection);
-        let account = context.account.as_ref().map(|account| AccountHint {
-            partition: &context.partition,
-            account,
-        });
+        let account = AccountHint::of(&context);
         for (key, field) in [
             ("executionRole", &mut td.execution_role_arn),
             ("taskRole", &mut td.task_role_arn),
@@ -257,14 +251,6 @@ async fn view(
         errors,
         page,
     }
-}
-
-/// IAM's role names: 1–64 of letters, digits and `+=,.@_-`.
-fn is_role_name(name: &str) -> bool {
-    (1..=64).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
 }
 
 /// Fargate's CPU values.

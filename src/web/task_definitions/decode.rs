@@ -12,12 +12,22 @@ use crate::model::task_definition::{
     AWSVPC, EphemeralStorage, KeyValuePair, RuntimePlatform, Tag, TaskDefinition, Volume,
 };
 use crate::model::validate::Issue;
-use crate::web::form::{FormData, split_list};
+use crate::web::form::{Context, FormData, split_list};
 
 /// Where role names typed without an ARN are completed from.
 pub struct AccountHint<'a> {
     pub partition: &'a str,
     pub account: &'a str,
+}
+
+impl<'a> AccountHint<'a> {
+    /// The connected account, when it is known.
+    pub fn of(context: &'a Context) -> Option<Self> {
+        context.account.as_deref().map(|account| AccountHint {
+            partition: &context.partition,
+            account,
+        })
+    }
 }
 
 pub fn configure(

@@ -128,10 +128,7 @@ pub async fn import(
             let mut task_definition = imported.task_definition;
             // A bare role name is taken as the form takes it: its ARN here.
             let context = Context::of(&state.connection);
-            let hint = context.account.as_deref().map(|account| AccountHint {
-                partition: &context.partition,
-                account,
-            });
+            let hint = AccountHint::of(&context);
             for role in [
                 &mut task_definition.execution_role_arn,
                 &mut task_definition.task_role_arn,
