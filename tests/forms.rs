@@ -281,3 +281,51 @@ async fn pages_are_never_served_from_the_browsers_history() {
         asset.cache_control
     );
 }
+
+/// The browser's Back led to a containers step from before a container was
+/// added; Next there must not drop it silently. The refusal names it.
+#[tokio::test]
+async fn an_older_step_sent_again_names_what_it_would_remove() {
+    let mut app = preview_app().await;
+    let draft = new_draft(&mut app).await;
+    let containers = format!("{draft}/containers");
+    let before = app.get(&containers).await.page();
+    let old_action = before.attr("#step-form", "action").expect("action");
+    let old_fields: Vec<(String, String)> = before
+        .form_fields("#step-form")
+        .into_iter()
+        .filter(|(name, _)| name != "action")
+        .chain([("action".to_string(), "next".to_string())])
+        .collect();
+    let added = app
+        .post(
+            &old_action,
+            &[
+                ("containerDefinitions.0.name", "web"),
+                ("containerDefinitions.0.image", "nginx"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    let fields: Vec<(&str, &str)> = old_fields
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    let refused = app.post(&old_action, &fields).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    let summary = refused.select("#error-summary li");
+    assert!(
+        summary.contains(
+            &"containerDefinitions › web: saved, and not in yours (sending again removes it)."
+                .to_string()
+        ),
+        "{summary:?}"
+    );
+    let page = app.get(&containers).await;
+    assert_eq!(
+        page.select("fieldset.container > legend"),
+        ["Container 1 — web"],
+        "nothing was overwritten"
+    );
+}

@@ -490,13 +490,19 @@ async fn a_save_from_an_older_tab_is_refused_with_its_values_kept() {
     let refused_b = app.post(&action_b, &fields("from-tab-b")).await;
     assert_eq!(refused_b.status, 409);
     assert!(
-        refused_b.body.contains("changed in another tab"),
+        refused_b.body.contains("saved from another tab"),
         "{}",
         refused_b.body
     );
     assert!(
         refused_b.body.contains("value=\"from-tab-b\""),
         "B's values are kept"
+    );
+    // Item 5: it names what B would replace, not only that something changed.
+    let summary = refused_b.select("#error-summary li");
+    assert!(
+        summary.contains(&"family: saved “from-tab-a”, yours “from-tab-b”.".to_string()),
+        "{summary:?}"
     );
     let now = app.get(&format!("{draft}/configure")).await;
     assert!(
@@ -506,6 +512,8 @@ async fn a_save_from_an_older_tab_is_refused_with_its_values_kept() {
     // B, having seen the message, may send again on purpose.
     let again = form_action(&refused_b, "#step-form");
     assert_eq!(app.post(&again, &fields("from-tab-b")).await.status, 303);
+    // A tab that would change nothing another saved is not refused.
+    assert_eq!(app.post(&action_a, &fields("from-tab-b")).await.status, 303);
 
     // The same for a one-page wizard's draft.
     let created = app

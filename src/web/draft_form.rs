@@ -3,9 +3,10 @@
 //! advice, and its errors when `?check=1` asks), and on submit read the
 //! posted form into the draft, apply an add/remove button, refuse what is
 //! over AWS's limits (nothing of it saved or shown), check the rules on
-//! Next, save based on the version the form was built from (409 when
-//! another tab saved first), and answer with the page of errors (422), the
-//! htmx fragment, or a redirect.
+//! Next, save based on the version the form was built from, and answer with
+//! the page of errors (422), the htmx fragment, or a redirect. When another
+//! tab saved first, what the form would change in that save is listed and
+//! nothing is saved (409); when it would change nothing, it is saved.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -18,8 +19,15 @@ use super::form::{Action, FormData};
 use super::page::{Page, is_htmx};
 use super::security::access::Signed;
 use super::state::AppState;
+use serde_json::Value;
+
+use crate::model::draft_changes::{DraftChange, changes};
 use crate::model::issue::Issue;
+use crate::model::revision_diff::ChangeKind;
 use crate::store::{Store, StoreError};
+
+/// How many differing fields a conflict lists before "and N more".
+const CONFLICT_LINES: usize = 12;
 
 /// A whole page, or only the `<form id="step-form">` htmx swaps in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +80,9 @@ pub trait DraftForm: Sized + Send + Sync {
 
     /// The rules checked when the person presses Next.
     fn check(&self) -> Vec<Issue>;
+
+    /// What the draft would send, as a document: two saves are compared by it.
+    fn document(&self) -> Value;
 
     /// What a visit shows: its advice, and with `check` (the language switch
     /// coming back to a page of errors) what Next would refuse.
@@ -190,20 +201,19 @@ pub async fn save_posted<F: DraftForm>(
     }
     let errors = issues.iter().any(Issue::is_error);
     draft.going(&action, errors);
-    let version = match draft.save(&state.store, id, version).await {
-        Ok(version) => version,
-        Err(StoreError::Conflict) => {
-            // Another tab saved first: nothing is overwritten. The form comes
-            // back as typed, built on the version now saved, with the message.
-            let now = F::load(&state.store, id).await?.version;
-            let conflict = [Issue::error("", "v.changed_elsewhere")];
+    let version = match save_over_equal(state, id, &draft, version).await? {
+        Saved::At(version) => version,
+        Saved::Differs { now, lines } => {
+            // Another tab saved first and this form would change what it
+            // saved: nothing is overwritten. The form comes back as typed,
+            // built on the version now saved, naming each field it differs in.
             page.path = F::url(id);
+            let conflict = conflict_issues(&lines);
             let page = draft
                 .render(state, page, id, now, &conflict, Some(&form), shape)
                 .await;
             return Ok((StatusCode::CONFLICT, page).into_response());
         }
-        Err(error) => return Err(error.into()),
     };
     if errors {
         page.path = format!("{}?check=1", F::url(id));
@@ -226,4 +236,67 @@ pub async fn save_posted<F: DraftForm>(
         }
         _ => Redirect::to(&F::url(id)).into_response(),
     })
+}
+
+enum Saved {
+    At(i64),
+    /// Saved elsewhere at `now`; `lines` is what this form would change in it.
+    Differs {
+        now: i64,
+        lines: Vec<DraftChange>,
+    },
+}
+
+/// Saves `draft` on `version`. When another tab saved first, and saved what
+/// this form says, it is saved on top; otherwise what differs is returned.
+async fn save_over_equal<F: DraftForm>(
+    state: &AppState,
+    id: &str,
+    draft: &F,
+    version: i64,
+) -> AppResult<Saved> {
+    match draft.save(&state.store, id, version).await {
+        Ok(version) => return Ok(Saved::At(version)),
+        Err(StoreError::Conflict) => {}
+        Err(error) => return Err(error.into()),
+    }
+    let saved = F::load(&state.store, id).await?;
+    let lines = changes(&saved.form.document(), &draft.document());
+    if !lines.is_empty() {
+        return Ok(Saved::Differs {
+            now: saved.version,
+            lines,
+        });
+    }
+    // A second save in between is refused like the first, never retried.
+    match draft.save(&state.store, id, saved.version).await {
+        Ok(version) => Ok(Saved::At(version)),
+        Err(StoreError::Conflict) => Ok(Saved::Differs {
+            now: F::load(&state.store, id).await?.version,
+            lines: Vec::new(),
+        }),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The conflict, then each field this form would change: saved, and yours.
+fn conflict_issues(lines: &[DraftChange]) -> Vec<Issue> {
+    let mut issues = vec![Issue::error("", "v.changed_elsewhere")];
+    issues.extend(lines.iter().take(CONFLICT_LINES).map(|line| {
+        let issue = |key| Issue::error("", key).with("field", &line.field);
+        match line.kind {
+            ChangeKind::Changed => issue("v.changed_elsewhere_field")
+                .with("saved", &line.old)
+                .with("yours", &line.new),
+            ChangeKind::Removed => issue("v.changed_elsewhere_only_saved"),
+            ChangeKind::Added => issue("v.changed_elsewhere_only_yours"),
+        }
+    }));
+    if lines.len() > CONFLICT_LINES {
+        issues.push(
+            Issue::error("", "v.changed_elsewhere_more")
+                .with("count", lines.len() - CONFLICT_LINES),
+        );
+    }
+    issues
 }

@@ -6,7 +6,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::views::{self, ExistsPage, ResultPage, ReviewPage};
 use super::{Context, CreateWizard, FormCommon, FormWizard};
@@ -138,6 +138,10 @@ impl<W: FormWizard> DraftForm for OnePage<W> {
 
     fn check(&self) -> Vec<Issue> {
         self.0.validate()
+    }
+
+    fn document(&self) -> Value {
+        views::sent_document(&self.0)
     }
 
     /// Errors wait for Next (or `?check=1`); advice is shown at once.

@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde_json::Value;
 
-use super::CreateWizard;
+use super::{CreateWizard, FormWizard};
 use crate::model::api_call::cli_script;
 use crate::model::draft_changes::calls_document;
 use crate::store::ResourceDraft;
@@ -119,7 +119,7 @@ pub fn review<W: CreateWizard>(
 }
 
 /// A one-page wizard's requests as a document: what a review showed.
-pub fn sent_document<W: CreateWizard>(body: &W) -> Value {
+pub fn sent_document<W: FormWizard>(body: &W) -> Value {
     calls_document(&body.api_calls())
 }
 

@@ -271,7 +271,7 @@ pub async fn undo(State(state): State<AppState>, Path(id): Path<String>) -> AppR
 }
 
 /// The registration a review shows, as a document keyed by names.
-fn sent_document(draft: &Draft) -> Value {
+pub(super) fn sent_document(draft: &Draft) -> Value {
     let request = serde_json::to_value(&draft.task_definition).unwrap_or_default();
     task_definition_document(&request)
 }

@@ -10,6 +10,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use serde_json::Value;
 
 use super::{Step, load, rows};
 use crate::model::issue::Issue;
@@ -108,6 +109,10 @@ impl<S: WizardStep + Send + Sync> DraftForm for OnStep<S> {
 
     fn check(&self) -> Vec<Issue> {
         S::check(&self.0.task_definition)
+    }
+
+    fn document(&self) -> Value {
+        super::review::sent_document(&self.0)
     }
 
     fn shown(&self, check: bool) -> Vec<Issue> {
