@@ -626,11 +626,13 @@ async fn a_person_creates_reference_002s_service_from_step_5() {
     press(c, "", "Delete").await;
     c.wait()
         .at_most(Duration::from_secs(60))
-        .for_element(Locator::XPath("//strong[normalize-space()='Deleted.']"))
+        .for_element(Locator::XPath(
+            "//strong[normalize-space()='Service ecs-fargate-service was deleted, with what was created for it.']",
+        ))
         .await
         .expect("the tear-down follows its calls to the end");
     let deleted = c
-        .find_all(Locator::Css("#deleted li"))
+        .find_all(Locator::Css("#done li"))
         .await
         .expect("what was deleted");
     assert_eq!(deleted.len(), 6);

@@ -36,7 +36,7 @@ async fn settled_teardown(client: &Client, url: &str) -> common::Page {
     for _ in 0..600 {
         let page = client.get(url).await;
         assert_eq!(page.status, 200, "{}", page.text);
-        if page.attr("#teardown", "hx-get").is_none() {
+        if page.attr("#change-run", "hx-get").is_none() {
             return page;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -211,6 +211,19 @@ async fn the_service_page_its_actions_and_its_tear_down() {
             "ec2:DeleteSecurityGroup",
         ]
     );
+    // Item 10: each call names what it deletes, as it was named.
+    assert_eq!(
+        confirm.select("#teardown-calls tbody tr td:nth-child(3)"),
+        [
+            SERVICE,
+            SERVICE,
+            "HTTP:80",
+            "ecs-fargate-tg",
+            "ecs-fargate-service-sg",
+            "ecs-fargate-alb",
+            "ecs-alb-sg",
+        ]
+    );
     assert!(confirm.select("#kept li").is_empty());
     // A failed call stops the run; Resume takes it up from there.
     w.proxy.fail(
@@ -240,20 +253,25 @@ async fn the_service_page_its_actions_and_its_tear_down() {
     assert!(
         stopped.text.contains("AccessDenied"),
         "{:?}",
-        stopped.select("#teardown")
+        stopped.select("#change-run")
     );
     let resume = stopped
-        .attr("#teardown form", "action")
+        .attr("#change-run form", "action")
         .expect("a Resume button");
     let resumed = w.client.post(&resume, &[]).await;
     assert_eq!(resumed.status, 303);
     let done = settled_teardown(&w.client, &teardown_url).await;
-    assert_eq!(done.select("#teardown > p.msg strong"), ["Deleted."]);
     assert_eq!(
-        done.select("#deleted li").len(),
+        done.select("#change-run > p.msg.ok strong").len(),
+        1,
+        "{:?}",
+        done.select("#change-run")
+    );
+    assert_eq!(
+        done.select("#done li").len(),
         6,
         "{:?}",
-        done.select("#deleted li")
+        done.select("#done li")
     );
     assert_eq!(
         w.proxy.count("DeleteService"),
@@ -364,7 +382,12 @@ async fn what_another_service_uses_is_kept() {
         .await;
     assert_eq!(started.status, 303, "{}", started.text);
     let done = settled_teardown(&w.client, &started.location).await;
-    assert_eq!(done.select("#teardown > p.msg strong"), ["Deleted."]);
+    assert_eq!(
+        done.select("#change-run > p.msg.ok strong").len(),
+        1,
+        "{:?}",
+        done.select("#change-run")
+    );
     assert!(service(&w, SERVICE).await.is_none());
     assert!(service(&w, "second").await.is_some());
     assert!(
@@ -405,7 +428,12 @@ async fn a_service_made_elsewhere_is_deleted_alone_and_bad_names_are_not_looked_
     );
     let started = w.client.post(&format!("{url}/delete"), &[]).await;
     let done = settled_teardown(&w.client, &started.location).await;
-    assert_eq!(done.select("#teardown > p.msg strong"), ["Deleted."]);
+    assert_eq!(
+        done.select("#change-run > p.msg.ok strong").len(),
+        1,
+        "{:?}",
+        done.select("#change-run")
+    );
     assert!(service(&w, "handmade").await.is_none());
 
     let before = w.proxy.calls().len();

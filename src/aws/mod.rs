@@ -3,6 +3,7 @@
 
 mod account_reads;
 pub mod audit;
+mod change_reads;
 mod checklist_reads;
 pub mod create;
 mod ec2;
@@ -28,6 +29,7 @@ use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::provider::ProvideCredentials;
 
 pub use account_reads::ListPage;
+pub use change_reads::Count;
 pub use create::{CreateError, Created, Undo};
 pub use ecs::{Registered, registered};
 pub use error::{AwsError, NO_ANSWER, is_throttling};

@@ -8,6 +8,7 @@
 //! The service wizard's creates are plans of dependent steps
 //! ([`plan_run`]): they can be resumed from a failed step or cleaned up.
 
+pub mod change;
 pub mod cleanup;
 mod journal;
 pub mod plan;

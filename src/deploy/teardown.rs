@@ -5,76 +5,39 @@
 //! what other services still use (or what something kept depends on), is
 //! listed and kept.
 //!
-//! The list is worked out once, shown on the confirmation, stored with the
-//! run as its snapshot, and the run (and a resume) sends exactly it.
+//! It runs as a [`change`]: worked out once, shown on the confirmation,
+//! stored with the run, and sent exactly so.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::RunJournal;
+use super::change::{self, ChangeCall};
 use super::cleanup::cleanup_calls;
 use super::plan::{Plan, fill_in, outputs_of};
-use super::runner::{Retry, run_delete};
-use crate::aws::{Aws, AwsError};
+use super::runner::Retry;
+use crate::aws::Aws;
 use crate::model::api_call::ApiCall;
 use crate::model::operation::Operation;
 use crate::model::service::draft::CREATE_SERVICE;
 pub use crate::model::service::usage::Usage;
 use crate::store::runs::Run;
-use crate::store::runs::{RunStatus, StepStatus};
+use crate::store::runs::StepStatus;
 use crate::store::{Store, StoreError};
 
 pub const KIND: &str = "teardowns";
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TeardownCall {
-    /// The step of the creating run it undoes, or `ScaleToZero` / `DeleteService`.
-    pub step: String,
-    pub service: String,
-    pub operation: String,
-    pub input: Value,
-}
-
-impl TeardownCall {
-    fn of(step: &str, call: ApiCall) -> Self {
-        Self {
-            step: step.to_string(),
-            service: call.service().cli_name().to_string(),
-            operation: call.operation.name().to_string(),
-            input: call.input,
-        }
-    }
-
-    /// The call, for the operations a tear-down sends; None for any other
-    /// (a snapshot names nothing else).
-    pub fn call(&self) -> Option<ApiCall> {
-        use Operation::*;
-        let operation = Operation::parse(&self.operation)
-            .filter(|o| o.service().cli_name() == self.service)
-            .filter(|o| {
-                matches!(
-                    o,
-                    UpdateService
-                        | DeleteService
-                        | DeleteListener
-                        | DeleteRule
-                        | DeleteTargetGroup
-                        | DeleteLoadBalancer
-                        | DeleteSecurityGroup
-                )
-            })?;
-        Some(ApiCall::new(operation, self.input.clone()))
-    }
-}
-
 /// Something the tear-down leaves in place, and why (a catalog key).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Kept {
+    /// Its id (an ARN, `sg-…`).
     pub what: String,
     pub step: String,
     pub reason: String,
+    /// Its name, as the creating request gave it; empty in old snapshots.
+    #[serde(default)]
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -83,7 +46,7 @@ pub struct Teardown {
     pub service: String,
     /// The run that created the service, when this app did.
     pub created_by: String,
-    pub calls: Vec<TeardownCall>,
+    pub calls: Vec<ChangeCall>,
     pub kept: Vec<Kept>,
 }
 
@@ -99,6 +62,20 @@ fn resource_id(call: &ApiCall) -> Option<String> {
     ]
     .iter()
     .find_map(|k| call.input[*k].as_str().map(str::to_string))
+}
+
+/// The name a creating request gives what it makes: `ecs-fargate-tg`,
+/// `ecs-alb-sg`, `HTTP:80` for a listener, `priority 10` for a rule.
+fn name_in(input: &Value) -> String {
+    let text = |key: &str| input[key].as_str().map(str::to_string);
+    text("Name")
+        .or_else(|| text("GroupName"))
+        .or_else(|| {
+            let (protocol, port) = (input["Protocol"].as_str()?, input["Port"].as_i64()?);
+            Some(format!("{protocol}:{port}"))
+        })
+        .or_else(|| Some(format!("priority {}", input["Priority"].as_i64()?)))
+        .unwrap_or_default()
 }
 
 /// Every string in `value` (the ids a request names).
@@ -129,15 +106,17 @@ pub fn teardown(
         service: service.to_string(),
         created_by: created.map(|(run, _)| run.id.clone()).unwrap_or_default(),
         calls: vec![
-            TeardownCall::of(
+            ChangeCall::of(
                 "ScaleToZero",
+                service,
                 ApiCall::new(
                     Operation::UpdateService,
                     json!({"cluster": cluster, "service": service, "desiredCount": 0}),
                 ),
             ),
-            TeardownCall::of(
+            ChangeCall::of(
                 CREATE_SERVICE,
+                service,
                 ApiCall::new(
                     Operation::DeleteService,
                     json!({"cluster": cluster, "service": service, "force": true}),
@@ -167,6 +146,7 @@ pub fn teardown(
                 what: step.call.summary(),
                 step: step.id.clone(),
                 reason: "ui.kept_adopted".into(),
+                name: name_in(&fill_in(&step.call.input, &outputs)),
             }),
             _ => {}
         }
@@ -237,99 +217,31 @@ pub fn teardown(
         }
     }
     for (step, id, call, _) in resources {
+        let name = name_in(&filled(&step));
         match kept.get(&id) {
             Some(reason) => result.kept.push(Kept {
                 what: id,
                 step,
                 reason: reason.to_string(),
+                name,
             }),
-            None => result.calls.push(TeardownCall::of(&step, call)),
+            None => result.calls.push(ChangeCall::of(&step, &name, call)),
         }
     }
     result
 }
 
-/// Starts the tear-down as a run of its own; None when one was already
-/// started for this service (a double click).
+/// Starts the tear-down as a run of its own; its id, or the id of the one
+/// already started for this service (a double click).
 pub async fn start(
     store: &Store,
     aws: &Aws,
     key: &str,
     teardown: &Teardown,
     retry: Retry,
-) -> Result<Option<String>, StoreError> {
+) -> Result<String, StoreError> {
     let snapshot = serde_json::to_value(teardown).unwrap_or_default();
-    let Some(run_id) = store.start_run_once(KIND, key, &snapshot).await? else {
-        return Ok(None);
-    };
-    spawn(store, aws, &run_id, teardown.clone(), HashSet::new(), retry);
-    Ok(Some(run_id))
-}
-
-/// Takes a stopped tear-down up again: the calls it finished are not sent.
-pub async fn resume(store: &Store, aws: &Aws, run: &Run, retry: Retry) -> Result<bool, StoreError> {
-    let teardown: Teardown = serde_json::from_value(run.snapshot.clone()).unwrap_or_default();
-    let from = [
-        RunStatus::Refused,
-        RunStatus::Interrupted,
-        RunStatus::CleanupFailed,
-    ];
-    if !store.claim_run(&run.id, &from, RunStatus::Running).await? {
-        return Ok(false);
-    }
-    let done = run
-        .steps
-        .iter()
-        .filter(|s| s.status == StepStatus::Done)
-        .map(|s| s.seq)
-        .collect();
-    spawn(store, aws, &run.id, teardown, done, retry);
-    Ok(true)
-}
-
-fn spawn(
-    store: &Store,
-    aws: &Aws,
-    run_id: &str,
-    teardown: Teardown,
-    done: HashSet<usize>,
-    retry: Retry,
-) {
-    let journal = RunJournal::new(store.clone(), run_id.to_string(), false);
-    let (store, run_id, aws) = (store.clone(), run_id.to_string(), aws.clone());
-    let retry = retry.for_cleanup();
-    crate::aws::audit::spawn(async move {
-        let (status, outcome) = match send(&aws, &journal, &teardown, &done, &retry).await {
-            Ok(()) => (RunStatus::Succeeded, json!({})),
-            Err(e) => (
-                RunStatus::CleanupFailed,
-                json!({"failed": [{"step": "", "code": e.code, "message": e.message}]}),
-            ),
-        };
-        if let Err(error) = store.finish_run(&run_id, status, &outcome).await {
-            tracing::error!(%error, "a tear-down's end could not be recorded");
-        }
-    });
-}
-
-async fn send(
-    aws: &Aws,
-    journal: &RunJournal,
-    teardown: &Teardown,
-    done: &HashSet<usize>,
-    retry: &Retry,
-) -> Result<(), AwsError> {
-    for (seq, line) in teardown.calls.iter().enumerate() {
-        if done.contains(&seq) {
-            continue;
-        }
-        let call = line.call().ok_or_else(|| AwsError {
-            code: "UnsupportedCall".into(),
-            message: format!("{}:{}", line.service, line.operation),
-        })?;
-        run_delete(aws, journal, seq, &line.step, &call, retry).await?;
-    }
-    Ok(())
+    change::start(store, aws, KIND, key, &snapshot, retry).await
 }
 
 #[cfg(test)]
@@ -337,7 +249,7 @@ mod tests {
     use super::*;
     use crate::deploy::service_plan::plan;
     use crate::model::service::draft::tests::reference_002_draft;
-    use crate::store::runs::RunStep;
+    use crate::store::runs::{RunStatus, RunStep};
 
     /// Reference 002's run as the journal holds it once it succeeded.
     fn run_002(adopted: &[&str]) -> (Run, Plan) {
@@ -400,7 +312,7 @@ mod tests {
         teardown
             .calls
             .iter()
-            .map(|c| format!("{}:{} {}", c.service, c.operation, c.step))
+            .map(|c| format!("{} {}", c.title(), c.step))
             .collect()
     }
 
@@ -494,13 +406,21 @@ mod tests {
     }
 
     #[test]
-    fn a_snapshot_names_only_tear_down_calls() {
-        let call = TeardownCall {
-            step: "x".into(),
-            service: "iam".into(),
-            operation: "DeleteRole".into(),
-            input: json!({}),
-        };
-        assert_eq!(call.call(), None);
+    fn each_call_names_what_it_deletes_as_it_was_named() {
+        let (run, plan) = run_002(&[]);
+        let teardown = teardown("c", "s", Some((&run, &plan)), &Usage::default());
+        let names: Vec<&str> = teardown.calls.iter().map(ChangeCall::subject).collect();
+        assert_eq!(
+            names,
+            [
+                "s",
+                "s",
+                "HTTP:80",
+                "ecs-fargate-tg",
+                "ecs-fargate-service-sg",
+                "ecs-fargate-alb",
+                "ecs-alb-sg",
+            ]
+        );
     }
 }

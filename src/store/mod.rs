@@ -20,6 +20,7 @@ use rusqlite::Connection;
 
 pub use accounts::{ProviderSession, SessionUser, User, UserSummary};
 pub use drafts::ResourceDraft;
+pub use drafts::new_id;
 pub use drafts::{Draft, DraftSummary};
 pub use oidc_logins::OidcLogin;
 pub use registrations::Registration;

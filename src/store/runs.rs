@@ -121,7 +121,8 @@ pub const CLEANUP_BASE: usize = 10_000;
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnfinishedRun {
     pub run_id: String,
-    /// `services` (a wizard's run) or `teardowns` (a service's deletion).
+    /// `services` (a wizard's run), `teardowns` (a service's deletion) or
+    /// `changes` (a deletion or a role's policies).
     pub kind: String,
     pub draft_id: String,
     pub status: RunStatus,
@@ -289,11 +290,13 @@ impl Store {
     pub async fn unfinished_runs(&self) -> Result<Vec<UnfinishedRun>, StoreError> {
         self.with(move |connection| {
             // A run's snapshot is its draft (`service.serviceName`); a
-            // tear-down's names the service (`service`).
+            // tear-down's names the service (`service`), a change what it
+            // acts on (`name`).
             let mut statement = connection.prepare_cached(
                 "SELECT id, kind, draft_id, status, \
-                 coalesce(json_extract(snapshot, '$.service.serviceName'), json_extract(snapshot, '$.service'), ''), started_at \
-                 FROM runs WHERE kind IN ('services', 'teardowns') \
+                 coalesce(json_extract(snapshot, '$.service.serviceName'), json_extract(snapshot, '$.service'), \
+                 json_extract(snapshot, '$.name'), ''), started_at \
+                 FROM runs WHERE kind IN ('services', 'teardowns', 'changes') \
                  AND status IN ('running', 'refused', 'interrupted', 'cleaning_up', 'cleanup_failed') \
                  ORDER BY started_at DESC, rowid DESC LIMIT 20",
             )?;
@@ -513,6 +516,23 @@ mod tests {
             (unfinished[0].kind.as_str(), unfinished[0].name.as_str()),
             ("teardowns", "api")
         );
+        // A change names what it acts on.
+        let change = store
+            .start_run_once(
+                "changes",
+                "change:t",
+                &json!({"kind": "delete-role", "name": "old"}),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        let unfinished = store.unfinished_runs().await.unwrap();
+        assert_eq!(unfinished[0].run_id, change);
+        assert_eq!(unfinished[0].name, "old");
+        store
+            .finish_run(&change, RunStatus::Succeeded, &json!({}))
+            .await
+            .unwrap();
 
         let from = [RunStatus::Refused, RunStatus::Interrupted];
         assert!(

@@ -86,10 +86,11 @@ pub async fn show(State(state): State<AppState>, page: Page) -> AppResult<HomePa
                 },
                 state,
                 class,
-                url: if run.kind == crate::deploy::teardown::KIND {
-                    format!("/teardowns/{}", run.run_id)
-                } else {
-                    format!("/services/drafts/{}/run", run.draft_id)
+                url: match run.kind.as_str() {
+                    crate::deploy::teardown::KIND | super::changes::KIND => {
+                        format!("/{}/{}", run.kind, run.run_id)
+                    }
+                    _ => format!("/services/drafts/{}/run", run.draft_id),
                 },
             }
         })

@@ -3,6 +3,7 @@
 pub mod assets;
 mod audit;
 mod audit_entry;
+mod changes;
 mod checklist;
 mod clusters;
 pub mod create;
@@ -61,6 +62,7 @@ pub fn routes() -> Routes {
         .merge(repositories::routes())
         .merge(log_groups::routes())
         .merge(services::routes())
+        .merge(changes::routes())
         .merge(audit::routes())
         .merge(users::routes())
 }

@@ -138,3 +138,59 @@ fn step_line(step: &crate::store::runs::RunStep) -> StepLine {
         detail: step.detail.clone(),
     }
 }
+
+pub struct StepRow {
+    pub number: usize,
+    pub title: String,
+    pub id: String,
+    /// Catalog key of its state.
+    pub state: &'static str,
+    pub class: &'static str,
+    pub detail: String,
+}
+
+/// A journal line as the run pages show it: its number, call, step and state.
+pub fn step_row(run: &Run, seq: usize, title: String, id: String) -> StepRow {
+    let record = run.steps.iter().find(|s| s.seq == seq);
+    let (state, class) = match record.map(|r| r.status) {
+        None => ("ui.step_waiting", ""),
+        Some(StepStatus::Done) => ("ui.step_done", "ok"),
+        Some(StepStatus::Adopted) => ("ui.step_adopted", "ok"),
+        Some(StepStatus::Failed) => ("ui.step_failed", "error"),
+        Some(StepStatus::Started) if run.status == RunStatus::Running => {
+            ("ui.step_sending", "warning")
+        }
+        Some(StepStatus::Started) => ("ui.step_unknown", "warning"),
+    };
+    StepRow {
+        number: seq + 1,
+        title,
+        id,
+        state,
+        class,
+        detail: record.map(|r| r.detail.clone()).unwrap_or_default(),
+    }
+}
+
+/// What stopped a run, a line per failed call: its step, AWS's code and message.
+pub fn failure_text(run: &Run) -> String {
+    run.outcome["failed"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            let step = f["step"].as_str().unwrap_or_default();
+            let said = format!(
+                "{}: {}",
+                f["code"].as_str().unwrap_or_default(),
+                f["message"].as_str().unwrap_or_default()
+            );
+            if step.is_empty() {
+                said
+            } else {
+                format!("{step} {said}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -255,7 +255,7 @@ impl Store {
 }
 
 /// 128 random bits, hex: draft URLs cannot be guessed from one another.
-pub(super) fn new_id() -> String {
+pub fn new_id() -> String {
     let mut bytes = [0u8; 16];
     // getrandom only fails without an OS random source; fall back to the clock.
     if getrandom::fill(&mut bytes).is_err() {

@@ -22,5 +22,6 @@ pub fn routes() -> Routes {
             "/roles/{name}/attach-execution-policy",
             post(deployer(pages::attach_execution_policy)),
         )
+        .route("/roles/{name}/policies", post(viewer(pages::policies)))
         .merge(create::routes::<Role>())
 }

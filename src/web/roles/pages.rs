@@ -1,19 +1,29 @@
 //! The roles page and a role's page. A role's page reads its trust policy and
 //! every policy document, says what keeps it from working as a task execution
 //! role, and offers the fix: trust ecs-tasks, or attach
-//! AmazonECSTaskExecutionRolePolicy.
+//! AmazonECSTaskExecutionRolePolicy. Its form changes the managed policies
+//! attached and the inline policies; it leads to the confirmation of the
+//! calls that make it so (`web/changes.rs`), and back here when IAM would
+//! refuse what was typed.
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::aws::{Aws, AwsError};
-use crate::model::account::RoleSummary;
+use crate::model::account::{RoleDetails, RoleSummary};
+use crate::model::change::{InlinePolicy, PolicyEdit};
+use crate::model::issue::Issue;
 use crate::model::permissions::Gap;
 use crate::model::role::{MANAGED_POLICIES, is_role_name, trust_policy_with_ecs_tasks};
+use crate::web::changes::{self, Request};
 use crate::web::error::{AppError, AppResult};
+use crate::web::form::{FormData, split_lines};
 use crate::web::listing::{Listing, PageQuery, listing};
+use crate::web::messages::Messages;
 use crate::web::page::Page;
 use crate::web::refusal::refused;
 use crate::web::state::AppState;
@@ -78,6 +88,27 @@ pub struct RoleView {
     pub offer_attach: bool,
     pub trust_url: String,
     pub attach_url: String,
+    pub policies_url: String,
+    pub delete_url: String,
+    /// The form: each managed policy offered, checked when attached.
+    pub choices: Vec<PolicyChoice>,
+    pub other_arns: String,
+    /// Each inline policy, then an empty row for a new one.
+    pub inline_rows: Vec<InlineRow>,
+    pub errors: Messages,
+}
+
+pub struct PolicyChoice {
+    pub n: usize,
+    pub name: String,
+    pub arn: String,
+    pub checked: bool,
+}
+
+pub struct InlineRow {
+    pub n: usize,
+    pub name: String,
+    pub document: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -91,10 +122,96 @@ pub async fn show(
     page: Page,
     Path(name): Path<String>,
 ) -> AppResult<Response> {
-    let Some(aws) = state.connection.aws().filter(|_| is_role_name(&name)) else {
+    role_page(&state, page, &name, None).await
+}
+
+/// The form as posted: what it asks for, and the rows it was typed in.
+struct Posted {
+    edit: PolicyEdit,
+    other_arns: String,
+    /// The form row of each inline policy of `edit`.
+    rows: Vec<usize>,
+    issues: Vec<Issue>,
+}
+
+fn decode(form: &FormData) -> Posted {
+    let other_arns = form.raw("attachedOther").unwrap_or_default().to_string();
+    let mut attached: Vec<String> = form
+        .rows("attached.")
+        .into_iter()
+        .map(|n| form.text(&format!("attached.{n}")))
+        .chain(split_lines(&other_arns))
+        .filter(|arn| !arn.is_empty())
+        .collect();
+    attached.dedup();
+    let mut inline = Vec::new();
+    let mut rows = Vec::new();
+    for n in form.rows("inline.") {
+        let name = form.text(&format!("inline.{n}.name"));
+        let document = form
+            .raw(&format!("inline.{n}.document"))
+            .unwrap_or_default()
+            .to_string();
+        let deleted = form.checked(&format!("inline.{n}.delete"));
+        if deleted || (name.is_empty() && document.trim().is_empty()) {
+            continue;
+        }
+        inline.push(InlinePolicy { name, document });
+        rows.push(n);
+    }
+    let edit = PolicyEdit { attached, inline };
+    // Messages land beside the row they were typed in.
+    let issues = edit
+        .validate()
+        .into_iter()
+        .map(|mut issue| {
+            if let Some(rest) = issue.path.strip_prefix("inline.")
+                && let Some((i, field)) = rest.split_once('.')
+                && let Some(row) = i.parse::<usize>().ok().and_then(|i| rows.get(i))
+            {
+                issue.path = format!("inline.{row}.{field}");
+            }
+            if issue.path == "attached" && issue.key == "v.policy_arn" {
+                issue.path = "attachedOther".into();
+            }
+            issue
+        })
+        .collect();
+    Posted {
+        edit,
+        other_arns,
+        rows,
+        issues,
+    }
+}
+
+/// The role's policies form posted: back here with the messages when IAM
+/// would refuse it, else the confirmation of the calls.
+pub async fn policies(
+    State(state): State<AppState>,
+    page: Page,
+    Path(name): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let posted = decode(&FormData::new(pairs));
+    if !posted.issues.is_empty() {
+        let page = role_page(&state, page, &name, Some(posted)).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let request = Request::new("role-policies", &name, posted.edit).ok_or(AppError::NotFound)?;
+    changes::confirmation(&state, page, &request, false).await
+}
+
+async fn role_page(
+    state: &AppState,
+    page: Page,
+    name: &str,
+    posted: Option<Posted>,
+) -> AppResult<Response> {
+    let Some(aws) = state.connection.aws().filter(|_| is_role_name(name)) else {
         return Err(AppError::NotFound);
     };
-    let role = match aws.role_details(&name).await {
+    let role = match aws.role_details(name).await {
         Ok(role) => role,
         Err(error) if error.code == NO_SUCH_ENTITY => return Err(AppError::NotFound),
         Err(error) => return Ok(refused(page, error, Vec::new(), "/roles".into())),
@@ -112,6 +229,7 @@ pub async fn show(
             })
             .collect()
     };
+    let (choices, other_arns, inline_rows, errors) = form_of(&role, posted, tr);
     let v = RoleView {
         gaps: gaps
             .iter()
@@ -132,6 +250,12 @@ pub async fn show(
             .any(|g| matches!(g, Gap::CannotPullFromEcr(_) | Gap::CannotWriteLogs(_))),
         trust_url: format!("/roles/{name}/trust-ecs-tasks"),
         attach_url: format!("/roles/{name}/attach-execution-policy"),
+        policies_url: format!("/roles/{name}/policies"),
+        delete_url: format!("/changes/new?kind=delete-role&name={name}"),
+        choices,
+        other_arns,
+        inline_rows,
+        errors,
         trust: pretty(&role.trust),
         attached: lines(&role.attached),
         inline: lines(&role.inline),
@@ -141,6 +265,81 @@ pub async fn show(
         page,
     };
     Ok(RolePage { v }.into_response())
+}
+
+/// The policies form: as the role is, or as it was posted.
+fn form_of(
+    role: &RoleDetails,
+    posted: Option<Posted>,
+    tr: crate::i18n::Tr,
+) -> (Vec<PolicyChoice>, String, Vec<InlineRow>, Messages) {
+    let partition = role.arn.split(':').nth(1).unwrap_or("aws");
+    let mut offered: Vec<String> = role.attached.iter().map(|p| p.arn.clone()).collect();
+    for policy in MANAGED_POLICIES {
+        let arn = policy.arn(partition);
+        if !offered.contains(&arn) {
+            offered.push(arn);
+        }
+    }
+    let (chosen, other_arns, inline, rows, errors) = match posted {
+        Some(posted) => {
+            let other: Vec<String> = split_lines(&posted.other_arns);
+            let chosen: Vec<String> = posted
+                .edit
+                .attached
+                .iter()
+                .filter(|arn| !other.contains(arn))
+                .cloned()
+                .collect();
+            let errors = Messages::new(tr, &posted.issues);
+            (
+                chosen,
+                posted.other_arns,
+                posted.edit.inline,
+                posted.rows,
+                errors,
+            )
+        }
+        None => {
+            let inline: Vec<InlinePolicy> = role
+                .inline
+                .iter()
+                .map(|p| InlinePolicy {
+                    name: p.name.clone(),
+                    document: serde_json::to_string_pretty(&p.document).unwrap_or_default(),
+                })
+                .collect();
+            let rows = (0..inline.len()).collect();
+            let chosen = role.attached.iter().map(|p| p.arn.clone()).collect();
+            (chosen, String::new(), inline, rows, Messages::default())
+        }
+    };
+    let choices = offered
+        .into_iter()
+        .enumerate()
+        .map(|(n, arn)| PolicyChoice {
+            n,
+            name: arn.rsplit('/').next().unwrap_or(&arn).to_string(),
+            checked: chosen.contains(&arn),
+            arn,
+        })
+        .collect();
+    let mut inline_rows: Vec<InlineRow> = inline
+        .into_iter()
+        .zip(rows)
+        .map(|(policy, n)| InlineRow {
+            n,
+            name: policy.name,
+            document: policy.document,
+        })
+        .collect();
+    let next = inline_rows.iter().map(|r| r.n + 1).max().unwrap_or(0);
+    inline_rows.push(InlineRow {
+        n: next,
+        name: String::new(),
+        document: String::new(),
+    });
+    (choices, other_arns, inline_rows, errors)
 }
 
 /// IAM's code for "there is no role of that name".

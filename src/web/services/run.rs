@@ -18,12 +18,13 @@ use crate::deploy::service_plan::plan;
 use crate::model::draft_changes::calls_document;
 use crate::model::resource::Resource;
 use crate::model::service::draft::ServiceDraft;
+use crate::store::runs::RunStatus;
 use crate::store::runs::{CLEANUP_BASE, Run};
-use crate::store::runs::{RunStatus, StepStatus};
 use crate::web::create::load;
 use crate::web::error::{AppError, AppResult};
 use crate::web::page::{Page, is_htmx};
 use crate::web::reviewed::{Reviewed, changed_since};
+use crate::web::runs::{StepRow, failure_text, step_row};
 use crate::web::state::AppState;
 
 fn run_url(id: &str) -> String {
@@ -118,39 +119,6 @@ pub async fn clean_up(
     Ok(Redirect::to(&run_url(&id)).into_response())
 }
 
-pub struct StepRow {
-    pub number: usize,
-    pub title: String,
-    pub id: String,
-    /// Catalog key of its state.
-    pub state: &'static str,
-    pub class: &'static str,
-    pub detail: String,
-}
-
-/// A journal line as the run pages show it: its number, call, step and state.
-pub(super) fn step_row(run: &Run, seq: usize, title: String, id: String) -> StepRow {
-    let record = run.steps.iter().find(|s| s.seq == seq);
-    let (state, class) = match record.map(|r| r.status) {
-        None => ("ui.step_waiting", ""),
-        Some(StepStatus::Done) => ("ui.step_done", "ok"),
-        Some(StepStatus::Adopted) => ("ui.step_adopted", "ok"),
-        Some(StepStatus::Failed) => ("ui.step_failed", "error"),
-        Some(StepStatus::Started) if run.status == RunStatus::Running => {
-            ("ui.step_sending", "warning")
-        }
-        Some(StepStatus::Started) => ("ui.step_unknown", "warning"),
-    };
-    StepRow {
-        number: seq + 1,
-        title,
-        id,
-        state,
-        class,
-        detail: record.map(|r| r.detail.clone()).unwrap_or_default(),
-    }
-}
-
 pub struct RunView {
     pub page: Page,
     pub name: String,
@@ -218,20 +186,7 @@ pub async fn show(
             line
         })
         .collect();
-    let failure = run.outcome["failed"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|f| {
-            format!(
-                "{} {}: {}",
-                f["step"].as_str().unwrap_or_default(),
-                f["code"].as_str().unwrap_or_default(),
-                f["message"].as_str().unwrap_or_default()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let failure = failure_text(&run);
     let going = matches!(run.status, RunStatus::Running | RunStatus::CleaningUp);
     let stopped_short = matches!(run.status, RunStatus::Refused | RunStatus::Interrupted);
     let service = &draft.service;

@@ -9,15 +9,15 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::run::{StepRow, plan_of, step_row};
+use super::run::plan_of;
 use super::show::{check_names, service_url};
 use crate::aws::{Aws, AwsError};
+use crate::deploy::change;
 use crate::deploy::teardown::{self, KIND, Kept, Teardown, Usage};
 use crate::model::access::Role;
-use crate::store::runs::Run;
-use crate::store::runs::{RunStatus, StepStatus};
+use crate::web::changes;
 use crate::web::error::{AppError, AppResult};
-use crate::web::page::{Page, is_htmx};
+use crate::web::page::Page;
 use crate::web::state::AppState;
 
 pub struct CallRow {
@@ -143,8 +143,8 @@ pub async fn confirm(
                     .enumerate()
                     .map(|(n, c)| CallRow {
                         number: n + 1,
-                        title: format!("{}:{}", c.service, c.operation),
-                        step: c.step.clone(),
+                        title: c.title(),
+                        step: c.subject().to_string(),
                         json: serde_json::to_string_pretty(&c.input).unwrap_or_default(),
                     })
                     .collect();
@@ -177,60 +177,8 @@ pub async fn start(
     let Ok(teardown) = work_out(&state, aws, &cluster, &name).await? else {
         return Ok(back.into_response());
     };
-    let run_id = match teardown::start(&state.store, aws, &key, &teardown, state.plan_retry).await?
-    {
-        Some(id) => id,
-        // Another press got there between the two reads.
-        None => {
-            state
-                .store
-                .latest_run(&key)
-                .await?
-                .ok_or(AppError::NotFound)?
-                .id
-        }
-    };
+    let run_id = teardown::start(&state.store, aws, &key, &teardown, state.plan_retry).await?;
     Ok(Redirect::to(&teardown_url(&run_id)).into_response())
-}
-
-pub struct TeardownView {
-    pub page: Page,
-    pub cluster: String,
-    pub name: String,
-    pub status: &'static str,
-    pub class: &'static str,
-    pub poll_url: String,
-    pub steps: Vec<StepRow>,
-    pub kept: Vec<Kept>,
-    /// What was deleted, once the run has ended.
-    pub deleted: Vec<String>,
-    pub failure: String,
-    pub resume_url: String,
-    pub blocked: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "services/teardown.html")]
-pub struct TeardownPage {
-    pub v: TeardownView,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "services/teardown_partial.html")]
-pub struct TeardownPartial {
-    pub v: TeardownView,
-}
-
-async fn run_of(state: &AppState, id: &str) -> AppResult<Run> {
-    if id.len() > 64 {
-        return Err(AppError::NotFound);
-    }
-    state
-        .store
-        .run_by_id(id)
-        .await?
-        .filter(|run| run.kind == KIND)
-        .ok_or(AppError::NotFound)
 }
 
 pub async fn show(
@@ -239,85 +187,32 @@ pub async fn show(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let run = run_of(&state, &id).await?;
+    let run = changes::run_of(&state, KIND, &id).await?;
     let teardown: Teardown = serde_json::from_value(run.snapshot.clone()).unwrap_or_default();
-    let (status, class) = match run.status {
-        RunStatus::Running => ("ui.teardown_running", "warning"),
-        RunStatus::Succeeded => ("ui.teardown_done", "ok"),
-        _ => ("ui.teardown_stopped", "error"),
-    };
-    let steps = teardown
-        .calls
-        .iter()
-        .enumerate()
-        .map(|(n, c)| {
-            step_row(
-                &run,
-                n,
-                format!("{}:{}", c.service, c.operation),
-                c.step.clone(),
-            )
-        })
-        .collect();
-    let deleted = if run.status == RunStatus::Running {
-        Vec::new()
-    } else {
-        run.steps
-            .iter()
-            .filter(|s| s.status == StepStatus::Done && !s.call.starts_with("ecs:UpdateService"))
-            .map(|s| s.call.clone())
-            .collect()
-    };
-    let stopped = matches!(
-        run.status,
-        RunStatus::CleanupFailed | RunStatus::Interrupted | RunStatus::Refused
+    let tr = page.tr;
+    let heading = format!("{}: {}", tr.t("ui.delete_service"), teardown.service);
+    let done = tr.fmt("ui.done_teardown", &[("name", teardown.service.clone())]);
+    let back = (
+        format!("/clusters/{}/services", teardown.cluster),
+        "ui.back_to_services",
     );
-    let failure = run.outcome["failed"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|f| {
-            format!(
-                "{}: {}",
-                f["code"].as_str().unwrap_or_default(),
-                f["message"].as_str().unwrap_or_default()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    let v = TeardownView {
-        blocked: page.blocked_for(Role::Admin, false),
+    let v = changes::run_view(
         page,
-        status,
-        class,
-        poll_url: if run.status == RunStatus::Running {
-            teardown_url(&id)
-        } else {
-            String::new()
-        },
-        steps,
-        kept: teardown.kept,
-        deleted,
-        failure,
-        resume_url: if stopped {
-            format!("{}/resume", teardown_url(&id))
-        } else {
-            String::new()
-        },
-        cluster: teardown.cluster,
-        name: teardown.service,
-    };
-    Ok(if is_htmx(&headers) {
-        TeardownPartial { v }.into_response()
-    } else {
-        TeardownPage { v }.into_response()
-    })
+        &run,
+        &teardown_url(&id),
+        &teardown.calls,
+        teardown.kept,
+        heading,
+        done,
+        back,
+    );
+    Ok(changes::answer(&headers, v))
 }
 
 pub async fn resume(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Response> {
-    let run = run_of(&state, &id).await?;
+    let run = changes::run_of(&state, KIND, &id).await?;
     if let Some(aws) = state.connection.aws() {
-        teardown::resume(&state.store, aws, &run, state.plan_retry).await?;
+        change::resume(&state.store, aws, &run, state.plan_retry).await?;
     }
     Ok(Redirect::to(&teardown_url(&id)).into_response())
 }
