@@ -173,7 +173,10 @@ pub struct Role {
 
 impl Role {
     /// The console's defaults for `kind`: the execution role comes with
-    /// AmazonECSTaskExecutionRolePolicy checked.
+    /// AmazonECSTaskExecutionRolePolicy checked, and with
+    /// `logs:CreateLogGroup`, because the task definition wizard turns
+    /// awslogs-create-group on and that policy does not allow it (the task
+    /// would stop with ResourceInitializationError).
     pub fn new(kind: RoleKind, partition: &str) -> Self {
         let managed_policy_arns = match kind {
             RoleKind::Execution => vec![MANAGED_POLICIES[0].arn(partition)],
@@ -183,6 +186,7 @@ impl Role {
             kind,
             role_name: kind.default_name().to_string(),
             managed_policy_arns,
+            create_log_groups: kind == RoleKind::Execution,
             ..Self::default()
         }
     }
@@ -459,6 +463,24 @@ pub fn is_policy_arn(arn: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Issue 22, item 2: the task definition wizard turns awslogs-create-group
+    /// on, so the execution role the role wizard offers may create the group.
+    #[test]
+    fn the_execution_role_may_create_the_log_group_the_task_definition_asks_for() {
+        let log = crate::model::defaults::awslogs("web", "ap-northeast-1");
+        let asks = log.options.get("awslogs-create-group").map(String::as_str) == Some("true");
+        let role = Role::new(RoleKind::Execution, "aws");
+        assert_eq!(role.create_log_groups, asks);
+        let policy = role.inline_policy().expect("an inline policy");
+        let documents = [policy];
+        assert!(crate::model::permissions::allows_on(
+            &documents,
+            "logs:CreateLogGroup",
+            "arn:aws:logs:ap-northeast-1:123456789012:log-group:/ecs/web"
+        ));
+        assert!(!Role::new(RoleKind::Task, "aws").create_log_groups);
+    }
+
     fn codes(issues: &[Issue]) -> Vec<(&str, &str)> {
         issues.iter().map(|i| (i.path.as_str(), i.key)).collect()
     }
@@ -492,12 +514,15 @@ mod tests {
     fn reference_000_is_one_create_and_two_attachments() {
         let calls = reference_000().api_calls();
         let names: Vec<String> = calls.iter().map(ApiCall::title).collect();
+        // The inline policy is the wizard's default create-log-groups
+        // permission (CloudWatchAgentServerPolicy grants it too).
         assert_eq!(
             names,
             [
                 "iam:CreateRole",
                 "iam:AttachRolePolicy",
-                "iam:AttachRolePolicy"
+                "iam:AttachRolePolicy",
+                "iam:PutRolePolicy"
             ]
         );
         let trust: Value =
@@ -517,6 +542,8 @@ mod tests {
         let mut role = Role::new(RoleKind::Execution, "aws");
         role.role_name = "ecs-task-execution".into();
         role.read_parameters = true;
+        // Reference 004's containers do not ask to create their log group.
+        role.create_log_groups = false;
         let calls = role.api_calls();
         let put = calls.last().unwrap();
         assert_eq!(put.title(), "iam:PutRolePolicy");

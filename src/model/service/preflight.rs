@@ -85,6 +85,10 @@ pub fn preflight(draft: &ServiceDraft, facts: &ServiceFacts) -> Vec<Check> {
             if let (Some(role), Some(account)) = (&facts.execution_role, &facts.account) {
                 check("pf.secrets", secrets(td, role, account));
             }
+            let mut logs = logs;
+            if let (Some(role), Some(account)) = (&facts.execution_role, &facts.account) {
+                logs.extend(log_groups_uncreatable(td, role, account));
+            }
             check("pf.log_groups", logs);
         }
     }
@@ -154,16 +158,100 @@ fn execution_role(td: &TaskDefinition, account: Option<&AccountFacts>) -> Vec<Is
     }
 }
 
+/// What the role's policies allow, as documents.
+fn documents(role: &RoleDetails) -> Vec<serde_json::Value> {
+    role.attached
+        .iter()
+        .chain(&role.inline)
+        .map(|p| p.document.clone())
+        .collect()
+}
+
+/// With awslogs-create-group on and the group missing, the execution role
+/// creates it when the task starts; AmazonECSTaskExecutionRolePolicy does
+/// not allow that, and the task stops with ResourceInitializationError.
+fn log_groups_uncreatable(
+    td: &TaskDefinition,
+    role: &RoleDetails,
+    account: &AccountFacts,
+) -> Vec<Issue> {
+    let documents = documents(role);
+    let partition = role.arn.split(':').nth(1).unwrap_or("aws");
+    let mut issues = Vec::new();
+    for (i, container) in td.container_definitions.iter().enumerate() {
+        let Some(log) = container.awslogs() else {
+            continue;
+        };
+        let option = |name: &str| log.options.get(name).map(String::as_str);
+        let Some(group) = option("awslogs-group").filter(|g| !g.is_empty()) else {
+            continue;
+        };
+        let missing = option("awslogs-region") == Some(account.region.as_str())
+            && option("awslogs-create-group") == Some("true")
+            && !account.log_groups.iter().any(|g| g == group)
+            && !account.unchecked.iter().any(|g| g == group);
+        let resource = format!(
+            "arn:{partition}:logs:{}:{}:log-group:{group}",
+            account.region, account.account
+        );
+        if missing && !allows_on(&documents, CREATE_LOG_GROUP, &resource) {
+            issues.push(
+                Issue::error(
+                    format!("containerDefinitions.{i}.logConfiguration.awslogs-group"),
+                    "v.pf_log_group_uncreatable",
+                )
+                .with("group", group)
+                .with("role", &role.name)
+                .with("action", CREATE_LOG_GROUP)
+                .with("resource", resource),
+            );
+        }
+    }
+    issues
+}
+
+const CREATE_LOG_GROUP: &str = "logs:CreateLogGroup";
+
+/// What the review offers beside a finding to put it right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fix {
+    /// The log group wizard, with this name.
+    CreateLogGroup(String),
+    /// The role's page, with a statement allowing `action` on `resource`.
+    AddPermission {
+        role: String,
+        action: String,
+        resource: String,
+    },
+}
+
+/// The fixes for a preflight finding; none for most.
+pub fn fixes(issue: &Issue) -> Vec<Fix> {
+    let arg = |name: &str| {
+        issue
+            .args
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.clone())
+            .unwrap_or_default()
+    };
+    let permission = || Fix::AddPermission {
+        role: arg("role"),
+        action: arg("action"),
+        resource: arg("resource"),
+    };
+    match issue.key {
+        "v.pf_log_group_uncreatable" => vec![Fix::CreateLogGroup(arg("group")), permission()],
+        "v.pf_secret_unreadable" => vec![permission()],
+        _ => Vec::new(),
+    }
+}
+
 /// Reference 001's `valueFrom`: Secrets Manager needs GetSecretValue on the
 /// secret, Parameter Store GetParameters on the parameter; the execution
 /// role reads them when a task starts.
 fn secrets(td: &TaskDefinition, role: &RoleDetails, account: &AccountFacts) -> Vec<Issue> {
-    let documents: Vec<serde_json::Value> = role
-        .attached
-        .iter()
-        .chain(&role.inline)
-        .map(|p| p.document.clone())
-        .collect();
+    let documents = documents(role);
     let mut issues = Vec::new();
     for (i, container) in td.container_definitions.iter().enumerate() {
         for (j, secret) in container.secrets.iter().enumerate() {
@@ -176,7 +264,8 @@ fn secrets(td: &TaskDefinition, role: &RoleDetails, account: &AccountFacts) -> V
                     )
                     .with("role", &role.name)
                     .with("action", action)
-                    .with("secret", &resource),
+                    .with("secret", &resource)
+                    .with("resource", &resource),
                 );
             }
         }
@@ -509,6 +598,85 @@ mod tests {
                 .iter()
                 .any(|(_, v)| v == "arn:aws:ssm:ap-northeast-1:123456789012:parameter/app/key")
         );
+    }
+
+    /// Issue 22, item 2: awslogs-create-group on (the wizard's default), the
+    /// group missing, and a role with only AmazonECSTaskExecutionRolePolicy.
+    #[test]
+    fn a_log_group_the_role_cannot_create_is_named_with_both_fixes() {
+        use crate::model::account::PolicyDocument;
+        let mut td = task_definition();
+        td.container_definitions[0].log_configuration =
+            Some(crate::model::container::LogConfiguration {
+                log_driver: "awslogs".into(),
+                options: [
+                    ("awslogs-group", "/ecs/web"),
+                    ("awslogs-region", "ap-northeast-1"),
+                    ("awslogs-create-group", "true"),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+                ..Default::default()
+            });
+        let managed = PolicyDocument {
+            name: "AmazonECSTaskExecutionRolePolicy".into(),
+            arn: "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy".into(),
+            document: serde_json::json!({"Statement": [{"Effect": "Allow", "Resource": "*",
+                "Action": ["ecr:GetAuthorizationToken", "logs:CreateLogStream", "logs:PutLogEvents"]}]}),
+        };
+        let mut role = RoleDetails {
+            name: "ecsTaskExecutionRole".into(),
+            arn: "arn:aws:iam::123456789012:role/ecsTaskExecutionRole".into(),
+            description: String::new(),
+            trust: serde_json::json!({}),
+            attached: vec![managed],
+            inline: Vec::new(),
+        };
+        let mut account = AccountFacts {
+            account: "123456789012".into(),
+            region: "ap-northeast-1".into(),
+            ..AccountFacts::default()
+        };
+        let issues = log_groups_uncreatable(&td, &role, &account);
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert!(issues[0].is_error());
+        assert_eq!(
+            issues[0].path,
+            "containerDefinitions.0.logConfiguration.awslogs-group"
+        );
+        let resource = "arn:aws:logs:ap-northeast-1:123456789012:log-group:/ecs/web";
+        assert_eq!(
+            fixes(&issues[0]),
+            [
+                Fix::CreateLogGroup("/ecs/web".into()),
+                Fix::AddPermission {
+                    role: "ecsTaskExecutionRole".into(),
+                    action: "logs:CreateLogGroup".into(),
+                    resource: resource.into(),
+                }
+            ]
+        );
+        // Either fix clears it.
+        account.log_groups.push("/ecs/web".into());
+        assert!(log_groups_uncreatable(&td, &role, &account).is_empty());
+        account.log_groups.clear();
+        role.inline.push(PolicyDocument {
+            name: "logs".into(),
+            arn: String::new(),
+            document: serde_json::json!({"Statement": [{"Effect": "Allow",
+                "Action": "logs:CreateLogGroup", "Resource": "*"}]}),
+        });
+        assert!(log_groups_uncreatable(&td, &role, &account).is_empty());
+        // With create-group off, the missing group is the other check's.
+        role.inline.clear();
+        td.container_definitions[0]
+            .log_configuration
+            .as_mut()
+            .expect("awslogs")
+            .options
+            .remove("awslogs-create-group");
+        assert!(log_groups_uncreatable(&td, &role, &account).is_empty());
     }
 
     #[test]

@@ -12,6 +12,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 
 use crate::aws::{Aws, AwsError};
 use crate::model::account::{RoleDetails, RoleSummary};
@@ -117,12 +118,51 @@ pub struct RolePage {
     pub v: RoleView,
 }
 
+/// `?add=ACTION&resource=ARN`: the fix a review offers, as a new inline
+/// policy filled in (nothing is sent until its calls are confirmed).
+#[derive(Deserialize)]
+pub struct Adding {
+    #[serde(default)]
+    add: String,
+    #[serde(default)]
+    resource: String,
+}
+
+impl Adding {
+    /// The statement asked for, when it is one IAM could hold.
+    fn policy(&self) -> Option<InlinePolicy> {
+        let (service, action) = self.add.split_once(':')?;
+        let plain = |text: &str, extra: &str| {
+            !text.is_empty()
+                && text.len() <= 64
+                && text
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
+        };
+        if !plain(service, "-") || !plain(action, "*") {
+            return None;
+        }
+        if !self.resource.starts_with("arn:") || self.resource.len() > 2048 {
+            return None;
+        }
+        let document = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": self.add, "Resource": self.resource}]
+        });
+        Some(InlinePolicy {
+            name: format!("allow-{service}-{action}").replace('*', "all"),
+            document: serde_json::to_string_pretty(&document).unwrap_or_default(),
+        })
+    }
+}
+
 pub async fn show(
     State(state): State<AppState>,
     page: Page,
     Path(name): Path<String>,
+    Query(adding): Query<Adding>,
 ) -> AppResult<Response> {
-    role_page(&state, page, &name, None).await
+    role_page(&state, page, &name, None, adding.policy()).await
 }
 
 /// The form as posted: what it asks for, and the rows it was typed in.
@@ -195,7 +235,7 @@ pub async fn policies(
 ) -> AppResult<Response> {
     let posted = decode(&FormData::new(pairs));
     if !posted.issues.is_empty() {
-        let page = role_page(&state, page, &name, Some(posted)).await?;
+        let page = role_page(&state, page, &name, Some(posted), None).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let request = Request::new("role-policies", &name, posted.edit).ok_or(AppError::NotFound)?;
@@ -207,6 +247,7 @@ async fn role_page(
     page: Page,
     name: &str,
     posted: Option<Posted>,
+    adding: Option<InlinePolicy>,
 ) -> AppResult<Response> {
     let Some(aws) = state.connection.aws().filter(|_| is_role_name(name)) else {
         return Err(AppError::NotFound);
@@ -229,7 +270,14 @@ async fn role_page(
             })
             .collect()
     };
-    let (choices, other_arns, inline_rows, errors) = form_of(&role, posted, tr);
+    let (choices, other_arns, mut inline_rows, errors) = form_of(&role, posted, tr);
+    if let (Some(mut policy), Some(last)) = (adding, inline_rows.last_mut()) {
+        if role.inline.iter().any(|p| p.name == policy.name) {
+            policy.name.push_str("-2");
+        }
+        last.name = policy.name;
+        last.document = policy.document;
+    }
     let v = RoleView {
         gaps: gaps
             .iter()

@@ -11,7 +11,7 @@ use crate::aws::Aws;
 use crate::deploy::service_plan::plan;
 use crate::model::account::named_in;
 use crate::model::service::draft::{LoadBalancing, ServiceDraft};
-use crate::model::service::preflight::{ServiceFacts, Taken, preflight};
+use crate::model::service::preflight::{Fix, ServiceFacts, Taken, fixes, preflight};
 use crate::model::validate::Issue;
 use crate::web::create::load;
 use crate::web::error::AppResult;
@@ -35,7 +35,45 @@ pub struct CheckView {
     pub title: String,
     /// ok, warning or error.
     pub class: &'static str,
-    pub messages: Vec<(String, &'static str)>,
+    pub messages: Vec<CheckMessage>,
+}
+
+pub struct CheckMessage {
+    pub text: String,
+    /// warning or error.
+    pub class: &'static str,
+    /// What puts it right: (label, URL).
+    pub fixes: Vec<(String, String)>,
+}
+
+/// Where each fix is made: the log group wizard with the name filled in, or
+/// the role's page with the statement filled in.
+fn fix_link(tr: crate::i18n::Tr, fix: Fix) -> (String, String) {
+    let query = |pairs: &[(&str, &str)]| {
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish()
+    };
+    match fix {
+        Fix::CreateLogGroup(group) => (
+            tr.fmt("ui.fix_create_log_group", &[("group", group.clone())]),
+            format!("/log-groups/new?{}", query(&[("name", &group)])),
+        ),
+        Fix::AddPermission {
+            role,
+            action,
+            resource,
+        } => (
+            tr.fmt(
+                "ui.fix_add_permission",
+                &[("role", role.clone()), ("action", action.clone())],
+            ),
+            format!(
+                "/roles/{role}?{}#change-policies",
+                query(&[("add", &action), ("resource", &resource)])
+            ),
+        ),
+    }
 }
 
 pub struct ReviewView {
@@ -163,11 +201,10 @@ pub async fn review(
                 messages: c
                     .issues
                     .iter()
-                    .map(|i| {
-                        (
-                            translate(tr, i),
-                            if i.is_error() { "error" } else { "warning" },
-                        )
+                    .map(|i| CheckMessage {
+                        text: translate(tr, i),
+                        class: if i.is_error() { "error" } else { "warning" },
+                        fixes: fixes(i).into_iter().map(|f| fix_link(tr, f)).collect(),
                     })
                     .collect(),
             })
@@ -242,20 +279,24 @@ async fn service_facts(
         .map(|td| named_in(td, account, aws.region().unwrap_or_default()))
         .unwrap_or_default();
     let facts = aws.facts_for(account, &named).await;
-    // The execution role's policies decide whether secrets can be read.
+    // The execution role's policies decide whether secrets can be read and
+    // whether a missing log group can be created.
     let role_name = td
         .as_ref()
         .and_then(|td| td.execution_role_arn.as_deref())
         .filter(|arn| arn.split(':').nth(4) == Some(account))
         .and_then(|arn| arn.rsplit('/').next())
         .map(str::to_string);
-    let uses_secrets = td.as_ref().is_some_and(|td| {
-        td.container_definitions
-            .iter()
-            .any(|c| !c.secrets.is_empty())
+    let role_decides = td.as_ref().is_some_and(|td| {
+        td.container_definitions.iter().any(|c| {
+            !c.secrets.is_empty()
+                || c.awslogs().is_some_and(|l| {
+                    l.options.get("awslogs-create-group").map(String::as_str) == Some("true")
+                })
+        })
     });
     let execution_role = match role_name {
-        Some(name) if uses_secrets => aws.role_details(&name).await.ok(),
+        Some(name) if role_decides => aws.role_details(&name).await.ok(),
         _ => None,
     };
     Ok(ServiceFacts {
