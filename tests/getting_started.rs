@@ -122,7 +122,20 @@ async fn reference_000_role_is_created_with_its_trust_policy_and_both_policies()
     let done = result.select("#done-lines li");
     assert_eq!(done.len(), 2, "{done:?}");
     assert!(done[0].ends_with("service-role/AmazonECSTaskExecutionRolePolicy"));
-    assert_eq!(result.select("#next-step"), ["Next: create a cluster"]);
+    assert_eq!(result.select("#next-step"), ["Next: Create cluster"]);
+    // What comes next is read from the account: with a cluster there, the
+    // same result leads on to the repository (issue 22, item 11).
+    ecs_client(&moto.url)
+        .create_cluster()
+        .cluster_name("made-elsewhere")
+        .send()
+        .await
+        .expect("cluster");
+    let create = review
+        .attr("form.create", "action")
+        .expect("the Create form");
+    let again = client.get(&create.replace("/create", "/result")).await;
+    assert_eq!(again.select("#next-step"), ["Next: Create repository"]);
 
     let iam = iam_client(&moto.url);
     let role = iam

@@ -280,6 +280,14 @@ async fn the_service_page_its_actions_and_its_tear_down() {
     );
     assert_eq!(w.proxy.count("DeleteListener"), 1);
     assert!(service(&w, SERVICE).await.is_none());
+    // The checklist does not count the deleted (INACTIVE) service.
+    let home = w.client.get("/").await;
+    assert_eq!(
+        home.attrs("#checklist > li", "data-state")[4],
+        "todo",
+        "{:?}",
+        home.select("#checklist > li")
+    );
     assert!(
         !load_balancers(&w)
             .await

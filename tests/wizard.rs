@@ -299,6 +299,23 @@ async fn reference_003_json_imported_and_created_is_registered_as_pasted() {
         options.get("awslogs-stream-prefix").map(String::as_str),
         Some("hands-on")
     );
+
+    // The home page lists it as registered here, while AWS has it.
+    let home = client.get("/").await;
+    assert_eq!(home.select("#registrations li a"), ["ContainerHandsOn:1"]);
+    // An emulator reset forgets it: it is no longer offered.
+    reqwest::Client::new()
+        .post(format!("{}/moto-api/reset", moto.url))
+        .send()
+        .await
+        .expect("reset");
+    client.post("/refresh", &[("back", "/")]).await;
+    let home = client.get("/").await;
+    assert!(
+        home.select("#registrations li a").is_empty(),
+        "{:?}",
+        home.select("#registrations li")
+    );
 }
 
 #[tokio::test]

@@ -7,12 +7,15 @@
 //!   only when that role is not there or not usable;
 //! - one ListClusters page and one DescribeClusters: its active service
 //!   counts say which clusters have a service. When none says so (an
-//!   emulator does not count), one ListServices of one service for each of
-//!   the two busiest clusters;
+//!   emulator does not count), one ListServices of ten services of the
+//!   busiest cluster and one DescribeServices of them: a deleted service
+//!   (INACTIVE, which an emulator goes on listing) does not count;
 //! - one DescribeRepositories page, and one DescribeImages (a single image)
 //!   for each of two repositories: the ones the person created here or named
 //!   in a task definition draft first, then the newest;
-//! - one ListTaskDefinitionFamilies of one family.
+//! - one ListTaskDefinitions page of ACTIVE revisions, newest first: a
+//!   family exists, and which revisions registered here AWS still has
+//!   (an emulator reset forgets them).
 
 use futures_util::future::join_all;
 
@@ -23,7 +26,9 @@ use crate::model::account::{AccountSnapshot, ClusterSummary, RepositorySummary, 
 /// Repositories looked into for an image, newest first.
 const REPOSITORIES_CHECKED: usize = 2;
 /// Clusters asked for a service when none reports a count.
-const CLUSTERS_ASKED: usize = 2;
+const CLUSTERS_ASKED: usize = 1;
+/// Services of an asked cluster looked at for an ACTIVE one.
+const SERVICES_ASKED: i32 = 10;
 const PAGE: i32 = 100;
 
 impl Aws {
@@ -59,18 +64,24 @@ impl Aws {
                 || self.checklist_repositories(likely),
             ),
             self.cache.read_if(
-                "checklist-families".into(),
-                |families: &Vec<String>| !families.is_empty(),
+                "active-revisions".into(),
+                |(arns, _): &(Vec<String>, bool)| !arns.is_empty(),
                 || async {
                     let output = self
                         .ecs
-                        .list_task_definition_families()
-                        .status(aws_sdk_ecs::types::TaskDefinitionFamilyStatus::Active)
-                        .max_results(1)
+                        .list_task_definitions()
+                        .status(aws_sdk_ecs::types::TaskDefinitionStatus::Active)
+                        .sort(aws_sdk_ecs::types::SortOrder::Desc)
+                        .max_results(PAGE)
                         .send()
                         .await?;
-                    // An emulator may list more than asked: one is enough.
-                    Ok(output.families().iter().take(1).cloned().collect())
+                    let arns: Vec<String> = output
+                        .task_definition_arns()
+                        .iter()
+                        .take(PAGE as usize)
+                        .cloned()
+                        .collect();
+                    Ok((arns, output.next_token().is_none()))
                 },
             ),
         );
@@ -88,7 +99,15 @@ impl Aws {
             clusters,
             clusters_with_services: with_services,
             repositories: repositories.value.to_vec(),
-            task_definition_families: families.value.to_vec(),
+            task_definition_families: families
+                .value
+                .0
+                .first()
+                .and_then(|arn| arn.rsplit('/').next())
+                .and_then(|name| name.rsplit_once(':'))
+                .map(|(family, _)| vec![family.to_string()])
+                .unwrap_or_default(),
+            active_revisions: families.value.1.then(|| families.value.0.clone()),
         };
         Ok(Read::joined(snapshot, &parts))
     }
@@ -110,21 +129,51 @@ impl Aws {
         }
         let mut busiest = active;
         busiest.sort_by_key(|c| std::cmp::Reverse(c.running_tasks + c.pending_tasks));
-        let asked = join_all(busiest.iter().take(CLUSTERS_ASKED).map(|c| {
-            self.ecs
-                .list_services()
-                .cluster(&c.name)
-                .max_results(1)
-                .send()
-        }))
+        let asked = join_all(
+            busiest
+                .iter()
+                .take(CLUSTERS_ASKED)
+                .map(|c| self.has_active_service(&c.name)),
+        )
         .await;
         let mut with_services = Vec::new();
         for (cluster, answer) in busiest.iter().zip(asked) {
-            if !answer?.service_arns().is_empty() {
+            if answer? {
                 with_services.push(cluster.name.clone());
             }
         }
         Ok(with_services)
+    }
+
+    /// Whether `cluster` has an ACTIVE service among its first few.
+    async fn has_active_service(&self, cluster: &str) -> Result<bool, AwsError> {
+        let listed = self
+            .ecs
+            .list_services()
+            .cluster(cluster)
+            .max_results(SERVICES_ASKED)
+            .send()
+            .await?;
+        let arns: Vec<String> = listed
+            .service_arns()
+            .iter()
+            .take(SERVICES_ASKED as usize)
+            .cloned()
+            .collect();
+        if arns.is_empty() {
+            return Ok(false);
+        }
+        let described = self
+            .ecs
+            .describe_services()
+            .cluster(cluster)
+            .set_services(Some(arns))
+            .send()
+            .await?;
+        Ok(described
+            .services()
+            .iter()
+            .any(|s| s.status() == Some("ACTIVE")))
     }
 
     /// The console's role by name; the first page of roles only when it is

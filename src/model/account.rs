@@ -337,6 +337,18 @@ pub struct AccountSnapshot {
     pub task_definition_families: Vec<String>,
     /// Clusters that have at least one service.
     pub clusters_with_services: Vec<String>,
+    /// The ACTIVE revisions' ARNs AWS listed, newest first; `Some` only
+    /// when the list was complete, so what is not in it is not in AWS.
+    pub active_revisions: Option<Vec<String>>,
+}
+
+impl AccountSnapshot {
+    /// Whether AWS still has the revision `arn` (true when not known).
+    pub fn has_revision(&self, arn: &str) -> bool {
+        self.active_revisions
+            .as_ref()
+            .is_none_or(|arns| arns.iter().any(|a| a == arn))
+    }
 }
 
 pub fn checklist(account: &AccountSnapshot) -> Vec<ChecklistItem> {

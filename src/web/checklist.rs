@@ -1,10 +1,13 @@
 //! The getting-started checklist on the home page: the tutorials' path, each
 //! step marked done by looking at the account, with a button for the next.
 
-use crate::aws::AwsError;
+use crate::aws::{AwsError, Connection, Read};
 use crate::i18n::Tr;
+use crate::model::account::likely_repositories;
 use crate::model::account::{AccountSnapshot, ChecklistItem, Milestone, Progress, checklist};
+use crate::store::StoreError;
 use crate::web::refusal::explain;
+use crate::web::state::AppState;
 
 pub struct ChecklistLine {
     pub number: usize,
@@ -26,6 +29,39 @@ pub struct Checklist {
     pub lines: Vec<ChecklistLine>,
     /// Empty when the account was read; otherwise why it was not.
     pub problem: String,
+}
+
+/// The account as the checklist reads it; None in preview mode. However
+/// the reads chain, it answers by `--aws-timeout`.
+pub async fn read(
+    state: &AppState,
+) -> Result<Option<Result<Read<AccountSnapshot>, AwsError>>, StoreError> {
+    Ok(match state.connection.as_ref() {
+        Connection::Connected { aws, identity } => {
+            let hints = state.store.recent_repository_hints(20).await?;
+            let region = aws.region().unwrap_or_default();
+            let likely = likely_repositories(&hints, &identity.account, region, 2);
+            let read = tokio::time::timeout(state.aws_timeout, aws.snapshot(&likely)).await;
+            Some(read.unwrap_or_else(|_| Err(AwsError::no_answer())))
+        }
+        Connection::PreviewOnly { .. } => None,
+    })
+}
+
+/// The checklist's next step, as a result page offers it: (label, URL);
+/// the home page when the account could not be read or all is done.
+pub async fn next_step(state: &AppState, tr: Tr) -> (&'static str, String) {
+    let snapshot = read(state)
+        .await
+        .ok()
+        .flatten()
+        .map(|read| read.map(|read| read.value.as_ref().clone()));
+    let list = build(tr, snapshot);
+    list.lines
+        .into_iter()
+        .find(|line| line.is_next)
+        .map(|line| (line.action_label, line.action_url))
+        .unwrap_or(("ui.next_step", "/".into()))
 }
 
 /// `snapshot` is None in preview mode.

@@ -79,10 +79,6 @@ impl CreateWizard for Cluster {
         "/clusters".to_string()
     }
 
-    fn next_step(&self) -> (&'static str, String) {
-        ("ui.next_create_repository", "/repositories/new".into())
-    }
-
     async fn create(&self, aws: &Aws, log: &RunJournal) -> Result<Created, CreateError> {
         // AWS answers CreateCluster on an existing name with that cluster:
         // an active one is said to exist (finishing a cut-off run adopts it).

@@ -12,8 +12,6 @@ use super::listing::ReadNote;
 use super::page::Page;
 use super::state::AppState;
 use super::task_definitions::DraftLine;
-use crate::aws::{AwsError, Connection};
-use crate::model::account::likely_repositories;
 use crate::store::runs::RunStatus;
 
 pub struct HomeView {
@@ -56,10 +54,17 @@ pub async fn show(State(state): State<AppState>, page: Page) -> AppResult<HomePa
         .into_iter()
         .map(|d| DraftLine::of(d, page.tr))
         .collect();
+    let snapshot = checklist::read(&state).await?;
+    // Revisions AWS no longer has (an emulator reset) are not offered.
+    let known = |arn: &str| match &snapshot {
+        Some(Ok(read)) => read.value.has_revision(arn),
+        _ => true,
+    };
     let registrations = store
         .recent_registrations(20)
         .await?
         .into_iter()
+        .filter(|r| known(&r.arn))
         .map(|r| RegistrationLine {
             family_revision: format!("{}:{}", r.family, r.revision),
             arn: r.arn,
@@ -95,17 +100,6 @@ pub async fn show(State(state): State<AppState>, page: Page) -> AppResult<HomePa
             }
         })
         .collect();
-    let snapshot = match state.connection.as_ref() {
-        Connection::Connected { aws, identity } => {
-            let hints = store.recent_repository_hints(20).await?;
-            let region = aws.region().unwrap_or_default();
-            let likely = likely_repositories(&hints, &identity.account, region, 2);
-            // However the reads chain, the page answers by --aws-timeout.
-            let read = tokio::time::timeout(state.aws_timeout, aws.snapshot(&likely)).await;
-            Some(read.unwrap_or_else(|_| Err(AwsError::no_answer())))
-        }
-        Connection::PreviewOnly { .. } => None,
-    };
     let note = match &snapshot {
         Some(Ok(read)) => ReadNote::of(page.tr, read),
         _ => ReadNote::default(),

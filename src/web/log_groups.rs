@@ -105,13 +105,6 @@ impl CreateWizard for LogGroup {
         "/log-groups".to_string()
     }
 
-    fn next_step(&self) -> (&'static str, String) {
-        (
-            "ui.next_create_task_definition",
-            "/task-definitions/new".into(),
-        )
-    }
-
     async fn create(&self, aws: &Aws, log: &RunJournal) -> Result<Created, CreateError> {
         resource_run::create(aws, self.api_calls(), log, &Retry::STANDARD).await
     }

@@ -103,8 +103,8 @@ impl CreateWizard for Repository {
         push_url(&self.repository_name)
     }
 
-    fn next_step(&self) -> (&'static str, String) {
-        ("ui.next_push_image", push_url(&self.repository_name))
+    fn next_step(&self) -> Option<(&'static str, String)> {
+        Some(("ui.next_push_image", push_url(&self.repository_name)))
     }
 
     async fn create(&self, aws: &Aws, log: &RunJournal) -> Result<Created, CreateError> {

@@ -17,6 +17,7 @@ use crate::model::task_definition::Tag;
 use crate::model::validate::Issue;
 use crate::store::runs::RunStatus;
 use crate::store::{ResourceDraft, Store, StoreError};
+use crate::web::checklist;
 use crate::web::draft_form::{self, DraftForm, Loaded, Shape, unprocessable};
 use crate::web::error::{AppError, AppResult};
 use crate::web::form::{Action, FormData, FormVersion};
@@ -367,10 +368,16 @@ pub async fn result<W: CreateWizard>(
             Ok(runs::page_for(page, &run, &draft_url::<W>(&id), review_url))
         }
         _ => match draft.created.as_ref() {
-            Some(created) => Ok(ResultPage {
-                v: views::result(page, &draft.body, created),
+            Some(created) => {
+                let next = match draft.body.next_step() {
+                    Some(own) => own,
+                    None => checklist::next_step(&state, page.tr).await,
+                };
+                Ok(ResultPage {
+                    v: views::result(page, &draft.body, created, next),
+                }
+                .into_response())
             }
-            .into_response()),
             None => Ok(Redirect::to(&review_url).into_response()),
         },
     }

@@ -66,9 +66,11 @@ pub trait CreateWizard: FormWizard {
     /// Where the resource is shown once it exists.
     fn resource_url(&self) -> String;
 
-    /// What the result page says comes next: (catalog key, URL).
-    fn next_step(&self) -> (&'static str, String) {
-        ("ui.next_step", "/".into())
+    /// What the result page says comes next, when it is this wizard's to
+    /// say: (catalog key, URL). None: the checklist's next step, read from
+    /// the account (so "create a cluster" is never offered beside one).
+    fn next_step(&self) -> Option<(&'static str, String)> {
+        None
     }
 
     /// What the create did besides making the resource, a line each (the

@@ -155,8 +155,8 @@ pub struct ResultView {
     pub arn: String,
     pub response: String,
     pub resource_url: String,
-    /// "Next: create a cluster" and where.
-    pub next_label: &'static str,
+    /// "Next: Create cluster" and where.
+    pub next_label: String,
     pub next_url: String,
     pub done: Vec<String>,
 }
@@ -167,8 +167,24 @@ pub struct ResultPage {
     pub v: ResultView,
 }
 
-pub fn result<W: CreateWizard>(page: Page, body: &W, created: &Value) -> ResultView {
-    let (next_label, next_url) = body.next_step();
+/// `next`: the wizard's own next step, or the checklist's (a catalog key
+/// of an action, said as "Next: …").
+pub fn result<W: CreateWizard>(
+    page: Page,
+    body: &W,
+    created: &Value,
+    next: (&'static str, String),
+) -> ResultView {
+    let (next_label, next_url) = match body.next_step() {
+        Some((label, url)) => (page.tr.t(label).to_string(), url),
+        None => (
+            page.tr.fmt(
+                "ui.next_action",
+                &[("action", page.tr.t(next.0).to_string())],
+            ),
+            next.1,
+        ),
+    };
     ResultView {
         page,
         name: body.name().to_string(),

@@ -182,9 +182,10 @@ impl CreateWizard for Role {
 
     /// Back to the task definition it was made for, its field filled in;
     /// otherwise on along the tutorials' path.
-    fn next_step(&self) -> (&'static str, String) {
-        match &self.for_draft {
-            Some(id) => {
+    fn next_step(&self) -> Option<(&'static str, String)> {
+        let id = self.for_draft.as_ref()?;
+        {
+            {
                 let field = match self.kind {
                     RoleKind::Execution => "executionRole",
                     RoleKind::Task => "taskRole",
@@ -192,12 +193,11 @@ impl CreateWizard for Role {
                 let query = form_urlencoded::Serializer::new(String::new())
                     .append_pair(field, &self.role_name)
                     .finish();
-                (
+                Some((
                     "ui.back_to_task_definition",
                     format!("/task-definitions/drafts/{id}/configure?{query}"),
-                )
+                ))
             }
-            None => ("ui.next_create_cluster", "/clusters/new".into()),
         }
     }
 
@@ -314,17 +314,22 @@ mod tests {
     fn a_role_made_for_a_draft_leads_back_to_it_with_its_name() {
         let mut role = Role::new(RoleKind::Execution, "aws");
         role.role_name = "team+ecs=role".into();
-        assert_eq!(role.next_step().1, "/clusters/new");
+        assert_eq!(role.next_step(), None, "the checklist says what is next");
         role.for_draft = Some("0123456789abcdef0123456789abcdef".into());
         assert_eq!(
             role.next_step(),
-            (
+            Some((
                 "ui.back_to_task_definition",
                 "/task-definitions/drafts/0123456789abcdef0123456789abcdef/configure?executionRole=team%2Becs%3Drole".to_string()
-            )
+            ))
         );
         role.kind = RoleKind::Task;
-        assert!(role.next_step().1.ends_with("?taskRole=team%2Becs%3Drole"));
+        assert!(
+            role.next_step()
+                .expect("back")
+                .1
+                .ends_with("?taskRole=team%2Becs%3Drole")
+        );
     }
 
     #[test]
