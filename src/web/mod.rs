@@ -8,6 +8,7 @@ mod checklist;
 mod clusters;
 pub mod create;
 mod csrf_key;
+pub mod done;
 pub mod draft_form;
 pub mod error;
 pub mod form;

@@ -41,6 +41,8 @@ pub struct Page {
     /// On a draft's page, when this person may not change it: whose it is,
     /// and where to copy it.
     pub draft_notice: Option<DraftNotice>,
+    /// What the action that led here did (`?done=…`), or empty.
+    pub done: String,
 }
 
 /// "This draft is ana's: only they and admins may change it." with a
@@ -123,6 +125,7 @@ impl Page {
             signed_out: false,
             signed_role: None,
             draft_notice: None,
+            done: String::new(),
         }
     }
 }
@@ -186,6 +189,9 @@ where
             .unwrap_or_default();
         let path = return_path(parts);
         let mut page = Page::new(lang_of_headers(&parts.headers), csrf, path, &connection);
+        if parts.method == Method::GET {
+            page.done = super::done::said(page.tr, parts.uri.query().unwrap_or_default());
+        }
         if let Some(signed) = parts.extensions.get::<Signed>() {
             if let Some(user) = &signed.user {
                 page.user = user.name.clone();

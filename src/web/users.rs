@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
 
+use super::done::Done;
 use super::error::{AppError, AppResult};
 use super::form::Choice;
 use super::page::Page;
@@ -156,7 +157,7 @@ async fn change_role(
     if !state.store.set_role(&name, role).await? {
         return Err(AppError::NotFound);
     }
-    Ok(Redirect::to("/users").into_response())
+    Ok(Redirect::to(&Done::UserRole.on("/users", &name)).into_response())
 }
 
 async fn remove(
@@ -168,7 +169,7 @@ async fn remove(
     if !state.store.remove_user(&name).await? {
         return Err(AppError::NotFound);
     }
-    Ok(Redirect::to("/users").into_response())
+    Ok(Redirect::to(&Done::UserRemoved.on("/users", &name)).into_response())
 }
 
 async fn sign_out(
@@ -178,5 +179,5 @@ async fn sign_out(
 ) -> AppResult<Response> {
     other_account(&form.name, &signed, false)?;
     state.store.end_sessions_of(&form.name).await?;
-    Ok(Redirect::to("/users").into_response())
+    Ok(Redirect::to(&Done::SessionsEnded.on("/users", &form.name)).into_response())
 }

@@ -21,6 +21,7 @@ use crate::model::issue::Issue;
 use crate::model::permissions::Gap;
 use crate::model::role::{MANAGED_POLICIES, is_role_name, trust_policy_with_ecs_tasks};
 use crate::web::changes::{self, Request};
+use crate::web::done::Done;
 use crate::web::error::{AppError, AppResult};
 use crate::web::form::{FormData, split_lines};
 use crate::web::listing::{Listing, PageQuery, listing};
@@ -399,10 +400,16 @@ pub async fn trust_ecs_tasks(
     page: Page,
     Path(name): Path<String>,
 ) -> AppResult<Response> {
-    fix(&state, page, &name, async |aws: &Aws, role: RoleSummary| {
-        aws.update_trust_policy(&role.name, &trust_policy_with_ecs_tasks(&role.trust))
-            .await
-    })
+    fix(
+        &state,
+        page,
+        &name,
+        Done::Trusted,
+        async |aws: &Aws, role: RoleSummary| {
+            aws.update_trust_policy(&role.name, &trust_policy_with_ecs_tasks(&role.trust))
+                .await
+        },
+    )
     .await
 }
 
@@ -413,11 +420,17 @@ pub async fn attach_execution_policy(
     page: Page,
     Path(name): Path<String>,
 ) -> AppResult<Response> {
-    fix(&state, page, &name, async |aws: &Aws, role: RoleSummary| {
-        let partition = role.arn.split(':').nth(1).unwrap_or("aws");
-        aws.attach_role_policy(&role.name, &MANAGED_POLICIES[0].arn(partition))
-            .await
-    })
+    fix(
+        &state,
+        page,
+        &name,
+        Done::Attached,
+        async |aws: &Aws, role: RoleSummary| {
+            let partition = role.arn.split(':').nth(1).unwrap_or("aws");
+            aws.attach_role_policy(&role.name, &MANAGED_POLICIES[0].arn(partition))
+                .await
+        },
+    )
     .await
 }
 
@@ -427,6 +440,7 @@ async fn fix(
     state: &AppState,
     page: Page,
     name: &str,
+    done: Done,
     apply: impl AsyncFnOnce(&Aws, RoleSummary) -> Result<(), AwsError>,
 ) -> AppResult<Response> {
     if !is_role_name(name) {
@@ -442,7 +456,7 @@ async fn fix(
         Err(error) => Err(error),
     };
     Ok(match result {
-        Ok(()) => Redirect::to(&back).into_response(),
+        Ok(()) => Redirect::to(&done.on(&back, name)).into_response(),
         Err(error) => refused(page, error, Vec::new(), back),
     })
 }

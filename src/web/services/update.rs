@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::show::{check_names, service_url};
 use crate::model::service::status::ServiceStatus;
 use crate::model::service::update::ServiceUpdate;
+use crate::web::done::Done;
 use crate::web::error::{AppError, AppResult};
 use crate::web::page::Page;
 use crate::web::state::AppState;
@@ -137,7 +138,14 @@ pub async fn send(
         .update_service(&update.call(&v.cluster, &v.name).input)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&v.service_url).into_response()),
+        Ok(_) => {
+            let (done, value) = match update {
+                ServiceUpdate::ForceNewDeployment => (Done::ForceDeployment, String::new()),
+                ServiceUpdate::DesiredCount(n) => (Done::DesiredCount, n.to_string()),
+                ServiceUpdate::Revision(r) => (Done::Revision, r.clone()),
+            };
+            Ok(Redirect::to(&done.on(&v.service_url, &value)).into_response())
+        }
         Err(error) => {
             v.problem = format!("{}: {}", error.code, error.message);
             Ok((StatusCode::BAD_GATEWAY, UpdatePage { v }).into_response())

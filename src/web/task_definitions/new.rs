@@ -13,6 +13,7 @@ use crate::i18n::Tr;
 use crate::model::defaults::new_task_definition;
 use crate::model::import::{ImportError, import as import_json};
 use crate::store::{Draft, Store};
+use crate::web::done::Done;
 use crate::web::draft_form::unprocessable;
 use crate::web::error::{AppError, AppResult};
 use crate::web::form::Context;
@@ -94,7 +95,9 @@ pub async fn delete(
     if !store.delete_draft(&id).await? {
         return Err(AppError::NotFound);
     }
-    Ok(Redirect::to("/"))
+    Ok(Redirect::to(
+        &Done::DraftDeleted.on("/", &draft.task_definition.family),
+    ))
 }
 
 /// "Make my own copy": someone else's draft, as the reader's own.

@@ -15,6 +15,7 @@ use crate::model::access::Role;
 use crate::model::export::{aws_cli, request_json, terraform};
 use crate::model::revision::{Revision, shown_value};
 use crate::model::task_definition::TaskDefinition;
+use crate::web::done::Done;
 use crate::web::error::{AppError, AppResult};
 use crate::web::page::Page;
 use crate::web::state::AppState;
@@ -428,8 +429,9 @@ async fn apply(
     };
     match sent {
         Ok(()) => Ok(Redirect::to(&match change {
-            Change::Deregister => v.url.clone(),
-            Change::Delete => family_url(family) + "?status=INACTIVE",
+            Change::Deregister => Done::Deregistered.on(&v.url, &revision.name()),
+            Change::Delete => Done::RevisionDeleted
+                .on(&(family_url(family) + "?status=INACTIVE"), &revision.name()),
         })
         .into_response()),
         Err(e) => {
