@@ -654,7 +654,11 @@ async fn a_role_that_cannot_be_an_execution_role_says_why_and_is_fixed() {
     let fixed = client.post("/roles/legacy/trust-ecs-tasks", &[]).await;
     assert_eq!(
         (fixed.status, fixed.location.as_str()),
-        (303, "/roles/legacy")
+        (303, "/roles/legacy?done=trusted&value=legacy")
+    );
+    assert_eq!(
+        client.get(&fixed.location).await.select("#done-notice"),
+        ["✔ ECS tasks may now assume role legacy."]
     );
     let attached = client
         .post("/roles/legacy/attach-execution-policy", &[])

@@ -156,7 +156,9 @@ async fn the_service_page_its_actions_and_its_tear_down() {
     let back = w.client.get(&sent.location).await;
     assert_eq!(
         back.select("#done-notice"),
-        ["✔ The service was asked to run 3 tasks. ECS starts or stops tasks over the next minutes."]
+        [
+            "✔ The service was asked to run 3 tasks. ECS starts or stops tasks over the next minutes."
+        ]
     );
     let body: Value = serde_json::from_str(&w.proxy.bodies("UpdateService")[0]).expect("JSON");
     assert_eq!(body, shown, "what is sent is what was shown");

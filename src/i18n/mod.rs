@@ -106,6 +106,11 @@ impl Tr {
             .unwrap_or(key)
     }
 
+    /// Whether the catalogs hold `key`.
+    pub fn has(&self, key: &str) -> bool {
+        catalog(Lang::En).get(key).is_some()
+    }
+
     /// A role's name (`viewer`, `閲覧者`…).
     pub fn role(&self, role: crate::model::access::Role) -> String {
         self.t(&format!("role.{}", role.as_str())).to_string()

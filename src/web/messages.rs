@@ -26,9 +26,16 @@ impl Messages {
         for issue in issues {
             messages.errors += usize::from(issue.is_error());
             if issue.is_error() {
-                messages
-                    .summary
-                    .push((issue.path.clone(), translate(tr, issue)));
+                // The summary is read away from the fields: each line says
+                // which field, and says it once.
+                let text = match issue.path.as_str() {
+                    "" => translate(tr, issue),
+                    path => format!("{}: {}", field_name(tr, path), translate(tr, issue)),
+                };
+                let line = (issue.path.clone(), text);
+                if !messages.summary.contains(&line) {
+                    messages.summary.push(line);
+                }
             }
             messages
                 .by_path
@@ -72,6 +79,155 @@ impl Messages {
     }
 }
 
+/// A field's path in words, as its label says it:
+/// `containerDefinitions.0.portMappings.1.containerPort` →
+/// "Container 1 › Port mappings 2 › Container port". A name the catalogs
+/// do not hold is shown as it is.
+pub fn field_name(tr: Tr, path: &str) -> String {
+    let parts: Vec<&str> = path.split('.').collect();
+    let mut words = Vec::new();
+    let mut parent = "";
+    let mut i = 0;
+    while i < parts.len() {
+        let part = parts[i];
+        if let Some(row) = parts.get(i + 1).and_then(|p| p.parse::<usize>().ok()) {
+            let list = LISTS
+                .iter()
+                .find(|(name, _)| *name == part)
+                .map_or(part, |(_, key)| tr.t(key));
+            words.push(format!("{list} {}", row + 1));
+            parent = part;
+            i += 2;
+            continue;
+        }
+        words.push(label(tr, parent, part));
+        parent = part;
+        i += 1;
+    }
+    words.join(" › ")
+}
+
+/// Lists whose rows are numbered, by the catalog key of their legend.
+const LISTS: [(&str, &str); 8] = [
+    ("containerDefinitions", "ui.container"),
+    ("portMappings", "ui.port_mappings"),
+    ("environment", "ui.environment"),
+    ("secrets", "ui.secrets"),
+    ("tags", "ui.tags"),
+    ("volumes", "ui.volumes"),
+    ("mountPoints", "ui.mount_points"),
+    ("inline", "ui.inline_policies"),
+];
+
+/// Fields whose label's key is not their name's (a container's `name`).
+const LABELS: [(&str, &str, &str); 12] = [
+    ("containerDefinitions", "name", "f.container_name"),
+    ("containerDefinitions", "cpu", "f.container_cpu"),
+    ("containerDefinitions", "memory", "f.memory_hard"),
+    ("containerDefinitions", "memoryReservation", "f.memory_soft"),
+    ("portMappings", "name", "f.port_name"),
+    ("environment", "name", "f.key"),
+    ("secrets", "name", "f.key"),
+    ("", "executionRoleArn", "f.execution_role"),
+    ("", "taskRoleArn", "f.task_role"),
+    ("", "desiredCount", "f.desired_tasks"),
+    ("", "healthCheckGracePeriodSeconds", "f.grace_period"),
+    ("targetGroup", "name", "f.target_group_name"),
+];
+
+fn label(tr: Tr, parent: &str, part: &str) -> String {
+    let listed = LABELS
+        .iter()
+        .find(|(p, name, _)| *name == part && (p.is_empty() || *p == parent))
+        .map(|(_, _, key)| key.to_string());
+    let nested = (!parent.is_empty()).then(|| format!("f.{}_{}", snake(parent), snake(part)));
+    let candidates = listed
+        .into_iter()
+        .chain(nested)
+        .chain([format!("f.{}", snake(part))]);
+    for key in candidates {
+        if tr.has(&key) {
+            return tr.t(&key).to_string();
+        }
+    }
+    part.to_string()
+}
+
+/// `containerPort` → `container_port`.
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            if !out.is_empty() {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else if c == '-' {
+            out.push('_');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 pub fn translate(tr: Tr, issue: &Issue) -> String {
     tr.fmt(issue.key, &issue.args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn a_fields_path_reads_as_its_label() {
+        let en = Tr::new(Lang::En);
+        assert_eq!(
+            field_name(en, "containerDefinitions.0.portMappings.1.containerPort"),
+            "Container 1 › Port mappings 2 › Container port"
+        );
+        assert_eq!(
+            field_name(en, "containerDefinitions.1.name"),
+            "Container 2 › Name"
+        );
+        assert_eq!(field_name(en, "family"), "Task definition family");
+        assert_eq!(
+            field_name(en, "loadBalancer.targetGroup.name"),
+            "Load balancer › Target group › Target group name"
+        );
+        assert_eq!(field_name(en, "executionRoleArn"), "Task execution role");
+        assert_eq!(field_name(en, "somethingNew"), "somethingNew");
+        let ja = Tr::new(Lang::Ja);
+        assert_eq!(
+            field_name(ja, "containerDefinitions.0.image"),
+            "コンテナ 1 › イメージ URI"
+        );
+    }
+
+    #[test]
+    fn the_summary_names_each_field_and_says_each_thing_once() {
+        let issues = [
+            Issue::error("containerDefinitions.0.name", "v.required"),
+            Issue::error("containerDefinitions.0.image", "v.required"),
+            Issue::error("containerDefinitions.0.image", "v.required"),
+            Issue::error("", "v.no_essential"),
+        ];
+        let messages = Messages::new(Tr::new(Lang::En), &issues);
+        let summary: Vec<String> = messages
+            .summary()
+            .into_iter()
+            .map(|(_, t)| t.to_string())
+            .collect();
+        assert_eq!(summary.len(), 3, "{summary:?}");
+        assert!(
+            summary[0].starts_with("Container 1 › Name: "),
+            "{summary:?}"
+        );
+        assert!(
+            summary[1].starts_with("Container 1 › Image URI: "),
+            "{summary:?}"
+        );
+        assert_eq!(summary[2], Tr::new(Lang::En).t("v.no_essential"));
+    }
 }
