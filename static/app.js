@@ -69,3 +69,29 @@ for (const box of document.querySelectorAll("[data-tabs]")) {
   });
   show(tabs.find((t) => t.getAttribute("aria-selected") === "true") || tabs[0]);
 }
+
+// Times are sent in UTC (<time class="utc">2026-12-05 07:00:00 UTC</time>),
+// which is what a page without scripts shows. Here they read in the
+// browser's time zone, with the UTC time on hover.
+function localTimes(root) {
+  const format = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+    year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short",
+  });
+  for (const element of root.querySelectorAll("time.utc:not([data-local])")) {
+    const utc = element.textContent.trim();
+    const iso = utc.replace(" UTC", "Z").replace(" ", "T");
+    const when = new Date(iso);
+    if (Number.isNaN(when.getTime())) continue;
+    element.setAttribute("datetime", when.toISOString());
+    element.title = utc;
+    element.textContent = format.format(when);
+    element.dataset.local = "true";
+  }
+}
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", () => localTimes(document));
+} else {
+  localTimes(document);
+}
+document.addEventListener("htmx:afterSwap", (event) => localTimes(event.target));

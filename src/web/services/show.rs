@@ -168,6 +168,8 @@ pub async fn show(
 }
 
 pub struct ServicesView {
+    /// "Services of cluster demo".
+    pub heading: String,
     pub page: Page,
     pub cluster: String,
     pub services: Vec<ServiceStatus>,
@@ -221,6 +223,9 @@ pub async fn list(
         .unwrap_or_default();
     Ok(ServicesPage {
         v: ServicesView {
+            heading: page
+                .tr
+                .fmt("ui.services_of_cluster", &[("cluster", cluster.clone())]),
             page,
             cluster,
             services,
