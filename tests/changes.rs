@@ -287,6 +287,14 @@ async fn a_cluster_with_a_service_is_refused_and_an_empty_one_is_deleted() {
         .await
         .expect("describe");
     assert!(left.clusters().iter().all(|c| c.status() != Some("ACTIVE")));
+    // Item 12: AWS's exception is said in words, with where to go.
+    let gone = client.get("/clusters/never-made/services").await;
+    let problem = gone.select("p.msg.error").join(" ");
+    assert!(
+        problem.starts_with("The cluster this names does not exist"),
+        "{problem}"
+    );
+    assert!(problem.contains("Open Clusters"), "{problem}");
 }
 
 #[tokio::test]

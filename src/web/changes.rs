@@ -34,6 +34,7 @@ use crate::model::change::{
     delete_role_calls, role_policy_calls,
 };
 use crate::store::runs::{Run, RunStatus, StepStatus};
+use crate::web::refusal::said;
 
 pub const KIND: &str = "changes";
 
@@ -257,7 +258,7 @@ pub async fn confirmation(
                 v.lead = worked.lead;
                 v.refusal = worked.refusal;
             }
-            Err(error) => v.problem = format!("{}: {}", error.code, error.message),
+            Err(error) => v.problem = said(v.page.tr, &error),
         }
     }
     let status = if changed {
@@ -408,7 +409,7 @@ pub fn run_view(
         run.status,
         RunStatus::CleanupFailed | RunStatus::Interrupted | RunStatus::Refused
     );
-    let failure = failure_text(run);
+    let failure = failure_text(tr, run);
     RunView {
         blocked: page.blocked_for(Role::Admin, false),
         page,

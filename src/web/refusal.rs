@@ -68,6 +68,14 @@ pub fn refused(page: Page, error: AwsError, undo: Vec<Undo>, back_url: String) -
     (StatusCode::BAD_GATEWAY, RefusedPage { v }).into_response()
 }
 
+/// AWS's refusal as a page line says it: what it means and where to go, in
+/// the reader's language, then AWS's own code and message for whoever
+/// looks further.
+pub fn said(tr: Tr, error: &AwsError) -> String {
+    let (meaning, next) = explain(tr, &error.code);
+    format!("{meaning} {next} ({}: {})", error.code, error.message)
+}
+
 /// The catalog explains the codes a beginner meets most; others get the general advice.
 pub fn explain(tr: Tr, code: &str) -> (String, String) {
     let known = catalog(tr.lang)

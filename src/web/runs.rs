@@ -172,18 +172,21 @@ pub fn step_row(run: &Run, seq: usize, title: String, id: String) -> StepRow {
     }
 }
 
-/// What stopped a run, a line per failed call: its step, AWS's code and message.
-pub fn failure_text(run: &Run) -> String {
+/// What stopped a run, a line per failed call: its step and what AWS's
+/// refusal means, then AWS's code and message.
+pub fn failure_text(tr: crate::i18n::Tr, run: &Run) -> String {
     run.outcome["failed"]
         .as_array()
         .into_iter()
         .flatten()
         .map(|f| {
             let step = f["step"].as_str().unwrap_or_default();
-            let said = format!(
-                "{}: {}",
-                f["code"].as_str().unwrap_or_default(),
-                f["message"].as_str().unwrap_or_default()
+            let said = super::refusal::said(
+                tr,
+                &crate::aws::AwsError {
+                    code: f["code"].as_str().unwrap_or_default().to_string(),
+                    message: f["message"].as_str().unwrap_or_default().to_string(),
+                },
             );
             if step.is_empty() {
                 said

@@ -13,6 +13,7 @@ use super::show::{check_names, service_url};
 use crate::model::service::logs::{LogLine, LogStream, TAIL_LINES, filtered};
 use crate::web::error::{AppError, AppResult};
 use crate::web::page::Page;
+use crate::web::refusal::said;
 use crate::web::state::AppState;
 
 #[derive(Deserialize, Default)]
@@ -159,7 +160,7 @@ pub async fn show(
     let stream = match found {
         Ok(definition) => definition.and_then(|d| LogStream::of(&d, &v.container, &v.task)),
         Err(error) => {
-            v.problem = format!("{}: {}", error.code, error.message);
+            v.problem = said(v.page.tr, &error);
             return Ok(LogPage { v }.into_response());
         }
     };
@@ -169,7 +170,7 @@ pub async fn show(
                 v.lines = filtered(lines, &v.filter);
                 v.loader = loader(&base, &stream, token, &query);
             }
-            Err(error) => v.problem = format!("{}: {}", error.code, error.message),
+            Err(error) => v.problem = said(v.page.tr, &error),
         }
         v.stream = Some(stream);
     }
@@ -199,11 +200,7 @@ pub async fn newer(
     };
     let (lines, token, problem) = match aws.log_tail(&stream, Some(query.after.clone())).await {
         Ok((lines, token)) => (lines, token, String::new()),
-        Err(error) => (
-            Vec::new(),
-            Some(query.after.clone()),
-            format!("{}: {}", error.code, error.message),
-        ),
+        Err(error) => (Vec::new(), Some(query.after.clone()), said(page.tr, &error)),
     };
     let mut loader = loader(&base, &stream, token, &query);
     loader.out_of_band = true;

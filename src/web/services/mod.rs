@@ -23,10 +23,12 @@ use super::create::{FormCommon, FormWizard, form_routes};
 use super::form::Choice;
 use super::form::Context;
 use super::form::FormData;
+use crate::aws::AwsError;
 use crate::aws::Connection;
 use crate::model::network::NetworkFacts;
 use crate::model::service::FARGATE_PROVIDERS;
 use crate::model::service::draft::{LoadBalancing, ServiceDraft};
+use crate::web::refusal::said;
 
 pub fn routes() -> Routes {
     let draft = "/services/drafts/{id}";
@@ -74,8 +76,8 @@ pub struct ServiceFormFacts {
     /// The account's load balancers and target groups were read (only an
     /// existing-load-balancer choice needs them).
     pub load_balancing_read: bool,
-    /// Why the account could not be read, or empty.
-    pub problem: String,
+    /// Why the account could not be read: AWS's refusals.
+    pub problems: Vec<AwsError>,
 }
 
 impl FormWizard for ServiceDraft {
@@ -200,11 +202,7 @@ impl FormWizard for ServiceDraft {
                 Err(e) => problems.push(e),
             }
         }
-        facts.problem = problems
-            .iter()
-            .map(|e| format!("{}: {}", e.code, e.message))
-            .collect::<Vec<_>>()
-            .join(" ");
+        facts.problems = problems;
         facts
     }
 
@@ -426,7 +424,12 @@ impl ServiceForm {
         let tg = &lb.target_group;
         let breaker = service.deployment_configuration.deployment_circuit_breaker;
         Self {
-            problem: facts.problem.clone(),
+            problem: facts
+                .problems
+                .iter()
+                .map(|e| said(tr, e))
+                .collect::<Vec<_>>()
+                .join(" "),
             clusters: options(&facts.clusters, &cluster, None),
             capacity_providers: service.launch_type.is_none(),
             capacity: FARGATE_PROVIDERS

@@ -17,6 +17,7 @@ use crate::web::create::load;
 use crate::web::error::AppResult;
 use crate::web::messages::translate;
 use crate::web::page::Page;
+use crate::web::refusal::said;
 use crate::web::reviewed::ChangedSince;
 use crate::web::state::AppState;
 
@@ -155,7 +156,7 @@ pub async fn review(
     let (checks, unchecked) = match state.connection.aws() {
         Some(aws) if !has_errors => match service_facts(aws, draft, &page.account).await {
             Ok(facts) => (preflight(draft, &facts), String::new()),
-            Err(error) => (Vec::new(), format!("{}: {}", error.code, error.message)),
+            Err(error) => (Vec::new(), said(page.tr, &error)),
         },
         _ => (Vec::new(), String::new()),
     };

@@ -186,7 +186,7 @@ pub async fn show(
             line
         })
         .collect();
-    let failure = failure_text(&run);
+    let failure = failure_text(page.tr, &run);
     let going = matches!(run.status, RunStatus::Running | RunStatus::CleaningUp);
     let stopped_short = matches!(run.status, RunStatus::Refused | RunStatus::Interrupted);
     let service = &draft.service;

@@ -10,11 +10,13 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 
 use crate::aws::{Aws, AwsError};
+use crate::i18n::Tr;
 use crate::model::service::status::ServiceStatus;
 use crate::model::service::troubleshoot::{TargetHealth, TaskSummary};
 use crate::model::validate::check_name;
 use crate::web::error::{AppError, AppResult};
 use crate::web::page::Page;
+use crate::web::refusal::said;
 use crate::web::state::AppState;
 
 pub fn service_url(cluster: &str, service: &str) -> String {
@@ -79,6 +81,7 @@ pub struct ServicePage {
 /// page of revisions).
 async fn details(
     aws: &Aws,
+    tr: Tr,
     cluster: &str,
     service: &ServiceStatus,
 ) -> (Vec<TargetRow>, Vec<TaskRow>, Vec<String>, String) {
@@ -91,7 +94,7 @@ async fn details(
         },
     );
     let mut problems = Vec::new();
-    let targets = read(&mut problems, targets)
+    let targets = read(tr, &mut problems, targets)
         .into_iter()
         .map(|target: TargetHealth| TargetRow {
             why: target.explanation().unwrap_or_default(),
@@ -99,7 +102,7 @@ async fn details(
         })
         .collect();
     let base = service_url(cluster, &service.name);
-    let tasks = read(&mut problems, tasks)
+    let tasks = read(tr, &mut problems, tasks)
         .into_iter()
         .map(|task: TaskSummary| TaskRow {
             why: task.explanation().unwrap_or_default(),
@@ -114,14 +117,14 @@ async fn details(
             task,
         })
         .collect();
-    let revisions = read(&mut problems, revisions);
+    let revisions = read(tr, &mut problems, revisions);
     (targets, tasks, revisions, problems.join("\n"))
 }
 
 /// What was read, or nothing and AWS's reason in `problems`.
-fn read<T>(problems: &mut Vec<String>, result: Result<Vec<T>, AwsError>) -> Vec<T> {
+fn read<T>(tr: Tr, problems: &mut Vec<String>, result: Result<Vec<T>, AwsError>) -> Vec<T> {
     result.unwrap_or_else(|error| {
-        problems.push(format!("{}: {}", error.code, error.message));
+        problems.push(said(tr, &error));
         Vec::new()
     })
 }
@@ -153,7 +156,7 @@ pub async fn show(
             Ok(Some(service)) => {
                 let tasks;
                 (v.targets, tasks, v.revisions, v.detail_problem) =
-                    details(aws, &v.cluster, &service).await;
+                    details(aws, v.page.tr, &v.cluster, &service).await;
                 (v.stopped, v.running) = tasks.into_iter().partition(|row| row.task.stopped());
                 if service.deploying() {
                     v.refresh_url = url;
@@ -161,7 +164,7 @@ pub async fn show(
                 v.service = Some(service);
             }
             Ok(None) => return Err(AppError::NotFound),
-            Err(error) => v.problem = format!("{}: {}", error.code, error.message),
+            Err(error) => v.problem = said(v.page.tr, &error),
         }
     }
     Ok(ServicePage { v }.into_response())
@@ -206,11 +209,7 @@ pub async fn list(
             .await
         {
             Ok((services, next)) => (services, next, String::new()),
-            Err(error) => (
-                Vec::new(),
-                None,
-                format!("{}: {}", error.code, error.message),
-            ),
+            Err(error) => (Vec::new(), None, said(page.tr, &error)),
         },
     };
     let next_url = next

@@ -18,6 +18,7 @@ use crate::model::access::Role;
 use crate::web::changes;
 use crate::web::error::{AppError, AppResult};
 use crate::web::page::Page;
+use crate::web::refusal::said;
 use crate::web::state::AppState;
 
 pub struct CallRow {
@@ -151,7 +152,7 @@ pub async fn confirm(
                 v.kept = teardown.kept;
                 v.created_by = teardown.created_by;
             }
-            Err(error) => v.problem = format!("{}: {}", error.code, error.message),
+            Err(error) => v.problem = said(v.page.tr, &error),
         }
     }
     Ok(ConfirmPage { v }.into_response())

@@ -17,6 +17,7 @@ use crate::model::service::update::ServiceUpdate;
 use crate::web::done::Done;
 use crate::web::error::{AppError, AppResult};
 use crate::web::page::Page;
+use crate::web::refusal::said;
 use crate::web::state::AppState;
 
 #[derive(Deserialize)]
@@ -64,7 +65,7 @@ async fn view(
         match aws.service_status(&cluster, &name).await {
             Ok(Some(found)) => service = Some(found),
             Ok(None) => return Err(AppError::NotFound),
-            Err(error) => problem = format!("{}: {}", error.code, error.message),
+            Err(error) => problem = said(page.tr, &error),
         }
     }
     let family = service.as_ref().map_or("", ServiceStatus::family);
@@ -147,7 +148,7 @@ pub async fn send(
             Ok(Redirect::to(&done.on(&v.service_url, &value)).into_response())
         }
         Err(error) => {
-            v.problem = format!("{}: {}", error.code, error.message);
+            v.problem = said(v.page.tr, &error);
             Ok((StatusCode::BAD_GATEWAY, UpdatePage { v }).into_response())
         }
     }

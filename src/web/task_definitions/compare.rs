@@ -16,6 +16,7 @@ use crate::model::revision::Revision;
 use crate::model::revision_diff::{ContainerChanges, compare};
 use crate::web::error::{AppError, AppResult};
 use crate::web::page::Page;
+use crate::web::refusal::said;
 use crate::web::state::AppState;
 
 #[derive(Deserialize, Default)]
@@ -100,7 +101,7 @@ pub async fn show(
     let newest: Vec<String> = match listed {
         Ok((arns, _)) => arns,
         Err(e) => {
-            v.problem = format!("{}: {}", e.code, e.message);
+            v.problem = said(v.page.tr, &e);
             Vec::new()
         }
     };
@@ -129,7 +130,7 @@ pub async fn show(
             Ok(None) => {
                 v.problem = page_problem(&v.page, reference);
             }
-            Err(e) => v.problem = format!("{}: {}", e.code, e.message),
+            Err(e) => v.problem = said(v.page.tr, &e),
         }
     }
     if let [older, newer] = revisions.as_slice() {

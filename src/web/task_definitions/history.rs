@@ -22,6 +22,7 @@ use crate::model::validate::check_name;
 use crate::web::error::{AppError, AppResult};
 use crate::web::listing::ReadNote;
 use crate::web::page::Page;
+use crate::web::refusal::said;
 use crate::web::state::AppState;
 
 /// Families a page of the list shows; revisions a page of a family shows.
@@ -209,7 +210,7 @@ pub async fn families(
                 for line in lines {
                     match line? {
                         Ok(line) => v.families.push(line),
-                        Err(e) => v.problem = format!("{}: {}", e.code, e.message),
+                        Err(e) => v.problem = said(v.page.tr, &e),
                     }
                 }
                 if let Some(next) = next {
@@ -220,7 +221,7 @@ pub async fn families(
                     );
                 }
             }
-            Err(e) => v.problem = format!("{}: {}", e.code, e.message),
+            Err(e) => v.problem = said(v.page.tr, &e),
         }
     }
     Ok(FamiliesPage { v }.into_response())
@@ -287,7 +288,7 @@ pub async fn family(
     let (arns, next) = match listed {
         Ok(listed) => listed,
         Err(e) => {
-            v.problem = format!("{}: {}", e.code, e.message);
+            v.problem = said(v.page.tr, &e);
             return Ok(FamilyPage { v }.into_response());
         }
     };
@@ -301,7 +302,7 @@ pub async fn family(
                     .push((cluster, service));
             }
         }
-        Err(e) => v.problem = format!("{}: {}", e.code, e.message),
+        Err(e) => v.problem = said(v.page.tr, &e),
     }
     match described(&state, aws, &arns).await? {
         Ok(revisions) => {
@@ -327,7 +328,7 @@ pub async fn family(
                 })
                 .collect();
         }
-        Err(e) => v.problem = format!("{}: {}", e.code, e.message),
+        Err(e) => v.problem = said(v.page.tr, &e),
     }
     if let Some(next) = next {
         v.next_url = format!(

@@ -18,6 +18,7 @@ use crate::model::task_definition::TaskDefinition;
 use crate::web::done::Done;
 use crate::web::error::{AppError, AppResult};
 use crate::web::page::Page;
+use crate::web::refusal::said;
 use crate::web::state::AppState;
 
 pub struct ContainerSummary {
@@ -180,11 +181,7 @@ pub async fn show(
         Ok(Some(revision)) => revision,
         Ok(None) => return Err(AppError::NotFound),
         Err(error) => {
-            return Ok((
-                StatusCode::BAD_GATEWAY,
-                format!("{}: {}", error.code, error.message),
-            )
-                .into_response());
+            return Ok((StatusCode::BAD_GATEWAY, said(page.tr, &error)).into_response());
         }
     };
     let mut problem = String::new();
@@ -192,7 +189,7 @@ pub async fn show(
         Some(aws) => match aws.services_running(&family).await {
             Ok(running) => running,
             Err(e) => {
-                problem = format!("{}: {}", e.code, e.message);
+                problem = said(page.tr, &e);
                 Vec::new()
             }
         },
@@ -342,7 +339,7 @@ async fn change_view(
         Ok(Some(revision)) => revision,
         Ok(None) => return Err(AppError::NotFound),
         Err(e) => {
-            v.problem = format!("{}: {}", e.code, e.message);
+            v.problem = said(v.page.tr, &e);
             return Ok((v, None));
         }
     };
@@ -354,7 +351,7 @@ async fn change_view(
                 .map(|(cluster, service, _)| format!("{cluster}/{service}"))
                 .collect();
         }
-        Err(e) => v.problem = format!("{}: {}", e.code, e.message),
+        Err(e) => v.problem = said(v.page.tr, &e),
     }
     if revision.status != change.required_status() {
         v.problem = v.page.tr.fmt(
@@ -435,7 +432,7 @@ async fn apply(
         })
         .into_response()),
         Err(e) => {
-            v.problem = format!("{}: {}", e.code, e.message);
+            v.problem = said(v.page.tr, &e);
             Ok((StatusCode::BAD_GATEWAY, ChangePage { v }).into_response())
         }
     }
