@@ -1,18 +1,20 @@
 //! What `ecs-wizard` does when given a command instead of serving.
 
 use std::io::BufRead;
-use std::path::Path;
 
 use anyhow::{Context, bail};
 
 use crate::accounts;
-use crate::config::{Command, UserCommand};
+use crate::config::{Command, Config, EmulatorCommand, UserCommand};
 use crate::model::access::Role;
 use crate::store::Store;
 
-/// Runs `command` against the store in `data_dir`; the text to print.
-pub async fn run(command: &Command, data_dir: &Path) -> anyhow::Result<String> {
+/// Runs `command` against the store in the data folder (and, for the
+/// emulator, the endpoint) `config` names; the text to print.
+pub async fn run(command: &Command, config: &Config) -> anyhow::Result<String> {
+    let data_dir = config.data_dir.as_path();
     match command {
+        Command::Emulator(command) => emulator(command, config).await,
         Command::User(UserCommand::Add {
             name,
             role,
@@ -48,4 +50,42 @@ pub async fn run(command: &Command, data_dir: &Path) -> anyhow::Result<String> {
             })
         }
     }
+}
+
+/// Readies (or resets, then readies) the emulator at --endpoint-url; never
+/// anything without one, so it cannot touch an AWS account.
+async fn emulator(command: &EmulatorCommand, config: &Config) -> anyhow::Result<String> {
+    let Some(endpoint) = config.endpoint_url.as_deref() else {
+        bail!(
+            "emulator commands need the emulator's address: ecs-wizard --endpoint-url http://127.0.0.1:5000 emulator …"
+        );
+    };
+    let mut said = Vec::new();
+    let sample_image = match command {
+        EmulatorCommand::Ready { sample_image } => *sample_image,
+        EmulatorCommand::Reset { sample_image } => {
+            crate::aws::emulator::reset(endpoint)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+            said.push(format!("Emptied the emulator at {endpoint}."));
+            let forgotten = Store::open(&config.data_dir)?.forget_aws_records().await?;
+            said.push(format!(
+                "Forgot {} revisions registered here, {} runs and {} created results (drafts stay).",
+                forgotten.registrations, forgotten.runs, forgotten.created
+            ));
+            *sample_image
+        }
+    };
+    let connection = crate::aws::connect(&config.aws_settings()).await;
+    let Some(aws) = connection.aws() else {
+        bail!(
+            "no credentials for the emulator: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (any values)"
+        );
+    };
+    let readied = aws
+        .ready_emulator(sample_image)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+    said.extend(readied);
+    Ok(said.join("\n"))
 }

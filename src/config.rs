@@ -117,6 +117,28 @@ pub enum Command {
     /// Local accounts (used with --local-accounts).
     #[command(subcommand)]
     User(UserCommand),
+    /// A local AWS emulator for a workshop (needs --endpoint-url before it).
+    #[command(subcommand)]
+    Emulator(EmulatorCommand),
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum EmulatorCommand {
+    /// Makes the emulator look like a fresh AWS account: an internet
+    /// gateway and a route to it in the default VPC (and a sample image).
+    Ready {
+        /// Also put an image `sample-app:latest` in ECR, for participants
+        /// without Docker.
+        #[arg(long)]
+        sample_image: bool,
+    },
+    /// Empties the emulator and forgets what this app recorded about it
+    /// (revisions registered, runs, created results; drafts stay), then
+    /// readies it again.
+    Reset {
+        #[arg(long)]
+        sample_image: bool,
+    },
 }
 
 #[derive(Debug, Clone, clap::Subcommand)]

@@ -19,7 +19,7 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let config = Config::parse();
     if let Some(command) = &config.command {
-        match ecs_wizard::cli::run(command, &config.data_dir).await {
+        match ecs_wizard::cli::run(command, &config).await {
             Ok(said) => println!("{said}"),
             Err(error) => {
                 eprintln!("ecs-wizard: {error:#}");

@@ -10,6 +10,7 @@ mod ec2;
 mod ecr;
 mod ecs;
 mod elbv2;
+pub mod emulator;
 mod error;
 mod iam;
 mod logs;

@@ -6,6 +6,7 @@
 mod accounts;
 pub mod audit;
 mod drafts;
+mod emulator_reset;
 mod failed_imports;
 mod migrations;
 pub mod oidc_logins;
@@ -22,6 +23,7 @@ pub use accounts::{ProviderSession, SessionUser, User, UserSummary};
 pub use drafts::ResourceDraft;
 pub use drafts::new_id;
 pub use drafts::{Draft, DraftSummary};
+pub use emulator_reset::Forgotten;
 pub use oidc_logins::OidcLogin;
 pub use registrations::Registration;
 
