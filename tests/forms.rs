@@ -329,3 +329,62 @@ async fn an_older_step_sent_again_names_what_it_would_remove() {
         "nothing was overwritten"
     );
 }
+
+/// Issue 22, item 7: the service form shows only the chosen load-balancing
+/// option's fields. CSS does the hiding (no script), so each field must sit
+/// in a part marked with the options it belongs to; the fields stay in the
+/// form, so what was typed is sent whichever option is chosen.
+#[tokio::test]
+async fn each_load_balancing_field_belongs_to_the_options_that_use_it() {
+    let mut app = preview_app().await;
+    let form = app.get("/services/new").await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let html = form.html();
+    let part_of = |id: &str| -> Vec<String> {
+        let selector = scraper::Selector::parse(&format!("[id='{id}']")).expect("selector");
+        let field = html
+            .select(&selector)
+            .next()
+            .unwrap_or_else(|| panic!("no #{id}"));
+        field
+            .ancestors()
+            .filter_map(scraper::ElementRef::wrap)
+            .find(|e| e.value().classes().any(|c| c == "lb-part"))
+            .map(|part| {
+                let mut classes: Vec<String> = part
+                    .value()
+                    .classes()
+                    .filter_map(|c| c.strip_prefix("for-").map(str::to_string))
+                    .collect();
+                classes.sort();
+                classes
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(part_of("loadBalancer.loadBalancerName"), ["new"]);
+    assert_eq!(
+        part_of("loadBalancerArn"),
+        ["existing_listener", "existing_load_balancer"]
+    );
+    assert_eq!(part_of("rulePriority"), ["existing_listener"]);
+    assert_eq!(
+        part_of("loadBalancer.listenerPort"),
+        ["existing_load_balancer", "new"]
+    );
+    assert_eq!(
+        part_of("loadBalancer.targetGroup.intervalSeconds"),
+        ["existing_listener", "existing_load_balancer", "new"]
+    );
+    assert_eq!(part_of("targetGroupArn"), ["existing"]);
+    // Every option the radio offers has a rule that shows its parts.
+    let css = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/static/app.css"))
+        .expect("css");
+    for option in [
+        "new",
+        "existing_load_balancer",
+        "existing_listener",
+        "existing",
+    ] {
+        assert!(css.contains(&format!(".lb-part.for-{option}")), "{option}");
+    }
+}
