@@ -776,3 +776,58 @@ async fn a_service_changed_after_its_review_is_not_created() {
         .collect();
     assert!(writes.is_empty(), "nothing was sent: {writes:?}");
 }
+
+/// Issue 22, item 6: a service draft is listed on the home page, and a
+/// revision's page offers to choose that revision in it, keeping the rest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revision_chosen_for_a_service_draft_keeps_what_was_typed() {
+    let w = world().await;
+    let review = fill_in(
+        &w,
+        &format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1"),
+        &reference_002_fields(),
+    )
+    .await;
+    let create = review.attr("form.create", "action").expect("Create");
+    let draft = create.trim_end_matches("/create").to_string();
+    let home = w.client.get("/").await;
+    assert_eq!(
+        home.select("#service-drafts li a"),
+        ["ecs-fargate-service"],
+        "{:?}",
+        home.select("#service-drafts")
+    );
+    // A new revision, registered elsewhere; its page offers the draft.
+    common::network::cluster_and_task_definition(
+        &aws_sdk_ecs::Client::new(&w.config),
+        CLUSTER,
+        "ecs-fargate-task",
+        "web",
+    )
+    .await;
+    let revision = w.client.get("/task-definitions/ecs-fargate-task/2").await;
+    assert_eq!(revision.status, 200, "{}", revision.text);
+    let offered = revision
+        .attrs("a[href*='?taskDefinition=']", "href")
+        .into_iter()
+        .find(|href| href.starts_with(&draft))
+        .expect("the draft is offered");
+    assert_eq!(
+        revision.select(&format!("a[href='{offered}']")),
+        ["Use this revision in service draft ecs-fargate-service"]
+    );
+    let form = w.client.get(&offered).await;
+    assert_eq!(form.status, 200, "{}", form.text);
+    assert_eq!(
+        form.attr("#taskRevision option[selected]", "value")
+            .as_deref(),
+        Some("ecs-fargate-task:2"),
+        "the revision chosen"
+    );
+    assert_eq!(
+        form.attr("#serviceName", "value").as_deref(),
+        Some("ecs-fargate-service"),
+        "the rest kept"
+    );
+    assert_eq!(form.attr("#desiredCount", "value").as_deref(), Some("2"));
+}

@@ -10,6 +10,7 @@ use super::checklist::{self, Checklist};
 use super::error::AppResult;
 use super::listing::ReadNote;
 use super::page::Page;
+use super::service_drafts::{self, ServiceDraftLine};
 use super::state::AppState;
 use super::task_definitions::DraftLine;
 use crate::store::runs::RunStatus;
@@ -19,6 +20,7 @@ pub struct HomeView {
     pub checklist: Checklist,
     pub runs: Vec<RunLine>,
     pub drafts: Vec<DraftLine>,
+    pub service_drafts: Vec<ServiceDraftLine>,
     pub registrations: Vec<RegistrationLine>,
     /// When the checklist's facts were read.
     pub note: ReadNote,
@@ -54,6 +56,7 @@ pub async fn show(State(state): State<AppState>, page: Page) -> AppResult<HomePa
         .into_iter()
         .map(|d| DraftLine::of(d, page.tr))
         .collect();
+    let service_drafts = service_drafts::lines(store, 10, None, untitled).await?;
     let snapshot = checklist::read(&state).await?;
     // Revisions AWS no longer has (an emulator reset) are not offered.
     let known = |arn: &str| match &snapshot {
@@ -111,6 +114,7 @@ pub async fn show(State(state): State<AppState>, page: Page) -> AppResult<HomePa
             page,
             runs,
             drafts,
+            service_drafts,
             registrations,
             note,
         },

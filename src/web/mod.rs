@@ -27,6 +27,7 @@ mod roles;
 pub mod route;
 mod runs;
 pub mod security;
+mod service_drafts;
 mod services;
 mod signin;
 pub mod state;

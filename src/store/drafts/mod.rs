@@ -5,6 +5,7 @@
 //! instead of creating again. The task definition wizard's typed reads and
 //! its drafts list are in [`task_definitions`].
 
+mod services;
 mod task_definitions;
 
 pub use task_definitions::{Draft, DraftSummary};

@@ -155,6 +155,10 @@ impl<W: FormWizard> DraftForm for OnePage<W> {
         }
     }
 
+    fn prepare(&mut self, _state: &AppState, query: &HashMap<String, String>) {
+        self.0.prepare(query);
+    }
+
     fn url(id: &str) -> String {
         draft_url::<W>(id)
     }

@@ -40,6 +40,11 @@ pub trait FormWizard:
     /// The form a first visit shows. `query` may prefill it (`?name=…`).
     fn start(context: &Context, query: &HashMap<String, String>) -> Self;
 
+    /// Fills what a visit's link offers into a saved draft's form, before it
+    /// is shown (not saved until the form is sent): a revision chosen for a
+    /// service draft keeps the rest of it.
+    fn prepare(&mut self, _query: &HashMap<String, String>) {}
+
     /// Reads the posted form; fields that did not parse go to `form.issues`.
     fn decode(form: &mut FormData, context: &Context) -> Self;
 

@@ -88,6 +88,17 @@ impl FormWizard for ServiceDraft {
         form::start(get("cluster"), get("taskDefinition"))
     }
 
+    /// `?taskDefinition=web:3` (from a revision's page) chooses that
+    /// revision; everything else typed stays.
+    fn prepare(&mut self, query: &HashMap<String, String>) {
+        if let Some(chosen) = query
+            .get("taskDefinition")
+            .filter(|t| is_family_revision(t))
+        {
+            self.service.task_definition = chosen.clone();
+        }
+    }
+
     fn decode(form: &mut FormData, _context: &Context) -> Self {
         form::decode(form)
     }
@@ -534,4 +545,17 @@ impl ServiceForm {
             v,
         }
     }
+}
+
+/// `family:7`: a family name (1–255 letters, digits, `-`, `_`) and a revision.
+fn is_family_revision(text: &str) -> bool {
+    text.rsplit_once(':').is_some_and(|(family, revision)| {
+        (1..=255).contains(&family.len())
+            && family
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
+            && !revision.is_empty()
+            && revision.len() <= 9
+            && revision.chars().all(|c| c.is_ascii_digit())
+    })
 }

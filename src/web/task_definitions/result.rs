@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use crate::store::Store;
 use crate::web::error::{AppError, AppResult};
 use crate::web::page::Page;
+use crate::web::service_drafts::{self, ServiceDraftLine};
 
 pub struct ResultView {
     pub page: Page,
@@ -16,6 +17,8 @@ pub struct ResultView {
     pub draft_url: String,
     /// `taskDefinition=web%3A7`: the service wizard, with this revision chosen.
     pub service_query: String,
+    /// Open service drafts this revision can be chosen in.
+    pub service_drafts: Vec<ServiceDraftLine>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -35,8 +38,11 @@ pub async fn show(
         .get("taskDefinition")
         .unwrap_or(&registration.response);
     let family_revision = format!("{}:{}", registration.family, registration.revision);
+    let service_drafts =
+        service_drafts::offered(&store, &family_revision, page.tr.t("ui.untitled")).await?;
     Ok(ResultPage {
         v: ResultView {
+            service_drafts,
             page,
             arn: registration.arn.clone(),
             service_query: serde_urlencoded::to_string([("taskDefinition", &family_revision)])

@@ -19,6 +19,7 @@ use crate::web::done::Done;
 use crate::web::error::{AppError, AppResult};
 use crate::web::page::Page;
 use crate::web::refusal::said;
+use crate::web::service_drafts::{self, ServiceDraftLine};
 use crate::web::state::AppState;
 
 pub struct ContainerSummary {
@@ -58,6 +59,8 @@ pub struct RevisionView {
     pub services: Vec<(String, String, String)>,
     /// `service_query` for "Create a service with this revision".
     pub service_query: String,
+    /// Open service drafts this revision can be chosen in.
+    pub service_drafts: Vec<ServiceDraftLine>,
     pub compare_url: String,
     pub problem: String,
 }
@@ -238,6 +241,12 @@ pub async fn show(
             .unwrap_or_default(),
         service_query: serde_urlencoded::to_string([("taskDefinition", revision.name())])
             .unwrap_or_default(),
+        service_drafts: service_drafts::offered(
+            &state.store,
+            &revision.name(),
+            page.tr.t("ui.untitled"),
+        )
+        .await?,
         cli,
         terraform,
         containers,
