@@ -2,6 +2,7 @@
 //! loopback ports, and an HTTP client that keeps cookies and the CSRF token.
 #![allow(dead_code)]
 
+pub mod api_model;
 pub mod faults;
 pub mod figures;
 pub mod fuzz;
@@ -56,8 +57,19 @@ pub fn free_port() -> u16 {
 }
 
 pub struct Moto {
+    /// The emulator's address as the tests use it: through a proxy that
+    /// holds every request against AWS's API models (`api_model.rs`).
     pub url: String,
+    /// Dropped first: its check runs while moto still stands.
+    _model_check: api_model::ModelProxy,
     _process: Process,
+}
+
+impl Moto {
+    /// The requests AWS's models refuse, taken (a test that sends one on purpose).
+    pub fn take_refused(&self) -> Vec<String> {
+        self._model_check.take_found()
+    }
 }
 
 /// Starts moto_server from the repo's venv (or $MOTO_SERVER). Fails loudly when it is missing.
@@ -74,8 +86,10 @@ pub fn moto() -> Moto {
         &[],
         "/moto-api/",
     );
+    let check = api_model::ModelProxy::start(&url);
     Moto {
-        url,
+        url: check.url.clone(),
+        _model_check: check,
         _process: process,
     }
 }

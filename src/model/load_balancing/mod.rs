@@ -362,12 +362,18 @@ fn check_elb_name(issues: &mut Vec<Issue>, path: &str, name: &str) {
 
 /// EC2 security group names: 1–255 of `a-zA-Z0-9 ._-:/()#,@[]+=&;{}!$*`,
 /// not starting with `sg-`.
-fn check_security_group_name(issues: &mut Vec<Issue>, path: &str, name: &str) {
-    let ok = (1..=255).contains(&name.len())
-        && !name.to_ascii_lowercase().starts_with("sg-")
-        && name
+/// EC2's rule for a security group's name and description (and a rule's
+/// description): 1–255 of letters, digits, spaces and `._-:/()#,@[]+=&;{}!$*`.
+/// The API model does not carry it; EC2 refuses anything else.
+fn is_group_text(text: &str) -> bool {
+    (1..=255).contains(&text.len())
+        && text
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b" ._-:/()#,@[]+=&;{}!$*".contains(&b));
+            .all(|b| b.is_ascii_alphanumeric() || b" ._-:/()#,@[]+=&;{}!$*".contains(&b))
+}
+
+fn check_security_group_name(issues: &mut Vec<Issue>, path: &str, name: &str) {
+    let ok = is_group_text(name) && !name.to_ascii_lowercase().starts_with("sg-");
     if !ok {
         issues.push(Issue::error(path, "v.lb_security_group_name"));
     }
@@ -561,5 +567,37 @@ pub(crate) mod tests {
             )
         };
         assert!(lb.check_zones(two).is_empty());
+    }
+
+    /// Issue 22, item 3: what the app writes itself into EC2's texts
+    /// follows the rule the model leaves out.
+    #[test]
+    fn the_security_group_texts_the_app_writes_are_ones_ec2_accepts() {
+        let lb = NewLoadBalancer::default();
+        for call in [
+            lb.alb_security_group(),
+            lb.service_security_group(),
+            lb.alb_ingress(),
+            lb.service_ingress(),
+        ] {
+            let mut texts = vec![call.input["Description"].as_str().unwrap_or("").to_string()];
+            for permission in call.input["IpPermissions"].as_array().into_iter().flatten() {
+                for range in permission["IpRanges"].as_array().into_iter().flatten() {
+                    texts.push(range["Description"].as_str().unwrap_or("").to_string());
+                }
+                for pair in permission["UserIdGroupPairs"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                {
+                    texts.push(pair["Description"].as_str().unwrap_or("").to_string());
+                }
+            }
+            for text in texts.into_iter().filter(|t| !t.is_empty()) {
+                assert!(is_group_text(&text), "{}: {text:?}", call.title());
+            }
+        }
+        assert!(!is_group_text("日本語の説明"));
+        assert!(!is_group_text(""));
     }
 }

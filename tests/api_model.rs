@@ -1,0 +1,81 @@
+//! Issue 22, item 3: the check every emulator-backed test runs under
+//! (`common::api_model`) refuses what AWS's published models refuse.
+
+mod common;
+
+use axum::http::HeaderMap;
+use common::api_model::check;
+
+fn json_target(target: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert("x-amz-target", target.parse().expect("header"));
+    headers
+}
+
+#[test]
+fn the_models_refuse_what_aws_refuses() {
+    let ecs = json_target("AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition");
+    let fine = br#"{"family": "web", "containerDefinitions": [{"name": "app", "image": "nginx"}]}"#;
+    assert!(check(&ecs, fine).is_empty(), "{:?}", check(&ecs, fine));
+    let bad = br#"{"family": "web", "containerDefinitions": [{"name": "app", "image": "nginx", "esential": true}], "networkMode": "bridged"}"#;
+    let found = check(&ecs, bad);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found.iter().any(|f| f.contains("esential is not a member")));
+    assert!(
+        found
+            .iter()
+            .any(|f| f.contains("\"bridged\" is not one of"))
+    );
+    let missing = check(&ecs, br#"{"containerDefinitions": []}"#);
+    assert!(missing[0].contains("required member family"), "{missing:?}");
+
+    let query = HeaderMap::new();
+    let role = b"Action=CreateRole&Version=2010-05-08&RoleName=web&AssumeRolePolicyDocument=%7B%7D&Tags.member.1.Key=team&Tags.member.1.Value=a";
+    assert!(check(&query, role).is_empty(), "{:?}", check(&query, role));
+    let long = format!(
+        "Action=CreateRole&Version=2010-05-08&RoleName={}&AssumeRolePolicyDocument=%7B%7D",
+        "r".repeat(65)
+    );
+    assert!(check(&query, long.as_bytes())[0].contains("maximum is 64"));
+    let ec2 = b"Action=CreateSecurityGroup&Version=2016-11-15&GroupName=sg&GroupDescription=d&VpcId=vpc-1&TagSpecification.1.ResourceType=security-group&TagSpecification.1.Tag.1.Key=k&TagSpecification.1.Tag.1.Value=v";
+    assert!(check(&query, ec2).is_empty(), "{:?}", check(&query, ec2));
+    let elb = b"Action=CreateTargetGroup&Version=2015-12-01&Name=tg&Protocol=HTTPS2&Port=80";
+    assert!(
+        check(&query, elb)[0].contains("is not one of"),
+        "{:?}",
+        check(&query, elb)
+    );
+}
+
+/// Every emulator a test starts is behind the check: a request moto
+/// accepts and AWS would refuse is caught on its way.
+#[tokio::test]
+async fn what_moto_accepts_and_aws_refuses_is_caught_on_the_way() {
+    let moto = common::moto();
+    let ecs = common::ecs_client(&moto.url);
+    ecs.register_task_definition()
+        .family("web")
+        .cpu("3")
+        .container_definitions(
+            aws_sdk_ecs::types::ContainerDefinition::builder()
+                .name("app")
+                .image("nginx")
+                .memory(512)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("moto accepts it");
+    assert!(moto.take_refused().is_empty(), "a valid request passes");
+    let iam = common::iam_client(&moto.url);
+    let refused = iam
+        .create_role()
+        .role_name("r".repeat(65))
+        .assume_role_policy_document("{}")
+        .send()
+        .await;
+    let _ = refused;
+    let found = moto.take_refused();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("iam:CreateRole.RoleName"), "{found:?}");
+}
