@@ -98,7 +98,7 @@ pub fn page_for(page: Page, run: &Run, draft_url: &str, review_url: String) -> R
             if let Err(error) = undo.outcome
                 && let Some(line) = steps.iter_mut().find(|s| s.call == undo.call)
             {
-                line.detail = format!("{}: {}", error.code, error.message);
+                line.detail = super::refusal::said(page.tr, &error);
             }
         }
     }
