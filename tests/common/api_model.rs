@@ -495,30 +495,13 @@ async fn forward(
     if !refused.is_empty() {
         state.found.lock().expect("lock").extend(refused);
     }
-    let mut request = state
-        .http
-        .request(method, format!("{}{}", state.upstream, uri))
-        .body(body);
-    for (name, value) in &headers {
-        if name != "host" && name != "content-length" {
-            request = request.header(name, value);
-        }
+    match super::faults::send_upstream(&state.http, &state.upstream, method, &uri, &headers, body)
+        .await
+    {
+        Ok(answer) => super::faults::relayed(answer).await,
+        Err(error) => Response::builder()
+            .status(502)
+            .body(Body::from(error.to_string()))
+            .expect("response"),
     }
-    let answer = match request.send().await {
-        Ok(answer) => answer,
-        Err(error) => {
-            return Response::builder()
-                .status(502)
-                .body(Body::from(error.to_string()))
-                .expect("response");
-        }
-    };
-    let mut response = Response::builder().status(answer.status().as_u16());
-    for (name, value) in answer.headers() {
-        if name != "content-length" && name != "transfer-encoding" && name != "connection" {
-            response = response.header(name.as_str(), value.as_bytes());
-        }
-    }
-    let bytes = answer.bytes().await.unwrap_or_default();
-    response.body(Body::from(bytes)).expect("response")
 }

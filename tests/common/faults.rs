@@ -269,33 +269,18 @@ async fn forward(
     {
         return error_response(&headers, &body, *status, code, message);
     }
-    let mut request = state
-        .http
-        .request(method, format!("{}{}", state.upstream, uri))
-        .body(body);
-    for (name, value) in &headers {
-        if name != "host" && name != "content-length" {
-            request = request.header(name, value);
-        }
-    }
-    let answer = match request.send().await {
-        Ok(answer) => answer,
-        Err(error) => return (StatusCode::BAD_GATEWAY, error.to_string()).into_response(),
-    };
+    let answer =
+        match send_upstream(&state.http, &state.upstream, method, &uri, &headers, body).await {
+            Ok(answer) => answer,
+            Err(error) => return (StatusCode::BAD_GATEWAY, error.to_string()).into_response(),
+        };
     match fault {
         // It happened upstream; the caller never learns.
         Some(Fault::LoseAnswer) => std::future::pending::<()>().await,
         Some(Fault::Late(after)) => tokio::time::sleep(after).await,
         _ => {}
     }
-    let status = answer.status();
-    let mut response = Response::builder().status(status.as_u16());
-    for (name, value) in answer.headers() {
-        if name != "content-length" && name != "transfer-encoding" && name != "connection" {
-            response = response.header(name.as_str(), value.as_bytes());
-        }
-    }
-    let bytes = answer.bytes().await.unwrap_or_default();
+    let response = relayed(answer).await;
     let mut shared = state.shared.lock().expect("lock");
     shared.timings.push((action.clone(), started.elapsed()));
     shared.spans.push(Span {
@@ -304,5 +289,35 @@ async fn forward(
         end: std::time::Instant::now(),
     });
     drop(shared);
+    response
+}
+
+/// The request as it came, sent on to `upstream`.
+pub async fn send_upstream(
+    http: &reqwest::Client,
+    upstream: &str,
+    method: Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<reqwest::Response, reqwest::Error> {
+    let mut request = http.request(method, format!("{upstream}{uri}")).body(body);
+    for (name, value) in headers {
+        if name != "host" && name != "content-length" {
+            request = request.header(name, value);
+        }
+    }
+    request.send().await
+}
+
+/// The upstream's answer, as the proxy's.
+pub async fn relayed(answer: reqwest::Response) -> Response {
+    let mut response = Response::builder().status(answer.status().as_u16());
+    for (name, value) in answer.headers() {
+        if name != "content-length" && name != "transfer-encoding" && name != "connection" {
+            response = response.header(name.as_str(), value.as_bytes());
+        }
+    }
+    let bytes = answer.bytes().await.unwrap_or_default();
     response.body(Body::from(bytes)).expect("response")
 }
