@@ -287,6 +287,9 @@ async fn a_cluster_with_a_service_is_refused_and_an_empty_one_is_deleted() {
         .await
         .expect("describe");
     assert!(left.clusters().iter().all(|c| c.status() != Some("ACTIVE")));
+    // Audited like every deletion: who, the route, and the call it sent.
+    let audit = client.get("/audit").await;
+    assert!(audit.text.contains("DeleteCluster"), "{}", audit.text);
     // Item 12: AWS's exception is said in words, with where to go.
     let gone = client.get("/clusters/never-made/services").await;
     let problem = gone.select("p.msg.error").join(" ");
