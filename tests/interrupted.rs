@@ -168,9 +168,11 @@ async fn a_create_answered_after_the_timeout_is_adopted_not_made_twice() {
 
     let moto = moto();
     let proxy = fault_proxy(&moto.url).await;
-    let app = common::app_with_flags(&proxy.url, &["--aws-timeout", "2"]);
+    // The look-up after a timeout gets the same time: 4 s, not 2, so a
+    // busy machine's slow emulator is not taken for a silent one.
+    let app = common::app_with_flags(&proxy.url, &["--aws-timeout", "4"]);
     let client = Client::new(&app.url).await;
-    let late = || Fault::Late(Duration::from_secs(4));
+    let late = || Fault::Late(Duration::from_secs(7));
     proxy.fail("CreateCluster", 1, late());
     proxy.fail("CreateRepository", 1, late());
     proxy.fail("RegisterTaskDefinition", 1, late());
