@@ -935,3 +935,35 @@ async fn the_audit_log_downloads_as_csv() {
     );
     assert!(text.starts_with("entry,at,user,"));
 }
+
+/// Issue 22, item 13: times are sent in UTC and shown in the browser's
+/// time zone, with the UTC time kept for the hover.
+#[tokio::test]
+async fn times_read_in_the_browsers_zone_with_utc_on_hover() {
+    let app = app(None);
+    let browser = browser().await;
+    let c = &browser.client;
+    c.goto(&format!("{}/task-definitions/new", app.url))
+        .await
+        .expect("open");
+    press(c, "", "Start empty").await;
+    c.goto(&app.url).await.expect("home");
+    wait_heading(c, "Getting started").await;
+    let time = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("ul.drafts time.utc[data-local]"))
+        .await
+        .expect("the draft's time, read in the browser's zone");
+    let utc = time.attr("title").await.expect("title").expect("a title");
+    assert!(utc.ends_with(" UTC"), "{utc}");
+    let datetime = time
+        .attr("datetime")
+        .await
+        .expect("attr")
+        .expect("datetime");
+    assert!(datetime.ends_with('Z'), "{datetime}");
+    let shown = time.text().await.expect("text");
+    assert_ne!(shown, utc, "written for this browser, not as sent");
+    browser.client.close().await.expect("close");
+}
