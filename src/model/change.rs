@@ -193,9 +193,24 @@ pub struct PolicyEdit {
 /// without white space.
 pub const MAX_INLINE_CHARS: usize = 10_240;
 
+/// More inline policies than fit in [`MAX_INLINE_CHARS`] with a minimal
+/// statement each: refused at once.
+pub const MAX_INLINE_POLICIES: usize = 100;
+
 impl PolicyEdit {
     /// What IAM would refuse, beside the field it belongs to.
     pub fn validate(&self) -> Vec<Issue> {
+        // Far more rows than a role can hold are refused before anything
+        // else is looked at: the checks below compare rows with each other.
+        if self.inline.len() > MAX_INLINE_POLICIES || self.attached.len() > 2 * MAX_MANAGED_POLICIES
+        {
+            return vec![
+                Issue::error("inline", "v.too_many")
+                    .with("path", "inline / attached")
+                    .with("count", self.inline.len() + self.attached.len())
+                    .with("max", MAX_INLINE_POLICIES),
+            ];
+        }
         let mut issues = Vec::new();
         if self.attached.len() > MAX_MANAGED_POLICIES {
             issues.push(
@@ -518,6 +533,23 @@ mod tests {
             inline: Vec::new(),
         };
         assert_eq!(many.validate()[0].key, "v.too_many_policies");
+    }
+
+    #[test]
+    fn thousands_of_rows_are_refused_before_they_are_compared() {
+        let edit = PolicyEdit {
+            attached: Vec::new(),
+            inline: vec![
+                InlinePolicy {
+                    name: "p".into(),
+                    document: "{}".into()
+                };
+                20_000
+            ],
+        };
+        let found = edit.validate();
+        assert_eq!(found.len(), 1, "one message, no row compared");
+        assert_eq!(found[0].key, "v.too_many");
     }
 
     #[test]
