@@ -88,6 +88,10 @@ impl Default for TargetGroup {
 pub const ALB_GROUP: &str = "${AlbSecurityGroup.GroupId}";
 pub const SERVICE_GROUP: &str = "${ServiceSecurityGroup.GroupId}";
 pub const LOAD_BALANCER_ARN: &str = "${CreateLoadBalancer.LoadBalancerArn}";
+/// The descriptions of the two ingress rules, in the requests and the
+/// Terraform alike (scanners such as checkov ask every rule for one).
+pub const FROM_ANYWHERE: &str = "from anywhere";
+pub const FROM_LOAD_BALANCER: &str = "from the load balancer";
 pub const TARGET_GROUP_ARN: &str = "${CreateTargetGroup.TargetGroupArn}";
 
 impl NewLoadBalancer {
@@ -104,7 +108,7 @@ impl NewLoadBalancer {
         ingress(
             ALB_GROUP,
             self.listener_port,
-            json!({"IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "from anywhere"}]}),
+            json!({"IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": FROM_ANYWHERE}]}),
         )
     }
 
@@ -124,7 +128,7 @@ impl NewLoadBalancer {
     pub fn service_ingress_from(&self, groups: &[String]) -> ApiCall {
         let pairs: Vec<Value> = groups
             .iter()
-            .map(|g| json!({"GroupId": g, "Description": "from the load balancer"}))
+            .map(|g| json!({"GroupId": g, "Description": FROM_LOAD_BALANCER}))
             .collect();
         ingress(
             SERVICE_GROUP,

@@ -85,7 +85,8 @@ impl NewLoadBalancer {
         );
         let _ = write!(
             hcl,
-            "resource \"aws_vpc_security_group_ingress_rule\" \"{alb_group}_http\" {{\n  security_group_id = aws_security_group.{alb_group}.id\n  ip_protocol       = \"tcp\"\n  from_port         = {port}\n  to_port           = {port}\n  cidr_ipv4         = \"0.0.0.0/0\"\n}}\n\n",
+            "resource \"aws_vpc_security_group_ingress_rule\" \"{alb_group}_http\" {{\n  security_group_id = aws_security_group.{alb_group}.id\n  description       = {}\n  ip_protocol       = \"tcp\"\n  from_port         = {port}\n  to_port           = {port}\n  cidr_ipv4         = \"0.0.0.0/0\"\n}}\n\n",
+            quote(super::FROM_ANYWHERE),
             port = self.listener_port
         );
         if service_group {
@@ -98,7 +99,8 @@ impl NewLoadBalancer {
             );
             let _ = write!(
                 hcl,
-                "resource \"aws_vpc_security_group_ingress_rule\" \"{label}_from_alb\" {{\n  security_group_id            = aws_security_group.{label}.id\n  ip_protocol                  = \"tcp\"\n  from_port                    = {port}\n  to_port                      = {port}\n  referenced_security_group_id = aws_security_group.{alb_group}.id\n}}\n\n",
+                "resource \"aws_vpc_security_group_ingress_rule\" \"{label}_from_alb\" {{\n  security_group_id            = aws_security_group.{label}.id\n  description                  = {}\n  ip_protocol                  = \"tcp\"\n  from_port                    = {port}\n  to_port                      = {port}\n  referenced_security_group_id = aws_security_group.{alb_group}.id\n}}\n\n",
+                quote(super::FROM_LOAD_BALANCER),
                 port = self.container_port
             );
         }
@@ -135,7 +137,8 @@ impl NewLoadBalancer {
             for (n, group) in groups.iter().enumerate() {
                 let _ = write!(
                     hcl,
-                    "resource \"aws_vpc_security_group_ingress_rule\" \"{label}_from_alb_{n}\" {{\n  security_group_id            = aws_security_group.{label}.id\n  ip_protocol                  = \"tcp\"\n  from_port                    = {port}\n  to_port                      = {port}\n  referenced_security_group_id = {}\n}}\n\n",
+                    "resource \"aws_vpc_security_group_ingress_rule\" \"{label}_from_alb_{n}\" {{\n  security_group_id            = aws_security_group.{label}.id\n  description                  = {}\n  ip_protocol                  = \"tcp\"\n  from_port                    = {port}\n  to_port                      = {port}\n  referenced_security_group_id = {}\n}}\n\n",
+                    quote(super::FROM_LOAD_BALANCER),
                     quote(group),
                     port = self.container_port
                 );
@@ -197,6 +200,35 @@ mod tests {
             !reference_002()
                 .terraform(false)
                 .contains("ecs_fargate_service_sg")
+        );
+    }
+
+    /// Every ingress rule carries the description its request carries
+    /// (checkov's CKV_AWS_23 asks each rule for one).
+    #[test]
+    fn each_ingress_rule_is_described_as_its_request_is() {
+        let lb = reference_002();
+        let hcl = lb.terraform(true);
+        let rules = hcl
+            .matches("resource \"aws_vpc_security_group_ingress_rule\"")
+            .count();
+        assert_eq!(rules, 2, "{hcl}");
+        let anywhere =
+            lb.alb_ingress().input["IpPermissions"][0]["IpRanges"][0]["Description"].clone();
+        let from_lb =
+            lb.service_ingress().input["IpPermissions"][0]["UserIdGroupPairs"][0]["Description"]
+                .clone();
+        for described in [anywhere, from_lb] {
+            let text = described.as_str().expect("a description");
+            assert!(
+                hcl.contains(&format!("= \"{text}\"")),
+                "{text} missing in:\n{hcl}"
+            );
+        }
+        assert_eq!(
+            hcl.matches("  description ").count(),
+            2 + rules,
+            "groups and rules: {hcl}"
         );
     }
 }
