@@ -20,6 +20,7 @@
 use futures_util::future::join_all;
 
 use super::read_cache::Read;
+use super::revisions::family_revision;
 use super::{Aws, AwsError};
 use crate::model::account::{AccountSnapshot, ClusterSummary, RepositorySummary, RoleSummary};
 
@@ -39,7 +40,7 @@ impl Aws {
     /// `likely`: repositories the person has been working with, looked
     /// into for an image before the newest.
     pub async fn snapshot(&self, likely: &[String]) -> Result<Read<AccountSnapshot>, AwsError> {
-        let (roles, clusters, repositories, families) = tokio::join!(
+        let (roles, clusters, repositories, revisions) = tokio::join!(
             self.cache.read_if(
                 "checklist-roles".into(),
                 |roles: &Vec<RoleSummary>| roles.iter().any(RoleSummary::trusts_ecs_tasks),
@@ -66,32 +67,16 @@ impl Aws {
             self.cache.read_if(
                 "active-revisions".into(),
                 |(arns, _): &(Vec<String>, bool)| !arns.is_empty(),
-                || async {
-                    let output = self
-                        .ecs
-                        .list_task_definitions()
-                        .status(aws_sdk_ecs::types::TaskDefinitionStatus::Active)
-                        .sort(aws_sdk_ecs::types::SortOrder::Desc)
-                        .max_results(PAGE)
-                        .send()
-                        .await?;
-                    let arns: Vec<String> = output
-                        .task_definition_arns()
-                        .iter()
-                        .take(PAGE as usize)
-                        .cloned()
-                        .collect();
-                    Ok((arns, output.next_token().is_none()))
-                },
+                || self.active_revisions(),
             ),
         );
-        let (roles, clusters, repositories, families) =
-            (roles?, clusters?, repositories?, families?);
+        let (roles, clusters, repositories, revisions) =
+            (roles?, clusters?, repositories?, revisions?);
         let parts = [
             roles.when(),
             clusters.when(),
             repositories.when(),
-            families.when(),
+            revisions.when(),
         ];
         let (clusters, with_services) = clusters.value.as_ref().clone();
         let snapshot = AccountSnapshot {
@@ -99,15 +84,14 @@ impl Aws {
             clusters,
             clusters_with_services: with_services,
             repositories: repositories.value.to_vec(),
-            task_definition_families: families
+            task_definition_families: revisions
                 .value
                 .0
                 .first()
-                .and_then(|arn| arn.rsplit('/').next())
-                .and_then(|name| name.rsplit_once(':'))
+                .and_then(|arn| family_revision(arn).rsplit_once(':'))
                 .map(|(family, _)| vec![family.to_string()])
                 .unwrap_or_default(),
-            active_revisions: families.value.1.then(|| families.value.0.clone()),
+            active_revisions: revisions.value.1.then(|| revisions.value.0.clone()),
         };
         Ok(Read::joined(snapshot, &parts))
     }
@@ -174,6 +158,26 @@ impl Aws {
             .services()
             .iter()
             .any(|s| s.status() == Some("ACTIVE")))
+    }
+
+    /// One page of ACTIVE revisions' ARNs, newest first, and whether it
+    /// holds them all.
+    async fn active_revisions(&self) -> Result<(Vec<String>, bool), AwsError> {
+        let output = self
+            .ecs
+            .list_task_definitions()
+            .status(aws_sdk_ecs::types::TaskDefinitionStatus::Active)
+            .sort(aws_sdk_ecs::types::SortOrder::Desc)
+            .max_results(PAGE)
+            .send()
+            .await?;
+        let arns: Vec<String> = output
+            .task_definition_arns()
+            .iter()
+            .take(PAGE as usize)
+            .cloned()
+            .collect();
+        Ok((arns, output.next_token().is_none()))
     }
 
     /// The console's role by name; the first page of roles only when it is

@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::RunJournal;
@@ -16,6 +16,19 @@ pub use crate::model::change::ChangeCall;
 use crate::store::runs::Run;
 use crate::store::runs::{RunStatus, StepStatus};
 use crate::store::{Store, StoreError};
+
+/// Something a change leaves in place, and why (a catalog key): what a
+/// service's tear-down keeps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Kept {
+    /// Its id (an ARN, `sg-…`).
+    pub what: String,
+    pub step: String,
+    pub reason: String,
+    /// Its name, as the creating request gave it; empty in old snapshots.
+    #[serde(default)]
+    pub name: String,
+}
 
 /// What every change's snapshot holds, whatever else it says.
 #[derive(Deserialize, Default)]

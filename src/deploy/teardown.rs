@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+pub use super::change::Kept;
 use super::change::{self, ChangeCall};
 use super::cleanup::cleanup_calls;
 use super::plan::{Plan, fill_in, outputs_of};
@@ -27,18 +28,6 @@ use crate::store::runs::StepStatus;
 use crate::store::{Store, StoreError};
 
 pub const KIND: &str = "teardowns";
-
-/// Something the tear-down leaves in place, and why (a catalog key).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Kept {
-    /// Its id (an ARN, `sg-…`).
-    pub what: String,
-    pub step: String,
-    pub reason: String,
-    /// Its name, as the creating request gave it; empty in old snapshots.
-    #[serde(default)]
-    pub name: String,
-}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Teardown {

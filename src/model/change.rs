@@ -162,6 +162,14 @@ impl ChangeKind {
         }
     }
 
+    /// Catalog key of the way back from its run's page.
+    pub fn back_label(self) -> &'static str {
+        match self {
+            ChangeKind::RolePolicies => "ui.back_to_role",
+            _ => "ui.back_to_list",
+        }
+    }
+
     /// Where the page leads back to: what the thing belonged to.
     pub fn back_url(self, name: &str) -> String {
         match self {
@@ -180,6 +188,36 @@ pub struct InlinePolicy {
     pub name: String,
     /// JSON, as typed.
     pub document: String,
+}
+
+impl InlinePolicy {
+    /// A policy allowing `action` (`logs:CreateLogGroup`) on `resource`
+    /// (an ARN), named after the action: the fix a review offers. None for
+    /// an action or resource IAM could not hold.
+    pub fn allowing(action: &str, resource: &str) -> Option<Self> {
+        let (service, verb) = action.split_once(':')?;
+        let plain = |text: &str, extra: &str| {
+            !text.is_empty()
+                && text.len() <= 64
+                && text
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
+        };
+        if !plain(service, "-") || !plain(verb, "*") {
+            return None;
+        }
+        if !resource.starts_with("arn:") || resource.len() > 2048 {
+            return None;
+        }
+        let document = json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]
+        });
+        Some(Self {
+            name: format!("allow-{service}-{verb}").replace('*', "all"),
+            document: serde_json::to_string_pretty(&document).unwrap_or_default(),
+        })
+    }
 }
 
 /// What a role's policies should be after the change.
@@ -314,7 +352,7 @@ pub fn role_policy_calls(role: &RoleDetails, edit: &PolicyEdit) -> Vec<ChangeCal
 }
 
 /// `arn:aws:iam::aws:policy/service-role/X` → `X`.
-fn policy_name(arn: &str) -> &str {
+pub fn policy_name(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
 }
 
@@ -533,6 +571,20 @@ mod tests {
             inline: Vec::new(),
         };
         assert_eq!(many.validate()[0].key, "v.too_many_policies");
+    }
+
+    #[test]
+    fn a_fix_names_its_policy_after_the_action_and_refuses_odd_input() {
+        let policy = InlinePolicy::allowing(
+            "logs:CreateLogGroup",
+            "arn:aws:logs:ap-northeast-1:123456789012:log-group:/ecs/web",
+        )
+        .expect("a policy");
+        assert_eq!(policy.name, "allow-logs-CreateLogGroup");
+        assert!(policy.document.contains("log-group:/ecs/web"));
+        assert!(InlinePolicy::allowing("logs CreateLogGroup", "arn:x").is_none());
+        assert!(InlinePolicy::allowing("logs:Create\"", "arn:x").is_none());
+        assert!(InlinePolicy::allowing("logs:CreateLogGroup", "*").is_none());
     }
 
     #[test]

@@ -26,8 +26,7 @@ use super::route::{Routes, admin, get, post, viewer};
 use super::runs::{StepRow, failure_text, step_row};
 use super::state::AppState;
 use crate::aws::{Aws, AwsError};
-use crate::deploy::change::{self, ChangeCall};
-use crate::deploy::teardown::Kept;
+use crate::deploy::change::{self, ChangeCall, Kept};
 use crate::model::access::Role;
 use crate::model::change::{
     ChangeKind, PolicyEdit, delete_cluster_calls, delete_log_group_calls, delete_repository_calls,
@@ -217,6 +216,22 @@ pub async fn confirmation(
     request: &Request,
     changed: bool,
 ) -> AppResult<Response> {
+    let worked = match state.connection.aws() {
+        Some(aws) => Some(work_out(aws, &page, request).await),
+        None => None,
+    };
+    confirmation_of(state, page, request, worked, changed)
+}
+
+/// The confirmation page of `request`, from what was worked out (None in
+/// preview mode, where nothing is read).
+fn confirmation_of(
+    state: &AppState,
+    page: Page,
+    request: &Request,
+    worked: Option<Result<Option<Worked>, AwsError>>,
+    changed: bool,
+) -> AppResult<Response> {
     let tr = page.tr;
     let mut v = ConfirmView {
         title: format!("{}: {}", tr.t(request.kind.title()), request.name),
@@ -234,8 +249,8 @@ pub async fn confirmation(
         blocked: page.blocked_for(Role::Admin, false),
         page,
     };
-    if let Some(aws) = state.connection.aws() {
-        match work_out(aws, &v.page, request).await {
+    if let Some(worked) = worked {
+        match worked {
             Ok(None) => return Err(AppError::NotFound),
             Ok(Some(worked)) => {
                 let region = state.connection.region();
@@ -306,14 +321,16 @@ pub async fn start(
     if let Some(run) = state.store.latest_run(&key).await? {
         return Ok(Redirect::to(&run_url(&run.id)).into_response());
     }
+    // What Confirm finds is what the page says again when it differs:
+    // nothing is read twice.
     let worked = match work_out(aws, &page, &request).await {
-        Ok(Some(worked)) => worked,
-        Ok(None) => return Err(AppError::NotFound),
-        Err(_) => return confirmation(&state, page, &request, true).await,
+        Ok(Some(worked))
+            if worked.refusal.is_empty() && digest(&worked.calls) == form.text("digest") =>
+        {
+            worked
+        }
+        other => return confirmation_of(&state, page, &request, Some(other), true),
     };
-    if !worked.refusal.is_empty() || digest(&worked.calls) != form.text("digest") {
-        return confirmation(&state, page, &request, true).await;
-    }
     let snapshot = serde_json::to_value(Snapshot {
         kind: request.kind,
         name: request.name.clone(),
@@ -366,22 +383,29 @@ pub struct RunPartial {
     pub v: RunView,
 }
 
-/// The run page's view; `done_said` is what it says once it succeeded.
-#[allow(clippy::too_many_arguments)]
+/// What a run's page says of it, in the reader's words.
+pub struct RunWords {
+    pub heading: String,
+    /// What it says once the run succeeded.
+    pub done: String,
+    pub back_url: String,
+    /// Catalog key of the way back.
+    pub back_label: &'static str,
+}
+
+/// The run page's view.
 pub fn run_view(
     page: Page,
     run: &Run,
     url: &str,
     calls: &[ChangeCall],
     kept: Vec<Kept>,
-    heading: String,
-    done_said: String,
-    back: (String, &'static str),
+    words: RunWords,
 ) -> RunView {
     let tr = page.tr;
     let (status, class) = match run.status {
         RunStatus::Running => (tr.t("ui.change_running").to_string(), "warning"),
-        RunStatus::Succeeded => (done_said, "ok"),
+        RunStatus::Succeeded => (words.done, "ok"),
         _ => (tr.t("ui.change_stopped").to_string(), "error"),
     };
     let steps = calls
@@ -413,9 +437,9 @@ pub fn run_view(
     RunView {
         blocked: page.blocked_for(Role::Admin, false),
         page,
-        heading,
-        back_url: back.0,
-        back_label: back.1,
+        heading: words.heading,
+        back_url: words.back_url,
+        back_label: words.back_label,
         status,
         class,
         poll_url: if run.status == RunStatus::Running {
@@ -467,25 +491,20 @@ pub async fn show(
     let snapshot: Snapshot =
         serde_json::from_value(run.snapshot.clone()).map_err(|_| AppError::NotFound)?;
     let tr = page.tr;
-    let heading = format!("{}: {}", tr.t(snapshot.kind.title()), snapshot.name);
-    let done = tr.fmt(snapshot.kind.done(), &[("name", snapshot.name.clone())]);
-    let back = (
-        snapshot.kind.back_url(&snapshot.name),
-        if snapshot.kind == ChangeKind::RolePolicies {
-            "ui.back_to_role"
-        } else {
-            "ui.back_to_list"
-        },
-    );
+    let (kind, name) = (snapshot.kind, &snapshot.name);
+    let words = RunWords {
+        heading: format!("{}: {name}", tr.t(kind.title())),
+        done: tr.fmt(kind.done(), &[("name", name.clone())]),
+        back_url: kind.back_url(name),
+        back_label: kind.back_label(),
+    };
     let v = run_view(
         page,
         &run,
         &run_url(&id),
         &snapshot.calls,
         Vec::new(),
-        heading,
-        done,
-        back,
+        words,
     );
     Ok(answer(&headers, v))
 }

@@ -48,9 +48,10 @@ pub async fn read(
     })
 }
 
-/// The checklist's next step, as a result page offers it: (label, URL);
-/// the home page when the account could not be read or all is done.
-pub async fn next_step(state: &AppState, tr: Tr) -> (&'static str, String) {
+/// The checklist's next step, as a result page offers it: ("Next:
+/// Create cluster", URL); the home page when the account could not be
+/// read or all is done.
+pub async fn next_step(state: &AppState, tr: Tr) -> (String, String) {
     let snapshot = read(state)
         .await
         .ok()
@@ -60,8 +61,14 @@ pub async fn next_step(state: &AppState, tr: Tr) -> (&'static str, String) {
     list.lines
         .into_iter()
         .find(|line| line.is_next)
-        .map(|line| (line.action_label, line.action_url))
-        .unwrap_or(("ui.next_step", "/".into()))
+        .map(|line| {
+            let action = tr.t(line.action_label).to_string();
+            (
+                tr.fmt("ui.next_action", &[("action", action)]),
+                line.action_url,
+            )
+        })
+        .unwrap_or_else(|| (tr.t("ui.next_step").to_string(), "/".into()))
 }
 
 /// `snapshot` is None in preview mode.

@@ -56,7 +56,7 @@ pub async fn show(State(state): State<AppState>, page: Page) -> AppResult<HomePa
         .into_iter()
         .map(|d| DraftLine::of(d, page.tr))
         .collect();
-    let service_drafts = service_drafts::lines(store, 10, None, untitled).await?;
+    let service_drafts = service_drafts::lines(store, page.tr, 10, None).await?;
     let snapshot = checklist::read(&state).await?;
     // Revisions AWS no longer has (an emulator reset) are not offered.
     let known = |arn: &str| match &snapshot {

@@ -159,11 +159,11 @@ pub fn check(headers: &HeaderMap, body: &[u8]) -> Vec<String> {
     };
     let mut found = Vec::new();
     if let Some(shape) = op["input"]["shape"].as_str() {
-        let checker = Checker {
+        let mut checker = Checker {
             model,
             found: &mut found,
         };
-        checker.value(shape, &input, &format!("{}:{operation}", model.service));
+        checker.walk(shape, &input, &format!("{}:{operation}", model.service));
     }
     found
 }
@@ -176,10 +176,6 @@ struct Checker<'a> {
 impl Checker<'_> {
     fn query(&self) -> bool {
         self.model.protocol != "json"
-    }
-
-    fn value(mut self, shape: &str, value: &Value, path: &str) {
-        self.walk(shape, value, path);
     }
 
     fn walk(&mut self, shape_name: &str, value: &Value, path: &str) {

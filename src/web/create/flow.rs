@@ -374,7 +374,7 @@ pub async fn result<W: CreateWizard>(
         _ => match draft.created.as_ref() {
             Some(created) => {
                 let next = match draft.body.next_step() {
-                    Some(own) => own,
+                    Some((label, url)) => (page.tr.t(label).to_string(), url),
                     None => checklist::next_step(&state, page.tr).await,
                 };
                 Ok(ResultPage {

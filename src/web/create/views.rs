@@ -167,24 +167,13 @@ pub struct ResultPage {
     pub v: ResultView,
 }
 
-/// `next`: the wizard's own next step, or the checklist's (a catalog key
-/// of an action, said as "Next: …").
+/// `next`: what the result offers next, said, and where.
 pub fn result<W: CreateWizard>(
     page: Page,
     body: &W,
     created: &Value,
-    next: (&'static str, String),
+    (next_label, next_url): (String, String),
 ) -> ResultView {
-    let (next_label, next_url) = match body.next_step() {
-        Some((label, url)) => (page.tr.t(label).to_string(), url),
-        None => (
-            page.tr.fmt(
-                "ui.next_action",
-                &[("action", page.tr.t(next.0).to_string())],
-            ),
-            next.1,
-        ),
-    };
     ResultView {
         page,
         name: body.name().to_string(),

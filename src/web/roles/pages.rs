@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::aws::{Aws, AwsError};
 use crate::model::account::{RoleDetails, RoleSummary};
-use crate::model::change::{InlinePolicy, PolicyEdit};
+use crate::model::change::{InlinePolicy, PolicyEdit, policy_name};
 use crate::model::issue::Issue;
 use crate::model::permissions::Gap;
 use crate::model::role::{MANAGED_POLICIES, is_role_name, trust_policy_with_ecs_tasks};
@@ -130,30 +130,8 @@ pub struct Adding {
 }
 
 impl Adding {
-    /// The statement asked for, when it is one IAM could hold.
     fn policy(&self) -> Option<InlinePolicy> {
-        let (service, action) = self.add.split_once(':')?;
-        let plain = |text: &str, extra: &str| {
-            !text.is_empty()
-                && text.len() <= 64
-                && text
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
-        };
-        if !plain(service, "-") || !plain(action, "*") {
-            return None;
-        }
-        if !self.resource.starts_with("arn:") || self.resource.len() > 2048 {
-            return None;
-        }
-        let document = serde_json::json!({
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": self.add, "Resource": self.resource}]
-        });
-        Some(InlinePolicy {
-            name: format!("allow-{service}-{action}").replace('*', "all"),
-            document: serde_json::to_string_pretty(&document).unwrap_or_default(),
-        })
+        InlinePolicy::allowing(&self.add, &self.resource)
     }
 }
 
@@ -184,7 +162,9 @@ fn decode(form: &FormData) -> Posted {
         .chain(split_lines(&other_arns))
         .filter(|arn| !arn.is_empty())
         .collect();
-    attached.dedup();
+    // A policy both checked and typed is attached once.
+    let mut seen = std::collections::HashSet::new();
+    attached.retain(|arn| seen.insert(arn.clone()));
     let mut inline = Vec::new();
     let mut rows = Vec::new();
     for n in form.rows("inline.") {
@@ -368,7 +348,7 @@ fn form_of(
         .enumerate()
         .map(|(n, arn)| PolicyChoice {
             n,
-            name: arn.rsplit('/').next().unwrap_or(&arn).to_string(),
+            name: policy_name(&arn).to_string(),
             checked: chosen.contains(&arn),
             arn,
         })
@@ -459,4 +439,20 @@ async fn fix(
         Ok(()) => Redirect::to(&done.on(&back, name)).into_response(),
         Err(error) => refused(page, error, Vec::new(), back),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_policy_checked_and_typed_again_is_attached_once() {
+        const AGENT: &str = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy";
+        const TEAM: &str = "arn:aws:iam::123456789012:policy/team";
+        let form = FormData::new(vec![
+            ("attached.0".into(), AGENT.into()),
+            ("attachedOther".into(), format!("{TEAM}\n{AGENT}")),
+        ]);
+        assert_eq!(decode(&form).edit.attached, [AGENT, TEAM]);
+    }
 }

@@ -191,21 +191,19 @@ pub async fn show(
     let run = changes::run_of(&state, KIND, &id).await?;
     let teardown: Teardown = serde_json::from_value(run.snapshot.clone()).unwrap_or_default();
     let tr = page.tr;
-    let heading = format!("{}: {}", tr.t("ui.delete_service"), teardown.service);
-    let done = tr.fmt("ui.done_teardown", &[("name", teardown.service.clone())]);
-    let back = (
-        format!("/clusters/{}/services", teardown.cluster),
-        "ui.back_to_services",
-    );
+    let words = changes::RunWords {
+        heading: format!("{}: {}", tr.t("ui.delete_service"), teardown.service),
+        done: tr.fmt("ui.done_teardown", &[("name", teardown.service.clone())]),
+        back_url: format!("/clusters/{}/services", teardown.cluster),
+        back_label: "ui.back_to_services",
+    };
     let v = changes::run_view(
         page,
         &run,
         &teardown_url(&id),
         &teardown.calls,
         teardown.kept,
-        heading,
-        done,
-        back,
+        words,
     );
     Ok(changes::answer(&headers, v))
 }

@@ -38,8 +38,7 @@ pub async fn show(
         .get("taskDefinition")
         .unwrap_or(&registration.response);
     let family_revision = format!("{}:{}", registration.family, registration.revision);
-    let service_drafts =
-        service_drafts::offered(&store, &family_revision, page.tr.t("ui.untitled")).await?;
+    let service_drafts = service_drafts::offered(&store, page.tr, &family_revision).await?;
     Ok(ResultPage {
         v: ResultView {
             service_drafts,

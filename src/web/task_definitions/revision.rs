@@ -241,12 +241,7 @@ pub async fn show(
             .unwrap_or_default(),
         service_query: serde_urlencoded::to_string([("taskDefinition", revision.name())])
             .unwrap_or_default(),
-        service_drafts: service_drafts::offered(
-            &state.store,
-            &revision.name(),
-            page.tr.t("ui.untitled"),
-        )
-        .await?,
+        service_drafts: service_drafts::offered(&state.store, page.tr, &revision.name()).await?,
         cli,
         terraform,
         containers,
