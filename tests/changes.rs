@@ -262,7 +262,7 @@ async fn a_cluster_with_a_service_is_refused_and_an_empty_one_is_deleted() {
     assert_eq!(
         refused.select("#change-refused"),
         [
-            "Cluster busy still has 1 services. ECS deletes only a cluster without services: delete them first from the cluster's services page."
+            "Cluster busy still has services (1). ECS deletes only a cluster without services: delete them first from the cluster's services page."
         ]
     );
     assert!(
@@ -331,7 +331,7 @@ async fn a_repository_goes_with_its_images_counted_first_and_a_log_group_goes() 
     assert_eq!(
         confirmation.select("#change-lead"),
         [
-            "Deletes repository shop/web and the 2 images in it (force). Nobody can pull them afterwards: tasks that use them fail to start."
+            "Deletes repository shop/web and the images in it (2), by force. Nobody can pull them afterwards: tasks that use them fail to start."
         ]
     );
     assert!(confirmation.select("#change-calls pre.request")[0].contains("\"force\": true"));

@@ -92,6 +92,16 @@ async fn a_log_group_the_role_cannot_create_is_named_and_fixed_from_the_review()
         "value",
     );
     assert_eq!(name.as_deref(), Some("allow-logs-CreateLogGroup"));
+    assert_eq!(
+        role_page.select("#fix-filled").len(),
+        1,
+        "it says it filled it in"
+    );
+    assert_eq!(
+        role_page.select("#change-policies fieldset.sub:last-of-type legend"),
+        ["A new inline policy (optional)"],
+        "a new policy, not one the role has"
+    );
     let mut posted = role_page.form_fields("#change-policies form");
     posted.retain(|(n, _)| n != "csrf_token");
     let posted: Vec<(&str, &str)> = posted

@@ -120,7 +120,7 @@ const LISTS: [(&str, &str); 8] = [
 ];
 
 /// Fields whose label's key is not their name's (a container's `name`).
-const LABELS: [(&str, &str, &str); 12] = [
+const LABELS: [(&str, &str, &str); 14] = [
     ("containerDefinitions", "name", "f.container_name"),
     ("containerDefinitions", "cpu", "f.container_cpu"),
     ("containerDefinitions", "memory", "f.memory_hard"),
@@ -133,6 +133,8 @@ const LABELS: [(&str, &str, &str); 12] = [
     ("", "desiredCount", "f.desired_tasks"),
     ("", "healthCheckGracePeriodSeconds", "f.grace_period"),
     ("targetGroup", "name", "f.target_group_name"),
+    ("inline", "name", "f.policy_name"),
+    ("inline", "document", "f.policy_document"),
 ];
 
 fn label(tr: Tr, parent: &str, part: &str) -> String {
@@ -197,6 +199,10 @@ mod tests {
             "Load balancer › Target group › Target group name"
         );
         assert_eq!(field_name(en, "executionRoleArn"), "Task execution role");
+        assert_eq!(
+            field_name(en, "inline.0.document"),
+            "Inline policies 1 › Policy document (JSON)"
+        );
         assert_eq!(field_name(en, "somethingNew"), "somethingNew");
         let ja = Tr::new(Lang::Ja);
         assert_eq!(

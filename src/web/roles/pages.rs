@@ -97,6 +97,8 @@ pub struct RoleView {
     pub other_arns: String,
     /// Each inline policy, then an empty row for a new one.
     pub inline_rows: Vec<InlineRow>,
+    /// A review's fix filled in the new inline policy.
+    pub filled: bool,
     pub errors: Messages,
 }
 
@@ -111,6 +113,8 @@ pub struct InlineRow {
     pub n: usize,
     pub name: String,
     pub document: String,
+    /// Not on the role yet: typed here, or filled in by a review's fix.
+    pub new: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -252,6 +256,7 @@ async fn role_page(
             .collect()
     };
     let (choices, other_arns, mut inline_rows, errors) = form_of(&role, posted, tr);
+    let filled = adding.is_some();
     if let (Some(mut policy), Some(last)) = (adding, inline_rows.last_mut()) {
         if role.inline.iter().any(|p| p.name == policy.name) {
             policy.name.push_str("-2");
@@ -280,6 +285,7 @@ async fn role_page(
         trust_url: format!("/roles/{name}/trust-ecs-tasks"),
         attach_url: format!("/roles/{name}/attach-execution-policy"),
         policies_url: format!("/roles/{name}/policies"),
+        filled,
         delete_url: format!("/changes/new?kind=delete-role&name={name}"),
         choices,
         other_arns,
@@ -358,6 +364,7 @@ fn form_of(
         .zip(rows)
         .map(|(policy, n)| InlineRow {
             n,
+            new: !role.inline.iter().any(|p| p.name == policy.name),
             name: policy.name,
             document: policy.document,
         })
@@ -367,6 +374,7 @@ fn form_of(
         n: next,
         name: String::new(),
         document: String::new(),
+        new: true,
     });
     (choices, other_arns, inline_rows, errors)
 }
