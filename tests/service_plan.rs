@@ -81,7 +81,7 @@ async fn reference_002_plan_creates_the_load_balancer_and_the_service() {
     let outputs = &run.outcome["outputs"];
 
     // The journal holds each call, answered.
-    assert_eq!(run.steps.len(), 8);
+    assert_eq!(run.steps.len(), 9);
     assert!(run.steps.iter().all(|s| s.status == StepStatus::Done));
     assert!(
         run.steps.iter().any(|s| s
@@ -134,6 +134,20 @@ async fn reference_002_plan_creates_the_load_balancer_and_the_service() {
     let alb = &balancers.load_balancers()[0];
     assert_eq!(alb.availability_zones().len(), 2);
     assert_eq!(alb.security_groups(), std::slice::from_ref(&alb_group));
+    let attributes = elbv2
+        .describe_load_balancer_attributes()
+        .load_balancer_arn(alb.load_balancer_arn().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        attributes.attributes().iter().any(|a| {
+            a.key() == Some("routing.http.drop_invalid_header_fields.enabled")
+                && a.value() == Some("true")
+        }),
+        "invalid header fields are dropped: {:?}",
+        attributes.attributes()
+    );
     let groups = elbv2
         .describe_target_groups()
         .names("ecs-fargate-tg")

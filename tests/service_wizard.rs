@@ -86,6 +86,7 @@ async fn reference_002_through_the_forms_to_the_service_page() {
             "elbv2:CreateLoadBalancer",
             "elbv2:CreateTargetGroup",
             "elbv2:CreateListener",
+            "elbv2:ModifyLoadBalancerAttributes",
             "ecs:CreateService",
         ]
     );
@@ -97,7 +98,7 @@ async fn reference_002_through_the_forms_to_the_service_page() {
         .iter()
         .map(|j| serde_json::from_str(j).expect("JSON"))
         .collect();
-    assert_eq!(shown[7]["healthCheckGracePeriodSeconds"], 30);
+    assert_eq!(shown[8]["healthCheckGracePeriodSeconds"], 30);
 
     let (_, run) = create(&w, &review).await;
     assert!(states(&run).iter().all(|s| s == "ok"), "{:?}", states(&run));
@@ -117,7 +118,7 @@ async fn reference_002_through_the_forms_to_the_service_page() {
     assert_eq!(sent["desiredCount"], 2);
     assert_eq!(
         sent["deploymentConfiguration"],
-        shown[7]["deploymentConfiguration"]
+        shown[8]["deploymentConfiguration"]
     );
     assert!(
         sent["loadBalancers"][0]["targetGroupArn"]
@@ -374,7 +375,7 @@ async fn references_001_003_and_004_join_existing_target_groups() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refusal_at_each_step_resumes_without_duplicates_or_cleans_up_to_nothing() {
     let w = world().await;
-    // Each of the plan's eight steps, told apart by its operation and, where
+    // Each of the plan's nine steps, told apart by its operation and, where
     // two steps share one, by what only its request holds.
     let steps = [
         ("CreateSecurityGroup", "GroupDescription=HTTP"),
@@ -384,6 +385,7 @@ async fn a_refusal_at_each_step_resumes_without_duplicates_or_cleans_up_to_nothi
         ("CreateLoadBalancer", ""),
         ("CreateTargetGroup", ""),
         ("CreateListener", ""),
+        ("ModifyLoadBalancerAttributes", ""),
         ("CreateService", ""),
     ];
     let query = format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1");
@@ -420,16 +422,20 @@ async fn a_refusal_at_each_step_resumes_without_duplicates_or_cleans_up_to_nothi
             let done = states(&run).iter().filter(|s| *s == "ok").count();
             let before = made(&w, &name).await;
             let resources: usize = before.iter().map(|(_, c)| c).sum();
-            let rules_done = {
+            // Rules and attributes go with the group or load balancer they change.
+            let changes_done = {
                 let rows = run.select("#run-steps tbody tr td:nth-child(2) code");
                 let oks = states(&run);
                 rows.iter()
                     .zip(&oks)
-                    .filter(|(c, s)| c.contains("Authorize") && *s == "ok")
+                    .filter(|(c, s)| {
+                        (c.contains("Authorize") || c.contains("ModifyLoadBalancerAttributes"))
+                            && *s == "ok"
+                    })
                     .count()
             };
             assert_eq!(
-                done - rules_done,
+                done - changes_done,
                 resources,
                 "{action}: {before:?} vs {:?}",
                 states(&run)

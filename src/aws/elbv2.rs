@@ -23,6 +23,20 @@ struct CreateLoadBalancer {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct ModifyLoadBalancerAttributes {
+    load_balancer_arn: String,
+    attributes: Vec<Attribute>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct Attribute {
+    key: String,
+    value: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 struct CreateTargetGroup {
     name: String,
     protocol: String,
@@ -50,14 +64,54 @@ struct CreateListener {
     load_balancer_arn: String,
     protocol: String,
     port: i32,
-    default_actions: Vec<ForwardAction>,
+    #[serde(default)]
+    certificates: Vec<Certificate>,
+    #[serde(default)]
+    ssl_policy: Option<String>,
+    default_actions: Vec<Action>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
-struct ForwardAction {
+struct Certificate {
+    certificate_arn: String,
+}
+
+/// `forward` to a target group, or `redirect` (HTTP to HTTPS).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct Action {
     r#type: String,
-    target_group_arn: String,
+    #[serde(default)]
+    target_group_arn: Option<String>,
+    #[serde(default)]
+    redirect_config: Option<RedirectConfig>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct RedirectConfig {
+    protocol: String,
+    port: String,
+    status_code: String,
+}
+
+impl Action {
+    fn build(self) -> types::Action {
+        types::Action::builder()
+            .r#type(types::ActionTypeEnum::from(self.r#type.as_str()))
+            .set_target_group_arn(self.target_group_arn)
+            .set_redirect_config(self.redirect_config.map(|r| {
+                types::RedirectActionConfig::builder()
+                    .protocol(r.protocol)
+                    .port(r.port)
+                    .status_code(types::RedirectActionStatusCodeEnum::from(
+                        r.status_code.as_str(),
+                    ))
+                    .build()
+            }))
+            .build()
+    }
 }
 
 #[derive(Deserialize)]
@@ -66,7 +120,7 @@ struct CreateRule {
     listener_arn: String,
     priority: i32,
     conditions: Vec<PathCondition>,
-    actions: Vec<ForwardAction>,
+    actions: Vec<Action>,
 }
 
 #[derive(Deserialize)]
@@ -97,6 +151,38 @@ impl Aws {
             .map(|lb| json!({"LoadBalancerArn": lb.load_balancer_arn(), "DNSName": lb.dns_name()}))
             .collect();
         Ok(json!({"LoadBalancers": balancers}))
+    }
+
+    /// `{"Attributes": [{"Key", "Value"}]}`: every attribute as it now is.
+    pub(super) async fn modify_load_balancer_attributes(
+        &self,
+        input: &Value,
+    ) -> Result<Value, AwsError> {
+        let input: ModifyLoadBalancerAttributes =
+            read(Operation::ModifyLoadBalancerAttributes, input)?;
+        let attributes = input
+            .attributes
+            .into_iter()
+            .map(|a| {
+                types::LoadBalancerAttribute::builder()
+                    .key(a.key)
+                    .value(a.value)
+                    .build()
+            })
+            .collect();
+        let output = self
+            .elbv2
+            .modify_load_balancer_attributes()
+            .load_balancer_arn(input.load_balancer_arn)
+            .set_attributes(Some(attributes))
+            .send()
+            .await?;
+        let attributes: Vec<Value> = output
+            .attributes()
+            .iter()
+            .map(|a| json!({"Key": a.key(), "Value": a.value()}))
+            .collect();
+        Ok(json!({"Attributes": attributes}))
     }
 
     pub(super) async fn create_target_group(&self, input: &Value) -> Result<Value, AwsError> {
@@ -137,10 +223,14 @@ impl Aws {
         let actions = input
             .default_actions
             .into_iter()
-            .map(|a| {
-                types::Action::builder()
-                    .r#type(types::ActionTypeEnum::from(a.r#type.as_str()))
-                    .target_group_arn(a.target_group_arn)
+            .map(Action::build)
+            .collect();
+        let certificates: Vec<types::Certificate> = input
+            .certificates
+            .into_iter()
+            .map(|c| {
+                types::Certificate::builder()
+                    .certificate_arn(c.certificate_arn)
                     .build()
             })
             .collect();
@@ -150,6 +240,8 @@ impl Aws {
             .load_balancer_arn(input.load_balancer_arn)
             .protocol(types::ProtocolEnum::from(input.protocol.as_str()))
             .port(input.port)
+            .set_certificates((!certificates.is_empty()).then_some(certificates))
+            .set_ssl_policy(input.ssl_policy)
             .set_default_actions(Some(actions))
             .send()
             .await?;
@@ -178,16 +270,7 @@ impl Aws {
                     .build()
             })
             .collect();
-        let actions = input
-            .actions
-            .into_iter()
-            .map(|a| {
-                types::Action::builder()
-                    .r#type(types::ActionTypeEnum::from(a.r#type.as_str()))
-                    .target_group_arn(a.target_group_arn)
-                    .build()
-            })
-            .collect();
+        let actions = input.actions.into_iter().map(Action::build).collect();
         let output = self
             .elbv2
             .create_rule()

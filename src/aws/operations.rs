@@ -73,6 +73,7 @@ impl Aws {
             AuthorizeSecurityGroupIngress => self.authorize_ingress(input).await,
             DeleteSecurityGroup => self.delete_security_group(input).await,
             CreateLoadBalancer => self.create_load_balancer(input).await,
+            ModifyLoadBalancerAttributes => self.modify_load_balancer_attributes(input).await,
             CreateTargetGroup => self.create_target_group(input).await,
             CreateListener => self.create_listener(input).await,
             CreateRule => self.create_rule(input).await,
@@ -116,6 +117,7 @@ impl Aws {
             | PutRetentionPolicy
             | DeleteLogGroup
             | AuthorizeSecurityGroupIngress
+            | ModifyLoadBalancerAttributes
             | DeleteSecurityGroup
             | DeleteLoadBalancer
             | DeleteTargetGroup

@@ -71,6 +71,7 @@ impl ApiCall {
             // Made nothing of its own, or is itself an undo: `undo()` said so.
             PutRetentionPolicy
             | AuthorizeSecurityGroupIngress
+            | ModifyLoadBalancerAttributes
             | UpdateService
             | DeleteCluster
             | DeregisterTaskDefinition

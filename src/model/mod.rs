@@ -29,6 +29,7 @@ pub mod resource;
 pub mod revision;
 pub mod revision_diff;
 pub mod role;
+pub mod scanner;
 pub mod service;
 pub mod task_definition;
 pub mod validate;

@@ -62,6 +62,7 @@ pub enum Operation {
     AuthorizeSecurityGroupIngress,
     DeleteSecurityGroup,
     CreateLoadBalancer,
+    ModifyLoadBalancerAttributes,
     DeleteLoadBalancer,
     CreateTargetGroup,
     DeleteTargetGroup,
@@ -98,7 +99,7 @@ pub enum Found {
 }
 
 impl Operation {
-    pub const ALL: [Operation; 29] = [
+    pub const ALL: [Operation; 30] = [
         Operation::CreateCluster,
         Operation::DeleteCluster,
         Operation::RegisterTaskDefinition,
@@ -121,6 +122,7 @@ impl Operation {
         Operation::AuthorizeSecurityGroupIngress,
         Operation::DeleteSecurityGroup,
         Operation::CreateLoadBalancer,
+        Operation::ModifyLoadBalancerAttributes,
         Operation::DeleteLoadBalancer,
         Operation::CreateTargetGroup,
         Operation::DeleteTargetGroup,
@@ -156,6 +158,7 @@ impl Operation {
             AuthorizeSecurityGroupIngress => "AuthorizeSecurityGroupIngress",
             DeleteSecurityGroup => "DeleteSecurityGroup",
             CreateLoadBalancer => "CreateLoadBalancer",
+            ModifyLoadBalancerAttributes => "ModifyLoadBalancerAttributes",
             DeleteLoadBalancer => "DeleteLoadBalancer",
             CreateTargetGroup => "CreateTargetGroup",
             DeleteTargetGroup => "DeleteTargetGroup",
@@ -188,8 +191,15 @@ impl Operation {
             CreateSecurityGroup | AuthorizeSecurityGroupIngress | DeleteSecurityGroup => {
                 Service::Ec2
             }
-            CreateLoadBalancer | DeleteLoadBalancer | CreateTargetGroup | DeleteTargetGroup
-            | CreateListener | DeleteListener | CreateRule | DeleteRule => Service::Elbv2,
+            CreateLoadBalancer
+            | ModifyLoadBalancerAttributes
+            | DeleteLoadBalancer
+            | CreateTargetGroup
+            | DeleteTargetGroup
+            | CreateListener
+            | DeleteListener
+            | CreateRule
+            | DeleteRule => Service::Elbv2,
         }
     }
 
@@ -211,7 +221,9 @@ impl Operation {
             CreateTargetGroup => Undo::By(DeleteTargetGroup),
             CreateListener => Undo::By(DeleteListener),
             CreateRule => Undo::By(DeleteRule),
-            PutRetentionPolicy | AuthorizeSecurityGroupIngress => Undo::WithParent,
+            PutRetentionPolicy | AuthorizeSecurityGroupIngress | ModifyLoadBalancerAttributes => {
+                Undo::WithParent
+            }
             UpdateService
             | DeleteCluster
             | DeregisterTaskDefinition
@@ -250,6 +262,7 @@ impl Operation {
             | PutRolePolicy
             | PutRetentionPolicy
             | AuthorizeSecurityGroupIngress
+            | ModifyLoadBalancerAttributes
             | UpdateService
             | DeleteCluster
             | DeregisterTaskDefinition
@@ -289,6 +302,7 @@ impl Operation {
             CreateRule => &[("RuleArn", "/Rules/0/RuleArn")],
             CreateLogGroup
             | PutRetentionPolicy
+            | ModifyLoadBalancerAttributes
             | AttachRolePolicy
             | PutRolePolicy
             | AuthorizeSecurityGroupIngress

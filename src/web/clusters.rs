@@ -22,6 +22,7 @@ use crate::deploy::runner::Retry;
 use crate::model::account::ClusterSummary;
 use crate::model::cluster::Cluster;
 use crate::model::resource::Resource;
+use crate::model::scanner::{self, Flagged};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -75,6 +76,10 @@ impl FormWizard for Cluster {
 }
 
 impl CreateWizard for Cluster {
+    fn flagged(&self) -> Vec<Flagged> {
+        scanner::cluster(self)
+    }
+
     fn resource_url(&self) -> String {
         "/clusters".to_string()
     }

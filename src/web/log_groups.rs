@@ -23,6 +23,7 @@ use crate::deploy::runner::Retry;
 use crate::model::account::LogGroupSummary;
 use crate::model::log_group::{LogGroup, RETENTION_DAYS};
 use crate::model::resource::Resource;
+use crate::model::scanner::{self, Flagged};
 
 /// Reference 004 keeps logs 180 days; forever is a choice, not a default.
 const DEFAULT_RETENTION: u32 = 180;
@@ -101,6 +102,10 @@ impl FormWizard for LogGroup {
 }
 
 impl CreateWizard for LogGroup {
+    fn flagged(&self) -> Vec<Flagged> {
+        scanner::log_group(self)
+    }
+
     fn resource_url(&self) -> String {
         "/log-groups".to_string()
     }

@@ -27,6 +27,7 @@ use crate::model::repository::{
     Encryption, PushCommands, Repository, check_repository_name, is_image_tag, push_commands,
 };
 use crate::model::resource::Resource;
+use crate::model::scanner::{self, Flagged};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -53,6 +54,9 @@ impl FormWizard for Repository {
     fn start(_context: &Context, query: &HashMap<String, String>) -> Self {
         Repository {
             repository_name: query.get("name").cloned().unwrap_or_default(),
+            // Costs nothing (basic scanning) and names known CVEs in each
+            // pushed image: on unless unticked.
+            scan_on_push: true,
             ..Repository::default()
         }
     }
@@ -99,6 +103,10 @@ impl FormWizard for Repository {
 }
 
 impl CreateWizard for Repository {
+    fn flagged(&self) -> Vec<Flagged> {
+        scanner::repository(self)
+    }
+
     fn resource_url(&self) -> String {
         push_url(&self.repository_name)
     }

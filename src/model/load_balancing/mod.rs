@@ -26,8 +26,15 @@ pub struct NewLoadBalancer {
     pub load_balancer_name: String,
     /// The load balancer's own security group (reference 002: `ecs-alb-sg`).
     pub security_group_name: String,
+    /// The HTTP listener's port (reference 002: 80). With a certificate it
+    /// redirects to HTTPS, or forwards when `redirect_http` is off.
     pub listener_port: i64,
-    pub listener_protocol: String,
+    /// An ACM certificate in the region: the forwarding listener is HTTPS
+    /// on `https_port` with it. Empty: plain HTTP.
+    pub certificate_arn: String,
+    pub ssl_policy: String,
+    pub https_port: i64,
+    pub redirect_http: bool,
     pub target_group: TargetGroup,
     /// The tasks' security group, letting the container port in from the
     /// load balancer's group only.
@@ -59,7 +66,10 @@ impl Default for NewLoadBalancer {
             load_balancer_name: String::new(),
             security_group_name: String::new(),
             listener_port: 80,
-            listener_protocol: "HTTP".into(),
+            certificate_arn: String::new(),
+            ssl_policy: DEFAULT_SSL_POLICY.into(),
+            https_port: 443,
+            redirect_http: true,
             target_group: TargetGroup::default(),
             service_security_group_name: String::new(),
             container_port: 80,
@@ -93,23 +103,69 @@ pub const LOAD_BALANCER_ARN: &str = "${CreateLoadBalancer.LoadBalancerArn}";
 pub const FROM_ANYWHERE: &str = "from anywhere";
 pub const FROM_LOAD_BALANCER: &str = "from the load balancer";
 pub const TARGET_GROUP_ARN: &str = "${CreateTargetGroup.TargetGroupArn}";
+/// The ELB security policy the console offers first: TLS 1.3 and 1.2 only.
+pub const DEFAULT_SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/// The policies offered, newest first (ELB's "Security policies for your
+/// Application Load Balancer"); all refuse TLS 1.0 and 1.1 but the last,
+/// kept for old clients.
+pub const SSL_POLICIES: [&str; 6] = [
+    DEFAULT_SSL_POLICY,
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+    "ELBSecurityPolicy-TLS-1-2-2017-01",
+    "ELBSecurityPolicy-2016-08",
+];
+/// A new load balancer's attributes beyond AWS's defaults (key, value).
+pub const SECURE_ATTRIBUTES: [(&str, &str); 1] =
+    [("routing.http.drop_invalid_header_fields.enabled", "true")];
 
 impl NewLoadBalancer {
+    /// A certificate is chosen: the forwarding listener is HTTPS.
+    pub fn https(&self) -> bool {
+        !self.certificate_arn.is_empty()
+    }
+
+    /// The forwarding listener's protocol and port.
+    pub fn forward_listener(&self) -> (&'static str, i64) {
+        if self.https() {
+            ("HTTPS", self.https_port)
+        } else {
+            ("HTTP", self.listener_port)
+        }
+    }
+
+    /// The load balancer's group's description, which says what it lets in.
+    pub fn alb_group_description(&self) -> &'static str {
+        if self.https() {
+            "HTTP and HTTPS from anywhere to the load balancer"
+        } else {
+            "HTTP from anywhere to the load balancer"
+        }
+    }
+
     pub fn alb_security_group(&self) -> ApiCall {
         security_group(
             &self.security_group_name,
-            "HTTP from anywhere to the load balancer",
+            self.alb_group_description(),
             &self.vpc_id,
         )
     }
 
-    /// Reference 002's inbound rule: the listener's port from anywhere.
+    /// The ports a new load balancer opens to anyone: its HTTP listener's,
+    /// and the HTTPS listener's when there is a certificate.
+    pub fn open_ports(&self) -> Vec<i64> {
+        let mut ports = vec![self.listener_port];
+        if self.https() {
+            ports.insert(0, self.https_port);
+        }
+        ports
+    }
+
+    /// Reference 002's inbound rule: the listeners' ports from anywhere.
     pub fn alb_ingress(&self) -> ApiCall {
-        ingress(
-            ALB_GROUP,
-            self.listener_port,
-            json!({"IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": FROM_ANYWHERE}]}),
-        )
+        let source = json!({"IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": FROM_ANYWHERE}]});
+        ingress_on(ALB_GROUP, &self.open_ports(), source)
     }
 
     pub fn service_security_group(&self) -> ApiCall {
@@ -151,6 +207,23 @@ impl NewLoadBalancer {
         )
     }
 
+    /// The attributes that cost nothing and close a hole: requests with
+    /// header names that are not valid HTTP are dropped, not passed to the
+    /// tasks (checkov's CKV_AWS_131). CreateLoadBalancer takes no
+    /// attributes, so this is a call of its own.
+    pub fn load_balancer_attributes(&self) -> ApiCall {
+        ApiCall::new(
+            Operation::ModifyLoadBalancerAttributes,
+            json!({
+                "LoadBalancerArn": LOAD_BALANCER_ARN,
+                "Attributes": SECURE_ATTRIBUTES
+                    .iter()
+                    .map(|(key, value)| json!({"Key": key, "Value": value}))
+                    .collect::<Vec<_>>(),
+            }),
+        )
+    }
+
     pub fn create_target_group(&self) -> ApiCall {
         let tg = &self.target_group;
         ApiCall::new(
@@ -176,15 +249,43 @@ impl NewLoadBalancer {
         self.create_listener_on(LOAD_BALANCER_ARN)
     }
 
-    /// A listener on `load_balancer_arn` forwarding to the new target group.
+    /// A listener on `load_balancer_arn` forwarding to the new target
+    /// group: HTTPS with the certificate when one is chosen.
     pub fn create_listener_on(&self, load_balancer_arn: &str) -> ApiCall {
+        let (protocol, port) = self.forward_listener();
+        let mut input = json!({
+            "LoadBalancerArn": load_balancer_arn,
+            "Protocol": protocol,
+            "Port": port,
+            "DefaultActions": [{"Type": "forward", "TargetGroupArn": TARGET_GROUP_ARN}],
+        });
+        if self.https() {
+            input["Certificates"] = json!([{"CertificateArn": self.certificate_arn}]);
+            input["SslPolicy"] = json!(self.ssl_policy);
+        }
+        ApiCall::new(Operation::CreateListener, input)
+    }
+
+    /// Beside an HTTPS listener on a new load balancer: the HTTP one, which
+    /// answers 301 to the same address over HTTPS (or forwards, when
+    /// `redirect_http` is off).
+    pub fn http_listener(&self) -> ApiCall {
+        let action = if self.redirect_http {
+            json!({"Type": "redirect", "RedirectConfig": {
+                "Protocol": "HTTPS",
+                "Port": self.https_port.to_string(),
+                "StatusCode": "HTTP_301",
+            }})
+        } else {
+            json!({"Type": "forward", "TargetGroupArn": TARGET_GROUP_ARN})
+        };
         ApiCall::new(
             Operation::CreateListener,
             json!({
-                "LoadBalancerArn": load_balancer_arn,
-                "Protocol": self.listener_protocol,
+                "LoadBalancerArn": LOAD_BALANCER_ARN,
+                "Protocol": "HTTP",
                 "Port": self.listener_port,
-                "DefaultActions": [{"Type": "forward", "TargetGroupArn": TARGET_GROUP_ARN}],
+                "DefaultActions": [action],
             }),
         )
     }
@@ -236,12 +337,14 @@ impl NewLoadBalancer {
             ));
         }
         check_range(&mut issues, "listenerPort", self.listener_port, 1, 65535);
-        match self.listener_protocol.as_str() {
-            "HTTP" => {}
-            // A certificate (ACM) is not offered yet: refusing beats a
-            // CreateListener that AWS refuses after the ALB exists.
-            "HTTPS" => issues.push(Issue::error("listenerProtocol", "v.lb_https_certificate")),
-            _ => issues.push(Issue::error("listenerProtocol", "v.lb_protocol")),
+        if self.https() {
+            if !is_certificate_arn(&self.certificate_arn) {
+                issues.push(Issue::error("certificateArn", "v.lb_certificate_arn"));
+            }
+            if !SSL_POLICIES.contains(&self.ssl_policy.as_str()) {
+                issues.push(Issue::error("sslPolicy", "v.lb_ssl_policy"));
+            }
+            check_range(&mut issues, "httpsPort", self.https_port, 1, 65535);
         }
         check_range(&mut issues, "containerPort", self.container_port, 1, 65535);
         self.target_group.validate_into(&mut issues);
@@ -328,14 +431,38 @@ fn security_group(name: &str, description: &str, vpc_id: &str) -> ApiCall {
 
 /// One TCP port in, from `source` (`IpRanges` or `UserIdGroupPairs`).
 fn ingress(group: &str, port: i64, source: Value) -> ApiCall {
-    let mut permission = json!({"IpProtocol": "tcp", "FromPort": port, "ToPort": port});
-    if let (Some(permission), Some(source)) = (permission.as_object_mut(), source.as_object()) {
-        permission.extend(source.clone());
-    }
+    ingress_on(group, &[port], source)
+}
+
+/// Each of `ports` in, from `source`: one permission a port.
+fn ingress_on(group: &str, ports: &[i64], source: Value) -> ApiCall {
+    let permissions: Vec<Value> = ports
+        .iter()
+        .map(|port| {
+            let mut permission = json!({"IpProtocol": "tcp", "FromPort": port, "ToPort": port});
+            if let (Some(permission), Some(source)) =
+                (permission.as_object_mut(), source.as_object())
+            {
+                permission.extend(source.clone());
+            }
+            permission
+        })
+        .collect();
     ApiCall::new(
         Operation::AuthorizeSecurityGroupIngress,
-        json!({"GroupId": group, "IpPermissions": [permission]}),
+        json!({"GroupId": group, "IpPermissions": permissions}),
     )
+}
+
+/// `arn:aws:acm:ap-northeast-1:123456789012:certificate/<id>`.
+pub fn is_certificate_arn(text: &str) -> bool {
+    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    matches!(parts.as_slice(), ["arn", partition, "acm", region, account, resource]
+        if partition.starts_with("aws")
+            && !region.is_empty()
+            && account.len() == 12
+            && account.bytes().all(|b| b.is_ascii_digit())
+            && resource.strip_prefix("certificate/").is_some_and(|id| !id.is_empty()))
 }
 
 /// A listener rule: priority 1–50,000; a path pattern of up to 128
@@ -413,15 +540,64 @@ pub(crate) mod tests {
             subnets: vec!["subnet-0a1b2c3d".into(), "subnet-1a2b3c4d".into()],
             load_balancer_name: "ecs-fargate-alb".into(),
             security_group_name: "ecs-alb-sg".into(),
-            listener_port: 80,
-            listener_protocol: "HTTP".into(),
             target_group: TargetGroup {
                 name: "ecs-fargate-tg".into(),
                 ..TargetGroup::default()
             },
             service_security_group_name: "ecs-fargate-service-sg".into(),
             container_port: 80,
+            ..NewLoadBalancer::default()
         }
+    }
+
+    pub const CERTIFICATE: &str =
+        "arn:aws:acm:ap-northeast-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012";
+
+    #[test]
+    fn a_certificate_makes_the_listener_https_and_port_80_redirect() {
+        let mut lb = reference_002();
+        lb.certificate_arn = CERTIFICATE.into();
+        assert!(lb.validate().is_empty(), "{:?}", keys(&lb.validate()));
+        assert_eq!(
+            lb.create_listener().input,
+            json!({
+                "LoadBalancerArn": LOAD_BALANCER_ARN,
+                "Protocol": "HTTPS",
+                "Port": 443,
+                "DefaultActions": [{"Type": "forward", "TargetGroupArn": TARGET_GROUP_ARN}],
+                "Certificates": [{"CertificateArn": CERTIFICATE}],
+                "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            })
+        );
+        assert_eq!(
+            lb.http_listener().input["DefaultActions"],
+            json!([{"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}])
+        );
+        let ingress = lb.alb_ingress().input;
+        let ports: Vec<&Value> = ingress["IpPermissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| &p["FromPort"])
+            .collect();
+        assert_eq!(ports, [&json!(443), &json!(80)]);
+        lb.redirect_http = false;
+        assert_eq!(
+            lb.http_listener().input["DefaultActions"][0]["Type"],
+            "forward"
+        );
+
+        lb.certificate_arn = "arn:aws:iam::123456789012:server-certificate/web".into();
+        lb.ssl_policy = "ELBSecurityPolicy-TLS-1-0-2015-04".into();
+        lb.https_port = 70000;
+        assert_eq!(
+            keys(&lb.validate()),
+            [
+                ("certificateArn".to_string(), "v.lb_certificate_arn"),
+                ("sslPolicy".to_string(), "v.lb_ssl_policy"),
+                ("httpsPort".to_string(), "v.range"),
+            ]
+        );
     }
 
     fn keys(issues: &[Issue]) -> Vec<(String, &'static str)> {
@@ -515,7 +691,6 @@ pub(crate) mod tests {
     #[test]
     fn listener_and_health_check_are_checked() {
         let mut lb = reference_002();
-        lb.listener_protocol = "HTTPS".into();
         lb.listener_port = 0;
         lb.target_group.health_check_path = "health".into();
         lb.target_group.interval_seconds = 5;
@@ -526,7 +701,6 @@ pub(crate) mod tests {
             keys(&lb.validate()),
             [
                 ("listenerPort".to_string(), "v.range"),
-                ("listenerProtocol".to_string(), "v.lb_https_certificate"),
                 (
                     "targetGroup.healthCheckPath".to_string(),
                     "v.lb_health_path"

@@ -37,13 +37,42 @@ impl NewLoadBalancer {
             tg.unhealthy_threshold,
             quote(&tg.success_codes)
         );
+        let (protocol, port) = self.forward_listener();
+        let tls = if self.https() {
+            format!(
+                "  certificate_arn   = {}\n  ssl_policy        = {}\n",
+                quote(&self.certificate_arn),
+                quote(&self.ssl_policy)
+            )
+        } else {
+            String::new()
+        };
         let _ = write!(
             hcl,
-            "resource \"aws_lb_listener\" \"{lb}_{port}\" {{\n  load_balancer_arn = {load_balancer}\n  port              = {port}\n  protocol          = {}\n\n  default_action {{\n    type             = \"forward\"\n    target_group_arn = aws_lb_target_group.{tg_label}.arn\n  }}\n}}\n",
-            quote(&self.listener_protocol),
-            port = self.listener_port
+            "resource \"aws_lb_listener\" \"{lb}_{port}\" {{\n  load_balancer_arn = {load_balancer}\n  port              = {port}\n  protocol          = \"{protocol}\"\n{tls}\n  default_action {{\n    type             = \"forward\"\n    target_group_arn = aws_lb_target_group.{tg_label}.arn\n  }}\n}}\n",
         );
         hcl
+    }
+
+    /// Beside the HTTPS listener: the HTTP one, redirecting (301) or
+    /// forwarding, as `http_listener` sends it.
+    fn http_listener_terraform(&self, load_balancer: &str) -> String {
+        let lb = resource_label(&self.load_balancer_name, "lb");
+        let action = if self.redirect_http {
+            format!(
+                "  default_action {{\n    type = \"redirect\"\n\n    redirect {{\n      port        = \"{}\"\n      protocol    = \"HTTPS\"\n      status_code = \"HTTP_301\"\n    }}\n  }}\n",
+                self.https_port
+            )
+        } else {
+            format!(
+                "  default_action {{\n    type             = \"forward\"\n    target_group_arn = aws_lb_target_group.{}.arn\n  }}\n",
+                resource_label(&self.target_group.name, "tg")
+            )
+        };
+        format!(
+            "\nresource \"aws_lb_listener\" \"{lb}_{port}\" {{\n  load_balancer_arn = {load_balancer}\n  port              = {port}\n  protocol          = \"HTTP\"\n\n{action}}}\n",
+            port = self.listener_port
+        )
     }
 
     /// The Terraform expression for an output of the plan's steps.
@@ -81,14 +110,20 @@ impl NewLoadBalancer {
             &mut hcl,
             &alb_group,
             &self.security_group_name,
-            "HTTP from anywhere to the load balancer",
+            self.alb_group_description(),
         );
-        let _ = write!(
-            hcl,
-            "resource \"aws_vpc_security_group_ingress_rule\" \"{alb_group}_http\" {{\n  security_group_id = aws_security_group.{alb_group}.id\n  description       = {}\n  ip_protocol       = \"tcp\"\n  from_port         = {port}\n  to_port           = {port}\n  cidr_ipv4         = \"0.0.0.0/0\"\n}}\n\n",
-            quote(super::FROM_ANYWHERE),
-            port = self.listener_port
-        );
+        for port in self.open_ports() {
+            let rule = if port == self.listener_port {
+                "http"
+            } else {
+                "https"
+            };
+            let _ = write!(
+                hcl,
+                "resource \"aws_vpc_security_group_ingress_rule\" \"{alb_group}_{rule}\" {{\n  security_group_id = aws_security_group.{alb_group}.id\n  description       = {}\n  ip_protocol       = \"tcp\"\n  from_port         = {port}\n  to_port           = {port}\n  cidr_ipv4         = \"0.0.0.0/0\"\n}}\n\n",
+                quote(super::FROM_ANYWHERE),
+            );
+        }
         if service_group {
             let label = self.service_group_label();
             group(
@@ -107,11 +142,15 @@ impl NewLoadBalancer {
         let lb = resource_label(&self.load_balancer_name, "lb");
         let _ = write!(
             hcl,
-            "resource \"aws_lb\" \"{lb}\" {{\n  name               = {}\n  load_balancer_type = \"application\"\n  internal           = false\n  subnets            = {}\n  security_groups    = [aws_security_group.{alb_group}.id]\n}}\n\n",
+            "resource \"aws_lb\" \"{lb}\" {{\n  name               = {}\n  load_balancer_type = \"application\"\n  internal           = false\n  subnets            = {}\n  security_groups    = [aws_security_group.{alb_group}.id]\n\n  drop_invalid_header_fields = true\n}}\n\n",
             quote(&self.load_balancer_name),
             list(&self.subnets)
         );
-        hcl.push_str(&self.target_group_and_listener(&format!("aws_lb.{lb}.arn")));
+        let load_balancer = format!("aws_lb.{lb}.arn");
+        hcl.push_str(&self.target_group_and_listener(&load_balancer));
+        if self.https() {
+            hcl.push_str(&self.http_listener_terraform(&load_balancer));
+        }
         hcl
     }
 }

@@ -101,6 +101,9 @@ pub const ALB_SECURITY_GROUP: &str = "AlbSecurityGroup";
 pub const ALB_INGRESS: &str = "AlbIngress";
 pub const SERVICE_SECURITY_GROUP: &str = "ServiceSecurityGroup";
 pub const SERVICE_INGRESS: &str = "ServiceIngress";
+pub const ALB_ATTRIBUTES: &str = "AlbAttributes";
+/// With a certificate, the HTTP listener beside the HTTPS one.
+pub const HTTP_LISTENER: &str = "HttpListener";
 // A plan step that is the one call of its operation is named after it (its
 // id is in journals already kept, so these never change).
 pub const CREATE_LOAD_BALANCER: &str = Operation::CreateLoadBalancer.name();
@@ -198,6 +201,10 @@ impl ServiceDraft {
             calls.push((CREATE_LOAD_BALANCER, lb.create_load_balancer()));
             calls.push((CREATE_TARGET_GROUP, lb.create_target_group()));
             calls.push((CREATE_LISTENER, lb.create_listener()));
+            if lb.https() {
+                calls.push((HTTP_LISTENER, lb.http_listener()));
+            }
+            calls.push((ALB_ATTRIBUTES, lb.load_balancer_attributes()));
         }
         if matches!(
             self.load_balancing,
@@ -256,6 +263,13 @@ impl ServiceDraft {
                     };
                     issues.push(issue);
                 }
+                let lb = self.new_load_balancer();
+                if lb.https() && lb.https_port == lb.listener_port {
+                    issues.push(Issue::error(
+                        "loadBalancer.httpsPort",
+                        "v.lb_https_same_port",
+                    ));
+                }
             }
             LoadBalancing::ExistingLoadBalancer | LoadBalancing::ExistingListener => {
                 // Its security groups are read from the account for the
@@ -276,7 +290,7 @@ impl ServiceDraft {
                     "subnets",
                     "containerPort",
                 ];
-                let listener = ["listenerPort", "listenerProtocol"];
+                let listener = ["listenerPort", "certificateArn", "sslPolicy", "httpsPort"];
                 let rule = self.load_balancing == LoadBalancing::ExistingListener;
                 for mut issue in self.new_load_balancer().validate() {
                     if UNUSED.contains(&issue.path.as_str())
@@ -426,17 +440,21 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn reference_002_makes_eight_calls_and_is_valid() {
+    fn reference_002_makes_nine_calls_and_is_valid() {
         let draft = reference_002_draft();
         assert!(draft.issues().is_empty(), "{:?}", draft.issues());
-        assert_eq!(ids(&draft).len(), 8);
+        assert_eq!(ids(&draft).len(), 9);
         let calls = draft.calls();
         assert_eq!(
             calls[4].1.input["Subnets"],
             json!(["subnet-0a1b2c3d", "subnet-1a2b3c4d"]),
             "the load balancer goes in the service's subnets unless others are chosen"
         );
-        let service = &calls[7].1.input;
+        assert_eq!(
+            calls[7].1.input["Attributes"],
+            json!([{"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"}])
+        );
+        let service = &calls[8].1.input;
         assert_eq!(
             service["loadBalancers"],
             json!([{"targetGroupArn": TARGET_GROUP_ARN, "containerName": "web", "containerPort": 80}])
@@ -464,6 +482,7 @@ pub(crate) mod tests {
                 CREATE_LOAD_BALANCER,
                 CREATE_TARGET_GROUP,
                 CREATE_LISTENER,
+                ALB_ATTRIBUTES,
                 CREATE_SERVICE
             ]
         );

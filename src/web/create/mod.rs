@@ -24,6 +24,7 @@ use super::page::Page;
 use crate::aws::{Aws, Connection, CreateError, Created, Undo};
 use crate::deploy::RunJournal;
 use crate::model::resource::Resource;
+use crate::model::scanner::Flagged;
 use crate::web::form::{Context, TagRow};
 
 pub use flow::load;
@@ -67,6 +68,10 @@ pub trait CreateWizard: FormWizard {
     fn documents(&self) -> Vec<(&'static str, String)> {
         Vec::new()
     }
+
+    /// What a Terraform scanner flags in its Terraform, left so by a
+    /// default (`model::scanner`).
+    fn flagged(&self) -> Vec<Flagged>;
 
     /// Where the resource is shown once it exists.
     fn resource_url(&self) -> String;

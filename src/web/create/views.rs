@@ -8,6 +8,7 @@ use super::{CreateWizard, FormWizard};
 use crate::model::api_call::cli_script;
 use crate::model::draft_changes::calls_document;
 use crate::store::ResourceDraft;
+use crate::web::flagged::{self, FlaggedLine};
 use crate::web::messages::translate;
 use crate::web::page::Page;
 use crate::web::reviewed::ChangedSince;
@@ -44,6 +45,7 @@ pub struct ReviewView {
     pub calls: Vec<CallView>,
     pub cli: String,
     pub terraform: String,
+    pub flagged: Vec<FlaggedLine>,
     /// Empty when Create can be pressed; otherwise why not.
     pub blocked: String,
     /// Set once created: the result page.
@@ -106,6 +108,7 @@ pub fn review<W: CreateWizard>(
             })
             .collect(),
         terraform: body.terraform(),
+        flagged: flagged::lines(tr, &body.flagged(), draft_url),
         blocked,
         result_url: if draft.created.is_some() {
             format!("{draft_url}/result")

@@ -154,17 +154,20 @@ fn load_balancer(form: &mut FormData, service_name: &str) -> NewLoadBalancer {
         security_group_name: named(form, "loadBalancer.securityGroupName", "-alb-sg"),
         service_security_group_name: named(form, "loadBalancer.serviceSecurityGroupName", "-sg"),
         subnets: form.names_under("lbSubnet."),
-        listener_protocol: form
-            .opt("loadBalancer.listenerProtocol")
-            .unwrap_or_else(|| "HTTP".into()),
+        certificate_arn: form.text("loadBalancer.certificateArn"),
+        redirect_http: form.checked("loadBalancer.redirectHttp"),
         ..NewLoadBalancer::default()
     };
+    if let Some(policy) = form.opt("loadBalancer.sslPolicy") {
+        lb.ssl_policy = policy;
+    }
     lb.target_group.name = named(form, "loadBalancer.targetGroup.name", "-tg");
     let int = |form: &mut FormData, field: &str, default: i64| {
         form.int(&format!("loadBalancer.{field}"))
             .unwrap_or(default)
     };
     lb.listener_port = int(form, "listenerPort", 80);
+    lb.https_port = int(form, "httpsPort", 443);
     let tg = lb.target_group.clone();
     lb.target_group.port = int(form, "targetGroup.port", tg.port);
     lb.target_group.interval_seconds =
@@ -241,7 +244,7 @@ mod tests {
             ("loadBalancer.loadBalancerName", "ecs-fargate-alb"),
             ("loadBalancer.securityGroupName", "ecs-alb-sg"),
             ("loadBalancer.listenerPort", "80"),
-            ("loadBalancer.listenerProtocol", "HTTP"),
+            ("loadBalancer.redirectHttp", "on"),
             ("loadBalancer.targetGroup.name", "ecs-fargate-tg"),
             ("loadBalancer.targetGroup.healthCheckPath", "/"),
             (

@@ -10,11 +10,13 @@ use axum::response::{IntoResponse, Response};
 use crate::aws::Aws;
 use crate::deploy::service_plan::plan;
 use crate::model::account::named_in;
+use crate::model::scanner;
 use crate::model::service::draft::{LoadBalancing, ServiceDraft};
 use crate::model::service::preflight::{Fix, ServiceFacts, Taken, fixes, preflight};
 use crate::model::validate::Issue;
 use crate::web::create::load;
 use crate::web::error::AppResult;
+use crate::web::flagged::{self, FlaggedLine};
 use crate::web::messages::translate;
 use crate::web::page::Page;
 use crate::web::refusal::said;
@@ -90,6 +92,7 @@ pub struct ReviewView {
     pub steps: Vec<StepView>,
     pub waves: usize,
     pub terraform: String,
+    pub flagged: Vec<FlaggedLine>,
     pub blocked: String,
     /// The draft's version this review shows: its Create sends that one.
     pub version: i64,
@@ -214,6 +217,7 @@ pub async fn review(
         steps,
         waves,
         terraform: draft.terraform(),
+        flagged: flagged::lines(tr, &scanner::service(draft), &draft_url),
         blocked: page.create_blocked(has_errors),
         version,
         changed: None,

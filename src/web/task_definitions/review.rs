@@ -21,10 +21,12 @@ use crate::model::export;
 use crate::model::operation::Operation;
 use crate::model::revision::Revision;
 use crate::model::revision_diff::same_as_registered;
+use crate::model::scanner;
 use crate::model::validate::{Issue, validate};
 use crate::store::Draft;
 use crate::store::runs::RunStatus;
 use crate::web::error::AppResult;
+use crate::web::flagged::{self, FlaggedLine};
 use crate::web::messages::translate;
 use crate::web::page::Page;
 use crate::web::reviewed::{ChangedSince, Reviewed, changed_since};
@@ -43,6 +45,7 @@ pub struct ReviewView {
     pub request_json: String,
     pub cli: String,
     pub terraform: String,
+    pub flagged: Vec<FlaggedLine>,
     /// Empty when Create can be pressed; otherwise why not.
     pub blocked: String,
     /// What will be registered, as a person reads it.
@@ -303,6 +306,11 @@ fn view(page: Page, id: &str, draft: &Draft, account_warnings: Vec<Issue>) -> Re
         request_json: export::request_json(td),
         cli: export::aws_cli(td, Some(page.region.as_str()).filter(|r| !r.is_empty())),
         terraform: export::terraform(td),
+        flagged: flagged::lines(
+            tr,
+            &scanner::task_definition(td),
+            &format!("/task-definitions/drafts/{id}"),
+        ),
         blocked,
         identical: None,
         version: draft.version,

@@ -1,0 +1,225 @@
+//! Issue 23: the Terraform the app shows for reference 002's path, made
+//! with each form's defaults as a beginner leaves them, judged by checkov
+//! (the scanner people already run on Terraform). Every check it fails is
+//! one the reviews explain, and one this list expects; a new failure, or one
+//! fixed without updating the list, fails the test.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use common::services::*;
+use common::{Page, repo};
+use serde_json::Value;
+
+/// The checks left failing by default on reference 002's path (no domain
+/// name: plain HTTP), and how many resources fail each.
+const EXPECTED: [(&str, usize); 13] = [
+    ("CKV2_AWS_20", 1),
+    ("CKV2_AWS_28", 1),
+    ("CKV_AWS_103", 1),
+    ("CKV_AWS_136", 1),
+    ("CKV_AWS_150", 1),
+    ("CKV_AWS_2", 1),
+    ("CKV_AWS_260", 2),
+    ("CKV_AWS_333", 1),
+    ("CKV_AWS_336", 1),
+    ("CKV_AWS_378", 1),
+    ("CKV_AWS_51", 1),
+    ("CKV_AWS_65", 1),
+    ("CKV_AWS_91", 1),
+];
+
+/// A wizard's form as rendered, with `fields` typed over its defaults,
+/// posted with Next; its review.
+async fn review(w: &World, form_url: &str, fields: &[(&str, &str)]) -> Page {
+    let form = w.client.get(form_url).await;
+    assert_eq!(form.status, 200, "{form_url}: {}", form.text);
+    let posted = typed_over(&form, "form[method=post][novalidate]", fields);
+    let answer = w.client.post(form_url, &as_refs(&posted)).await;
+    assert_eq!(
+        answer.status,
+        303,
+        "{form_url}: {:?}",
+        answer.select(".msg.error")
+    );
+    w.client.get(&answer.location).await
+}
+
+fn typed_over(page: &Page, css: &str, fields: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut posted = page.form_fields(css);
+    for (name, value) in fields {
+        posted.retain(|(n, _)| n != name);
+        posted.push((name.to_string(), value.to_string()));
+    }
+    posted.retain(|(n, _)| n != "csrf_token");
+    posted
+}
+
+fn as_refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect()
+}
+
+fn terraform_of(review: &Page) -> String {
+    let shown = review.select("#terraform");
+    assert_eq!(
+        shown.len(),
+        1,
+        "a review shows its Terraform: {}",
+        review.text
+    );
+    shown[0].clone()
+}
+
+/// The task definition wizard from "Start empty" to its review, each
+/// step's defaults kept: reference 002's `ecs-fargate-task` with nginx.
+async fn task_definition_review(w: &World) -> Page {
+    let started = w.client.post("/task-definitions/drafts", &[]).await;
+    assert_eq!(started.status, 303, "{}", started.text);
+    let mut url = started.location.clone();
+    let steps: [&[(&str, &str)]; 3] = [
+        &[
+            ("family", "ecs-fargate-task"),
+            ("executionRoleArn", "ecsTaskExecutionRole"),
+        ],
+        &[
+            ("containerDefinitions.0.name", "web"),
+            ("containerDefinitions.0.image", "nginx:latest"),
+            ("containerDefinitions.0.portMappings.0.containerPort", "80"),
+        ],
+        &[],
+    ];
+    for fields in steps {
+        let page = w.client.get(&url).await;
+        assert_eq!(page.status, 200, "{url}: {}", page.text);
+        let mut posted = typed_over(&page, "#step-form", fields);
+        posted.push(("action".into(), "next".into()));
+        let answer = w.client.post(&url, &as_refs(&posted)).await;
+        assert_eq!(
+            answer.status,
+            303,
+            "{url}: {:?} {:?}",
+            answer.select(".msg.error"),
+            posted
+        );
+        url = answer.location.clone();
+    }
+    w.client.get(&url).await
+}
+
+/// The checks checkov fails on the Terraform in `dir`, with how many
+/// resources fail each.
+fn failing_checks(dir: &std::path::Path) -> BTreeMap<String, usize> {
+    let checkov = repo().join(".venv-checkov/bin/checkov");
+    let output = Command::new(&checkov)
+        .args([
+            "--quiet",
+            "--compact",
+            "-o",
+            "json",
+            "--framework",
+            "terraform",
+            "-d",
+        ])
+        .arg(dir)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {} ({e}): install it with \
+                 `python3 -m venv .venv-checkov && .venv-checkov/bin/pip install checkov` \
+                 (the README's test command does)",
+                checkov.display()
+            )
+        });
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "checkov printed no report ({e}): {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    let summary = &report["summary"];
+    eprintln!(
+        "checkov: {} passed, {} failed",
+        summary["passed"], summary["failed"]
+    );
+    let mut failing = BTreeMap::new();
+    for check in report["results"]["failed_checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        eprintln!("failed: {} {}", check["check_id"], check["resource"]);
+        let id = check["check_id"].as_str().unwrap_or_default().to_string();
+        *failing.entry(id).or_default() += 1;
+    }
+    failing
+}
+
+fn count(ids: impl IntoIterator<Item = String>) -> BTreeMap<String, usize> {
+    let mut counted = BTreeMap::new();
+    for id in ids {
+        *counted.entry(id).or_default() += 1;
+    }
+    counted
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reference_002_with_the_defaults_fails_only_the_checks_the_review_explains() {
+    let w = world().await;
+    let mut reviews = vec![
+        review(
+            &w,
+            "/clusters/new",
+            &[("clusterName", CLUSTER), ("action", "next")],
+        )
+        .await,
+        review(
+            &w,
+            "/repositories/new",
+            &[("repositoryName", "ecs-fargate-repo"), ("action", "next")],
+        )
+        .await,
+        task_definition_review(&w).await,
+    ];
+    reviews.push(
+        fill_in(
+            &w,
+            &format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1"),
+            &reference_002_fields(),
+        )
+        .await,
+    );
+
+    let dir = tempfile::tempdir().expect("a folder");
+    let terraform: Vec<String> = reviews.iter().map(terraform_of).collect();
+    std::fs::write(dir.path().join("main.tf"), terraform.join("\n")).expect("written");
+    let failing = failing_checks(dir.path());
+    let explained = count(
+        reviews
+            .iter()
+            .flat_map(|r| r.attrs("#flagged li", "data-check")),
+    );
+    assert_eq!(
+        failing, explained,
+        "each check checkov fails is explained on its review"
+    );
+    let expected: BTreeMap<String, usize> = EXPECTED
+        .iter()
+        .map(|(id, n)| (id.to_string(), *n))
+        .collect();
+    assert_eq!(failing, expected);
+    // Each line names the field that changes it, where the wizard has one.
+    let service = &reviews[3];
+    assert!(
+        service
+            .attrs("#flagged li a", "href")
+            .iter()
+            .any(|href| href.ends_with("#assignPublicIp")),
+        "{:?}",
+        service.select("#flagged li")
+    );
+}
