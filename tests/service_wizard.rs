@@ -657,6 +657,7 @@ async fn an_existing_listener_gets_a_rule_to_a_new_target_group() {
             ("listenerArn", listener.as_str()),
             ("rulePriority", "10"),
             ("rulePath", "/api/*"),
+            ("ruleHosts", "shop.example.com, www.shop.example.com"),
         ]
     };
     let review = fill_in(&w, &query, &fields("api")).await;
@@ -692,6 +693,28 @@ async fn an_existing_listener_gets_a_rule_to_a_new_target_group() {
     assert_eq!(
         rule.actions()[0].target_group_arn(),
         tg.target_groups()[0].target_group_arn()
+    );
+    // By path and by host, as the console's rule conditions.
+    let conditions: Vec<(Option<&str>, &[String])> = rule
+        .conditions()
+        .iter()
+        .map(|c| {
+            let hosts = c.host_header_config().map(|h| h.values());
+            (c.field(), hosts.unwrap_or(c.values()))
+        })
+        .collect();
+    assert_eq!(
+        conditions,
+        [
+            (Some("path-pattern"), &["/api/*".to_string()][..]),
+            (
+                Some("host-header"),
+                &[
+                    "shop.example.com".to_string(),
+                    "www.shop.example.com".to_string()
+                ][..]
+            ),
+        ]
     );
     // Priority 10 is taken now: a second service is told before anything is made.
     let again = fill_in(&w, &query, &fields("api2")).await;
@@ -836,4 +859,122 @@ async fn a_revision_chosen_for_a_service_draft_keeps_what_was_typed() {
         "the rest kept"
     );
     assert_eq!(form.attr("#desiredCount", "value").as_deref(), Some("2"));
+}
+
+/// A certificate the account holds, issued (moto issues a requested one
+/// when next read).
+async fn issued_certificate(w: &World, domain: &str) -> String {
+    let acm = aws_sdk_acm::Client::new(&w.config);
+    let requested = acm
+        .request_certificate()
+        .domain_name(domain)
+        .validation_method(aws_sdk_acm::types::ValidationMethod::Dns)
+        .send()
+        .await
+        .expect("a certificate");
+    requested.certificate_arn().expect("ARN").to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chosen_certificate_makes_the_listener_https_and_port_80_redirect() {
+    let w = world().await;
+    let arn = issued_certificate(&w, "shop.example.com").await;
+    let query = format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1");
+    let form = w.client.get(&format!("/services/new?{query}")).await;
+    let offered = form.select("select[name='loadBalancer.certificateArn'] option");
+    assert_eq!(offered.len(), 2, "none, then the issued one: {offered:?}");
+    assert!(
+        offered[1].starts_with("shop.example.com — expires "),
+        "{offered:?}"
+    );
+    assert_eq!(
+        form.attr(
+            "select[name='loadBalancer.sslPolicy'] option[selected]",
+            "value"
+        )
+        .as_deref(),
+        Some("ELBSecurityPolicy-TLS13-1-2-2021-06")
+    );
+    assert!(
+        form.attr("#loadBalancer\\.redirectHttp", "checked")
+            .is_some()
+    );
+
+    let mut fields = reference_002_fields();
+    fields.push(("loadBalancer.certificateArn", arn.as_str()));
+    let review = fill_in(&w, &query, &fields).await;
+    let calls = review.select("#plan tbody td code");
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| *c == "elbv2:CreateListener")
+            .count(),
+        2,
+        "{calls:?}"
+    );
+    let flagged = review.attrs("#flagged li", "data-check");
+    for check in ["CKV_AWS_2", "CKV_AWS_103", "CKV2_AWS_20"] {
+        assert!(!flagged.iter().any(|f| f == check), "{check}: {flagged:?}");
+    }
+    let (_, run) = create(&w, &review).await;
+    assert!(states(&run).iter().all(|s| s == "ok"), "{}", run.text);
+
+    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&w.config);
+    let lb = elbv2
+        .describe_load_balancers()
+        .names("ecs-fargate-alb")
+        .send()
+        .await
+        .expect("LB");
+    let lb = &lb.load_balancers()[0];
+    let listeners = elbv2
+        .describe_listeners()
+        .load_balancer_arn(lb.load_balancer_arn().expect("ARN"))
+        .send()
+        .await
+        .expect("listeners");
+    let https = listeners
+        .listeners()
+        .iter()
+        .find(|l| l.port() == Some(443))
+        .expect("an HTTPS listener");
+    assert_eq!(https.protocol().map(|p| p.as_str()), Some("HTTPS"));
+    assert_eq!(
+        https.ssl_policy(),
+        Some("ELBSecurityPolicy-TLS13-1-2-2021-06")
+    );
+    assert_eq!(
+        https.certificates()[0].certificate_arn(),
+        Some(arn.as_str())
+    );
+    let http = listeners
+        .listeners()
+        .iter()
+        .find(|l| l.port() == Some(80))
+        .expect("an HTTP listener");
+    let redirect = http.default_actions()[0]
+        .redirect_config()
+        .expect("a redirect");
+    assert_eq!(
+        (
+            redirect.protocol(),
+            redirect.port(),
+            redirect.status_code().map(|c| c.as_str())
+        ),
+        (Some("HTTPS"), Some("443"), Some("HTTP_301"))
+    );
+    let ec2 = aws_sdk_ec2::Client::new(&w.config);
+    let groups = ec2
+        .describe_security_groups()
+        .group_ids(&lb.security_groups()[0])
+        .send()
+        .await
+        .expect("groups");
+    let mut open: Vec<Option<i32>> = groups.security_groups()[0]
+        .ip_permissions()
+        .iter()
+        .map(|p| p.from_port())
+        .collect();
+    open.sort();
+    assert_eq!(open, [Some(80), Some(443)]);
 }

@@ -119,14 +119,23 @@ impl Action {
 struct CreateRule {
     listener_arn: String,
     priority: i32,
-    conditions: Vec<PathCondition>,
+    conditions: Vec<Condition>,
     actions: Vec<Action>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
-struct PathCondition {
+struct Condition {
     field: String,
+    #[serde(default)]
+    values: Option<Vec<String>>,
+    #[serde(default)]
+    host_header_config: Option<ValuesConfig>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct ValuesConfig {
     values: Vec<String>,
 }
 
@@ -262,11 +271,16 @@ impl Aws {
             .conditions
             .into_iter()
             .map(|c| {
-                // `Values` on the condition, as the review shows it (the API
-                // takes it for path patterns beside PathPatternConfig).
+                // As the review shows it: a path's `Values` on the condition
+                // (one value), host names in their config (several).
                 types::RuleCondition::builder()
                     .field(c.field)
-                    .set_values(Some(c.values))
+                    .set_values(c.values)
+                    .set_host_header_config(c.host_header_config.map(|h| {
+                        types::HostHeaderConditionConfig::builder()
+                            .set_values(Some(h.values))
+                            .build()
+                    }))
                     .build()
             })
             .collect();
@@ -506,6 +520,7 @@ mod tests {
                 "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:listener/app/a/1/2",
                 10,
                 "/api/*",
+                &["shop.example.com".to_string()],
             )
             .input;
         rule["Actions"][0]["TargetGroupArn"] = json!("arn:tg");
@@ -520,5 +535,44 @@ mod tests {
         assert_eq!(sent[1], flattened(&lb.create_target_group().input));
         assert_eq!(sent[2], flattened(&listener));
         assert_eq!(sent[3], flattened(&rule));
+    }
+
+    #[tokio::test]
+    async fn https_redirect_and_attributes_on_the_wire_are_the_review_json() {
+        let mut lb = reference_002();
+        lb.certificate_arn = crate::model::load_balancing::tests::CERTIFICATE.into();
+        let arn = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/ecs-fargate-alb/1";
+        let mut https = lb.create_listener().input;
+        https["LoadBalancerArn"] = json!(arn);
+        https["DefaultActions"][0]["TargetGroupArn"] = json!("arn:tg");
+        let mut redirect = lb.http_listener().input;
+        redirect["LoadBalancerArn"] = json!(arn);
+        let mut attributes = lb.load_balancer_attributes().input;
+        attributes["LoadBalancerArn"] = json!(arn);
+        let listener =
+            "<Listeners><member><ListenerArn>arn:listener</ListenerArn></member></Listeners>";
+        let client = StaticReplayClient::new(vec![
+            answer("CreateListener", listener),
+            answer("CreateListener", listener),
+            answer(
+                "ModifyLoadBalancerAttributes",
+                "<Attributes><member><Key>routing.http.drop_invalid_header_fields.enabled</Key><Value>true</Value></member></Attributes>",
+            ),
+        ]);
+        let aws = aws_with(client.clone());
+        aws.create_listener(&https).await.unwrap();
+        aws.create_listener(&redirect).await.unwrap();
+        let answered = aws
+            .modify_load_balancer_attributes(&attributes)
+            .await
+            .unwrap();
+        assert_eq!(answered["Attributes"][0]["Value"], "true");
+        let sent: Vec<Vec<(String, String)>> = client
+            .actual_requests()
+            .map(|r| sent_without_action(r.body().bytes().unwrap()))
+            .collect();
+        assert_eq!(sent[0], flattened(&https));
+        assert_eq!(sent[1], flattened(&redirect));
+        assert_eq!(sent[2], flattened(&attributes));
     }
 }

@@ -2,6 +2,7 @@
 //! aws-config's default chain, as the aws CLI reads them; flags override.
 
 mod account_reads;
+mod acm;
 pub mod audit;
 mod change_reads;
 mod checklist_reads;
@@ -70,6 +71,7 @@ impl AwsSettings {
 #[derive(Debug, Clone)]
 pub struct Aws {
     region: Option<String>,
+    acm: aws_sdk_acm::Client,
     ec2: aws_sdk_ec2::Client,
     ecr: aws_sdk_ecr::Client,
     ecs: aws_sdk_ecs::Client,
@@ -107,6 +109,7 @@ impl Aws {
         let invalidate = Invalidate(cache.clone());
         Self {
             region: config.region().map(|r| r.to_string()),
+            acm: client!(aws_sdk_acm, config, invalidate),
             ec2: client!(aws_sdk_ec2, config, invalidate),
             ecr: client!(aws_sdk_ecr, config, invalidate),
             ecs: client!(aws_sdk_ecs, config, invalidate),

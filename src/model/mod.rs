@@ -6,6 +6,7 @@ pub mod account;
 pub mod advanced;
 pub mod api_call;
 pub mod audit;
+pub mod certificate;
 pub mod change;
 pub mod cluster;
 pub mod common;

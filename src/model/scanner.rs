@@ -145,12 +145,14 @@ pub fn service(draft: &ServiceDraft) -> Vec<Flagged> {
         return flagged;
     }
     let lb = draft.new_load_balancer();
-    if lb.target_group.protocol == "HTTP" {
+    // checkov passes an HTTP target group reached only through HTTPS.
+    let plain_http_reaches_it = !lb.https() || !lb.redirect_http;
+    if lb.target_group.protocol == "HTTP" && plain_http_reaches_it {
         flagged.push(flag_at(
             "CKV_AWS_378",
             "scan.target_group_http",
-            "loadBalancer.targetGroup.protocol",
-            "f.target_group_protocol",
+            "loadBalancer.certificateArn",
+            "f.certificate",
         ));
     }
     if draft.new_security_group && lb.container_port == 80 {

@@ -26,7 +26,7 @@ struct Model {
 }
 
 /// The services the app calls, by their botocore folder.
-const SERVICES: [&str; 7] = ["ecs", "ecr", "logs", "iam", "ec2", "elbv2", "sts"];
+const SERVICES: [&str; 8] = ["ecs", "ecr", "logs", "iam", "ec2", "elbv2", "sts", "acm"];
 
 fn models() -> &'static Vec<Model> {
     static MODELS: OnceLock<Vec<Model>> = OnceLock::new();
@@ -89,6 +89,7 @@ fn request_of<'m>(headers: &HeaderMap, body: &[u8]) -> Option<(&'m Model, String
             "AmazonEC2ContainerServiceV20141113" => "ecs",
             "AmazonEC2ContainerRegistry_V20150921" => "ecr",
             "Logs_20140328" => "logs",
+            "CertificateManager" => "acm",
             _ => return None,
         };
         let model = models().iter().find(|m| m.service == service)?;

@@ -82,6 +82,10 @@ pub fn moto() -> Moto {
             ("MOTO_IAM_LOAD_MANAGED_POLICIES", "true"),
             // Services report running tasks, as the service pages count them.
             ("MOTO_ECS_SERVICE_RUNNING", "2"),
+            // A requested certificate is issued when next read (AWS waits
+            // for its DNS record; tests of that wait answer at the SDK's
+            // HTTP layer).
+            ("MOTO_ACM_VALIDATION_WAIT", "0"),
         ],
         &[],
         "/moto-api/",

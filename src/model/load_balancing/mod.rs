@@ -290,15 +290,27 @@ impl NewLoadBalancer {
         )
     }
 
-    /// A rule on an existing listener: requests whose path matches `path`
-    /// go to the new target group.
-    pub fn create_rule(&self, listener_arn: &str, priority: i64, path: &str) -> ApiCall {
+    /// A rule on an existing listener: requests whose path matches `path`,
+    /// and whose Host header is one of `hosts` when any are given, go to the
+    /// new target group.
+    pub fn create_rule(
+        &self,
+        listener_arn: &str,
+        priority: i64,
+        path: &str,
+        hosts: &[String],
+    ) -> ApiCall {
+        let mut conditions = vec![json!({"Field": "path-pattern", "Values": [path]})];
+        if !hosts.is_empty() {
+            // The legacy `Values` takes one host name; the config takes several.
+            conditions.push(json!({"Field": "host-header", "HostHeaderConfig": {"Values": hosts}}));
+        }
         ApiCall::new(
             Operation::CreateRule,
             json!({
                 "ListenerArn": listener_arn,
                 "Priority": priority,
-                "Conditions": [{"Field": "path-pattern", "Values": [path]}],
+                "Conditions": conditions,
                 "Actions": [{"Type": "forward", "TargetGroupArn": TARGET_GROUP_ARN}],
             }),
         )
@@ -466,8 +478,10 @@ pub fn is_certificate_arn(text: &str) -> bool {
 }
 
 /// A listener rule: priority 1–50,000; a path pattern of up to 128
-/// characters starting with `/` (`*` and `?` allowed).
-pub fn check_rule(issues: &mut Vec<Issue>, priority: i64, path: &str) {
+/// characters starting with `/` (`*` and `?` allowed); host names of up to
+/// 128 letters, digits, `-`, `.`, `*` and `?`; five values in all, ELB's
+/// limit on a rule's match evaluations.
+pub fn check_rule(issues: &mut Vec<Issue>, priority: i64, path: &str, hosts: &[String]) {
     check_range(issues, "rulePriority", priority, 1, 50_000);
     let ok = path.starts_with('/')
         && path.len() <= 128
@@ -476,6 +490,17 @@ pub fn check_rule(issues: &mut Vec<Issue>, priority: i64, path: &str) {
             .all(|b| b.is_ascii_alphanumeric() || b"_-.$/~\"'@:+*?&".contains(&b));
     if !ok {
         issues.push(Issue::error("rulePath", "v.lb_rule_path"));
+    }
+    let host_ok = |host: &String| {
+        (1..=128).contains(&host.len())
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-.*?".contains(&b))
+    };
+    if !hosts.iter().all(host_ok) {
+        issues.push(Issue::error("ruleHosts", "v.lb_rule_host"));
+    } else if hosts.len() > 4 {
+        issues.push(Issue::error("ruleHosts", "v.lb_rule_values").with("max", 4));
     }
 }
 

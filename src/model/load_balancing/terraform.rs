@@ -196,6 +196,7 @@ impl NewLoadBalancer {
         listener_arn: &str,
         priority: i64,
         path: &str,
+        hosts: &[String],
         groups: &[String],
         service_group: bool,
     ) -> String {
@@ -209,9 +210,17 @@ impl NewLoadBalancer {
         let tg = resource_label(&self.target_group.name, "tg");
         let _ = write!(
             hcl,
-            "resource \"aws_lb_listener_rule\" \"{tg}\" {{\n  listener_arn = {}\n  priority     = {priority}\n\n  condition {{\n    path_pattern {{\n      values = [{}]\n    }}\n  }}\n\n  action {{\n    type             = \"forward\"\n    target_group_arn = aws_lb_target_group.{tg}.arn\n  }}\n}}\n",
+            "resource \"aws_lb_listener_rule\" \"{tg}\" {{\n  listener_arn = {}\n  priority     = {priority}\n\n  condition {{\n    path_pattern {{\n      values = [{}]\n    }}\n  }}\n{host}\n  action {{\n    type             = \"forward\"\n    target_group_arn = aws_lb_target_group.{tg}.arn\n  }}\n}}\n",
             quote(listener_arn),
-            quote(path)
+            quote(path),
+            host = if hosts.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "\n  condition {{\n    host_header {{\n      values = {}\n    }}\n  }}\n",
+                    list(hosts)
+                )
+            }
         );
         hcl
     }
@@ -240,6 +249,26 @@ mod tests {
                 .terraform(false)
                 .contains("ecs_fargate_service_sg")
         );
+    }
+
+    #[test]
+    fn a_certificate_declares_the_https_listener_and_the_redirect() {
+        let mut lb = reference_002();
+        lb.certificate_arn = super::super::tests::CERTIFICATE.into();
+        let hcl = lb.terraform(true);
+        for needle in [
+            "resource \"aws_lb_listener\" \"ecs_fargate_alb_443\"",
+            "protocol          = \"HTTPS\"\n  certificate_arn   = \"arn:aws:acm:",
+            "ssl_policy        = \"ELBSecurityPolicy-TLS13-1-2-2021-06\"",
+            "resource \"aws_lb_listener\" \"ecs_fargate_alb_80\"",
+            "type = \"redirect\"",
+            "status_code = \"HTTP_301\"",
+            "resource \"aws_vpc_security_group_ingress_rule\" \"ecs_alb_sg_https\"",
+            "drop_invalid_header_fields = true",
+        ] {
+            assert!(hcl.contains(needle), "{needle} missing in:\n{hcl}");
+        }
+        assert_eq!(hcl.matches('{').count(), hcl.matches('}').count());
     }
 
     /// Every ingress rule carries the description its request carries

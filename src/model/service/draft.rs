@@ -73,6 +73,8 @@ pub struct ServiceDraft {
     pub listener_arn: String,
     pub rule_priority: i64,
     pub rule_path: String,
+    /// Host names the rule also matches (`shop.example.com`); none: any.
+    pub rule_hosts: Vec<String>,
     /// The container and port that receive the traffic: `web:80`.
     pub container: String,
 }
@@ -91,6 +93,7 @@ impl Default for ServiceDraft {
             listener_arn: String::new(),
             rule_priority: 10,
             rule_path: "/*".into(),
+            rule_hosts: Vec::new(),
             container: String::new(),
         }
     }
@@ -222,7 +225,12 @@ impl ServiceDraft {
             calls.push(if self.load_balancing == LoadBalancing::ExistingListener {
                 (
                     CREATE_RULE,
-                    lb.create_rule(&self.listener_arn, self.rule_priority, &self.rule_path),
+                    lb.create_rule(
+                        &self.listener_arn,
+                        self.rule_priority,
+                        &self.rule_path,
+                        &self.rule_hosts,
+                    ),
                 )
             } else {
                 (
@@ -281,7 +289,12 @@ impl ServiceDraft {
                     if !self.listener_arn.contains(":listener/app/") {
                         issues.push(Issue::error("listenerArn", "v.service_listener_arn"));
                     }
-                    check_rule(&mut issues, self.rule_priority, &self.rule_path);
+                    check_rule(
+                        &mut issues,
+                        self.rule_priority,
+                        &self.rule_path,
+                        &self.rule_hosts,
+                    );
                 }
                 // The new load balancer's own fields are not used.
                 const UNUSED: [&str; 4] = [
@@ -348,6 +361,7 @@ impl ServiceDraft {
                 &self.listener_arn,
                 self.rule_priority,
                 &self.rule_path,
+                &self.rule_hosts,
                 &self.load_balancer_groups,
                 self.creates_service_group(),
             ),
@@ -431,6 +445,7 @@ pub(crate) mod tests {
             listener_arn: String::new(),
             rule_priority: 10,
             rule_path: "/*".into(),
+            rule_hosts: Vec::new(),
             container: "web:80".into(),
         }
     }
@@ -568,10 +583,27 @@ pub(crate) mod tests {
                 .terraform()
                 .contains("resource \"aws_lb_listener_rule\"")
         );
+        // By host as well as path, as the console allows.
+        draft.rule_hosts = vec!["shop.example.com".into(), "*.shop.example.com".into()];
+        assert!(draft.issues().is_empty(), "{:?}", draft.issues());
+        assert_eq!(
+            draft.calls()[3].1.input["Conditions"],
+            json!([
+                {"Field": "path-pattern", "Values": ["/api/*"]},
+                {"Field": "host-header", "HostHeaderConfig": {"Values": ["shop.example.com", "*.shop.example.com"]}}
+            ])
+        );
+        assert!(draft.terraform().contains(
+            "host_header {\n      values = [\"shop.example.com\", \"*.shop.example.com\"]"
+        ));
         draft.rule_path = "api".into();
         draft.rule_priority = 0;
+        draft.rule_hosts = vec!["shop example".into()];
         let keys: Vec<&str> = draft.issues().iter().map(|i| i.key).collect();
-        assert_eq!(keys, ["v.range", "v.lb_rule_path"]);
+        assert_eq!(keys, ["v.range", "v.lb_rule_path", "v.lb_rule_host"]);
+        draft.rule_hosts = (0..5).map(|n| format!("h{n}.example.com")).collect();
+        let keys: Vec<&str> = draft.issues().iter().map(|i| i.key).collect();
+        assert!(keys.contains(&"v.lb_rule_values"), "{keys:?}");
     }
 
     #[test]

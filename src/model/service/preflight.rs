@@ -4,6 +4,7 @@
 
 use super::draft::{LoadBalancing, ServiceDraft};
 use crate::model::account::{AccountFacts, RoleDetails, check_against_account};
+use crate::model::certificate::Certificate;
 use crate::model::network::{NetworkFacts, Reach};
 use crate::model::permissions::allows_on;
 use crate::model::task_definition::TaskDefinition;
@@ -31,6 +32,8 @@ pub struct ServiceFacts {
     pub execution_role: Option<RoleDetails>,
     pub network: NetworkFacts,
     pub taken: Taken,
+    /// The region's issued certificates, read when an HTTPS listener is made.
+    pub certificates: Option<Vec<Certificate>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -125,10 +128,28 @@ pub fn preflight(draft: &ServiceDraft, facts: &ServiceFacts) -> Vec<Check> {
         }
         check("pf.existing_load_balancer", issues);
     }
+    if let Some(certificates) = &facts.certificates {
+        check("pf.certificate", certificate(draft, certificates));
+    }
     let mut taken = names(draft, &facts.taken);
     taken.extend(taken_group_names(draft, &facts.network));
     check("pf.names", taken);
     checks
+}
+
+/// The chosen certificate is one of the region's issued ones: not
+/// requested and still pending, expired, revoked or in another region,
+/// which CreateListener would refuse after the load balancer exists.
+fn certificate(draft: &ServiceDraft, issued: &[Certificate]) -> Vec<Issue> {
+    let chosen = &draft.load_balancer.certificate_arn;
+    if issued.iter().any(|c| &c.arn == chosen) {
+        Vec::new()
+    } else {
+        vec![Issue::error(
+            "loadBalancer.certificateArn",
+            "v.pf_certificate_not_issued",
+        )]
+    }
 }
 
 /// Pulling from ECR, writing to CloudWatch Logs and reading secrets are
@@ -352,9 +373,15 @@ fn names(draft: &ServiceDraft, taken: &Taken) -> Vec<Issue> {
         );
     }
     if taken.listener_port && draft.load_balancing == LoadBalancing::ExistingLoadBalancer {
+        // The new listener's port: the HTTPS one when a certificate is chosen.
+        let lb = &draft.load_balancer;
+        let field = if lb.https() {
+            "loadBalancer.httpsPort"
+        } else {
+            "loadBalancer.listenerPort"
+        };
         issues.push(
-            Issue::error("loadBalancer.listenerPort", "v.pf_listener_port_taken")
-                .with("port", draft.load_balancer.listener_port),
+            Issue::error(field, "v.pf_listener_port_taken").with("port", lb.forward_listener().1),
         );
     }
     if taken.rule_priority && draft.load_balancing == LoadBalancing::ExistingListener {
@@ -454,6 +481,30 @@ mod tests {
         let checks = preflight(&reference_002_draft(), &facts);
         assert_eq!(failing(&checks), []);
         assert!(checks.len() >= 6);
+    }
+
+    #[test]
+    fn a_certificate_must_be_one_the_region_has_issued() {
+        let mut draft = reference_002_draft();
+        draft.load_balancer.certificate_arn =
+            crate::model::load_balancing::tests::CERTIFICATE.into();
+        let issued = Certificate {
+            arn: draft.load_balancer.certificate_arn.clone(),
+            domains: vec!["shop.example.com".into()],
+            expires: "2027-01-31".into(),
+        };
+        let mut facts = ServiceFacts {
+            task_definition: Some(task_definition()),
+            network: network(Reach::Public),
+            certificates: Some(vec![issued]),
+            ..ServiceFacts::default()
+        };
+        assert_eq!(failing(&preflight(&draft, &facts)), []);
+        facts.certificates = Some(Vec::new());
+        assert_eq!(
+            failing(&preflight(&draft, &facts)),
+            [("pf.certificate", "v.pf_certificate_not_issued")]
+        );
     }
 
     #[test]

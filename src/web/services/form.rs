@@ -116,6 +116,12 @@ pub fn decode(form: &mut FormData) -> ServiceDraft {
         listener_arn: form.text("listenerArn"),
         rule_priority: form.int("rulePriority").unwrap_or(10),
         rule_path: form.opt("rulePath").unwrap_or_else(|| "/*".into()),
+        rule_hosts: form
+            .text("ruleHosts")
+            .split([',', ' ', '\n'])
+            .filter(|h| !h.is_empty())
+            .map(str::to_string)
+            .collect(),
         container: form.text("container"),
     };
     if !draft.makes_listener() {

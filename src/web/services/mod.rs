@@ -25,6 +25,9 @@ use super::form::Context;
 use super::form::FormData;
 use crate::aws::AwsError;
 use crate::aws::Connection;
+use crate::i18n::Tr;
+use crate::model::certificate::Certificate;
+use crate::model::load_balancing::SSL_POLICIES;
 use crate::model::network::NetworkFacts;
 use crate::model::service::FARGATE_PROVIDERS;
 use crate::model::service::draft::{LoadBalancing, ServiceDraft};
@@ -72,6 +75,8 @@ pub struct ServiceFormFacts {
     pub containers: Vec<String>,
     /// The chosen load balancer's listeners (ARNs).
     pub listeners: Vec<String>,
+    /// The region's issued certificates, for an HTTPS listener.
+    pub certificates: Vec<Certificate>,
     pub network: NetworkFacts,
     /// The account's load balancers and target groups were read (only an
     /// existing-load-balancer choice needs them).
@@ -117,7 +122,7 @@ impl FormWizard for ServiceDraft {
         let vpc = Some(self.vpc_id.as_str()).filter(|v| !v.is_empty());
         // Read at once; only a first visit (no family yet) waits for the
         // families before it reads the first one's revisions.
-        let (clusters, families, revisions, network, listeners) = tokio::join!(
+        let (clusters, families, revisions, network, listeners, certificates) = tokio::join!(
             aws.picker_clusters(),
             aws.picker_families(),
             async {
@@ -134,6 +139,9 @@ impl FormWizard for ServiceDraft {
                     aws.listeners(&self.load_balancer_arn).await
                 }
             },
+            // Every visit: the load-balancing choice switches without a
+            // reload, so the certificates are on the page before it is made.
+            async { aws.certificates().await.map(|read| read.value.to_vec()) },
         );
         let mut facts = ServiceFormFacts::default();
         let mut problems = Vec::new();
@@ -180,6 +188,10 @@ impl FormWizard for ServiceDraft {
         }
         match listeners {
             Ok(listeners) => facts.listeners = listeners.into_iter().map(|(arn, _)| arn).collect(),
+            Err(e) => problems.push(e),
+        }
+        match certificates {
+            Ok(certificates) => facts.certificates = certificates,
             Err(e) => problems.push(e),
         }
         // A first visit names no family: the form preselects the first.
@@ -285,6 +297,10 @@ pub struct ServiceForm {
     pub lb_group_name: String,
     pub lb_subnets: Vec<Pick>,
     pub listener_port: i64,
+    pub certificates: Vec<Choice>,
+    pub ssl_policies: Vec<Choice>,
+    pub https_port: i64,
+    pub redirect_http: bool,
     pub tg_name: String,
     pub tg_path: String,
     pub tg_interval: i64,
@@ -303,6 +319,7 @@ pub struct ServiceForm {
     pub execute_command: bool,
     pub rule_priority: i64,
     pub rule_path: String,
+    pub rule_hosts: String,
     pub advanced: String,
 }
 
@@ -518,6 +535,10 @@ impl ServiceForm {
             lb_group_name: lb.security_group_name.clone(),
             lb_subnets: subnet_picks("lbSubnet.", &lb.subnets),
             listener_port: lb.listener_port,
+            certificates: certificate_choices(tr, &facts.certificates, &lb.certificate_arn),
+            ssl_policies: options(&SSL_POLICIES.map(String::from), &lb.ssl_policy, None),
+            https_port: lb.https_port,
+            redirect_http: lb.redirect_http,
             tg_name: tg.name.clone(),
             tg_path: tg.health_check_path.clone(),
             tg_interval: tg.interval_seconds,
@@ -541,10 +562,24 @@ impl ServiceForm {
             execute_command: service.enable_execute_command,
             rule_priority: draft.rule_priority,
             rule_path: draft.rule_path.clone(),
+            rule_hosts: draft.rule_hosts.join(", "),
             advanced: form::advanced_text(draft),
             v,
         }
     }
+}
+
+/// "None: plain HTTP", then each issued certificate by its names and
+/// expiry; a chosen one the account no longer lists stays, by its ARN.
+fn certificate_choices(tr: Tr, certificates: &[Certificate], current: &str) -> Vec<Choice> {
+    let arns: Vec<String> = certificates.iter().map(|c| c.arn.clone()).collect();
+    let mut choices = options(&arns, current, Some(tr.t("ui.no_certificate")));
+    for choice in &mut choices {
+        if let Some(certificate) = certificates.iter().find(|c| c.arn == choice.value) {
+            choice.label = certificate.label(tr.t("ui.certificate_expires"));
+        }
+    }
+    choices
 }
 
 /// `family:7`: a family name (1–255 letters, digits, `-`, `_`) and a revision.

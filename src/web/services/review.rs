@@ -236,7 +236,20 @@ async fn service_facts(
     let new_lb = draft.load_balancing == LoadBalancing::New;
     let on_existing = draft.load_balancing == LoadBalancing::ExistingLoadBalancer;
     let on_listener = draft.load_balancing == LoadBalancing::ExistingListener;
-    let (td, network, load_balancing, service, load_balancer, target_group, ports, priorities) = tokio::join!(
+    let https = draft.makes_listener()
+        && draft.load_balancing != LoadBalancing::ExistingListener
+        && lb.https();
+    let (
+        td,
+        network,
+        load_balancing,
+        service,
+        load_balancer,
+        target_group,
+        ports,
+        priorities,
+        certificates,
+    ) = tokio::join!(
         aws.task_definition(&draft.service.task_definition),
         aws.network(Some(&draft.vpc_id)),
         async {
@@ -277,6 +290,15 @@ async fn service_facts(
                 Ok(Vec::new())
             }
         },
+        async {
+            if https {
+                aws.certificates()
+                    .await
+                    .map(|read| Some(read.value.to_vec()))
+            } else {
+                Ok(None)
+            }
+        },
     );
     let td = td?;
     let named = td
@@ -306,6 +328,7 @@ async fn service_facts(
     };
     Ok(ServiceFacts {
         task_definition: td,
+        certificates: certificates?,
         execution_role,
         account: Some(facts?.value.as_ref().clone()),
         network: {
@@ -318,7 +341,7 @@ async fn service_facts(
         },
         taken: Taken {
             service: service?,
-            listener_port: ports?.contains(&lb.listener_port),
+            listener_port: ports?.contains(&lb.forward_listener().1),
             rule_priority: priorities?.contains(&draft.rule_priority),
             load_balancer: load_balancer?,
             target_group: target_group?,
