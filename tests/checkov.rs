@@ -223,7 +223,8 @@ async fn reference_002_with_the_defaults_fails_only_the_checks_the_review_explai
         "reference 002, defaults: {} checks failing",
         failing.values().sum::<usize>()
     );
-    // Each line names the field that changes it, where the wizard has one.
+    // Each line names the field that changes it, where the wizard has one,
+    // and its link lands on that field.
     let service = &reviews[3];
     assert!(
         service
@@ -233,6 +234,21 @@ async fn reference_002_with_the_defaults_fails_only_the_checks_the_review_explai
         "{:?}",
         service.select("#flagged li")
     );
+    let links: Vec<String> = reviews
+        .iter()
+        .flat_map(|r| r.attrs("#flagged li a", "href"))
+        .collect();
+    assert!(links.len() >= 8, "{links:?}");
+    for link in links {
+        let (page, field) = link.split_once('#').expect("an anchor");
+        let form = w.client.get(page).await;
+        assert_eq!(form.status, 200, "{link}");
+        assert_eq!(
+            form.attrs(&format!("[id='{field}']"), "id").len(),
+            1,
+            "{link}: no field with that id"
+        );
+    }
 
     // With a certificate chosen the listener is HTTPS under a TLS 1.2+
     // policy and port 80 redirects: four checks fewer (the target group is
