@@ -77,7 +77,9 @@ async fn form_page<W: FormWizard>(
 ) -> Response {
     let errors = Messages::new(page.tr, issues);
     let tags = tag_rows(body.tags());
-    let facts = body.read_facts(&state.connection).await;
+    // Boxed: a wizard's joined account reads are large (see the service
+    // review's `service_facts`).
+    let facts = Box::pin(body.read_facts(&state.connection)).await;
     body.render_form(
         FormCommon {
             title: body.title(),

@@ -157,10 +157,14 @@ pub async fn review(
     let issues = draft.issues();
     let mut has_errors = issues.iter().any(Issue::is_error);
     let (checks, unchecked) = match state.connection.aws() {
-        Some(aws) if !has_errors => match service_facts(aws, draft, &page.account).await {
-            Ok(facts) => (preflight(draft, &facts), String::new()),
-            Err(error) => (Vec::new(), said(page.tr, &error)),
-        },
+        // Boxed: its reads' joined state is large, and a page's future is
+        // polled on a worker thread's stack (debug builds overflowed it).
+        Some(aws) if !has_errors => {
+            match Box::pin(service_facts(aws, draft, &page.account)).await {
+                Ok(facts) => (preflight(draft, &facts), String::new()),
+                Err(error) => (Vec::new(), said(page.tr, &error)),
+            }
+        }
         _ => (Vec::new(), String::new()),
     };
     has_errors |= checks.iter().any(|c| c.issues.iter().any(Issue::is_error));
