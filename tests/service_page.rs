@@ -465,3 +465,122 @@ async fn a_service_made_elsewhere_is_deleted_alone_and_bad_names_are_not_looked_
     }
     assert_eq!(w.proxy.calls().len(), before, "{:?}", w.proxy.calls());
 }
+
+/// Issue 23: "Use service auto scaling" on ALB requests per target. The
+/// plan registers the scalable target and puts the policy after the
+/// service, naming the load balancer's and target group's labels the run
+/// made; the tear-down removes both before it scales the service to zero.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_scaling_is_made_after_the_service_and_removed_before_it() {
+    let w = world().await;
+    let mut fields = reference_002_fields();
+    fields.extend([
+        ("autoScaling.enabled", "on"),
+        ("autoScaling.minTasks", "2"),
+        ("autoScaling.maxTasks", "6"),
+        ("autoScaling.metric", "requests"),
+        ("autoScaling.target", "100"),
+    ]);
+    let review = fill_in(
+        &w,
+        &format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1"),
+        &fields,
+    )
+    .await;
+    let calls = review.select("#plan tbody td code");
+    assert_eq!(
+        calls[calls.len() - 2..],
+        [
+            "application-autoscaling:RegisterScalableTarget",
+            "application-autoscaling:PutScalingPolicy"
+        ]
+    );
+    assert!(review.select("#terraform")[0].contains("resource \"aws_appautoscaling_policy\""));
+    let (_, run) = create(&w, &review).await;
+    assert!(states(&run).iter().all(|s| s == "ok"), "{}", run.text);
+
+    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&w.config);
+    let lb = elbv2
+        .describe_load_balancers()
+        .names("ecs-fargate-alb")
+        .send()
+        .await
+        .expect("LB");
+    let tg = elbv2
+        .describe_target_groups()
+        .names("ecs-fargate-tg")
+        .send()
+        .await
+        .expect("TG");
+    let suffix = |arn: &str, marker: &str| arn[arn.find(marker).expect(marker)..].to_string();
+    let label = format!(
+        "{}/{}",
+        suffix(lb.load_balancers()[0].load_balancer_arn().unwrap(), "app/"),
+        suffix(
+            tg.target_groups()[0].target_group_arn().unwrap(),
+            "targetgroup/"
+        )
+    );
+    let scaling = aws_sdk_applicationautoscaling::Client::new(&w.config);
+    let ecs = aws_sdk_applicationautoscaling::types::ServiceNamespace::Ecs;
+    let targets = scaling
+        .describe_scalable_targets()
+        .service_namespace(ecs.clone())
+        .send()
+        .await
+        .expect("targets");
+    let target = &targets.scalable_targets()[0];
+    let id = format!("service/{CLUSTER}/{SERVICE}");
+    assert_eq!(
+        (
+            target.resource_id(),
+            target.min_capacity(),
+            target.max_capacity()
+        ),
+        (id.as_str(), 2, 6)
+    );
+    let policies = scaling
+        .describe_scaling_policies()
+        .service_namespace(ecs.clone())
+        .send()
+        .await
+        .expect("policies");
+    let tracking = policies.scaling_policies()[0]
+        .target_tracking_scaling_policy_configuration()
+        .expect("target tracking");
+    assert_eq!(tracking.target_value(), 100.0);
+    let metric = tracking
+        .predefined_metric_specification()
+        .expect("predefined");
+    assert_eq!(metric.resource_label(), Some(label.as_str()));
+
+    // Tear-down: the policy, then the target, then the service.
+    let confirm = w.client.get(&format!("{}/delete", service_url())).await;
+    let listed = confirm.select("#teardown-calls tbody td > code");
+    assert_eq!(
+        listed[..3],
+        [
+            "application-autoscaling:DeleteScalingPolicy",
+            "application-autoscaling:DeregisterScalableTarget",
+            "ecs:UpdateService"
+        ],
+        "{listed:?}"
+    );
+    let started = w
+        .client
+        .post(&format!("{}/delete", service_url()), &[])
+        .await;
+    let done = settled_teardown(&w.client, &started.location).await;
+    assert!(
+        done.select("#change-run > p.msg.ok").len() == 1,
+        "{}",
+        done.text
+    );
+    let left = scaling
+        .describe_scalable_targets()
+        .service_namespace(ecs)
+        .send()
+        .await
+        .expect("targets");
+    assert!(left.scalable_targets().is_empty());
+}

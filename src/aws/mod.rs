@@ -4,6 +4,7 @@
 mod account_reads;
 mod acm;
 pub mod audit;
+mod autoscaling;
 mod change_reads;
 mod checklist_reads;
 pub mod create;
@@ -72,6 +73,7 @@ impl AwsSettings {
 pub struct Aws {
     region: Option<String>,
     acm: aws_sdk_acm::Client,
+    autoscaling: aws_sdk_applicationautoscaling::Client,
     ec2: aws_sdk_ec2::Client,
     ecr: aws_sdk_ecr::Client,
     ecs: aws_sdk_ecs::Client,
@@ -110,6 +112,7 @@ impl Aws {
         Self {
             region: config.region().map(|r| r.to_string()),
             acm: client!(aws_sdk_acm, config, invalidate),
+            autoscaling: client!(aws_sdk_applicationautoscaling, config, invalidate),
             ec2: client!(aws_sdk_ec2, config, invalidate),
             ecr: client!(aws_sdk_ecr, config, invalidate),
             ecs: client!(aws_sdk_ecs, config, invalidate),

@@ -80,6 +80,10 @@ impl Aws {
             DeleteLoadBalancer | DeleteTargetGroup | DeleteListener | DeleteRule => {
                 self.delete_load_balancing(call.operation, input).await
             }
+            RegisterScalableTarget => self.register_scalable_target(input).await,
+            DeregisterScalableTarget => self.deregister_scalable_target(input).await,
+            PutScalingPolicy => self.put_scaling_policy(input).await,
+            DeleteScalingPolicy => self.delete_scaling_policy(input).await,
         }
     }
 
@@ -122,7 +126,11 @@ impl Aws {
             | DeleteLoadBalancer
             | DeleteTargetGroup
             | DeleteListener
-            | DeleteRule => Ok(None),
+            | DeleteRule
+            | RegisterScalableTarget
+            | DeregisterScalableTarget
+            | PutScalingPolicy
+            | DeleteScalingPolicy => Ok(None),
         }
     }
 

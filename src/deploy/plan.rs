@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::model::api_call::{ApiCall, RUN_ID};
+use crate::model::operation::Operation;
 use crate::model::service::is_output_reference;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -241,10 +242,32 @@ pub fn references(input: &Value) -> Vec<String> {
     while let Some(value) = stack.pop() {
         match value {
             Value::String(text) if is_output_reference(text) => found.push(text.clone()),
+            Value::String(text) => found.extend(
+                embedded(text)
+                    .into_iter()
+                    .map(|(start, end)| text[start..end].to_string()),
+            ),
             Value::Array(items) => stack.extend(items),
             Value::Object(map) => stack.extend(map.values()),
             _ => {}
         }
+    }
+    found
+}
+
+/// Where `${Id.Output}` references sit inside a longer text (`app/x/1/
+/// ${CreateTargetGroup.ResourceLabel}`): (start, end) of each.
+fn embedded(text: &str) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(start) = text[from..].find("${").map(|at| from + at) {
+        let Some(end) = text[start..].find('}').map(|at| start + at + 1) else {
+            break;
+        };
+        if is_output_reference(&text[start..end]) {
+            found.push((start, end));
+        }
+        from = end;
     }
     found
 }
@@ -262,6 +285,23 @@ pub fn fill_in(input: &Value, outputs: &HashMap<String, Value>) -> Value {
                     *value = known.clone();
                 }
             }
+            // Inside a longer text, a known text output is written in.
+            Value::String(text) => {
+                let mut written = String::new();
+                let mut last = 0;
+                for (start, end) in embedded(text) {
+                    let key = &text[start + 2..end - 1];
+                    if let Some(known) = outputs.get(key).and_then(Value::as_str) {
+                        written.push_str(&text[last..start]);
+                        written.push_str(known);
+                        last = end;
+                    }
+                }
+                if last > 0 {
+                    written.push_str(&text[last..]);
+                    *text = written;
+                }
+            }
             Value::Array(items) => stack.extend(items.iter_mut()),
             Value::Object(map) => stack.extend(map.values_mut()),
             _ => {}
@@ -275,9 +315,7 @@ pub fn outputs_of(step: &Step, answer: &Value) -> HashMap<String, Value> {
     step.outputs
         .iter()
         .filter_map(|(name, pointer)| {
-            answer
-                .pointer(pointer)
-                .map(|v| (format!("{}.{name}", step.id), v.clone()))
+            Operation::output_in(pointer, answer).map(|v| (format!("{}.{name}", step.id), v))
         })
         .collect()
 }
@@ -292,6 +330,51 @@ mod tests {
     /// A call whose answer gives `GroupId`.
     fn call(input: Value) -> ApiCall {
         ApiCall::new(Operation::CreateSecurityGroup, input)
+    }
+
+    #[test]
+    fn a_label_is_read_from_an_arn_and_written_into_a_longer_text() {
+        let lb = ApiCall::new(Operation::CreateLoadBalancer, json!({"Name": "web"}));
+        let tg = ApiCall::new(Operation::CreateTargetGroup, json!({"Name": "web-tg"}));
+        let label = "${CreateLoadBalancer.ResourceLabel}/${CreateTargetGroup.ResourceLabel}";
+        let policy = ApiCall::new(
+            Operation::PutScalingPolicy,
+            json!({"Label": label, "Whole": "${CreateTargetGroup.TargetGroupArn}"}),
+        );
+        let plan = Plan::new(vec![
+            Step::new("CreateLoadBalancer", lb),
+            Step::new("CreateTargetGroup", tg),
+            Step::new("Policy", policy).after(&["CreateLoadBalancer", "CreateTargetGroup"]),
+        ]);
+        assert_eq!(plan.check(), Ok(()));
+        let mut outputs = outputs_of(
+            &plan.steps[0],
+            &json!({"LoadBalancers": [{"LoadBalancerArn": "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188"}]}),
+        );
+        assert_eq!(
+            outputs["CreateLoadBalancer.ResourceLabel"],
+            "app/web/50dc6c495c0c9188"
+        );
+        // Half known: the known half is written in, the other stays.
+        let half = fill_in(&plan.steps[2].call.input, &outputs);
+        assert_eq!(
+            half["Label"],
+            "app/web/50dc6c495c0c9188/${CreateTargetGroup.ResourceLabel}"
+        );
+        outputs.extend(outputs_of(
+            &plan.steps[1],
+            &json!({"TargetGroups": [{"TargetGroupArn": "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/web-tg/943f017f100becff"}]}),
+        ));
+        let filled = fill_in(&plan.steps[2].call.input, &outputs);
+        assert_eq!(
+            filled["Label"],
+            "app/web/50dc6c495c0c9188/targetgroup/web-tg/943f017f100becff"
+        );
+        assert!(filled["Whole"].as_str().unwrap().starts_with("arn:aws:"));
+        // An embedded reference to a step it does not wait for is refused.
+        let mut unordered = plan.clone();
+        unordered.steps[2].depends_on.clear();
+        assert!(unordered.check().is_err());
     }
 
     fn diamond() -> Plan {

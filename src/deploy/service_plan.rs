@@ -7,8 +7,8 @@
 use super::plan::{Plan, Step};
 use crate::model::service::draft::{
     ALB_ATTRIBUTES, ALB_INGRESS, ALB_SECURITY_GROUP, CREATE_LISTENER, CREATE_LOAD_BALANCER,
-    CREATE_RULE, CREATE_SERVICE, CREATE_TARGET_GROUP, HTTP_LISTENER, SERVICE_INGRESS,
-    SERVICE_SECURITY_GROUP, ServiceDraft,
+    CREATE_RULE, CREATE_SERVICE, CREATE_TARGET_GROUP, HTTP_LISTENER, SCALABLE_TARGET,
+    SCALING_POLICY, SERVICE_INGRESS, SERVICE_SECURITY_GROUP, ServiceDraft,
 };
 
 /// What each step waits for (its outputs come with its operation).
@@ -25,6 +25,9 @@ fn after(id: &str) -> &'static [&'static str] {
         // ECS refuses a target group with no load balancer yet, and the
         // tasks' ingress rule should be in place before they start.
         CREATE_SERVICE => &[CREATE_LISTENER, CREATE_RULE, SERVICE_INGRESS],
+        // What is scaled exists first; the policy names its target.
+        SCALABLE_TARGET => &[CREATE_SERVICE],
+        SCALING_POLICY => &[SCALABLE_TARGET],
         _ => &[],
     }
 }
@@ -85,6 +88,46 @@ mod tests {
         // Nine calls, but the longest chain is four: the plan can take a
         // half of a sequential script's time.
         assert_eq!(plan.critical_path(|_| 1).unwrap(), 4);
+    }
+
+    #[test]
+    fn auto_scaling_follows_the_service_and_counts_the_run_s_target_group() {
+        let mut draft = reference_002_draft();
+        draft.auto_scaling.enabled = true;
+        draft.auto_scaling.metric = crate::model::service::scaling::ScalingMetric::Requests;
+        draft.auto_scaling.target = 100;
+        assert!(draft.issues().is_empty(), "{:?}", draft.issues());
+        let plan = plan(&draft);
+        assert_eq!(plan.check(), Ok(()));
+        let policy = plan.steps.last().unwrap();
+        assert_eq!(policy.depends_on, ["ScalableTarget"]);
+        assert_eq!(
+            policy.call.input["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"]
+                ["ResourceLabel"],
+            "${CreateLoadBalancer.ResourceLabel}/${CreateTargetGroup.ResourceLabel}"
+        );
+        assert!(draft.terraform().contains(
+            "resource_label         = \"${aws_lb.ecs_fargate_alb.arn_suffix}/${aws_lb_target_group.ecs_fargate_tg.arn_suffix}\""
+        ));
+        // On an existing load balancer the label starts from its ARN.
+        draft.load_balancing = LoadBalancing::ExistingLoadBalancer;
+        draft.load_balancer_arn =
+            "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/shared/0123"
+                .into();
+        draft.load_balancer_groups = vec!["sg-0000000a".into()];
+        draft.load_balancer.listener_port = 8080;
+        assert_eq!(
+            draft.scaling_label().as_deref(),
+            Some("app/shared/0123/${CreateTargetGroup.ResourceLabel}")
+        );
+        assert_eq!(super::plan(&draft).check(), Ok(()));
+        // An existing target group's load balancer is not in the draft.
+        draft.load_balancing = LoadBalancing::Existing;
+        draft.target_group_arn =
+            "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/tg/1".into();
+        draft.new_security_group = false;
+        let keys: Vec<&str> = draft.issues().iter().map(|i| i.key).collect();
+        assert!(keys.contains(&"v.scaling_requests_need_lb"), "{keys:?}");
     }
 
     #[test]

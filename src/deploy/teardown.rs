@@ -20,7 +20,7 @@ use super::plan::{Plan, fill_in, outputs_of};
 use super::runner::Retry;
 use crate::aws::Aws;
 use crate::model::api_call::ApiCall;
-use crate::model::operation::Operation;
+use crate::model::operation::{Operation, Service};
 use crate::model::service::draft::CREATE_SERVICE;
 pub use crate::model::service::usage::Usage;
 use crate::store::runs::Run;
@@ -143,6 +143,20 @@ pub fn teardown(
     let Ok(undo) = cleanup_calls(plan, &made, &outputs) else {
         return result;
     };
+    // The scaling policy and scalable target go first, newest first: left
+    // in place they would scale the service back up while it is deleted.
+    let scaling: Vec<ChangeCall> = undo
+        .iter()
+        .filter(|(_, call)| call.service() == Service::AutoScaling)
+        .map(|(step, call)| {
+            let what = call.input["PolicyName"]
+                .as_str()
+                .or(call.input["ResourceId"].as_str())
+                .unwrap_or_default();
+            ChangeCall::of(step, what, call.clone())
+        })
+        .collect();
+    result.calls.splice(0..0, scaling);
     // Each made resource: its id, and the ids its own request (and the
     // ingress rules added to it) name — what it depends on.
     let filled = |id: &str| {
@@ -242,7 +256,11 @@ mod tests {
 
     /// Reference 002's run as the journal holds it once it succeeded.
     fn run_002(adopted: &[&str]) -> (Run, Plan) {
-        let plan = plan(&reference_002_draft());
+        run_of(&reference_002_draft(), adopted)
+    }
+
+    fn run_of(draft: &crate::model::service::draft::ServiceDraft, adopted: &[&str]) -> (Run, Plan) {
+        let plan = plan(draft);
         let answers: HashMap<&str, Value> = [
             ("AlbSecurityGroup", json!({"GroupId": "sg-alb"})),
             ("AlbIngress", json!({})),
@@ -264,6 +282,8 @@ mod tests {
                 "CreateService",
                 json!({"service": {"serviceArn": "arn:service"}}),
             ),
+            ("ScalableTarget", json!({"ScalableTargetARN": "arn:target"})),
+            ("ScalingPolicy", json!({"PolicyARN": "arn:policy"})),
         ]
         .into_iter()
         .collect();
@@ -330,6 +350,32 @@ mod tests {
             serde_json::from_value::<Teardown>(stored).unwrap(),
             teardown
         );
+    }
+
+    #[test]
+    fn auto_scaling_is_removed_before_the_service_is_scaled_to_zero() {
+        let mut draft = reference_002_draft();
+        draft.auto_scaling.enabled = true;
+        let (run, plan) = run_of(&draft, &[]);
+        let teardown = teardown("c", "s", Some((&run, &plan)), &Usage::default());
+        let titles = titles(&teardown);
+        assert_eq!(
+            titles[..3],
+            [
+                "application-autoscaling:DeleteScalingPolicy ScalingPolicy",
+                "application-autoscaling:DeregisterScalableTarget ScalableTarget",
+                "ecs:UpdateService ScaleToZero",
+            ]
+        );
+        assert_eq!(
+            teardown.calls[1].input["ResourceId"],
+            "service/ecs-fargate-cluster/ecs-fargate-service"
+        );
+        assert_eq!(
+            teardown.calls[0].what,
+            "ecs-fargate-service-cpu-target-tracking"
+        );
+        assert!(teardown.calls.iter().all(|c| c.call().is_some()));
     }
 
     #[test]

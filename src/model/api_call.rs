@@ -62,6 +62,18 @@ impl ApiCall {
                 json!({"RoleName": input["RoleName"], "PolicyName": input["PolicyName"]})
             }
             CreateLogGroup => json!({"logGroupName": input["logGroupName"]}),
+            // A scalable target and its policy are known by what they scale.
+            RegisterScalableTarget => json!({
+                "ServiceNamespace": input["ServiceNamespace"],
+                "ResourceId": input["ResourceId"],
+                "ScalableDimension": input["ScalableDimension"],
+            }),
+            PutScalingPolicy => json!({
+                "PolicyName": input["PolicyName"],
+                "ServiceNamespace": input["ServiceNamespace"],
+                "ResourceId": input["ResourceId"],
+                "ScalableDimension": input["ScalableDimension"],
+            }),
             CreateCluster => json!({"cluster": input["clusterName"]}),
             CreateRepository => json!({"repositoryName": input["repositoryName"]}),
             // A revision is known by the ARN AWS gave it.
@@ -85,7 +97,9 @@ impl ApiCall {
             | DeleteLoadBalancer
             | DeleteTargetGroup
             | DeleteListener
-            | DeleteRule => return None,
+            | DeleteRule
+            | DeregisterScalableTarget
+            | DeleteScalingPolicy => return None,
         };
         Some(ApiCall::new(undo, input))
     }

@@ -75,6 +75,8 @@ impl ChangeCall {
                         | DeleteRolePolicy
                         | AttachRolePolicy
                         | PutRolePolicy
+                        | DeleteScalingPolicy
+                        | DeregisterScalableTarget
                 )
             })?;
         Some(ApiCall::new(operation, self.input.clone()))

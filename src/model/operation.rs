@@ -17,6 +17,8 @@ pub enum Service {
     Logs,
     Ec2,
     Elbv2,
+    /// Application Auto Scaling: a service's task count.
+    AutoScaling,
 }
 
 impl Service {
@@ -29,6 +31,7 @@ impl Service {
             Service::Logs => "logs",
             Service::Ec2 => "ec2",
             Service::Elbv2 => "elbv2",
+            Service::AutoScaling => "application-autoscaling",
         }
     }
 
@@ -70,6 +73,10 @@ pub enum Operation {
     DeleteListener,
     CreateRule,
     DeleteRule,
+    RegisterScalableTarget,
+    DeregisterScalableTarget,
+    PutScalingPolicy,
+    DeleteScalingPolicy,
 }
 
 /// What undoes an operation.
@@ -99,7 +106,7 @@ pub enum Found {
 }
 
 impl Operation {
-    pub const ALL: [Operation; 30] = [
+    pub const ALL: [Operation; 34] = [
         Operation::CreateCluster,
         Operation::DeleteCluster,
         Operation::RegisterTaskDefinition,
@@ -130,6 +137,10 @@ impl Operation {
         Operation::DeleteListener,
         Operation::CreateRule,
         Operation::DeleteRule,
+        Operation::RegisterScalableTarget,
+        Operation::DeregisterScalableTarget,
+        Operation::PutScalingPolicy,
+        Operation::DeleteScalingPolicy,
     ];
 
     /// The one place each operation's wire name is written.
@@ -166,6 +177,10 @@ impl Operation {
             DeleteListener => "DeleteListener",
             CreateRule => "CreateRule",
             DeleteRule => "DeleteRule",
+            RegisterScalableTarget => "RegisterScalableTarget",
+            DeregisterScalableTarget => "DeregisterScalableTarget",
+            PutScalingPolicy => "PutScalingPolicy",
+            DeleteScalingPolicy => "DeleteScalingPolicy",
         }
     }
 
@@ -200,6 +215,10 @@ impl Operation {
             | DeleteListener
             | CreateRule
             | DeleteRule => Service::Elbv2,
+            RegisterScalableTarget
+            | DeregisterScalableTarget
+            | PutScalingPolicy
+            | DeleteScalingPolicy => Service::AutoScaling,
         }
     }
 
@@ -221,6 +240,8 @@ impl Operation {
             CreateTargetGroup => Undo::By(DeleteTargetGroup),
             CreateListener => Undo::By(DeleteListener),
             CreateRule => Undo::By(DeleteRule),
+            RegisterScalableTarget => Undo::By(DeregisterScalableTarget),
+            PutScalingPolicy => Undo::By(DeleteScalingPolicy),
             PutRetentionPolicy | AuthorizeSecurityGroupIngress | ModifyLoadBalancerAttributes => {
                 Undo::WithParent
             }
@@ -237,7 +258,9 @@ impl Operation {
             | DeleteLoadBalancer
             | DeleteTargetGroup
             | DeleteListener
-            | DeleteRule => Undo::NotUndone,
+            | DeleteRule
+            | DeregisterScalableTarget
+            | DeleteScalingPolicy => Undo::NotUndone,
         }
     }
 
@@ -276,7 +299,12 @@ impl Operation {
             | DeleteLoadBalancer
             | DeleteTargetGroup
             | DeleteListener
-            | DeleteRule => Found::SendAgain,
+            | DeleteRule
+            // Registering or putting again updates what is there.
+            | RegisterScalableTarget
+            | DeregisterScalableTarget
+            | PutScalingPolicy
+            | DeleteScalingPolicy => Found::SendAgain,
         }
     }
 
@@ -293,13 +321,24 @@ impl Operation {
             ],
             CreateRole => &[("Arn", "/Role/Arn")],
             CreateSecurityGroup => &[("GroupId", "/GroupId")],
+            // A `#` reads the text from its marker on: an ARN's resource
+            // label, which auto scaling's ALBRequestCountPerTarget names.
             CreateLoadBalancer => &[
                 ("LoadBalancerArn", "/LoadBalancers/0/LoadBalancerArn"),
                 ("DNSName", "/LoadBalancers/0/DNSName"),
+                ("ResourceLabel", "/LoadBalancers/0/LoadBalancerArn#app/"),
             ],
-            CreateTargetGroup => &[("TargetGroupArn", "/TargetGroups/0/TargetGroupArn")],
+            CreateTargetGroup => &[
+                ("TargetGroupArn", "/TargetGroups/0/TargetGroupArn"),
+                (
+                    "ResourceLabel",
+                    "/TargetGroups/0/TargetGroupArn#targetgroup/",
+                ),
+            ],
             CreateListener => &[("ListenerArn", "/Listeners/0/ListenerArn")],
             CreateRule => &[("RuleArn", "/Rules/0/RuleArn")],
+            RegisterScalableTarget => &[("ScalableTargetArn", "/ScalableTargetARN")],
+            PutScalingPolicy => &[("PolicyArn", "/PolicyARN")],
             CreateLogGroup
             | PutRetentionPolicy
             | ModifyLoadBalancerAttributes
@@ -319,7 +358,27 @@ impl Operation {
             | DeleteLoadBalancer
             | DeleteTargetGroup
             | DeleteListener
-            | DeleteRule => &[],
+            | DeleteRule
+            | DeregisterScalableTarget
+            | DeleteScalingPolicy => &[],
+        }
+    }
+
+    /// An output's value in an answer: the value at its JSON pointer, or,
+    /// for `pointer#marker`, that text from the marker on.
+    pub fn output_in(spec: &str, answer: &Value) -> Option<Value> {
+        let (pointer, marker) = match spec.split_once('#') {
+            Some((pointer, marker)) => (pointer, Some(marker)),
+            None => (spec, None),
+        };
+        let value = answer.pointer(pointer)?;
+        match marker {
+            None => Some(value.clone()),
+            Some(marker) => {
+                let text = value.as_str()?;
+                let at = text.find(marker)?;
+                Some(Value::String(text[at..].to_string()))
+            }
         }
     }
 

@@ -120,7 +120,7 @@ const LISTS: [(&str, &str); 8] = [
 ];
 
 /// Fields whose label's key is not their name's (a container's `name`).
-const LABELS: [(&str, &str, &str); 14] = [
+const LABELS: [(&str, &str, &str); 18] = [
     ("containerDefinitions", "name", "f.container_name"),
     ("containerDefinitions", "cpu", "f.container_cpu"),
     ("containerDefinitions", "memory", "f.memory_hard"),
@@ -135,6 +135,10 @@ const LABELS: [(&str, &str, &str); 14] = [
     ("targetGroup", "name", "f.target_group_name"),
     ("inline", "name", "f.policy_name"),
     ("inline", "document", "f.policy_document"),
+    ("loadBalancer", "certificateArn", "f.certificate"),
+    ("", "autoScaling", "ui.auto_scaling"),
+    ("autoScaling", "target", "f.scaling_target"),
+    ("autoScaling", "metric", "f.scaling_metric"),
 ];
 
 fn label(tr: Tr, parent: &str, part: &str) -> String {
@@ -198,6 +202,19 @@ mod tests {
             field_name(en, "loadBalancer.targetGroup.name"),
             "Load balancer › Target group › Target group name"
         );
+        assert_eq!(
+            field_name(en, "autoScaling.maxTasks"),
+            "Service auto scaling › Maximum number of tasks"
+        );
+        assert_eq!(
+            field_name(en, "autoScaling.target"),
+            "Service auto scaling › Target value"
+        );
+        assert_eq!(
+            field_name(en, "loadBalancer.certificateArn"),
+            "Load balancer › Certificate (ACM)"
+        );
+        assert_eq!(field_name(en, "ruleHosts"), "Host header");
         assert_eq!(field_name(en, "executionRoleArn"), "Task execution role");
         assert_eq!(
             field_name(en, "inline.0.document"),

@@ -26,7 +26,17 @@ struct Model {
 }
 
 /// The services the app calls, by their botocore folder.
-const SERVICES: [&str; 8] = ["ecs", "ecr", "logs", "iam", "ec2", "elbv2", "sts", "acm"];
+const SERVICES: [&str; 9] = [
+    "ecs",
+    "ecr",
+    "logs",
+    "iam",
+    "ec2",
+    "elbv2",
+    "sts",
+    "acm",
+    "application-autoscaling",
+];
 
 fn models() -> &'static Vec<Model> {
     static MODELS: OnceLock<Vec<Model>> = OnceLock::new();
@@ -90,6 +100,7 @@ fn request_of<'m>(headers: &HeaderMap, body: &[u8]) -> Option<(&'m Model, String
             "AmazonEC2ContainerRegistry_V20150921" => "ecr",
             "Logs_20140328" => "logs",
             "CertificateManager" => "acm",
+            "AnyScaleFrontendService" => "application-autoscaling",
             _ => return None,
         };
         let model = models().iter().find(|m| m.service == service)?;

@@ -9,8 +9,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::scaling::AutoScaling;
 use super::{LoadBalancer, Service};
 use crate::model::api_call::{ApiCall, RUN_ID};
+use crate::model::hcl::resource_label;
 use crate::model::load_balancing::{NewLoadBalancer, SERVICE_GROUP, TARGET_GROUP_ARN, check_rule};
 use crate::model::operation::Operation;
 use crate::model::resource::Resource;
@@ -77,6 +79,8 @@ pub struct ServiceDraft {
     pub rule_hosts: Vec<String>,
     /// The container and port that receive the traffic: `web:80`.
     pub container: String,
+    /// "Use service auto scaling": made after the service.
+    pub auto_scaling: AutoScaling,
 }
 
 impl Default for ServiceDraft {
@@ -95,6 +99,7 @@ impl Default for ServiceDraft {
             rule_path: "/*".into(),
             rule_hosts: Vec::new(),
             container: String::new(),
+            auto_scaling: AutoScaling::default(),
         }
     }
 }
@@ -114,6 +119,8 @@ pub const CREATE_TARGET_GROUP: &str = Operation::CreateTargetGroup.name();
 pub const CREATE_LISTENER: &str = Operation::CreateListener.name();
 pub const CREATE_RULE: &str = Operation::CreateRule.name();
 pub const CREATE_SERVICE: &str = Operation::CreateService.name();
+pub const SCALABLE_TARGET: &str = "ScalableTarget";
+pub const SCALING_POLICY: &str = "ScalingPolicy";
 
 impl ServiceDraft {
     /// `web:80` → (`web`, 80); None when it is not a name and a port.
@@ -240,7 +247,33 @@ impl ServiceDraft {
             });
         }
         calls.push((CREATE_SERVICE, self.service_request().api_call()));
+        if self.auto_scaling.enabled {
+            let label = self.scaling_label().unwrap_or_default();
+            let [target, policy] =
+                self.auto_scaling
+                    .calls(&self.service.cluster, &self.service.service_name, &label);
+            calls.push((SCALABLE_TARGET, target));
+            calls.push((SCALING_POLICY, policy));
+        }
         calls
+    }
+
+    /// The load balancer's and target group's `app/…/targetgroup/…` that
+    /// requests per target are counted by: references to the steps that
+    /// make them, or read from the chosen load balancer's ARN. None with an
+    /// existing target group (its load balancer is not in the draft).
+    pub fn scaling_label(&self) -> Option<String> {
+        const TARGET_GROUP: &str = "${CreateTargetGroup.ResourceLabel}";
+        match self.load_balancing {
+            LoadBalancing::New => Some(format!(
+                "${{CreateLoadBalancer.ResourceLabel}}/{TARGET_GROUP}"
+            )),
+            LoadBalancing::ExistingLoadBalancer | LoadBalancing::ExistingListener => {
+                let at = self.load_balancer_arn.find("app/")?;
+                Some(format!("{}/{TARGET_GROUP}", &self.load_balancer_arn[at..]))
+            }
+            LoadBalancing::None | LoadBalancing::Existing => None,
+        }
     }
 
     /// What AWS would refuse, with paths that are the form's field names.
@@ -341,6 +374,10 @@ impl ServiceDraft {
                 "v.service_default_group",
             ));
         }
+        issues.extend(
+            self.auto_scaling
+                .validate(self.service.desired_count, self.scaling_label().is_some()),
+        );
         issues.dedup_by(|a, b| a.path == b.path && a.key == b.key);
         issues
     }
@@ -365,12 +402,45 @@ impl ServiceDraft {
                 &self.load_balancer_groups,
                 self.creates_service_group(),
             ),
-            LoadBalancing::None | LoadBalancing::Existing => return service.terraform(),
+            LoadBalancing::None | LoadBalancing::Existing => String::new(),
         };
-        hcl.push('\n');
-        hcl.push_str(&super::terraform::declared(&service, &|reference| {
-            lb.terraform_reference(reference)
-        }));
+        if hcl.is_empty() {
+            hcl = service.terraform();
+        } else {
+            hcl.push('\n');
+            hcl.push_str(&super::terraform::declared(&service, &|reference| {
+                lb.terraform_reference(reference)
+            }));
+        }
+        if self.auto_scaling.enabled {
+            let address = format!(
+                "aws_ecs_service.{}",
+                resource_label(&service.service_name, "service")
+            );
+            let label = match self.load_balancing {
+                LoadBalancing::New => format!(
+                    "\"${{aws_lb.{}.arn_suffix}}/${{aws_lb_target_group.{}.arn_suffix}}\"",
+                    resource_label(&lb.load_balancer_name, "lb"),
+                    resource_label(&lb.target_group.name, "tg")
+                ),
+                _ => format!(
+                    "\"{}\"",
+                    self.scaling_label().unwrap_or_default().replace(
+                        "${CreateTargetGroup.ResourceLabel}",
+                        &format!(
+                            "${{aws_lb_target_group.{}.arn_suffix}}",
+                            resource_label(&lb.target_group.name, "tg")
+                        )
+                    )
+                ),
+            };
+            hcl.push('\n');
+            hcl.push_str(
+                &self
+                    .auto_scaling
+                    .terraform(&service.service_name, &address, &label),
+            );
+        }
         hcl
     }
 }
@@ -447,6 +517,7 @@ pub(crate) mod tests {
             rule_path: "/*".into(),
             rule_hosts: Vec::new(),
             container: "web:80".into(),
+            auto_scaling: AutoScaling::default(),
         }
     }
 

@@ -11,6 +11,7 @@
 pub mod draft;
 pub mod logs;
 pub mod preflight;
+pub mod scaling;
 pub mod status;
 mod terraform;
 pub mod troubleshoot;

@@ -90,7 +90,7 @@ pub fn preflight(draft: &ServiceDraft, facts: &ServiceFacts) -> Vec<Check> {
             }
             let mut logs = logs;
             if let (Some(role), Some(account)) = (&facts.execution_role, &facts.account) {
-                logs.extend(log_groups_uncreatable(td, role, account));
+                logs.extend(log_groups_to_create(td, role, account));
             }
             check("pf.log_groups", logs);
         }
@@ -191,7 +191,7 @@ fn documents(role: &RoleDetails) -> Vec<serde_json::Value> {
 /// With awslogs-create-group on and the group missing, the execution role
 /// creates it when the task starts; AmazonECSTaskExecutionRolePolicy does
 /// not allow that, and the task stops with ResourceInitializationError.
-fn log_groups_uncreatable(
+fn log_groups_to_create(
     td: &TaskDefinition,
     role: &RoleDetails,
     account: &AccountFacts,
@@ -215,17 +215,19 @@ fn log_groups_uncreatable(
             "arn:{partition}:logs:{}:{}:log-group:{group}",
             account.region, account.account
         );
+        let path = format!("containerDefinitions.{i}.logConfiguration.awslogs-group");
         if missing && !allows_on(&documents, CREATE_LOG_GROUP, &resource) {
             issues.push(
-                Issue::error(
-                    format!("containerDefinitions.{i}.logConfiguration.awslogs-group"),
-                    "v.pf_log_group_uncreatable",
-                )
-                .with("group", group)
-                .with("role", &role.name)
-                .with("action", CREATE_LOG_GROUP)
-                .with("resource", resource),
+                Issue::error(path, "v.pf_log_group_uncreatable")
+                    .with("group", group)
+                    .with("role", &role.name)
+                    .with("action", CREATE_LOG_GROUP)
+                    .with("resource", resource),
             );
+        } else if missing {
+            // The awslogs driver makes it with no retention: kept, and
+            // charged, forever. The log group wizard sets one.
+            issues.push(Issue::warning(path, "v.pf_log_group_never_expires").with("group", group));
         }
     }
     issues
@@ -263,6 +265,7 @@ pub fn fixes(issue: &Issue) -> Vec<Fix> {
     };
     match issue.key {
         "v.pf_log_group_uncreatable" => vec![Fix::CreateLogGroup(arg("group")), permission()],
+        "v.pf_log_group_never_expires" => vec![Fix::CreateLogGroup(arg("group"))],
         "v.pf_secret_unreadable" => vec![permission()],
         _ => Vec::new(),
     }
@@ -689,7 +692,7 @@ mod tests {
             region: "ap-northeast-1".into(),
             ..AccountFacts::default()
         };
-        let issues = log_groups_uncreatable(&td, &role, &account);
+        let issues = log_groups_to_create(&td, &role, &account);
         assert_eq!(issues.len(), 1, "{issues:?}");
         assert!(issues[0].is_error());
         assert_eq!(
@@ -710,7 +713,7 @@ mod tests {
         );
         // Either fix clears it.
         account.log_groups.push("/ecs/web".into());
-        assert!(log_groups_uncreatable(&td, &role, &account).is_empty());
+        assert!(log_groups_to_create(&td, &role, &account).is_empty());
         account.log_groups.clear();
         role.inline.push(PolicyDocument {
             name: "logs".into(),
@@ -718,7 +721,13 @@ mod tests {
             document: serde_json::json!({"Statement": [{"Effect": "Allow",
                 "Action": "logs:CreateLogGroup", "Resource": "*"}]}),
         });
-        assert!(log_groups_uncreatable(&td, &role, &account).is_empty());
+        // Allowed, the task makes it without a retention: a warning, with
+        // the wizard that sets one.
+        let issues = log_groups_to_create(&td, &role, &account);
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert!(!issues[0].is_error());
+        assert_eq!(issues[0].key, "v.pf_log_group_never_expires");
+        assert_eq!(fixes(&issues[0]), [Fix::CreateLogGroup("/ecs/web".into())]);
         // With create-group off, the missing group is the other check's.
         role.inline.clear();
         td.container_definitions[0]
@@ -727,7 +736,7 @@ mod tests {
             .expect("awslogs")
             .options
             .remove("awslogs-create-group");
-        assert!(log_groups_uncreatable(&td, &role, &account).is_empty());
+        assert!(log_groups_to_create(&td, &role, &account).is_empty());
     }
 
     #[test]

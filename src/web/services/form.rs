@@ -2,6 +2,7 @@
 //! (environment, deployment configuration and options, networking, load
 //! balancing, advanced), read into a [`ServiceDraft`] and shown from one.
 
+use crate::model::service::scaling::{AutoScaling, ScalingMetric};
 use serde_json::{Map, Value};
 
 use crate::model::load_balancing::NewLoadBalancer;
@@ -123,6 +124,7 @@ pub fn decode(form: &mut FormData) -> ServiceDraft {
             .map(str::to_string)
             .collect(),
         container: form.text("container"),
+        auto_scaling: auto_scaling(form),
     };
     if !draft.makes_listener() {
         // The tasks' new group lets in a load balancer this run gives a listener.
@@ -196,6 +198,27 @@ fn load_balancer(form: &mut FormData, service_name: &str) -> NewLoadBalancer {
         lb.target_group.protocol = protocol;
     }
     lb
+}
+
+/// "Use service auto scaling" and its fields; the defaults where empty.
+fn auto_scaling(form: &mut FormData) -> AutoScaling {
+    let default = AutoScaling::default();
+    let mut int =
+        |field: &str, default: i64| form.int(&format!("autoScaling.{field}")).unwrap_or(default);
+    let min_tasks = int("minTasks", default.min_tasks);
+    let max_tasks = int("maxTasks", default.max_tasks);
+    let target = int("target", default.target);
+    let scale_in_cooldown = int("scaleInCooldown", default.scale_in_cooldown);
+    let scale_out_cooldown = int("scaleOutCooldown", default.scale_out_cooldown);
+    AutoScaling {
+        enabled: form.checked("autoScaling.enabled"),
+        min_tasks,
+        max_tasks,
+        metric: ScalingMetric::of_key(&form.text("autoScaling.metric")),
+        target,
+        scale_in_cooldown,
+        scale_out_cooldown,
+    }
 }
 
 /// The Advanced (JSON) box: an object of CreateService fields.

@@ -320,6 +320,13 @@ pub struct ServiceForm {
     pub rule_priority: i64,
     pub rule_path: String,
     pub rule_hosts: String,
+    pub scaling_enabled: bool,
+    pub min_tasks: i64,
+    pub max_tasks: i64,
+    pub scaling_metrics: Vec<Choice>,
+    pub scaling_target: i64,
+    pub scale_in_cooldown: i64,
+    pub scale_out_cooldown: i64,
     pub advanced: String,
 }
 
@@ -563,6 +570,20 @@ impl ServiceForm {
             rule_priority: draft.rule_priority,
             rule_path: draft.rule_path.clone(),
             rule_hosts: draft.rule_hosts.join(", "),
+            scaling_enabled: draft.auto_scaling.enabled,
+            min_tasks: draft.auto_scaling.min_tasks,
+            max_tasks: draft.auto_scaling.max_tasks,
+            scaling_metrics: Choice::list(
+                &[
+                    ("cpu", tr.t("ui.metric_cpu")),
+                    ("memory", tr.t("ui.metric_memory")),
+                    ("requests", tr.t("ui.metric_requests")),
+                ],
+                draft.auto_scaling.metric.key(),
+            ),
+            scaling_target: draft.auto_scaling.target,
+            scale_in_cooldown: draft.auto_scaling.scale_in_cooldown,
+            scale_out_cooldown: draft.auto_scaling.scale_out_cooldown,
             advanced: form::advanced_text(draft),
             v,
         }
