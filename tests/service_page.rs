@@ -104,6 +104,8 @@ async fn the_service_page_its_actions_and_its_tear_down() {
         calls,
         [
             "DescribeLoadBalancers",
+            // Auto scaling: its target (and, when there is one, its policies).
+            "DescribeScalableTargets",
             "DescribeServices",
             "DescribeTargetGroups",
             "DescribeTargetHealth",
@@ -554,7 +556,103 @@ async fn auto_scaling_is_made_after_the_service_and_removed_before_it() {
         .expect("predefined");
     assert_eq!(metric.resource_label(), Some(label.as_str()));
 
-    // Tear-down: the policy, then the target, then the service.
+    // The service page shows it; the desired-count action says it moves back.
+    let page = w.client.get(&service_url()).await;
+    let summary = page.select("#scaling-summary");
+    assert!(
+        summary[0].starts_with("Between 2 and 6 tasks"),
+        "{summary:?}"
+    );
+    assert_eq!(
+        page.attr("#service-scaling #target", "value").as_deref(),
+        Some("100")
+    );
+    let desired = w
+        .client
+        .get(&format!("{}/update?action=desired&value=9", service_url()))
+        .await;
+    assert!(desired.select("#scaling-note")[0].contains("between 2 and 6 tasks"));
+    // Changed from the page: the bounds, then the same policy.
+    let change = format!(
+        "{}/update?action=scaling&minTasks=2&maxTasks=8&metric=requests&target=150&scaleInCooldown=300&scaleOutCooldown=60",
+        service_url()
+    );
+    let confirm = w.client.get(&change).await;
+    assert_eq!(
+        confirm.select("h2 code"),
+        [
+            "application-autoscaling:RegisterScalableTarget",
+            "application-autoscaling:PutScalingPolicy"
+        ]
+    );
+    let fields = confirm.form_fields("form.nav-buttons");
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .filter(|(n, _)| n != "csrf_token")
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let sent = w
+        .client
+        .post(&format!("{}/update", service_url()), &fields)
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.text);
+    let policies = scaling
+        .describe_scaling_policies()
+        .service_namespace(ecs.clone())
+        .send()
+        .await
+        .expect("policies");
+    assert_eq!(policies.scaling_policies().len(), 1, "changed, not added");
+    let tracking = policies.scaling_policies()[0]
+        .target_tracking_scaling_policy_configuration()
+        .expect("target tracking");
+    assert_eq!(tracking.target_value(), 150.0);
+    assert_eq!(tracking.scale_out_cooldown(), Some(60));
+    // A maximum under the minimum is refused on the confirmation, nothing sent.
+    let refused = w
+        .client
+        .get(&change.replace("maxTasks=8", "maxTasks=1"))
+        .await;
+    assert!(!refused.select("#update-issues li").is_empty());
+    assert!(
+        refused
+            .attr("form.nav-buttons button", "disabled")
+            .is_some()
+    );
+
+    // Removed from the page: the policy, then the target.
+    let stop = w
+        .client
+        .get(&format!("{}/update?action=stop-scaling", service_url()))
+        .await;
+    assert_eq!(
+        stop.select("h2 code"),
+        [
+            "application-autoscaling:DeleteScalingPolicy",
+            "application-autoscaling:DeregisterScalableTarget"
+        ]
+    );
+    let stopped = w
+        .client
+        .post(
+            &format!("{}/update", service_url()),
+            &[("action", "stop-scaling"), ("value", "")],
+        )
+        .await;
+    assert_eq!(stopped.status, 303, "{}", stopped.text);
+    let page = w.client.get(&service_url()).await;
+    assert!(page.select("#scaling-summary")[0].starts_with("Not scaled"));
+    // Set up again from the page (a first policy, named as the wizard names it).
+    let again = w
+        .client
+        .post(
+            &format!("{}/update", service_url()),
+            &[("action", "scaling"), ("value", "1,3,cpu,60,300,300")],
+        )
+        .await;
+    assert_eq!(again.status, 303, "{}", again.text);
+
+    // Tear-down: the policy, then the target (gone already: done), then the service.
     let confirm = w.client.get(&format!("{}/delete", service_url())).await;
     let listed = confirm.select("#teardown-calls tbody td > code");
     assert_eq!(

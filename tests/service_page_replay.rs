@@ -253,6 +253,7 @@ async fn a_failing_service_explains_itself_with_bounded_calls() {
         r.take(),
         counts(&[
             ("DescribeServices", 1),
+            ("DescribeScalableTargets", 1),
             ("DescribeTargetGroups", 1),
             ("DescribeLoadBalancers", 1),
             ("DescribeTargetHealth", 1),

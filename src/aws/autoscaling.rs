@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::operations::read;
 use super::{Aws, AwsError};
 use crate::model::operation::Operation;
+use crate::model::service::scaling::{AutoScaling, ScalingMetric, ScalingRead, resource_id};
 
 /// What a scalable target, and a policy of it, are known by.
 #[derive(Deserialize)]
@@ -67,6 +68,69 @@ struct DeleteScalingPolicy {
 }
 
 impl Aws {
+    /// The service's auto scaling, when it has a scalable target: two calls
+    /// (DescribeScalableTargets, DescribeScalingPolicies), whatever the
+    /// account holds.
+    pub async fn service_scaling(
+        &self,
+        cluster: &str,
+        service: &str,
+    ) -> Result<Option<ScalingRead>, AwsError> {
+        let id = resource_id(cluster, service);
+        let targets = self
+            .autoscaling
+            .describe_scalable_targets()
+            .service_namespace(types::ServiceNamespace::Ecs)
+            .resource_ids(&id)
+            .scalable_dimension(types::ScalableDimension::EcsServiceDesiredCount)
+            .send()
+            .await?;
+        let Some(target) = targets.scalable_targets().first() else {
+            return Ok(None);
+        };
+        let policies = self
+            .autoscaling
+            .describe_scaling_policies()
+            .service_namespace(types::ServiceNamespace::Ecs)
+            .resource_id(&id)
+            .scalable_dimension(types::ScalableDimension::EcsServiceDesiredCount)
+            .send()
+            .await?;
+        let mut scaling = AutoScaling {
+            enabled: true,
+            min_tasks: i64::from(target.min_capacity()),
+            max_tasks: i64::from(target.max_capacity()),
+            ..AutoScaling::default()
+        };
+        let mut resource_label = String::new();
+        let tracking = policies
+            .scaling_policies()
+            .iter()
+            .find_map(|p| p.target_tracking_scaling_policy_configuration());
+        if let Some(tracking) = tracking {
+            scaling.target = tracking.target_value().round() as i64;
+            scaling.scale_in_cooldown = tracking.scale_in_cooldown().map_or(0, i64::from);
+            scaling.scale_out_cooldown = tracking.scale_out_cooldown().map_or(0, i64::from);
+            if let Some(metric) = tracking.predefined_metric_specification() {
+                let kind = metric.predefined_metric_type().as_str();
+                scaling.metric = ScalingMetric::ALL
+                    .into_iter()
+                    .find(|m| m.predefined() == kind)
+                    .unwrap_or_default();
+                resource_label = metric.resource_label().unwrap_or_default().to_string();
+            }
+        }
+        Ok(Some(ScalingRead {
+            scaling,
+            policy_names: policies
+                .scaling_policies()
+                .iter()
+                .map(|p| p.policy_name().to_string())
+                .collect(),
+            resource_label,
+        }))
+    }
+
     /// `{"ScalableTargetARN"}`.
     pub(super) async fn register_scalable_target(&self, input: &Value) -> Result<Value, AwsError> {
         let input: RegisterScalableTarget = read(Operation::RegisterScalableTarget, input)?;

@@ -201,7 +201,7 @@ impl Aws {
             .max_results(100)
             .send()
             .await?;
-        let (described, balancer_listeners, listener_rules) = tokio::join!(
+        let (described, balancer_listeners, listener_rules, scaling) = tokio::join!(
             join_all(listed.service_arns().chunks(10).map(|arns| {
                 self.ecs
                     .describe_services()
@@ -211,8 +211,12 @@ impl Aws {
             })),
             join_all(balancers.iter().map(|arn| self.listeners(arn))),
             join_all(listeners.iter().map(|arn| self.rule_priorities(arn))),
+            self.service_scaling(cluster, service),
         );
-        let mut usage = Usage::default();
+        let mut usage = Usage {
+            scaling: scaling?,
+            ..Usage::default()
+        };
         for page in described {
             for other in page?.services() {
                 if other.service_name() == Some(service) || other.status() != Some("ACTIVE") {

@@ -21,7 +21,7 @@ use super::runner::Retry;
 use crate::aws::Aws;
 use crate::model::api_call::ApiCall;
 use crate::model::operation::{Operation, Service};
-use crate::model::service::draft::CREATE_SERVICE;
+use crate::model::service::draft::{CREATE_SERVICE, SCALABLE_TARGET, SCALING_POLICY};
 pub use crate::model::service::usage::Usage;
 use crate::store::runs::Run;
 use crate::store::runs::StepStatus;
@@ -114,6 +114,24 @@ pub fn teardown(
         ],
         kept: Vec::new(),
     };
+    // Auto scaling goes first, policies before the target: left in place
+    // it would scale the service back up while it is deleted.
+    if let Some(scaled) = &usage.scaling {
+        let stop = scaled.stop(cluster, service).into_iter().map(|call| {
+            let step = if call.operation == Operation::DeleteScalingPolicy {
+                SCALING_POLICY
+            } else {
+                SCALABLE_TARGET
+            };
+            let what = call.input["PolicyName"]
+                .as_str()
+                .or(call.input["ResourceId"].as_str())
+                .unwrap_or_default()
+                .to_string();
+            ChangeCall::of(step, &what, call)
+        });
+        result.calls.splice(0..0, stop);
+    }
     let Some((run, plan)) = created else {
         return result;
     };
@@ -143,20 +161,12 @@ pub fn teardown(
     let Ok(undo) = cleanup_calls(plan, &made, &outputs) else {
         return result;
     };
-    // The scaling policy and scalable target go first, newest first: left
-    // in place they would scale the service back up while it is deleted.
-    let scaling: Vec<ChangeCall> = undo
-        .iter()
-        .filter(|(_, call)| call.service() == Service::AutoScaling)
-        .map(|(step, call)| {
-            let what = call.input["PolicyName"]
-                .as_str()
-                .or(call.input["ResourceId"].as_str())
-                .unwrap_or_default();
-            ChangeCall::of(step, what, call.clone())
-        })
+    // The run's scaling steps are undone by what the account holds now
+    // (above), which may have been changed or removed since.
+    let undo: Vec<(String, ApiCall)> = undo
+        .into_iter()
+        .filter(|(_, call)| call.service() != Service::AutoScaling)
         .collect();
-    result.calls.splice(0..0, scaling);
     // Each made resource: its id, and the ids its own request (and the
     // ingress rules added to it) name — what it depends on.
     let filled = |id: &str| {
@@ -357,7 +367,23 @@ mod tests {
         let mut draft = reference_002_draft();
         draft.auto_scaling.enabled = true;
         let (run, plan) = run_of(&draft, &[]);
-        let teardown = teardown("c", "s", Some((&run, &plan)), &Usage::default());
+        // Without a scalable target now, the run's are not deleted again.
+        let gone = teardown("c", "s", Some((&run, &plan)), &Usage::default());
+        assert_eq!(titles(&gone)[0], "ecs:UpdateService ScaleToZero");
+        let usage = Usage {
+            scaling: Some(crate::model::service::scaling::ScalingRead {
+                scaling: draft.auto_scaling.clone(),
+                policy_names: vec!["ecs-fargate-service-cpu-target-tracking".into()],
+                resource_label: String::new(),
+            }),
+            ..Usage::default()
+        };
+        let teardown = teardown(
+            "ecs-fargate-cluster",
+            "ecs-fargate-service",
+            Some((&run, &plan)),
+            &usage,
+        );
         let titles = titles(&teardown);
         assert_eq!(
             titles[..3],

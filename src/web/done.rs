@@ -18,13 +18,15 @@ pub enum Done {
     SessionsEnded,
     Trusted,
     Attached,
+    Scaling,
+    ScalingStopped,
 }
 
 /// A value shown longer than this is not shown.
 const MAX_VALUE: usize = 200;
 
 impl Done {
-    const ALL: [Done; 11] = [
+    const ALL: [Done; 13] = [
         Done::ForceDeployment,
         Done::DesiredCount,
         Done::Revision,
@@ -36,6 +38,8 @@ impl Done {
         Done::SessionsEnded,
         Done::Trusted,
         Done::Attached,
+        Done::Scaling,
+        Done::ScalingStopped,
     ];
 
     fn slug(self) -> &'static str {
@@ -51,6 +55,8 @@ impl Done {
             Done::SessionsEnded => "sessions-ended",
             Done::Trusted => "trusted",
             Done::Attached => "attached",
+            Done::Scaling => "scaling",
+            Done::ScalingStopped => "scaling-stopped",
         }
     }
 
@@ -68,6 +74,8 @@ impl Done {
             Done::SessionsEnded => "done.sessions_ended",
             Done::Trusted => "done.trusted",
             Done::Attached => "done.attached",
+            Done::Scaling => "done.scaling",
+            Done::ScalingStopped => "done.scaling_stopped",
         }
     }
 

@@ -57,7 +57,7 @@ impl ScalingMetric {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AutoScaling {
     pub enabled: bool,
@@ -95,12 +95,90 @@ const MAX_COOLDOWN: i64 = 86_400;
 /// Our bound on requests per target a minute.
 const MAX_REQUESTS: i64 = 1_000_000;
 
+/// A service's auto scaling as the account holds it: its bounds and target
+/// tracking policy, the policies' names (the console names them as it
+/// likes), and the label a requests policy counts by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScalingRead {
+    pub scaling: AutoScaling,
+    pub policy_names: Vec<String>,
+    pub resource_label: String,
+}
+
+impl ScalingRead {
+    /// The calls that set `wanted` on this service: the bounds, then its
+    /// policy under the name it has (a first policy gets ours).
+    pub fn change_to(&self, wanted: &AutoScaling, cluster: &str, service: &str) -> Vec<ApiCall> {
+        let mut calls = wanted
+            .calls(cluster, service, &self.resource_label)
+            .to_vec();
+        if let Some(name) = self.policy_names.first() {
+            calls[1].input["PolicyName"] = json!(name);
+        }
+        calls
+    }
+
+    /// The calls that stop it: each policy, then the scalable target.
+    pub fn stop(&self, cluster: &str, service: &str) -> Vec<ApiCall> {
+        let id = resource_id(cluster, service);
+        let mut calls: Vec<ApiCall> = self
+            .policy_names
+            .iter()
+            .map(|name| {
+                ApiCall::new(
+                    Operation::DeleteScalingPolicy,
+                    json!({"PolicyName": name, "ServiceNamespace": NAMESPACE,
+                        "ResourceId": id, "ScalableDimension": DIMENSION}),
+                )
+            })
+            .collect();
+        calls.push(ApiCall::new(
+            Operation::DeregisterScalableTarget,
+            json!({"ServiceNamespace": NAMESPACE, "ResourceId": id, "ScalableDimension": DIMENSION}),
+        ));
+        calls
+    }
+}
+
 /// `service/CLUSTER/SERVICE`: the scalable target's id.
 pub fn resource_id(cluster: &str, service: &str) -> String {
     format!("service/{cluster}/{service}")
 }
 
 impl AutoScaling {
+    /// The service page's form value: `2,6,cpu,70,300,300`.
+    pub fn encode(&self) -> String {
+        format!(
+            "{},{},{},{},{},{}",
+            self.min_tasks,
+            self.max_tasks,
+            self.metric.key(),
+            self.target,
+            self.scale_in_cooldown,
+            self.scale_out_cooldown
+        )
+    }
+
+    /// The form value back; None unless it has all six parts.
+    pub fn decode(value: &str) -> Option<AutoScaling> {
+        let parts: Vec<&str> = value.split(',').map(str::trim).collect();
+        let [min, max, metric, target, scale_in, scale_out] = parts.as_slice() else {
+            return None;
+        };
+        if !ScalingMetric::ALL.iter().any(|m| m.key() == *metric) {
+            return None;
+        }
+        Some(AutoScaling {
+            enabled: true,
+            min_tasks: min.parse().ok()?,
+            max_tasks: max.parse().ok()?,
+            metric: ScalingMetric::of_key(metric),
+            target: target.parse().ok()?,
+            scale_in_cooldown: scale_in.parse().ok()?,
+            scale_out_cooldown: scale_out.parse().ok()?,
+        })
+    }
+
     /// The policy's name: `web-cpu-target-tracking`.
     pub fn policy_name(&self, service: &str) -> String {
         format!("{service}-{}-target-tracking", self.metric.key())
@@ -262,6 +340,31 @@ mod tests {
         let hcl = on(ScalingMetric::Requests).terraform("web", "aws_ecs_service.web", "\"x\"");
         assert!(hcl.contains("resource_label         = \"x\""), "{hcl}");
         assert_eq!(hcl.matches('{').count(), hcl.matches('}').count());
+    }
+
+    #[test]
+    fn a_read_policy_is_changed_under_its_name_and_stopped_policy_first() {
+        let read = ScalingRead {
+            scaling: on(ScalingMetric::Cpu),
+            policy_names: vec!["cpu-policy-from-console".into()],
+            resource_label: String::new(),
+        };
+        let mut wanted = on(ScalingMetric::Cpu);
+        wanted.max_tasks = 8;
+        let calls = read.change_to(&wanted, "c", "web");
+        assert_eq!(calls[0].input["MaxCapacity"], 8);
+        assert_eq!(calls[1].input["PolicyName"], "cpu-policy-from-console");
+        let stop: Vec<String> = read.stop("c", "web").iter().map(|c| c.title()).collect();
+        assert_eq!(
+            stop,
+            [
+                "application-autoscaling:DeleteScalingPolicy",
+                "application-autoscaling:DeregisterScalableTarget"
+            ]
+        );
+        assert_eq!(AutoScaling::decode(&wanted.encode()), Some(wanted));
+        assert_eq!(AutoScaling::decode("1,2,disk,70,300,300"), None);
+        assert_eq!(AutoScaling::decode("1,2,cpu"), None);
     }
 
     #[test]

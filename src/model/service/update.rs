@@ -3,6 +3,7 @@
 
 use serde_json::json;
 
+use super::scaling::{AutoScaling, ScalingRead};
 use crate::model::api_call::ApiCall;
 use crate::model::operation::Operation;
 
@@ -16,6 +17,11 @@ pub enum ServiceUpdate {
     DesiredCount(i64),
     /// Another revision of the service's task definition: `family:7`.
     Revision(String),
+    /// Auto scaling set to these bounds and this target (a first policy,
+    /// or the one it has changed).
+    Scaling(AutoScaling),
+    /// Auto scaling removed: the service keeps its desired count.
+    StopScaling,
 }
 
 impl ServiceUpdate {
@@ -35,6 +41,8 @@ impl ServiceUpdate {
                 let number: u32 = number.parse().ok().filter(|n| *n > 0)?;
                 (f == family).then(|| ServiceUpdate::Revision(format!("{f}:{number}")))
             }
+            "scaling" => AutoScaling::decode(value).map(ServiceUpdate::Scaling),
+            "stop-scaling" => Some(ServiceUpdate::StopScaling),
             _ => None,
         }
     }
@@ -44,6 +52,8 @@ impl ServiceUpdate {
             ServiceUpdate::ForceNewDeployment => "force",
             ServiceUpdate::DesiredCount(_) => "desired",
             ServiceUpdate::Revision(_) => "revision",
+            ServiceUpdate::Scaling(_) => "scaling",
+            ServiceUpdate::StopScaling => "stop-scaling",
         }
     }
 
@@ -52,6 +62,8 @@ impl ServiceUpdate {
             ServiceUpdate::ForceNewDeployment => String::new(),
             ServiceUpdate::DesiredCount(n) => n.to_string(),
             ServiceUpdate::Revision(r) => r.clone(),
+            ServiceUpdate::Scaling(scaling) => scaling.encode(),
+            ServiceUpdate::StopScaling => String::new(),
         }
     }
 
@@ -61,6 +73,8 @@ impl ServiceUpdate {
             ServiceUpdate::ForceNewDeployment => "ui.force_new_deployment",
             ServiceUpdate::DesiredCount(_) => "ui.update_desired",
             ServiceUpdate::Revision(_) => "ui.update_revision",
+            ServiceUpdate::Scaling(_) => "ui.update_scaling",
+            ServiceUpdate::StopScaling => "ui.stop_scaling",
         }
     }
 
@@ -71,17 +85,54 @@ impl ServiceUpdate {
             ServiceUpdate::DesiredCount(0) => "h.update_desired_zero",
             ServiceUpdate::DesiredCount(_) => "h.update_desired",
             ServiceUpdate::Revision(_) => "h.update_revision",
+            ServiceUpdate::Scaling(_) => "h.update_scaling",
+            ServiceUpdate::StopScaling => "h.stop_scaling",
         }
     }
 
-    pub fn call(&self, cluster: &str, service: &str) -> ApiCall {
+    /// The calls it sends, in order, given the service's auto scaling as
+    /// read (`scaled`). Empty when there is nothing to send: stopping
+    /// auto scaling the service does not have.
+    pub fn calls(
+        &self,
+        cluster: &str,
+        service: &str,
+        scaled: Option<&ScalingRead>,
+    ) -> Vec<ApiCall> {
         let mut input = json!({"cluster": cluster, "service": service});
         match self {
             ServiceUpdate::ForceNewDeployment => input["forceNewDeployment"] = json!(true),
             ServiceUpdate::DesiredCount(n) => input["desiredCount"] = json!(n),
             ServiceUpdate::Revision(r) => input["taskDefinition"] = json!(r),
+            ServiceUpdate::Scaling(wanted) => {
+                return match scaled {
+                    Some(read) => read.change_to(wanted, cluster, service),
+                    None => wanted.calls(cluster, service, "").to_vec(),
+                };
+            }
+            ServiceUpdate::StopScaling => {
+                return scaled
+                    .map(|read| read.stop(cluster, service))
+                    .unwrap_or_default();
+            }
         }
-        ApiCall::new(Operation::UpdateService, input)
+        vec![ApiCall::new(Operation::UpdateService, input)]
+    }
+
+    /// What AWS would refuse of a scaling update, beside its fields; the
+    /// requests metric needs the label a policy of the service counts by.
+    pub fn issues(
+        &self,
+        desired: i64,
+        scaled: Option<&ScalingRead>,
+    ) -> Vec<crate::model::validate::Issue> {
+        match self {
+            ServiceUpdate::Scaling(wanted) => {
+                let label_known = scaled.is_some_and(|r| !r.resource_label.is_empty());
+                wanted.validate(desired, label_known)
+            }
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -93,15 +144,21 @@ mod tests {
     fn each_action_is_one_update_service_request() {
         let force = ServiceUpdate::parse("force", "", "web").unwrap();
         assert_eq!(
-            force.call("c", "s").input,
+            force.calls("c", "s", None)[0].input,
             json!({"cluster": "c", "service": "s", "forceNewDeployment": true})
         );
         let desired = ServiceUpdate::parse("desired", " 3 ", "web").unwrap();
-        assert_eq!(desired.call("c", "s").input["desiredCount"], 3);
+        assert_eq!(desired.calls("c", "s", None)[0].input["desiredCount"], 3);
         assert_eq!(desired.value(), "3");
         let revision = ServiceUpdate::parse("revision", "web:07", "web").unwrap();
-        assert_eq!(revision.call("c", "s").input["taskDefinition"], "web:7");
-        assert_eq!(revision.call("c", "s").title(), "ecs:UpdateService");
+        assert_eq!(
+            revision.calls("c", "s", None)[0].input["taskDefinition"],
+            "web:7"
+        );
+        assert_eq!(
+            revision.calls("c", "s", None)[0].title(),
+            "ecs:UpdateService"
+        );
     }
 
     #[test]

@@ -10,4 +10,7 @@ pub struct Usage {
     /// Load balancers with listeners, and listeners with rules, that the
     /// service's run did not make.
     pub shared: HashSet<String>,
+    /// The service's auto scaling as it stands, whoever set it up: the
+    /// tear-down removes it first.
+    pub scaling: Option<super::scaling::ScalingRead>,
 }

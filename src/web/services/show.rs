@@ -9,12 +9,15 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 
+use super::update::scaling_words;
 use crate::aws::{Aws, AwsError};
 use crate::i18n::Tr;
+use crate::model::service::scaling::AutoScaling;
 use crate::model::service::status::ServiceStatus;
 use crate::model::service::troubleshoot::{TargetHealth, TaskSummary};
 use crate::model::validate::check_name;
 use crate::web::error::{AppError, AppResult};
+use crate::web::form::Choice;
 use crate::web::page::Page;
 use crate::web::refusal::said;
 use crate::web::state::AppState;
@@ -68,6 +71,14 @@ pub struct ServiceView {
     pub detail_problem: String,
     pub update_url: String,
     pub delete_url: String,
+    /// "Between 2 and 6 tasks, tracking …", or empty when not scaled.
+    pub scaling_summary: String,
+    /// The auto scaling form's values: the service's, or the defaults.
+    pub scaling: AutoScaling,
+    pub scaled: bool,
+    pub scaling_metrics: Vec<Choice>,
+    /// Beside "Update desired tasks": auto scaling moves it back.
+    pub desired_note: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -150,13 +161,37 @@ pub async fn show(
         running: Vec::new(),
         revisions: Vec::new(),
         detail_problem: String::new(),
+        scaling_summary: String::new(),
+        scaling: AutoScaling::default(),
+        scaled: false,
+        scaling_metrics: Vec::new(),
+        desired_note: String::new(),
     };
     if let Some(aws) = state.connection.aws() {
         match aws.service_status(&v.cluster, &v.name).await {
             Ok(Some(service)) => {
                 let tasks;
-                (v.targets, tasks, v.revisions, v.detail_problem) =
-                    details(aws, v.page.tr, &v.cluster, &service).await;
+                let (details, scaling) = tokio::join!(
+                    details(aws, v.page.tr, &v.cluster, &service),
+                    aws.service_scaling(&v.cluster, &v.name)
+                );
+                (v.targets, tasks, v.revisions, v.detail_problem) = details;
+                match scaling {
+                    Ok(Some(read)) => {
+                        let words = scaling_words(v.page.tr, &read.scaling);
+                        v.scaling_summary = v.page.tr.fmt("ui.scaling_summary", &words);
+                        v.desired_note = v.page.tr.fmt("h.desired_with_scaling", &words);
+                        v.scaling = read.scaling;
+                        v.scaled = true;
+                    }
+                    Ok(None) => {}
+                    Err(error) => {
+                        if !v.detail_problem.is_empty() {
+                            v.detail_problem.push('\n');
+                        }
+                        v.detail_problem.push_str(&said(v.page.tr, &error));
+                    }
+                }
                 (v.stopped, v.running) = tasks.into_iter().partition(|row| row.task.stopped());
                 if service.deploying() {
                     v.refresh_url = url;
@@ -167,6 +202,15 @@ pub async fn show(
             Err(error) => v.problem = said(v.page.tr, &error),
         }
     }
+    let tr = v.page.tr;
+    v.scaling_metrics = Choice::list(
+        &[
+            ("cpu", tr.t("ui.metric_cpu")),
+            ("memory", tr.t("ui.metric_memory")),
+            ("requests", tr.t("ui.metric_requests")),
+        ],
+        v.scaling.metric.key(),
+    );
     Ok(ServicePage { v }.into_response())
 }
 

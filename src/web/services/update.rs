@@ -12,20 +12,65 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::show::{check_names, service_url};
+use crate::i18n::Tr;
+use crate::model::api_call::ApiCall;
+use crate::model::service::scaling::{AutoScaling, ScalingMetric};
 use crate::model::service::status::ServiceStatus;
 use crate::model::service::update::ServiceUpdate;
 use crate::web::done::Done;
 use crate::web::error::{AppError, AppResult};
+use crate::web::messages::{field_name, translate};
 use crate::web::page::Page;
 use crate::web::refusal::said;
 use crate::web::state::AppState;
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateForm {
     #[serde(default)]
     action: String,
     #[serde(default)]
     value: String,
+    /// The service page's auto scaling form sends its fields one by one;
+    /// the confirmation carries them on as `value` (`2,6,cpu,70,300,300`).
+    #[serde(default)]
+    min_tasks: String,
+    #[serde(default)]
+    max_tasks: String,
+    #[serde(default)]
+    metric: String,
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    scale_in_cooldown: String,
+    #[serde(default)]
+    scale_out_cooldown: String,
+}
+
+impl UpdateForm {
+    fn value(&self) -> String {
+        if self.action == "scaling" && self.value.is_empty() {
+            [
+                &self.min_tasks,
+                &self.max_tasks,
+                &self.metric,
+                &self.target,
+                &self.scale_in_cooldown,
+                &self.scale_out_cooldown,
+            ]
+            .map(|s| s.trim())
+            .join(",")
+        } else {
+            self.value.clone()
+        }
+    }
+}
+
+/// One call the update sends, as the confirmation shows it.
+pub struct CallView {
+    pub title: String,
+    pub json: String,
+    pub cli: String,
 }
 
 pub struct UpdateView {
@@ -38,8 +83,12 @@ pub struct UpdateView {
     pub update: Option<ServiceUpdate>,
     /// What it will do, in words.
     pub lead: String,
-    pub json: String,
-    pub cli: String,
+    /// What the service's auto scaling does to it (a desired count), or empty.
+    pub scaling_note: String,
+    pub calls: Vec<CallView>,
+    /// What AWS would refuse of the value, beside nothing: the form is on
+    /// the service page.
+    pub issues: Vec<String>,
     /// AWS's refusal of the POST, or why nothing can be sent.
     pub problem: String,
     pub blocked: String,
@@ -57,22 +106,52 @@ async fn view(
     cluster: String,
     name: String,
     form: &UpdateForm,
-) -> AppResult<(UpdateView, Option<ServiceStatus>)> {
+) -> AppResult<(UpdateView, Option<ServiceStatus>, Vec<ApiCall>)> {
     check_names(&[&cluster, &name])?;
     let mut service = None;
+    let mut scaled = None;
     let mut problem = String::new();
     if let Some(aws) = state.connection.aws() {
-        match aws.service_status(&cluster, &name).await {
+        let (status, scaling) = tokio::join!(
+            aws.service_status(&cluster, &name),
+            aws.service_scaling(&cluster, &name)
+        );
+        match status {
             Ok(Some(found)) => service = Some(found),
             Ok(None) => return Err(AppError::NotFound),
             Err(error) => problem = said(page.tr, &error),
         }
+        match scaling {
+            Ok(read) => scaled = read,
+            Err(error) => problem = said(page.tr, &error),
+        }
     }
     let family = service.as_ref().map_or("", ServiceStatus::family);
-    let update = ServiceUpdate::parse(&form.action, &form.value, family);
-    let call = update.as_ref().map(|u| u.call(&cluster, &name));
-    let url = service_url(&cluster, &name);
+    let mut update = ServiceUpdate::parse(&form.action, &form.value(), family);
     let current_desired = service.as_ref().map_or(0, |s| s.desired);
+    let issues: Vec<String> = update
+        .as_ref()
+        .map(|u| u.issues(current_desired, scaled.as_ref()))
+        .unwrap_or_default()
+        .iter()
+        .map(|issue| {
+            let said = if issue.key == "v.scaling_requests_need_lb" {
+                page.tr.t("v.update_scaling_requests").to_string()
+            } else {
+                translate(page.tr, issue)
+            };
+            format!("{}: {said}", field_name(page.tr, &issue.path))
+        })
+        .collect();
+    let calls = update
+        .as_ref()
+        .map(|u| u.calls(&cluster, &name, scaled.as_ref()))
+        .unwrap_or_default();
+    if calls.is_empty() {
+        // Nothing to send (auto scaling the service does not have).
+        update = None;
+    }
+    let url = service_url(&cluster, &name);
     let current_revision = service
         .as_ref()
         .map(|s| s.revision().to_string())
@@ -80,34 +159,48 @@ async fn view(
     let lead = update
         .as_ref()
         .map(|u| {
-            page.tr.fmt(
-                u.explanation(),
-                &[
-                    ("service", name.clone()),
-                    ("desired", current_desired.to_string()),
-                    ("value", u.value()),
-                    ("revision", current_revision.clone()),
-                ],
-            )
+            let mut args = vec![
+                ("service", name.clone()),
+                ("desired", current_desired.to_string()),
+                ("value", u.value()),
+                ("revision", current_revision.clone()),
+            ];
+            if let ServiceUpdate::Scaling(wanted) = u {
+                args.extend(scaling_words(page.tr, wanted));
+            }
+            page.tr.fmt(u.explanation(), &args)
         })
         .unwrap_or_default();
+    let scaling_note = match (&update, &scaled) {
+        (Some(ServiceUpdate::DesiredCount(_)), Some(read)) => page.tr.fmt(
+            "h.desired_with_scaling",
+            &scaling_words(page.tr, &read.scaling),
+        ),
+        _ => String::new(),
+    };
+    let region = state.connection.region();
     let v = UpdateView {
         lead,
-        blocked: page.create_blocked(update.is_none()),
+        scaling_note,
+        blocked: page.create_blocked(update.is_none() || !issues.is_empty()),
+        issues,
         page,
         post_url: format!("{url}/update"),
         service_url: url,
-        json: call.as_ref().map(|c| c.json()).unwrap_or_default(),
-        cli: call
-            .as_ref()
-            .map(|c| c.cli(state.connection.region()))
-            .unwrap_or_default(),
+        calls: calls
+            .iter()
+            .map(|c| CallView {
+                title: c.title(),
+                json: c.json(),
+                cli: c.cli(region),
+            })
+            .collect(),
         update,
         cluster,
         name,
         problem,
     };
-    Ok((v, service))
+    Ok((v, service, calls))
 }
 
 pub async fn confirm(
@@ -116,7 +209,7 @@ pub async fn confirm(
     Path((cluster, name)): Path<(String, String)>,
     Query(form): Query<UpdateForm>,
 ) -> AppResult<Response> {
-    let (v, _) = view(&state, page, cluster, name, &form).await?;
+    let (v, _, _) = view(&state, page, cluster, name, &form).await?;
     let status = if v.update.is_some() {
         StatusCode::OK
     } else {
@@ -131,25 +224,46 @@ pub async fn send(
     Path((cluster, name)): Path<(String, String)>,
     Form(form): Form<UpdateForm>,
 ) -> AppResult<Response> {
-    let (mut v, service) = view(&state, page, cluster, name, &form).await?;
-    let (Some(aws), Some(update), Some(_)) = (state.connection.aws(), &v.update, service) else {
+    let (mut v, service, calls) = view(&state, page, cluster, name, &form).await?;
+    let (Some(aws), Some(update), Some(_), true) = (
+        state.connection.aws(),
+        &v.update,
+        service,
+        v.blocked.is_empty(),
+    ) else {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, UpdatePage { v }).into_response());
     };
-    match aws
-        .update_service(&update.call(&v.cluster, &v.name).input)
-        .await
-    {
-        Ok(_) => {
-            let (done, value) = match update {
-                ServiceUpdate::ForceNewDeployment => (Done::ForceDeployment, String::new()),
-                ServiceUpdate::DesiredCount(n) => (Done::DesiredCount, n.to_string()),
-                ServiceUpdate::Revision(r) => (Done::Revision, r.clone()),
-            };
-            Ok(Redirect::to(&done.on(&v.service_url, &value)).into_response())
-        }
-        Err(error) => {
+    // In order; the first refusal stops the rest (a scalable target
+    // registered without its policy yet is harmless, and sent again later).
+    for call in &calls {
+        if let Err(error) = aws.send(call).await {
             v.problem = said(v.page.tr, &error);
-            Ok((StatusCode::BAD_GATEWAY, UpdatePage { v }).into_response())
+            return Ok((StatusCode::BAD_GATEWAY, UpdatePage { v }).into_response());
         }
     }
+    let (done, value) = match update {
+        ServiceUpdate::ForceNewDeployment => (Done::ForceDeployment, String::new()),
+        ServiceUpdate::DesiredCount(n) => (Done::DesiredCount, n.to_string()),
+        ServiceUpdate::Revision(r) => (Done::Revision, r.clone()),
+        ServiceUpdate::Scaling(s) => (Done::Scaling, format!("{}–{}", s.min_tasks, s.max_tasks)),
+        ServiceUpdate::StopScaling => (Done::ScalingStopped, String::new()),
+    };
+    Ok(Redirect::to(&done.on(&v.service_url, &value)).into_response())
+}
+
+/// `{min}`, `{max}`, `{metric}`, `{target}`, `{in}`, `{out}` of a scaling.
+pub fn scaling_words(tr: Tr, scaling: &AutoScaling) -> Vec<(&'static str, String)> {
+    let metric = match scaling.metric {
+        ScalingMetric::Cpu => "ui.metric_cpu",
+        ScalingMetric::Memory => "ui.metric_memory",
+        ScalingMetric::Requests => "ui.metric_requests",
+    };
+    vec![
+        ("min", scaling.min_tasks.to_string()),
+        ("max", scaling.max_tasks.to_string()),
+        ("metric", tr.t(metric).to_string()),
+        ("target", scaling.target.to_string()),
+        ("in", scaling.scale_in_cooldown.to_string()),
+        ("out", scaling.scale_out_cooldown.to_string()),
+    ]
 }
