@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 use super::scaling::AutoScaling;
 use super::{LoadBalancer, Service};
 use crate::model::api_call::{ApiCall, RUN_ID};
-use crate::model::hcl::resource_label;
 use crate::model::load_balancing::{NewLoadBalancer, SERVICE_GROUP, TARGET_GROUP_ARN, check_rule};
 use crate::model::operation::Operation;
 use crate::model::resource::Resource;
@@ -141,7 +140,7 @@ impl ServiceDraft {
         )
     }
 
-    fn creates_service_group(&self) -> bool {
+    pub(super) fn creates_service_group(&self) -> bool {
         self.makes_listener() && self.new_security_group
     }
 
@@ -380,68 +379,6 @@ impl ServiceDraft {
         );
         issues.dedup_by(|a, b| a.path == b.path && a.key == b.key);
         issues
-    }
-
-    /// Terraform for everything the plan creates: the load balancer's
-    /// resources, then the service pointing at them.
-    pub fn terraform(&self) -> String {
-        let service = self.service_request();
-        let lb = self.new_load_balancer();
-        let mut hcl = match self.load_balancing {
-            LoadBalancing::New => lb.terraform(self.creates_service_group()),
-            LoadBalancing::ExistingLoadBalancer => lb.terraform_on_existing(
-                &self.load_balancer_arn,
-                &self.load_balancer_groups,
-                self.creates_service_group(),
-            ),
-            LoadBalancing::ExistingListener => lb.terraform_rule(
-                &self.listener_arn,
-                self.rule_priority,
-                &self.rule_path,
-                &self.rule_hosts,
-                &self.load_balancer_groups,
-                self.creates_service_group(),
-            ),
-            LoadBalancing::None | LoadBalancing::Existing => String::new(),
-        };
-        if hcl.is_empty() {
-            hcl = service.terraform();
-        } else {
-            hcl.push('\n');
-            hcl.push_str(&super::terraform::declared(&service, &|reference| {
-                lb.terraform_reference(reference)
-            }));
-        }
-        if self.auto_scaling.enabled {
-            let address = format!(
-                "aws_ecs_service.{}",
-                resource_label(&service.service_name, "service")
-            );
-            let label = match self.load_balancing {
-                LoadBalancing::New => format!(
-                    "\"${{aws_lb.{}.arn_suffix}}/${{aws_lb_target_group.{}.arn_suffix}}\"",
-                    resource_label(&lb.load_balancer_name, "lb"),
-                    resource_label(&lb.target_group.name, "tg")
-                ),
-                _ => format!(
-                    "\"{}\"",
-                    self.scaling_label().unwrap_or_default().replace(
-                        "${CreateTargetGroup.ResourceLabel}",
-                        &format!(
-                            "${{aws_lb_target_group.{}.arn_suffix}}",
-                            resource_label(&lb.target_group.name, "tg")
-                        )
-                    )
-                ),
-            };
-            hcl.push('\n');
-            hcl.push_str(
-                &self
-                    .auto_scaling
-                    .terraform(&service.service_name, &address, &label),
-            );
-        }
-        hcl
     }
 }
 

@@ -1,10 +1,12 @@
 //! The service as Terraform's `aws_ecs_service`, written the way reference
 //! 001 and 004 write theirs (with `ignore_changes = [task_definition]`, since
-//! deployments change the revision outside Terraform).
+//! deployments change the revision outside Terraform), and a service draft's
+//! whole plan: the load balancer's resources, the service, its auto scaling.
 
 use std::fmt::Write;
 
 use super::Service;
+use super::draft::{LoadBalancing, ServiceDraft};
 use super::validate::is_output_reference;
 use crate::model::hcl::{quote, resource_label};
 use crate::model::role::tags_block;
@@ -103,6 +105,70 @@ pub fn declared(service: &Service, resolve: &dyn Fn(&str) -> String) -> String {
     hcl.push_str(&tags_block(&service.tags));
     hcl.push_str("}\n");
     hcl
+}
+
+impl ServiceDraft {
+    /// Terraform for everything the plan creates: the load balancer's
+    /// resources, then the service pointing at them.
+    pub fn terraform(&self) -> String {
+        let service = self.service_request();
+        let lb = self.new_load_balancer();
+        let mut hcl = match self.load_balancing {
+            LoadBalancing::New => lb.terraform(self.creates_service_group()),
+            LoadBalancing::ExistingLoadBalancer => lb.terraform_on_existing(
+                &self.load_balancer_arn,
+                &self.load_balancer_groups,
+                self.creates_service_group(),
+            ),
+            LoadBalancing::ExistingListener => lb.terraform_rule(
+                &self.listener_arn,
+                self.rule_priority,
+                &self.rule_path,
+                &self.rule_hosts,
+                &self.load_balancer_groups,
+                self.creates_service_group(),
+            ),
+            LoadBalancing::None | LoadBalancing::Existing => String::new(),
+        };
+        if hcl.is_empty() {
+            hcl = service.terraform();
+        } else {
+            hcl.push('\n');
+            hcl.push_str(&declared(&service, &|reference| {
+                lb.terraform_reference(reference)
+            }));
+        }
+        if self.auto_scaling.enabled {
+            let address = format!(
+                "aws_ecs_service.{}",
+                resource_label(&service.service_name, "service")
+            );
+            let label = match self.load_balancing {
+                LoadBalancing::New => format!(
+                    "\"${{aws_lb.{}.arn_suffix}}/${{aws_lb_target_group.{}.arn_suffix}}\"",
+                    resource_label(&lb.load_balancer_name, "lb"),
+                    resource_label(&lb.target_group.name, "tg")
+                ),
+                _ => format!(
+                    "\"{}\"",
+                    self.scaling_label().unwrap_or_default().replace(
+                        "${CreateTargetGroup.ResourceLabel}",
+                        &format!(
+                            "${{aws_lb_target_group.{}.arn_suffix}}",
+                            resource_label(&lb.target_group.name, "tg")
+                        )
+                    )
+                ),
+            };
+            hcl.push('\n');
+            hcl.push_str(
+                &self
+                    .auto_scaling
+                    .terraform(&service.service_name, &address, &label),
+            );
+        }
+        hcl
+    }
 }
 
 #[cfg(test)]
