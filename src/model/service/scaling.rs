@@ -49,6 +49,15 @@ impl ScalingMetric {
         }
     }
 
+    /// The catalog key of its name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            ScalingMetric::Cpu => "ui.metric_cpu",
+            ScalingMetric::Memory => "ui.metric_memory",
+            ScalingMetric::Requests => "ui.metric_requests",
+        }
+    }
+
     pub fn of_key(key: &str) -> ScalingMetric {
         Self::ALL
             .into_iter()

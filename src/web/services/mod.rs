@@ -573,14 +573,7 @@ impl ServiceForm {
             scaling_enabled: draft.auto_scaling.enabled,
             min_tasks: draft.auto_scaling.min_tasks,
             max_tasks: draft.auto_scaling.max_tasks,
-            scaling_metrics: Choice::list(
-                &[
-                    ("cpu", tr.t("ui.metric_cpu")),
-                    ("memory", tr.t("ui.metric_memory")),
-                    ("requests", tr.t("ui.metric_requests")),
-                ],
-                draft.auto_scaling.metric.key(),
-            ),
+            scaling_metrics: show::metric_choices(tr, draft.auto_scaling.metric),
             scaling_target: draft.auto_scaling.target,
             scale_in_cooldown: draft.auto_scaling.scale_in_cooldown,
             scale_out_cooldown: draft.auto_scaling.scale_out_cooldown,

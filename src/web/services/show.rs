@@ -9,10 +9,9 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 
-use super::update::scaling_words;
 use crate::aws::{Aws, AwsError};
 use crate::i18n::Tr;
-use crate::model::service::scaling::AutoScaling;
+use crate::model::service::scaling::{AutoScaling, ScalingMetric};
 use crate::model::service::status::ServiceStatus;
 use crate::model::service::troubleshoot::{TargetHealth, TaskSummary};
 use crate::model::validate::check_name;
@@ -202,16 +201,32 @@ pub async fn show(
             Err(error) => v.problem = said(v.page.tr, &error),
         }
     }
-    let tr = v.page.tr;
-    v.scaling_metrics = Choice::list(
-        &[
-            ("cpu", tr.t("ui.metric_cpu")),
-            ("memory", tr.t("ui.metric_memory")),
-            ("requests", tr.t("ui.metric_requests")),
-        ],
-        v.scaling.metric.key(),
-    );
+    v.scaling_metrics = metric_choices(v.page.tr, v.scaling.metric);
     Ok(ServicePage { v }.into_response())
+}
+
+/// `{min}`, `{max}`, `{metric}`, `{target}`, `{in}`, `{out}` of a scaling.
+pub fn scaling_words(tr: Tr, scaling: &AutoScaling) -> Vec<(&'static str, String)> {
+    vec![
+        ("min", scaling.min_tasks.to_string()),
+        ("max", scaling.max_tasks.to_string()),
+        ("metric", tr.t(scaling.metric.label()).to_string()),
+        ("target", scaling.target.to_string()),
+        ("in", scaling.scale_in_cooldown.to_string()),
+        ("out", scaling.scale_out_cooldown.to_string()),
+    ]
+}
+
+/// The metrics a scaling form offers, `current` chosen.
+pub fn metric_choices(tr: Tr, current: ScalingMetric) -> Vec<Choice> {
+    ScalingMetric::ALL
+        .iter()
+        .map(|m| Choice {
+            value: m.key().to_string(),
+            label: tr.t(m.label()).to_string(),
+            selected: *m == current,
+        })
+        .collect()
 }
 
 pub struct ServicesView {

@@ -11,10 +11,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::show::{check_names, service_url};
-use crate::i18n::Tr;
+use super::show::{check_names, scaling_words, service_url};
 use crate::model::api_call::ApiCall;
-use crate::model::service::scaling::{AutoScaling, ScalingMetric};
 use crate::model::service::status::ServiceStatus;
 use crate::model::service::update::ServiceUpdate;
 use crate::web::done::Done;
@@ -249,21 +247,4 @@ pub async fn send(
         ServiceUpdate::StopScaling => (Done::ScalingStopped, String::new()),
     };
     Ok(Redirect::to(&done.on(&v.service_url, &value)).into_response())
-}
-
-/// `{min}`, `{max}`, `{metric}`, `{target}`, `{in}`, `{out}` of a scaling.
-pub fn scaling_words(tr: Tr, scaling: &AutoScaling) -> Vec<(&'static str, String)> {
-    let metric = match scaling.metric {
-        ScalingMetric::Cpu => "ui.metric_cpu",
-        ScalingMetric::Memory => "ui.metric_memory",
-        ScalingMetric::Requests => "ui.metric_requests",
-    };
-    vec![
-        ("min", scaling.min_tasks.to_string()),
-        ("max", scaling.max_tasks.to_string()),
-        ("metric", tr.t(metric).to_string()),
-        ("target", scaling.target.to_string()),
-        ("in", scaling.scale_in_cooldown.to_string()),
-        ("out", scaling.scale_out_cooldown.to_string()),
-    ]
 }
