@@ -6,6 +6,7 @@ use serde_json::json;
 use super::scaling::{AutoScaling, ScalingRead};
 use crate::model::api_call::ApiCall;
 use crate::model::operation::Operation;
+use crate::model::validate::Issue;
 
 /// ECS's limit on a service's desired tasks (the "tasks per service" quota).
 pub const MAX_DESIRED: i64 = 5000;
@@ -121,18 +122,20 @@ impl ServiceUpdate {
 
     /// What AWS would refuse of a scaling update, beside its fields; the
     /// requests metric needs the label a policy of the service counts by.
-    pub fn issues(
-        &self,
-        desired: i64,
-        scaled: Option<&ScalingRead>,
-    ) -> Vec<crate::model::validate::Issue> {
-        match self {
-            ServiceUpdate::Scaling(wanted) => {
-                let label_known = scaled.is_some_and(|r| !r.resource_label.is_empty());
-                wanted.validate(desired, label_known)
+    pub fn issues(&self, desired: i64, scaled: Option<&ScalingRead>) -> Vec<Issue> {
+        let ServiceUpdate::Scaling(wanted) = self else {
+            return Vec::new();
+        };
+        let label_known = scaled.is_some_and(|r| !r.resource_label.is_empty());
+        let mut issues = wanted.validate(desired, label_known);
+        for issue in &mut issues {
+            // A running service's label comes only from a requests policy
+            // it has, not from a load balancer a plan makes.
+            if issue.key == "v.scaling_requests_need_lb" {
+                issue.key = "v.update_scaling_requests";
             }
-            _ => Vec::new(),
         }
+        issues
     }
 }
 

@@ -66,6 +66,9 @@ impl UpdateForm {
 
 /// One call the update sends, as the confirmation shows it.
 pub struct CallView {
+    /// `update-json`, then `update-json-2`…: the first keeps the id the
+    /// single-call actions always had.
+    pub id: String,
     pub title: String,
     pub json: String,
     pub cli: String,
@@ -133,12 +136,11 @@ async fn view(
         .unwrap_or_default()
         .iter()
         .map(|issue| {
-            let said = if issue.key == "v.scaling_requests_need_lb" {
-                page.tr.t("v.update_scaling_requests").to_string()
-            } else {
+            format!(
+                "{}: {}",
+                field_name(page.tr, &issue.path),
                 translate(page.tr, issue)
-            };
-            format!("{}: {said}", field_name(page.tr, &issue.path))
+            )
         })
         .collect();
     let calls = update
@@ -187,7 +189,13 @@ async fn view(
         service_url: url,
         calls: calls
             .iter()
-            .map(|c| CallView {
+            .enumerate()
+            .map(|(n, c)| CallView {
+                id: if n == 0 {
+                    "update-json".into()
+                } else {
+                    format!("update-json-{}", n + 1)
+                },
                 title: c.title(),
                 json: c.json(),
                 cli: c.cli(region),
