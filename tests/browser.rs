@@ -947,6 +947,9 @@ async fn times_read_in_the_browsers_zone_with_utc_on_hover() {
         .await
         .expect("open");
     press(c, "", "Start empty").await;
+    // The draft exists once its form is shown; leaving earlier races the
+    // form's own navigation.
+    wait_heading(c, "Task definition configuration").await;
     c.goto(&app.url).await.expect("home");
     wait_heading(c, "Getting started").await;
     let time = c
