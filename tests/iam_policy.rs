@@ -7,13 +7,16 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The SDK client fields of `Aws` and the IAM action prefix of each.
-const SERVICES: [(&str, &str); 7] = [
+const SERVICES: [(&str, &str); 10] = [
+    ("acm", "acm"),
+    ("autoscaling", "application-autoscaling"),
     ("ec2", "ec2"),
     ("ecr", "ecr"),
     ("ecs", "ecs"),
     ("elbv2", "elasticloadbalancing"),
     ("iam", "iam"),
     ("logs", "logs"),
+    ("route53", "route53"),
     ("sts", "sts"),
 ];
 

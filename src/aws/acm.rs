@@ -1,9 +1,16 @@
 //! AWS Certificate Manager: the issued certificates the service wizard
-//! offers for an HTTPS listener. One ListCertificates call: its summaries
-//! carry the names and the expiry, so no DescribeCertificate is needed.
+//! offers for an HTTPS listener (one ListCertificates call: its summaries
+//! carry the names and the expiry), and a certificate a run requests for
+//! its domain, described while the run waits for it.
 
+use aws_sdk_acm::types::ValidationMethod;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::operations::read;
 use super::read_cache::Read;
 use super::{Aws, AwsError};
+use crate::model::operation::Operation;
 use crate::model::certificate::Certificate;
 use crate::model::revision::readable_time;
 
@@ -49,5 +56,86 @@ impl Aws {
                 Ok(certificates)
             })
             .await
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct RequestCertificate {
+    domain_name: String,
+    validation_method: String,
+    idempotency_token: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct CertificateArn {
+    certificate_arn: String,
+}
+
+impl Aws {
+    /// `{"CertificateArn"}`.
+    pub(super) async fn request_certificate(&self, input: &Value) -> Result<Value, AwsError> {
+        let input: RequestCertificate = read(Operation::RequestCertificate, input)?;
+        let output = self
+            .acm
+            .request_certificate()
+            .domain_name(input.domain_name)
+            .validation_method(ValidationMethod::from(input.validation_method.as_str()))
+            .idempotency_token(input.idempotency_token)
+            .send()
+            .await?;
+        Ok(json!({"CertificateArn": output.certificate_arn()}))
+    }
+
+    /// `{"Certificate": {"Status", "FailureReason", "DomainValidationOptions"}}`:
+    /// what a waiting step reads, in ACM's names.
+    pub(super) async fn describe_certificate(&self, input: &Value) -> Result<Value, AwsError> {
+        let input: CertificateArn = read(Operation::DescribeCertificate, input)?;
+        let output = self
+            .acm
+            .describe_certificate()
+            .certificate_arn(input.certificate_arn)
+            .send()
+            .await?;
+        let Some(certificate) = output.certificate() else {
+            return Ok(json!({}));
+        };
+        let options: Vec<Value> = certificate
+            .domain_validation_options()
+            .iter()
+            .map(|option| {
+                let mut value = json!({
+                    "DomainName": option.domain_name(),
+                    "ValidationStatus": option.validation_status().map(|s| s.as_str()),
+                    "ValidationMethod": option.validation_method().map(|m| m.as_str()),
+                });
+                if let Some(record) = option.resource_record() {
+                    value["ResourceRecord"] = json!({
+                        "Name": record.name(),
+                        "Type": record.r#type().as_str(),
+                        "Value": record.value(),
+                    });
+                }
+                value
+            })
+            .collect();
+        Ok(json!({"Certificate": {
+            "CertificateArn": certificate.certificate_arn(),
+            "DomainName": certificate.domain_name(),
+            "Status": certificate.status().map(|s| s.as_str()),
+            "FailureReason": certificate.failure_reason().map(|r| r.as_str()),
+            "DomainValidationOptions": options,
+        }}))
+    }
+
+    pub(super) async fn delete_certificate(&self, input: &Value) -> Result<Value, AwsError> {
+        let input: CertificateArn = read(Operation::DeleteCertificate, input)?;
+        self.acm
+            .delete_certificate()
+            .certificate_arn(input.certificate_arn)
+            .send()
+            .await?;
+        Ok(json!({}))
     }
 }

@@ -21,6 +21,7 @@ pub mod paging;
 mod raw_body;
 mod read_cache;
 pub mod revisions;
+mod route53;
 mod service_detail;
 mod service_reads;
 mod sts;
@@ -80,6 +81,7 @@ pub struct Aws {
     elbv2: aws_sdk_elasticloadbalancingv2::Client,
     iam: aws_sdk_iam::Client,
     logs: aws_sdk_cloudwatchlogs::Client,
+    route53: aws_sdk_route53::Client,
     sts: aws_sdk_sts::Client,
     cache: Arc<ReadCache>,
 }
@@ -119,6 +121,7 @@ impl Aws {
             elbv2: client!(aws_sdk_elasticloadbalancingv2, config, invalidate),
             iam: client!(aws_sdk_iam, config, invalidate),
             logs: client!(aws_sdk_cloudwatchlogs, config, invalidate),
+            route53: client!(aws_sdk_route53, config, invalidate),
             sts: client!(aws_sdk_sts, config, invalidate),
             cache,
         }

@@ -84,6 +84,10 @@ impl Aws {
             DeregisterScalableTarget => self.deregister_scalable_target(input).await,
             PutScalingPolicy => self.put_scaling_policy(input).await,
             DeleteScalingPolicy => self.delete_scaling_policy(input).await,
+            RequestCertificate => self.request_certificate(input).await,
+            DescribeCertificate => self.describe_certificate(input).await,
+            DeleteCertificate => self.delete_certificate(input).await,
+            ChangeResourceRecordSets => self.change_records(input).await,
         }
     }
 
@@ -107,6 +111,7 @@ impl Aws {
             CreateTargetGroup => self.find_target_group(text(input, "Name")).await,
             CreateListener => self.find_listener(input).await,
             CreateRule => self.find_rule(input).await,
+            ChangeResourceRecordSets => self.find_records(input).await,
             // Sent again, these change nothing more (see `Found::SendAgain`).
             UpdateService
             | DeleteCluster
@@ -130,7 +135,10 @@ impl Aws {
             | RegisterScalableTarget
             | DeregisterScalableTarget
             | PutScalingPolicy
-            | DeleteScalingPolicy => Ok(None),
+            | DeleteScalingPolicy
+            | RequestCertificate
+            | DescribeCertificate
+            | DeleteCertificate => Ok(None),
         }
     }
 

@@ -429,6 +429,12 @@ fn summary_of(lb: &aws_sdk_elasticloadbalancingv2::types::LoadBalancer) -> LoadB
         arn: lb.load_balancer_arn().unwrap_or_default().to_string(),
         name: lb.load_balancer_name().unwrap_or_default().to_string(),
         dns_name: lb.dns_name().unwrap_or_default().to_string(),
+        canonical_zone: lb
+            .canonical_hosted_zone_id()
+            .unwrap_or_default()
+            .to_string(),
+        internet_facing: lb.scheme()
+            == Some(&aws_sdk_elasticloadbalancingv2::types::LoadBalancerSchemeEnum::InternetFacing),
         security_groups: lb.security_groups().to_vec(),
     }
 }

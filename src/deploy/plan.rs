@@ -13,6 +13,7 @@ use serde_json::Value;
 use crate::model::api_call::{ApiCall, RUN_ID};
 use crate::model::operation::Operation;
 use crate::model::service::is_output_reference;
+use crate::model::wait::Until;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
@@ -23,6 +24,8 @@ pub struct Step {
     /// Output name → JSON pointer into the call's answer
     /// (`TargetGroupArn` → `/TargetGroups/0/TargetGroupArn`).
     pub outputs: Vec<(String, String)>,
+    /// A read asked again until its answer says this (a certificate issued).
+    pub until: Option<Until>,
 }
 
 impl Step {
@@ -40,7 +43,13 @@ impl Step {
             call,
             depends_on: Vec::new(),
             outputs,
+            until: None,
         }
+    }
+
+    pub fn until(mut self, until: Option<Until>) -> Self {
+        self.until = until;
+        self
     }
 
     pub fn after(mut self, ids: &[&str]) -> Self {

@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use super::plan::{Plan, PlanError, Step, fill_in, outputs_of};
 use crate::aws::{Aws, AwsError, NO_ANSWER, is_throttling};
 use crate::model::api_call::ApiCall;
+use crate::model::wait::{STILL_WAITING, Waited};
 use crate::store::runs::StepStatus;
 
 /// Where a plan's steps are written down, by their place in the plan.
@@ -117,9 +118,12 @@ fn is_gone(error: &AwsError) -> bool {
         || code == "ServiceNotActiveException"
 }
 
-/// Adding a rule that is there already.
+/// Adding what is there already: a security group's rule, or a DNS
+/// record (Route 53 refuses the whole change; its answer then has no
+/// change id, so a clean-up leaves the record, which this run did not make).
 fn is_duplicate_rule(error: &AwsError) -> bool {
     error.code == "InvalidPermission.Duplicate"
+        || (error.code == "InvalidChangeBatch" && error.message.contains("already exists"))
 }
 
 /// How far a plan got.
@@ -222,11 +226,45 @@ async fn run_step(
         return Ok(found);
     }
     let mut attempt = 1;
+    let mut checks = 0;
     loop {
         match aws.send(call).await {
             Ok(answer) => {
-                record(StepStatus::Done, String::new(), Some(answer.clone())).await?;
-                return Ok(answer);
+                let Some(until) = step.until else {
+                    record(StepStatus::Done, String::new(), Some(answer.clone())).await?;
+                    return Ok(answer);
+                };
+                checks += 1;
+                match until.read(&answer) {
+                    Waited::Ready => {
+                        record(StepStatus::Done, String::new(), Some(answer.clone())).await?;
+                        return Ok(answer);
+                    }
+                    Waited::Pending(state) if checks < until.checks() => {
+                        // The run page shows this line while it waits.
+                        let detail = format!("{state} (check {checks} of {})", until.checks());
+                        record(StepStatus::Started, detail, None).await?;
+                        tokio::time::sleep(retry.max_delay).await;
+                    }
+                    Waited::Pending(state) => {
+                        let error = AwsError {
+                            code: STILL_WAITING.into(),
+                            message: format!(
+                                "still {state} after {checks} checks: Resume to wait again"
+                            ),
+                        };
+                        record(StepStatus::Failed, error.to_string(), None).await?;
+                        return Err(error);
+                    }
+                    Waited::Failed(state) => {
+                        let error = AwsError {
+                            code: "CertificateNotIssued".into(),
+                            message: format!("ACM says {state}"),
+                        };
+                        record(StepStatus::Failed, error.to_string(), None).await?;
+                        return Err(error);
+                    }
+                }
             }
             Err(error) if is_duplicate_rule(&error) => {
                 let answer = json!({});

@@ -5,6 +5,10 @@
 //! the listener; the tasks' ingress rule is in place before it starts them.
 
 use super::plan::{Plan, Step};
+use crate::model::domain::{
+    CERTIFICATE_ISSUED, DOMAIN_RECORDS, REQUEST_CERTIFICATE, VALIDATION_CNAME, VALIDATION_RECORD,
+};
+use crate::model::wait::Until;
 use crate::model::service::draft::{
     ALB_ATTRIBUTES, ALB_INGRESS, ALB_SECURITY_GROUP, CREATE_LISTENER, CREATE_LOAD_BALANCER,
     CREATE_RULE, CREATE_SERVICE, CREATE_TARGET_GROUP, HTTP_LISTENER, SCALABLE_TARGET,
@@ -20,7 +24,12 @@ fn after(id: &str) -> &'static [&'static str] {
         ALB_ATTRIBUTES => &[CREATE_LOAD_BALANCER],
         // It forwards to the target group when it does not redirect.
         HTTP_LISTENER => &[CREATE_LOAD_BALANCER, CREATE_TARGET_GROUP],
-        CREATE_LISTENER => &[CREATE_LOAD_BALANCER, CREATE_TARGET_GROUP],
+        // ELB refuses a certificate ACM has not issued yet.
+        CREATE_LISTENER => &[CREATE_LOAD_BALANCER, CREATE_TARGET_GROUP, CERTIFICATE_ISSUED],
+        VALIDATION_RECORD => &[REQUEST_CERTIFICATE],
+        VALIDATION_CNAME => &[VALIDATION_RECORD],
+        CERTIFICATE_ISSUED => &[VALIDATION_CNAME],
+        DOMAIN_RECORDS => &[CREATE_LOAD_BALANCER],
         CREATE_RULE => &[CREATE_TARGET_GROUP],
         // ECS refuses a target group with no load balancer yet, and the
         // tasks' ingress rule should be in place before they start.
@@ -29,6 +38,15 @@ fn after(id: &str) -> &'static [&'static str] {
         SCALABLE_TARGET => &[CREATE_SERVICE],
         SCALING_POLICY => &[SCALABLE_TARGET],
         _ => &[],
+    }
+}
+
+/// What a step asks until (the steps that read the requested certificate).
+fn until(id: &str) -> Option<Until> {
+    match id {
+        VALIDATION_RECORD => Some(Until::ValidationRecord),
+        CERTIFICATE_ISSUED => Some(Until::CertificateIssued),
+        _ => None,
     }
 }
 
@@ -44,7 +62,7 @@ pub fn plan(draft: &ServiceDraft) -> Plan {
                 .copied()
                 .filter(|a| present.contains(a))
                 .collect();
-            Step::new(id, call.clone()).after(&after)
+            Step::new(id, call.clone()).after(&after).until(until(id))
         })
         .collect();
     Plan::new(steps)
@@ -88,6 +106,25 @@ mod tests {
         // Nine calls, but the longest chain is four: the plan can take a
         // half of a sequential script's time.
         assert_eq!(plan.critical_path(|_| 1).unwrap(), 4);
+    }
+
+    #[test]
+    fn the_listener_waits_for_the_certificate_and_the_name_for_the_load_balancer() {
+        let plan = plan(&crate::model::service::draft::tests::reference_002_on_a_domain());
+        assert_eq!(plan.check(), Ok(()));
+        let step = |id: &str| plan.steps.iter().find(|s| s.id == id).expect(id);
+        assert_eq!(step("ValidationRecord").until, Some(Until::ValidationRecord));
+        assert_eq!(step("CertificateIssued").until, Some(Until::CertificateIssued));
+        assert_eq!(step("CreateListener").until, None);
+        assert!(
+            step("CreateListener")
+                .depends_on
+                .contains(&"CertificateIssued".to_string())
+        );
+        assert_eq!(step("DomainRecords").depends_on, ["CreateLoadBalancer"]);
+        // The certificate's four steps run beside the network's: the
+        // longest chain grows by the listener's wait, not by everything.
+        assert_eq!(plan.critical_path(|_| 1).unwrap(), 6);
     }
 
     #[test]

@@ -31,11 +31,18 @@ impl ApiCall {
     /// own to undo, or the answer lacks the id the delete needs. One
     /// exhaustive `match` over the operations.
     pub fn undo(&self, answer: &Value) -> Option<ApiCall> {
-        let Undo::By(undo) = self.operation.undo() else {
-            return None;
+        let text = |value: &Value| value.as_str().filter(|s| !s.is_empty()).map(str::to_string);
+        let undo = match self.operation.undo() {
+            Undo::By(undo) => undo,
+            // An answer without a change id made nothing: the records
+            // were there already (see `deploy::runner`).
+            Undo::Reversed => {
+                text(&answer["ChangeInfo"]["Id"])?;
+                return self.reversed();
+            }
+            Undo::WithParent | Undo::NotUndone => return None,
         };
         let input = &self.input;
-        let text = |value: &Value| value.as_str().filter(|s| !s.is_empty()).map(str::to_string);
         use Operation::*;
         let input = match self.operation {
             CreateService => {
@@ -76,6 +83,7 @@ impl ApiCall {
             }),
             CreateCluster => json!({"cluster": input["clusterName"]}),
             CreateRepository => json!({"repositoryName": input["repositoryName"]}),
+            RequestCertificate => json!({"CertificateArn": text(&answer["CertificateArn"])?}),
             // A revision is known by the ARN AWS gave it.
             RegisterTaskDefinition => json!({
                 "taskDefinition": text(&answer["taskDefinition"]["taskDefinitionArn"])?
@@ -99,15 +107,40 @@ impl ApiCall {
             | DeleteListener
             | DeleteRule
             | DeregisterScalableTarget
-            | DeleteScalingPolicy => return None,
+            | DeleteScalingPolicy
+            | DescribeCertificate
+            | DeleteCertificate
+            | ChangeResourceRecordSets => return None,
         };
         Some(ApiCall::new(undo, input))
+    }
+
+    /// A Route 53 change that deletes exactly the records this one
+    /// created (a delete names each record whole: its TTL and values, or
+    /// its alias target). None when it created none.
+    fn reversed(&self) -> Option<ApiCall> {
+        let changes: Vec<Value> = self.input["ChangeBatch"]["Changes"]
+            .as_array()?
+            .iter()
+            .filter(|c| matches!(c["Action"].as_str(), Some("CREATE" | "UPSERT")))
+            .rev()
+            .map(|c| json!({"Action": "DELETE", "ResourceRecordSet": c["ResourceRecordSet"]}))
+            .collect();
+        (!changes.is_empty()).then(|| {
+            ApiCall::new(
+                self.operation,
+                json!({
+                    "HostedZoneId": self.input["HostedZoneId"],
+                    "ChangeBatch": {"Changes": changes},
+                }),
+            )
+        })
     }
 
     /// `iam:DeleteRole RoleName=web`: the title and the names that say
     /// what the call acts on, for the journal and the pages that show it.
     pub fn summary(&self) -> String {
-        const NAMES: [&str; 16] = [
+        const NAMES: [&str; 19] = [
             "clusterName",
             "repositoryName",
             "family",
@@ -124,6 +157,9 @@ impl ApiCall {
             "ListenerArn",
             "serviceName",
             "service",
+            "DomainName",
+            "CertificateArn",
+            "HostedZoneId",
         ];
         let mut summary = self.title();
         for name in NAMES {

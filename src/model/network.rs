@@ -66,6 +66,9 @@ pub struct LoadBalancerSummary {
     pub arn: String,
     pub name: String,
     pub dns_name: String,
+    /// The zone ELB gives its names: a Route 53 alias to it names this.
+    pub canonical_zone: String,
+    pub internet_facing: bool,
     pub security_groups: Vec<String>,
 }
 

@@ -4,7 +4,8 @@
 //! make it twice), what undoes it, and its name for people. Each question
 //! is an exhaustive `match`, so an operation added without saying what
 //! undoes it does not compile (`ApiCall::undo` builds that call); `aws/operations.rs` sends and finds with one
-//! exhaustive `match` too. Reads are not here: they change nothing.
+//! exhaustive `match` too. Reads are here only when a plan waits on one
+//! (DescribeCertificate, asked until a certificate is issued).
 
 use serde_json::Value;
 
@@ -19,6 +20,10 @@ pub enum Service {
     Elbv2,
     /// Application Auto Scaling: a service's task count.
     AutoScaling,
+    /// AWS Certificate Manager.
+    Acm,
+    /// Route 53: DNS records in a hosted zone.
+    Route53,
 }
 
 impl Service {
@@ -32,12 +37,14 @@ impl Service {
             Service::Ec2 => "ec2",
             Service::Elbv2 => "elbv2",
             Service::AutoScaling => "application-autoscaling",
+            Service::Acm => "acm",
+            Service::Route53 => "route53",
         }
     }
 
-    /// IAM is global: its commands take no region.
+    /// IAM and Route 53 are global: their commands take no region.
     pub fn is_global(self) -> bool {
-        self == Service::Iam
+        matches!(self, Service::Iam | Service::Route53)
     }
 }
 
@@ -77,6 +84,10 @@ pub enum Operation {
     DeregisterScalableTarget,
     PutScalingPolicy,
     DeleteScalingPolicy,
+    RequestCertificate,
+    DescribeCertificate,
+    DeleteCertificate,
+    ChangeResourceRecordSets,
 }
 
 /// What undoes an operation.
@@ -89,6 +100,9 @@ pub enum Undo {
     WithParent,
     /// It changes or removes something that was there; a clean-up leaves it.
     NotUndone,
+    /// The same operation with its change turned round: Route 53 records
+    /// created are deleted by a change that names them exactly.
+    Reversed,
 }
 
 /// How what an operation made is found again by its name.
@@ -100,13 +114,16 @@ pub enum Found {
     ByPriority,
     /// A revision: the family's latest, when it is exactly the request.
     AsLatestRevision,
+    /// DNS records: each by its name and type, when it holds the value
+    /// the change gives it.
+    Records,
     /// Sending it again is harmless (AWS answers "duplicate" or does the
     /// same again): nothing to look up.
     SendAgain,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 34] = [
+    pub const ALL: [Operation; 38] = [
         Operation::CreateCluster,
         Operation::DeleteCluster,
         Operation::RegisterTaskDefinition,
@@ -141,6 +158,10 @@ impl Operation {
         Operation::DeregisterScalableTarget,
         Operation::PutScalingPolicy,
         Operation::DeleteScalingPolicy,
+        Operation::RequestCertificate,
+        Operation::DescribeCertificate,
+        Operation::DeleteCertificate,
+        Operation::ChangeResourceRecordSets,
     ];
 
     /// The one place each operation's wire name is written.
@@ -181,6 +202,10 @@ impl Operation {
             DeregisterScalableTarget => "DeregisterScalableTarget",
             PutScalingPolicy => "PutScalingPolicy",
             DeleteScalingPolicy => "DeleteScalingPolicy",
+            RequestCertificate => "RequestCertificate",
+            DescribeCertificate => "DescribeCertificate",
+            DeleteCertificate => "DeleteCertificate",
+            ChangeResourceRecordSets => "ChangeResourceRecordSets",
         }
     }
 
@@ -219,6 +244,8 @@ impl Operation {
             | DeregisterScalableTarget
             | PutScalingPolicy
             | DeleteScalingPolicy => Service::AutoScaling,
+            RequestCertificate | DescribeCertificate | DeleteCertificate => Service::Acm,
+            ChangeResourceRecordSets => Service::Route53,
         }
     }
 
@@ -242,6 +269,8 @@ impl Operation {
             CreateRule => Undo::By(DeleteRule),
             RegisterScalableTarget => Undo::By(DeregisterScalableTarget),
             PutScalingPolicy => Undo::By(DeleteScalingPolicy),
+            RequestCertificate => Undo::By(DeleteCertificate),
+            ChangeResourceRecordSets => Undo::Reversed,
             PutRetentionPolicy | AuthorizeSecurityGroupIngress | ModifyLoadBalancerAttributes => {
                 Undo::WithParent
             }
@@ -260,7 +289,9 @@ impl Operation {
             | DeleteListener
             | DeleteRule
             | DeregisterScalableTarget
-            | DeleteScalingPolicy => Undo::NotUndone,
+            | DeleteScalingPolicy
+            | DescribeCertificate
+            | DeleteCertificate => Undo::NotUndone,
         }
     }
 
@@ -278,6 +309,7 @@ impl Operation {
             CreateLoadBalancer | CreateTargetGroup => Found::ByName("Name"),
             CreateListener => Found::ByName("Port"),
             CreateRule => Found::ByPriority,
+            ChangeResourceRecordSets => Found::Records,
             // Attaching, putting or authorizing again changes nothing (EC2
             // answers "duplicate", which the runner takes as done); a
             // delete of what is gone is done.
@@ -304,7 +336,12 @@ impl Operation {
             | RegisterScalableTarget
             | DeregisterScalableTarget
             | PutScalingPolicy
-            | DeleteScalingPolicy => Found::SendAgain,
+            | DeleteScalingPolicy
+            // The run's id is its idempotency token: ACM answers a request
+            // sent again within the hour with the certificate it made.
+            | RequestCertificate
+            | DescribeCertificate
+            | DeleteCertificate => Found::SendAgain,
         }
     }
 
@@ -326,6 +363,11 @@ impl Operation {
             CreateLoadBalancer => &[
                 ("LoadBalancerArn", "/LoadBalancers/0/LoadBalancerArn"),
                 ("DNSName", "/LoadBalancers/0/DNSName"),
+                // What a Route 53 alias to it names as its target's zone.
+                (
+                    "CanonicalHostedZoneId",
+                    "/LoadBalancers/0/CanonicalHostedZoneId",
+                ),
                 ("ResourceLabel", "/LoadBalancers/0/LoadBalancerArn#app/"),
             ],
             CreateTargetGroup => &[
@@ -339,6 +381,19 @@ impl Operation {
             CreateRule => &[("RuleArn", "/Rules/0/RuleArn")],
             RegisterScalableTarget => &[("ScalableTargetArn", "/ScalableTargetARN")],
             PutScalingPolicy => &[("PolicyArn", "/PolicyARN")],
+            RequestCertificate => &[("CertificateArn", "/CertificateArn")],
+            // The CNAME that proves the domain is ours, once ACM has made it.
+            DescribeCertificate => &[
+                (
+                    "RecordName",
+                    "/Certificate/DomainValidationOptions/0/ResourceRecord/Name",
+                ),
+                (
+                    "RecordValue",
+                    "/Certificate/DomainValidationOptions/0/ResourceRecord/Value",
+                ),
+            ],
+            ChangeResourceRecordSets => &[("ChangeId", "/ChangeInfo/Id")],
             CreateLogGroup
             | PutRetentionPolicy
             | ModifyLoadBalancerAttributes
@@ -360,7 +415,8 @@ impl Operation {
             | DeleteListener
             | DeleteRule
             | DeregisterScalableTarget
-            | DeleteScalingPolicy => &[],
+            | DeleteScalingPolicy
+            | DeleteCertificate => &[],
         }
     }
 
@@ -407,6 +463,16 @@ mod tests {
     fn every_operation_that_makes_something_says_what_undoes_it() {
         for operation in Operation::ALL {
             assert_eq!(Operation::parse(operation.name()), Some(operation));
+            if operation.undo() == Undo::Reversed {
+                let create = json!({"HostedZoneId": "Z1", "ChangeBatch": {"Changes": [
+                    {"Action": "CREATE", "ResourceRecordSet": {"Name": "a.example.com", "Type": "A"}}
+                ]}});
+                let undo = ApiCall::new(operation, create).undo(&json!({"ChangeInfo": {"Id": "c"}}));
+                assert_eq!(
+                    undo.map(|u| u.input["ChangeBatch"]["Changes"][0]["Action"].clone()),
+                    Some(json!("DELETE"))
+                );
+            }
             if let Undo::By(undo) = operation.undo() {
                 assert_eq!(undo.service(), operation.service(), "{operation:?}");
                 assert_eq!(
@@ -415,12 +481,15 @@ mod tests {
                     "{undo:?} undoes, is not undone"
                 );
                 // What is not looked up again is undone from its request
-                // alone (attaching a policy: detaching it by the same names).
+                // (attaching a policy: detaching it by the same names), or
+                // from the answer sending it again gives (a certificate
+                // requested with the same idempotency token).
                 if operation.found() == Found::SendAgain {
                     let request = json!({"RoleName": "r", "PolicyArn": "p", "PolicyName": "n"});
                     let call = ApiCall::new(operation, request);
+                    let answer = json!({"CertificateArn": "arn:aws:acm:r:123456789012:certificate/1"});
                     assert!(
-                        call.undo(&json!({})).is_some(),
+                        call.undo(&answer).is_some(),
                         "{operation:?} is undone from its request"
                     );
                 }

@@ -23,6 +23,14 @@ pub struct Messages {
 impl Messages {
     pub fn new(tr: Tr, issues: &[Issue]) -> Self {
         let mut messages = Self::default();
+        messages.add(tr, issues);
+        messages
+    }
+
+    /// Files more issues: what only the account's facts tell, found once
+    /// the form has read them.
+    pub fn add(&mut self, tr: Tr, issues: &[Issue]) {
+        let messages = self;
         for issue in issues {
             messages.errors += usize::from(issue.is_error());
             if issue.is_error() {
@@ -46,7 +54,6 @@ impl Messages {
                     class: if issue.is_error() { "error" } else { "warning" },
                 });
         }
-        messages
     }
 
     pub fn of(&self, path: &str) -> &[FieldMessage] {

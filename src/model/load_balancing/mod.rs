@@ -350,7 +350,10 @@ impl NewLoadBalancer {
         }
         check_range(&mut issues, "listenerPort", self.listener_port, 1, 65535);
         if self.https() {
-            if !is_certificate_arn(&self.certificate_arn) {
+            // The run's own requested certificate is a reference.
+            if !is_certificate_arn(&self.certificate_arn)
+                && !crate::model::service::is_output_reference(&self.certificate_arn)
+            {
                 issues.push(Issue::error("certificateArn", "v.lb_certificate_arn"));
             }
             if !SSL_POLICIES.contains(&self.ssl_policy.as_str()) {

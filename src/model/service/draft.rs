@@ -12,6 +12,10 @@ use serde::{Deserialize, Serialize};
 use super::scaling::AutoScaling;
 use super::{LoadBalancer, Service};
 use crate::model::api_call::{ApiCall, RUN_ID};
+use crate::model::domain::{
+    AliasTarget, CERTIFICATE_ISSUED, DOMAIN_RECORDS, Domain, REQUEST_CERTIFICATE,
+    REQUESTED_CERTIFICATE, VALIDATION_CNAME, VALIDATION_RECORD,
+};
 use crate::model::load_balancing::{NewLoadBalancer, SERVICE_GROUP, TARGET_GROUP_ARN, check_rule};
 use crate::model::operation::Operation;
 use crate::model::resource::Resource;
@@ -80,6 +84,18 @@ pub struct ServiceDraft {
     pub container: String,
     /// "Use service auto scaling": made after the service.
     pub auto_scaling: AutoScaling,
+    /// Your own name for the service: Route 53 alias records to the load
+    /// balancer.
+    pub domain: Domain,
+    /// The HTTPS listener's certificate is requested for the domain (DNS
+    /// validation in the same zone) instead of chosen from the account.
+    pub request_certificate: bool,
+    /// An existing load balancer's DNS name, the zone ELB gives it, and
+    /// whether it faces the internet: read from the account before
+    /// planning (a domain's alias names them).
+    pub load_balancer_dns: String,
+    pub load_balancer_zone: String,
+    pub load_balancer_internal: bool,
 }
 
 impl Default for ServiceDraft {
@@ -99,6 +115,11 @@ impl Default for ServiceDraft {
             rule_hosts: Vec::new(),
             container: String::new(),
             auto_scaling: AutoScaling::default(),
+            domain: Domain::default(),
+            request_certificate: false,
+            load_balancer_dns: String::new(),
+            load_balancer_zone: String::new(),
+            load_balancer_internal: false,
         }
     }
 }
@@ -158,7 +179,40 @@ impl ServiceDraft {
                 .clone();
         }
         lb.container_port = self.container_and_port().map_or(0, |(_, port)| port);
+        if self.requests_certificate() {
+            lb.certificate_arn = REQUESTED_CERTIFICATE.into();
+        }
         lb
+    }
+
+    /// A certificate is requested for the domain: the new listener (on a
+    /// new or existing load balancer) is HTTPS with it.
+    pub fn requests_certificate(&self) -> bool {
+        self.request_certificate
+            && matches!(
+                self.load_balancing,
+                LoadBalancing::New | LoadBalancing::ExistingLoadBalancer
+            )
+    }
+
+    /// Where the domain's alias records point; None without a load
+    /// balancer the draft knows.
+    fn alias_target(&self) -> Option<AliasTarget> {
+        match self.load_balancing {
+            LoadBalancing::New => Some(AliasTarget::new_load_balancer()),
+            LoadBalancing::ExistingLoadBalancer | LoadBalancing::ExistingListener => {
+                Some(AliasTarget {
+                    dns_name: self.load_balancer_dns.clone(),
+                    hosted_zone_id: self.load_balancer_zone.clone(),
+                })
+            }
+            LoadBalancing::None | LoadBalancing::Existing => None,
+        }
+    }
+
+    /// The load balancer the domain points at answers the internet.
+    pub fn internet_facing(&self) -> bool {
+        self.load_balancing == LoadBalancing::New || !self.load_balancer_internal
     }
 
     /// The CreateService request as sent: the target group and a new
@@ -199,6 +253,13 @@ impl ServiceDraft {
     /// step id.
     pub fn calls(&self) -> Vec<(&'static str, ApiCall)> {
         let mut calls = Vec::new();
+        if self.requests_certificate() {
+            let domain = &self.domain;
+            calls.push((REQUEST_CERTIFICATE, domain.request_certificate()));
+            calls.push((VALIDATION_RECORD, domain.describe_certificate()));
+            calls.push((VALIDATION_CNAME, domain.validation_cname()));
+            calls.push((CERTIFICATE_ISSUED, domain.describe_certificate()));
+        }
         if self.load_balancing == LoadBalancing::New {
             let lb = self.new_load_balancer();
             calls.push((ALB_SECURITY_GROUP, lb.alb_security_group()));
@@ -244,6 +305,11 @@ impl ServiceDraft {
                     lb.create_listener_on(&self.load_balancer_arn),
                 )
             });
+        }
+        if self.domain.is_set()
+            && let Some(target) = self.alias_target()
+        {
+            calls.push((DOMAIN_RECORDS, self.domain.alias_records(&target)));
         }
         calls.push((CREATE_SERVICE, self.service_request().api_call()));
         if self.auto_scaling.enabled {
@@ -377,7 +443,33 @@ impl ServiceDraft {
             self.auto_scaling
                 .validate(self.service.desired_count, self.scaling_label().is_some()),
         );
+        issues.extend(self.domain_issues());
         issues.dedup_by(|a, b| a.path == b.path && a.key == b.key);
+        issues
+    }
+}
+
+impl ServiceDraft {
+    /// The domain's own rules, and what it needs of the load balancing.
+    fn domain_issues(&self) -> Vec<Issue> {
+        let mut issues = self.domain.validate();
+        if self.domain.is_set() && self.alias_target().is_none() {
+            issues.push(Issue::error("domain.name", "v.domain_needs_lb"));
+        }
+        if self.request_certificate {
+            if !self.domain.is_set() {
+                issues.push(Issue::error(
+                    "loadBalancer.certificateArn",
+                    "v.certificate_request_needs_domain",
+                ));
+            }
+            if !self.requests_certificate() {
+                issues.push(Issue::error(
+                    "loadBalancer.certificateArn",
+                    "v.certificate_request_new_listener",
+                ));
+            }
+        }
         issues
     }
 }
@@ -454,8 +546,71 @@ pub(crate) mod tests {
             rule_path: "/*".into(),
             rule_hosts: Vec::new(),
             container: "web:80".into(),
-            auto_scaling: AutoScaling::default(),
+            ..ServiceDraft::default()
         }
+    }
+
+    /// Reference 002's draft on `shop.example.com`, its certificate requested.
+    pub fn reference_002_on_a_domain() -> ServiceDraft {
+        ServiceDraft {
+            domain: Domain {
+                name: "shop.example.com".into(),
+                hosted_zone_id: "Z0123456789ABC".into(),
+            },
+            request_certificate: true,
+            ..reference_002_draft()
+        }
+    }
+
+    #[test]
+    fn a_domain_requests_its_certificate_and_points_at_the_load_balancer() {
+        let draft = reference_002_on_a_domain();
+        assert!(draft.issues().is_empty(), "{:?}", draft.issues());
+        assert_eq!(
+            ids(&draft),
+            [
+                "RequestCertificate",
+                "ValidationRecord",
+                "ValidationCname",
+                "CertificateIssued",
+                "AlbSecurityGroup",
+                "AlbIngress",
+                "ServiceSecurityGroup",
+                "ServiceIngress",
+                "CreateLoadBalancer",
+                "CreateTargetGroup",
+                "CreateListener",
+                "HttpListener",
+                "AlbAttributes",
+                "DomainRecords",
+                "CreateService",
+            ]
+        );
+        let calls = draft.calls();
+        let listener = &calls[10].1.input;
+        assert_eq!(listener["Protocol"], "HTTPS");
+        assert_eq!(
+            listener["Certificates"][0]["CertificateArn"],
+            "${RequestCertificate.CertificateArn}"
+        );
+        assert_eq!(
+            calls[2].1.input["ChangeBatch"]["Changes"][0]["ResourceRecordSet"]["Name"],
+            "${ValidationRecord.RecordName}"
+        );
+        // Without a domain there is nothing to request it for; a domain
+        // needs a load balancer the draft knows.
+        let mut bare = draft.clone();
+        bare.domain = Domain::default();
+        let keys: Vec<&str> = bare.issues().iter().map(|i| i.key).collect();
+        assert_eq!(keys, ["v.certificate_request_needs_domain"]);
+        let mut on_target_group = reference_002_on_a_domain();
+        on_target_group.load_balancing = LoadBalancing::Existing;
+        on_target_group.new_security_group = false;
+        on_target_group.target_group_arn =
+            "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/tg/1".into();
+        let keys: Vec<&str> = on_target_group.issues().iter().map(|i| i.key).collect();
+        assert!(keys.contains(&"v.domain_needs_lb"), "{keys:?}");
+        assert!(keys.contains(&"v.certificate_request_new_listener"), "{keys:?}");
     }
 
     fn ids(draft: &ServiceDraft) -> Vec<&'static str> {

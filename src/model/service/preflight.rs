@@ -5,6 +5,7 @@
 use super::draft::{LoadBalancing, ServiceDraft};
 use crate::model::account::{AccountFacts, RoleDetails, check_against_account};
 use crate::model::certificate::Certificate;
+use crate::model::domain::DomainFacts;
 use crate::model::network::{NetworkFacts, Reach};
 use crate::model::permissions::allows_on;
 use crate::model::task_definition::TaskDefinition;
@@ -34,6 +35,8 @@ pub struct ServiceFacts {
     pub taken: Taken,
     /// The region's issued certificates, read when an HTTPS listener is made.
     pub certificates: Option<Vec<Certificate>>,
+    /// The hosted zones and the name's records, read when a domain is given.
+    pub domain: Option<DomainFacts>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -130,6 +133,9 @@ pub fn preflight(draft: &ServiceDraft, facts: &ServiceFacts) -> Vec<Check> {
     }
     if let Some(certificates) = &facts.certificates {
         check("pf.certificate", certificate(draft, certificates));
+    }
+    if let Some(domain) = &facts.domain {
+        check("pf.domain", draft.domain.check(domain));
     }
     let mut taken = names(draft, &facts.taken);
     taken.extend(taken_group_names(draft, &facts.network));

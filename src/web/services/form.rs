@@ -5,6 +5,7 @@
 use crate::model::service::scaling::{AutoScaling, ScalingMetric};
 use serde_json::{Map, Value};
 
+use crate::model::domain::Domain;
 use crate::model::load_balancing::NewLoadBalancer;
 use crate::model::service::draft::{LoadBalancing, ServiceDraft};
 use crate::model::service::{
@@ -13,6 +14,9 @@ use crate::model::service::{
 use crate::model::validate::Issue;
 use crate::web::form::FormData;
 use crate::web::form::decode_tags;
+
+/// The certificate choice that requests one for the domain.
+pub const REQUEST: &str = "request";
 
 /// Fargate platform versions offered besides LATEST (reference 004 pins one).
 pub const PLATFORM_VERSIONS: [&str; 3] = ["LATEST", "1.4.0", "1.3.0"];
@@ -125,6 +129,15 @@ pub fn decode(form: &mut FormData) -> ServiceDraft {
             .collect(),
         container: form.text("container"),
         auto_scaling: auto_scaling(form),
+        domain: Domain {
+            name: form.text("domain.name"),
+            hosted_zone_id: form.text("domain.hostedZoneId"),
+        },
+        request_certificate: form.text("loadBalancer.certificateArn") == REQUEST,
+        // Read from the account when the plan is made.
+        load_balancer_dns: String::new(),
+        load_balancer_zone: String::new(),
+        load_balancer_internal: false,
     };
     if !draft.makes_listener() {
         // The tasks' new group lets in a load balancer this run gives a listener.
@@ -162,7 +175,9 @@ fn load_balancer(form: &mut FormData, service_name: &str) -> NewLoadBalancer {
         security_group_name: named(form, "loadBalancer.securityGroupName", "-alb-sg"),
         service_security_group_name: named(form, "loadBalancer.serviceSecurityGroupName", "-sg"),
         subnets: form.names_under("lbSubnet."),
-        certificate_arn: form.text("loadBalancer.certificateArn"),
+        certificate_arn: Some(form.text("loadBalancer.certificateArn"))
+            .filter(|arn| arn != REQUEST)
+            .unwrap_or_default(),
         redirect_http: form.checked("loadBalancer.redirectHttp"),
         ..NewLoadBalancer::default()
     };

@@ -27,6 +27,7 @@ use crate::aws::AwsError;
 use crate::aws::Connection;
 use crate::i18n::Tr;
 use crate::model::certificate::Certificate;
+use crate::model::domain::{DomainFacts, HostedZone, zone_id};
 use crate::model::load_balancing::SSL_POLICIES;
 use crate::model::network::NetworkFacts;
 use crate::model::service::FARGATE_PROVIDERS;
@@ -77,6 +78,10 @@ pub struct ServiceFormFacts {
     pub listeners: Vec<String>,
     /// The region's issued certificates, for an HTTPS listener.
     pub certificates: Vec<Certificate>,
+    /// The account's hosted zones, for a domain.
+    pub zones: Vec<HostedZone>,
+    /// The zones were read (without AWS nothing is said of the domain).
+    pub zones_read: bool,
     pub network: NetworkFacts,
     /// The account's load balancers and target groups were read (only an
     /// existing-load-balancer choice needs them).
@@ -122,7 +127,7 @@ impl FormWizard for ServiceDraft {
         let vpc = Some(self.vpc_id.as_str()).filter(|v| !v.is_empty());
         // Read at once; only a first visit (no family yet) waits for the
         // families before it reads the first one's revisions.
-        let (clusters, families, revisions, network, listeners, certificates) = tokio::join!(
+        let (clusters, families, revisions, network, listeners, certificates, zones) = tokio::join!(
             aws.picker_clusters(),
             aws.picker_families(),
             async {
@@ -142,6 +147,7 @@ impl FormWizard for ServiceDraft {
             // Every visit: the load-balancing choice switches without a
             // reload, so the certificates are on the page before it is made.
             async { aws.certificates().await.map(|read| read.value.to_vec()) },
+            async { aws.hosted_zones().await.map(|read| read.value.to_vec()) },
         );
         let mut facts = ServiceFormFacts::default();
         let mut problems = Vec::new();
@@ -192,6 +198,13 @@ impl FormWizard for ServiceDraft {
         }
         match certificates {
             Ok(certificates) => facts.certificates = certificates,
+            Err(e) => problems.push(e),
+        }
+        match zones {
+            Ok(zones) => {
+                facts.zones = zones;
+                facts.zones_read = true;
+            }
             Err(e) => problems.push(e),
         }
         // A first visit names no family: the form preselects the first.
@@ -298,6 +311,8 @@ pub struct ServiceForm {
     pub lb_subnets: Vec<Pick>,
     pub listener_port: i64,
     pub certificates: Vec<Choice>,
+    pub domain_name: String,
+    pub zones: Vec<Choice>,
     pub ssl_policies: Vec<Choice>,
     pub https_port: i64,
     pub redirect_http: bool,
@@ -357,8 +372,14 @@ fn options(values: &[String], current: &str, empty_label: Option<&str>) -> Vec<C
 }
 
 impl ServiceForm {
-    fn new(draft: &ServiceDraft, v: FormCommon, facts: ServiceFormFacts) -> Self {
+    fn new(draft: &ServiceDraft, mut v: FormCommon, facts: ServiceFormFacts) -> Self {
         let tr = v.page.tr;
+        // What the zones and certificates read say of the domain, beside
+        // its fields (preflight says it again, with the name's records).
+        if facts.zones_read {
+            v.errors
+                .add(tr, &draft.domain.check(&form_domain_facts(draft, &facts)));
+        }
         let service = &draft.service;
         let network = &facts.network;
         // First visit: what the account has, preselected.
@@ -542,7 +563,9 @@ impl ServiceForm {
             lb_group_name: lb.security_group_name.clone(),
             lb_subnets: subnet_picks("lbSubnet.", &lb.subnets),
             listener_port: lb.listener_port,
-            certificates: certificate_choices(tr, &facts.certificates, &lb.certificate_arn),
+            certificates: certificate_choices(tr, &facts.certificates, draft),
+            domain_name: draft.domain.name.clone(),
+            zones: zone_choices(tr, &facts.zones, &draft.domain.hosted_zone_id),
             ssl_policies: options(&SSL_POLICIES.map(String::from), &lb.ssl_policy, None),
             https_port: lb.https_port,
             redirect_http: lb.redirect_http,
@@ -585,15 +608,62 @@ impl ServiceForm {
 
 /// "None: plain HTTP", then each issued certificate by its names and
 /// expiry; a chosen one the account no longer lists stays, by its ARN.
-fn certificate_choices(tr: Tr, certificates: &[Certificate], current: &str) -> Vec<Choice> {
+fn certificate_choices(tr: Tr, certificates: &[Certificate], draft: &ServiceDraft) -> Vec<Choice> {
     let arns: Vec<String> = certificates.iter().map(|c| c.arn.clone()).collect();
+    let current = if draft.request_certificate {
+        form::REQUEST
+    } else {
+        draft.load_balancer.certificate_arn.as_str()
+    };
     let mut choices = options(&arns, current, Some(tr.t("ui.no_certificate")));
     for choice in &mut choices {
         if let Some(certificate) = certificates.iter().find(|c| c.arn == choice.value) {
             choice.label = certificate.label(tr.t("ui.certificate_expires"));
         }
     }
+    choices.retain(|c| c.value != form::REQUEST);
+    choices.insert(
+        1,
+        Choice {
+            value: form::REQUEST.into(),
+            label: tr.t("ui.request_certificate").to_string(),
+            selected: draft.request_certificate,
+        },
+    );
     choices
+}
+
+/// "None", then each zone by its name, private ones said so.
+fn zone_choices(tr: Tr, zones: &[HostedZone], current: &str) -> Vec<Choice> {
+    let ids: Vec<String> = zones.iter().map(|z| z.id.clone()).collect();
+    let mut choices = options(&ids, zone_id(current), Some(tr.t("ui.no_zone")));
+    for choice in &mut choices {
+        if let Some(zone) = zones.iter().find(|z| z.id == choice.value) {
+            let name = zone.name.trim_end_matches('.');
+            choice.label = if zone.private {
+                format!("{name} ({})", tr.t("ui.private_zone"))
+            } else {
+                name.to_string()
+            };
+        }
+    }
+    choices
+}
+
+/// What the form's reads tell of the domain: the zones, and the chosen
+/// certificate's names. The name's records are read by preflight.
+fn form_domain_facts(draft: &ServiceDraft, facts: &ServiceFormFacts) -> DomainFacts {
+    DomainFacts {
+        zones: facts.zones.clone(),
+        internet_facing: draft.internet_facing(),
+        records: None,
+        points_here: String::new(),
+        certificate: facts
+            .certificates
+            .iter()
+            .find(|c| c.arn == draft.load_balancer.certificate_arn)
+            .cloned(),
+    }
 }
 
 /// `family:7`: a family name (1–255 letters, digits, `-`, `_`) and a revision.

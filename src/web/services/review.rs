@@ -10,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 use crate::aws::Aws;
 use crate::deploy::service_plan::plan;
 use crate::model::account::named_in;
+use crate::model::certificate::Certificate;
+use crate::model::domain::{DomainFacts, zone_id};
 use crate::model::scanner;
 use crate::model::service::draft::{LoadBalancing, ServiceDraft};
 use crate::model::service::preflight::{Fix, ServiceFacts, Taken, fixes, preflight};
@@ -119,7 +121,8 @@ pub async fn show(
 }
 
 /// The draft with what the plan needs from the account: an existing load
-/// balancer's security groups (the tasks' new group lets them in).
+/// balancer's security groups (the tasks' new group lets them in), and its
+/// DNS name and zone (a domain's alias names them).
 pub async fn completed(state: &AppState, mut draft: ServiceDraft) -> ServiceDraft {
     if matches!(
         draft.load_balancing,
@@ -128,6 +131,9 @@ pub async fn completed(state: &AppState, mut draft: ServiceDraft) -> ServiceDraf
         && let Ok(Some(lb)) = aws.load_balancer(&draft.load_balancer_arn).await
     {
         draft.load_balancer_groups = lb.security_groups;
+        draft.load_balancer_dns = lb.dns_name;
+        draft.load_balancer_zone = lb.canonical_zone;
+        draft.load_balancer_internal = !lb.internet_facing;
     }
     draft
 }
@@ -229,6 +235,31 @@ pub async fn review(
     })
 }
 
+/// The zones, and what the name has now in the chosen one (two calls).
+pub async fn domain_facts(
+    aws: &Aws,
+    draft: &ServiceDraft,
+    certificate: Option<Certificate>,
+) -> Result<DomainFacts, crate::aws::AwsError> {
+    let zones = aws.hosted_zones().await?.value.to_vec();
+    let known = zones.iter().any(|z| z.id == zone_id(&draft.domain.hosted_zone_id));
+    let records = if known {
+        Some(
+            aws.existing_records(&draft.domain.hosted_zone_id, &draft.domain.fqdn())
+                .await?,
+        )
+    } else {
+        None
+    };
+    Ok(DomainFacts {
+        zones,
+        internet_facing: draft.internet_facing(),
+        records,
+        points_here: draft.load_balancer_dns.clone(),
+        certificate,
+    })
+}
+
 /// What preflight reads, at once: the revision, the account's roles,
 /// images and log groups, the VPC, and whether the names are taken.
 async fn service_facts(
@@ -304,6 +335,15 @@ async fn service_facts(
             }
         },
     );
+    let certificates = certificates?;
+    let domain = if draft.domain.is_set() {
+        let chosen = certificates
+            .as_ref()
+            .and_then(|all| all.iter().find(|c| c.arn == lb.certificate_arn).cloned());
+        Some(Box::pin(domain_facts(aws, draft, chosen)).await?)
+    } else {
+        None
+    };
     let td = td?;
     let named = td
         .as_ref()
@@ -332,7 +372,8 @@ async fn service_facts(
     };
     Ok(ServiceFacts {
         task_definition: td,
-        certificates: certificates?,
+        certificates,
+        domain,
         execution_role,
         account: Some(facts?.value.as_ref().clone()),
         network: {
