@@ -4,7 +4,7 @@
 mod common;
 
 use axum::http::HeaderMap;
-use common::api_model::check;
+use common::api_model::{check, check_request};
 
 fn json_target(target: &str) -> HeaderMap {
     let mut headers = HeaderMap::new();
@@ -45,6 +45,29 @@ fn the_models_refuse_what_aws_refuses() {
         "{:?}",
         check(&query, elb)
     );
+}
+
+/// Route 53 speaks REST-XML: the operation is in the method and path, the
+/// members in the XML body and the query string.
+#[test]
+fn route53_s_xml_is_held_to_its_model_too() {
+    let post = axum::http::Method::POST;
+    let uri: axum::http::Uri = "/2013-04-01/hostedzone/Z0123456789ABC/rrset/"
+        .parse()
+        .unwrap();
+    let change = |kind: &str| {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><ChangeResourceRecordSetsRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><ChangeBatch><Changes><Change><Action>CREATE</Action><ResourceRecordSet><Name>shop.example.com</Name><Type>{kind}</Type><AliasTarget><HostedZoneId>Z14GRHDCWA56QT</HostedZoneId><DNSName>dualstack.web-1.elb.amazonaws.com</DNSName><EvaluateTargetHealth>true</EvaluateTargetHealth></AliasTarget></ResourceRecordSet></Change></Changes></ChangeBatch></ChangeResourceRecordSetsRequest>"#
+        )
+    };
+    let headers = HeaderMap::new();
+    let fine = check_request(&post, &uri, &headers, change("A").as_bytes());
+    assert!(fine.is_empty(), "{fine:?}");
+    let bad = check_request(&post, &uri, &headers, change("ALIAS").as_bytes());
+    assert!(bad[0].contains("\"ALIAS\" is not one of"), "{bad:?}");
+    let list: axum::http::Uri = "/2013-04-01/hostedzone?maxitems=100".parse().unwrap();
+    let read = check_request(&axum::http::Method::GET, &list, &headers, b"");
+    assert!(read.is_empty(), "{read:?}");
 }
 
 /// Every emulator a test starts is behind the check: a request moto

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 use super::operations::read;
 use super::read_cache::Read;
 use super::{Aws, AwsError};
-use crate::model::operation::Operation;
 use crate::model::certificate::Certificate;
+use crate::model::operation::Operation;
 use crate::model::revision::readable_time;
 
 /// Certificates offered: ListCertificates' largest page.

@@ -157,7 +157,7 @@ impl Aws {
         let balancers: Vec<Value> = output
             .load_balancers()
             .iter()
-            .map(|lb| json!({"LoadBalancerArn": lb.load_balancer_arn(), "DNSName": lb.dns_name()}))
+            .map(balancer_answer)
             .collect();
         Ok(json!({"LoadBalancers": balancers}))
     }
@@ -349,10 +349,17 @@ impl Aws {
     }
 
     pub(super) async fn find_load_balancer(&self, name: &str) -> Result<Option<Value>, AwsError> {
-        match self.elbv2.describe_load_balancers().names(name).send().await {
-            Ok(output) => Ok(output.load_balancers().first().map(|lb| {
-                json!({"LoadBalancers": [{"LoadBalancerArn": lb.load_balancer_arn(), "DNSName": lb.dns_name()}]})
-            })),
+        match self
+            .elbv2
+            .describe_load_balancers()
+            .names(name)
+            .send()
+            .await
+        {
+            Ok(output) => Ok(output
+                .load_balancers()
+                .first()
+                .map(|lb| json!({"LoadBalancers": [balancer_answer(lb)]}))),
             Err(error) => none_if_not_found(error.into()),
         }
     }
@@ -403,6 +410,16 @@ impl Aws {
             Err(error) => none_if_not_found(error.into()),
         }
     }
+}
+
+/// A load balancer in CreateLoadBalancer's answer: what later steps read
+/// (a domain's alias names its DNS name and zone).
+fn balancer_answer(lb: &aws_sdk_elasticloadbalancingv2::types::LoadBalancer) -> Value {
+    json!({
+        "LoadBalancerArn": lb.load_balancer_arn(),
+        "DNSName": lb.dns_name(),
+        "CanonicalHostedZoneId": lb.canonical_hosted_zone_id(),
+    })
 }
 
 #[cfg(test)]

@@ -166,7 +166,9 @@ impl Aws {
                 return Ok(None);
             }
         }
-        Ok(Some(json!({"ChangeInfo": {"Id": "found", "Status": "INSYNC"}})))
+        Ok(Some(
+            json!({"ChangeInfo": {"Id": "found", "Status": "INSYNC"}}),
+        ))
     }
 
     /// The A, AAAA and CNAME records `name` has in `zone`, each with its

@@ -381,6 +381,7 @@ impl Aws {
             .describe_services()
             .cluster(cluster)
             .services(name)
+            .include(aws_sdk_ecs::types::ServiceField::Tags)
             .send()
             .await?;
         let Some(service) = output
@@ -504,9 +505,20 @@ fn status_of(service: &aws_sdk_ecs::types::Service) -> ServiceStatus {
             .filter_map(|lb| lb.target_group_arn().map(str::to_string))
             .collect(),
         dns_names: Vec::new(),
+        domain: service
+            .tags()
+            .iter()
+            .find(|t| t.key() == Some(DOMAIN_TAG))
+            .and_then(|t| t.value())
+            // A tag anyone could write: linked only when it is a host name.
+            .filter(|name| crate::model::domain::is_host_name(name))
+            .unwrap_or_default()
+            .to_string(),
         created_at: time(service.created_at()),
     }
 }
+
+use crate::model::service::draft::DOMAIN_TAG;
 
 /// ECS keeps a service's last 100 events; the page shows the newest.
 const MAX_EVENTS: usize = 20;

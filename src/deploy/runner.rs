@@ -16,7 +16,7 @@ use std::time::Duration;
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 
-use super::plan::{Plan, PlanError, Step, fill_in, outputs_of};
+use super::plan::{Plan, PlanError, Step, fill_in, outputs_of, references};
 use crate::aws::{Aws, AwsError, NO_ANSWER, is_throttling};
 use crate::model::api_call::ApiCall;
 use crate::model::wait::{STILL_WAITING, Waited};
@@ -221,6 +221,16 @@ async fn run_step(
         }
     };
     record(StepStatus::Started, String::new(), None).await?;
+    // An answer that lacked an output leaves its reference unfilled:
+    // never send `${…}` to AWS as if it were a value.
+    if let Some(reference) = references(&call.input).into_iter().next() {
+        let error = AwsError {
+            code: "MissingOutput".into(),
+            message: format!("{reference} was not in the answer of the step that makes it"),
+        };
+        record(StepStatus::Failed, error.to_string(), None).await?;
+        return Err(error);
+    }
     if unknown && let Some(found) = aws.find_created(call).await? {
         record(StepStatus::Adopted, String::new(), Some(found.clone())).await?;
         return Ok(found);

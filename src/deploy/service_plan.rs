@@ -8,12 +8,12 @@ use super::plan::{Plan, Step};
 use crate::model::domain::{
     CERTIFICATE_ISSUED, DOMAIN_RECORDS, REQUEST_CERTIFICATE, VALIDATION_CNAME, VALIDATION_RECORD,
 };
-use crate::model::wait::Until;
 use crate::model::service::draft::{
     ALB_ATTRIBUTES, ALB_INGRESS, ALB_SECURITY_GROUP, CREATE_LISTENER, CREATE_LOAD_BALANCER,
     CREATE_RULE, CREATE_SERVICE, CREATE_TARGET_GROUP, HTTP_LISTENER, SCALABLE_TARGET,
     SCALING_POLICY, SERVICE_INGRESS, SERVICE_SECURITY_GROUP, ServiceDraft,
 };
+use crate::model::wait::Until;
 
 /// What each step waits for (its outputs come with its operation).
 fn after(id: &str) -> &'static [&'static str] {
@@ -25,7 +25,11 @@ fn after(id: &str) -> &'static [&'static str] {
         // It forwards to the target group when it does not redirect.
         HTTP_LISTENER => &[CREATE_LOAD_BALANCER, CREATE_TARGET_GROUP],
         // ELB refuses a certificate ACM has not issued yet.
-        CREATE_LISTENER => &[CREATE_LOAD_BALANCER, CREATE_TARGET_GROUP, CERTIFICATE_ISSUED],
+        CREATE_LISTENER => &[
+            CREATE_LOAD_BALANCER,
+            CREATE_TARGET_GROUP,
+            CERTIFICATE_ISSUED,
+        ],
         VALIDATION_RECORD => &[REQUEST_CERTIFICATE],
         VALIDATION_CNAME => &[VALIDATION_RECORD],
         CERTIFICATE_ISSUED => &[VALIDATION_CNAME],
@@ -113,8 +117,14 @@ mod tests {
         let plan = plan(&crate::model::service::draft::tests::reference_002_on_a_domain());
         assert_eq!(plan.check(), Ok(()));
         let step = |id: &str| plan.steps.iter().find(|s| s.id == id).expect(id);
-        assert_eq!(step("ValidationRecord").until, Some(Until::ValidationRecord));
-        assert_eq!(step("CertificateIssued").until, Some(Until::CertificateIssued));
+        assert_eq!(
+            step("ValidationRecord").until,
+            Some(Until::ValidationRecord)
+        );
+        assert_eq!(
+            step("CertificateIssued").until,
+            Some(Until::CertificateIssued)
+        );
         assert_eq!(step("CreateListener").until, None);
         assert!(
             step("CreateListener")

@@ -48,9 +48,22 @@ fn resource_id(call: &ApiCall) -> Option<String> {
         "ListenerArn",
         "RuleArn",
         "GroupId",
+        "CertificateArn",
     ]
     .iter()
     .find_map(|k| call.input[*k].as_str().map(str::to_string))
+    .or_else(|| record_names(&call.input))
+}
+
+/// The names a Route 53 change's records have: `shop.example.com A, AAAA`.
+fn record_names(input: &Value) -> Option<String> {
+    let changes = input["ChangeBatch"]["Changes"].as_array()?;
+    let name = changes.first()?["ResourceRecordSet"]["Name"].as_str()?;
+    let kinds: Vec<&str> = changes
+        .iter()
+        .filter_map(|c| c["ResourceRecordSet"]["Type"].as_str())
+        .collect();
+    Some(format!("{name} {}", kinds.join(", ")))
 }
 
 /// The name a creating request gives what it makes: `ecs-fargate-tg`,
@@ -64,6 +77,8 @@ fn name_in(input: &Value) -> String {
             Some(format!("{protocol}:{port}"))
         })
         .or_else(|| Some(format!("priority {}", input["Priority"].as_i64()?)))
+        .or_else(|| text("DomainName"))
+        .or_else(|| record_names(input))
         .unwrap_or_default()
 }
 
@@ -294,6 +309,16 @@ mod tests {
             ),
             ("ScalableTarget", json!({"ScalableTargetARN": "arn:target"})),
             ("ScalingPolicy", json!({"PolicyARN": "arn:policy"})),
+            ("RequestCertificate", json!({"CertificateArn": "arn:certificate"})),
+            (
+                "ValidationRecord",
+                json!({"Certificate": {"Status": "PENDING_VALIDATION", "DomainValidationOptions": [
+                    {"ResourceRecord": {"Name": "_v.shop.example.com.", "Type": "CNAME", "Value": "_w.acm-validations.aws."}}
+                ]}}),
+            ),
+            ("ValidationCname", json!({"ChangeInfo": {"Id": "/change/C1"}})),
+            ("CertificateIssued", json!({"Certificate": {"Status": "ISSUED"}})),
+            ("DomainRecords", json!({"ChangeInfo": {"Id": "/change/C2"}})),
         ]
         .into_iter()
         .collect();
@@ -333,6 +358,40 @@ mod tests {
             .iter()
             .map(|c| format!("{} {}", c.title(), c.step))
             .collect()
+    }
+
+    #[test]
+    fn a_domain_s_records_and_certificate_go_too_the_certificate_last() {
+        let draft = crate::model::service::draft::tests::reference_002_on_a_domain();
+        let (run, plan) = run_of(&draft, &[]);
+        let teardown = teardown("c", "s", Some((&run, &plan)), &Usage::default());
+        let titles = titles(&teardown);
+        let at = |title: &str| titles.iter().position(|t| t == title).expect(title);
+        // The name stops pointing at the load balancer before it goes.
+        assert!(
+            at("route53:ChangeResourceRecordSets DomainRecords")
+                < at("elbv2:DeleteLoadBalancer CreateLoadBalancer"),
+            "{titles:?}"
+        );
+        // ACM refuses to delete a certificate a listener still uses.
+        assert!(
+            at("elbv2:DeleteListener CreateListener")
+                < at("acm:DeleteCertificate RequestCertificate")
+        );
+        assert_eq!(
+            titles[titles.len() - 2..],
+            [
+                "route53:ChangeResourceRecordSets ValidationCname",
+                "acm:DeleteCertificate RequestCertificate",
+            ]
+        );
+        let validation = &teardown.calls[teardown.calls.len() - 2];
+        assert_eq!(validation.what, "_v.shop.example.com. CNAME");
+        assert_eq!(
+            validation.input["ChangeBatch"]["Changes"][0]["ResourceRecordSet"]["ResourceRecords"]
+                [0]["Value"],
+            "_w.acm-validations.aws."
+        );
     }
 
     #[test]

@@ -6,11 +6,14 @@
 //! The requests are in the APIs' own names; the values other steps give
 //! are output references (`${CreateLoadBalancer.DNSName}`).
 
+use std::fmt::Write;
+
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::api_call::{ApiCall, RUN_ID};
 use super::certificate::Certificate;
+use super::hcl::{quote, resource_label};
 use super::operation::Operation;
 use super::validate::Issue;
 
@@ -95,7 +98,10 @@ impl Domain {
             issues.push(Issue::error("domain.name", "v.domain_name"));
         }
         if !is_zone_id(&self.hosted_zone_id) {
-            issues.push(Issue::error("domain.hostedZoneId", "v.domain_zone_required"));
+            issues.push(Issue::error(
+                "domain.hostedZoneId",
+                "v.domain_zone_required",
+            ));
         }
         issues
     }
@@ -194,10 +200,7 @@ impl Domain {
                     );
                 }
                 if zone.private && facts.internet_facing {
-                    issues.push(Issue::error(
-                        "domain.hostedZoneId",
-                        "v.domain_zone_private",
-                    ));
+                    issues.push(Issue::error("domain.hostedZoneId", "v.domain_zone_private"));
                 }
             }
         }
@@ -210,7 +213,8 @@ impl Domain {
                         .eq_ignore_ascii_case(&facts.points_here)
             };
             if let Some(taken) = records.iter().find(|r| !here(r)) {
-                issues.push(Issue::error("domain.name", "v.domain_taken").with("kind", &taken.kind));
+                issues
+                    .push(Issue::error("domain.name", "v.domain_taken").with("kind", &taken.kind));
             }
         }
         if let Some(certificate) = &facts.certificate
@@ -222,6 +226,44 @@ impl Domain {
             );
         }
         issues
+    }
+}
+
+/// The Terraform label of a requested certificate and its validation.
+const CERTIFICATE_LABEL: &str = "requested";
+
+/// The Terraform expression for the requested certificate once it is
+/// validated (what the HTTPS listener names).
+pub const TERRAFORM_CERTIFICATE: &str = "aws_acm_certificate_validation.requested.certificate_arn";
+
+impl Domain {
+    /// Terraform for what the plan makes of the domain: the certificate,
+    /// its validation records and the wait for it (when requested), and
+    /// the alias records. `target` is (DNS name, zone) as expressions.
+    pub fn terraform(&self, request_certificate: bool, target: Option<(String, String)>) -> String {
+        let mut hcl = String::new();
+        let zone = quote(zone_id(&self.hosted_zone_id));
+        let name = quote(&self.fqdn());
+        let label = resource_label(&self.fqdn(), "domain");
+        if request_certificate {
+            let c = CERTIFICATE_LABEL;
+            let _ = write!(
+                hcl,
+                "resource \"aws_acm_certificate\" \"{c}\" {{\n  domain_name       = {name}\n  validation_method = \"DNS\"\n\n  lifecycle {{\n    create_before_destroy = true\n  }}\n}}\n\n\
+                 resource \"aws_route53_record\" \"{c}_validation\" {{\n  for_each = {{\n    for option in aws_acm_certificate.{c}.domain_validation_options : option.domain_name => option\n  }}\n\n  zone_id = {zone}\n  name    = each.value.resource_record_name\n  type    = each.value.resource_record_type\n  ttl     = {VALIDATION_TTL}\n  records = [each.value.resource_record_value]\n}}\n\n\
+                 resource \"aws_acm_certificate_validation\" \"{c}\" {{\n  certificate_arn         = aws_acm_certificate.{c}.arn\n  validation_record_fqdns = [for record in aws_route53_record.{c}_validation : record.fqdn]\n}}\n"
+            );
+        }
+        if let Some((dns_name, dns_zone)) = target {
+            for kind in ["A", "AAAA"] {
+                let _ = write!(
+                    hcl,
+                    "\nresource \"aws_route53_record\" \"{label}_{}\" {{\n  zone_id = {zone}\n  name    = {name}\n  type    = \"{kind}\"\n\n  alias {{\n    name                   = {dns_name}\n    zone_id                = {dns_zone}\n    evaluate_target_health = true\n  }}\n}}\n",
+                    kind.to_ascii_lowercase()
+                );
+            }
+        }
+        hcl
     }
 }
 
@@ -255,11 +297,11 @@ pub fn zone_id(text: &str) -> &str {
     text.trim().trim_start_matches("/hostedzone/")
 }
 
-/// Route 53's zone ids: `Z` and up to 31 upper-case letters and digits.
+/// Route 53's zone ids: up to 32 upper-case letters and digits
+/// (`Z0123456789ABC`; the API's model bounds the length only).
 fn is_zone_id(text: &str) -> bool {
     let id = zone_id(text);
-    (2..=32).contains(&id.len())
-        && id.starts_with('Z')
+    (1..=32).contains(&id.len())
         && id
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
@@ -267,7 +309,7 @@ fn is_zone_id(text: &str) -> bool {
 
 /// A name a certificate and an alias can have: at least two labels of 1–63
 /// letters, digits and inner hyphens, 253 characters in all; no wildcard.
-fn is_host_name(name: &str) -> bool {
+pub fn is_host_name(name: &str) -> bool {
     let labels: Vec<&str> = name.split('.').collect();
     name.len() <= 253
         && labels.len() >= 2
@@ -308,7 +350,13 @@ mod tests {
     fn names_and_zone_ids_are_checked_before_anything_is_read() {
         assert!(domain().validate().is_empty());
         assert_eq!(domain().fqdn(), "shop.example.com");
-        for bad in ["*.example.com", "localhost", "-a.example.com", "a..b.com", "ü.example.com"] {
+        for bad in [
+            "*.example.com",
+            "localhost",
+            "-a.example.com",
+            "a..b.com",
+            "ü.example.com",
+        ] {
             let d = Domain {
                 name: bad.into(),
                 ..domain()

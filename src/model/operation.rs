@@ -467,7 +467,8 @@ mod tests {
                 let create = json!({"HostedZoneId": "Z1", "ChangeBatch": {"Changes": [
                     {"Action": "CREATE", "ResourceRecordSet": {"Name": "a.example.com", "Type": "A"}}
                 ]}});
-                let undo = ApiCall::new(operation, create).undo(&json!({"ChangeInfo": {"Id": "c"}}));
+                let undo =
+                    ApiCall::new(operation, create).undo(&json!({"ChangeInfo": {"Id": "c"}}));
                 assert_eq!(
                     undo.map(|u| u.input["ChangeBatch"]["Changes"][0]["Action"].clone()),
                     Some(json!("DELETE"))
@@ -487,7 +488,8 @@ mod tests {
                 if operation.found() == Found::SendAgain {
                     let request = json!({"RoleName": "r", "PolicyArn": "p", "PolicyName": "n"});
                     let call = ApiCall::new(operation, request);
-                    let answer = json!({"CertificateArn": "arn:aws:acm:r:123456789012:certificate/1"});
+                    let answer =
+                        json!({"CertificateArn": "arn:aws:acm:r:123456789012:certificate/1"});
                     assert!(
                         call.undo(&answer).is_some(),
                         "{operation:?} is undone from its request"

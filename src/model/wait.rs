@@ -89,8 +89,7 @@ mod tests {
     fn answer(status: &str, record: bool) -> Value {
         let mut options = json!({"DomainName": "shop.example.com", "ValidationMethod": "DNS"});
         if record {
-            options["ResourceRecord"] =
-                json!({"Name": "_x.shop.example.com.", "Type": "CNAME", "Value": "_y.acm-validations.aws."});
+            options["ResourceRecord"] = json!({"Name": "_x.shop.example.com.", "Type": "CNAME", "Value": "_y.acm-validations.aws."});
         }
         json!({"Certificate": {"Status": status, "DomainValidationOptions": [options]}})
     }
@@ -118,7 +117,10 @@ mod tests {
         assert_eq!(until.read(&answer("ISSUED", true)), Waited::Ready);
         let mut failed = answer("FAILED", true);
         failed["Certificate"]["FailureReason"] = json!("CAA_ERROR");
-        assert_eq!(until.read(&failed), Waited::Failed("FAILED (CAA_ERROR)".into()));
+        assert_eq!(
+            until.read(&failed),
+            Waited::Failed("FAILED (CAA_ERROR)".into())
+        );
         assert_eq!(
             Until::ValidationRecord.read(&answer("VALIDATION_TIMED_OUT", false)),
             Waited::Failed("VALIDATION_TIMED_OUT".into())

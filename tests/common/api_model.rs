@@ -26,7 +26,7 @@ struct Model {
 }
 
 /// The services the app calls, by their botocore folder.
-const SERVICES: [&str; 9] = [
+const SERVICES: [&str; 10] = [
     "ecs",
     "ecr",
     "logs",
@@ -36,6 +36,7 @@ const SERVICES: [&str; 9] = [
     "sts",
     "acm",
     "application-autoscaling",
+    "route53",
 ];
 
 fn models() -> &'static Vec<Model> {
@@ -158,12 +159,84 @@ fn request_of<'m>(headers: &HeaderMap, body: &[u8]) -> Option<(&'m Model, String
     Some((model, action, tree))
 }
 
+/// Route 53's REST-XML requests: the operation from the method and path,
+/// the input from the path's zone id, the query string and the XML body,
+/// each element a member by its wire name (a list's items under its
+/// member's name).
+fn rest_request_of<'m>(
+    method: &Method,
+    uri: &Uri,
+    body: &[u8],
+) -> Option<(&'m Model, String, Value)> {
+    let path = uri.path().strip_prefix("/2013-04-01/")?;
+    let model = models().iter().find(|m| m.service == "route53")?;
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let (operation, zone): (&str, Option<&str>) = match (method.as_str(), parts.as_slice()) {
+        ("GET", ["hostedzone"]) => ("ListHostedZones", None),
+        ("POST", ["hostedzone"]) => ("CreateHostedZone", None),
+        ("GET", ["hostedzone", id, "rrset"]) => ("ListResourceRecordSets", Some(*id)),
+        ("POST", ["hostedzone", id, "rrset"]) => ("ChangeResourceRecordSets", Some(*id)),
+        _ => return Some((model, format!("{method} {}", uri.path()), Value::Null)),
+    };
+    let mut input = if body.is_empty() {
+        Map::new()
+    } else {
+        let text = std::str::from_utf8(body).ok()?;
+        let document = roxmltree::Document::parse(text).ok()?;
+        match xml_value(document.root_element()) {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        }
+    };
+    if let Some(zone) = zone {
+        input.insert("Id".into(), Value::String(zone.to_string()));
+    }
+    for (key, value) in form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()) {
+        input.insert(key.into_owned(), Value::String(value.into_owned()));
+    }
+    Some((model, operation.to_string(), Value::Object(input)))
+}
+
+/// An element as a tree: its text, or its children by name (repeated
+/// names as arrays).
+fn xml_value(node: roxmltree::Node) -> Value {
+    let children: Vec<roxmltree::Node> = node.children().filter(|c| c.is_element()).collect();
+    if children.is_empty() {
+        return Value::String(node.text().unwrap_or_default().to_string());
+    }
+    let mut map = Map::new();
+    for child in children {
+        let name = child.tag_name().name().to_string();
+        let value = xml_value(child);
+        match map.get_mut(&name) {
+            Some(Value::Array(items)) => items.push(value),
+            Some(first) => *first = Value::Array(vec![first.take(), value]),
+            None => {
+                map.insert(name, value);
+            }
+        }
+    }
+    Value::Object(map)
+}
+
+/// What the model refuses in one request of any protocol.
+pub fn check_request(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Vec<String> {
+    match rest_request_of(method, uri, body) {
+        Some((model, operation, input)) => check_against(model, &operation, &input),
+        None => check(headers, body),
+    }
+}
+
 /// What the model refuses in one request; empty when it would be accepted.
 pub fn check(headers: &HeaderMap, body: &[u8]) -> Vec<String> {
     let Some((model, operation, input)) = request_of(headers, body) else {
         return Vec::new();
     };
-    let Some(op) = model.operations.get(&operation) else {
+    check_against(model, &operation, &input)
+}
+
+fn check_against(model: &Model, operation: &str, input: &Value) -> Vec<String> {
+    let Some(op) = model.operations.get(operation) else {
         return vec![format!(
             "{}:{operation} is not an operation of the model",
             model.service
@@ -175,7 +248,7 @@ pub fn check(headers: &HeaderMap, body: &[u8]) -> Vec<String> {
             model,
             found: &mut found,
         };
-        checker.walk(shape, &input, &format!("{}:{operation}", model.service));
+        checker.walk(shape, input, &format!("{}:{operation}", model.service));
     }
     found
 }
@@ -229,7 +302,7 @@ impl Checker<'_> {
                 .map(str::to_string)
                 .or_else(|| member["locationName"].as_str().map(capital))
                 .unwrap_or_else(|| capital(name)),
-            "query" => member["locationName"].as_str().unwrap_or(name).to_string(),
+            "query" | "rest-xml" => member["locationName"].as_str().unwrap_or(name).to_string(),
             _ => name.to_string(),
         }
     }
@@ -279,6 +352,15 @@ impl Checker<'_> {
         let items: Vec<Value> = match value {
             Value::Array(items) => items.clone(),
             Value::String(s) if self.query() && s.is_empty() => Vec::new(),
+            // `<Changes><Change>…</Change></Changes>`: the items under
+            // their member's name, one or several.
+            Value::Object(map) if self.model.protocol == "rest-xml" && map.len() == 1 => {
+                match map.values().next() {
+                    Some(Value::Array(items)) => items.clone(),
+                    Some(item) => vec![item.clone()],
+                    None => Vec::new(),
+                }
+            }
             Value::Object(map) if self.query() => {
                 // `Name.member.N` (query) or `Name.N` (ec2, flattened).
                 let map = match map.get("member") {
@@ -499,7 +581,7 @@ async fn forward(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let refused = check(&headers, &body);
+    let refused = check_request(&method, &uri, &headers, &body);
     if !refused.is_empty() {
         state.found.lock().expect("lock").extend(refused);
     }

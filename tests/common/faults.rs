@@ -26,6 +26,10 @@ pub enum Fault {
     /// Forward it, then answer only after this long (past the app's
     /// timeout: AWS did it, the app never heard).
     Late(Duration),
+    /// Answer this JSON body (status 200) instead of the emulator: what
+    /// AWS would say where the emulator cannot (a certificate still
+    /// pending validation, or failed).
+    Answer(String),
 }
 
 impl Fault {
@@ -58,6 +62,8 @@ impl Fault {
 struct Shared {
     /// action → (text the body must hold, how many more times, fault)
     faults: HashMap<String, (String, usize, Fault)>,
+    /// action → answers given in turn, before its faults and the emulator.
+    answers: HashMap<String, std::collections::VecDeque<String>>,
     /// Every action seen, in order (faulted ones included), with its body.
     calls: Vec<(String, String)>,
     /// How long each forwarded call took, latency included, in arrival order.
@@ -125,8 +131,19 @@ impl FaultProxy {
             .insert(action.to_string(), (marker.to_string(), times, fault));
     }
 
+    /// The next calls of `action` are answered with `bodies`, one each,
+    /// in turn; later ones reach the emulator again.
+    pub fn answer_in_turn(&self, action: &str, bodies: Vec<serde_json::Value>) {
+        self.shared.lock().expect("lock").answers.insert(
+            action.to_string(),
+            bodies.iter().map(|b| b.to_string()).collect(),
+        );
+    }
+
     pub fn clear(&self) {
-        self.shared.lock().expect("lock").faults.clear();
+        let mut shared = self.shared.lock().expect("lock");
+        shared.faults.clear();
+        shared.answers.clear();
     }
 
     /// Every call forwarded or answered so far, by action.
@@ -249,6 +266,10 @@ async fn forward(
             .push((action.clone(), String::from_utf8_lossy(&body).into_owned()));
         let latency = shared.latency;
         let text = String::from_utf8_lossy(&body);
+        let queued = shared
+            .answers
+            .get_mut(&action)
+            .and_then(|queue| queue.pop_front());
         let fault = match shared.faults.get_mut(&action) {
             Some((marker, left, fault)) if *left > 0 && text.contains(marker.as_str()) => {
                 *left -= 1;
@@ -256,7 +277,7 @@ async fn forward(
             }
             _ => None,
         };
-        (fault, latency)
+        (queued.map(Fault::Answer).or(fault), latency)
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -268,6 +289,14 @@ async fn forward(
     }) = &fault
     {
         return error_response(&headers, &body, *status, code, message);
+    }
+    if let Some(Fault::Answer(answer)) = fault {
+        return (
+            StatusCode::OK,
+            [("content-type", "application/x-amz-json-1.1")],
+            answer,
+        )
+            .into_response();
     }
     let answer =
         match send_upstream(&state.http, &state.upstream, method, &uri, &headers, body).await {

@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use super::{ALB_GROUP, LOAD_BALANCER_ARN, NewLoadBalancer, SERVICE_GROUP, TARGET_GROUP_ARN};
+use crate::model::domain::{REQUESTED_CERTIFICATE, TERRAFORM_CERTIFICATE};
 use crate::model::hcl::{list, quote, resource_label};
 
 impl NewLoadBalancer {
@@ -41,7 +42,11 @@ impl NewLoadBalancer {
         let tls = if self.https() {
             format!(
                 "  certificate_arn   = {}\n  ssl_policy        = {}\n",
-                quote(&self.certificate_arn),
+                if self.certificate_arn == REQUESTED_CERTIFICATE {
+                    TERRAFORM_CERTIFICATE.to_string()
+                } else {
+                    quote(&self.certificate_arn)
+                },
                 quote(&self.ssl_policy)
             )
         } else {

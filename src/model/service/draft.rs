@@ -140,6 +140,8 @@ pub const CREATE_LISTENER: &str = Operation::CreateListener.name();
 pub const CREATE_RULE: &str = Operation::CreateRule.name();
 pub const CREATE_SERVICE: &str = Operation::CreateService.name();
 pub const SCALABLE_TARGET: &str = "ScalableTarget";
+/// The service's tag naming its domain: the service page links it.
+pub const DOMAIN_TAG: &str = "ecs-wizard:domain";
 pub const SCALING_POLICY: &str = "ScalingPolicy";
 
 impl ServiceDraft {
@@ -220,6 +222,12 @@ impl ServiceDraft {
     pub fn service_request(&self) -> Service {
         let mut service = self.service.clone();
         service.client_token = Some(RUN_ID.to_string());
+        if self.domain.is_set() && !service.tags.iter().any(|t| t.key == DOMAIN_TAG) {
+            service.tags.push(Tag {
+                key: DOMAIN_TAG.into(),
+                value: self.domain.fqdn(),
+            });
+        }
         let (name, port) = self.container_and_port().unwrap_or_default();
         let target_group_arn = match self.load_balancing {
             LoadBalancing::None => None,
@@ -610,7 +618,10 @@ pub(crate) mod tests {
             "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/tg/1".into();
         let keys: Vec<&str> = on_target_group.issues().iter().map(|i| i.key).collect();
         assert!(keys.contains(&"v.domain_needs_lb"), "{keys:?}");
-        assert!(keys.contains(&"v.certificate_request_new_listener"), "{keys:?}");
+        assert!(
+            keys.contains(&"v.certificate_request_new_listener"),
+            "{keys:?}"
+        );
     }
 
     fn ids(draft: &ServiceDraft) -> Vec<&'static str> {

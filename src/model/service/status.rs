@@ -21,6 +21,8 @@ pub struct ServiceStatus {
     pub target_group_arns: Vec<String>,
     /// The DNS names of the load balancers in front of it.
     pub dns_names: Vec<String>,
+    /// The domain the wizard pointed at it (its `ecs-wizard:domain` tag).
+    pub domain: String,
     /// When it was made: with its ARN, it tells a service from a later
     /// one of the same name.
     pub created_at: String,

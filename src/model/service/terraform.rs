@@ -138,6 +138,25 @@ impl ServiceDraft {
                 lb.terraform_reference(reference)
             }));
         }
+        if self.domain.is_set() || self.requests_certificate() {
+            let target = match self.load_balancing {
+                LoadBalancing::New => {
+                    let lb = resource_label(&lb.load_balancer_name, "lb");
+                    Some((
+                        format!("\"dualstack.${{aws_lb.{lb}.dns_name}}\""),
+                        format!("aws_lb.{lb}.zone_id"),
+                    ))
+                }
+                LoadBalancing::ExistingLoadBalancer | LoadBalancing::ExistingListener => Some((
+                    quote(&format!("dualstack.{}", self.load_balancer_dns)),
+                    quote(&self.load_balancer_zone),
+                )),
+                LoadBalancing::None | LoadBalancing::Existing => None,
+            }
+            .filter(|_| self.domain.is_set());
+            hcl.push('\n');
+            hcl.push_str(&self.domain.terraform(self.requests_certificate(), target));
+        }
         if self.auto_scaling.enabled {
             let address = format!(
                 "aws_ecs_service.{}",
@@ -175,6 +194,30 @@ impl ServiceDraft {
 mod tests {
     use super::super::tests::reference_003;
     use super::*;
+
+    #[test]
+    fn a_domain_declares_its_certificate_validation_and_alias() {
+        let draft = super::super::draft::tests::reference_002_on_a_domain();
+        let hcl = draft.terraform();
+        assert!(
+            hcl.contains("resource \"aws_acm_certificate\" \"requested\""),
+            "{hcl}"
+        );
+        assert!(hcl.contains("resource \"aws_acm_certificate_validation\" \"requested\""));
+        assert!(hcl.contains(
+            "  certificate_arn   = aws_acm_certificate_validation.requested.certificate_arn\n"
+        ));
+        assert!(hcl.contains("resource \"aws_route53_record\" \"shop_example_com_aaaa\""));
+        assert!(hcl.contains(
+            "    name                   = \"dualstack.${aws_lb.ecs_fargate_alb.dns_name}\"\n"
+        ));
+        assert!(hcl.contains("    zone_id                = aws_lb.ecs_fargate_alb.zone_id\n"));
+        assert!(
+            !hcl.contains("RequestCertificate"),
+            "no plan reference is left: {hcl}"
+        );
+        assert_eq!(hcl.matches('{').count(), hcl.matches('}').count());
+    }
 
     #[test]
     fn reference_003_as_terraform() {

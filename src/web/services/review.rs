@@ -183,7 +183,14 @@ pub async fn review(
             number: n + 1,
             id: step.id.clone(),
             title: step.call.title(),
-            what: tr.operation(step.call.operation),
+            what: match step.until {
+                Some(until) => format!(
+                    "{}: {}",
+                    tr.operation(step.call.operation),
+                    tr.t(until.label())
+                ),
+                None => tr.operation(step.call.operation),
+            },
             after: step.depends_on.join(", "),
             json: step.call.json(),
             cli: step
@@ -242,7 +249,9 @@ pub async fn domain_facts(
     certificate: Option<Certificate>,
 ) -> Result<DomainFacts, crate::aws::AwsError> {
     let zones = aws.hosted_zones().await?.value.to_vec();
-    let known = zones.iter().any(|z| z.id == zone_id(&draft.domain.hosted_zone_id));
+    let known = zones
+        .iter()
+        .any(|z| z.id == zone_id(&draft.domain.hosted_zone_id));
     let records = if known {
         Some(
             aws.existing_records(&draft.domain.hosted_zone_id, &draft.domain.fqdn())
