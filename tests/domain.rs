@@ -335,3 +335,144 @@ async fn a_wait_that_runs_out_is_resumed_from_where_it_stopped() {
     let certificates = acm.list_certificates().send().await.expect("listed");
     assert_eq!(certificates.certificate_summary_list().len(), 1);
 }
+
+/// A zone `example.com.` in the world's emulator; its id.
+async fn zone_in(config: &aws_config::SdkConfig) -> String {
+    aws_sdk_route53::Client::new(config)
+        .create_hosted_zone()
+        .name("example.com")
+        .caller_reference("wizard-test")
+        .send()
+        .await
+        .expect("a zone")
+        .hosted_zone()
+        .expect("zone")
+        .id()
+        .trim_start_matches("/hostedzone/")
+        .to_string()
+}
+
+/// Through the form, as a person does: the domain and "Request a new
+/// certificate" are chosen, the review shows each step with its wait, the
+/// run makes everything, and the service page links the domain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wizard_puts_a_service_on_its_domain_and_the_page_links_it() {
+    use common::services::{CLUSTER, create, fill_in, reference_002_fields, world};
+    let w = world().await;
+    let zone = zone_in(&w.config).await;
+    let mut fields = reference_002_fields();
+    fields.extend([
+        ("domain.name", "shop.example.com"),
+        ("domain.hostedZoneId", zone.as_str()),
+        ("loadBalancer.certificateArn", "request"),
+    ]);
+    let query = format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1");
+    let review = fill_in(&w, &query, &fields).await;
+    let steps = review.select("#plan tbody td code");
+    assert_eq!(
+        steps[..4],
+        [
+            "acm:RequestCertificate",
+            "acm:DescribeCertificate",
+            "route53:ChangeResourceRecordSets",
+            "acm:DescribeCertificate"
+        ]
+    );
+    assert!(
+        review
+            .select("#plan tbody td")
+            .iter()
+            .any(|t| t.contains("until the certificate is ISSUED")),
+        "the wait is said on the review"
+    );
+    assert!(
+        review.select("#preflight .msg.error").is_empty(),
+        "{:?}",
+        review.select("#preflight .msg.error")
+    );
+    let (_, run) = create(&w, &review).await;
+    assert!(
+        common::services::states(&run).iter().all(|s| s == "ok"),
+        "{:?}",
+        common::services::states(&run)
+    );
+    let page = w
+        .client
+        .get(&format!("/clusters/{CLUSTER}/services/ecs-fargate-service"))
+        .await;
+    assert_eq!(
+        page.attr("a.domain-link", "href").as_deref(),
+        Some("https://shop.example.com/")
+    );
+}
+
+/// A name outside the zone, and a certificate that does not cover it, are
+/// said beside their fields, and preflight blocks Create.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_outside_its_zone_or_certificate_is_said_beside_the_field() {
+    use common::services::{CLUSTER, fill_in, reference_002_fields, world};
+    let w = world().await;
+    let zone = zone_in(&w.config).await;
+    let acm = aws_sdk_acm::Client::new(&w.config);
+    let other = acm
+        .request_certificate()
+        .domain_name("*.example.org")
+        .validation_method(aws_sdk_acm::types::ValidationMethod::Dns)
+        .send()
+        .await
+        .expect("a certificate")
+        .certificate_arn()
+        .expect("ARN")
+        .to_string();
+    // moto issues it once it is looked at.
+    acm.describe_certificate()
+        .certificate_arn(&other)
+        .send()
+        .await
+        .expect("described");
+    let query = format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1");
+    let mut fields = reference_002_fields();
+    fields.extend([
+        ("domain.name", "shop.example.org"),
+        ("domain.hostedZoneId", zone.as_str()),
+        ("loadBalancer.certificateArn", other.as_str()),
+    ]);
+    let review = fill_in(&w, &query, &fields).await;
+    let errors = review.select("#preflight .msg.error");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("not in the zone example.com")),
+        "{errors:?}"
+    );
+    assert!(
+        !review.select("#create-blocked").is_empty(),
+        "Create waits for a fix"
+    );
+    let edit = review
+        .attr("a[href^='/services/drafts/']", "href")
+        .expect("Edit");
+    let form = w.client.get(&edit).await;
+    assert!(
+        form.messages_for("domain.name")
+            .iter()
+            .any(|m| m.contains("not in the zone example.com")),
+        "{:?}",
+        form.messages_for("domain.name")
+    );
+    // In the zone now, but the certificate is for example.org's names.
+    let mut fields = reference_002_fields();
+    fields.extend([
+        ("domain.name", "shop.example.com"),
+        ("domain.hostedZoneId", zone.as_str()),
+        ("loadBalancer.certificateArn", other.as_str()),
+    ]);
+    let review = fill_in(&w, &query, &fields).await;
+    let errors = review.select("#preflight .msg.error");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("does not cover shop.example.com")),
+        "{errors:?}"
+    );
+}

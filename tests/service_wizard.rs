@@ -882,9 +882,13 @@ async fn a_chosen_certificate_makes_the_listener_https_and_port_80_redirect() {
     let query = format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1");
     let form = w.client.get(&format!("/services/new?{query}")).await;
     let offered = form.select("select[name='loadBalancer.certificateArn'] option");
-    assert_eq!(offered.len(), 2, "none, then the issued one: {offered:?}");
+    assert_eq!(
+        offered.len(),
+        3,
+        "none, a new one for the domain, then the issued one: {offered:?}"
+    );
     assert!(
-        offered[1].starts_with("shop.example.com — expires "),
+        offered[2].starts_with("shop.example.com — expires "),
         "{offered:?}"
     );
     assert_eq!(

@@ -168,15 +168,10 @@ fn rest_request_of<'m>(
     uri: &Uri,
     body: &[u8],
 ) -> Option<(&'m Model, String, Value)> {
-    let path = uri.path().strip_prefix("/2013-04-01/")?;
     let model = models().iter().find(|m| m.service == "route53")?;
-    let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    let (operation, zone): (&str, Option<&str>) = match (method.as_str(), parts.as_slice()) {
-        ("GET", ["hostedzone"]) => ("ListHostedZones", None),
-        ("POST", ["hostedzone"]) => ("CreateHostedZone", None),
-        ("GET", ["hostedzone", id, "rrset"]) => ("ListResourceRecordSets", Some(*id)),
-        ("POST", ["hostedzone", id, "rrset"]) => ("ChangeResourceRecordSets", Some(*id)),
-        _ => return Some((model, format!("{method} {}", uri.path()), Value::Null)),
+    let (operation, zone) = match rest_action(method, uri)? {
+        Some(found) => found,
+        None => return Some((model, format!("{method} {}", uri.path()), Value::Null)),
     };
     let mut input = if body.is_empty() {
         Map::new()
@@ -195,6 +190,23 @@ fn rest_request_of<'m>(
         input.insert(key.into_owned(), Value::String(value.into_owned()));
     }
     Some((model, operation.to_string(), Value::Object(input)))
+}
+
+/// A Route 53 request's operation and the zone id its path names: None
+/// when it is not Route 53's; Some(None) for a Route 53 path not known here.
+pub fn rest_action<'u>(
+    method: &Method,
+    uri: &'u Uri,
+) -> Option<Option<(&'static str, Option<&'u str>)>> {
+    let path = uri.path().strip_prefix("/2013-04-01/")?;
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    Some(match (method.as_str(), parts.as_slice()) {
+        ("GET", ["hostedzone"]) => Some(("ListHostedZones", None)),
+        ("POST", ["hostedzone"]) => Some(("CreateHostedZone", None)),
+        ("GET", ["hostedzone", id, "rrset"]) => Some(("ListResourceRecordSets", Some(*id))),
+        ("POST", ["hostedzone", id, "rrset"]) => Some(("ChangeResourceRecordSets", Some(*id))),
+        _ => None,
+    })
 }
 
 /// An element as a tree: its text, or its children by name (repeated

@@ -257,7 +257,10 @@ async fn forward(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let action = action_of(&headers, &body);
+    let action = match super::api_model::rest_action(&method, &uri) {
+        Some(rest) => rest.map_or("", |(operation, _)| operation).to_string(),
+        None => action_of(&headers, &body),
+    };
     let started = std::time::Instant::now();
     let (fault, latency) = {
         let mut shared = state.shared.lock().expect("lock");

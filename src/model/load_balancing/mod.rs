@@ -352,7 +352,7 @@ impl NewLoadBalancer {
         if self.https() {
             // The run's own requested certificate is a reference.
             if !is_certificate_arn(&self.certificate_arn)
-                && !crate::model::service::is_output_reference(&self.certificate_arn)
+                && self.certificate_arn != crate::model::domain::REQUESTED_CERTIFICATE
             {
                 issues.push(Issue::error("certificateArn", "v.lb_certificate_arn"));
             }
