@@ -283,4 +283,41 @@ async fn reference_002_with_the_defaults_fails_only_the_checks_the_review_explai
         expected.remove(fixed);
     }
     assert_eq!(with_https, expected);
+
+    // On a domain with its certificate requested (DNS validation in the
+    // zone, the alias records): the same checks, none added by the
+    // certificate, its validation or the records.
+    let zone = aws_sdk_route53::Client::new(&w.config)
+        .create_hosted_zone()
+        .name("example.com")
+        .caller_reference("checkov")
+        .send()
+        .await
+        .expect("a zone")
+        .hosted_zone()
+        .expect("zone")
+        .id()
+        .trim_start_matches("/hostedzone/")
+        .to_string();
+    let mut fields = reference_002_fields();
+    fields.retain(|(name, _)| *name != "serviceName");
+    fields.extend([
+        ("serviceName", "ecs-fargate-domain"),
+        ("domain.name", "shop.example.com"),
+        ("domain.hostedZoneId", zone.as_str()),
+        ("loadBalancer.certificateArn", "request"),
+    ]);
+    reviews[3] = fill_in(
+        &w,
+        &format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1"),
+        &fields,
+    )
+    .await;
+    assert!(terraform_of(&reviews[3]).contains("aws_acm_certificate_validation"));
+    let on_domain = judged(&reviews);
+    eprintln!(
+        "reference 002 on a domain: {} checks failing",
+        on_domain.values().sum::<usize>()
+    );
+    assert_eq!(on_domain, expected);
 }
