@@ -155,15 +155,8 @@ pub fn service(draft: &ServiceDraft) -> Vec<Flagged> {
             "f.certificate",
         ));
     }
-    if draft.new_security_group && lb.container_port == 80 {
-        // checkov reads a rule with no CIDR as open to all, though this
-        // one lets in the load balancer's group only.
-        flagged.push(flag_at(
-            "CKV_AWS_260",
-            "scan.tasks_port_80",
-            "container",
-            "f.container_to_load_balance",
-        ));
+    if draft.creates_service_group() {
+        flagged.push(flag("CKV_AWS_382", "scan.egress_all"));
     }
     if draft.load_balancing != LoadBalancing::New {
         return flagged;
@@ -201,6 +194,8 @@ pub fn service(draft: &ServiceDraft) -> Vec<Flagged> {
             "f.listener_port",
         ));
     }
+    // The load balancer's group has the same egress, as a rule of its
+    // own, which checkov does not judge.
     flagged.extend([
         flag("CKV_AWS_150", "scan.deletion_protection"),
         flag("CKV_AWS_91", "scan.access_logs"),
@@ -252,7 +247,7 @@ mod tests {
             [
                 "CKV_AWS_333",
                 "CKV_AWS_378",
-                "CKV_AWS_260",
+                "CKV_AWS_382",
                 "CKV_AWS_2",
                 "CKV_AWS_103",
                 "CKV2_AWS_20",

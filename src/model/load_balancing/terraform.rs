@@ -129,19 +129,14 @@ impl NewLoadBalancer {
                 quote(super::FROM_ANYWHERE),
             );
         }
+        let _ = write!(
+            hcl,
+            "resource \"aws_vpc_security_group_egress_rule\" \"{alb_group}_out\" {{\n  security_group_id = aws_security_group.{alb_group}.id\n  description       = {}\n  ip_protocol       = \"-1\"\n  cidr_ipv4         = \"0.0.0.0/0\"\n}}\n\n",
+            quote(ALL_OUT),
+        );
         if service_group {
-            let label = self.service_group_label();
-            group(
-                &mut hcl,
-                &label,
-                &self.service_security_group_name,
-                "The container port from the load balancer only",
-            );
-            let _ = write!(
-                hcl,
-                "resource \"aws_vpc_security_group_ingress_rule\" \"{label}_from_alb\" {{\n  security_group_id            = aws_security_group.{label}.id\n  description                  = {}\n  ip_protocol                  = \"tcp\"\n  from_port                    = {port}\n  to_port                      = {port}\n  referenced_security_group_id = aws_security_group.{alb_group}.id\n}}\n\n",
-                quote(super::FROM_LOAD_BALANCER),
-                port = self.container_port
+            hcl.push_str(
+                &self.service_group_terraform(&[format!("aws_security_group.{alb_group}.id")]),
             );
         }
         let lb = resource_label(&self.load_balancer_name, "lb");
@@ -160,7 +155,28 @@ impl NewLoadBalancer {
     }
 }
 
+/// The egress rule AWS gives every new group, declared so that Terraform
+/// keeps it (it removes a group's default egress otherwise, and tasks
+/// could no longer pull their image).
+const ALL_OUT: &str = "all traffic out (AWS's default)";
+
 impl NewLoadBalancer {
+    /// The tasks' group: the container port in from `groups` (expressions)
+    /// only, and all traffic out, as the plan leaves it. Its rules are
+    /// inline: checkov reads a separate rule naming a group as open to all.
+    fn service_group_terraform(&self, groups: &[String]) -> String {
+        format!(
+            "resource \"aws_security_group\" \"{label}\" {{\n  name        = {}\n  description = \"The container port from the load balancer only\"\n  vpc_id      = {}\n\n  ingress {{\n    description     = {}\n    protocol        = \"tcp\"\n    from_port       = {port}\n    to_port         = {port}\n    security_groups = [{}]\n  }}\n\n  egress {{\n    description = {}\n    protocol    = \"-1\"\n    from_port   = 0\n    to_port     = 0\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }}\n}}\n\n",
+            quote(&self.service_security_group_name),
+            quote(&self.vpc_id),
+            quote(super::FROM_LOAD_BALANCER),
+            groups.join(", "),
+            quote(ALL_OUT),
+            label = self.service_group_label(),
+            port = self.container_port
+        )
+    }
+
     /// A new listener and target group on a load balancer that exists (and
     /// the tasks' group, letting in the load balancer's `groups`).
     pub fn terraform_on_existing(
@@ -171,22 +187,8 @@ impl NewLoadBalancer {
     ) -> String {
         let mut hcl = String::new();
         if service_group {
-            let label = self.service_group_label();
-            let _ = write!(
-                hcl,
-                "resource \"aws_security_group\" \"{label}\" {{\n  name        = {}\n  description = \"The container port from the load balancer only\"\n  vpc_id      = {}\n}}\n\n",
-                quote(&self.service_security_group_name),
-                quote(&self.vpc_id)
-            );
-            for (n, group) in groups.iter().enumerate() {
-                let _ = write!(
-                    hcl,
-                    "resource \"aws_vpc_security_group_ingress_rule\" \"{label}_from_alb_{n}\" {{\n  security_group_id            = aws_security_group.{label}.id\n  description                  = {}\n  ip_protocol                  = \"tcp\"\n  from_port                    = {port}\n  to_port                      = {port}\n  referenced_security_group_id = {}\n}}\n\n",
-                    quote(super::FROM_LOAD_BALANCER),
-                    quote(group),
-                    port = self.container_port
-                );
-            }
+            let groups: Vec<String> = groups.iter().map(|g| quote(g)).collect();
+            hcl.push_str(&self.service_group_terraform(&groups));
         }
         hcl.push_str(&self.target_group_and_listener(&quote(load_balancer_arn)));
         hcl
@@ -241,7 +243,11 @@ mod tests {
         for needle in [
             "resource \"aws_security_group\" \"ecs_alb_sg\" {\n  name        = \"ecs-alb-sg\"",
             "cidr_ipv4         = \"0.0.0.0/0\"",
-            "referenced_security_group_id = aws_security_group.ecs_alb_sg.id",
+            "security_groups = [aws_security_group.ecs_alb_sg.id]",
+            // Declared, or Terraform would remove AWS's default egress and
+            // the tasks could not pull their image.
+            "resource \"aws_vpc_security_group_egress_rule\" \"ecs_alb_sg_out\"",
+            "  egress {\n    description = \"all traffic out (AWS's default)\"",
             "subnets            = [\"subnet-0a1b2c3d\", \"subnet-1a2b3c4d\"]",
             "target_type = \"ip\"",
             "target_group_arn = aws_lb_target_group.ecs_fargate_tg.arn",
@@ -282,10 +288,12 @@ mod tests {
     fn each_ingress_rule_is_described_as_its_request_is() {
         let lb = reference_002();
         let hcl = lb.terraform(true);
-        let rules = hcl
-            .matches("resource \"aws_vpc_security_group_ingress_rule\"")
-            .count();
-        assert_eq!(rules, 2, "{hcl}");
+        // The load balancer's ingress and egress as rules of their own, the
+        // tasks' inline.
+        let rules = hcl.matches("resource \"aws_vpc_security_group_").count()
+            + hcl.matches("  ingress {").count()
+            + hcl.matches("  egress {").count();
+        assert_eq!(rules, 4, "{hcl}");
         let anywhere =
             lb.alb_ingress().input["IpPermissions"][0]["IpRanges"][0]["Description"].clone();
         let from_lb =
@@ -299,7 +307,7 @@ mod tests {
             );
         }
         assert_eq!(
-            hcl.matches("  description ").count(),
+            hcl.matches(" description ").count(),
             2 + rules,
             "groups and rules: {hcl}"
         );

@@ -163,7 +163,7 @@ impl ServiceDraft {
         )
     }
 
-    pub(super) fn creates_service_group(&self) -> bool {
+    pub fn creates_service_group(&self) -> bool {
         self.makes_listener() && self.new_security_group
     }
 
