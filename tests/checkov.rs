@@ -288,18 +288,7 @@ async fn reference_002_with_the_defaults_fails_only_the_checks_the_review_explai
     // On a domain with its certificate requested (DNS validation in the
     // zone, the alias records): the same checks, none added by the
     // certificate, its validation or the records.
-    let zone = aws_sdk_route53::Client::new(&w.config)
-        .create_hosted_zone()
-        .name("example.com")
-        .caller_reference("checkov")
-        .send()
-        .await
-        .expect("a zone")
-        .hosted_zone()
-        .expect("zone")
-        .id()
-        .trim_start_matches("/hostedzone/")
-        .to_string();
+    let zone = common::network::hosted_zone(&w.config, "example.com").await;
     let mut fields = reference_002_fields();
     fields.retain(|(name, _)| *name != "serviceName");
     fields.extend([

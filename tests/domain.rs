@@ -11,7 +11,7 @@ mod common;
 use std::time::Duration;
 
 use common::faults::fault_proxy;
-use common::network::{cluster_and_task_definition, default_network};
+use common::network::{cluster_and_task_definition, default_network, hosted_zone};
 use common::{moto, sdk_config};
 use ecs_wizard::aws::Aws;
 use ecs_wizard::deploy::runner::Retry;
@@ -48,21 +48,9 @@ async fn world() -> World {
     let config = sdk_config(&moto.url);
     let ec2 = aws_sdk_ec2::Client::new(&config);
     let ecs = aws_sdk_ecs::Client::new(&config);
-    let route53 = aws_sdk_route53::Client::new(&config);
     let (vpc, subnets) = default_network(&ec2).await;
     cluster_and_task_definition(&ecs, "shop", "shop-task", "web").await;
-    let zone = route53
-        .create_hosted_zone()
-        .name("example.com")
-        .caller_reference("domain-test")
-        .send()
-        .await
-        .expect("a zone")
-        .hosted_zone()
-        .expect("zone")
-        .id()
-        .trim_start_matches("/hostedzone/")
-        .to_string();
+    let zone = hosted_zone(&config, "example.com").await;
     let mut draft = ServiceDraft {
         vpc_id: vpc,
         load_balancing: LoadBalancing::New,
@@ -336,22 +324,6 @@ async fn a_wait_that_runs_out_is_resumed_from_where_it_stopped() {
     assert_eq!(certificates.certificate_summary_list().len(), 1);
 }
 
-/// A zone `example.com.` in the world's emulator; its id.
-async fn zone_in(config: &aws_config::SdkConfig) -> String {
-    aws_sdk_route53::Client::new(config)
-        .create_hosted_zone()
-        .name("example.com")
-        .caller_reference("wizard-test")
-        .send()
-        .await
-        .expect("a zone")
-        .hosted_zone()
-        .expect("zone")
-        .id()
-        .trim_start_matches("/hostedzone/")
-        .to_string()
-}
-
 /// Through the form, as a person does: the domain and "Request a new
 /// certificate" are chosen, the review shows each step with its wait, the
 /// run makes everything, and the service page links the domain.
@@ -359,7 +331,7 @@ async fn zone_in(config: &aws_config::SdkConfig) -> String {
 async fn the_wizard_puts_a_service_on_its_domain_and_the_page_links_it() {
     use common::services::{CLUSTER, create, fill_in, reference_002_fields, world};
     let w = world().await;
-    let zone = zone_in(&w.config).await;
+    let zone = hosted_zone(&w.config, "example.com").await;
     let mut fields = reference_002_fields();
     fields.extend([
         ("domain.name", "shop.example.com"),
@@ -412,7 +384,7 @@ async fn the_wizard_puts_a_service_on_its_domain_and_the_page_links_it() {
 async fn a_name_outside_its_zone_or_certificate_is_said_beside_the_field() {
     use common::services::{CLUSTER, fill_in, reference_002_fields, world};
     let w = world().await;
-    let zone = zone_in(&w.config).await;
+    let zone = hosted_zone(&w.config, "example.com").await;
     let acm = aws_sdk_acm::Client::new(&w.config);
     let other = acm
         .request_certificate()

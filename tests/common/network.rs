@@ -105,3 +105,19 @@ pub async fn cluster_and_task_definition_on(
         .await
         .expect("RegisterTaskDefinition");
 }
+
+/// A public hosted zone `name` in the emulator; its id without `/hostedzone/`.
+pub async fn hosted_zone(config: &aws_config::SdkConfig, name: &str) -> String {
+    aws_sdk_route53::Client::new(config)
+        .create_hosted_zone()
+        .name(name)
+        .caller_reference(format!("test-{name}"))
+        .send()
+        .await
+        .expect("a zone")
+        .hosted_zone()
+        .expect("zone")
+        .id()
+        .trim_start_matches("/hostedzone/")
+        .to_string()
+}
