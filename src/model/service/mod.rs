@@ -93,14 +93,65 @@ pub struct CapacityProviderStrategyItem {
     pub base: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeploymentConfiguration {
     pub minimum_healthy_percent: i64,
     pub maximum_percent: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployment_circuit_breaker: Option<CircuitBreaker>,
+    /// ECS's own strategy: `ROLLING` (AWS's default, left out when so),
+    /// `BLUE_GREEN`, `LINEAR` or `CANARY`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<String>,
+    /// How long both revisions run once all traffic has moved, before the
+    /// old one stops (0–1440 minutes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bake_time_in_minutes: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linear_configuration: Option<LinearConfiguration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canary_configuration: Option<CanaryConfiguration>,
 }
+
+/// LINEAR: traffic moves in equal steps with a wait between them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinearConfiguration {
+    pub step_percent: f64,
+    pub step_bake_time_in_minutes: i64,
+}
+
+/// CANARY: a share of traffic first, the rest after a wait.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CanaryConfiguration {
+    pub canary_percent: f64,
+    pub canary_bake_time_in_minutes: i64,
+}
+
+impl Default for LinearConfiguration {
+    /// AWS's documented defaults: 10 % a step, 6 minutes between steps.
+    fn default() -> Self {
+        Self {
+            step_percent: 10.0,
+            step_bake_time_in_minutes: 6,
+        }
+    }
+}
+
+impl Default for CanaryConfiguration {
+    /// AWS's documented defaults: 5 % first, 10 minutes' wait.
+    fn default() -> Self {
+        Self {
+            canary_percent: 5.0,
+            canary_bake_time_in_minutes: 10,
+        }
+    }
+}
+
+/// The strategies ECS runs itself (the API's enum).
+pub const STRATEGIES: [&str; 4] = ["ROLLING", "BLUE_GREEN", "LINEAR", "CANARY"];
 
 /// "Deployment circuit breaker" and "Rollback on failures".
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,6 +213,7 @@ impl Default for Service {
                     enable: true,
                     rollback: true,
                 }),
+                ..DeploymentConfiguration::default()
             },
             deployment_controller: DeploymentController { kind: "ECS".into() },
             network_configuration: NetworkConfiguration {
@@ -221,6 +273,7 @@ pub(crate) mod tests {
                 minimum_healthy_percent: 100,
                 maximum_percent: 200,
                 deployment_circuit_breaker: None,
+                ..DeploymentConfiguration::default()
             },
             network_configuration: NetworkConfiguration {
                 awsvpc_configuration: AwsVpcConfiguration {

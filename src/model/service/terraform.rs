@@ -90,6 +90,7 @@ pub fn declared(service: &Service, resolve: &dyn Fn(&str) -> String) -> String {
             breaker.enable, breaker.rollback
         );
     }
+    hcl.push_str(&strategy_block(deployment));
     let _ = write!(
         hcl,
         "\n  deployment_controller {{\n    type = {}\n  }}\n",
@@ -105,6 +106,37 @@ pub fn declared(service: &Service, resolve: &dyn Fn(&str) -> String) -> String {
     hcl.push_str(&tags_block(&service.tags));
     hcl.push_str("}\n");
     hcl
+}
+
+/// ECS's own strategy, as the AWS provider's `deployment_configuration`
+/// block takes it (its bake time is a string there); nothing for ROLLING.
+fn strategy_block(deployment: &super::DeploymentConfiguration) -> String {
+    let Some(strategy) = deployment.strategy.as_deref().filter(|s| *s != "ROLLING") else {
+        return String::new();
+    };
+    let mut block = format!(
+        "\n  deployment_configuration {{\n    strategy = {}\n",
+        quote(strategy)
+    );
+    if let Some(bake) = deployment.bake_time_in_minutes {
+        let _ = writeln!(block, "    bake_time_in_minutes = \"{bake}\"");
+    }
+    if let Some(linear) = deployment.linear_configuration {
+        let _ = write!(
+            block,
+            "\n    linear_configuration {{\n      step_percent              = {}\n      step_bake_time_in_minutes = {}\n    }}\n",
+            linear.step_percent, linear.step_bake_time_in_minutes
+        );
+    }
+    if let Some(canary) = deployment.canary_configuration {
+        let _ = write!(
+            block,
+            "\n    canary_configuration {{\n      canary_percent              = {}\n      canary_bake_time_in_minutes = {}\n    }}\n",
+            canary.canary_percent, canary.canary_bake_time_in_minutes
+        );
+    }
+    block.push_str("  }\n");
+    block
 }
 
 impl ServiceDraft {
@@ -217,6 +249,23 @@ mod tests {
             "no plan reference is left: {hcl}"
         );
         assert_eq!(hcl.matches('{').count(), hcl.matches('}').count());
+    }
+
+    #[test]
+    fn an_ecs_strategy_is_declared_as_the_provider_takes_it() {
+        let mut service = reference_003();
+        service.deployment_controller.kind = "ECS".into();
+        service.deployment_configuration.strategy = Some("CANARY".into());
+        service.deployment_configuration.bake_time_in_minutes = Some(15);
+        service.deployment_configuration.canary_configuration =
+            Some(super::super::CanaryConfiguration::default());
+        let hcl = service.terraform();
+        assert!(hcl.contains(
+            "  deployment_configuration {\n    strategy = \"CANARY\"\n    bake_time_in_minutes = \"15\"\n\n    canary_configuration {\n      canary_percent              = 5\n      canary_bake_time_in_minutes = 10\n    }\n  }\n"
+        ), "{hcl}");
+        assert_eq!(hcl.matches('{').count(), hcl.matches('}').count());
+        service.deployment_configuration = Default::default();
+        assert!(!service.terraform().contains("deployment_configuration {"));
     }
 
     #[test]

@@ -220,6 +220,7 @@ fn deployment(issues: &mut Vec<Issue>, service: &Service) {
             ));
         }
     }
+    strategy(issues, service);
     match service.deployment_controller.kind.as_str() {
         "ECS" => {}
         // Blue/green swaps between two target groups named in CodeDeploy's
@@ -233,6 +234,81 @@ fn deployment(issues: &mut Vec<Issue>, service: &Service) {
             "deploymentController.type",
             "v.service_controller",
         )),
+    }
+}
+
+/// ECS's own strategies: the API's names and AWS's documented ranges
+/// (bake times 0–1440 minutes; a linear step 3–100 %, a canary 0.1–100 %,
+/// each a multiple of 0.1), run by ECS only (not CodeDeploy).
+fn strategy(issues: &mut Vec<Issue>, service: &Service) {
+    let config = &service.deployment_configuration;
+    let at = "deploymentConfiguration";
+    let strategy = config.strategy.as_deref().unwrap_or("ROLLING");
+    if !super::STRATEGIES.contains(&strategy) {
+        issues.push(Issue::error(format!("{at}.strategy"), "v.service_strategy"));
+        return;
+    }
+    if strategy != "ROLLING" && service.is_code_deploy() {
+        issues.push(Issue::error(
+            format!("{at}.strategy"),
+            "v.service_strategy_code_deploy",
+        ));
+    }
+    let minutes = |issues: &mut Vec<Issue>, field: &str, value: i64| {
+        check_range(issues, &format!("{at}.{field}"), value, 0, 1440);
+    };
+    if let Some(bake) = config.bake_time_in_minutes {
+        minutes(issues, "bakeTimeInMinutes", bake);
+    }
+    let percent = |issues: &mut Vec<Issue>, field: &str, value: f64, min: f64| {
+        let tenths = value * 10.0;
+        if !(min..=100.0).contains(&value) || (tenths - tenths.round()).abs() > 1e-6 {
+            issues.push(
+                Issue::error(format!("{at}.{field}"), "v.service_strategy_percent")
+                    .with("min", min)
+                    .with("max", 100),
+            );
+        }
+    };
+    match (&config.linear_configuration, strategy) {
+        (Some(linear), "LINEAR") => {
+            percent(
+                issues,
+                "linearConfiguration.stepPercent",
+                linear.step_percent,
+                3.0,
+            );
+            minutes(
+                issues,
+                "linearConfiguration.stepBakeTimeInMinutes",
+                linear.step_bake_time_in_minutes,
+            );
+        }
+        (Some(_), _) => issues.push(Issue::error(
+            format!("{at}.linearConfiguration"),
+            "v.service_strategy_config",
+        )),
+        (None, _) => {}
+    }
+    match (&config.canary_configuration, strategy) {
+        (Some(canary), "CANARY") => {
+            percent(
+                issues,
+                "canaryConfiguration.canaryPercent",
+                canary.canary_percent,
+                0.1,
+            );
+            minutes(
+                issues,
+                "canaryConfiguration.canaryBakeTimeInMinutes",
+                canary.canary_bake_time_in_minutes,
+            );
+        }
+        (Some(_), _) => issues.push(Issue::error(
+            format!("{at}.canaryConfiguration"),
+            "v.service_strategy_config",
+        )),
+        (None, _) => {}
     }
 }
 
@@ -537,6 +613,90 @@ mod tests {
         ] {
             assert_eq!(is_platform_version(version), ok, "{version}");
         }
+    }
+
+    #[test]
+    fn ecs_strategies_are_held_to_aws_s_ranges() {
+        use super::super::{CanaryConfiguration, LinearConfiguration};
+        let mut service = Service {
+            load_balancers: Vec::new(),
+            ..reference_003()
+        };
+        service.deployment_controller.kind = "ECS".into();
+        let config = &mut service.deployment_configuration;
+        config.strategy = Some("LINEAR".into());
+        config.bake_time_in_minutes = Some(15);
+        config.linear_configuration = Some(LinearConfiguration::default());
+        assert!(errors(&service).is_empty(), "{:?}", errors(&service));
+        let request = service.request();
+        assert_eq!(
+            request["deploymentConfiguration"]["linearConfiguration"],
+            serde_json::json!({"stepPercent": 10.0, "stepBakeTimeInMinutes": 6})
+        );
+        let config = &mut service.deployment_configuration;
+        config.bake_time_in_minutes = Some(1441);
+        config.linear_configuration = Some(LinearConfiguration {
+            step_percent: 2.5,
+            step_bake_time_in_minutes: 6,
+        });
+        assert_eq!(
+            errors(&service),
+            [
+                (
+                    "deploymentConfiguration.bakeTimeInMinutes".to_string(),
+                    "v.range"
+                ),
+                (
+                    "deploymentConfiguration.linearConfiguration.stepPercent".to_string(),
+                    "v.service_strategy_percent"
+                ),
+            ]
+        );
+        let config = &mut service.deployment_configuration;
+        config.bake_time_in_minutes = None;
+        config.linear_configuration = None;
+        config.strategy = Some("CANARY".into());
+        config.canary_configuration = Some(CanaryConfiguration {
+            canary_percent: 0.15,
+            canary_bake_time_in_minutes: 10,
+        });
+        assert_eq!(
+            errors(&service),
+            [(
+                "deploymentConfiguration.canaryConfiguration.canaryPercent".to_string(),
+                "v.service_strategy_percent"
+            )]
+        );
+        service.deployment_configuration.canary_configuration = Some(CanaryConfiguration {
+            canary_percent: 0.1,
+            ..CanaryConfiguration::default()
+        });
+        assert!(errors(&service).is_empty(), "{:?}", errors(&service));
+        // A canary's settings under another strategy, an unknown strategy,
+        // and CodeDeploy running an ECS strategy are refused.
+        service.deployment_configuration.strategy = Some("BLUE_GREEN".into());
+        assert_eq!(
+            errors(&service),
+            [(
+                "deploymentConfiguration.canaryConfiguration".to_string(),
+                "v.service_strategy_config"
+            )]
+        );
+        service.deployment_configuration.strategy = Some("RED_BLACK".into());
+        assert_eq!(
+            errors(&service),
+            [(
+                "deploymentConfiguration.strategy".to_string(),
+                "v.service_strategy"
+            )]
+        );
+        let mut code_deploy = reference_003();
+        code_deploy.deployment_configuration.strategy = Some("BLUE_GREEN".into());
+        assert!(
+            errors(&code_deploy)
+                .iter()
+                .any(|(_, key)| *key == "v.service_strategy_code_deploy")
+        );
     }
 
     #[test]
