@@ -368,6 +368,11 @@ async fn the_wizard_puts_a_service_on_its_domain_and_the_page_links_it() {
         "{:?}",
         common::services::states(&run)
     );
+    // The run ends with the address, as the service page links it.
+    assert_eq!(
+        run.attr("a.domain-link", "href").as_deref(),
+        Some("https://shop.example.com/")
+    );
     let page = w
         .client
         .get(&format!("/clusters/{CLUSTER}/services/ecs-fargate-service"))

@@ -183,12 +183,10 @@ pub async fn review(
             number: n + 1,
             id: step.id.clone(),
             title: step.call.title(),
+            // A waiting step says what it asks until, in place of its
+            // operation's name.
             what: match step.until {
-                Some(until) => format!(
-                    "{}: {}",
-                    tr.operation(step.call.operation),
-                    tr.t(until.label())
-                ),
+                Some(until) => tr.t(until.label()).to_string(),
                 None => tr.operation(step.call.operation),
             },
             after: step.depends_on.join(", "),

@@ -134,6 +134,8 @@ pub struct RunView {
     pub cleanup_url: String,
     pub service_url: String,
     pub dns_name: String,
+    /// `https://shop.example.com` once its records are made; else empty.
+    pub domain_url: String,
     pub review_url: String,
     pub blocked: String,
 }
@@ -218,6 +220,11 @@ pub async fn show(
             .as_str()
             .unwrap_or_default()
             .to_string(),
+        domain_url: if run.status == RunStatus::Succeeded && draft.domain.is_set() {
+            draft.domain.url()
+        } else {
+            String::new()
+        },
         review_url: format!("{base}/review"),
         blocked: page.create_blocked(false),
         page,
