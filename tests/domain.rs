@@ -390,23 +390,7 @@ async fn a_name_outside_its_zone_or_certificate_is_said_beside_the_field() {
     use common::services::{CLUSTER, fill_in, reference_002_fields, world};
     let w = world().await;
     let zone = hosted_zone(&w.config, "example.com").await;
-    let acm = aws_sdk_acm::Client::new(&w.config);
-    let other = acm
-        .request_certificate()
-        .domain_name("*.example.org")
-        .validation_method(aws_sdk_acm::types::ValidationMethod::Dns)
-        .send()
-        .await
-        .expect("a certificate")
-        .certificate_arn()
-        .expect("ARN")
-        .to_string();
-    // moto issues it once it is looked at.
-    acm.describe_certificate()
-        .certificate_arn(&other)
-        .send()
-        .await
-        .expect("described");
+    let other = common::services::issued_certificate(&w, "*.example.org").await;
     let query = format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1");
     let mut fields = reference_002_fields();
     fields.extend([

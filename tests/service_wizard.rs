@@ -861,20 +861,6 @@ async fn a_revision_chosen_for_a_service_draft_keeps_what_was_typed() {
     assert_eq!(form.attr("#desiredCount", "value").as_deref(), Some("2"));
 }
 
-/// A certificate the account holds, issued (moto issues a requested one
-/// when next read).
-async fn issued_certificate(w: &World, domain: &str) -> String {
-    let acm = aws_sdk_acm::Client::new(&w.config);
-    let requested = acm
-        .request_certificate()
-        .domain_name(domain)
-        .validation_method(aws_sdk_acm::types::ValidationMethod::Dns)
-        .send()
-        .await
-        .expect("a certificate");
-    requested.certificate_arn().expect("ARN").to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chosen_certificate_makes_the_listener_https_and_port_80_redirect() {
     let w = world().await;

@@ -145,23 +145,32 @@ impl Aws {
 
     /// What a created change made, when every record it creates is there
     /// with its value: an answer with a change id (so a clean-up deletes
-    /// them), or None.
+    /// them), or None. Each name is read once (A and AAAA share theirs).
     pub(super) async fn find_records(&self, input: &Value) -> Result<Option<Value>, AwsError> {
-        let zone = input["HostedZoneId"].as_str().unwrap_or_default();
-        let empty = Vec::new();
-        let changes = input["ChangeBatch"]["Changes"].as_array().unwrap_or(&empty);
-        for change in changes {
-            let set = &change["ResourceRecordSet"];
-            let name = set["Name"].as_str().unwrap_or_default();
-            let kind = set["Type"].as_str().unwrap_or_default();
-            let found = self.records_at(zone, name).await?;
-            let wanted = set["AliasTarget"]["DNSName"]
-                .as_str()
-                .or_else(|| set["ResourceRecords"][0]["Value"].as_str())
+        let input: ChangeRecords = read(Operation::ChangeResourceRecordSets, input)?;
+        let mut read_names: Vec<(String, Vec<(ExistingRecord, String)>)> = Vec::new();
+        for change in &input.change_batch.changes {
+            let set = &change.resource_record_set;
+            if !read_names
+                .iter()
+                .any(|(name, _)| same_name(name, &set.name))
+            {
+                let found = self.records_at(&input.hosted_zone_id, &set.name).await?;
+                read_names.push((set.name.clone(), found));
+            }
+            let found = read_names
+                .iter()
+                .find(|(name, _)| same_name(name, &set.name))
+                .map_or(&[][..], |(_, found)| found.as_slice());
+            let wanted = set
+                .alias_target
+                .as_ref()
+                .map(|a| a.dns_name.as_str())
+                .or_else(|| set.resource_records.first().map(|r| r.value.as_str()))
                 .unwrap_or_default();
             if !found
                 .iter()
-                .any(|(r, value)| r.kind == kind && same_name(value, wanted))
+                .any(|(r, value)| r.kind == set.kind && same_name(value, wanted))
             {
                 return Ok(None);
             }

@@ -508,7 +508,7 @@ fn status_of(service: &aws_sdk_ecs::types::Service) -> ServiceStatus {
         domain: service
             .tags()
             .iter()
-            .find(|t| t.key() == Some(DOMAIN_TAG))
+            .find(|t| t.key() == Some(crate::model::service::draft::DOMAIN_TAG))
             .and_then(|t| t.value())
             // A tag anyone could write: linked only when it is a host name.
             .filter(|name| crate::model::domain::is_host_name(name))
@@ -517,8 +517,6 @@ fn status_of(service: &aws_sdk_ecs::types::Service) -> ServiceStatus {
         created_at: time(service.created_at()),
     }
 }
-
-use crate::model::service::draft::DOMAIN_TAG;
 
 /// ECS keeps a service's last 100 events; the page shows the newest.
 const MAX_EVENTS: usize = 20;

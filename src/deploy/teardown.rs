@@ -361,7 +361,7 @@ mod tests {
     }
 
     #[test]
-    fn a_domain_s_records_and_certificate_go_too_the_certificate_last() {
+    fn a_domain_s_records_and_certificate_go_as_well_the_certificate_last() {
         let draft = crate::model::service::draft::tests::reference_002_on_a_domain();
         let (run, plan) = run_of(&draft, &[]);
         let teardown = teardown("c", "s", Some((&run, &plan)), &Usage::default());

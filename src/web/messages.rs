@@ -30,9 +30,8 @@ impl Messages {
     /// Files more issues: what only the account's facts tell, found once
     /// the form has read them.
     pub fn add(&mut self, tr: Tr, issues: &[Issue]) {
-        let messages = self;
         for issue in issues {
-            messages.errors += usize::from(issue.is_error());
+            self.errors += usize::from(issue.is_error());
             if issue.is_error() {
                 // The summary is read away from the fields: each line says
                 // which field, and says it once.
@@ -41,12 +40,11 @@ impl Messages {
                     path => format!("{}: {}", field_name(tr, path), translate(tr, issue)),
                 };
                 let line = (issue.path.clone(), text);
-                if !messages.summary.contains(&line) {
-                    messages.summary.push(line);
+                if !self.summary.contains(&line) {
+                    self.summary.push(line);
                 }
             }
-            messages
-                .by_path
+            self.by_path
                 .entry(issue.path.clone())
                 .or_default()
                 .push(FieldMessage {

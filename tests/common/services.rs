@@ -261,3 +261,17 @@ pub async fn made(w: &World, name: &str) -> Vec<(&'static str, usize)> {
         ),
     ]
 }
+
+/// A certificate the account holds, issued (moto issues a requested one
+/// when next read).
+pub async fn issued_certificate(w: &World, domain: &str) -> String {
+    let acm = aws_sdk_acm::Client::new(&w.config);
+    let requested = acm
+        .request_certificate()
+        .domain_name(domain)
+        .validation_method(aws_sdk_acm::types::ValidationMethod::Dns)
+        .send()
+        .await
+        .expect("a certificate");
+    requested.certificate_arn().expect("ARN").to_string()
+}

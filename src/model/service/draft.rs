@@ -12,9 +12,10 @@ use serde::{Deserialize, Serialize};
 use super::scaling::AutoScaling;
 use super::{LoadBalancer, Service};
 use crate::model::api_call::{ApiCall, RUN_ID};
+use crate::model::certificate::Certificate;
 use crate::model::domain::{
-    AliasTarget, CERTIFICATE_ISSUED, DOMAIN_RECORDS, Domain, REQUEST_CERTIFICATE,
-    REQUESTED_CERTIFICATE, VALIDATION_CNAME, VALIDATION_RECORD,
+    AliasTarget, CERTIFICATE_ISSUED, DOMAIN_RECORDS, Domain, DomainFacts, ExistingRecord,
+    HostedZone, REQUEST_CERTIFICATE, REQUESTED_CERTIFICATE, VALIDATION_CNAME, VALIDATION_RECORD,
 };
 use crate::model::load_balancing::{NewLoadBalancer, SERVICE_GROUP, TARGET_GROUP_ARN, check_rule};
 use crate::model::operation::Operation;
@@ -458,6 +459,27 @@ impl ServiceDraft {
 }
 
 impl ServiceDraft {
+    /// What the account says against the domain, from `zones`, the name's
+    /// `records` (None: not read) and the region's issued `certificates`
+    /// (the chosen one's names).
+    pub fn domain_facts(
+        &self,
+        zones: Vec<HostedZone>,
+        records: Option<Vec<ExistingRecord>>,
+        certificates: &[Certificate],
+    ) -> DomainFacts {
+        DomainFacts {
+            zones,
+            internet_facing: self.internet_facing(),
+            records,
+            points_here: self.load_balancer_dns.clone(),
+            certificate: certificates
+                .iter()
+                .find(|c| c.arn == self.load_balancer.certificate_arn)
+                .cloned(),
+        }
+    }
+
     /// The domain's own rules, and what it needs of the load balancing.
     fn domain_issues(&self) -> Vec<Issue> {
         let mut issues = self.domain.validate();

@@ -170,7 +170,7 @@ impl ServiceDraft {
                 lb.terraform_reference(reference)
             }));
         }
-        if self.domain.is_set() || self.requests_certificate() {
+        if self.domain.is_set() {
             let target = match self.load_balancing {
                 LoadBalancing::New => {
                     let lb = resource_label(&lb.load_balancer_name, "lb");
@@ -184,8 +184,7 @@ impl ServiceDraft {
                     quote(&self.load_balancer_zone),
                 )),
                 LoadBalancing::None | LoadBalancing::Existing => None,
-            }
-            .filter(|_| self.domain.is_set());
+            };
             hcl.push('\n');
             hcl.push_str(&self.domain.terraform(self.requests_certificate(), target));
         }

@@ -27,7 +27,7 @@ use crate::aws::AwsError;
 use crate::aws::Connection;
 use crate::i18n::Tr;
 use crate::model::certificate::Certificate;
-use crate::model::domain::{DomainFacts, HostedZone, zone_id};
+use crate::model::domain::{HostedZone, zone_id};
 use crate::model::load_balancing::SSL_POLICIES;
 use crate::model::network::NetworkFacts;
 use crate::model::service::FARGATE_PROVIDERS;
@@ -377,8 +377,9 @@ impl ServiceForm {
         // What the zones and certificates read say of the domain, beside
         // its fields (preflight says it again, with the name's records).
         if facts.zones_read {
-            v.errors
-                .add(tr, &draft.domain.check(&form_domain_facts(draft, &facts)));
+            // The name's records are read by preflight, not by the form.
+            let known = draft.domain_facts(facts.zones.clone(), None, &facts.certificates);
+            v.errors.add(tr, &draft.domain.check(&known));
         }
         let service = &draft.service;
         let network = &facts.network;
@@ -648,22 +649,6 @@ fn zone_choices(tr: Tr, zones: &[HostedZone], current: &str) -> Vec<Choice> {
         }
     }
     choices
-}
-
-/// What the form's reads tell of the domain: the zones, and the chosen
-/// certificate's names. The name's records are read by preflight.
-fn form_domain_facts(draft: &ServiceDraft, facts: &ServiceFormFacts) -> DomainFacts {
-    DomainFacts {
-        zones: facts.zones.clone(),
-        internet_facing: draft.internet_facing(),
-        records: None,
-        points_here: String::new(),
-        certificate: facts
-            .certificates
-            .iter()
-            .find(|c| c.arn == draft.load_balancer.certificate_arn)
-            .cloned(),
-    }
 }
 
 /// `family:7`: a family name (1–255 letters, digits, `-`, `_`) and a revision.

@@ -241,10 +241,10 @@ pub async fn review(
 }
 
 /// The zones, and what the name has now in the chosen one (two calls).
-pub async fn domain_facts(
+async fn domain_facts(
     aws: &Aws,
     draft: &ServiceDraft,
-    certificate: Option<Certificate>,
+    certificates: &[Certificate],
 ) -> Result<DomainFacts, crate::aws::AwsError> {
     let zones = aws.hosted_zones().await?.value.to_vec();
     let known = zones
@@ -258,13 +258,7 @@ pub async fn domain_facts(
     } else {
         None
     };
-    Ok(DomainFacts {
-        zones,
-        internet_facing: draft.internet_facing(),
-        records,
-        points_here: draft.load_balancer_dns.clone(),
-        certificate,
-    })
+    Ok(draft.domain_facts(zones, records, certificates))
 }
 
 /// What preflight reads, at once: the revision, the account's roles,
@@ -344,10 +338,8 @@ async fn service_facts(
     );
     let certificates = certificates?;
     let domain = if draft.domain.is_set() {
-        let chosen = certificates
-            .as_ref()
-            .and_then(|all| all.iter().find(|c| c.arn == lb.certificate_arn).cloned());
-        Some(Box::pin(domain_facts(aws, draft, chosen)).await?)
+        let issued = certificates.as_deref().unwrap_or_default();
+        Some(Box::pin(domain_facts(aws, draft, issued)).await?)
     } else {
         None
     };
