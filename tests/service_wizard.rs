@@ -282,7 +282,7 @@ async fn references_001_003_and_004_join_existing_target_groups() {
         &[
             ("serviceName", "ContainerHandsOn"),
             ("desiredCount", "2"),
-            ("deploymentController.type", "CODE_DEPLOY"),
+            ("deploymentStrategy", "CODE_DEPLOY"),
             ("propagateTags", "SERVICE"),
             ("enableExecuteCommand", "on"),
             ("circuitBreaker", ""),

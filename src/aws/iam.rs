@@ -129,10 +129,16 @@ impl Aws {
 
     /// The role a CreateRole made, answered in its shape.
     pub(super) async fn find_role(&self, name: &str) -> Result<Option<Value>, AwsError> {
+        Ok(self
+            .role_if_any(name)
+            .await?
+            .map(|role| json!({"Role": {"RoleName": role.name, "Arn": role.arn}})))
+    }
+
+    /// The role with its trust, or None when the account has no such role.
+    pub async fn role_if_any(&self, name: &str) -> Result<Option<RoleSummary>, AwsError> {
         match self.role(name).await {
-            Ok(role) => Ok(Some(
-                json!({"Role": {"RoleName": role.name, "Arn": role.arn}}),
-            )),
+            Ok(role) => Ok(Some(role)),
             Err(error) if error.code == "NoSuchEntity" => Ok(None),
             Err(error) => Err(error),
         }

@@ -13,6 +13,10 @@ use crate::model::service::draft::{
     CREATE_RULE, CREATE_SERVICE, CREATE_TARGET_GROUP, HTTP_LISTENER, SCALABLE_TARGET,
     SCALING_POLICY, SERVICE_INGRESS, SERVICE_SECURITY_GROUP, ServiceDraft,
 };
+use crate::model::service::shift::{
+    ALTERNATE_TARGET_GROUP, INFRASTRUCTURE_POLICY, INFRASTRUCTURE_ROLE, PRODUCTION_RULE,
+    TEST_LISTENER, TEST_RULE,
+};
 use crate::model::wait::Until;
 
 /// What each step waits for (its outputs come with its operation).
@@ -35,9 +39,24 @@ fn after(id: &str) -> &'static [&'static str] {
         CERTIFICATE_ISSUED => &[VALIDATION_CNAME],
         DOMAIN_RECORDS => &[CREATE_LOAD_BALANCER],
         CREATE_RULE => &[CREATE_TARGET_GROUP],
+        INFRASTRUCTURE_POLICY => &[INFRASTRUCTURE_ROLE],
+        PRODUCTION_RULE => &[CREATE_LISTENER, CREATE_TARGET_GROUP],
+        TEST_LISTENER => &[CREATE_LOAD_BALANCER, CREATE_TARGET_GROUP],
+        TEST_RULE => &[TEST_LISTENER],
         // ECS refuses a target group with no load balancer yet, and the
-        // tasks' ingress rule should be in place before they start.
-        CREATE_SERVICE => &[CREATE_LISTENER, CREATE_RULE, SERVICE_INGRESS],
+        // tasks' ingress rule should be in place before they start; a
+        // strategy that moves traffic names its rules, second target group
+        // and role (with its policy, or ECS cannot use it).
+        CREATE_SERVICE => &[
+            CREATE_LISTENER,
+            CREATE_RULE,
+            SERVICE_INGRESS,
+            ALTERNATE_TARGET_GROUP,
+            PRODUCTION_RULE,
+            TEST_RULE,
+            INFRASTRUCTURE_ROLE,
+            INFRASTRUCTURE_POLICY,
+        ],
         // What is scaled exists first; the policy names its target.
         SCALABLE_TARGET => &[CREATE_SERVICE],
         SCALING_POLICY => &[SCALABLE_TARGET],

@@ -191,6 +191,22 @@ pub fn teardown(
             .map(|s| fill_in(&s.call.input, &outputs))
             .unwrap_or_default()
     };
+    // The infrastructure role a strategy that moves traffic was given is
+    // one per account, not per service: listed and kept.
+    let (roles, undo): (Vec<_>, Vec<_>) = undo
+        .into_iter()
+        .partition(|(_, call)| call.service() == Service::Iam);
+    for (step, call) in roles {
+        if call.operation == Operation::DeleteRole {
+            let name = call.input["RoleName"].as_str().unwrap_or_default();
+            result.kept.push(Kept {
+                what: name.to_string(),
+                step,
+                reason: "ui.kept_role".into(),
+                name: name.to_string(),
+            });
+        }
+    }
     let resources: Vec<(String, String, ApiCall, Vec<String>)> = undo
         .into_iter()
         .filter(|(step, _)| step != CREATE_SERVICE)
@@ -319,6 +335,16 @@ mod tests {
             ("ValidationCname", json!({"ChangeInfo": {"Id": "/change/C1"}})),
             ("CertificateIssued", json!({"Certificate": {"Status": "ISSUED"}})),
             ("DomainRecords", json!({"ChangeInfo": {"Id": "/change/C2"}})),
+            (
+                "InfrastructureRole",
+                json!({"Role": {"RoleName": "ecsInfrastructureRoleForLoadBalancers", "Arn": "arn:role"}}),
+            ),
+            ("InfrastructurePolicy", json!({})),
+            (
+                "AlternateTargetGroup",
+                json!({"TargetGroups": [{"TargetGroupArn": "arn:tg-alt"}]}),
+            ),
+            ("ProductionRule", json!({"Rules": [{"RuleArn": "arn:rule"}]})),
         ]
         .into_iter()
         .collect();
@@ -542,5 +568,29 @@ mod tests {
                 "ecs-alb-sg",
             ]
         );
+    }
+
+    #[test]
+    fn the_infrastructure_role_is_kept_and_the_second_group_and_rules_go() {
+        let draft = crate::model::service::shift::tests::reference_002_blue_green();
+        let (run, plan) = run_of(&draft, &[]);
+        let teardown = teardown("c", "s", Some((&run, &plan)), &Usage::default());
+        let kept: Vec<(&str, &str)> = teardown
+            .kept
+            .iter()
+            .map(|k| (k.step.as_str(), k.reason.as_str()))
+            .collect();
+        assert_eq!(kept, [("InfrastructureRole", "ui.kept_role")]);
+        let steps: Vec<&str> = teardown.calls.iter().map(|c| c.step.as_str()).collect();
+        for step in [
+            "AlternateTargetGroup",
+            "ProductionRule",
+            "CreateTargetGroup",
+        ] {
+            assert!(steps.contains(&step), "{step} in {steps:?}");
+        }
+        // The rule goes before the group it forwards to.
+        let at = |id: &str| steps.iter().position(|s| *s == id).unwrap();
+        assert!(at("ProductionRule") < at("CreateTargetGroup"));
     }
 }

@@ -59,6 +59,22 @@ impl FormData {
         }
     }
 
+    /// A number with a fraction (a percentage), or None when empty; text
+    /// is reported beside the field.
+    pub fn number(&mut self, name: &str) -> Option<f64> {
+        let text = self.text(name);
+        if text.is_empty() {
+            return None;
+        }
+        match text.parse::<f64>() {
+            Ok(n) if n.is_finite() => Some(n),
+            _ => {
+                self.issues.push(Issue::error(name, "v.number"));
+                None
+            }
+        }
+    }
+
     /// The row numbers present under `prefix` (e.g. `tags.`), in order.
     pub fn rows(&self, prefix: &str) -> Vec<usize> {
         let rows: BTreeSet<usize> = self

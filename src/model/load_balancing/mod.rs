@@ -290,6 +290,21 @@ impl NewLoadBalancer {
         )
     }
 
+    /// A listener on `port` of `load_balancer_arn` that ECS's blue/green,
+    /// linear and canary deployments send test traffic through: plain HTTP,
+    /// and not opened in the load balancer's security group.
+    pub fn test_listener(&self, load_balancer_arn: &str, port: i64) -> ApiCall {
+        ApiCall::new(
+            Operation::CreateListener,
+            json!({
+                "LoadBalancerArn": load_balancer_arn,
+                "Protocol": "HTTP",
+                "Port": port,
+                "DefaultActions": [{"Type": "forward", "TargetGroupArn": TARGET_GROUP_ARN}],
+            }),
+        )
+    }
+
     /// A rule on an existing listener: requests whose path matches `path`,
     /// and whose Host header is one of `hosts` when any are given, go to the
     /// new target group.

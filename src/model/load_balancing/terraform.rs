@@ -17,27 +17,32 @@ impl NewLoadBalancer {
         resource_label(&self.service_security_group_name, "sg")
     }
 
-    /// The target group and a listener on `load_balancer` (an expression)
-    /// forwarding to it.
-    fn target_group_and_listener(&self, load_balancer: &str) -> String {
-        let mut hcl = String::new();
-        let vpc = quote(&self.vpc_id);
-        let lb = resource_label(&self.load_balancer_name, "lb");
+    /// The target group, as `create_target_group` sends it.
+    pub fn target_group_terraform(&self) -> String {
         let tg = &self.target_group;
-        let tg_label = resource_label(&tg.name, "tg");
-        let _ = write!(
-            hcl,
-            "resource \"aws_lb_target_group\" \"{tg_label}\" {{\n  name        = {}\n  port        = {}\n  protocol    = {}\n  target_type = \"ip\"\n  vpc_id      = {vpc}\n\n  health_check {{\n    path                = {}\n    interval            = {}\n    timeout             = {}\n    healthy_threshold   = {}\n    unhealthy_threshold = {}\n    matcher             = {}\n  }}\n}}\n\n",
+        format!(
+            "resource \"aws_lb_target_group\" \"{}\" {{\n  name        = {}\n  port        = {}\n  protocol    = {}\n  target_type = \"ip\"\n  vpc_id      = {}\n\n  health_check {{\n    path                = {}\n    interval            = {}\n    timeout             = {}\n    healthy_threshold   = {}\n    unhealthy_threshold = {}\n    matcher             = {}\n  }}\n}}\n",
+            resource_label(&tg.name, "tg"),
             quote(&tg.name),
             tg.port,
             quote(&tg.protocol),
+            quote(&self.vpc_id),
             quote(&tg.health_check_path),
             tg.interval_seconds,
             tg.timeout_seconds,
             tg.healthy_threshold,
             tg.unhealthy_threshold,
             quote(&tg.success_codes)
-        );
+        )
+    }
+
+    /// The target group and a listener on `load_balancer` (an expression)
+    /// forwarding to it.
+    fn target_group_and_listener(&self, load_balancer: &str) -> String {
+        let mut hcl = self.target_group_terraform();
+        hcl.push('\n');
+        let lb = resource_label(&self.load_balancer_name, "lb");
+        let tg_label = resource_label(&self.target_group.name, "tg");
         let (protocol, port) = self.forward_listener();
         let tls = if self.https() {
             format!(

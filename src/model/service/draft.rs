@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::scaling::AutoScaling;
+use super::shift::TrafficShift;
 use super::{LoadBalancer, Service};
 use crate::model::api_call::{ApiCall, RUN_ID};
 use crate::model::certificate::Certificate;
@@ -97,6 +98,9 @@ pub struct ServiceDraft {
     pub load_balancer_dns: String,
     pub load_balancer_zone: String,
     pub load_balancer_internal: bool,
+    /// Blue/green, linear and canary: the role ECS moves traffic with and
+    /// an optional test listener.
+    pub shift: TrafficShift,
 }
 
 impl Default for ServiceDraft {
@@ -121,6 +125,7 @@ impl Default for ServiceDraft {
             load_balancer_dns: String::new(),
             load_balancer_zone: String::new(),
             load_balancer_internal: false,
+            shift: TrafficShift::default(),
         }
     }
 }
@@ -242,6 +247,7 @@ impl ServiceDraft {
                 target_group_arn,
                 container_name: name,
                 container_port: port,
+                advanced_configuration: self.advanced_configuration(),
             })
             .into_iter()
             .collect();
@@ -315,6 +321,7 @@ impl ServiceDraft {
                 )
             });
         }
+        calls.extend(self.shift_calls());
         if self.domain.is_set()
             && let Some(target) = self.alias_target()
         {
@@ -453,6 +460,7 @@ impl ServiceDraft {
                 .validate(self.service.desired_count, self.scaling_label().is_some()),
         );
         issues.extend(self.domain_issues());
+        issues.extend(self.shift_issues());
         issues.dedup_by(|a, b| a.path == b.path && a.key == b.key);
         issues
     }

@@ -12,6 +12,7 @@ pub mod draft;
 pub mod logs;
 pub mod preflight;
 pub mod scaling;
+pub mod shift;
 pub mod status;
 mod terraform;
 pub mod troubleshoot;
@@ -153,6 +154,17 @@ impl Default for CanaryConfiguration {
 /// The strategies ECS runs itself (the API's enum).
 pub const STRATEGIES: [&str; 4] = ["ROLLING", "BLUE_GREEN", "LINEAR", "CANARY"];
 
+impl DeploymentConfiguration {
+    /// Blue/green, linear or canary: ECS moves traffic between two target
+    /// groups, where a rolling update replaces tasks in one.
+    pub fn shifts_traffic(&self) -> bool {
+        matches!(
+            self.strategy.as_deref(),
+            Some("BLUE_GREEN" | "LINEAR" | "CANARY")
+        )
+    }
+}
+
 /// "Deployment circuit breaker" and "Rollback on failures".
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CircuitBreaker {
@@ -190,6 +202,22 @@ pub struct LoadBalancer {
     pub target_group_arn: String,
     pub container_name: String,
     pub container_port: i64,
+    /// What ECS's own blue/green, linear and canary deployments move
+    /// traffic with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advanced_configuration: Option<AdvancedConfiguration>,
+}
+
+/// The alternate target group the new revision starts in, the listener
+/// rules whose weights ECS changes, and the role it changes them with.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdvancedConfiguration {
+    pub alternate_target_group_arn: String,
+    pub production_listener_rule: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_listener_rule: Option<String>,
+    pub role_arn: String,
 }
 
 impl Default for Service {
@@ -286,6 +314,7 @@ pub(crate) mod tests {
                 target_group_arn: "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/ContainerHandsOn/b2da630c91ed7148".into(),
                 container_name: "ContainerHandsOn".into(),
                 container_port: 80,
+                advanced_configuration: None,
             }],
             ..Service::default()
         }

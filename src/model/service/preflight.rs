@@ -3,11 +3,12 @@
 //! it found; no issue means it passed. Errors block Create, warnings do not.
 
 use super::draft::{LoadBalancing, ServiceDraft};
-use crate::model::account::{AccountFacts, RoleDetails, check_against_account};
+use crate::model::account::{AccountFacts, RoleDetails, RoleSummary, check_against_account};
 use crate::model::certificate::Certificate;
 use crate::model::domain::DomainFacts;
 use crate::model::network::{NetworkFacts, Reach};
-use crate::model::permissions::allows_on;
+use crate::model::permissions::{allows_on, trusts_service};
+use crate::model::service::shift::ECS_SERVICE;
 use crate::model::task_definition::TaskDefinition;
 use crate::model::validate::Issue;
 
@@ -37,6 +38,10 @@ pub struct ServiceFacts {
     pub certificates: Option<Vec<Certificate>>,
     /// The hosted zones and the name's records, read when a domain is given.
     pub domain: Option<DomainFacts>,
+    /// The infrastructure role (chosen, or of the name the plan would
+    /// make), read when the strategy moves traffic; `Some(None)`: no such
+    /// role.
+    pub infrastructure_role: Option<Option<RoleSummary>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -137,10 +142,58 @@ pub fn preflight(draft: &ServiceDraft, facts: &ServiceFacts) -> Vec<Check> {
     if let Some(domain) = &facts.domain {
         check("pf.domain", draft.domain.check(domain));
     }
+    if draft.service.deployment_configuration.shifts_traffic() {
+        check("pf.deployment_strategy", deployment_strategy(draft, facts));
+    }
     let mut taken = names(draft, &facts.taken);
     taken.extend(taken_group_names(draft, &facts.network));
     check("pf.names", taken);
     checks
+}
+
+/// What ECS needs to move traffic: AWS's ranges for the strategy's
+/// settings, an Application Load Balancer, and a role ECS may assume (the
+/// one chosen, or one of the new role's name already in the account).
+fn deployment_strategy(draft: &ServiceDraft, facts: &ServiceFacts) -> Vec<Issue> {
+    let mut issues: Vec<Issue> = draft
+        .issues()
+        .into_iter()
+        .filter(|i| i.path.starts_with("deploymentConfiguration."))
+        .collect();
+    for issue in draft.shift_issues() {
+        if !issues.contains(&issue) {
+            issues.push(issue);
+        }
+    }
+    if matches!(
+        draft.load_balancing,
+        LoadBalancing::ExistingLoadBalancer | LoadBalancing::ExistingListener
+    ) && !facts
+        .network
+        .load_balancers
+        .iter()
+        .any(|lb| lb.arn == draft.load_balancer_arn)
+    {
+        // The VPC's load balancers are read Application ones only.
+        issues.push(Issue::error("loadBalancerArn", "v.pf_shift_not_alb"));
+    }
+    let chosen = !draft.shift.role_arn.is_empty();
+    match &facts.infrastructure_role {
+        Some(None) if chosen => issues.push(Issue::error("shift.roleArn", "v.pf_shift_no_role")),
+        Some(Some(role)) if !trusts_service(&role.trust, ECS_SERVICE) => issues.push(
+            Issue::error(
+                if chosen {
+                    "shift.roleArn"
+                } else {
+                    "shift.roleName"
+                },
+                "v.pf_shift_role_trust",
+            )
+            .with("name", &role.name),
+        ),
+        _ => {}
+    }
+    issues
 }
 
 /// The chosen certificate is one of the region's issued ones: not
@@ -562,6 +615,55 @@ mod tests {
             .filter(|c| c.title == title)
             .flat_map(|c| c.issues.iter().map(|i| i.key))
             .collect()
+    }
+
+    #[test]
+    fn a_strategy_that_moves_traffic_needs_a_role_ecs_may_assume() {
+        use crate::model::service::shift::tests::reference_002_blue_green;
+        let role = |service: &str| RoleSummary {
+            name: "ecsInfrastructureRoleForLoadBalancers".into(),
+            arn: "arn:aws:iam::123456789012:role/ecsInfrastructureRoleForLoadBalancers".into(),
+            trust: serde_json::json!({"Statement": [{"Effect": "Allow",
+                "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}),
+        };
+        let mut facts = ServiceFacts {
+            task_definition: Some(task_definition()),
+            network: network(Reach::Public),
+            infrastructure_role: Some(None),
+            ..ServiceFacts::default()
+        };
+        let mut draft = reference_002_blue_green();
+        // No such role yet: the plan makes it.
+        let checks = preflight(&draft, &facts);
+        assert_eq!(failing(&checks), []);
+        assert!(checks.iter().any(|c| c.title == "pf.deployment_strategy"));
+        // One of that name that only tasks may assume would be adopted.
+        facts.infrastructure_role = Some(Some(role("ecs-tasks.amazonaws.com")));
+        assert_eq!(
+            failing_keys(&preflight(&draft, &facts), "pf.deployment_strategy"),
+            ["v.pf_shift_role_trust"]
+        );
+        facts.infrastructure_role = Some(Some(role("ecs.amazonaws.com")));
+        assert_eq!(failing(&preflight(&draft, &facts)), []);
+        // A chosen role that is gone.
+        draft.shift.role_arn = "arn:aws:iam::123456789012:role/gone".into();
+        facts.infrastructure_role = Some(None);
+        assert_eq!(
+            failing_keys(&preflight(&draft, &facts), "pf.deployment_strategy"),
+            ["v.pf_shift_no_role"]
+        );
+        // A load balancer the VPC's Application Load Balancers do not list.
+        draft.shift.role_arn = String::new();
+        draft.load_balancing = LoadBalancing::ExistingLoadBalancer;
+        draft.load_balancer_arn =
+            "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/gone/1"
+                .into();
+        draft.load_balancer_groups = vec!["sg-0000000a".into()];
+        draft.load_balancer.listener_port = 8080;
+        assert_eq!(
+            failing_keys(&preflight(&draft, &facts), "pf.deployment_strategy"),
+            ["v.pf_shift_not_alb"]
+        );
     }
 
     #[test]

@@ -71,11 +71,29 @@ pub fn declared(service: &Service, resolve: &dyn Fn(&str) -> String) -> String {
     for lb in &service.load_balancers {
         let _ = write!(
             hcl,
-            "\n  load_balancer {{\n    target_group_arn = {}\n    container_name   = {}\n    container_port   = {}\n  }}\n",
+            "\n  load_balancer {{\n    target_group_arn = {}\n    container_name   = {}\n    container_port   = {}\n",
             value(&lb.target_group_arn, resolve),
             quote(&lb.container_name),
             lb.container_port
         );
+        if let Some(advanced) = &lb.advanced_configuration {
+            let _ = write!(
+                hcl,
+                "\n    advanced_configuration {{\n      alternate_target_group_arn = {}\n      production_listener_rule   = {}\n      role_arn                   = {}\n",
+                value(&advanced.alternate_target_group_arn, resolve),
+                value(&advanced.production_listener_rule, resolve),
+                value(&advanced.role_arn, resolve)
+            );
+            if let Some(test) = &advanced.test_listener_rule {
+                let _ = writeln!(
+                    hcl,
+                    "      test_listener_rule         = {}",
+                    value(test, resolve)
+                );
+            }
+            hcl.push_str("    }\n");
+        }
+        hcl.push_str("  }\n");
     }
     let deployment = &service.deployment_configuration;
     let _ = write!(
@@ -166,8 +184,11 @@ impl ServiceDraft {
             hcl = service.terraform();
         } else {
             hcl.push('\n');
+            hcl.push_str(&self.shift_terraform());
+            hcl.push('\n');
             hcl.push_str(&declared(&service, &|reference| {
-                lb.terraform_reference(reference)
+                self.shift_reference(reference)
+                    .unwrap_or_else(|| lb.terraform_reference(reference))
             }));
         }
         if self.domain.is_set() {

@@ -257,8 +257,14 @@ fn strategy(issues: &mut Vec<Issue>, service: &Service) {
     let minutes = |issues: &mut Vec<Issue>, field: &str, value: i64| {
         check_range(issues, &format!("{at}.{field}"), value, 0, 1440);
     };
-    if let Some(bake) = config.bake_time_in_minutes {
-        minutes(issues, "bakeTimeInMinutes", bake);
+    match config.bake_time_in_minutes {
+        Some(bake) => minutes(issues, "bakeTimeInMinutes", bake),
+        // ECS refuses blue/green without one.
+        None if strategy == "BLUE_GREEN" => issues.push(Issue::error(
+            format!("{at}.bakeTimeInMinutes"),
+            "v.service_bake_required",
+        )),
+        None => {}
     }
     let percent = |issues: &mut Vec<Issue>, field: &str, value: f64, min: f64| {
         let tenths = value * 10.0;
@@ -674,13 +680,20 @@ mod tests {
         assert!(errors(&service).is_empty(), "{:?}", errors(&service));
         // A canary's settings under another strategy, an unknown strategy,
         // and CodeDeploy running an ECS strategy are refused.
+        // ECS requires blue/green's bake time.
         service.deployment_configuration.strategy = Some("BLUE_GREEN".into());
         assert_eq!(
             errors(&service),
-            [(
-                "deploymentConfiguration.canaryConfiguration".to_string(),
-                "v.service_strategy_config"
-            )]
+            [
+                (
+                    "deploymentConfiguration.bakeTimeInMinutes".to_string(),
+                    "v.service_bake_required"
+                ),
+                (
+                    "deploymentConfiguration.canaryConfiguration".to_string(),
+                    "v.service_strategy_config"
+                )
+            ]
         );
         service.deployment_configuration.strategy = Some("RED_BLACK".into());
         assert_eq!(
@@ -821,12 +834,14 @@ mod tests {
                 target_group_arn: "${CreateTargetGroup.TargetGroupArn}".into(),
                 container_name: "web".into(),
                 container_port: 80,
+                advanced_configuration: None,
             },
             LoadBalancer {
                 target_group_arn:
                     "arn:aws:elasticloadbalancing:ap-northeast-1:123:loadbalancer/app/x/1".into(),
                 container_name: String::new(),
                 container_port: 0,
+                advanced_configuration: None,
             },
         ];
         assert_eq!(

@@ -8,8 +8,10 @@ use serde_json::{Map, Value};
 use crate::model::domain::Domain;
 use crate::model::load_balancing::NewLoadBalancer;
 use crate::model::service::draft::{LoadBalancing, ServiceDraft};
+use crate::model::service::shift::{DEFAULT_ROLE_NAME, TrafficShift};
 use crate::model::service::{
-    CapacityProviderStrategyItem, CircuitBreaker, DeploymentController, FARGATE_PROVIDERS, Service,
+    CanaryConfiguration, CapacityProviderStrategyItem, CircuitBreaker, DeploymentConfiguration,
+    DeploymentController, FARGATE_PROVIDERS, LinearConfiguration, Service,
 };
 use crate::model::validate::Issue;
 use crate::web::form::FormData;
@@ -41,7 +43,21 @@ pub fn start(cluster: &str, task_definition: &str) -> ServiceDraft {
     }
 }
 
-pub fn decode(form: &mut FormData) -> ServiceDraft {
+/// The strategy choice that keeps CodeDeploy as the deployment controller.
+pub const CODE_DEPLOY: &str = "CODE_DEPLOY";
+/// Blue/green's bake time when none is typed (ECS requires one).
+pub const DEFAULT_BAKE_MINUTES: i64 = 5;
+
+pub fn decode(form: &mut FormData, partition: &str) -> ServiceDraft {
+    // ECS's four strategies and CodeDeploy in one choice; a form from
+    // before the strategies named only the controller.
+    let strategy = form
+        .opt("deploymentStrategy")
+        .or_else(|| {
+            form.opt("deploymentController.type")
+                .filter(|c| c == CODE_DEPLOY)
+        })
+        .unwrap_or_else(|| "ROLLING".into());
     let mut service = Service {
         cluster: form.text("cluster"),
         service_name: form.text("serviceName"),
@@ -53,9 +69,11 @@ pub fn decode(form: &mut FormData) -> ServiceDraft {
         ),
         health_check_grace_period_seconds: form.int("healthCheckGracePeriodSeconds"),
         deployment_controller: DeploymentController {
-            kind: form
-                .opt("deploymentController.type")
-                .unwrap_or_else(|| "ECS".into()),
+            kind: if strategy == CODE_DEPLOY {
+                CODE_DEPLOY.into()
+            } else {
+                "ECS".into()
+            },
         },
         tags: decode_tags(form),
         propagate_tags: form.opt("propagateTags"),
@@ -89,6 +107,7 @@ pub fn decode(form: &mut FormData) -> ServiceDraft {
     let (enable, rollback) = (form.checked("circuitBreaker"), form.checked("rollback"));
     deployment.deployment_circuit_breaker =
         (enable || rollback).then_some(CircuitBreaker { enable, rollback });
+    strategy_settings(form, deployment, &strategy);
     let vpc = &mut service.network_configuration.awsvpc_configuration;
     vpc.subnets = form.names_under("subnet.");
     vpc.security_groups = form.names_under("group.");
@@ -138,12 +157,64 @@ pub fn decode(form: &mut FormData) -> ServiceDraft {
         load_balancer_dns: String::new(),
         load_balancer_zone: String::new(),
         load_balancer_internal: false,
+        shift: TrafficShift {
+            role_arn: Some(form.text("shift.role"))
+                .filter(|r| r != CREATE_ROLE)
+                .unwrap_or_default(),
+            role_name: form
+                .opt("shift.roleName")
+                .unwrap_or_else(|| DEFAULT_ROLE_NAME.into()),
+            partition: partition.to_string(),
+            test_port: form.int("shift.testPort").unwrap_or(0),
+        },
     };
     if !draft.makes_listener() {
         // The tasks' new group lets in a load balancer this run gives a listener.
         draft.new_security_group = false;
     }
     draft
+}
+
+/// The role choice that has the plan make the infrastructure role.
+pub const CREATE_ROLE: &str = "create";
+
+/// ECS's own strategy and its settings, AWS's defaults where empty; only
+/// the chosen strategy's settings are kept (ECS refuses the others).
+fn strategy_settings(
+    form: &mut FormData,
+    deployment: &mut DeploymentConfiguration,
+    strategy: &str,
+) {
+    if !matches!(strategy, "BLUE_GREEN" | "LINEAR" | "CANARY") {
+        return;
+    }
+    deployment.strategy = Some(strategy.to_string());
+    deployment.bake_time_in_minutes = Some(
+        form.int("deploymentConfiguration.bakeTimeInMinutes")
+            .unwrap_or(DEFAULT_BAKE_MINUTES),
+    );
+    if strategy == "LINEAR" {
+        let default = LinearConfiguration::default();
+        deployment.linear_configuration = Some(LinearConfiguration {
+            step_percent: form
+                .number("linearConfiguration.stepPercent")
+                .unwrap_or(default.step_percent),
+            step_bake_time_in_minutes: form
+                .int("linearConfiguration.stepBakeTimeInMinutes")
+                .unwrap_or(default.step_bake_time_in_minutes),
+        });
+    }
+    if strategy == "CANARY" {
+        let default = CanaryConfiguration::default();
+        deployment.canary_configuration = Some(CanaryConfiguration {
+            canary_percent: form
+                .number("canaryConfiguration.canaryPercent")
+                .unwrap_or(default.canary_percent),
+            canary_bake_time_in_minutes: form
+                .int("canaryConfiguration.canaryBakeTimeInMinutes")
+                .unwrap_or(default.canary_bake_time_in_minutes),
+        });
+    }
 }
 
 /// `taskRevision` is `family:7` of the chosen family; after the family was
@@ -305,7 +376,7 @@ mod tests {
     #[test]
     fn reference_002_form_reads_as_its_draft() {
         let mut form = FormData::new(reference_002_form());
-        let draft = decode(&mut form);
+        let draft = decode(&mut form, "aws");
         assert!(form.issues.is_empty());
         let mut expected = reference_002_draft();
         expected.load_balancer.container_port = 80;
@@ -321,7 +392,7 @@ mod tests {
         pairs.push(("compute".into(), "capacity_providers".into()));
         pairs.push(("capacityProviderStrategy.1.weight".into(), "3".into()));
         let mut form = FormData::new(pairs);
-        let draft = decode(&mut form);
+        let draft = decode(&mut form, "aws");
         assert_eq!(
             draft.load_balancer.load_balancer_name,
             "ecs-fargate-service-alb"
@@ -340,5 +411,70 @@ mod tests {
                 base: 0
             }]
         );
+    }
+
+    #[test]
+    fn a_strategy_keeps_only_its_own_settings_with_aws_s_defaults() {
+        let with = |extra: &[(&str, &str)]| {
+            let mut pairs = reference_002_form();
+            pairs.retain(|(k, _)| k != "deploymentController.type");
+            pairs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            let mut form = FormData::new(pairs);
+            let draft = decode(&mut form, "aws-cn");
+            (draft, form.issues)
+        };
+        let (draft, issues) = with(&[
+            ("deploymentStrategy", "LINEAR"),
+            ("canaryConfiguration.canaryPercent", "20"),
+            ("shift.role", CREATE_ROLE),
+            ("shift.testPort", "8080"),
+        ]);
+        assert!(issues.is_empty(), "{issues:?}");
+        let deployment = &draft.service.deployment_configuration;
+        assert_eq!(deployment.strategy.as_deref(), Some("LINEAR"));
+        assert_eq!(deployment.bake_time_in_minutes, Some(DEFAULT_BAKE_MINUTES));
+        assert_eq!(
+            deployment.linear_configuration,
+            Some(LinearConfiguration::default())
+        );
+        assert_eq!(deployment.canary_configuration, None);
+        assert_eq!(draft.shift.role_arn, "");
+        assert_eq!(draft.shift.test_port, 8080);
+        assert!(
+            draft
+                .shift
+                .policy_arn()
+                .starts_with("arn:aws-cn:iam::aws:policy/")
+        );
+        let (draft, issues) = with(&[
+            ("deploymentStrategy", "CANARY"),
+            ("canaryConfiguration.canaryPercent", "2.5"),
+            ("canaryConfiguration.canaryBakeTimeInMinutes", "30"),
+            ("shift.role", "arn:aws:iam::123456789012:role/infra"),
+        ]);
+        assert!(issues.is_empty(), "{issues:?}");
+        assert_eq!(
+            draft.service.deployment_configuration.canary_configuration,
+            Some(CanaryConfiguration {
+                canary_percent: 2.5,
+                canary_bake_time_in_minutes: 30
+            })
+        );
+        assert_eq!(draft.shift.role_arn, "arn:aws:iam::123456789012:role/infra");
+        let (_, issues) = with(&[
+            ("deploymentStrategy", "CANARY"),
+            ("canaryConfiguration.canaryPercent", "five"),
+        ]);
+        assert_eq!(issues[0].key, "v.number");
+        // CodeDeploy is a controller, not one of ECS's strategies; a form
+        // from before the strategies still says so.
+        for field in ["deploymentStrategy", "deploymentController.type"] {
+            let (draft, _) = with(&[(field, CODE_DEPLOY)]);
+            assert!(draft.service.is_code_deploy());
+            assert_eq!(draft.service.deployment_configuration.strategy, None);
+        }
+        let (draft, _) = with(&[("deploymentStrategy", "ROLLING")]);
+        assert_eq!(draft.service.deployment_configuration.strategy, None);
+        assert!(!draft.service.is_code_deploy());
     }
 }

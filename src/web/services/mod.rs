@@ -26,12 +26,15 @@ use super::form::FormData;
 use crate::aws::AwsError;
 use crate::aws::Connection;
 use crate::i18n::Tr;
+use crate::model::account::RoleSummary;
 use crate::model::certificate::Certificate;
 use crate::model::domain::{HostedZone, zone_id};
 use crate::model::load_balancing::SSL_POLICIES;
 use crate::model::network::NetworkFacts;
+use crate::model::permissions::trusts_service;
 use crate::model::service::FARGATE_PROVIDERS;
 use crate::model::service::draft::{LoadBalancing, ServiceDraft};
+use crate::model::service::shift::ECS_SERVICE;
 use crate::web::refusal::said;
 
 pub fn routes() -> Routes {
@@ -80,6 +83,9 @@ pub struct ServiceFormFacts {
     pub certificates: Vec<Certificate>,
     /// The account's hosted zones, for a domain.
     pub zones: Vec<HostedZone>,
+    /// The account's first thousand roles: those ECS may assume are offered
+    /// as the infrastructure role.
+    pub roles: Vec<RoleSummary>,
     /// The zones were read (without AWS nothing is said of the domain).
     pub zones_read: bool,
     pub network: NetworkFacts,
@@ -109,8 +115,8 @@ impl FormWizard for ServiceDraft {
         }
     }
 
-    fn decode(form: &mut FormData, _context: &Context) -> Self {
-        form::decode(form)
+    fn decode(form: &mut FormData, context: &Context) -> Self {
+        form::decode(form, &context.partition)
     }
 
     fn title(&self) -> &'static str {
@@ -127,7 +133,7 @@ impl FormWizard for ServiceDraft {
         let vpc = Some(self.vpc_id.as_str()).filter(|v| !v.is_empty());
         // Read at once; only a first visit (no family yet) waits for the
         // families before it reads the first one's revisions.
-        let (clusters, families, revisions, network, listeners, certificates, zones) = tokio::join!(
+        let (clusters, families, revisions, network, listeners, certificates, zones, roles) = tokio::join!(
             aws.picker_clusters(),
             aws.picker_families(),
             async {
@@ -148,6 +154,11 @@ impl FormWizard for ServiceDraft {
             // reload, so the certificates are on the page before it is made.
             async { aws.certificates().await.map(|read| read.value.to_vec()) },
             async { aws.hosted_zones().await.map(|read| read.value.to_vec()) },
+            async {
+                aws.picker_roles()
+                    .await
+                    .map(|read| read.value.items.clone())
+            },
         );
         let mut facts = ServiceFormFacts::default();
         let mut problems = Vec::new();
@@ -198,6 +209,10 @@ impl FormWizard for ServiceDraft {
         }
         match certificates {
             Ok(certificates) => facts.certificates = certificates,
+            Err(e) => problems.push(e),
+        }
+        match roles {
+            Ok(roles) => facts.roles = roles,
             Err(e) => problems.push(e),
         }
         match zones {
@@ -298,7 +313,15 @@ pub struct ServiceForm {
     pub max_percent: i64,
     pub circuit_breaker: bool,
     pub rollback: bool,
-    pub controllers: Vec<Choice>,
+    pub strategies: Vec<Choice>,
+    pub bake_time: i64,
+    pub step_percent: String,
+    pub step_bake: i64,
+    pub canary_percent: String,
+    pub canary_bake: i64,
+    pub shift_roles: Vec<Choice>,
+    pub shift_role_name: String,
+    pub test_port: String,
     pub vpcs: Vec<Choice>,
     pub subnets: Vec<Pick>,
     pub groups: Vec<Pick>,
@@ -480,6 +503,9 @@ impl ServiceForm {
         let lb = &draft.load_balancer;
         let tg = &lb.target_group;
         let breaker = service.deployment_configuration.deployment_circuit_breaker;
+        let deployment = &service.deployment_configuration;
+        let linear = deployment.linear_configuration.unwrap_or_default();
+        let canary = deployment.canary_configuration.unwrap_or_default();
         Self {
             problem: facts
                 .problems
@@ -522,13 +548,33 @@ impl ServiceForm {
             max_percent: service.deployment_configuration.maximum_percent,
             circuit_breaker: breaker.is_some_and(|b| b.enable),
             rollback: breaker.is_some_and(|b| b.rollback),
-            controllers: Choice::list(
+            strategies: Choice::list(
                 &[
-                    ("ECS", tr.t("ui.rolling_update")),
-                    ("CODE_DEPLOY", tr.t("ui.blue_green")),
+                    ("ROLLING", tr.t("ui.strategy_rolling")),
+                    ("BLUE_GREEN", tr.t("ui.strategy_blue_green")),
+                    ("LINEAR", tr.t("ui.strategy_linear")),
+                    ("CANARY", tr.t("ui.strategy_canary")),
+                    (form::CODE_DEPLOY, tr.t("ui.strategy_code_deploy")),
                 ],
-                &service.deployment_controller.kind,
+                if service.is_code_deploy() {
+                    form::CODE_DEPLOY
+                } else {
+                    deployment.strategy.as_deref().unwrap_or("ROLLING")
+                },
             ),
+            bake_time: deployment
+                .bake_time_in_minutes
+                .unwrap_or(form::DEFAULT_BAKE_MINUTES),
+            step_percent: linear.step_percent.to_string(),
+            step_bake: linear.step_bake_time_in_minutes,
+            canary_percent: canary.canary_percent.to_string(),
+            canary_bake: canary.canary_bake_time_in_minutes,
+            shift_roles: shift_role_choices(tr, &facts.roles, draft),
+            shift_role_name: draft.shift.role_name.clone(),
+            test_port: Some(draft.shift.test_port)
+                .filter(|p| *p > 0)
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
             vpcs: vpc_choices,
             subnets: subnet_picks("subnet.", &vpc_config.subnets),
             groups,
@@ -629,6 +675,37 @@ fn certificate_choices(tr: Tr, certificates: &[Certificate], draft: &ServiceDraf
             value: form::REQUEST.into(),
             label: tr.t("ui.request_certificate").to_string(),
             selected: draft.request_certificate,
+        },
+    );
+    choices
+}
+
+/// "Create ecsInfrastructureRoleForLoadBalancers", then the account's roles
+/// that ECS may assume; a chosen one the account no longer lists stays.
+fn shift_role_choices(tr: Tr, roles: &[RoleSummary], draft: &ServiceDraft) -> Vec<Choice> {
+    let trusted: Vec<String> = roles
+        .iter()
+        .filter(|r| trusts_service(&r.trust, ECS_SERVICE))
+        .map(|r| r.arn.clone())
+        .collect();
+    let current = if draft.shift.role_arn.is_empty() {
+        form::CREATE_ROLE
+    } else {
+        draft.shift.role_arn.as_str()
+    };
+    let mut choices = options(&trusted, current, None);
+    choices.retain(|c| c.value != form::CREATE_ROLE);
+    for choice in &mut choices {
+        if let Some(role) = roles.iter().find(|r| r.arn == choice.value) {
+            choice.label = role.name.clone();
+        }
+    }
+    choices.insert(
+        0,
+        Choice {
+            value: form::CREATE_ROLE.into(),
+            label: tr.t("ui.create_infrastructure_role").to_string(),
+            selected: draft.shift.role_arn.is_empty(),
         },
     );
     choices

@@ -365,6 +365,17 @@ async fn service_facts(
                 })
         })
     });
+    let infrastructure_role = if draft.shifts_traffic() {
+        let shift = &draft.shift;
+        let name = if shift.role_arn.is_empty() {
+            shift.role_name.as_str()
+        } else {
+            shift.role_arn.rsplit('/').next().unwrap_or_default()
+        };
+        Some(aws.role_if_any(name).await?)
+    } else {
+        None
+    };
     let execution_role = match role_name {
         Some(name) if role_decides => aws.role_details(&name).await.ok(),
         _ => None,
@@ -374,6 +385,7 @@ async fn service_facts(
         certificates,
         domain,
         execution_role,
+        infrastructure_role,
         account: Some(facts?.value.as_ref().clone()),
         network: {
             let mut network = network?.value.as_ref().clone();
