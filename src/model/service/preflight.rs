@@ -18,6 +18,8 @@ pub struct Taken {
     pub service: bool,
     /// The existing load balancer already listens on the chosen port.
     pub listener_port: bool,
+    /// The existing load balancer already listens on the test listener's port.
+    pub test_port: bool,
     /// The existing listener already has a rule of the chosen priority.
     pub rule_priority: bool,
     pub load_balancer: bool,
@@ -446,6 +448,12 @@ fn names(draft: &ServiceDraft, taken: &Taken) -> Vec<Issue> {
             Issue::error(field, "v.pf_listener_port_taken").with("port", lb.forward_listener().1),
         );
     }
+    if taken.test_port && draft.shifts_traffic() && draft.load_balancing.uses_existing() {
+        issues.push(
+            Issue::error("shift.testPort", "v.pf_listener_port_taken")
+                .with("port", draft.shift.test_port),
+        );
+    }
     if taken.rule_priority && draft.load_balancing == LoadBalancing::ExistingListener {
         issues.push(
             Issue::error("rulePriority", "v.pf_rule_priority_taken")
@@ -586,6 +594,7 @@ mod tests {
             taken: Taken {
                 service: true,
                 listener_port: false,
+                test_port: false,
                 rule_priority: false,
                 load_balancer: true,
                 target_group: false,
@@ -663,6 +672,13 @@ mod tests {
         assert_eq!(
             failing_keys(&preflight(&draft, &facts), "pf.deployment_strategy"),
             ["v.pf_shift_not_alb"]
+        );
+        // Its test listener's port is one it listens on already.
+        draft.shift.test_port = 8443;
+        facts.taken.test_port = true;
+        assert_eq!(
+            failing_keys(&preflight(&draft, &facts), "pf.names"),
+            ["v.pf_listener_port_taken"]
         );
     }
 

@@ -311,7 +311,12 @@ async fn service_facts(
             }
         },
         async {
-            if on_existing && !draft.load_balancer_arn.is_empty() {
+            // A new listener's port, and a test listener's on a load
+            // balancer that exists, must be free.
+            let test_listener = draft.shifts_traffic() && draft.shift.test_port > 0;
+            if (on_existing || (on_listener && test_listener))
+                && !draft.load_balancer_arn.is_empty()
+            {
                 aws.listeners(&draft.load_balancer_arn)
                     .await
                     .map(|listeners| listeners.into_iter().map(|(_, port)| port).collect())
@@ -397,7 +402,10 @@ async fn service_facts(
         },
         taken: Taken {
             service: service?,
-            listener_port: ports?.contains(&lb.forward_listener().1),
+            listener_port: ports
+                .as_ref()
+                .is_ok_and(|p| p.contains(&lb.forward_listener().1)),
+            test_port: ports?.contains(&draft.shift.test_port),
             rule_priority: priorities?.contains(&draft.rule_priority),
             load_balancer: load_balancer?,
             target_group: target_group?,
