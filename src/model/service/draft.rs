@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::scaling::AutoScaling;
-use super::shift::TrafficShift;
+use super::traffic::TrafficShift;
 use super::{LoadBalancer, Service};
 use crate::model::api_call::{ApiCall, RUN_ID};
 use crate::model::certificate::Certificate;

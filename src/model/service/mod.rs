@@ -15,6 +15,7 @@ pub mod scaling;
 pub mod shift;
 pub mod status;
 mod terraform;
+pub mod traffic;
 pub mod troubleshoot;
 pub mod update;
 pub mod usage;

@@ -8,7 +8,7 @@ use crate::model::certificate::Certificate;
 use crate::model::domain::DomainFacts;
 use crate::model::network::{NetworkFacts, Reach};
 use crate::model::permissions::{allows_on, trusts_service};
-use crate::model::service::shift::ECS_SERVICE;
+use crate::model::service::traffic::ECS_SERVICE;
 use crate::model::task_definition::TaskDefinition;
 use crate::model::validate::Issue;
 

@@ -6,17 +6,18 @@
 //! second target group, the rule, an optional test listener with its own
 //! rule, and the role unless one is chosen.
 
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::AdvancedConfiguration;
-use super::draft::{CREATE_RULE, LoadBalancing, ServiceDraft};
+use super::draft::{LoadBalancing, ServiceDraft};
 use crate::model::api_call::ApiCall;
 use crate::model::hcl::{quote, resource_label};
 use crate::model::load_balancing::{LOAD_BALANCER_ARN, NewLoadBalancer};
 use crate::model::operation::Operation;
 use crate::model::role::{check_role_name, compact};
 use crate::model::validate::{Issue, check_range, is_role_arn};
+
+use super::traffic::TrafficShift;
 
 /// Step ids, shared with the plan that orders them.
 pub const INFRASTRUCTURE_ROLE: &str = "InfrastructureRole";
@@ -26,67 +27,12 @@ pub const PRODUCTION_RULE: &str = "ProductionRule";
 pub const TEST_LISTENER: &str = "TestListener";
 pub const TEST_RULE: &str = "TestRule";
 
-/// Who assumes the infrastructure role: ECS itself, not its tasks.
-pub const ECS_SERVICE: &str = "ecs.amazonaws.com";
-/// AWS's managed policy for it (at IAM's root path, not `service-role/`).
-pub const INFRASTRUCTURE_POLICY_NAME: &str = "AmazonECSInfrastructureRolePolicyForLoadBalancers";
-/// The name AWS's guide gives the role.
-pub const DEFAULT_ROLE_NAME: &str = "ecsInfrastructureRoleForLoadBalancers";
-
 const ALTERNATE_TARGET_GROUP_ARN: &str = "${AlternateTargetGroup.TargetGroupArn}";
 const ROLE_ARN: &str = "${InfrastructureRole.Arn}";
 const TEST_RULE_ARN: &str = "${TestRule.RuleArn}";
-
-/// What a traffic-moving strategy needs besides the service.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct TrafficShift {
-    /// An existing role ECS assumes; empty: the plan makes `role_name`.
-    pub role_arn: String,
-    pub role_name: String,
-    /// The partition the managed policy is in (`aws`, `aws-cn`).
-    pub partition: String,
-    /// A second listener on the load balancer that reaches the new
-    /// revision before production traffic does; 0: none.
-    pub test_port: i64,
-}
-
-impl Default for TrafficShift {
-    fn default() -> Self {
-        Self {
-            role_arn: String::new(),
-            role_name: DEFAULT_ROLE_NAME.into(),
-            partition: "aws".into(),
-            test_port: 0,
-        }
-    }
-}
-
-impl TrafficShift {
-    pub fn policy_arn(&self) -> String {
-        format!(
-            "arn:{}:iam::aws:policy/{INFRASTRUCTURE_POLICY_NAME}",
-            self.partition
-        )
-    }
-
-    /// The role's trust, as AWS's guide writes it.
-    pub fn trust_policy() -> serde_json::Value {
-        json!({
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Sid": "AllowAccessToECSForInfrastructureManagement",
-                "Effect": "Allow",
-                "Principal": {"Service": ECS_SERVICE},
-                "Action": "sts:AssumeRole"
-            }]
-        })
-    }
-
-    fn creates_role(&self) -> bool {
-        self.role_arn.is_empty()
-    }
-}
+const PRODUCTION_RULE_ARN: &str = "${ProductionRule.RuleArn}";
+/// On an existing listener, the rule the plan makes there.
+const LISTENER_RULE_ARN: &str = "${CreateRule.RuleArn}";
 
 /// The alternate target group's name: the first one's with `-alt`, held to
 /// ELB's 32 characters.
@@ -125,9 +71,9 @@ impl ServiceDraft {
         Some(AdvancedConfiguration {
             alternate_target_group_arn: ALTERNATE_TARGET_GROUP_ARN.into(),
             production_listener_rule: if self.load_balancing == LoadBalancing::ExistingListener {
-                format!("${{{CREATE_RULE}.RuleArn}}")
+                LISTENER_RULE_ARN.into()
             } else {
-                format!("${{{PRODUCTION_RULE}.RuleArn}}")
+                PRODUCTION_RULE_ARN.into()
             },
             test_listener_rule: (shift.test_port > 0).then(|| TEST_RULE_ARN.into()),
             role_arn: if shift.creates_role() {

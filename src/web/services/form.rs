@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use crate::model::domain::Domain;
 use crate::model::load_balancing::NewLoadBalancer;
 use crate::model::service::draft::{LoadBalancing, ServiceDraft};
-use crate::model::service::shift::{DEFAULT_ROLE_NAME, TrafficShift};
+use crate::model::service::traffic::{DEFAULT_ROLE_NAME, TrafficShift};
 use crate::model::service::{
     CanaryConfiguration, CapacityProviderStrategyItem, CircuitBreaker, DeploymentConfiguration,
     DeploymentController, FARGATE_PROVIDERS, LinearConfiguration, Service,

@@ -34,7 +34,7 @@ use crate::model::network::NetworkFacts;
 use crate::model::permissions::trusts_service;
 use crate::model::service::FARGATE_PROVIDERS;
 use crate::model::service::draft::{LoadBalancing, ServiceDraft};
-use crate::model::service::shift::ECS_SERVICE;
+use crate::model::service::traffic::ECS_SERVICE;
 use crate::web::refusal::said;
 
 pub fn routes() -> Routes {

@@ -381,6 +381,7 @@ async fn service_facts(
     } else {
         None
     };
+    let ports = ports?;
     let execution_role = match role_name {
         Some(name) if role_decides => aws.role_details(&name).await.ok(),
         _ => None,
@@ -402,10 +403,8 @@ async fn service_facts(
         },
         taken: Taken {
             service: service?,
-            listener_port: ports
-                .as_ref()
-                .is_ok_and(|p| p.contains(&lb.forward_listener().1)),
-            test_port: ports?.contains(&draft.shift.test_port),
+            listener_port: ports.contains(&lb.forward_listener().1),
+            test_port: ports.contains(&draft.shift.test_port),
             rule_priority: priorities?.contains(&draft.rule_priority),
             load_balancer: load_balancer?,
             target_group: target_group?,
