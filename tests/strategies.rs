@@ -54,10 +54,7 @@ async fn a_canary_service_gets_its_second_group_rules_and_role() {
     );
     assert_eq!(
         form.select("select[name='shift.role'] option"),
-        [
-            "Create a new role (AmazonECSInfrastructureRolePolicyForLoadBalancers)",
-            "sharedInfra"
-        ]
+        ["Create a new role", "sharedInfra"]
     );
 
     let mut fields = reference_002_fields();
