@@ -359,10 +359,16 @@ async fn the_service_form_reads_load_balancers_only_for_an_existing_one() {
     };
     w.client.post("/refresh", &[("back", "/")]).await;
     let (calls, form) = calls_of(&w, "/services/new").await;
-    // Ten, the hosted zones a domain is chosen from, and the roles the
+    // Ten, the hosted zones a domain is chosen from, the roles the
     // infrastructure role of a blue/green, linear or canary strategy is
-    // chosen from (one ListRoles, kept for the pickers).
-    assert!(calls.len() <= 12, "{calls:?}");
+    // chosen from (one ListRoles, kept for the pickers), and the first 100
+    // alarms a deployment may roll back on (one DescribeAlarms).
+    assert!(calls.len() <= 13, "{calls:?}");
+    assert_eq!(
+        calls.iter().filter(|c| *c == "DescribeAlarms").count(),
+        1,
+        "{calls:?}"
+    );
     assert!(calls.iter().any(|c| c == "ListHostedZones"), "{calls:?}");
     assert_eq!(
         calls.iter().filter(|c| *c == "ListRoles").count(),

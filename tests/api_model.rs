@@ -102,3 +102,37 @@ async fn what_moto_accepts_and_aws_refuses_is_caught_on_the_way() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].contains("iam:CreateRole.RoleName"), "{found:?}");
 }
+
+/// CloudWatch speaks CBOR: the operation is in the path, the members in
+/// the CBOR body.
+#[test]
+fn cloudwatch_s_cbor_is_held_to_its_model_too() {
+    let post = axum::http::Method::POST;
+    let uri: axum::http::Uri = "/service/GraniteServiceVersion20100801/operation/PutMetricAlarm"
+        .parse()
+        .unwrap();
+    let cbor = |value: serde_json::Value| {
+        let mut body = Vec::new();
+        ciborium::into_writer(&value, &mut body).expect("CBOR");
+        body
+    };
+    let fine = cbor(serde_json::json!({
+        "AlarmName": "web-target-5xx", "EvaluationPeriods": 2, "Threshold": 5.0,
+        "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+        "Metrics": [{"Id": "errors", "Expression": "FILL(first, 0)", "ReturnData": true}]
+    }));
+    let found = check_request(&post, &uri, &HeaderMap::new(), &fine);
+    assert!(found.is_empty(), "{found:?}");
+    let bad = cbor(serde_json::json!({
+        "AlarmName": "web", "EvaluationPeriods": 2, "ComparisonOperator": "Bigger", "Treshold": 5
+    }));
+    let found = check_request(&post, &uri, &HeaderMap::new(), &bad);
+    assert!(
+        found.iter().any(|f| f.contains("Treshold is not a member")),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|f| f.contains("is not one of")),
+        "{found:?}"
+    );
+}

@@ -7,9 +7,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The SDK client fields of `Aws` and the IAM action prefix of each.
-const SERVICES: [(&str, &str); 10] = [
+const SERVICES: [(&str, &str); 11] = [
     ("acm", "acm"),
     ("autoscaling", "application-autoscaling"),
+    ("cloudwatch", "cloudwatch"),
     ("ec2", "ec2"),
     ("ecr", "ecr"),
     ("ecs", "ecs"),

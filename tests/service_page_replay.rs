@@ -125,6 +125,14 @@ fn answer(operation: &str, body: &str) -> (String, &'static str) {
     let xml = |text: String| (text, "text/xml");
     match operation {
         "DescribeServices" => json(service()),
+        "ListServiceDeployments" | "DescribeServiceDeployments" => {
+            let target = format!("AmazonEC2ContainerServiceV20141113.{operation}");
+            let mut headers = axum::http::HeaderMap::new();
+            headers.insert("x-amz-target", target.parse().expect("header"));
+            let refused = common::api_model::check(&headers, body.as_bytes());
+            assert!(refused.is_empty(), "{refused:?}");
+            json(deployments_answer(operation))
+        }
         "ListTasks" => {
             let range = if input["desiredStatus"] == "STOPPED" {
                 RUNNING..RUNNING + STOPPED
@@ -186,6 +194,72 @@ fn answer(operation: &str, body: &str) -> (String, &'static str) {
             "application/x-amz-json-1.1",
         ),
     }
+}
+
+const DEPLOYMENT: &str =
+    "arn:aws:ecs:ap-northeast-1:123456789012:service-deployment/web-cluster/web";
+const REVISION: &str = "arn:aws:ecs:ap-northeast-1:123456789012:service-revision/web-cluster/web";
+
+/// ECS's history of the service: a canary paused at a hook with 5 % of
+/// production traffic on the new revision, and a rolling update the
+/// circuit breaker rolled back.
+fn deployments_answer(operation: &str) -> Value {
+    let paused = json!({
+        "serviceDeploymentArn": format!("{DEPLOYMENT}/new7k2"),
+        "serviceArn": format!("arn:aws:ecs:ap-northeast-1:{ACCOUNT}:service/web-cluster/web"),
+        "clusterArn": format!("arn:aws:ecs:ap-northeast-1:{ACCOUNT}:cluster/web-cluster"),
+        "createdAt": 1796000390.0, "startedAt": 1796000400.0, "updatedAt": 1796000700.0,
+        "status": "IN_PROGRESS",
+        "lifecycleStage": "PRODUCTION_TRAFFIC_SHIFT",
+        "sourceServiceRevisions": [{"arn": format!("{REVISION}/1111"),
+            "requestedTaskCount": 2, "runningTaskCount": 2, "pendingTaskCount": 0}],
+        "targetServiceRevision": {"arn": format!("{REVISION}/2222"),
+            "requestedTaskCount": 2, "runningTaskCount": 2, "pendingTaskCount": 0,
+            "requestedProductionTrafficWeight": 5.0, "requestedTestTrafficWeight": 100.0},
+        "lifecycleHookDetails": [{"hookId": "ecs-pause-e7tK9G", "targetType": "PAUSE",
+            "status": "AWAITING_ACTION", "expiresAt": 1796087100.0, "timeoutAction": "ROLLBACK"}],
+        "deploymentConfiguration": {"strategy": "CANARY", "bakeTimeInMinutes": 10,
+            "canaryConfiguration": {"canaryPercent": 5.0, "canaryBakeTimeInMinutes": 10}},
+        "deploymentCircuitBreaker": {"status": "MONITORING", "failureCount": 1, "threshold": 3},
+        "alarms": {"status": "MONITORING", "alarmNames": ["web-target-5xx"], "triggeredAlarmNames": []}
+    });
+    let rolled_back = json!({
+        "serviceDeploymentArn": format!("{DEPLOYMENT}/old3x9"),
+        "status": "ROLLBACK_SUCCESSFUL",
+        "startedAt": 1796000000.0, "finishedAt": 1796000350.0,
+        "sourceServiceRevisions": [{"arn": format!("{REVISION}/1111"),
+            "requestedTaskCount": 2, "runningTaskCount": 2, "pendingTaskCount": 0}],
+        "targetServiceRevision": {"arn": format!("{REVISION}/1500",),
+            "requestedTaskCount": 0, "runningTaskCount": 0, "pendingTaskCount": 0},
+        "rollback": {"reason": "Service deployment rolled back because the circuit breaker threshold was exceeded.",
+            "startedAt": 1796000300.0, "serviceRevisionArn": format!("{REVISION}/1111")},
+        "deploymentCircuitBreaker": {"status": "TRIGGERED", "failureCount": 3, "threshold": 3}
+    });
+    match operation {
+        "ListServiceDeployments" => json!({"serviceDeployments": [
+            {"serviceDeploymentArn": format!("{DEPLOYMENT}/new7k2"), "status": "IN_PROGRESS",
+             "startedAt": 1796000400.0, "targetServiceRevisionArn": format!("{REVISION}/2222")},
+            {"serviceDeploymentArn": format!("{DEPLOYMENT}/old3x9"), "status": "ROLLBACK_SUCCESSFUL",
+             "startedAt": 1796000000.0, "finishedAt": 1796000350.0,
+             "targetServiceRevisionArn": format!("{REVISION}/1500")}
+        ]}),
+        // Described in another order than listed: the page keeps the list's.
+        _ => json!({"serviceDeployments": [rolled_back, paused], "failures": []}),
+    }
+}
+
+/// The recorded answers are AWS's shapes: botocore's models say so.
+#[test]
+fn the_recorded_deployment_answers_are_aws_s_shapes() {
+    for operation in ["ListServiceDeployments", "DescribeServiceDeployments"] {
+        let answer = deployments_answer(operation);
+        let refused = common::api_model::check_answer("ecs", operation, &answer);
+        assert!(refused.is_empty(), "{operation}: {refused:?}");
+    }
+    // The check is not empty-handed: a drifted answer is refused.
+    let drifted = json!({"serviceDeployments": [{"status": "PAUSED", "hookDetails": []}]});
+    let refused = common::api_model::check_answer("ecs", "DescribeServiceDeployments", &drifted);
+    assert_eq!(refused.len(), 2, "{refused:?}");
 }
 
 struct Replayed {
@@ -260,7 +334,25 @@ async fn a_failing_service_explains_itself_with_bounded_calls() {
             ("ListTasks", 2),
             ("DescribeTasks", 3),
             ("ListTaskDefinitions", 1),
+            // ECS's history: one list of 20 and one describe of them.
+            ("ListServiceDeployments", 1),
+            ("DescribeServiceDeployments", 1),
         ])
+    );
+    let history = page.select("#deployment-history tbody tr");
+    assert_eq!(history.len(), 2, "{history:?}");
+    assert!(history[0].contains("new7k2") && history[0].contains("1111 → 2222"));
+    assert!(
+        history[0].contains("Stage: PRODUCTION_TRAFFIC_SHIFT"),
+        "{}",
+        history[0]
+    );
+    assert!(history[0].contains("5 % to the new revision, 95 % to the old"));
+    assert!(history[0].contains("hook ecs-pause-e7tK9G awaits Continue or Roll back"));
+    assert!(history[0].contains("1 failed tasks of the 3"));
+    assert!(
+        history[1].contains("ROLLBACK_SUCCESSFUL")
+            && history[1].contains("circuit breaker threshold was exceeded")
     );
     // The failed deployment, rolling back, keeps the page refreshing.
     let deployments = page.select("#deployments tbody tr");

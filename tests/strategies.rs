@@ -171,3 +171,112 @@ async fn a_canary_service_gets_its_second_group_rules_and_role() {
         assert_eq!(advanced[field].as_str(), rule.rule_arn(), "{field}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_canary_rolls_back_on_its_5xx_alarm_and_pauses_for_a_person() {
+    let w = world().await;
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&w.config);
+    cloudwatch
+        .put_metric_alarm()
+        .alarm_name("cpu-high")
+        .namespace("AWS/ECS")
+        .metric_name("CPUUtilization")
+        .statistic(aws_sdk_cloudwatch::types::Statistic::Average)
+        .period(60)
+        .evaluation_periods(1)
+        .threshold(90.0)
+        .comparison_operator(aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanThreshold)
+        .send()
+        .await
+        .expect("an alarm of the account's");
+    let query = format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1");
+    let form = w.client.get(&format!("/services/new?{query}")).await;
+    let labels = form.select("label");
+    for label in [
+        "Failed tasks tolerated, counted as",
+        "Create an alarm on the service's 5xx errors",
+        "cpu-high",
+        "Roll back when an alarm goes off",
+        "Type",
+        "POST_TEST_TRAFFIC_SHIFT",
+        "Time out after (minutes)",
+    ] {
+        assert!(
+            labels.iter().any(|l| l == label),
+            "a label {label}: {labels:?}"
+        );
+    }
+
+    let mut fields = reference_002_fields();
+    fields.extend([
+        ("deploymentStrategy", "CANARY"),
+        ("circuitBreaker.thresholdType", "COUNT"),
+        ("circuitBreaker.thresholdValue", "3"),
+        ("alarms.create", "on"),
+        ("alarmName.cpu-high", "on"),
+        ("alarms.rollback", "on"),
+        ("hook.0.type", "PAUSE"),
+        ("hook.0.stage.POST_SCALE_UP", "on"),
+        ("hook.0.timeout", "60"),
+        ("hook.0.timeoutAction", "ROLLBACK"),
+    ]);
+    let review = fill_in(&w, &query, &fields).await;
+    let calls = review.select("#plan tbody td code");
+    assert!(
+        calls.iter().any(|c| c == "cloudwatch:PutMetricAlarm"),
+        "{calls:?}"
+    );
+    assert!(review.select("#preflight .msg.error").is_empty());
+    let shown: Vec<Value> = review
+        .select("pre.request")
+        .iter()
+        .map(|j| serde_json::from_str(j).expect("JSON"))
+        .collect();
+    let shown_service = shown.last().expect("CreateService last");
+    let deployment = &shown_service["deploymentConfiguration"];
+    assert_eq!(
+        deployment["alarms"],
+        json!({"alarmNames": ["cpu-high", "ecs-fargate-service-target-5xx"],
+               "rollback": true, "enable": true})
+    );
+    assert_eq!(
+        deployment["deploymentCircuitBreaker"]["thresholdConfiguration"],
+        json!({"type": "COUNT", "value": 3})
+    );
+    assert_eq!(
+        deployment["lifecycleHooks"],
+        json!([{"targetType": "PAUSE", "lifecycleStages": ["POST_SCALE_UP"],
+                "timeoutConfiguration": {"timeoutInMinutes": 60, "action": "ROLLBACK"}}])
+    );
+
+    let (_, run) = create(&w, &review).await;
+    assert!(states(&run).iter().all(|s| s == "ok"), "{:?}", states(&run));
+    let sent: Value = serde_json::from_str(&w.proxy.bodies("CreateService")[0]).expect("JSON");
+    assert_eq!(sent["deploymentConfiguration"], *deployment);
+    // The alarm counts both target groups' 5xx answers.
+    let alarms = cloudwatch
+        .describe_alarms()
+        .alarm_names("ecs-fargate-service-target-5xx")
+        .send()
+        .await
+        .expect("alarms");
+    let alarm = &alarms.metric_alarms()[0];
+    let queries = alarm.metrics();
+    assert_eq!(queries.len(), 3, "{queries:?}");
+    let dimensions: Vec<&str> = queries
+        .iter()
+        .filter_map(|q| q.metric_stat()?.metric()?.dimensions().first()?.value())
+        .collect();
+    assert!(
+        dimensions[0].starts_with("targetgroup/ecs-fargate-tg/"),
+        "{dimensions:?}"
+    );
+    assert!(
+        dimensions[1].starts_with("targetgroup/ecs-fargate-tg-alt/"),
+        "{dimensions:?}"
+    );
+    assert_eq!(
+        queries[2].expression(),
+        Some("FILL(first, 0) + FILL(alternate, 0)")
+    );
+}

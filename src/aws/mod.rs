@@ -7,7 +7,9 @@ pub mod audit;
 mod autoscaling;
 mod change_reads;
 mod checklist_reads;
+mod cloudwatch;
 pub mod create;
+mod deployments;
 mod ec2;
 mod ecr;
 mod ecs;
@@ -75,6 +77,7 @@ pub struct Aws {
     region: Option<String>,
     acm: aws_sdk_acm::Client,
     autoscaling: aws_sdk_applicationautoscaling::Client,
+    cloudwatch: aws_sdk_cloudwatch::Client,
     ec2: aws_sdk_ec2::Client,
     ecr: aws_sdk_ecr::Client,
     ecs: aws_sdk_ecs::Client,
@@ -115,6 +118,7 @@ impl Aws {
             region: config.region().map(|r| r.to_string()),
             acm: client!(aws_sdk_acm, config, invalidate),
             autoscaling: client!(aws_sdk_applicationautoscaling, config, invalidate),
+            cloudwatch: client!(aws_sdk_cloudwatch, config, invalidate),
             ec2: client!(aws_sdk_ec2, config, invalidate),
             ecr: client!(aws_sdk_ecr, config, invalidate),
             ecs: client!(aws_sdk_ecs, config, invalidate),

@@ -88,6 +88,8 @@ impl Aws {
             DescribeCertificate => self.describe_certificate(input).await,
             DeleteCertificate => self.delete_certificate(input).await,
             ChangeResourceRecordSets => self.change_records(input).await,
+            PutMetricAlarm => self.put_metric_alarm(input).await,
+            DeleteAlarms => self.delete_alarms(input).await,
         }
     }
 
@@ -112,6 +114,7 @@ impl Aws {
             CreateListener => self.find_listener(input).await,
             CreateRule => self.find_rule(input).await,
             ChangeResourceRecordSets => self.find_records(input).await,
+            PutMetricAlarm => self.find_alarm(text(input, "AlarmName")).await,
             // Sent again, these change nothing more (see `Found::SendAgain`).
             UpdateService
             | DeleteCluster
@@ -138,7 +141,8 @@ impl Aws {
             | DeleteScalingPolicy
             | RequestCertificate
             | DescribeCertificate
-            | DeleteCertificate => Ok(None),
+            | DeleteCertificate
+            | DeleteAlarms => Ok(None),
         }
     }
 

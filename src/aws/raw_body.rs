@@ -28,10 +28,16 @@ pub fn replace_body(body: String) -> impl Fn(&mut HttpRequest) + Send + Sync + '
 /// JSON as it came (Null for none). For JSON protocols: the review's
 /// request is the body, byte for byte.
 macro_rules! send_json {
-    ($operation:expr, $body:expr) => {{
+    ($operation:expr, $body:expr) => {
+        $crate::aws::raw_body::send_json!(@send $operation.customize(), $body)
+    };
+    // With a configuration of its own for this one call.
+    ($operation:expr, $body:expr, $config:expr) => {
+        $crate::aws::raw_body::send_json!(@send $operation.customize().config_override($config), $body)
+    };
+    (@send $customized:expr, $body:expr) => {{
         let capture = $crate::aws::raw_body::CaptureBody::default();
-        $operation
-            .customize()
+        $customized
             .mutate_request($crate::aws::raw_body::replace_body($body))
             .interceptor(capture.clone())
             .send()

@@ -13,6 +13,7 @@ use crate::model::service::draft::{
     CREATE_RULE, CREATE_SERVICE, CREATE_TARGET_GROUP, HTTP_LISTENER, SCALABLE_TARGET,
     SCALING_POLICY, SERVICE_INGRESS, SERVICE_SECURITY_GROUP, ServiceDraft,
 };
+use crate::model::service::rollback_plan::{ERROR_ALARM, HOOK_POLICY};
 use crate::model::service::shift::{
     ALTERNATE_TARGET_GROUP, INFRASTRUCTURE_POLICY, INFRASTRUCTURE_ROLE, PRODUCTION_RULE,
     TEST_LISTENER, TEST_RULE,
@@ -43,6 +44,13 @@ fn after(id: &str) -> &'static [&'static str] {
         PRODUCTION_RULE => &[CREATE_LISTENER, CREATE_TARGET_GROUP],
         TEST_LISTENER => &[CREATE_LOAD_BALANCER, CREATE_TARGET_GROUP],
         TEST_RULE => &[TEST_LISTENER],
+        // Its metrics name the load balancer and both target groups.
+        ERROR_ALARM => &[
+            CREATE_LOAD_BALANCER,
+            CREATE_TARGET_GROUP,
+            ALTERNATE_TARGET_GROUP,
+        ],
+        HOOK_POLICY => &[INFRASTRUCTURE_ROLE],
         // ECS refuses a target group with no load balancer yet, and the
         // tasks' ingress rule should be in place before they start; a
         // strategy that moves traffic names its rules, second target group
@@ -56,6 +64,8 @@ fn after(id: &str) -> &'static [&'static str] {
             TEST_RULE,
             INFRASTRUCTURE_ROLE,
             INFRASTRUCTURE_POLICY,
+            ERROR_ALARM,
+            HOOK_POLICY,
         ],
         // What is scaled exists first; the policy names its target.
         SCALABLE_TARGET => &[CREATE_SERVICE],

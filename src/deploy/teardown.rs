@@ -52,6 +52,7 @@ fn resource_id(call: &ApiCall) -> Option<String> {
     ]
     .iter()
     .find_map(|k| call.input[*k].as_str().map(str::to_string))
+    .or_else(|| call.input["AlarmNames"][0].as_str().map(str::to_string))
     .or_else(|| record_names(&call.input))
 }
 
@@ -72,6 +73,7 @@ fn name_in(input: &Value) -> String {
     let text = |key: &str| input[key].as_str().map(str::to_string);
     text("Name")
         .or_else(|| text("GroupName"))
+        .or_else(|| text("AlarmName"))
         .or_else(|| {
             let (protocol, port) = (input["Protocol"].as_str()?, input["Port"].as_i64()?);
             Some(format!("{protocol}:{port}"))

@@ -84,6 +84,7 @@ impl ApiCall {
             CreateCluster => json!({"cluster": input["clusterName"]}),
             CreateRepository => json!({"repositoryName": input["repositoryName"]}),
             RequestCertificate => json!({"CertificateArn": text(&answer["CertificateArn"])?}),
+            PutMetricAlarm => json!({"AlarmNames": [input["AlarmName"]]}),
             // A revision is known by the ARN AWS gave it.
             RegisterTaskDefinition => json!({
                 "taskDefinition": text(&answer["taskDefinition"]["taskDefinitionArn"])?
@@ -110,6 +111,7 @@ impl ApiCall {
             | DeleteScalingPolicy
             | DescribeCertificate
             | DeleteCertificate
+            | DeleteAlarms
             | ChangeResourceRecordSets => return None,
         };
         Some(ApiCall::new(undo, input))

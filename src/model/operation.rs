@@ -24,6 +24,8 @@ pub enum Service {
     Acm,
     /// Route 53: DNS records in a hosted zone.
     Route53,
+    /// CloudWatch: the alarms a deployment is watched by.
+    CloudWatch,
 }
 
 impl Service {
@@ -39,6 +41,7 @@ impl Service {
             Service::AutoScaling => "application-autoscaling",
             Service::Acm => "acm",
             Service::Route53 => "route53",
+            Service::CloudWatch => "cloudwatch",
         }
     }
 
@@ -88,6 +91,8 @@ pub enum Operation {
     DescribeCertificate,
     DeleteCertificate,
     ChangeResourceRecordSets,
+    PutMetricAlarm,
+    DeleteAlarms,
 }
 
 /// What undoes an operation.
@@ -123,7 +128,7 @@ pub enum Found {
 }
 
 impl Operation {
-    pub const ALL: [Operation; 38] = [
+    pub const ALL: [Operation; 40] = [
         Operation::CreateCluster,
         Operation::DeleteCluster,
         Operation::RegisterTaskDefinition,
@@ -162,6 +167,8 @@ impl Operation {
         Operation::DescribeCertificate,
         Operation::DeleteCertificate,
         Operation::ChangeResourceRecordSets,
+        Operation::PutMetricAlarm,
+        Operation::DeleteAlarms,
     ];
 
     /// The one place each operation's wire name is written.
@@ -206,6 +213,8 @@ impl Operation {
             DescribeCertificate => "DescribeCertificate",
             DeleteCertificate => "DeleteCertificate",
             ChangeResourceRecordSets => "ChangeResourceRecordSets",
+            PutMetricAlarm => "PutMetricAlarm",
+            DeleteAlarms => "DeleteAlarms",
         }
     }
 
@@ -246,6 +255,7 @@ impl Operation {
             | DeleteScalingPolicy => Service::AutoScaling,
             RequestCertificate | DescribeCertificate | DeleteCertificate => Service::Acm,
             ChangeResourceRecordSets => Service::Route53,
+            PutMetricAlarm | DeleteAlarms => Service::CloudWatch,
         }
     }
 
@@ -271,6 +281,7 @@ impl Operation {
             PutScalingPolicy => Undo::By(DeleteScalingPolicy),
             RequestCertificate => Undo::By(DeleteCertificate),
             ChangeResourceRecordSets => Undo::Reversed,
+            PutMetricAlarm => Undo::By(DeleteAlarms),
             PutRetentionPolicy | AuthorizeSecurityGroupIngress | ModifyLoadBalancerAttributes => {
                 Undo::WithParent
             }
@@ -291,7 +302,8 @@ impl Operation {
             | DeregisterScalableTarget
             | DeleteScalingPolicy
             | DescribeCertificate
-            | DeleteCertificate => Undo::NotUndone,
+            | DeleteCertificate
+            | DeleteAlarms => Undo::NotUndone,
         }
     }
 
@@ -310,6 +322,9 @@ impl Operation {
             CreateListener => Found::ByName("Port"),
             CreateRule => Found::ByPriority,
             ChangeResourceRecordSets => Found::Records,
+            // Put again it would overwrite an alarm of that name: one
+            // that is there is adopted (and kept by a clean-up).
+            PutMetricAlarm => Found::ByName("AlarmName"),
             // Attaching, putting or authorizing again changes nothing (EC2
             // answers "duplicate", which the runner takes as done); a
             // delete of what is gone is done.
@@ -341,7 +356,8 @@ impl Operation {
             // sent again within the hour with the certificate it made.
             | RequestCertificate
             | DescribeCertificate
-            | DeleteCertificate => Found::SendAgain,
+            | DeleteCertificate
+            | DeleteAlarms => Found::SendAgain,
         }
     }
 
@@ -416,7 +432,9 @@ impl Operation {
             | DeleteRule
             | DeregisterScalableTarget
             | DeleteScalingPolicy
-            | DeleteCertificate => &[],
+            | DeleteCertificate
+            | PutMetricAlarm
+            | DeleteAlarms => &[],
         }
     }
 

@@ -118,6 +118,14 @@ pub struct FormVersion {
     pub v: Option<i64>,
 }
 
+/// A checkbox among several: a subnet, a security group, an alarm.
+pub struct Pick {
+    pub name: String,
+    pub label: String,
+    pub detail: String,
+    pub checked: bool,
+}
+
 /// What the pressed button asks for. Add/remove buttons name a list by its
 /// path (`containerDefinitions.0.environment`) and, to remove, a row.
 #[derive(Debug, Clone, PartialEq, Eq)]

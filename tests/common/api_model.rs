@@ -26,7 +26,7 @@ struct Model {
 }
 
 /// The services the app calls, by their botocore folder.
-const SERVICES: [&str; 10] = [
+const SERVICES: [&str; 11] = [
     "ecs",
     "ecr",
     "logs",
@@ -37,6 +37,7 @@ const SERVICES: [&str; 10] = [
     "acm",
     "application-autoscaling",
     "route53",
+    "cloudwatch",
 ];
 
 fn models() -> &'static Vec<Model> {
@@ -159,6 +160,45 @@ fn request_of<'m>(headers: &HeaderMap, body: &[u8]) -> Option<(&'m Model, String
     Some((model, action, tree))
 }
 
+/// CloudWatch's RPC v2 CBOR requests (`/service/<name>/operation/<op>`),
+/// the body read as the JSON tree it encodes.
+fn cbor_request_of<'m>(uri: &Uri, body: &[u8]) -> Option<(&'m Model, String, Value)> {
+    let rest = uri.path().strip_prefix("/service/")?;
+    let (service, operation) = rest.split_once("/operation/")?;
+    let model = match service {
+        "GraniteServiceVersion20100801" => models().iter().find(|m| m.service == "cloudwatch")?,
+        _ => return None,
+    };
+    let input = if body.is_empty() {
+        Value::Object(Map::new())
+    } else {
+        match ciborium::from_reader::<ciborium::Value, _>(body) {
+            Ok(value) => cbor_json(value),
+            Err(e) => Value::String(format!("unreadable CBOR: {e}")),
+        }
+    };
+    Some((model, operation.to_string(), input))
+}
+
+fn cbor_json(value: ciborium::Value) -> Value {
+    use ciborium::Value as C;
+    match value {
+        C::Integer(n) => Value::from(i128::from(n) as i64),
+        C::Float(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+        C::Text(s) => Value::String(s),
+        C::Bool(b) => Value::Bool(b),
+        C::Array(items) => Value::Array(items.into_iter().map(cbor_json).collect()),
+        C::Map(pairs) => Value::Object(
+            pairs
+                .into_iter()
+                .filter_map(|(k, v)| Some((k.into_text().ok()?, cbor_json(v))))
+                .collect(),
+        ),
+        C::Tag(_, inner) => cbor_json(*inner),
+        _ => Value::Null,
+    }
+}
+
 /// Route 53's REST-XML requests: the operation from the method and path,
 /// the input from the path's zone id, the query string and the XML body,
 /// each element a member by its wire name (a list's items under its
@@ -233,6 +273,9 @@ fn xml_value(node: roxmltree::Node) -> Value {
 
 /// What the model refuses in one request of any protocol.
 pub fn check_request(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Vec<String> {
+    if let Some((model, operation, input)) = cbor_request_of(uri, body) {
+        return check_against(model, &operation, &input);
+    }
     match rest_request_of(method, uri, body) {
         Some((model, operation, input)) => check_against(model, &operation, &input),
         None => check(headers, body),
@@ -245,6 +288,28 @@ pub fn check(headers: &HeaderMap, body: &[u8]) -> Vec<String> {
         return Vec::new();
     };
     check_against(model, &operation, &input)
+}
+
+/// What the model refuses in an answer: a recorded fixture held to the
+/// operation's output shape, so it cannot drift from AWS's models.
+pub fn check_answer(service: &str, operation: &str, answer: &Value) -> Vec<String> {
+    let Some(model) = models().iter().find(|m| m.service == service) else {
+        return vec![format!("{service} is not a model here")];
+    };
+    let Some(op) = model.operations.get(operation) else {
+        return vec![format!(
+            "{service}:{operation} is not an operation of the model"
+        )];
+    };
+    let mut found = Vec::new();
+    if let Some(shape) = op["output"]["shape"].as_str() {
+        let mut checker = Checker {
+            model,
+            found: &mut found,
+        };
+        checker.walk(shape, answer, &format!("{service}:{operation} answer"));
+    }
+    found
 }
 
 fn check_against(model: &Model, operation: &str, input: &Value) -> Vec<String> {
@@ -272,7 +337,7 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn query(&self) -> bool {
-        self.model.protocol != "json"
+        !matches!(self.model.protocol.as_str(), "json" | "smithy-rpc-v2-cbor")
     }
 
     fn walk(&mut self, shape_name: &str, value: &Value, path: &str) {

@@ -257,9 +257,14 @@ async fn forward(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // CloudWatch's CBOR calls name their operation in the path.
+    let cbor = uri
+        .path()
+        .split_once("/operation/")
+        .map(|(_, operation)| operation.to_string());
     let action = match super::api_model::rest_action(&method, &uri) {
         Some(rest) => rest.map_or("", |(operation, _)| operation).to_string(),
-        None => action_of(&headers, &body),
+        None => cbor.unwrap_or_else(|| action_of(&headers, &body)),
     };
     let started = std::time::Instant::now();
     let (fault, latency) = {

@@ -101,6 +101,9 @@ pub struct ServiceDraft {
     /// Blue/green, linear and canary: the role ECS moves traffic with and
     /// an optional test listener.
     pub shift: TrafficShift,
+    /// The plan makes an alarm on the target groups' 5xx count, which
+    /// fails (and rolls back) a deployment.
+    pub error_alarm: bool,
 }
 
 impl Default for ServiceDraft {
@@ -126,6 +129,7 @@ impl Default for ServiceDraft {
             load_balancer_zone: String::new(),
             load_balancer_internal: false,
             shift: TrafficShift::default(),
+            error_alarm: false,
         }
     }
 }
@@ -228,6 +232,7 @@ impl ServiceDraft {
     pub fn service_request(&self) -> Service {
         let mut service = self.service.clone();
         service.client_token = Some(RUN_ID.to_string());
+        service.deployment_configuration.alarms = self.alarms_request();
         if self.domain.is_set() && !service.tags.iter().any(|t| t.key == DOMAIN_TAG) {
             service.tags.push(Tag {
                 key: DOMAIN_TAG.into(),
@@ -322,6 +327,7 @@ impl ServiceDraft {
             });
         }
         calls.extend(self.shift_calls());
+        calls.extend(self.rollback_calls());
         if self.domain.is_set()
             && let Some(target) = self.alias_target()
         {
@@ -344,17 +350,10 @@ impl ServiceDraft {
     /// make them, or read from the chosen load balancer's ARN. None with an
     /// existing target group (its load balancer is not in the draft).
     pub fn scaling_label(&self) -> Option<String> {
-        const TARGET_GROUP: &str = "${CreateTargetGroup.ResourceLabel}";
-        match self.load_balancing {
-            LoadBalancing::New => Some(format!(
-                "${{CreateLoadBalancer.ResourceLabel}}/{TARGET_GROUP}"
-            )),
-            LoadBalancing::ExistingLoadBalancer | LoadBalancing::ExistingListener => {
-                let at = self.load_balancer_arn.find("app/")?;
-                Some(format!("{}/{TARGET_GROUP}", &self.load_balancer_arn[at..]))
-            }
-            LoadBalancing::None | LoadBalancing::Existing => None,
-        }
+        let load_balancer = self.load_balancer_label()?;
+        Some(format!(
+            "{load_balancer}/${{CreateTargetGroup.ResourceLabel}}"
+        ))
     }
 
     /// What AWS would refuse, with paths that are the form's field names.
@@ -461,6 +460,7 @@ impl ServiceDraft {
         );
         issues.extend(self.domain_issues());
         issues.extend(self.shift_issues());
+        issues.extend(self.rollback_issues());
         issues.dedup_by(|a, b| a.path == b.path && a.key == b.key);
         issues
     }

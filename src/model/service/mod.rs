@@ -8,9 +8,12 @@
 //! Service Connect…) are kept as JSON in `advanced`, their keys checked
 //! against the API's own list.
 
+pub mod deployments;
 pub mod draft;
 pub mod logs;
 pub mod preflight;
+pub mod rollback;
+pub mod rollback_plan;
 pub mod scaling;
 pub mod shift;
 pub mod status;
@@ -28,7 +31,8 @@ use super::api_call::ApiCall;
 use super::task_definition::Tag;
 use crate::model::operation::Operation;
 
-pub use validate::{check_against_task_definition, is_output_reference, validate};
+pub use crate::model::validate::is_output_reference;
+pub use validate::{check_against_task_definition, validate};
 
 /// Fargate's own capacity providers, the only ones a Fargate cluster has.
 pub const FARGATE_PROVIDERS: [&str; 2] = ["FARGATE", "FARGATE_SPOT"];
@@ -114,6 +118,11 @@ pub struct DeploymentConfiguration {
     pub linear_configuration: Option<LinearConfiguration>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canary_configuration: Option<CanaryConfiguration>,
+    /// CloudWatch alarms that fail the deployment (and roll it back).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarms: Option<rollback::DeploymentAlarms>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lifecycle_hooks: Vec<rollback::LifecycleHook>,
 }
 
 /// LINEAR: traffic moves in equal steps with a wait between them.
@@ -166,11 +175,18 @@ impl DeploymentConfiguration {
     }
 }
 
-/// "Deployment circuit breaker" and "Rollback on failures".
+/// "Deployment circuit breaker" and "Rollback on failures", with how many
+/// failed tasks it tolerates (AWS's default when left out: half the
+/// desired count, held to 3–200, the count reset by a healthy task).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CircuitBreaker {
     pub enable: bool,
     pub rollback: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset_on_healthy_task: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold_configuration: Option<rollback::ThresholdConfiguration>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -241,6 +257,7 @@ impl Default for Service {
                 deployment_circuit_breaker: Some(CircuitBreaker {
                     enable: true,
                     rollback: true,
+                    ..CircuitBreaker::default()
                 }),
                 ..DeploymentConfiguration::default()
             },

@@ -44,6 +44,11 @@ pub struct ServiceFacts {
     /// make), read when the strategy moves traffic; `Some(None)`: no such
     /// role.
     pub infrastructure_role: Option<Option<RoleSummary>>,
+    /// Of the alarms named (chosen, and the one the plan would make), those
+    /// the region has; read when any is named.
+    pub alarms: Option<Vec<String>>,
+    /// The roles chosen for Lambda hooks, by ARN; None: no such role.
+    pub hook_roles: Vec<(String, Option<RoleSummary>)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -147,6 +152,12 @@ pub fn preflight(draft: &ServiceDraft, facts: &ServiceFacts) -> Vec<Check> {
     if draft.service.deployment_configuration.shifts_traffic() {
         check("pf.deployment_strategy", deployment_strategy(draft, facts));
     }
+    if let Some(existing) = &facts.alarms {
+        check("pf.alarms", alarms(draft, existing));
+    }
+    if !facts.hook_roles.is_empty() {
+        check("pf.lifecycle_hooks", hook_roles(draft, &facts.hook_roles));
+    }
     let mut taken = names(draft, &facts.taken);
     taken.extend(taken_group_names(draft, &facts.network));
     check("pf.names", taken);
@@ -194,6 +205,53 @@ fn deployment_strategy(draft: &ServiceDraft, facts: &ServiceFacts) -> Vec<Issue>
             .with("name", &role.name),
         ),
         _ => {}
+    }
+    issues
+}
+
+/// Every chosen alarm exists (ECS would watch a name that never goes
+/// off); an alarm of the new one's name is adopted as it is.
+fn alarms(draft: &ServiceDraft, existing: &[String]) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    let chosen = draft
+        .service
+        .deployment_configuration
+        .alarms
+        .iter()
+        .flat_map(|a| a.alarm_names.iter());
+    for name in chosen {
+        if !existing.contains(name) {
+            issues.push(
+                Issue::error("deploymentConfiguration.alarms", "v.pf_alarm_missing")
+                    .with("name", name),
+            );
+        }
+    }
+    let created = draft.error_alarm_name();
+    if draft.makes_error_alarm() && existing.contains(&created) {
+        issues.push(Issue::warning("alarms.create", "v.pf_alarm_exists").with("name", created));
+    }
+    issues
+}
+
+/// Each role a Lambda hook is called with exists and lets ECS assume it.
+fn hook_roles(draft: &ServiceDraft, roles: &[(String, Option<RoleSummary>)]) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    let hooks = &draft.service.deployment_configuration.lifecycle_hooks;
+    for (n, hook) in hooks.iter().enumerate() {
+        let Some(arn) = hook.role_arn.as_deref() else {
+            continue;
+        };
+        let at = format!("hook.{n}.role");
+        match roles.iter().find(|(a, _)| a == arn) {
+            Some((_, None)) => {
+                issues.push(Issue::error(&at, "v.pf_hook_no_role").with("name", arn));
+            }
+            Some((_, Some(role))) if !trusts_service(&role.trust, ECS_SERVICE) => {
+                issues.push(Issue::error(&at, "v.pf_shift_role_trust").with("name", &role.name));
+            }
+            _ => {}
+        }
     }
     issues
 }
@@ -679,6 +737,73 @@ mod tests {
         assert_eq!(
             failing_keys(&preflight(&draft, &facts), "pf.names"),
             ["v.pf_listener_port_taken"]
+        );
+    }
+
+    #[test]
+    fn chosen_alarms_must_exist_and_hook_roles_must_trust_ecs() {
+        use crate::model::service::rollback::{DeploymentAlarms, HookTarget, LifecycleHook};
+        use crate::model::service::shift::tests::reference_002_blue_green;
+        let mut draft = reference_002_blue_green();
+        draft.error_alarm = true;
+        draft.service.deployment_configuration.alarms = Some(DeploymentAlarms {
+            alarm_names: vec!["cpu-high".into(), "gone".into()],
+            rollback: true,
+            enable: true,
+        });
+        let role = "arn:aws:iam::123456789012:role/hooks";
+        draft
+            .service
+            .deployment_configuration
+            .lifecycle_hooks
+            .push(LifecycleHook {
+                target_type: HookTarget::AwsLambda,
+                hook_target_arn: Some(
+                    "arn:aws:lambda:ap-northeast-1:123456789012:function:f".into(),
+                ),
+                role_arn: Some(role.into()),
+                lifecycle_stages: vec!["POST_SCALE_UP".into()],
+                timeout_configuration: None,
+            });
+        let mut facts = ServiceFacts {
+            task_definition: Some(task_definition()),
+            network: network(Reach::Public),
+            infrastructure_role: Some(None),
+            alarms: Some(vec![
+                "cpu-high".into(),
+                "ecs-fargate-service-target-5xx".into(),
+            ]),
+            hook_roles: vec![(role.into(), None)],
+            ..ServiceFacts::default()
+        };
+        let checks = preflight(&draft, &facts);
+        assert_eq!(
+            failing_keys(&checks, "pf.alarms"),
+            ["v.pf_alarm_missing", "v.pf_alarm_exists"]
+        );
+        let alarms = checks.iter().find(|c| c.title == "pf.alarms").unwrap();
+        assert!(
+            alarms
+                .issues
+                .iter()
+                .any(|i| i.key == "v.pf_alarm_exists" && !i.is_error())
+        );
+        assert_eq!(
+            failing_keys(&checks, "pf.lifecycle_hooks"),
+            ["v.pf_hook_no_role"]
+        );
+        facts.hook_roles = vec![(
+            role.into(),
+            Some(RoleSummary {
+                name: "hooks".into(),
+                arn: role.into(),
+                trust: serde_json::json!({"Statement": [{"Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+            }),
+        )];
+        assert_eq!(
+            failing_keys(&preflight(&draft, &facts), "pf.lifecycle_hooks"),
+            ["v.pf_shift_role_trust"]
         );
     }
 

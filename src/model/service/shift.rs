@@ -28,7 +28,8 @@ pub const TEST_LISTENER: &str = "TestListener";
 pub const TEST_RULE: &str = "TestRule";
 
 const ALTERNATE_TARGET_GROUP_ARN: &str = "${AlternateTargetGroup.TargetGroupArn}";
-const ROLE_ARN: &str = "${InfrastructureRole.Arn}";
+/// The role the plan makes, as CreateService (and a hook) names it.
+pub const INFRASTRUCTURE_ROLE_ARN: &str = "${InfrastructureRole.Arn}";
 const TEST_RULE_ARN: &str = "${TestRule.RuleArn}";
 const PRODUCTION_RULE_ARN: &str = "${ProductionRule.RuleArn}";
 /// On an existing listener, the rule the plan makes there.
@@ -77,7 +78,7 @@ impl ServiceDraft {
             },
             test_listener_rule: (shift.test_port > 0).then(|| TEST_RULE_ARN.into()),
             role_arn: if shift.creates_role() {
-                ROLE_ARN.into()
+                INFRASTRUCTURE_ROLE_ARN.into()
             } else {
                 shift.role_arn.clone()
             },
@@ -192,7 +193,7 @@ impl ServiceDraft {
                 "aws_lb_target_group.{}.arn",
                 resource_label(&alternate_name(&lb.target_group.name), "tg")
             )),
-            ROLE_ARN => Some(format!(
+            INFRASTRUCTURE_ROLE_ARN => Some(format!(
                 "aws_iam_role.{}.arn",
                 resource_label(&self.shift.role_name, "role")
             )),

@@ -4,7 +4,7 @@
 
 use super::{ADVANCED_FIELDS, FARGATE_PROVIDERS, Service};
 use crate::model::task_definition::TaskDefinition;
-use crate::model::validate::{Issue, check_name, check_range, check_tags};
+use crate::model::validate::{Issue, check_name, check_range, check_tags, is_output_reference};
 
 /// ECS quota: tasks per service.
 const MAX_DESIRED: i64 = 5000;
@@ -221,6 +221,7 @@ fn deployment(issues: &mut Vec<Issue>, service: &Service) {
         }
     }
     strategy(issues, service);
+    super::rollback::check(issues, service);
     match service.deployment_controller.kind.as_str() {
         "ECS" => {}
         // Blue/green swaps between two target groups named in CodeDeploy's
@@ -448,19 +449,6 @@ fn is_target_group_arn(text: &str) -> bool {
             && account.len() == 12
             && account.bytes().all(|b| b.is_ascii_digit())
             && resource.starts_with("targetgroup/"))
-}
-
-/// `${CreateTargetGroup.TargetGroupArn}`: an output of an earlier step of the
-/// same plan, filled in when that step has run.
-pub fn is_output_reference(text: &str) -> bool {
-    text.strip_prefix("${")
-        .and_then(|rest| rest.strip_suffix('}'))
-        .is_some_and(|inner| {
-            !inner.is_empty()
-                && inner
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_')
-        })
 }
 
 #[cfg(test)]
@@ -748,6 +736,7 @@ mod tests {
         service.deployment_configuration.deployment_circuit_breaker = Some(CircuitBreaker {
             enable: false,
             rollback: true,
+            ..CircuitBreaker::default()
         });
         assert_eq!(
             keys(&validate(&service)),
@@ -764,6 +753,7 @@ mod tests {
         service.deployment_configuration.deployment_circuit_breaker = Some(CircuitBreaker {
             enable: true,
             rollback: true,
+            ..CircuitBreaker::default()
         });
         service
             .load_balancers

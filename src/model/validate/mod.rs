@@ -152,6 +152,19 @@ fn check_fargate_size(issues: &mut Vec<Issue>, td: &TaskDefinition) {
     }
 }
 
+/// `${CreateTargetGroup.TargetGroupArn}`: an output of an earlier step of the
+/// same plan, filled in when that step has run.
+pub fn is_output_reference(text: &str) -> bool {
+    text.strip_prefix("${")
+        .and_then(|rest| rest.strip_suffix('}'))
+        .is_some_and(|inner| {
+            !inner.is_empty()
+                && inner
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_')
+        })
+}
+
 /// Family and container names: 1–255 of letters, digits, `-` and `_`.
 /// A whole number from `min` to `max`, or the message that says so.
 pub fn check_range(issues: &mut Vec<Issue>, path: &str, value: i64, min: i64, max: i64) {

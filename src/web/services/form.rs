@@ -10,12 +10,14 @@ use crate::model::load_balancing::NewLoadBalancer;
 use crate::model::service::draft::{LoadBalancing, ServiceDraft};
 use crate::model::service::traffic::{DEFAULT_ROLE_NAME, TrafficShift};
 use crate::model::service::{
-    CanaryConfiguration, CapacityProviderStrategyItem, CircuitBreaker, DeploymentConfiguration,
+    CanaryConfiguration, CapacityProviderStrategyItem, DeploymentConfiguration,
     DeploymentController, FARGATE_PROVIDERS, LinearConfiguration, Service,
 };
 use crate::model::validate::Issue;
 use crate::web::form::FormData;
 use crate::web::form::decode_tags;
+
+use super::rollback_fields;
 
 /// The certificate choice that requests one for the domain.
 pub const REQUEST: &str = "request";
@@ -104,9 +106,7 @@ pub fn decode(form: &mut FormData, partition: &str) -> ServiceDraft {
     deployment.maximum_percent = form
         .int("deploymentConfiguration.maximumPercent")
         .unwrap_or(200);
-    let (enable, rollback) = (form.checked("circuitBreaker"), form.checked("rollback"));
-    deployment.deployment_circuit_breaker =
-        (enable || rollback).then_some(CircuitBreaker { enable, rollback });
+    let error_alarm = rollback_fields::decode(form, deployment);
     strategy_settings(form, deployment, &strategy);
     let vpc = &mut service.network_configuration.awsvpc_configuration;
     vpc.subnets = form.names_under("subnet.");
@@ -167,7 +167,9 @@ pub fn decode(form: &mut FormData, partition: &str) -> ServiceDraft {
             partition: partition.to_string(),
             test_port: form.int("shift.testPort").unwrap_or(0),
         },
+        error_alarm,
     };
+    rollback_fields::decode_hooks(form, &mut draft);
     if !draft.makes_listener() {
         // The tasks' new group lets in a load balancer this run gives a listener.
         draft.new_security_group = false;
@@ -476,5 +478,82 @@ mod tests {
         let (draft, _) = with(&[("deploymentStrategy", "ROLLING")]);
         assert_eq!(draft.service.deployment_configuration.strategy, None);
         assert!(!draft.service.is_code_deploy());
+    }
+
+    #[test]
+    fn what_fails_a_deployment_reads_from_its_fields() {
+        use crate::model::service::rollback::{HookTarget, ThresholdType};
+        use crate::model::service::shift::INFRASTRUCTURE_ROLE_ARN;
+        let with = |extra: &[(&str, &str)]| {
+            let mut pairs = reference_002_form();
+            pairs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            let mut form = FormData::new(pairs);
+            let draft = decode(&mut form, "aws");
+            assert!(form.issues.is_empty(), "{:?}", form.issues);
+            draft
+        };
+        // AWS's defaults are not sent.
+        let draft = with(&[
+            ("circuitBreaker.thresholdType", "BOUNDED_PERCENT"),
+            ("circuitBreaker.thresholdValue", "50"),
+        ]);
+        let breaker = draft
+            .service
+            .deployment_configuration
+            .deployment_circuit_breaker
+            .unwrap();
+        assert_eq!(breaker.threshold_configuration, None);
+        assert_eq!(breaker.reset_on_healthy_task, None);
+        assert_eq!(draft.service.deployment_configuration.alarms, None);
+        assert!(!draft.error_alarm);
+        let draft = with(&[
+            ("deploymentStrategy", "BLUE_GREEN"),
+            ("shift.role", CREATE_ROLE),
+            ("circuitBreaker.thresholdType", "UNBOUNDED_PERCENT"),
+            ("circuitBreaker.keepCount", "on"),
+            ("alarms.create", "on"),
+            ("alarmName.cpu high, p99", "on"),
+            ("hook.0.type", "AWS_LAMBDA"),
+            (
+                "hook.0.function",
+                "arn:aws:lambda:ap-northeast-1:123456789012:function:f",
+            ),
+            ("hook.0.role", rollback_fields::INFRASTRUCTURE),
+            ("hook.0.stage.POST_SCALE_UP", "on"),
+            ("hook.0.stage.PRE_SCALE_UP", "on"),
+            ("hook.1.type", ""),
+            ("hook.1.stage.POST_SCALE_UP", "on"),
+        ]);
+        let deployment = &draft.service.deployment_configuration;
+        let breaker = deployment.deployment_circuit_breaker.unwrap();
+        assert_eq!(
+            breaker.threshold_configuration.map(|t| (t.kind, t.value)),
+            Some((ThresholdType::UnboundedPercent, 50))
+        );
+        assert_eq!(breaker.reset_on_healthy_task, Some(false));
+        assert!(draft.error_alarm);
+        let alarms = deployment.alarms.clone().unwrap();
+        assert_eq!(alarms.alarm_names, ["cpu high, p99"]);
+        assert!(!alarms.rollback);
+        // An empty row is no hook; stages in the order a deployment meets them.
+        assert_eq!(deployment.lifecycle_hooks.len(), 1);
+        let hook = &deployment.lifecycle_hooks[0];
+        assert_eq!(hook.target_type, HookTarget::AwsLambda);
+        assert_eq!(hook.role_arn.as_deref(), Some(INFRASTRUCTURE_ROLE_ARN));
+        assert_eq!(hook.lifecycle_stages, ["PRE_SCALE_UP", "POST_SCALE_UP"]);
+        // A pause names no function nor role, whatever the row held.
+        let draft = with(&[
+            ("hook.0.type", "PAUSE"),
+            (
+                "hook.0.function",
+                "arn:aws:lambda:ap-northeast-1:123456789012:function:f",
+            ),
+            ("hook.0.stage.POST_SCALE_UP", "on"),
+        ]);
+        let hook = &draft.service.deployment_configuration.lifecycle_hooks[0];
+        assert_eq!(
+            (hook.hook_target_arn.as_ref(), hook.role_arn.as_ref()),
+            (None, None)
+        );
     }
 }

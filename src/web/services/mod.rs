@@ -4,8 +4,10 @@
 //! service's page where a run ends.
 
 mod form;
+mod history;
 mod logs;
 mod review;
+mod rollback_fields;
 mod run;
 mod show;
 mod teardown;
@@ -20,9 +22,9 @@ use super::route::{Routes, admin, deployer, get, post, viewer};
 use axum::response::{IntoResponse, Response};
 
 use super::create::{FormCommon, FormWizard, form_routes};
-use super::form::Choice;
 use super::form::Context;
 use super::form::FormData;
+use super::form::{Choice, Pick};
 use crate::aws::AwsError;
 use crate::aws::Connection;
 use crate::i18n::Tr;
@@ -36,6 +38,7 @@ use crate::model::service::FARGATE_PROVIDERS;
 use crate::model::service::draft::{LoadBalancing, ServiceDraft};
 use crate::model::service::traffic::ECS_SERVICE;
 use crate::web::refusal::said;
+use rollback_fields::RollbackView;
 
 pub fn routes() -> Routes {
     let draft = "/services/drafts/{id}";
@@ -86,6 +89,8 @@ pub struct ServiceFormFacts {
     /// The account's first thousand roles: those ECS may assume are offered
     /// as the infrastructure role.
     pub roles: Vec<RoleSummary>,
+    /// The region's first alarm names, offered to fail a deployment.
+    pub alarms: Vec<String>,
     /// The zones were read (without AWS nothing is said of the domain).
     pub zones_read: bool,
     pub network: NetworkFacts,
@@ -133,7 +138,7 @@ impl FormWizard for ServiceDraft {
         let vpc = Some(self.vpc_id.as_str()).filter(|v| !v.is_empty());
         // Read at once; only a first visit (no family yet) waits for the
         // families before it reads the first one's revisions.
-        let (clusters, families, revisions, network, listeners, certificates, zones, roles) = tokio::join!(
+        let (clusters, families, revisions, network, listeners, certificates, zones, roles, alarms) = tokio::join!(
             aws.picker_clusters(),
             aws.picker_families(),
             async {
@@ -159,6 +164,7 @@ impl FormWizard for ServiceDraft {
                     .await
                     .map(|read| read.value.items.clone())
             },
+            async { aws.picker_alarms().await.map(|read| read.value.to_vec()) },
         );
         let mut facts = ServiceFormFacts::default();
         let mut problems = Vec::new();
@@ -213,6 +219,10 @@ impl FormWizard for ServiceDraft {
         }
         match roles {
             Ok(roles) => facts.roles = roles,
+            Err(e) => problems.push(e),
+        }
+        match alarms {
+            Ok(alarms) => facts.alarms = alarms,
             Err(e) => problems.push(e),
         }
         match zones {
@@ -279,14 +289,6 @@ impl ServiceDraft {
     }
 }
 
-/// A checkbox among several: a subnet, a security group.
-pub struct Pick {
-    pub name: String,
-    pub label: String,
-    pub detail: String,
-    pub checked: bool,
-}
-
 pub struct CapacityRow {
     /// `capacityProviderStrategy.0.`
     pub p: String,
@@ -322,6 +324,7 @@ pub struct ServiceForm {
     pub shift_roles: Vec<Choice>,
     pub shift_role_name: String,
     pub test_port: String,
+    pub rollback_view: RollbackView,
     pub vpcs: Vec<Choice>,
     pub subnets: Vec<Pick>,
     pub groups: Vec<Pick>,
@@ -571,6 +574,7 @@ impl ServiceForm {
             canary_bake: canary.canary_bake_time_in_minutes,
             shift_roles: shift_role_choices(tr, &facts.roles, draft),
             shift_role_name: draft.shift.role_name.clone(),
+            rollback_view: RollbackView::new(tr, draft, &facts.alarms, &facts.roles),
             test_port: Some(draft.shift.test_port)
                 .filter(|p| *p > 0)
                 .map(|p| p.to_string())

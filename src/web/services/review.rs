@@ -9,13 +9,13 @@ use axum::response::{IntoResponse, Response};
 
 use crate::aws::Aws;
 use crate::deploy::service_plan::plan;
-use crate::model::account::named_in;
+use crate::model::account::{RoleSummary, named_in};
 use crate::model::certificate::Certificate;
 use crate::model::domain::{DomainFacts, zone_id};
 use crate::model::scanner;
 use crate::model::service::draft::{LoadBalancing, ServiceDraft};
 use crate::model::service::preflight::{Fix, ServiceFacts, Taken, fixes, preflight};
-use crate::model::validate::Issue;
+use crate::model::validate::{Issue, is_role_arn};
 use crate::web::create::load;
 use crate::web::error::AppResult;
 use crate::web::flagged::{self, FlaggedLine};
@@ -382,6 +382,27 @@ async fn service_facts(
         None
     };
     let ports = ports?;
+    let alarm_names: Vec<String> = draft
+        .alarms_request()
+        .map(|a| a.alarm_names)
+        .unwrap_or_default();
+    let alarms = if alarm_names.is_empty() {
+        None
+    } else {
+        Some(aws.alarms_named(&alarm_names).await?)
+    };
+    // One GetRole for each role chosen for a Lambda hook (at most 10).
+    let mut hook_roles: Vec<(String, Option<RoleSummary>)> = Vec::new();
+    for hook in &draft.service.deployment_configuration.lifecycle_hooks {
+        let Some(arn) = hook.role_arn.as_deref().filter(|a| is_role_arn(a)) else {
+            continue;
+        };
+        if hook_roles.iter().any(|(a, _)| a == arn) {
+            continue;
+        }
+        let name = arn.rsplit('/').next().unwrap_or_default();
+        hook_roles.push((arn.to_string(), aws.role_if_any(name).await?));
+    }
     let execution_role = match role_name {
         Some(name) if role_decides => aws.role_details(&name).await.ok(),
         _ => None,
@@ -392,6 +413,8 @@ async fn service_facts(
         domain,
         execution_role,
         infrastructure_role,
+        alarms,
+        hook_roles,
         account: Some(facts?.value.as_ref().clone()),
         network: {
             let mut network = network?.value.as_ref().clone();

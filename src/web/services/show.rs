@@ -4,6 +4,7 @@
 //! link to each container's log. While a deployment is under way the page
 //! asks for itself again every few seconds, and stops once it settles.
 
+use super::history::HistoryView;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
@@ -78,6 +79,8 @@ pub struct ServiceView {
     pub scaling_metrics: Vec<Choice>,
     /// Beside "Update desired tasks": auto scaling moves it back.
     pub desired_note: String,
+    /// ECS's own record of the service's deployments.
+    pub history: HistoryView,
 }
 
 #[derive(Template, WebTemplate)]
@@ -165,15 +168,31 @@ pub async fn show(
         scaled: false,
         scaling_metrics: Vec::new(),
         desired_note: String::new(),
+        history: HistoryView::empty(),
     };
     if let Some(aws) = state.connection.aws() {
         match aws.service_status(&v.cluster, &v.name).await {
             Ok(Some(service)) => {
                 let tasks;
-                let (details, scaling) = tokio::join!(
+                let (details, scaling, history) = tokio::join!(
                     details(aws, v.page.tr, &v.cluster, &service),
-                    aws.service_scaling(&v.cluster, &v.name)
+                    aws.service_scaling(&v.cluster, &v.name),
+                    aws.service_deployments(&v.cluster, &v.name)
                 );
+                match history {
+                    Ok(history) => {
+                        let now = std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map_or(0.0, |d| d.as_secs_f64());
+                        v.history = HistoryView::new(v.page.tr, &history, now);
+                    }
+                    Err(error) => {
+                        if !v.detail_problem.is_empty() {
+                            v.detail_problem.push('\n');
+                        }
+                        v.detail_problem.push_str(&said(v.page.tr, &error));
+                    }
+                }
                 (v.targets, tasks, v.revisions, v.detail_problem) = details;
                 match scaling {
                     Ok(Some(read)) => {

@@ -1,0 +1,189 @@
+//! Amazon CloudWatch: the alarms a deployment is watched by. CloudWatch
+//! speaks CBOR, not JSON, so a request is read from the review's JSON
+//! into the SDK's builders (every member the plan writes, no other).
+
+use aws_sdk_cloudwatch::operation::describe_alarms::DescribeAlarmsOutput;
+use aws_sdk_cloudwatch::types;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::operations::read;
+use super::{Aws, AwsError, Read};
+use crate::model::operation::Operation;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct PutMetricAlarm {
+    alarm_name: String,
+    #[serde(default)]
+    alarm_description: Option<String>,
+    metrics: Vec<Query>,
+    evaluation_periods: i32,
+    #[serde(default)]
+    datapoints_to_alarm: Option<i32>,
+    threshold: f64,
+    comparison_operator: String,
+    #[serde(default)]
+    treat_missing_data: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct Query {
+    id: String,
+    #[serde(default)]
+    metric_stat: Option<MetricStat>,
+    #[serde(default)]
+    expression: Option<String>,
+    #[serde(default)]
+    label: Option<String>,
+    return_data: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct MetricStat {
+    metric: Metric,
+    period: i32,
+    stat: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct Metric {
+    namespace: String,
+    metric_name: String,
+    dimensions: Vec<Dimension>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct Dimension {
+    name: String,
+    value: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct DeleteAlarms {
+    alarm_names: Vec<String>,
+}
+
+/// The metric and composite alarms' names in a DescribeAlarms answer.
+fn names_in(output: &DescribeAlarmsOutput) -> Vec<String> {
+    let metric = output.metric_alarms().iter().filter_map(|a| a.alarm_name());
+    let composite = output
+        .composite_alarms()
+        .iter()
+        .filter_map(|a| a.alarm_name());
+    metric.chain(composite).map(str::to_string).collect()
+}
+
+/// How many alarm names the service form offers (one DescribeAlarms).
+const PICKER_ALARMS: i32 = 100;
+
+impl Aws {
+    pub(super) async fn put_metric_alarm(&self, input: &Value) -> Result<Value, AwsError> {
+        let input: PutMetricAlarm = read(Operation::PutMetricAlarm, input)?;
+        let mut queries = Vec::new();
+        for query in input.metrics {
+            let stat = match query.metric_stat {
+                Some(stat) => {
+                    let mut metric = types::Metric::builder()
+                        .namespace(stat.metric.namespace)
+                        .metric_name(stat.metric.metric_name);
+                    for d in stat.metric.dimensions {
+                        metric = metric.dimensions(
+                            types::Dimension::builder()
+                                .name(d.name)
+                                .value(d.value)
+                                .build(),
+                        );
+                    }
+                    Some(
+                        types::MetricStat::builder()
+                            .metric(metric.build())
+                            .period(stat.period)
+                            .stat(stat.stat)
+                            .build(),
+                    )
+                }
+                None => None,
+            };
+            queries.push(
+                types::MetricDataQuery::builder()
+                    .id(query.id)
+                    .set_metric_stat(stat)
+                    .set_expression(query.expression)
+                    .set_label(query.label)
+                    .return_data(query.return_data)
+                    .build(),
+            );
+        }
+        self.cloudwatch
+            .put_metric_alarm()
+            .alarm_name(input.alarm_name)
+            .set_alarm_description(input.alarm_description)
+            .set_metrics(Some(queries))
+            .evaluation_periods(input.evaluation_periods)
+            .set_datapoints_to_alarm(input.datapoints_to_alarm)
+            .threshold(input.threshold)
+            .comparison_operator(types::ComparisonOperator::from(
+                input.comparison_operator.as_str(),
+            ))
+            .set_treat_missing_data(input.treat_missing_data)
+            .send()
+            .await?;
+        Ok(json!({}))
+    }
+
+    pub(super) async fn delete_alarms(&self, input: &Value) -> Result<Value, AwsError> {
+        let input: DeleteAlarms = read(Operation::DeleteAlarms, input)?;
+        self.cloudwatch
+            .delete_alarms()
+            .set_alarm_names(Some(input.alarm_names))
+            .send()
+            .await?;
+        Ok(json!({}))
+    }
+
+    /// The metric alarms among `names` that exist: one DescribeAlarms
+    /// (at most 100 names).
+    pub async fn alarms_named(&self, names: &[String]) -> Result<Vec<String>, AwsError> {
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let output = self
+            .cloudwatch
+            .describe_alarms()
+            .set_alarm_names(Some(names.iter().take(100).cloned().collect()))
+            .alarm_types(types::AlarmType::MetricAlarm)
+            .alarm_types(types::AlarmType::CompositeAlarm)
+            .send()
+            .await?;
+        Ok(names_in(&output))
+    }
+
+    /// An alarm PutMetricAlarm made (its answer is empty; so is this).
+    pub(super) async fn find_alarm(&self, name: &str) -> Result<Option<Value>, AwsError> {
+        let found = self.alarms_named(&[name.to_string()]).await?;
+        Ok((!found.is_empty()).then(|| json!({})))
+    }
+
+    /// The region's first 100 alarm names, for the service form.
+    pub async fn picker_alarms(&self) -> Result<Read<Vec<String>>, AwsError> {
+        self.cache
+            .read("picker-alarms".into(), || async {
+                let output = self
+                    .cloudwatch
+                    .describe_alarms()
+                    .max_records(PICKER_ALARMS)
+                    .alarm_types(types::AlarmType::MetricAlarm)
+                    .alarm_types(types::AlarmType::CompositeAlarm)
+                    .send()
+                    .await?;
+                Ok(names_in(&output))
+            })
+            .await
+    }
+}
