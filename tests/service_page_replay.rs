@@ -125,7 +125,10 @@ fn answer(operation: &str, body: &str) -> (String, &'static str) {
     let xml = |text: String| (text, "text/xml");
     match operation {
         "DescribeServices" => json(service()),
-        "ListServiceDeployments" | "DescribeServiceDeployments" => {
+        "ListServiceDeployments"
+        | "DescribeServiceDeployments"
+        | "ContinueServiceDeployment"
+        | "StopServiceDeployment" => {
             let target = format!("AmazonEC2ContainerServiceV20141113.{operation}");
             let mut headers = axum::http::HeaderMap::new();
             headers.insert("x-amz-target", target.parse().expect("header"));
@@ -243,6 +246,9 @@ fn deployments_answer(operation: &str) -> Value {
              "startedAt": 1796000000.0, "finishedAt": 1796000350.0,
              "targetServiceRevisionArn": format!("{REVISION}/1500")}
         ]}),
+        "ContinueServiceDeployment" | "StopServiceDeployment" => {
+            json!({"serviceDeploymentArn": format!("{DEPLOYMENT}/new7k2")})
+        }
         // Described in another order than listed: the page keeps the list's.
         _ => json!({"serviceDeployments": [rolled_back, paused], "failures": []}),
     }
@@ -251,7 +257,12 @@ fn deployments_answer(operation: &str) -> Value {
 /// The recorded answers are AWS's shapes: botocore's models say so.
 #[test]
 fn the_recorded_deployment_answers_are_aws_s_shapes() {
-    for operation in ["ListServiceDeployments", "DescribeServiceDeployments"] {
+    for operation in [
+        "ListServiceDeployments",
+        "DescribeServiceDeployments",
+        "ContinueServiceDeployment",
+        "StopServiceDeployment",
+    ] {
         let answer = deployments_answer(operation);
         let refused = common::api_model::check_answer("ecs", operation, &answer);
         assert!(refused.is_empty(), "{operation}: {refused:?}");
@@ -264,14 +275,15 @@ fn the_recorded_deployment_answers_are_aws_s_shapes() {
 
 struct Replayed {
     app: InProcess,
-    calls: Arc<Mutex<Vec<String>>>,
+    /// Each call: its operation and its body.
+    calls: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 impl Replayed {
     /// The calls made since the last look, counted by operation.
     fn take(&self) -> BTreeMap<String, usize> {
         let mut counts = BTreeMap::new();
-        for call in self.calls.lock().expect("lock").drain(..) {
+        for (call, _) in self.calls.lock().expect("lock").drain(..) {
             *counts.entry(call).or_default() += 1;
         }
         counts
@@ -283,7 +295,9 @@ async fn replayed() -> Replayed {
     let seen = calls.clone();
     let http = infallible_client_fn(move |request| {
         let (operation, body) = operation(&request);
-        seen.lock().expect("lock").push(operation.clone());
+        seen.lock()
+            .expect("lock")
+            .push((operation.clone(), body.clone()));
         let (body, content_type) = answer(&operation, &body);
         let known = !body.contains("AccessDeniedException");
         http::Response::builder()
@@ -451,4 +465,93 @@ async fn a_failing_service_explains_itself_with_bounded_calls() {
         followed.attr("#log-more button", "hx-trigger").as_deref(),
         Some("click, load delay:2s")
     );
+}
+
+/// Issue 24, item 3: a paused hook answered from the service page, and a
+/// running deployment stopped, each confirmed first and sent as shown.
+#[tokio::test]
+async fn a_paused_deployment_is_continued_or_stopped_as_confirmed() {
+    let mut r = replayed().await;
+    let page = r.app.get("/clusters/web-cluster/services/web").await;
+    let buttons = page.select("#deployment-history tbody tr:first-child button");
+    assert_eq!(
+        buttons,
+        ["Continue…", "Roll back…", "Stop and roll back…"],
+        "the running deployment's actions; the finished one has none"
+    );
+    assert!(
+        page.select("#deployment-history tbody tr:nth-child(2) button")
+            .is_empty()
+    );
+    let hook = format!("{DEPLOYMENT}/new7k2 ecs-pause-e7tK9G");
+    for (action, sent, operation) in [
+        (
+            "continue",
+            json!({"serviceDeploymentArn": format!("{DEPLOYMENT}/new7k2"),
+            "hookId": "ecs-pause-e7tK9G", "action": "CONTINUE"}),
+            "ContinueServiceDeployment",
+        ),
+        (
+            "roll-back",
+            json!({"serviceDeploymentArn": format!("{DEPLOYMENT}/new7k2"),
+            "hookId": "ecs-pause-e7tK9G", "action": "ROLLBACK"}),
+            "ContinueServiceDeployment",
+        ),
+        (
+            "stop-deployment",
+            json!({"serviceDeploymentArn": format!("{DEPLOYMENT}/new7k2"),
+            "stopType": "ROLLBACK"}),
+            "StopServiceDeployment",
+        ),
+    ] {
+        let value = if action == "stop-deployment" {
+            format!("{DEPLOYMENT}/new7k2")
+        } else {
+            hook.clone()
+        };
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("action", action)
+            .append_pair("value", &value)
+            .finish();
+        let confirm = r
+            .app
+            .get(&format!(
+                "/clusters/web-cluster/services/web/update?{query}"
+            ))
+            .await;
+        assert_eq!(confirm.status, 200, "{}", confirm.body);
+        let shown: Value =
+            serde_json::from_str(&confirm.select("#update-json")[0]).expect("the request shown");
+        assert_eq!(shown, sent);
+        r.take();
+        let done = r
+            .app
+            .post(
+                "/clusters/web-cluster/services/web/update",
+                &[("action", action), ("value", &value)],
+            )
+            .await;
+        assert_eq!(done.status, 303, "{}", done.body);
+        assert!(done.location.contains("done="), "{}", done.location);
+        let calls = r.calls.lock().expect("lock").clone();
+        let body = calls
+            .iter()
+            .find(|(o, _)| o == operation)
+            .map(|(_, b)| b.clone())
+            .unwrap_or_else(|| panic!("{operation} sent: {calls:?}"));
+        let body: Value = serde_json::from_str(&body).expect("JSON");
+        assert_eq!(body, shown, "sent as shown");
+        r.take();
+    }
+    // Another service's deployment is not this page's to stop.
+    let other = "arn:aws:ecs:ap-northeast-1:123456789012:service-deployment/web-cluster/api/x1";
+    let refused = r
+        .app
+        .post(
+            "/clusters/web-cluster/services/web/update",
+            &[("action", "stop-deployment"), ("value", other)],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(!r.take().contains_key("StopServiceDeployment"));
 }

@@ -98,13 +98,22 @@ impl Intercept for RecordCalls {
         if is_read(metadata.name()) {
             return Ok(());
         }
-        let body = context.request().body().bytes().unwrap_or_default();
+        let request = context.request();
+        let body = request.body().bytes().unwrap_or_default();
+        // A JSON call's target names what it is, even sent on another
+        // operation's pipeline (ContinueServiceDeployment, which the SDK
+        // here lacks).
+        let operation = request
+            .headers()
+            .get("x-amz-target")
+            .and_then(|target| target.rsplit('.').next())
+            .unwrap_or(metadata.name());
         let key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
         let sent = CallSent {
             entry_id: scope.entry_id,
             call_key: key,
             service: metadata.service().to_string(),
-            operation: metadata.name().to_string(),
+            operation: operation.to_string(),
             resource: resource_of(body),
             request: masked_body(body),
         };

@@ -90,6 +90,9 @@ impl Aws {
             ChangeResourceRecordSets => self.change_records(input).await,
             PutMetricAlarm => self.put_metric_alarm(input).await,
             DeleteAlarms => self.delete_alarms(input).await,
+            ContinueServiceDeployment | StopServiceDeployment => {
+                self.answer_deployment(call.operation, input).await
+            }
         }
     }
 
@@ -142,7 +145,9 @@ impl Aws {
             | RequestCertificate
             | DescribeCertificate
             | DeleteCertificate
-            | DeleteAlarms => Ok(None),
+            | DeleteAlarms
+            | ContinueServiceDeployment
+            | StopServiceDeployment => Ok(None),
         }
     }
 

@@ -112,6 +112,8 @@ impl ApiCall {
             | DescribeCertificate
             | DeleteCertificate
             | DeleteAlarms
+            | ContinueServiceDeployment
+            | StopServiceDeployment
             | ChangeResourceRecordSets => return None,
         };
         Some(ApiCall::new(undo, input))

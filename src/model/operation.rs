@@ -93,6 +93,9 @@ pub enum Operation {
     ChangeResourceRecordSets,
     PutMetricAlarm,
     DeleteAlarms,
+    /// A paused lifecycle hook answered: Continue, or Roll back.
+    ContinueServiceDeployment,
+    StopServiceDeployment,
 }
 
 /// What undoes an operation.
@@ -128,7 +131,7 @@ pub enum Found {
 }
 
 impl Operation {
-    pub const ALL: [Operation; 40] = [
+    pub const ALL: [Operation; 42] = [
         Operation::CreateCluster,
         Operation::DeleteCluster,
         Operation::RegisterTaskDefinition,
@@ -169,6 +172,8 @@ impl Operation {
         Operation::ChangeResourceRecordSets,
         Operation::PutMetricAlarm,
         Operation::DeleteAlarms,
+        Operation::ContinueServiceDeployment,
+        Operation::StopServiceDeployment,
     ];
 
     /// The one place each operation's wire name is written.
@@ -215,6 +220,8 @@ impl Operation {
             ChangeResourceRecordSets => "ChangeResourceRecordSets",
             PutMetricAlarm => "PutMetricAlarm",
             DeleteAlarms => "DeleteAlarms",
+            ContinueServiceDeployment => "ContinueServiceDeployment",
+            StopServiceDeployment => "StopServiceDeployment",
         }
     }
 
@@ -232,7 +239,9 @@ impl Operation {
             | DeregisterTaskDefinition
             | CreateService
             | UpdateService
-            | DeleteService => Service::Ecs,
+            | DeleteService
+            | ContinueServiceDeployment
+            | StopServiceDeployment => Service::Ecs,
             CreateRepository | DeleteRepository => Service::Ecr,
             CreateRole | DeleteRole | AttachRolePolicy | DetachRolePolicy | PutRolePolicy
             | DeleteRolePolicy => Service::Iam,
@@ -303,7 +312,9 @@ impl Operation {
             | DeleteScalingPolicy
             | DescribeCertificate
             | DeleteCertificate
-            | DeleteAlarms => Undo::NotUndone,
+            | DeleteAlarms
+            | ContinueServiceDeployment
+            | StopServiceDeployment => Undo::NotUndone,
         }
     }
 
@@ -357,7 +368,11 @@ impl Operation {
             | RequestCertificate
             | DescribeCertificate
             | DeleteCertificate
-            | DeleteAlarms => Found::SendAgain,
+            | DeleteAlarms
+            // A hook answered or a deployment stopped twice: ECS refuses
+            // the second, and nothing more happens.
+            | ContinueServiceDeployment
+            | StopServiceDeployment => Found::SendAgain,
         }
     }
 
@@ -434,7 +449,9 @@ impl Operation {
             | DeleteScalingPolicy
             | DeleteCertificate
             | PutMetricAlarm
-            | DeleteAlarms => &[],
+            | DeleteAlarms
+            | ContinueServiceDeployment
+            | StopServiceDeployment => &[],
         }
     }
 

@@ -20,13 +20,16 @@ pub enum Done {
     Attached,
     Scaling,
     ScalingStopped,
+    DeploymentStopped,
+    HookContinued,
+    HookRolledBack,
 }
 
 /// A value shown longer than this is not shown.
 const MAX_VALUE: usize = 200;
 
 impl Done {
-    const ALL: [Done; 13] = [
+    const ALL: [Done; 16] = [
         Done::ForceDeployment,
         Done::DesiredCount,
         Done::Revision,
@@ -40,6 +43,9 @@ impl Done {
         Done::Attached,
         Done::Scaling,
         Done::ScalingStopped,
+        Done::DeploymentStopped,
+        Done::HookContinued,
+        Done::HookRolledBack,
     ];
 
     fn slug(self) -> &'static str {
@@ -57,6 +63,9 @@ impl Done {
             Done::Attached => "attached",
             Done::Scaling => "scaling",
             Done::ScalingStopped => "scaling-stopped",
+            Done::DeploymentStopped => "deployment-stopped",
+            Done::HookContinued => "hook-continued",
+            Done::HookRolledBack => "hook-rolled-back",
         }
     }
 
@@ -76,6 +85,9 @@ impl Done {
             Done::Attached => "done.attached",
             Done::Scaling => "done.scaling",
             Done::ScalingStopped => "done.scaling_stopped",
+            Done::DeploymentStopped => "done.deployment_stopped",
+            Done::HookContinued => "done.hook_continued",
+            Done::HookRolledBack => "done.hook_rolled_back",
         }
     }
 

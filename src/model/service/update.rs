@@ -23,6 +23,42 @@ pub enum ServiceUpdate {
     Scaling(AutoScaling),
     /// Auto scaling removed: the service keeps its desired count.
     StopScaling,
+    /// A running deployment stopped, rolled back to the last that worked.
+    StopDeployment(String),
+    /// A pause hook answered: Continue (true) or Roll back (false).
+    AnswerHook {
+        deployment: String,
+        hook: String,
+        go_on: bool,
+    },
+}
+
+/// `arn:aws:ecs:region:account:service-deployment/cluster/service/id`.
+fn is_deployment_arn(text: &str) -> bool {
+    let parts: Vec<&str> = text.split(':').collect();
+    matches!(parts.as_slice(), ["arn", partition, "ecs", region, account, resource]
+    if partition.starts_with("aws")
+        && !region.is_empty()
+        && account.len() == 12
+        && account.chars().all(|c| c.is_ascii_digit())
+        && resource.strip_prefix("service-deployment/").is_some_and(|rest| {
+            rest.split('/').count() == 3
+                && rest.chars().all(|c| c.is_ascii_alphanumeric() || "-_/".contains(c))
+        }))
+}
+
+/// A hook's id as ECS writes it (`ecs-pause-e7tK9G_WRJq…`).
+fn is_hook_id(text: &str) -> bool {
+    (1..=256).contains(&text.len())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
+}
+
+/// The deployment is one of `service` of `cluster`: a link cannot act on
+/// another service's deployment through this one's page (and its role).
+pub fn is_deployment_of(arn: &str, cluster: &str, service: &str) -> bool {
+    is_deployment_arn(arn) && arn.contains(&format!(":service-deployment/{cluster}/{service}/"))
 }
 
 impl ServiceUpdate {
@@ -44,6 +80,19 @@ impl ServiceUpdate {
             }
             "scaling" => AutoScaling::decode(value).map(ServiceUpdate::Scaling),
             "stop-scaling" => Some(ServiceUpdate::StopScaling),
+            "stop-deployment" => {
+                is_deployment_arn(value).then(|| ServiceUpdate::StopDeployment(value.into()))
+            }
+            "continue" | "roll-back" => {
+                let (deployment, hook) = value.split_once(' ')?;
+                (is_deployment_arn(deployment) && is_hook_id(hook)).then(|| {
+                    ServiceUpdate::AnswerHook {
+                        deployment: deployment.into(),
+                        hook: hook.into(),
+                        go_on: action == "continue",
+                    }
+                })
+            }
             _ => None,
         }
     }
@@ -55,6 +104,9 @@ impl ServiceUpdate {
             ServiceUpdate::Revision(_) => "revision",
             ServiceUpdate::Scaling(_) => "scaling",
             ServiceUpdate::StopScaling => "stop-scaling",
+            ServiceUpdate::StopDeployment(_) => "stop-deployment",
+            ServiceUpdate::AnswerHook { go_on: true, .. } => "continue",
+            ServiceUpdate::AnswerHook { go_on: false, .. } => "roll-back",
         }
     }
 
@@ -65,6 +117,10 @@ impl ServiceUpdate {
             ServiceUpdate::Revision(r) => r.clone(),
             ServiceUpdate::Scaling(scaling) => scaling.encode(),
             ServiceUpdate::StopScaling => String::new(),
+            ServiceUpdate::StopDeployment(arn) => arn.clone(),
+            ServiceUpdate::AnswerHook {
+                deployment, hook, ..
+            } => format!("{deployment} {hook}"),
         }
     }
 
@@ -76,6 +132,9 @@ impl ServiceUpdate {
             ServiceUpdate::Revision(_) => "ui.update_revision",
             ServiceUpdate::Scaling(_) => "ui.update_scaling",
             ServiceUpdate::StopScaling => "ui.stop_scaling",
+            ServiceUpdate::StopDeployment(_) => "ui.stop_deployment",
+            ServiceUpdate::AnswerHook { go_on: true, .. } => "ui.continue_deployment",
+            ServiceUpdate::AnswerHook { go_on: false, .. } => "ui.roll_back_deployment",
         }
     }
 
@@ -88,6 +147,9 @@ impl ServiceUpdate {
             ServiceUpdate::Revision(_) => "h.update_revision",
             ServiceUpdate::Scaling(_) => "h.update_scaling",
             ServiceUpdate::StopScaling => "h.stop_scaling",
+            ServiceUpdate::StopDeployment(_) => "h.stop_deployment",
+            ServiceUpdate::AnswerHook { go_on: true, .. } => "h.continue_deployment",
+            ServiceUpdate::AnswerHook { go_on: false, .. } => "h.roll_back_deployment",
         }
     }
 
@@ -115,6 +177,32 @@ impl ServiceUpdate {
                 return scaled
                     .map(|read| read.stop(cluster, service))
                     .unwrap_or_default();
+            }
+            ServiceUpdate::StopDeployment(arn) => {
+                if !is_deployment_of(arn, cluster, service) {
+                    return Vec::new();
+                }
+                return vec![ApiCall::new(
+                    Operation::StopServiceDeployment,
+                    json!({"serviceDeploymentArn": arn, "stopType": "ROLLBACK"}),
+                )];
+            }
+            ServiceUpdate::AnswerHook {
+                deployment,
+                hook,
+                go_on,
+            } => {
+                if !is_deployment_of(deployment, cluster, service) {
+                    return Vec::new();
+                }
+                return vec![ApiCall::new(
+                    Operation::ContinueServiceDeployment,
+                    json!({
+                        "serviceDeploymentArn": deployment,
+                        "hookId": hook,
+                        "action": if *go_on { "CONTINUE" } else { "ROLLBACK" },
+                    }),
+                )];
             }
         }
         vec![ApiCall::new(Operation::UpdateService, input)]
@@ -175,5 +263,36 @@ mod tests {
         assert_eq!(ServiceUpdate::parse("revision", "web:0", "web"), None);
         assert_eq!(ServiceUpdate::parse("revision", "web", "web"), None);
         assert_eq!(ServiceUpdate::parse("delete", "", "web"), None);
+    }
+
+    const DEPLOYMENT: &str =
+        "arn:aws:ecs:ap-northeast-1:123456789012:service-deployment/c/s/new7k2";
+
+    #[test]
+    fn a_deployment_is_stopped_or_its_hook_answered_only_on_its_own_service() {
+        let stop = ServiceUpdate::parse("stop-deployment", DEPLOYMENT, "web").unwrap();
+        assert_eq!(
+            stop.calls("c", "s", None)[0].input,
+            json!({"serviceDeploymentArn": DEPLOYMENT, "stopType": "ROLLBACK"})
+        );
+        let value = format!("{DEPLOYMENT} ecs-pause-e7tK9G_W");
+        for (action, sent) in [("continue", "CONTINUE"), ("roll-back", "ROLLBACK")] {
+            let answer = ServiceUpdate::parse(action, &value, "web").unwrap();
+            let calls = answer.calls("c", "s", None);
+            assert_eq!(calls[0].title(), "ecs:ContinueServiceDeployment");
+            assert_eq!(calls[0].input["action"], sent);
+            assert_eq!(calls[0].input["hookId"], "ecs-pause-e7tK9G_W");
+            assert_eq!(answer.value(), value);
+            // Another service's deployment sends nothing from this page.
+            assert!(answer.calls("c", "other", None).is_empty());
+        }
+        assert!(stop.calls("other", "s", None).is_empty());
+        assert_eq!(
+            ServiceUpdate::parse("stop-deployment", "arn:aws:ecs:x", "web"),
+            None
+        );
+        let bad_hook = format!("{DEPLOYMENT} ecs pause");
+        assert_eq!(ServiceUpdate::parse("continue", &bad_hook, "web"), None);
+        assert_eq!(ServiceUpdate::parse("continue", DEPLOYMENT, "web"), None);
     }
 }

@@ -7,6 +7,11 @@ use crate::model::service::deployments::{History, ServiceDeployment, short_revis
 
 pub struct HistoryRow {
     pub id: String,
+    /// The deployment's ARN: what Stop names.
+    pub arn: String,
+    /// `ARN hookId` of a hook awaiting a person (what Continue and Roll
+    /// back name), or empty.
+    pub hook: String,
     pub status: String,
     pub running: bool,
     pub started: String,
@@ -99,6 +104,11 @@ fn row(tr: Tr, d: &ServiceDeployment, now: f64) -> HistoryRow {
     }
     HistoryRow {
         id: d.id().to_string(),
+        arn: d.service_deployment_arn.clone(),
+        hook: d
+            .awaiting()
+            .map(|h| format!("{} {}", d.service_deployment_arn, h.hook_id))
+            .unwrap_or_default(),
         status: d.status.clone(),
         running: d.running(),
         started: d.started(),

@@ -253,6 +253,9 @@ pub async fn send(
         ServiceUpdate::Revision(r) => (Done::Revision, r.clone()),
         ServiceUpdate::Scaling(s) => (Done::Scaling, format!("{}–{}", s.min_tasks, s.max_tasks)),
         ServiceUpdate::StopScaling => (Done::ScalingStopped, String::new()),
+        ServiceUpdate::StopDeployment(_) => (Done::DeploymentStopped, String::new()),
+        ServiceUpdate::AnswerHook { go_on: true, .. } => (Done::HookContinued, String::new()),
+        ServiceUpdate::AnswerHook { go_on: false, .. } => (Done::HookRolledBack, String::new()),
     };
     Ok(Redirect::to(&done.on(&v.service_url, &value)).into_response())
 }
