@@ -128,7 +128,8 @@ fn answer(operation: &str, body: &str) -> (String, &'static str) {
         "ListServiceDeployments"
         | "DescribeServiceDeployments"
         | "ContinueServiceDeployment"
-        | "StopServiceDeployment" => {
+        | "StopServiceDeployment"
+        | "DescribeServiceRevisions" => {
             let target = format!("AmazonEC2ContainerServiceV20141113.{operation}");
             let mut headers = axum::http::HeaderMap::new();
             headers.insert("x-amz-target", target.parse().expect("header"));
@@ -249,6 +250,26 @@ fn deployments_answer(operation: &str) -> Value {
         "ContinueServiceDeployment" | "StopServiceDeployment" => {
             json!({"serviceDeploymentArn": format!("{DEPLOYMENT}/new7k2")})
         }
+        "DescribeServiceRevisions" => {
+            let revision = |id: &str, td: u32, digest: &str| {
+                json!({
+                    "serviceRevisionArn": format!("{REVISION}/{id}"),
+                    "serviceArn": format!("arn:aws:ecs:ap-northeast-1:{ACCOUNT}:service/web-cluster/web"),
+                    "clusterArn": format!("arn:aws:ecs:ap-northeast-1:{ACCOUNT}:cluster/web-cluster"),
+                    "taskDefinition": format!("{TD}:{td}"),
+                    "launchType": "FARGATE", "platformVersion": "1.4.0",
+                    "loadBalancers": [{"targetGroupArn": TG, "containerName": "web", "containerPort": 80}],
+                    "networkConfiguration": {"awsvpcConfiguration": {
+                        "subnets": ["subnet-0a"], "securityGroups": ["sg-0a"], "assignPublicIp": "ENABLED"}},
+                    "containerImages": [{"containerName": "web", "imageDigest": digest,
+                        "image": format!("{ACCOUNT}.dkr.ecr.ap-northeast-1.amazonaws.com/web:v2")}],
+                    "createdAt": 1796000390.0
+                })
+            };
+            json!({"serviceRevisions": [
+                revision("2222", 2, "sha256:2b2b"), revision("1111", 1, "sha256:1a1a")
+            ], "failures": []})
+        }
         // Described in another order than listed: the page keeps the list's.
         _ => json!({"serviceDeployments": [rolled_back, paused], "failures": []}),
     }
@@ -262,6 +283,7 @@ fn the_recorded_deployment_answers_are_aws_s_shapes() {
         "DescribeServiceDeployments",
         "ContinueServiceDeployment",
         "StopServiceDeployment",
+        "DescribeServiceRevisions",
     ] {
         let answer = deployments_answer(operation);
         let refused = common::api_model::check_answer("ecs", operation, &answer);
@@ -554,4 +576,35 @@ async fn a_paused_deployment_is_continued_or_stopped_as_confirmed() {
         .await;
     assert_eq!(refused.status, 422);
     assert!(!r.take().contains_key("StopServiceDeployment"));
+}
+
+/// Issue 24, item 3: a deployment's two service revisions compared, in one
+/// DescribeServiceRevisions, linked from the history.
+#[tokio::test]
+async fn a_deployment_s_revisions_are_compared_in_one_call() {
+    let mut r = replayed().await;
+    let page = r.app.get("/clusters/web-cluster/services/web").await;
+    let link = page
+        .attr("#deployment-history tbody tr:first-child td a", "href")
+        .expect("a compare link");
+    r.take();
+    let compare = r.app.get(&link).await;
+    assert_eq!(compare.status, 200, "{}", compare.body);
+    assert_eq!(r.take(), counts(&[("DescribeServiceRevisions", 1)]));
+    let rows = compare.select("#revision-changes tbody tr");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(
+        rows[0].contains("taskDefinition")
+            && rows[0].contains("web:1")
+            && rows[0].contains("web:2")
+    );
+    assert!(rows[1].contains("images › web › imageDigest") && rows[1].contains("sha256:1a1a"));
+    // Another service's revision is not looked up through this page.
+    let other = format!(
+        "/clusters/web-cluster/services/web/revisions/compare?a={}&b={}",
+        "arn:aws:ecs:ap-northeast-1:123456789012:service-revision/web-cluster/api/1",
+        "arn:aws:ecs:ap-northeast-1:123456789012:service-revision/web-cluster/web/2222"
+    );
+    assert_eq!(r.app.get(&other).await.status, 404);
+    assert!(r.take().is_empty());
 }

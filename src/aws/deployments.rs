@@ -91,4 +91,31 @@ impl Aws {
         });
         send_json!(@send stop, input.to_string())
     }
+
+    /// Both revisions in one DescribeServiceRevisions, each as AWS wrote
+    /// it; in the order asked.
+    pub async fn service_revisions(
+        &self,
+        arns: &[String],
+    ) -> Result<Vec<serde_json::Value>, AwsError> {
+        let describe = self
+            .ecs
+            .describe_service_revisions()
+            .set_service_revision_arns(Some(arns.to_vec()));
+        let body = json!({"serviceRevisionArns": arns});
+        let answer = send_json!(describe, body.to_string())?;
+        let found: Vec<serde_json::Value> = answer["serviceRevisions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        Ok(arns
+            .iter()
+            .filter_map(|arn| {
+                found
+                    .iter()
+                    .find(|r| r["serviceRevisionArn"].as_str() == Some(arn))
+                    .cloned()
+            })
+            .collect())
+    }
 }

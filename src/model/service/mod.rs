@@ -12,6 +12,7 @@ pub mod deployments;
 pub mod draft;
 pub mod logs;
 pub mod preflight;
+pub mod revision_compare;
 pub mod rollback;
 pub mod rollback_plan;
 pub mod scaling;

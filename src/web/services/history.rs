@@ -18,6 +18,9 @@ pub struct HistoryRow {
     pub finished: String,
     /// `111 → 222`: the revisions it moved from and to.
     pub revisions: String,
+    /// The page comparing them (the first it moved from and the one it
+    /// moved to), or empty.
+    pub compare: String,
     /// Why it rolled back, or empty.
     pub rollback: String,
     /// "1 of 3 failed tasks" against the circuit breaker's threshold.
@@ -41,21 +44,25 @@ impl HistoryView {
         }
     }
 
-    pub fn new(tr: Tr, history: &History, now: f64) -> Self {
+    /// `service_url`: the service page, which the compare links hang from.
+    pub fn new(tr: Tr, history: &History, now: f64, service_url: &str) -> Self {
         match history {
             History::NotServed => Self {
                 rows: Vec::new(),
                 not_served: true,
             },
             History::Read(deployments) => Self {
-                rows: deployments.iter().map(|d| row(tr, d, now)).collect(),
+                rows: deployments
+                    .iter()
+                    .map(|d| row(tr, d, now, service_url))
+                    .collect(),
                 not_served: false,
             },
         }
     }
 }
 
-fn row(tr: Tr, d: &ServiceDeployment, now: f64) -> HistoryRow {
+fn row(tr: Tr, d: &ServiceDeployment, now: f64, service_url: &str) -> HistoryRow {
     let sources: Vec<&str> = d
         .source_service_revisions
         .iter()
@@ -70,6 +77,19 @@ fn row(tr: Tr, d: &ServiceDeployment, now: f64) -> HistoryRow {
         target.to_string()
     } else {
         format!("{} → {target}", sources.join(", "))
+    };
+    let compare = match (
+        d.source_service_revisions.first(),
+        &d.target_service_revision,
+    ) {
+        (Some(from), Some(to)) if from.arn != to.arn => {
+            let query: String = form_urlencoded::Serializer::new(String::new())
+                .append_pair("a", &from.arn)
+                .append_pair("b", &to.arn)
+                .finish();
+            format!("{service_url}/revisions/compare?{query}")
+        }
+        _ => String::new(),
     };
     let mut progress = Vec::new();
     if d.running() {
@@ -114,6 +134,7 @@ fn row(tr: Tr, d: &ServiceDeployment, now: f64) -> HistoryRow {
         started: d.started(),
         finished: d.finished(),
         revisions,
+        compare,
         rollback: d
             .rollback
             .as_ref()

@@ -7,6 +7,7 @@ mod form;
 mod history;
 mod logs;
 mod review;
+mod revision_compare;
 mod rollback_fields;
 mod run;
 mod show;
@@ -51,6 +52,10 @@ pub fn routes() -> Routes {
         .route(&format!("{draft}/cleanup"), post(deployer(run::clean_up)))
         .route("/clusters/{cluster}/services", get(viewer(show::list)))
         .route(service, get(viewer(show::show)))
+        .route(
+            &format!("{service}/revisions/compare"),
+            get(viewer(revision_compare::show)),
+        )
         .route(
             &format!("{service}/update"),
             get(viewer(update::confirm)).post(deployer(update::send)),

@@ -184,7 +184,7 @@ pub async fn show(
                         let now = std::time::SystemTime::now()
                             .duration_since(std::time::UNIX_EPOCH)
                             .map_or(0.0, |d| d.as_secs_f64());
-                        v.history = HistoryView::new(v.page.tr, &history, now);
+                        v.history = HistoryView::new(v.page.tr, &history, now, &url);
                     }
                     Err(error) => {
                         if !v.detail_problem.is_empty() {
