@@ -3,6 +3,7 @@
 
 use serde_json::json;
 
+use super::deployments::short_revision;
 use super::scaling::{AutoScaling, ScalingRead};
 use crate::model::api_call::ApiCall;
 use crate::model::operation::Operation;
@@ -135,6 +136,29 @@ impl ServiceUpdate {
             ServiceUpdate::StopDeployment(_) => "ui.stop_deployment",
             ServiceUpdate::AnswerHook { go_on: true, .. } => "ui.continue_deployment",
             ServiceUpdate::AnswerHook { go_on: false, .. } => "ui.roll_back_deployment",
+        }
+    }
+
+    /// The catalog key of its confirmation's button.
+    pub fn submit_label(&self) -> &'static str {
+        match self {
+            ServiceUpdate::StopDeployment(_) | ServiceUpdate::AnswerHook { .. } => {
+                self.action_title()
+            }
+            _ => "ui.send_update",
+        }
+    }
+
+    /// What its explanation names besides the service's own values: the
+    /// deployment (by its id) and the hook it answers.
+    pub fn words(&self) -> Vec<(&'static str, String)> {
+        let id = |arn: &str| short_revision(arn).to_string();
+        match self {
+            ServiceUpdate::StopDeployment(arn) => vec![("deployment", id(arn))],
+            ServiceUpdate::AnswerHook {
+                deployment, hook, ..
+            } => vec![("deployment", id(deployment)), ("hook", hook.clone())],
+            _ => Vec::new(),
         }
     }
 

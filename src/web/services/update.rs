@@ -168,6 +168,7 @@ async fn view(
             if let ServiceUpdate::Scaling(wanted) = u {
                 args.extend(scaling_words(page.tr, wanted));
             }
+            args.extend(u.words());
             page.tr.fmt(u.explanation(), &args)
         })
         .unwrap_or_default();
