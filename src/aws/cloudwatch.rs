@@ -3,6 +3,7 @@
 //! into the SDK's builders (every member the plan writes, no other).
 
 use aws_sdk_cloudwatch::operation::describe_alarms::DescribeAlarmsOutput;
+use aws_sdk_cloudwatch::operation::describe_alarms::builders::DescribeAlarmsFluentBuilder;
 use aws_sdk_cloudwatch::types;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -10,6 +11,7 @@ use serde_json::{Value, json};
 use super::operations::read;
 use super::{Aws, AwsError, Read};
 use crate::model::operation::Operation;
+use crate::model::service::rollback::MAX_ALARMS;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
@@ -83,6 +85,15 @@ fn names_in(output: &DescribeAlarmsOutput) -> Vec<String> {
 const PICKER_ALARMS: i32 = 100;
 
 impl Aws {
+    /// DescribeAlarms of both kinds a deployment can watch (AWS lists only
+    /// metric alarms unless asked).
+    fn describe_alarms(&self) -> DescribeAlarmsFluentBuilder {
+        self.cloudwatch
+            .describe_alarms()
+            .alarm_types(types::AlarmType::MetricAlarm)
+            .alarm_types(types::AlarmType::CompositeAlarm)
+    }
+
     pub(super) async fn put_metric_alarm(&self, input: &Value) -> Result<Value, AwsError> {
         let input: PutMetricAlarm = read(Operation::PutMetricAlarm, input)?;
         let mut queries = Vec::new();
@@ -147,18 +158,15 @@ impl Aws {
         Ok(json!({}))
     }
 
-    /// The metric alarms among `names` that exist: one DescribeAlarms
-    /// (at most 100 names).
+    /// The alarms among `names` that exist: one DescribeAlarms (it takes
+    /// at most 100 names).
     pub async fn alarms_named(&self, names: &[String]) -> Result<Vec<String>, AwsError> {
         if names.is_empty() {
             return Ok(Vec::new());
         }
         let output = self
-            .cloudwatch
             .describe_alarms()
-            .set_alarm_names(Some(names.iter().take(100).cloned().collect()))
-            .alarm_types(types::AlarmType::MetricAlarm)
-            .alarm_types(types::AlarmType::CompositeAlarm)
+            .set_alarm_names(Some(names.iter().take(MAX_ALARMS).cloned().collect()))
             .send()
             .await?;
         Ok(names_in(&output))
@@ -175,11 +183,8 @@ impl Aws {
         self.cache
             .read("picker-alarms".into(), || async {
                 let output = self
-                    .cloudwatch
                     .describe_alarms()
                     .max_records(PICKER_ALARMS)
-                    .alarm_types(types::AlarmType::MetricAlarm)
-                    .alarm_types(types::AlarmType::CompositeAlarm)
                     .send()
                     .await?;
                 Ok(names_in(&output))

@@ -135,6 +135,16 @@ impl ServiceDraft {
             .collect()
     }
 
+    /// The plan makes the infrastructure role, and hooks call functions
+    /// with it: the role is given leave to call them.
+    fn makes_hook_role(&self) -> bool {
+        self.shifts_traffic() && self.shift.creates_role()
+    }
+
+    fn gives_hook_policy(&self) -> bool {
+        self.makes_hook_role() && !self.functions_called_by_new_role().is_empty()
+    }
+
     fn hook_policy(&self) -> Value {
         json!({
             "Version": "2012-10-17",
@@ -153,10 +163,7 @@ impl ServiceDraft {
         if self.makes_error_alarm() {
             calls.push((ERROR_ALARM, self.error_alarm()));
         }
-        if self.shifts_traffic()
-            && self.shift.creates_role()
-            && !self.functions_called_by_new_role().is_empty()
-        {
+        if self.gives_hook_policy() {
             calls.push((
                 HOOK_POLICY,
                 ApiCall::new(
@@ -185,7 +192,7 @@ impl ServiceDraft {
             .iter()
             .position(|h| h.role_arn.as_deref() == Some(INFRASTRUCTURE_ROLE_ARN));
         if let Some(n) = uses_new_role
-            && !(self.shifts_traffic() && self.shift.creates_role())
+            && !self.makes_hook_role()
         {
             issues.push(Issue::error(
                 format!("hook.{n}.role"),
@@ -252,11 +259,7 @@ impl ServiceDraft {
                 quote(input["AlarmDescription"].as_str().unwrap_or_default()),
             ));
         }
-        if self
-            .rollback_calls()
-            .iter()
-            .any(|(id, _)| *id == HOOK_POLICY)
-        {
+        if self.gives_hook_policy() {
             let role = resource_label(&self.shift.role_name, "role");
             hcl.push_str(&format!(
                 "resource \"aws_iam_role_policy\" \"{role}_hooks\" {{\n  name   = {}\n  role   = aws_iam_role.{role}.name\n  policy = jsonencode({})\n}}\n\n",

@@ -391,17 +391,25 @@ async fn service_facts(
     } else {
         Some(aws.alarms_named(&alarm_names).await?)
     };
-    // One GetRole for each role chosen for a Lambda hook (at most 10).
+    // One GetRole for each distinct role chosen for a Lambda hook (at most
+    // 10), all at once.
+    let mut arns: Vec<&str> = draft
+        .service
+        .deployment_configuration
+        .lifecycle_hooks
+        .iter()
+        .filter_map(|hook| hook.role_arn.as_deref().filter(|a| is_role_arn(a)))
+        .collect();
+    arns.sort_unstable();
+    arns.dedup();
+    let found = futures_util::future::join_all(
+        arns.iter()
+            .map(|arn| aws.role_if_any(arn.rsplit('/').next().unwrap_or_default())),
+    )
+    .await;
     let mut hook_roles: Vec<(String, Option<RoleSummary>)> = Vec::new();
-    for hook in &draft.service.deployment_configuration.lifecycle_hooks {
-        let Some(arn) = hook.role_arn.as_deref().filter(|a| is_role_arn(a)) else {
-            continue;
-        };
-        if hook_roles.iter().any(|(a, _)| a == arn) {
-            continue;
-        }
-        let name = arn.rsplit('/').next().unwrap_or_default();
-        hook_roles.push((arn.to_string(), aws.role_if_any(name).await?));
+    for (arn, role) in arns.into_iter().zip(found) {
+        hook_roles.push((arn.to_string(), role?));
     }
     let execution_role = match role_name {
         Some(name) if role_decides => aws.role_details(&name).await.ok(),
