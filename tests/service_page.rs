@@ -19,18 +19,6 @@ fn service_url() -> String {
     format!("/clusters/{CLUSTER}/services/{SERVICE}")
 }
 
-/// Reference 002 made through the forms, as a person does.
-async fn reference_002(w: &World) {
-    let review = fill_in(
-        w,
-        &format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1"),
-        &reference_002_fields(),
-    )
-    .await;
-    let (_, run) = create(w, &review).await;
-    assert!(states(&run).iter().all(|s| s == "ok"), "{:?}", states(&run));
-}
-
 /// The tear-down page once it has stopped (no longer polling itself).
 async fn settled_teardown(client: &Client, url: &str) -> common::Page {
     for _ in 0..600 {
@@ -109,6 +97,8 @@ async fn the_service_page_its_actions_and_its_tear_down() {
             "DescribeServices",
             "DescribeTargetGroups",
             "DescribeTargetHealth",
+            // Every chart's series at once.
+            "GetMetricData",
             // ECS's deployment history: moto answers it with an HTML 500.
             "ListServiceDeployments",
             "ListTaskDefinitions",

@@ -32,10 +32,13 @@ fn task_arn(n: usize) -> String {
     format!("arn:aws:ecs:ap-northeast-1:{ACCOUNT}:task/web-cluster/{n:032x}")
 }
 
-/// The operation a request asks for: the JSON protocols' target header, or
-/// the query protocol's Action.
+/// The operation a request asks for: the JSON protocols' target header,
+/// CBOR's path (`…/operation/GetMetricData`), or the query protocol's Action.
 fn operation(request: &http::Request<SdkBody>) -> (String, String) {
     let body = String::from_utf8_lossy(request.body().bytes().unwrap_or_default()).into_owned();
+    if let Some((_, name)) = request.uri().path().split_once("/operation/") {
+        return (name.to_string(), body);
+    }
     let name = match request.headers().get("x-amz-target") {
         Some(target) => target
             .to_str()
@@ -320,6 +323,14 @@ async fn replayed() -> Replayed {
         seen.lock()
             .expect("lock")
             .push((operation.clone(), body.clone()));
+        if operation == "GetMetricData" {
+            return http::Response::builder()
+                .status(200)
+                .header("content-type", "application/cbor")
+                .header("smithy-protocol", "rpc-v2-cbor")
+                .body(SdkBody::from(metric_data()))
+                .expect("response");
+        }
         let (body, content_type) = answer(&operation, &body);
         let known = !body.contains("AccessDeniedException");
         http::Response::builder()
@@ -349,6 +360,55 @@ async fn replayed() -> Replayed {
     replayed
 }
 
+/// GetMetricData's answer as CloudWatch sends it (CBOR, timestamps as
+/// tag 1 over a double): ten minutes of CPU and the response time's
+/// percentiles, which moto cannot compute.
+fn metric_data() -> Vec<u8> {
+    use ciborium::Value as Cbor;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs()
+        / 60
+        * 60;
+    let series = |id: &str, values: &[f64]| {
+        let times = (0..values.len())
+            .map(|i| {
+                let at = (now - 60 * (values.len() - i) as u64) as f64;
+                Cbor::Tag(1, Box::new(Cbor::Float(at)))
+            })
+            .collect();
+        Cbor::Map(vec![
+            (Cbor::Text("Id".into()), Cbor::Text(id.into())),
+            (Cbor::Text("Label".into()), Cbor::Text(id.into())),
+            (Cbor::Text("Timestamps".into()), Cbor::Array(times)),
+            (
+                Cbor::Text("Values".into()),
+                Cbor::Array(values.iter().map(|v| Cbor::Float(*v)).collect()),
+            ),
+            (
+                Cbor::Text("StatusCode".into()),
+                Cbor::Text("Complete".into()),
+            ),
+        ])
+    };
+    let answer = Cbor::Map(vec![
+        (
+            Cbor::Text("MetricDataResults".into()),
+            Cbor::Array(vec![
+                series("cpu_avg", &[12.0, 14.0, 90.5]),
+                series("p50_0", &[0.021, 0.025, 0.030]),
+                series("p95_0", &[0.120, 0.180, 0.250]),
+                series("tasks", &[2.0, 2.0, 1.0]),
+            ]),
+        ),
+        (Cbor::Text("Messages".into()), Cbor::Array(Vec::new())),
+    ]);
+    let mut body = Vec::new();
+    ciborium::into_writer(&answer, &mut body).expect("CBOR");
+    body
+}
+
 fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
     pairs.iter().map(|(k, n)| (k.to_string(), *n)).collect()
 }
@@ -373,8 +433,29 @@ async fn a_failing_service_explains_itself_with_bounded_calls() {
             // ECS's history: one list of 20 and one describe of them.
             ("ListServiceDeployments", 1),
             ("DescribeServiceDeployments", 1),
+            // Every chart's series at once.
+            ("GetMetricData", 1),
         ])
     );
+    // CloudWatch's own answer (timestamps as doubles) and what moto
+    // cannot give: the response time's percentiles, and Container
+    // Insights' task count.
+    assert_eq!(page.select("#chart-cpu .legend b"), ["90.5 %", "no data"]);
+    assert_eq!(
+        page.select("#chart-response-time .legend"),
+        ["p50: 30 ms", "p95: 250 ms"]
+    );
+    assert_eq!(
+        page.page()
+            .attrs("#chart-response-time polyline", "points")
+            .len(),
+        2
+    );
+    assert_eq!(
+        page.select("#chart-tasks p.help"),
+        ["From Container Insights."]
+    );
+    assert_eq!(page.select("#chart-tasks .legend b"), ["1"]);
     let history = page.select("#deployment-history tbody tr");
     assert_eq!(history.len(), 2, "{history:?}");
     assert!(history[0].contains("new7k2") && history[0].contains("1111 → 2222"));

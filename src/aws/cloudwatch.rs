@@ -1,6 +1,7 @@
-//! Amazon CloudWatch: the alarms a deployment is watched by. CloudWatch
-//! speaks CBOR, not JSON, so a request is read from the review's JSON
-//! into the SDK's builders (every member the plan writes, no other).
+//! Amazon CloudWatch: the alarms a deployment is watched by, and the
+//! service page's charts. CloudWatch speaks CBOR, not JSON, so a request
+//! is read from the review's JSON into the SDK's builders (every member
+//! the plan writes, no other).
 
 use aws_sdk_cloudwatch::operation::describe_alarms::DescribeAlarmsOutput;
 use aws_sdk_cloudwatch::operation::describe_alarms::builders::DescribeAlarmsFluentBuilder;
@@ -11,7 +12,22 @@ use serde_json::{Value, json};
 use super::operations::read;
 use super::{Aws, AwsError, Read};
 use crate::model::operation::Operation;
+use crate::model::service::metrics::MetricQuery;
 use crate::model::service::rollback::MAX_ALARMS;
+
+/// What one GetMetricData answered: each query's points, oldest first,
+/// and the window it was asked for (Unix seconds).
+#[derive(Debug, Clone, Default)]
+pub struct MetricData {
+    pub start: i64,
+    pub end: i64,
+    pub series: std::collections::HashMap<String, Vec<(f64, f64)>>,
+}
+
+/// Points one call may bring back: every series of a view at about 300
+/// points each, with room; CloudWatch would page beyond this, and the
+/// page never asks for a second one.
+const MAX_DATAPOINTS: i32 = 20_000;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
@@ -176,6 +192,66 @@ impl Aws {
     pub(super) async fn find_alarm(&self, name: &str) -> Result<Option<Value>, AwsError> {
         let found = self.alarms_named(&[name.to_string()]).await?;
         Ok((!found.is_empty()).then(|| json!({})))
+    }
+
+    /// Every series of `queries` over `[start, end)` at `period` seconds:
+    /// one GetMetricData, kept like the other account reads under `key`.
+    pub async fn metric_data(
+        &self,
+        key: String,
+        queries: &[MetricQuery],
+        (start, end): (i64, i64),
+        period: i32,
+    ) -> Result<Read<MetricData>, AwsError> {
+        self.cache
+            .read(format!("metric-data:{period}:{key}"), || async {
+                let queries = queries.iter().map(|q| {
+                    let mut metric = types::Metric::builder()
+                        .namespace(q.namespace)
+                        .metric_name(q.metric);
+                    for (name, value) in &q.dimensions {
+                        metric = metric.dimensions(
+                            types::Dimension::builder().name(*name).value(value).build(),
+                        );
+                    }
+                    let stat = types::MetricStat::builder()
+                        .metric(metric.build())
+                        .period(period)
+                        .stat(q.stat)
+                        .build();
+                    types::MetricDataQuery::builder()
+                        .id(&q.id)
+                        .metric_stat(stat)
+                        .return_data(true)
+                        .build()
+                });
+                let output = self
+                    .cloudwatch
+                    .get_metric_data()
+                    .set_metric_data_queries(Some(queries.collect()))
+                    .start_time(aws_smithy_types::DateTime::from_secs(start))
+                    .end_time(aws_smithy_types::DateTime::from_secs(end))
+                    .scan_by(types::ScanBy::TimestampAscending)
+                    .max_datapoints(MAX_DATAPOINTS)
+                    .send()
+                    .await?;
+                let series = output
+                    .metric_data_results()
+                    .iter()
+                    .map(|result| {
+                        let mut points: Vec<(f64, f64)> = result
+                            .timestamps()
+                            .iter()
+                            .map(|t| t.as_secs_f64())
+                            .zip(result.values().iter().copied())
+                            .collect();
+                        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+                        (result.id().unwrap_or_default().to_string(), points)
+                    })
+                    .collect();
+                Ok(MetricData { start, end, series })
+            })
+            .await
     }
 
     /// The region's first 100 alarm names, for the service form.

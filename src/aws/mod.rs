@@ -36,6 +36,7 @@ use aws_credential_types::provider::ProvideCredentials;
 
 pub use account_reads::ListPage;
 pub use change_reads::Count;
+pub use cloudwatch::MetricData;
 pub use create::{CreateError, Created, Undo};
 pub use ecs::{Registered, registered};
 pub use error::{AwsError, NO_ANSWER, is_throttling};

@@ -15,6 +15,7 @@ use crate::model::network::{
     LoadBalancerSummary, NetworkFacts, RouteTable, SecurityGroupSummary, SubnetSummary,
     TargetGroupSummary, VpcSummary, reach_of,
 };
+use crate::model::service::metrics::Balanced;
 use crate::model::service::status::{Deployment, ServiceEvent, ServiceStatus};
 use crate::model::task_definition::TaskDefinition;
 
@@ -407,6 +408,16 @@ impl Aws {
                 .iter()
                 .flat_map(|tg| tg.load_balancer_arns().iter().cloned())
                 .collect();
+            status.balanced = groups
+                .target_groups()
+                .iter()
+                .flat_map(|tg| {
+                    let arn = tg.target_group_arn().unwrap_or_default();
+                    tg.load_balancer_arns()
+                        .iter()
+                        .filter_map(move |lb| Balanced::from_arns(arn, lb))
+                })
+                .collect();
             if !balancers.is_empty() {
                 let described = self
                     .elbv2
@@ -488,14 +499,15 @@ fn status_of(service: &aws_sdk_ecs::types::Service) -> ServiceStatus {
                 running: d.running_count().into(),
                 pending: d.pending_count().into(),
                 created_at: time(d.created_at()),
+                started: d.created_at().map_or(0.0, |t| t.as_secs_f64()),
             })
             .collect(),
         events: service
             .events()
             .iter()
-            .take(MAX_EVENTS)
             .map(|e| ServiceEvent {
                 at: time(e.created_at()),
+                epoch: e.created_at().map_or(0.0, |t| t.as_secs_f64()),
                 message: e.message().unwrap_or_default().to_string(),
             })
             .collect(),
@@ -504,6 +516,7 @@ fn status_of(service: &aws_sdk_ecs::types::Service) -> ServiceStatus {
             .iter()
             .filter_map(|lb| lb.target_group_arn().map(str::to_string))
             .collect(),
+        balanced: Vec::new(),
         dns_names: Vec::new(),
         domain: service
             .tags()
@@ -517,9 +530,6 @@ fn status_of(service: &aws_sdk_ecs::types::Service) -> ServiceStatus {
         created_at: time(service.created_at()),
     }
 }
-
-/// ECS keeps a service's last 100 events; the page shows the newest.
-const MAX_EVENTS: usize = 20;
 
 /// "Not found" answers a name check with "free".
 fn absent(error: AwsError) -> Result<bool, AwsError> {

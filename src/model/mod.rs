@@ -8,6 +8,7 @@ pub mod api_call;
 pub mod audit;
 pub mod certificate;
 pub mod change;
+pub mod chart;
 pub mod cluster;
 pub mod common;
 pub mod container;

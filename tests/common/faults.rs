@@ -219,8 +219,9 @@ fn action_of(headers: &HeaderMap, body: &[u8]) -> String {
         .to_string()
 }
 
-/// AWS's error body for the request's protocol: JSON for ECS, EC2's own
-/// XML for EC2 (API version 2016-11-15), the query protocol's for ELB.
+/// AWS's error body for the request's protocol: JSON for ECS, CBOR for
+/// CloudWatch, EC2's own XML for EC2 (API version 2016-11-15), the query
+/// protocol's for ELB.
 fn error_response(
     headers: &HeaderMap,
     body: &[u8],
@@ -235,6 +236,20 @@ fn error_response(
             status,
             [("content-type", "application/x-amz-json-1.1")],
             body,
+        )
+            .into_response();
+    }
+    if headers.get("smithy-protocol").is_some() {
+        let mut cbor = Vec::new();
+        let error = std::collections::BTreeMap::from([("__type", code), ("message", message)]);
+        ciborium::into_writer(&error, &mut cbor).expect("CBOR");
+        return (
+            status,
+            [
+                ("content-type", "application/cbor"),
+                ("smithy-protocol", "rpc-v2-cbor"),
+            ],
+            cbor,
         )
             .into_response();
     }

@@ -186,6 +186,18 @@ pub fn states(run: &Page) -> Vec<String> {
         .collect()
 }
 
+/// Reference 002 made through the forms, as a person does.
+pub async fn reference_002(w: &World) {
+    let review = fill_in(
+        w,
+        &format!("cluster={CLUSTER}&taskDefinition=ecs-fargate-task:1"),
+        &reference_002_fields(),
+    )
+    .await;
+    let (_, run) = create(w, &review).await;
+    assert!(states(&run).iter().all(|s| s == "ok"), "{:?}", states(&run));
+}
+
 pub fn reference_002_fields<'a>() -> Vec<(&'a str, &'a str)> {
     vec![
         ("serviceName", "ecs-fargate-service"),

@@ -11,6 +11,7 @@
 pub mod deployments;
 pub mod draft;
 pub mod logs;
+pub mod metrics;
 pub mod preflight;
 pub mod revision_compare;
 pub mod rollback;

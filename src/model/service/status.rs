@@ -16,9 +16,12 @@ pub struct ServiceStatus {
     pub security_groups: Vec<String>,
     pub public_ip: bool,
     pub deployments: Vec<Deployment>,
-    /// Newest first.
+    /// Newest first: every event ECS keeps (100), of which the page lists
+    /// the newest `EVENTS_SHOWN` and the task chart counts the rest.
     pub events: Vec<ServiceEvent>,
     pub target_group_arns: Vec<String>,
+    /// Its target groups and their load balancers, as CloudWatch names them.
+    pub balanced: Vec<super::metrics::Balanced>,
     /// The DNS names of the load balancers in front of it.
     pub dns_names: Vec<String>,
     /// The domain the wizard pointed at it (its `ecs-wizard:domain` tag).
@@ -40,15 +43,35 @@ pub struct Deployment {
     pub running: i64,
     pub pending: i64,
     pub created_at: String,
+    /// `created_at` in Unix seconds, where the charts mark it.
+    pub started: f64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceEvent {
     pub at: String,
+    /// `at` in Unix seconds.
+    pub epoch: f64,
     pub message: String,
 }
 
+/// Events the service page lists.
+pub const EVENTS_SHOWN: usize = 20;
+
 impl ServiceStatus {
+    /// The newest events, as the page lists them.
+    pub fn shown_events(&self) -> &[ServiceEvent] {
+        &self.events[..self.events.len().min(EVENTS_SHOWN)]
+    }
+
+    /// `(time, message)` of every event kept, newest first.
+    pub fn event_log(&self) -> Vec<(f64, String)> {
+        self.events
+            .iter()
+            .map(|e| (e.epoch, e.message.clone()))
+            .collect()
+    }
+
     /// A deployment is under way: the page keeps itself fresh.
     pub fn deploying(&self) -> bool {
         self.deployments.len() > 1

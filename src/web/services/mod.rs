@@ -3,6 +3,7 @@
 //! page that follows the plan as it goes (resume, clean up), and the
 //! service's page where a run ends.
 
+mod charts;
 mod form;
 mod history;
 mod logs;

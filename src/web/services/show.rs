@@ -4,14 +4,17 @@
 //! link to each container's log. While a deployment is under way the page
 //! asks for itself again every few seconds, and stops once it settles.
 
+use super::charts::{self, ChartsView};
 use super::history::HistoryView;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 
 use crate::aws::{Aws, AwsError};
 use crate::i18n::Tr;
+use crate::model::service::deployments::History;
+use crate::model::service::metrics::Window;
 use crate::model::service::scaling::{AutoScaling, ScalingMetric};
 use crate::model::service::status::ServiceStatus;
 use crate::model::service::troubleshoot::{TargetHealth, TaskSummary};
@@ -81,6 +84,14 @@ pub struct ServiceView {
     pub desired_note: String,
     /// ECS's own record of the service's deployments.
     pub history: HistoryView,
+    /// CloudWatch's charts; None in preview mode or without a service.
+    pub charts: Option<ChartsView>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct WindowQuery {
+    #[serde(default)]
+    window: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -146,9 +157,11 @@ pub async fn show(
     State(state): State<AppState>,
     page: Page,
     Path((cluster, name)): Path<(String, String)>,
+    Query(query): Query<WindowQuery>,
 ) -> AppResult<Response> {
     check_names(&[&cluster, &name])?;
     let url = service_url(&cluster, &name);
+    let window = Window::parse(&query.window).unwrap_or_default();
     let mut v = ServiceView {
         page,
         refresh_url: String::new(),
@@ -169,16 +182,33 @@ pub async fn show(
         scaling_metrics: Vec::new(),
         desired_note: String::new(),
         history: HistoryView::empty(),
+        charts: None,
     };
     if let Some(aws) = state.connection.aws() {
         match aws.service_status(&v.cluster, &v.name).await {
             Ok(Some(service)) => {
                 let tasks;
-                let (details, scaling, history) = tokio::join!(
+                let (details, scaling, history, metric_data) = tokio::join!(
                     details(aws, v.page.tr, &v.cluster, &service),
                     aws.service_scaling(&v.cluster, &v.name),
-                    aws.service_deployments(&v.cluster, &v.name)
+                    aws.service_deployments(&v.cluster, &v.name),
+                    charts::read(aws, &v.cluster, &service, window)
                 );
+                let started: Vec<f64> = match &history {
+                    Ok(History::Read(deployments)) => {
+                        deployments.iter().filter_map(|d| d.started_at).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                v.charts = Some(ChartsView::new(
+                    v.page.tr,
+                    &service,
+                    &v.cluster,
+                    window,
+                    metric_data,
+                    charts::deployment_starts(&service, &started),
+                    &url,
+                ));
                 match history {
                     Ok(history) => {
                         let now = std::time::SystemTime::now()
@@ -212,7 +242,11 @@ pub async fn show(
                 }
                 (v.stopped, v.running) = tasks.into_iter().partition(|row| row.task.stopped());
                 if service.deploying() {
-                    v.refresh_url = url;
+                    v.refresh_url = if window == Window::default() {
+                        url
+                    } else {
+                        format!("{url}?window={}", window.key())
+                    };
                 }
                 v.service = Some(service);
             }
