@@ -76,7 +76,16 @@ async fn charts_are_drawn_from_cloudwatch_in_one_call() {
 
     let service = [("ClusterName", CLUSTER), ("ServiceName", SERVICE)];
     // CPU: three minutes, a gap of twenty, two minutes: two runs of line.
-    let cpu = [(50, 10.0), (49, 20.0), (48, 30.0), (20, 40.0), (19, 87.0)];
+    // And one three hours back: outside the hour, inside a whole hour of
+    // the week's (whose hour under way is not drawn).
+    let cpu = [
+        (180, 5.0),
+        (50, 10.0),
+        (49, 20.0),
+        (48, 30.0),
+        (20, 40.0),
+        (19, 87.0),
+    ];
     put(
         &w,
         "AWS/ECS",
@@ -189,7 +198,7 @@ async fn charts_are_drawn_from_cloudwatch_in_one_call() {
     assert_eq!(week.status, 200, "{}", week.text);
     assert_eq!(week.select(".windows a[aria-current]"), ["Last 7 days"]);
     assert!(week.select("#charts p.help")[0].contains("one point every 1 h"));
-    // An hour's points fall into one: one dot per minute's hour.
+    // The point three hours back is in a whole hour: drawn.
     assert!(
         !week
             .attrs("#chart-cpu circle, #chart-cpu polyline", "class")

@@ -278,7 +278,8 @@ fn deployments_answer(operation: &str) -> Value {
     }
 }
 
-/// The recorded answers are AWS's shapes: botocore's models say so.
+/// The recorded answers (and CloudWatch's) are AWS's shapes: botocore's
+/// models say so.
 #[test]
 fn the_recorded_deployment_answers_are_aws_s_shapes() {
     for operation in [
@@ -292,6 +293,11 @@ fn the_recorded_deployment_answers_are_aws_s_shapes() {
         let refused = common::api_model::check_answer("ecs", operation, &answer);
         assert!(refused.is_empty(), "{operation}: {refused:?}");
     }
+    // CloudWatch's answer, read as CBOR, is GetMetricData's output shape.
+    let cbor: ciborium::Value = ciborium::from_reader(metric_data().as_slice()).expect("CBOR");
+    let answer = common::api_model::cbor_json(cbor);
+    let refused = common::api_model::check_answer("cloudwatch", "GetMetricData", &answer);
+    assert!(refused.is_empty(), "GetMetricData: {refused:?}");
     // The check is not empty-handed: a drifted answer is refused.
     let drifted = json!({"serviceDeployments": [{"status": "PAUSED", "hookDetails": []}]});
     let refused = common::api_model::check_answer("ecs", "DescribeServiceDeployments", &drifted);

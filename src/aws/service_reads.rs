@@ -13,7 +13,7 @@ use super::{Aws, AwsError};
 use crate::model::import::import;
 use crate::model::network::{
     LoadBalancerSummary, NetworkFacts, RouteTable, SecurityGroupSummary, SubnetSummary,
-    TargetGroupSummary, VpcSummary, reach_of,
+    TargetGroupSummary, VpcSummary, nat_of, reach_of,
 };
 use crate::model::service::metrics::Balanced;
 use crate::model::service::status::{Deployment, ServiceEvent, ServiceStatus};
@@ -113,6 +113,7 @@ impl Aws {
                 let id = s.subnet_id().unwrap_or_default().to_string();
                 SubnetSummary {
                     reach: reach_of(&id, &tables),
+                    nat_gateway: nat_of(&id, &tables),
                     id,
                     vpc_id: chosen.clone(),
                     zone: s.availability_zone().unwrap_or_default().to_string(),

@@ -249,10 +249,12 @@ impl ChartData {
                 }
             })
             .collect();
+        // A deployment in the period under way (after the last whole one)
+        // is drawn at the right edge: it is what a person looks for.
         let marks = self
             .marks
             .iter()
-            .filter(|t| inside(**t))
+            .filter(|t| **t >= self.start && **t <= self.end + self.period)
             .map(|t| Mark {
                 at: x(*t),
                 when: readable_time(*t),
@@ -415,9 +417,15 @@ mod tests {
     #[test]
     fn marks_outside_the_window_are_left_out() {
         let mut d = data(Vec::new());
-        d.marks = vec![START - 10.0, START + 1800.0];
+        d.marks = vec![START - 10.0, START + 1800.0, START + 3630.0, START + 3700.0];
         let chart = d.draw();
-        assert_eq!(chart.marks.len(), 1);
+        assert_eq!(
+            chart.marks.len(),
+            2,
+            "the last whole period's and the one under way"
+        );
+        let (_, _, right, _) = chart.area;
+        assert_eq!(chart.marks[1].at, right);
         let (left, _, right, _) = chart.area;
         assert!((chart.marks[0].at - (left + right) / 2.0).abs() < 0.01);
     }

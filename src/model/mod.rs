@@ -12,6 +12,7 @@ pub mod chart;
 pub mod cluster;
 pub mod common;
 pub mod container;
+pub mod cost;
 pub mod defaults;
 pub mod domain;
 pub mod draft_changes;

@@ -39,6 +39,8 @@ pub struct SubnetSummary {
     pub cidr: String,
     pub name: String,
     pub reach: Reach,
+    /// The NAT gateway its default route goes to, when it is private.
+    pub nat_gateway: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -83,12 +85,27 @@ pub struct RouteTable {
 }
 
 /// A subnet uses the table it is associated with, or the VPC's main table.
-pub fn reach_of(subnet: &str, tables: &[RouteTable]) -> Reach {
-    let table = tables
+fn table_of<'a>(subnet: &str, tables: &'a [RouteTable]) -> Option<&'a RouteTable> {
+    tables
         .iter()
         .find(|t| t.subnets.iter().any(|s| s == subnet))
-        .or_else(|| tables.iter().find(|t| t.main));
-    let Some(table) = table else {
+        .or_else(|| tables.iter().find(|t| t.main))
+}
+
+/// The NAT gateway a private subnet goes out through, if any.
+pub fn nat_of(subnet: &str, tables: &[RouteTable]) -> Option<String> {
+    if reach_of(subnet, tables) != Reach::PrivateWithNat {
+        return None;
+    }
+    table_of(subnet, tables)?
+        .default_targets
+        .iter()
+        .find(|t| t.starts_with("nat-"))
+        .cloned()
+}
+
+pub fn reach_of(subnet: &str, tables: &[RouteTable]) -> Reach {
+    let Some(table) = table_of(subnet, tables) else {
         return Reach::Isolated;
     };
     if table.default_targets.iter().any(|t| t.starts_with("igw-")) {
@@ -145,6 +162,7 @@ mod tests {
         ];
         assert_eq!(reach_of("subnet-any", &tables), Reach::Public, "main table");
         assert_eq!(reach_of("subnet-nat", &tables), Reach::PrivateWithNat);
+        assert_eq!(nat_of("subnet-nat", &tables).as_deref(), Some("nat-1"));
         assert_eq!(reach_of("subnet-none", &tables), Reach::Isolated);
         assert_eq!(reach_of("subnet-any", &[]), Reach::Isolated);
     }

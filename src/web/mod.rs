@@ -11,6 +11,7 @@ mod csrf_key;
 pub mod done;
 pub mod draft_form;
 pub mod error;
+mod estimate;
 mod flagged;
 pub mod form;
 mod home;

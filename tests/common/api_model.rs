@@ -180,7 +180,7 @@ fn cbor_request_of<'m>(uri: &Uri, body: &[u8]) -> Option<(&'m Model, String, Val
     Some((model, operation.to_string(), input))
 }
 
-fn cbor_json(value: ciborium::Value) -> Value {
+pub fn cbor_json(value: ciborium::Value) -> Value {
     use ciborium::Value as C;
     match value {
         C::Integer(n) => Value::from(i128::from(n) as i64),

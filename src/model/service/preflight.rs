@@ -574,6 +574,7 @@ mod tests {
             cidr: String::new(),
             name: String::new(),
             reach,
+            nat_gateway: None,
         };
         NetworkFacts {
             subnets: vec![

@@ -11,6 +11,7 @@ use crate::aws::Aws;
 use crate::deploy::service_plan::plan;
 use crate::model::account::{RoleSummary, named_in};
 use crate::model::certificate::Certificate;
+use crate::model::cost::workload;
 use crate::model::domain::{DomainFacts, zone_id};
 use crate::model::scanner;
 use crate::model::service::draft::{LoadBalancing, ServiceDraft};
@@ -18,6 +19,7 @@ use crate::model::service::preflight::{Fix, ServiceFacts, Taken, fixes, prefligh
 use crate::model::validate::{Issue, is_role_arn};
 use crate::web::create::load;
 use crate::web::error::AppResult;
+use crate::web::estimate::EstimateView;
 use crate::web::flagged::{self, FlaggedLine};
 use crate::web::messages::translate;
 use crate::web::page::Page;
@@ -100,6 +102,8 @@ pub struct ReviewView {
     pub version: i64,
     /// Set when Create was pressed on an older review: what changed since.
     pub changed: Option<ChangedSince>,
+    /// What the service will cost, read with preflight's facts.
+    pub estimate: EstimateView,
 }
 
 #[derive(Template, WebTemplate)]
@@ -162,12 +166,16 @@ pub async fn review(
     let region = page.region.clone();
     let issues = draft.issues();
     let mut has_errors = issues.iter().any(Issue::is_error);
+    let mut estimate = EstimateView::new(tr, &region, None, &[]);
     let (checks, unchecked) = match state.connection.aws() {
         // Boxed: its reads' joined state is large, and a page's future is
         // polled on a worker thread's stack (debug builds overflowed it).
         Some(aws) if !has_errors => {
             match Box::pin(service_facts(aws, draft, &page.account)).await {
-                Ok(facts) => (preflight(draft, &facts), String::new()),
+                Ok(facts) => {
+                    estimate = service_estimate(tr, &region, draft, &facts);
+                    (preflight(draft, &facts), String::new())
+                }
                 Err(error) => (Vec::new(), said(page.tr, &error)),
             }
         }
@@ -236,8 +244,32 @@ pub async fn review(
         blocked: page.create_blocked(has_errors),
         version,
         changed: None,
+        estimate,
         page,
     })
+}
+
+/// The service's cost at its desired count, and at auto scaling's maximum
+/// when that is more, from the revision and network preflight read.
+fn service_estimate(
+    tr: crate::i18n::Tr,
+    region: &str,
+    draft: &ServiceDraft,
+    facts: &ServiceFacts,
+) -> EstimateView {
+    let at = |tasks: i64| {
+        let tasks = u32::try_from(tasks.max(0)).unwrap_or(u32::MAX);
+        let td = facts.task_definition.as_ref()?;
+        workload::service(draft, td, &facts.network, tasks)
+    };
+    let scaling = &draft.auto_scaling;
+    let also: Vec<_> = (scaling.enabled && scaling.max_tasks > draft.service.desired_count)
+        .then(|| at(scaling.max_tasks))
+        .flatten()
+        .map(|max| ("cost.at_max", max))
+        .into_iter()
+        .collect();
+    EstimateView::new(tr, region, at(draft.service.desired_count).as_ref(), &also)
 }
 
 /// The zones, and what the name has now in the chosen one (two calls).

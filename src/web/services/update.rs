@@ -12,11 +12,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::show::{check_names, scaling_words, service_url};
+use crate::aws::Aws;
 use crate::model::api_call::ApiCall;
+use crate::model::cost::workload;
 use crate::model::service::status::ServiceStatus;
 use crate::model::service::update::ServiceUpdate;
 use crate::web::done::Done;
 use crate::web::error::{AppError, AppResult};
+use crate::web::estimate::EstimateView;
 use crate::web::messages::{field_name, translate};
 use crate::web::page::Page;
 use crate::web::refusal::said;
@@ -93,6 +96,9 @@ pub struct UpdateView {
     /// AWS's refusal of the POST, or why nothing can be sent.
     pub problem: String,
     pub blocked: String,
+    /// What the service's tasks cost at the new count (or auto scaling's
+    /// range), beside what they cost now.
+    pub estimate: Option<EstimateView>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -180,7 +186,16 @@ async fn view(
         _ => String::new(),
     };
     let region = state.connection.region();
+    let estimate = match (&update, state.connection.aws(), &service) {
+        (
+            Some(u @ (ServiceUpdate::DesiredCount(_) | ServiceUpdate::Scaling(_))),
+            Some(aws),
+            Some(s),
+        ) => Some(update_estimate(&page, aws, s, u).await),
+        _ => None,
+    };
     let v = UpdateView {
+        estimate,
         lead,
         scaling_note,
         blocked: page.create_blocked(update.is_none() || !issues.is_empty()),
@@ -208,6 +223,41 @@ async fn view(
         problem,
     };
     Ok((v, service, calls))
+}
+
+/// The tasks' cost after `update` (a count, or auto scaling's minimum and
+/// maximum) and now: one DescribeTaskDefinition, kept like other reads.
+async fn update_estimate(
+    page: &Page,
+    aws: &Aws,
+    service: &ServiceStatus,
+    update: &ServiceUpdate,
+) -> EstimateView {
+    let td = aws
+        .task_definition(&service.task_definition)
+        .await
+        .ok()
+        .flatten();
+    let at = |tasks: i64| {
+        let tasks = u32::try_from(tasks.max(0)).unwrap_or(u32::MAX);
+        workload::running(td.as_ref()?, service, tasks)
+    };
+    let now = at(service.desired).map(|w| ("cost.now", w));
+    let (main, also) = match update {
+        ServiceUpdate::Scaling(s) => (
+            at(s.min_tasks),
+            at(s.max_tasks)
+                .map(|w| ("cost.at_max", w))
+                .into_iter()
+                .chain(now)
+                .collect(),
+        ),
+        ServiceUpdate::DesiredCount(n) => (at(*n), now.into_iter().collect()),
+        _ => (None, Vec::new()),
+    };
+    let mut view = EstimateView::new(page.tr, &page.region, main.as_ref(), &also);
+    view.scope = page.tr.t("cost.update_scope").to_string();
+    view
 }
 
 pub async fn confirm(

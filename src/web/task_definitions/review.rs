@@ -16,6 +16,7 @@ use crate::aws::{Aws, registered};
 use crate::deploy::runner::Retry;
 use crate::deploy::{self, Mode, outcome_of, resource_run, undo_json};
 use crate::model::api_call::ApiCall;
+use crate::model::cost::workload;
 use crate::model::draft_changes::task_definition_document;
 use crate::model::export;
 use crate::model::operation::Operation;
@@ -26,6 +27,7 @@ use crate::model::validate::{Issue, validate};
 use crate::store::Draft;
 use crate::store::runs::RunStatus;
 use crate::web::error::AppResult;
+use crate::web::estimate::EstimateView;
 use crate::web::flagged::{self, FlaggedLine};
 use crate::web::messages::translate;
 use crate::web::page::Page;
@@ -58,6 +60,8 @@ pub struct ReviewView {
     pub version: i64,
     /// Set when Create was pressed on an older review: what changed since.
     pub changed: Option<ChangedSince>,
+    /// What one task of it costs while it runs.
+    pub estimate: EstimateView,
 }
 
 pub struct IssueLine {
@@ -298,7 +302,10 @@ fn view(page: Page, id: &str, draft: &Draft, account_warnings: Vec<Issue>) -> Re
         })
         .collect();
     let blocked = page.create_blocked(issues.iter().any(|i| i.class == "error"));
+    let mut estimate = EstimateView::new(tr, &page.region, workload::task(td).as_ref(), &[]);
+    estimate.scope = tr.t("cost.per_task").to_string();
     ReviewView {
+        estimate,
         steps: step_links(tr, id, Step::Review),
         create_url: format!("/task-definitions/drafts/{id}/create"),
         family: td.family.clone(),
