@@ -13,6 +13,10 @@ use crate::model::service::draft::{
     CREATE_RULE, CREATE_SERVICE, CREATE_TARGET_GROUP, HTTP_LISTENER, SCALABLE_TARGET,
     SCALING_POLICY, SERVICE_INGRESS, SERVICE_SECURITY_GROUP, ServiceDraft,
 };
+use crate::model::service::prerequisites::{
+    CLUSTER, EXECUTION_ROLE, EXECUTION_ROLE_INLINE, EXECUTION_ROLE_POLICY, LOG_GROUP,
+    Prerequisites, TASK_DEFINITION,
+};
 use crate::model::service::rollback_plan::{ERROR_ALARM, HOOK_POLICY};
 use crate::model::service::shift::{
     ALTERNATE_TARGET_GROUP, INFRASTRUCTURE_POLICY, INFRASTRUCTURE_ROLE, PRODUCTION_RULE,
@@ -66,7 +70,15 @@ fn after(id: &str) -> &'static [&'static str] {
             INFRASTRUCTURE_POLICY,
             ERROR_ALARM,
             HOOK_POLICY,
+            EXECUTION_ROLE,
+            EXECUTION_ROLE_POLICY,
+            EXECUTION_ROLE_INLINE,
+            CLUSTER,
+            LOG_GROUP,
+            TASK_DEFINITION,
         ],
+        // The quick start's role, cluster, log group and task definition.
+        id if Prerequisites::BEFORE_SERVICE.contains(&id) => Prerequisites::after(id),
         // What is scaled exists first; the policy names its target.
         SCALABLE_TARGET => &[CREATE_SERVICE],
         SCALING_POLICY => &[SCALABLE_TARGET],

@@ -22,6 +22,7 @@ pub mod messages;
 mod oidc_signin;
 pub mod page;
 mod peer;
+mod quick_start;
 mod refusal;
 mod repositories;
 mod reviewed;
@@ -66,6 +67,7 @@ pub fn routes() -> Routes {
         .merge(repositories::routes())
         .merge(log_groups::routes())
         .merge(services::routes())
+        .merge(quick_start::routes())
         .merge(changes::routes())
         .merge(audit::routes())
         .merge(users::routes())

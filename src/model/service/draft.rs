@@ -9,6 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::prerequisites::{Prerequisites, TASK_DEFINITION_ARN};
 use super::scaling::AutoScaling;
 use super::traffic::TrafficShift;
 use super::{LoadBalancer, Service};
@@ -20,6 +21,7 @@ use crate::model::domain::{
 };
 use crate::model::load_balancing::{NewLoadBalancer, SERVICE_GROUP, TARGET_GROUP_ARN, check_rule};
 use crate::model::operation::Operation;
+use crate::model::quick_start::QuickStart;
 use crate::model::resource::Resource;
 use crate::model::task_definition::Tag;
 use crate::model::validate::Issue;
@@ -104,6 +106,12 @@ pub struct ServiceDraft {
     /// The plan makes an alarm on the target groups' 5xx count, which
     /// fails (and rolls back) a deployment.
     pub error_alarm: bool,
+    /// What the plan makes first because the account lacks it (the quick
+    /// start's role, cluster, log group and task definition).
+    pub prerequisites: Prerequisites,
+    /// The quick start's values, when it made this draft: its page edits
+    /// them.
+    pub quick_start: Option<QuickStart>,
 }
 
 impl Default for ServiceDraft {
@@ -130,6 +138,8 @@ impl Default for ServiceDraft {
             load_balancer_internal: false,
             shift: TrafficShift::default(),
             error_alarm: false,
+            prerequisites: Prerequisites::default(),
+            quick_start: None,
         }
     }
 }
@@ -272,7 +282,7 @@ impl ServiceDraft {
     /// Every request, in the order the review lists them, each with its
     /// step id.
     pub fn calls(&self) -> Vec<(&'static str, ApiCall)> {
-        let mut calls = Vec::new();
+        let mut calls = self.prerequisites.calls();
         if self.requests_certificate() {
             let domain = &self.domain;
             calls.push((REQUEST_CERTIFICATE, domain.request_certificate()));
@@ -359,6 +369,13 @@ impl ServiceDraft {
     /// What AWS would refuse, with paths that are the form's field names.
     pub fn issues(&self) -> Vec<Issue> {
         let mut issues = super::validate(&self.service_request());
+        // The task definition the plan registers is named by its answer.
+        let registered_here = self.prerequisites.task_definition.is_some();
+        if self.service.task_definition == TASK_DEFINITION_ARN {
+            issues.retain(|i| i.path != "taskDefinition" || !registered_here);
+        } else if registered_here {
+            issues.push(Issue::error("taskDefinition", "v.service_task_definition"));
+        }
         let container_path =
             |path: &str| path.starts_with("loadBalancers.0.container") || path == "loadBalancers";
         for issue in &mut issues {

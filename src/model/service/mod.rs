@@ -13,6 +13,7 @@ pub mod draft;
 pub mod logs;
 pub mod metrics;
 pub mod preflight;
+pub mod prerequisites;
 pub mod revision_compare;
 pub mod rollback;
 pub mod rollback_plan;

@@ -39,7 +39,7 @@ pub fn declared(service: &Service, resolve: &dyn Fn(&str) -> String) -> String {
     let _ = writeln!(
         hcl,
         "  task_definition = {}",
-        quote(&service.task_definition)
+        value(&service.task_definition, resolve)
     );
     let _ = writeln!(hcl, "  desired_count   = {}", service.desired_count);
     if let Some(launch_type) = &service.launch_type {
@@ -217,6 +217,7 @@ impl ServiceDraft {
             ),
             LoadBalancing::None | LoadBalancing::Existing => String::new(),
         };
+        let made_first = self.prerequisites.terraform();
         if hcl.is_empty() {
             hcl = service.terraform();
         } else {
@@ -226,6 +227,7 @@ impl ServiceDraft {
             hcl.push('\n');
             hcl.push_str(&declared(&service, &|reference| {
                 self.shift_reference(reference)
+                    .or_else(|| self.prerequisites.reference(reference))
                     .unwrap_or_else(|| lb.terraform_reference(reference))
             }));
         }
@@ -276,7 +278,11 @@ impl ServiceDraft {
                     .terraform(&service.service_name, &address, &label),
             );
         }
-        hcl
+        if made_first.is_empty() {
+            hcl
+        } else {
+            format!("{made_first}\n{hcl}")
+        }
     }
 }
 

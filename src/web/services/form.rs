@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use crate::model::domain::Domain;
 use crate::model::load_balancing::NewLoadBalancer;
 use crate::model::service::draft::{LoadBalancing, ServiceDraft};
+use crate::model::service::prerequisites::Prerequisites;
 use crate::model::service::traffic::{DEFAULT_ROLE_NAME, TrafficShift};
 use crate::model::service::{
     CanaryConfiguration, CapacityProviderStrategyItem, DeploymentConfiguration,
@@ -168,6 +169,9 @@ pub fn decode(form: &mut FormData, partition: &str) -> ServiceDraft {
             test_port: form.int("shift.testPort").unwrap_or(0),
         },
         error_alarm,
+        // The service form chooses what exists; only the quick start makes it.
+        prerequisites: Prerequisites::default(),
+        quick_start: None,
     };
     rollback_fields::decode_hooks(form, &mut draft);
     if !draft.makes_listener() {

@@ -42,6 +42,12 @@ use crate::model::service::traffic::ECS_SERVICE;
 use crate::web::refusal::said;
 use rollback_fields::RollbackView;
 
+/// The service wizard's form, filled by another page (the quick start),
+/// read as the wizard reads it.
+pub fn decode_service_fields(pairs: Vec<(String, String)>, partition: &str) -> ServiceDraft {
+    form::decode(&mut crate::web::form::FormData::new(pairs), partition)
+}
+
 pub fn routes() -> Routes {
     let draft = "/services/drafts/{id}";
     let service = "/clusters/{cluster}/services/{service}";

@@ -13,6 +13,7 @@ use crate::model::account::{RoleSummary, named_in};
 use crate::model::certificate::Certificate;
 use crate::model::cost::workload;
 use crate::model::domain::{DomainFacts, zone_id};
+use crate::model::network::NetworkFacts;
 use crate::model::scanner;
 use crate::model::service::draft::{LoadBalancing, ServiceDraft};
 use crate::model::service::preflight::{Fix, ServiceFacts, Taken, fixes, preflight};
@@ -104,6 +105,11 @@ pub struct ReviewView {
     pub changed: Option<ChangedSince>,
     /// What the service will cost, read with preflight's facts.
     pub estimate: EstimateView,
+    /// A quick start's draft: what will exist afterwards, in words, and
+    /// what the account has that it uses as it is.
+    pub quick: bool,
+    pub summary: String,
+    pub adopted: Vec<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -166,14 +172,16 @@ pub async fn review(
     let region = page.region.clone();
     let issues = draft.issues();
     let mut has_errors = issues.iter().any(Issue::is_error);
-    let mut estimate = EstimateView::new(tr, &region, None, &[]);
+    // A task definition the plan registers is priced from the draft alone
+    // (preflight, when it runs, adds what the network says).
+    let mut estimate = service_estimate(tr, &region, draft, None);
     let (checks, unchecked) = match state.connection.aws() {
         // Boxed: its reads' joined state is large, and a page's future is
         // polled on a worker thread's stack (debug builds overflowed it).
         Some(aws) if !has_errors => {
             match Box::pin(service_facts(aws, draft, &page.account)).await {
                 Ok(facts) => {
-                    estimate = service_estimate(tr, &region, draft, &facts);
+                    estimate = service_estimate(tr, &region, draft, Some(&facts));
                     (preflight(draft, &facts), String::new())
                 }
                 Err(error) => (Vec::new(), said(page.tr, &error)),
@@ -206,9 +214,17 @@ pub async fn review(
         .collect();
     let run = state.store.latest_run(id).await?;
     let draft_url = format!("/services/drafts/{id}");
+    let (summary, adopted) = quick_summary(tr, draft);
     Ok(ReviewView {
         name: draft.service.service_name.clone(),
-        edit_url: draft_url.clone(),
+        edit_url: if draft.quick_start.is_some() {
+            format!("/quick-start?draft={id}")
+        } else {
+            draft_url.clone()
+        },
+        quick: draft.quick_start.is_some(),
+        summary,
+        adopted,
         create_url: format!("{draft_url}/create"),
         run_url: run.map(|_| format!("{draft_url}/run")).unwrap_or_default(),
         issues: issues
@@ -249,18 +265,68 @@ pub async fn review(
     })
 }
 
+/// A quick start's "what will exist afterwards" sentence, and what the
+/// account already had that it uses.
+fn quick_summary(tr: crate::i18n::Tr, draft: &ServiceDraft) -> (String, Vec<String>) {
+    let Some(quick) = &draft.quick_start else {
+        return (String::new(), Vec::new());
+    };
+    let address = if draft.domain.is_set() {
+        format!("https://{}", draft.domain.fqdn())
+    } else {
+        tr.t("ui.quick_address_later").to_string()
+    };
+    let summary = tr.fmt(
+        "ui.quick_summary",
+        &[
+            ("count", draft.service.desired_count.to_string()),
+            ("image", quick.image.clone()),
+            ("address", address),
+            ("min", draft.auto_scaling.min_tasks.to_string()),
+            ("max", draft.auto_scaling.max_tasks.to_string()),
+            ("service", draft.service.service_name.clone()),
+            ("cluster", draft.service.cluster.clone()),
+        ],
+    );
+    let made = &draft.prerequisites;
+    let mut adopted = Vec::new();
+    if made.role.is_none() {
+        adopted.push(tr.t("ui.quick_adopted_role").to_string());
+    }
+    if made.cluster.is_none() {
+        adopted.push(tr.fmt(
+            "ui.quick_adopted_cluster",
+            &[("cluster", draft.service.cluster.clone())],
+        ));
+    }
+    if made.log_group.is_none() {
+        adopted.push(tr.fmt(
+            "ui.quick_adopted_log_group",
+            &[(
+                "group",
+                crate::model::defaults::log_group(&draft.service.service_name),
+            )],
+        ));
+    }
+    (summary, adopted)
+}
+
 /// The service's cost at its desired count, and at auto scaling's maximum
 /// when that is more, from the revision and network preflight read.
 fn service_estimate(
     tr: crate::i18n::Tr,
     region: &str,
     draft: &ServiceDraft,
-    facts: &ServiceFacts,
+    facts: Option<&ServiceFacts>,
 ) -> EstimateView {
+    let no_network = NetworkFacts::default();
+    let network = facts.map_or(&no_network, |f| &f.network);
+    let td = facts
+        .and_then(|f| f.task_definition.as_ref())
+        .or(draft.prerequisites.task_definition.as_ref());
     let at = |tasks: i64| {
         let tasks = u32::try_from(tasks.max(0)).unwrap_or(u32::MAX);
-        let td = facts.task_definition.as_ref()?;
-        workload::service(draft, td, &facts.network, tasks)
+        workload::service(draft, td?, network, tasks)
     };
     let scaling = &draft.auto_scaling;
     let also: Vec<_> = (scaling.enabled && scaling.max_tasks > draft.service.desired_count)
@@ -318,7 +384,13 @@ async fn service_facts(
         priorities,
         certificates,
     ) = tokio::join!(
-        aws.task_definition(&draft.service.task_definition),
+        async {
+            match &draft.prerequisites.task_definition {
+                // Registered by the plan itself: the draft's is the one.
+                Some(td) => Ok(Some(td.clone())),
+                None => aws.task_definition(&draft.service.task_definition).await,
+            }
+        },
         aws.network(Some(&draft.vpc_id)),
         async {
             if draft.load_balancing.uses_existing() {
@@ -327,7 +399,15 @@ async fn service_facts(
                 Ok(None)
             }
         },
-        aws.service_exists(&draft.service.cluster, &draft.service.service_name),
+        async {
+            if draft.prerequisites.cluster.is_some() {
+                // The plan makes the cluster: nothing can be in it yet.
+                Ok(false)
+            } else {
+                aws.service_exists(&draft.service.cluster, &draft.service.service_name)
+                    .await
+            }
+        },
         async {
             if new_lb {
                 aws.load_balancer_exists(&lb.load_balancer_name).await
@@ -455,7 +535,13 @@ async fn service_facts(
         infrastructure_role,
         alarms,
         hook_roles,
-        account: Some(facts?.value.as_ref().clone()),
+        account: Some({
+            let mut account = facts?.value.as_ref().clone();
+            draft
+                .prerequisites
+                .apply(&mut account, &draft.shift.partition);
+            account
+        }),
         network: {
             let mut network = network?.value.as_ref().clone();
             if let Some(read) = load_balancing? {

@@ -2,7 +2,7 @@
 //! result. Each step saves the draft on every submit, so back, forward, a
 //! refresh or a restart loses nothing.
 
-mod account;
+pub mod account;
 mod compare;
 pub mod configure;
 pub mod containers;
