@@ -116,14 +116,19 @@ async fn choose(c: &Client, scope: &str, label: &str, option: &str) {
 
 async fn press(c: &Client, scope: &str, text: &str) {
     let xpath = format!("{scope}//button[normalize-space()='{text}']");
-    c.wait()
+    let button = c
+        .wait()
         .at_most(WAIT)
         .for_element(Locator::XPath(&xpath))
         .await
-        .expect(text)
-        .click()
+        .expect(text);
+    // To the middle of the window, as a person scrolls to what they read:
+    // at the bottom edge the review's sticky Create bar would cover it.
+    let at = serde_json::to_value(&button).expect("element");
+    c.execute("arguments[0].scrollIntoView({block: 'center'});", vec![at])
         .await
-        .expect("click");
+        .expect("scroll");
+    button.click().await.expect("click");
 }
 
 /// Presses an htmx button and waits until the swapped form has `count` of `xpath`.

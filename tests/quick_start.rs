@@ -159,6 +159,16 @@ async fn an_image_becomes_a_service_and_what_exists_is_used_as_it_is() {
         .expect("log groups");
     assert_eq!(groups.log_groups().len(), 1);
 
+    // The run page ends with the address, and says an emulator's cannot
+    // be reached rather than asking it.
+    assert!(run.attr("#address-link", "href").is_some(), "{}", run.text);
+    let check = run.attr("#address-check", "hx-get").expect("asked once");
+    let said = w.client.get(&check).await;
+    assert_eq!(
+        said.select("#address-check")[0],
+        "This address is the emulator's invention and cannot be reached; on AWS the link opens the service."
+    );
+
     // A second quick start of the same repository finds them: the
     // review says what it uses as it is, and the plan does not make them.
     let answer = quick_start(&w, &[("image", "nginx:1.27"), ("containerPort", "80")]).await;
@@ -182,5 +192,73 @@ async fn an_image_becomes_a_service_and_what_exists_is_used_as_it_is() {
             .any(|m| m.contains("nginx")),
         "{:?}",
         review.select("#preflight .msg")
+    );
+
+    // One button removes what the quick start made, newest first, listed
+    // before it is sent: the cluster (nothing else runs in it), the log
+    // group and the revision; the role stays, since other families in the
+    // account may run with it.
+    let url = "/clusters/default/services/nginx/delete";
+    let confirm = w.client.get(url).await;
+    assert_eq!(confirm.status, 200, "{}", confirm.text);
+    for call in [
+        "DeleteLogGroup",
+        "DeleteCluster",
+        "DeregisterTaskDefinition",
+    ] {
+        assert!(confirm.text.contains(call), "{call} listed");
+    }
+    assert!(
+        confirm
+            .select("#kept li, #kept tr")
+            .iter()
+            .any(|k| k.contains("ecsTaskExecutionRole")),
+        "the role is listed as kept: {:?}",
+        confirm.select("#kept li, #kept tr")
+    );
+    let fields = confirm.form_fields("form[method=post]");
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .filter(|(n, _)| n != "csrf_token")
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let started = w.client.post(url, &fields).await;
+    assert_eq!(started.status, 303, "{}", started.text);
+    let mut done = false;
+    for _ in 0..300 {
+        let page = w.client.get(&started.location).await;
+        if page.attr("#change-run", "hx-get").is_none() {
+            assert!(
+                page.select(".msg.error").is_empty(),
+                "{:?}",
+                page.select(".msg.error")
+            );
+            done = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(done, "the tear-down stopped");
+    let clusters = ecs
+        .describe_clusters()
+        .clusters("default")
+        .send()
+        .await
+        .expect("clusters");
+    assert_ne!(
+        clusters.clusters().first().and_then(|c| c.status()),
+        Some("ACTIVE")
+    );
+    let groups = logs
+        .describe_log_groups()
+        .log_group_name_prefix("/ecs/nginx")
+        .send()
+        .await
+        .expect("log groups");
+    assert!(groups.log_groups().is_empty(), "the log group is gone");
+    assert_eq!(
+        role_policies(&w, "ecsTaskExecutionRole").await,
+        ["AmazonECSTaskExecutionRolePolicy"],
+        "the role is kept, with its policy"
     );
 }

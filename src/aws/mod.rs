@@ -76,6 +76,8 @@ impl AwsSettings {
 #[derive(Debug, Clone)]
 pub struct Aws {
     region: Option<String>,
+    /// Sent to an endpoint of its own (an emulator), not AWS's.
+    custom_endpoint: bool,
     acm: aws_sdk_acm::Client,
     autoscaling: aws_sdk_applicationautoscaling::Client,
     cloudwatch: aws_sdk_cloudwatch::Client,
@@ -117,6 +119,7 @@ impl Aws {
         let invalidate = Invalidate(cache.clone());
         Self {
             region: config.region().map(|r| r.to_string()),
+            custom_endpoint: config.endpoint_url().is_some(),
             acm: client!(aws_sdk_acm, config, invalidate),
             autoscaling: client!(aws_sdk_applicationautoscaling, config, invalidate),
             cloudwatch: client!(aws_sdk_cloudwatch, config, invalidate),
@@ -134,6 +137,12 @@ impl Aws {
 
     pub fn region(&self) -> Option<&str> {
         self.region.as_deref()
+    }
+
+    /// Calls go to an endpoint of its own (an emulator): the addresses it
+    /// answers with cannot be reached.
+    pub fn custom_endpoint(&self) -> bool {
+        self.custom_endpoint
     }
 
     /// Forgets every kept read: the next page asks AWS again ("Refresh").

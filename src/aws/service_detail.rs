@@ -193,6 +193,7 @@ impl Aws {
         service: &str,
         balancers: &[String],
         listeners: &[String],
+        family: Option<&str>,
     ) -> Result<Usage, AwsError> {
         let listed = self
             .ecs
@@ -201,7 +202,7 @@ impl Aws {
             .max_results(100)
             .send()
             .await?;
-        let (described, balancer_listeners, listener_rules, scaling) = tokio::join!(
+        let (described, balancer_listeners, listener_rules, scaling, families) = tokio::join!(
             join_all(listed.service_arns().chunks(10).map(|arns| {
                 self.ecs
                     .describe_services()
@@ -212,14 +213,36 @@ impl Aws {
             join_all(balancers.iter().map(|arn| self.listeners(arn))),
             join_all(listeners.iter().map(|arn| self.rule_priorities(arn))),
             self.service_scaling(cluster, service),
+            async {
+                // Asked only when the run made the execution role: any
+                // other family may run with it.
+                match family {
+                    Some(_) => self
+                        .ecs
+                        .list_task_definition_families()
+                        .status(aws_sdk_ecs::types::TaskDefinitionFamilyStatus::Active)
+                        .max_results(2)
+                        .send()
+                        .await
+                        .map(|f| f.families().to_vec())
+                        .map_err(AwsError::from),
+                    None => Ok(Vec::new()),
+                }
+            },
         );
         let mut usage = Usage {
             scaling: scaling?,
+            role_in_use: families?.iter().any(|f| Some(f.as_str()) != family),
             ..Usage::default()
         };
         for page in described {
             for other in page?.services() {
-                if other.service_name() == Some(service) || other.status() != Some("ACTIVE") {
+                if other.service_name() == Some(service) {
+                    continue;
+                }
+                // A draining service still keeps its cluster.
+                usage.cluster_in_use = true;
+                if other.status() != Some("ACTIVE") {
                     continue;
                 }
                 usage.target_groups.extend(

@@ -102,9 +102,16 @@ pub fn is_transient(error: &AwsError) -> bool {
         })
 }
 
-/// While a deleted load balancer lets go of its network interfaces.
+/// While a deleted load balancer lets go of its network interfaces, or a
+/// deleted service drains from its cluster.
 fn is_still_in_use(error: &AwsError) -> bool {
-    matches!(error.code.as_str(), "DependencyViolation" | "ResourceInUse")
+    matches!(
+        error.code.as_str(),
+        "DependencyViolation"
+            | "ResourceInUse"
+            | "ClusterContainsServicesException"
+            | "ClusterContainsTasksException"
+    )
 }
 
 /// Deleting what is not there.

@@ -1,9 +1,10 @@
 //! Deleting a service and what the wizard's run made for it: scale to
 //! zero, delete the service, then the listener (or rule), target group,
 //! load balancer and security groups the run's journal says it created,
-//! in the reverse of the order they were made. What the run adopted, and
-//! what other services still use (or what something kept depends on), is
-//! listed and kept.
+//! in the reverse of the order they were made, and last what a quick
+//! start made first (its task definition, log group, cluster and execution
+//! role). What the run adopted, and what other services still use (or
+//! what something kept depends on), is listed and kept.
 //!
 //! It runs as a [`change`]: worked out once, shown on the confirmation,
 //! stored with the run, and sent exactly so.
@@ -22,6 +23,7 @@ use crate::aws::Aws;
 use crate::model::api_call::ApiCall;
 use crate::model::operation::{Operation, Service};
 use crate::model::service::draft::{CREATE_SERVICE, SCALABLE_TARGET, SCALING_POLICY};
+use crate::model::service::prerequisites::Prerequisites;
 pub use crate::model::service::usage::Usage;
 use crate::store::runs::Run;
 use crate::store::runs::StepStatus;
@@ -193,6 +195,11 @@ pub fn teardown(
             .map(|s| fill_in(&s.call.input, &outputs))
             .unwrap_or_default()
     };
+    // What the quick start made first (the execution role, the cluster,
+    // the log group, the task definition) goes last, unless used still.
+    let (made_first, undo): (Vec<_>, Vec<_>) = undo
+        .into_iter()
+        .partition(|(step, _)| Prerequisites::BEFORE_SERVICE.contains(&step.as_str()));
     // The infrastructure role a strategy that moves traffic was given is
     // one per account, not per service: listed and kept.
     let (roles, undo): (Vec<_>, Vec<_>) = undo
@@ -274,7 +281,50 @@ pub fn teardown(
             None => result.calls.push(ChangeCall::of(&step, &name, call)),
         }
     }
+    for (step, call) in made_first {
+        let name = prerequisite_name(&call);
+        let kept = match call.operation {
+            Operation::DeleteCluster if usage.cluster_in_use => Some("ui.kept_cluster_in_use"),
+            Operation::DeleteRole if usage.role_in_use => Some("ui.kept_role_in_use"),
+            // Its policies stay with it.
+            Operation::DetachRolePolicy | Operation::DeleteRolePolicy if usage.role_in_use => {
+                continue;
+            }
+            _ => None,
+        };
+        match kept {
+            Some(reason) => result.kept.push(Kept {
+                what: name.clone(),
+                step,
+                reason: reason.into(),
+                name,
+            }),
+            None => result.calls.push(ChangeCall::of(&step, &name, call)),
+        }
+    }
     result
+}
+
+/// What a prerequisite's undo names: the cluster, log group, revision or
+/// role (with the policy, for a policy's).
+fn prerequisite_name(call: &ApiCall) -> String {
+    let text = |key: &str| call.input[key].as_str().unwrap_or_default().to_string();
+    match call.operation {
+        Operation::DeleteCluster => text("cluster"),
+        Operation::DeleteLogGroup => text("logGroupName"),
+        Operation::DeregisterTaskDefinition => text("taskDefinition")
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        Operation::DetachRolePolicy => format!(
+            "{} {}",
+            text("RoleName"),
+            text("PolicyArn").rsplit('/').next().unwrap_or_default()
+        ),
+        Operation::DeleteRolePolicy => format!("{} {}", text("RoleName"), text("PolicyName")),
+        _ => text("RoleName"),
+    }
 }
 
 /// Starts the tear-down as a run of its own; its id, or the id of the one
@@ -347,6 +397,17 @@ mod tests {
                 json!({"TargetGroups": [{"TargetGroupArn": "arn:tg-alt"}]}),
             ),
             ("ProductionRule", json!({"Rules": [{"RuleArn": "arn:rule"}]})),
+            (
+                "ExecutionRole",
+                json!({"Role": {"RoleName": "ecsTaskExecutionRole", "Arn": "arn:execution-role"}}),
+            ),
+            ("ExecutionRolePolicy", json!({})),
+            ("Cluster", json!({"cluster": {"clusterArn": "arn:cluster", "clusterName": "default"}})),
+            ("LogGroup", json!({})),
+            (
+                "TaskDefinition",
+                json!({"taskDefinition": {"taskDefinitionArn": "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/nginx:1"}}),
+            ),
         ]
         .into_iter()
         .collect();
@@ -594,5 +655,78 @@ mod tests {
         // The rule goes before the group it forwards to.
         let at = |id: &str| steps.iter().position(|s| *s == id).unwrap();
         assert!(at("ProductionRule") < at("CreateTargetGroup"));
+    }
+
+    /// A quick start's draft: reference 002's service, with the role,
+    /// cluster, log group and task definition made first.
+    fn quick_start_draft() -> crate::model::service::draft::ServiceDraft {
+        use crate::model::service::quick_start::{Found, QuickStart};
+        let quick = QuickStart {
+            image: "nginx:latest".into(),
+            ..QuickStart::default()
+        };
+        let found = Found {
+            account: "123456789012".into(),
+            region: "ap-northeast-1".into(),
+            partition: "aws".into(),
+            ..Found::default()
+        };
+        let mut draft = reference_002_draft();
+        draft.prerequisites = quick.prerequisites(&found);
+        draft.service.task_definition =
+            crate::model::service::prerequisites::TASK_DEFINITION_ARN.into();
+        draft
+    }
+
+    #[test]
+    fn what_a_quick_start_made_first_goes_last_unless_used_still() {
+        let (run, plan) = run_of(&quick_start_draft(), &[]);
+        let t = teardown("default", "web", Some((&run, &plan)), &Usage::default());
+        let last: Vec<(&str, &str)> = t
+            .calls
+            .iter()
+            .rev()
+            .take(5)
+            .rev()
+            .map(|c| (c.operation.as_str(), c.what.as_str()))
+            .collect();
+        assert_eq!(
+            last,
+            [
+                ("DeleteLogGroup", "/ecs/nginx"),
+                ("DeleteCluster", "default"),
+                ("DeregisterTaskDefinition", "nginx:1"),
+                (
+                    "DetachRolePolicy",
+                    "ecsTaskExecutionRole AmazonECSTaskExecutionRolePolicy"
+                ),
+                ("DeleteRole", "ecsTaskExecutionRole"),
+            ]
+        );
+        // Another service in the cluster, another family in the account:
+        // the cluster and the role (with its policy) are kept, and said so.
+        let usage = Usage {
+            cluster_in_use: true,
+            role_in_use: true,
+            ..Usage::default()
+        };
+        let t = teardown("default", "web", Some((&run, &plan)), &usage);
+        let operations: Vec<&str> = t.calls.iter().map(|c| c.operation.as_str()).collect();
+        assert!(!operations.contains(&"DeleteCluster") && !operations.contains(&"DeleteRole"));
+        assert!(!operations.contains(&"DetachRolePolicy"));
+        assert!(operations.contains(&"DeleteLogGroup"));
+        let kept: Vec<(&str, &str)> = t
+            .kept
+            .iter()
+            .map(|k| (k.name.as_str(), k.reason.as_str()))
+            .collect();
+        assert!(
+            kept.contains(&("default", "ui.kept_cluster_in_use")),
+            "{kept:?}"
+        );
+        assert!(
+            kept.contains(&("ecsTaskExecutionRole", "ui.kept_role_in_use")),
+            "{kept:?}"
+        );
     }
 }

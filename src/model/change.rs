@@ -77,10 +77,22 @@ impl ChangeCall {
                         | PutRolePolicy
                         | DeleteScalingPolicy
                         | DeregisterScalableTarget
-                )
+                        | DeleteAlarms
+                        | DeregisterTaskDefinition
+                        | DeleteCertificate
+                ) || (*o == ChangeResourceRecordSets && only_deletes(&self.input))
             })?;
         Some(ApiCall::new(operation, self.input.clone()))
     }
+}
+
+/// A Route 53 change that only deletes records (a tear-down's).
+fn only_deletes(input: &Value) -> bool {
+    input["ChangeBatch"]["Changes"]
+        .as_array()
+        .is_some_and(|changes| {
+            !changes.is_empty() && changes.iter().all(|c| c["Action"] == "DELETE")
+        })
 }
 
 /// The changes the account pages offer, by their URL name.
@@ -438,6 +450,24 @@ mod tests {
         );
         assert!(call("iam", "DeleteRole").call().is_some());
         assert_eq!(call("iam", "DeleteRole").subject(), "x");
+        // What a service's tear-down deletes: its alarm, revision and
+        // certificate, and its records — only a change that deletes them.
+        for (service, operation) in [
+            ("cloudwatch", "DeleteAlarms"),
+            ("ecs", "DeregisterTaskDefinition"),
+            ("acm", "DeleteCertificate"),
+        ] {
+            assert!(call(service, operation).call().is_some(), "{operation}");
+        }
+        let records = |action: &str| ChangeCall {
+            input: json!({"HostedZoneId": "Z1", "ChangeBatch": {"Changes": [
+                {"Action": action, "ResourceRecordSet": {"Name": "shop.example.com", "Type": "A"}}
+            ]}}),
+            ..call("route53", "ChangeResourceRecordSets")
+        };
+        assert!(records("DELETE").call().is_some());
+        assert_eq!(records("UPSERT").call(), None);
+        assert_eq!(records("CREATE").call(), None);
     }
 
     fn role(attached: &[&str], inline: &[(&str, Value)]) -> RoleDetails {

@@ -28,7 +28,6 @@ pub mod network;
 mod nullable;
 pub mod operation;
 pub mod permissions;
-pub mod quick_start;
 pub mod repository;
 pub mod resource;
 pub mod revision;

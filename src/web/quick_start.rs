@@ -27,10 +27,10 @@ use super::task_definitions::account::{Suggestion, facts, image_suggestions};
 use crate::aws::AwsError;
 use crate::model::account::named_in;
 use crate::model::fargate::{cpu_label, memory_label};
-use crate::model::quick_start::{CLUSTER, Found, MAX_VARIABLES, QuickStart};
 use crate::model::role::RoleKind;
 use crate::model::service::draft::ServiceDraft;
 use crate::model::service::prerequisites::TASK_DEFINITION_ARN;
+use crate::model::service::quick_start::{CLUSTER, Found, MAX_VARIABLES, QuickStart};
 use crate::model::validate::Issue;
 
 pub fn routes() -> Routes {

@@ -21,8 +21,8 @@ use crate::model::domain::{
 };
 use crate::model::load_balancing::{NewLoadBalancer, SERVICE_GROUP, TARGET_GROUP_ARN, check_rule};
 use crate::model::operation::Operation;
-use crate::model::quick_start::QuickStart;
 use crate::model::resource::Resource;
+use crate::model::service::quick_start::QuickStart;
 use crate::model::task_definition::Tag;
 use crate::model::validate::Issue;
 

@@ -14,6 +14,7 @@ pub mod logs;
 pub mod metrics;
 pub mod preflight;
 pub mod prerequisites;
+pub mod quick_start;
 pub mod revision_compare;
 pub mod rollback;
 pub mod rollback_plan;

@@ -13,4 +13,10 @@ pub struct Usage {
     /// The service's auto scaling as it stands, whoever set it up: the
     /// tear-down removes it first.
     pub scaling: Option<super::scaling::ScalingRead>,
+    /// The cluster has services besides this one: a cluster the run made
+    /// is kept.
+    pub cluster_in_use: bool,
+    /// The account has task definition families besides the service's:
+    /// the execution role the run made may run them, and is kept.
+    pub role_in_use: bool,
 }

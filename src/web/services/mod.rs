@@ -55,6 +55,7 @@ pub fn routes() -> Routes {
         .route(&format!("{draft}/review"), get(viewer(review::show)))
         .route(&format!("{draft}/create"), post(deployer(run::create)))
         .route(&format!("{draft}/run"), get(viewer(run::show)))
+        .route(&format!("{draft}/address"), get(viewer(run::address_check)))
         .route(&format!("{draft}/resume"), post(deployer(run::resume)))
         .route(&format!("{draft}/cleanup"), post(deployer(run::clean_up)))
         .route("/clusters/{cluster}/services", get(viewer(show::list)))

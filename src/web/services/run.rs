@@ -119,6 +119,62 @@ pub async fn clean_up(
     Ok(Redirect::to(&run_url(&id)).into_response())
 }
 
+/// Longest wait for the load balancer to answer the address check.
+const ADDRESS_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The address a run's load balancer was given, when it looks like one
+/// AWS gives (nothing else is ever asked for).
+fn balancer_address(run: &Run) -> Option<String> {
+    let dns = run.outcome["outputs"]["CreateLoadBalancer.DNSName"].as_str()?;
+    let valid = dns.len() <= 253
+        && dns
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && (dns.ends_with(".elb.amazonaws.com") || dns.ends_with(".elb.amazonaws.com.cn"));
+    valid.then(|| format!("http://{dns}/"))
+}
+
+/// Asks the run's load balancer once whether it answers: any HTTP answer
+/// counts (a redirect to HTTPS too). An emulator's address is not asked.
+pub async fn address_check(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let run = latest(&state, &id).await?;
+    let tr = page.tr;
+    let said = match (run.status, balancer_address(&run), state.connection.aws()) {
+        (RunStatus::Succeeded, Some(_), Some(aws)) if aws.custom_endpoint() => {
+            tr.t("ui.address_emulator").to_string()
+        }
+        (RunStatus::Succeeded, Some(url), Some(_)) => {
+            let answer = match reqwest::Client::builder()
+                .timeout(ADDRESS_CHECK)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+            {
+                Ok(client) => client.get(&url).send().await.ok(),
+                Err(_) => None,
+            };
+            match answer {
+                Some(answer) => tr.fmt(
+                    "ui.address_answers",
+                    &[("status", answer.status().as_u16().to_string())],
+                ),
+                None => tr.t("ui.address_silent").to_string(),
+            }
+        }
+        _ => return Err(AppError::NotFound),
+    };
+    Ok(AddressCheck { said }.into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "services/address_check.html")]
+pub struct AddressCheck {
+    pub said: String,
+}
+
 pub struct RunView {
     pub page: Page,
     pub name: String,
@@ -134,6 +190,8 @@ pub struct RunView {
     pub cleanup_url: String,
     pub service_url: String,
     pub dns_name: String,
+    /// Where the page asks once whether the load balancer answers.
+    pub address_check_url: String,
     /// `https://shop.example.com` once its records are made; else empty.
     pub domain_url: String,
     pub review_url: String,
@@ -220,6 +278,12 @@ pub async fn show(
             .as_str()
             .unwrap_or_default()
             .to_string(),
+        address_check_url: if run.status == RunStatus::Succeeded && balancer_address(&run).is_some()
+        {
+            format!("{base}/address")
+        } else {
+            String::new()
+        },
         domain_url: if run.status == RunStatus::Succeeded && draft.domain.is_set() {
             draft.domain.url()
         } else {

@@ -98,15 +98,31 @@ async fn work_out(
             .filter_map(|c| c.input[key].as_str().map(str::to_string))
             .collect()
     };
+    // The family of a revision the run registered, when it made the
+    // execution role too (whether another family may use that role).
+    let family = (!named("DeleteRole", "RoleName").is_empty())
+        .then(|| named("DeregisterTaskDefinition", "taskDefinition"))
+        .and_then(|arns| arns.first().cloned())
+        .map(|arn| family_of(&arn));
     let usage = aws
         .usage(
             cluster,
             name,
             &named("DeleteLoadBalancer", "LoadBalancerArn"),
             &named("DeleteListener", "ListenerArn"),
+            family.as_deref(),
         )
         .await;
     Ok(usage.map(|usage| teardown::teardown(cluster, name, created, &usage)))
+}
+
+/// `web` of `arn:…:task-definition/web:3`.
+fn family_of(arn: &str) -> String {
+    let revision = arn.rsplit('/').next().unwrap_or(arn);
+    revision
+        .rsplit_once(':')
+        .map_or(revision, |(f, _)| f)
+        .to_string()
 }
 
 pub async fn confirm(
