@@ -1,4 +1,5 @@
-//! Issue 8's figure: reference 002's plan (eight calls) run against moto
+//! Issue 8's figure: reference 002's plan (eight calls), and issue 26's:
+//! the quick start's plan (twenty-odd calls), each run against moto
 //! behind a proxy that adds the same latency to every call, printing
 //!
 //! - the plan's wall time,
@@ -30,8 +31,10 @@ use ecs_wizard::deploy::service_plan::plan;
 use ecs_wizard::model::load_balancing::{NewLoadBalancer, TargetGroup};
 use ecs_wizard::model::service::Service;
 use ecs_wizard::model::service::draft::{LoadBalancing, ServiceDraft};
+use ecs_wizard::model::service::quick_start::{Found, QuickStart};
 use ecs_wizard::store::Store;
 use ecs_wizard::store::runs::RunStatus;
+use ecs_wizard::web::quick_start;
 use serde_json::json;
 
 fn draft(n: usize, vpc: &str, subnets: &[String]) -> ServiceDraft {
@@ -77,25 +80,65 @@ async fn run(plans_to_run: usize, latency: Duration) {
     proxy.set_latency(latency);
     let aws = Aws::from_config(&sdk_config(&proxy.url));
     let store = Store::open_in_memory().expect("store");
+    let millis = latency.as_millis();
 
-    println!(
-        "reference 002's plan, {} ms added to every AWS call, {plans_to_run} run(s):",
-        latency.as_millis()
-    );
+    let drafts = (0..plans_to_run)
+        .map(|n| draft(n, &vpc, &subnets))
+        .collect();
+    let label = format!("reference 002's plan, {millis} ms added to every AWS call");
+    figures(&label, drafts, &store, &aws, &proxy).await;
+
+    // The quick start's plan: the first run makes the execution role and
+    // the cluster `default`; the later ones find them.
+    let network = aws.network(None).await.expect("network").value;
+    let found = |n: usize| Found {
+        account: "123456789012".into(),
+        region: common::REGION.into(),
+        partition: "aws".into(),
+        vpc_id: vpc.clone(),
+        subnets: network.subnets.clone(),
+        role_exists: n > 0,
+        cluster_exists: n > 0,
+        log_group_exists: false,
+        infrastructure_role: (n > 0).then(|| {
+            "arn:aws:iam::123456789012:role/ecsInfrastructureRoleForLoadBalancers".to_string()
+        }),
+    };
+    let drafts = (0..plans_to_run)
+        .map(|n| {
+            let values = QuickStart {
+                image: format!("bench-quick-{n}:latest"),
+                ..QuickStart::default()
+            };
+            quick_start::draft(values, &found(n))
+        })
+        .collect();
+    let label = format!("the quick start's plan, {millis} ms added to every AWS call");
+    figures(&label, drafts, &store, &aws, &proxy).await;
+}
+
+/// Runs each draft's plan in turn and prints its figures.
+async fn figures(
+    label: &str,
+    drafts: Vec<ServiceDraft>,
+    store: &Store,
+    aws: &Aws,
+    proxy: &common::faults::FaultProxy,
+) {
+    println!("{label}, {} run(s):", drafts.len());
     println!(
         "  run   calls   wall ms   sum of calls ms   critical path ms   wall/critical   sum/wall"
     );
     let mut ratios = Vec::new();
-    for n in 0..plans_to_run {
-        let draft = draft(n, &vpc, &subnets);
-        let plan = plan(&draft);
+    for (n, draft) in drafts.iter().enumerate() {
+        let plan = plan(draft);
         let before = proxy.timings().len();
         let started = Instant::now();
         let run_id = plan_run::start(
-            &store,
-            &aws,
+            store,
+            aws,
             "services",
-            &format!("d{n}"),
+            &format!("{label}-{n}"),
             &json!(draft),
             plan.clone(),
             Retry::STANDARD,
@@ -103,7 +146,7 @@ async fn run(plans_to_run: usize, latency: Duration) {
         .await
         .expect("run")
         .expect("a new draft starts a run");
-        let run = plans::finished(&store, &run_id).await;
+        let run = plans::finished(store, &run_id).await;
         let wall = started.elapsed();
         assert_eq!(run.status, RunStatus::Succeeded, "{}", run.outcome);
         let timings: Vec<(String, Duration)> = proxy.timings()[before..].to_vec();

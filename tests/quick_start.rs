@@ -178,11 +178,16 @@ async fn an_image_becomes_a_service_and_what_exists_is_used_as_it_is() {
         [
             "the task execution role ecsTaskExecutionRole",
             "the cluster default",
+            "the infrastructure role ecsInfrastructureRoleForLoadBalancers",
             "the log group /ecs/nginx"
         ]
     );
     let steps = review.select("#plan tbody tr td:nth-child(3)");
     assert!(!steps.contains(&"ExecutionRole".to_string()), "{steps:?}");
+    assert!(
+        !steps.contains(&"InfrastructureRole".to_string()),
+        "{steps:?}"
+    );
     assert!(steps.contains(&"TaskDefinition".to_string()));
     // The service's name is taken now: preflight says so.
     assert!(

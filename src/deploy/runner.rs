@@ -9,11 +9,12 @@
 //! mean "try again" (throttling, AWS's own errors, a role IAM has not yet
 //! made usable everywhere) are retried with a growing pause.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::time::Duration;
 
-use futures_util::future::join_all;
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use serde_json::{Value, json};
 
 use super::plan::{Plan, PlanError, Step, fill_in, outputs_of, references};
@@ -174,35 +175,57 @@ pub async fn run_plan(
             progress.answers.insert(step.id.clone(), answer.clone());
         }
     }
-    for wave in plan.waves()? {
-        let outputs = &progress.outputs;
-        let sends = wave
-            .iter()
-            .filter(|&&n| !progress.answers.contains_key(&plan.steps[n].id))
-            .map(|&n| {
-                let step = &plan.steps[n];
+    // Each step starts as soon as the steps it waits for have answered,
+    // not when a whole wave has: a slow call holds up only what needs it.
+    // After a refusal nothing new starts; what is in flight finishes.
+    let index: HashMap<&str, usize> = plan
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(n, s)| (s.id.as_str(), n))
+        .collect();
+    let waits_for: Vec<Vec<usize>> = plan
+        .steps
+        .iter()
+        .map(|s| {
+            s.depends_on
+                .iter()
+                .filter_map(|d| index.get(d.as_str()).copied())
+                .collect()
+        })
+        .collect();
+    let mut answered: HashSet<usize> = (0..plan.steps.len())
+        .filter(|n| progress.answers.contains_key(&plan.steps[*n].id))
+        .collect();
+    let mut started = answered.clone();
+    let mut running = FuturesUnordered::new();
+    loop {
+        if progress.succeeded() {
+            for (n, step) in plan.steps.iter().enumerate() {
+                if started.contains(&n) || !waits_for[n].iter().all(|d| answered.contains(d)) {
+                    continue;
+                }
+                started.insert(n);
                 let mut call = step.call.clone();
-                call.input = fill_in(&call.input, outputs);
+                call.input = fill_in(&call.input, &progress.outputs);
                 let unknown = earlier.get(&step.id) == Some(&Earlier::Unknown);
-                async move {
+                running.push(async move {
                     let answer = run_step(aws, log, n, step, &call, unknown, retry).await;
                     (n, answer)
-                }
-            });
-        let mut answered = join_all(sends).await;
-        answered.sort_by_key(|(n, _)| *n);
-        for (n, answer) in answered {
-            let step = &plan.steps[n];
-            match answer {
-                Ok(answer) => {
-                    progress.outputs.extend(outputs_of(step, &answer));
-                    progress.answers.insert(step.id.clone(), answer);
-                }
-                Err(error) => progress.failed.push((step.id.clone(), error)),
+                });
             }
         }
-        if !progress.succeeded() {
+        let Some((n, answer)) = running.next().await else {
             break;
+        };
+        let step = &plan.steps[n];
+        match answer {
+            Ok(answer) => {
+                progress.outputs.extend(outputs_of(step, &answer));
+                progress.answers.insert(step.id.clone(), answer);
+                answered.insert(n);
+            }
+            Err(error) => progress.failed.push((step.id.clone(), error)),
         }
     }
     Ok(progress)

@@ -22,7 +22,7 @@ pub mod messages;
 mod oidc_signin;
 pub mod page;
 mod peer;
-mod quick_start;
+pub mod quick_start;
 mod refusal;
 mod repositories;
 mod reviewed;

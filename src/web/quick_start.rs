@@ -31,6 +31,7 @@ use crate::model::role::RoleKind;
 use crate::model::service::draft::ServiceDraft;
 use crate::model::service::prerequisites::TASK_DEFINITION_ARN;
 use crate::model::service::quick_start::{CLUSTER, Found, MAX_VARIABLES, QuickStart};
+use crate::model::service::traffic::DEFAULT_ROLE_NAME;
 use crate::model::validate::Issue;
 
 pub fn routes() -> Routes {
@@ -208,7 +209,8 @@ fn read(pairs: &[(String, String)]) -> (QuickStart, String, i64) {
 }
 
 /// What the account has, read at once: the default VPC, whether the
-/// execution role, the log group and the `default` cluster exist.
+/// execution role, the log group and the `default` cluster exist, and the
+/// infrastructure role.
 async fn found(state: &AppState, quick: &QuickStart) -> Result<Found, AwsError> {
     let context = Context::of(&state.connection);
     let mut found = Found {
@@ -222,11 +224,13 @@ async fn found(state: &AppState, quick: &QuickStart) -> Result<Found, AwsError> 
     };
     let td = quick.task_definition(&found);
     let named = named_in(&td, &found.account, &found.region);
-    let (network, account, cluster) = tokio::join!(
+    let (network, account, cluster, infrastructure) = tokio::join!(
         aws.network(None),
         aws.facts_for(&found.account, &named),
-        aws.find_cluster(CLUSTER)
+        aws.find_cluster(CLUSTER),
+        aws.role_if_any(DEFAULT_ROLE_NAME)
     );
+    found.infrastructure_role = infrastructure?.map(|role| role.arn);
     let network = network?.value;
     let account = account?.value;
     if let Some(vpc) = network.preferred_vpc() {
@@ -249,6 +253,17 @@ async fn found(state: &AppState, quick: &QuickStart) -> Result<Found, AwsError> 
     });
     found.cluster_exists = cluster?.is_some();
     Ok(found)
+}
+
+/// The service draft a quick start makes: its values in the service
+/// wizard's fields, read by that wizard's decoder, with what the account
+/// lacks made first and the task definition registered by the plan.
+pub fn draft(values: QuickStart, found: &Found) -> ServiceDraft {
+    let mut draft = decode_service_fields(values.service_fields(found), &found.partition);
+    draft.service.task_definition = TASK_DEFINITION_ARN.into();
+    draft.prerequisites = values.prerequisites(found);
+    draft.quick_start = Some(values);
+    draft
 }
 
 pub async fn submit(
@@ -277,10 +292,7 @@ pub async fn submit(
             return Ok(refused(v, problem));
         }
     };
-    let mut draft = decode_service_fields(values.service_fields(&found), &found.partition);
-    draft.service.task_definition = TASK_DEFINITION_ARN.into();
-    draft.prerequisites = values.prerequisites(&found);
-    draft.quick_start = Some(values);
+    let draft = draft(values, &found);
     let id = if draft_id.is_empty() {
         state
             .store

@@ -78,6 +78,9 @@ pub struct Found {
     pub role_exists: bool,
     pub cluster_exists: bool,
     pub log_group_exists: bool,
+    /// The ARN of the infrastructure role ECS's canary needs, when the
+    /// account has one of the default name (one serves every service).
+    pub infrastructure_role: Option<String>,
 }
 
 /// Where the tasks and the load balancer go in the default VPC.
@@ -307,7 +310,13 @@ impl QuickStart {
             // ECS's canary, rolled back by the circuit breaker and by an
             // alarm on the tasks' 5xx responses.
             ("deploymentStrategy", "CANARY".into()),
-            ("shift.role", "create".into()),
+            (
+                "shift.role",
+                found
+                    .infrastructure_role
+                    .clone()
+                    .unwrap_or_else(|| "create".into()),
+            ),
             ("circuitBreaker", "on".into()),
             ("rollback", "on".into()),
             ("alarms.create", "on".into()),
@@ -522,5 +531,12 @@ mod tests {
         assert_eq!(get("subnet.subnet-a"), Some("on"));
         assert_eq!(get("loadBalancer.certificateArn"), Some("request"));
         assert_eq!(get("domain.name"), Some("shop.example.com"));
+        assert_eq!(get("shift.role"), Some("create"));
+        // The account's infrastructure role is used, not made again.
+        let arn = "arn:aws:iam::123456789012:role/ecsInfrastructureRoleForLoadBalancers";
+        let mut with_role = found();
+        with_role.infrastructure_role = Some(arn.into());
+        let fields = q.service_fields(&with_role);
+        assert!(fields.contains(&("shift.role".to_string(), arn.to_string())));
     }
 }

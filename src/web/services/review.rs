@@ -299,6 +299,23 @@ fn quick_summary(tr: crate::i18n::Tr, draft: &ServiceDraft) -> (String, Vec<Stri
             &[("cluster", draft.service.cluster.clone())],
         ));
     }
+    if !draft.shift.role_arn.is_empty() {
+        adopted.push(
+            tr.fmt(
+                "ui.quick_adopted_infrastructure_role",
+                &[(
+                    "role",
+                    draft
+                        .shift
+                        .role_arn
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or_default()
+                        .to_string(),
+                )],
+            ),
+        );
+    }
     if made.log_group.is_none() {
         adopted.push(tr.fmt(
             "ui.quick_adopted_log_group",
