@@ -311,3 +311,32 @@ async fn reference_002_with_the_defaults_fails_only_the_checks_the_review_explai
     );
     assert_eq!(on_domain, expected);
 }
+
+/// Issue 26: a quick start's review (its role, cluster, log group and
+/// task definition made in the same plan) fails only what it explains.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quick_start_fails_only_the_checks_its_review_explains() {
+    let w = world().await;
+    let review = review(
+        &w,
+        "/quick-start",
+        &[
+            ("image", "nginx:latest"),
+            ("containerPort", "80"),
+            ("action", "next"),
+        ],
+    )
+    .await;
+    let failing = judged(&[review]);
+    println!("a quick start's Terraform fails: {failing:?}");
+    // Plain HTTP, public IPs, no access logs: what reference 002 fails,
+    // with the cluster's, log group's and task definition's own.
+    assert!(
+        failing.contains_key("CKV_AWS_2"),
+        "plain HTTP is said: {failing:?}"
+    );
+    assert!(
+        failing.contains_key("CKV_AWS_333"),
+        "public IPs are said: {failing:?}"
+    );
+}

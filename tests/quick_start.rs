@@ -267,3 +267,54 @@ async fn an_image_becomes_a_service_and_what_exists_is_used_as_it_is() {
         "the role is kept, with its policy"
     );
 }
+
+/// With a domain: HTTPS with a certificate requested for it, port 80
+/// redirecting, and the name's records, in the same plan; the address
+/// said is the domain's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_domain_makes_it_https_with_its_records() {
+    let w = world().await;
+    let zone = common::network::hosted_zone(&w.config, "example.com").await;
+    let answer = quick_start(
+        &w,
+        &[
+            ("image", "nginx:latest"),
+            ("containerPort", "80"),
+            ("domain", "shop.example.com"),
+            ("hostedZoneId", &zone),
+        ],
+    )
+    .await;
+    assert_eq!(answer.status, 303, "{}", answer.text);
+    let review = w.client.get(&answer.location).await;
+    assert!(
+        review.select("#quick-summary p")[0].contains("reachable at https://shop.example.com"),
+        "{:?}",
+        review.select("#quick-summary p")
+    );
+    let steps = review.select("#plan tbody tr td:nth-child(3)");
+    for id in [
+        "RequestCertificate",
+        "ValidationCname",
+        "CertificateIssued",
+        "CreateListener",
+        "HttpListener",
+        "DomainRecords",
+    ] {
+        assert!(steps.contains(&id.to_string()), "{id}: {steps:?}");
+    }
+    let requests = review.select("pre.request");
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.contains("\"Protocol\": \"HTTPS\"")
+                && r.contains("${RequestCertificate.CertificateArn}")),
+        "the forwarding listener is HTTPS on the requested certificate"
+    );
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.contains("\"Type\": \"redirect\"") && r.contains("\"Port\": \"443\"")),
+        "port 80 redirects"
+    );
+}

@@ -9,6 +9,7 @@
 
 use super::cluster::Cluster;
 use super::log_group::LogGroup;
+use super::operation::Operation;
 use super::repository::{Encryption, Repository};
 use super::service::draft::{LoadBalancing, ServiceDraft};
 use super::task_definition::TaskDefinition;
@@ -98,6 +99,17 @@ pub fn repository(repository: &Repository) -> Vec<Flagged> {
 
 pub fn log_group(group: &LogGroup) -> Vec<Flagged> {
     let mut flagged = vec![flag("CKV_AWS_158", "scan.logs_kms")];
+    if group.retention_in_days.is_none() {
+        // Kept forever: checkov wants a retention set, of a year or more.
+        for check in ["CKV_AWS_66", "CKV_AWS_338"] {
+            flagged.push(flag_at(
+                check,
+                "scan.logs_forever",
+                "retentionInDays",
+                "f.retention",
+            ));
+        }
+    }
     if group.retention_in_days.is_some_and(|days| days < 365) {
         flagged.push(flag_at(
             "CKV_AWS_338",
@@ -131,7 +143,15 @@ pub fn task_definition(td: &TaskDefinition) -> Vec<Flagged> {
 }
 
 pub fn service(draft: &ServiceDraft) -> Vec<Flagged> {
-    let mut flagged = Vec::new();
+    // What a quick start's plan makes first is judged as its own wizard's.
+    let made = &draft.prerequisites;
+    let mut flagged: Vec<Flagged> = made
+        .cluster
+        .iter()
+        .flat_map(cluster)
+        .chain(made.log_group.iter().flat_map(log_group))
+        .chain(made.task_definition.iter().flat_map(task_definition))
+        .collect();
     let vpc = &draft.service.network_configuration.awsvpc_configuration;
     if vpc.assign_public_ip == "ENABLED" {
         flagged.push(flag_at(
@@ -148,12 +168,20 @@ pub fn service(draft: &ServiceDraft) -> Vec<Flagged> {
     // checkov passes an HTTP target group reached only through HTTPS.
     let plain_http_reaches_it = !lb.https() || !lb.redirect_http;
     if lb.target_group.protocol == "HTTP" && plain_http_reaches_it {
-        flagged.push(flag_at(
-            "CKV_AWS_378",
-            "scan.target_group_http",
-            "loadBalancer.certificateArn",
-            "f.certificate",
-        ));
+        // Once per group: a strategy that moves traffic makes a second.
+        let groups = draft
+            .calls()
+            .iter()
+            .filter(|(_, c)| c.operation == Operation::CreateTargetGroup)
+            .count();
+        for _ in 0..groups.max(1) {
+            flagged.push(flag_at(
+                "CKV_AWS_378",
+                "scan.target_group_http",
+                "loadBalancer.certificateArn",
+                "f.certificate",
+            ));
+        }
     }
     if draft.creates_service_group() {
         flagged.push(flag("CKV_AWS_382", "scan.egress_all"));

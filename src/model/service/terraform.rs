@@ -376,4 +376,40 @@ mod tests {
         service.service_name = "${x}".into();
         assert!(service.terraform().contains("name            = \"$${x}\""));
     }
+
+    #[test]
+    fn a_quick_start_declares_what_it_makes_first_and_names_its_revision() {
+        use crate::model::service::quick_start::{Found, QuickStart};
+        let quick = QuickStart {
+            image: "nginx:latest".into(),
+            ..QuickStart::default()
+        };
+        let found = Found {
+            account: "123456789012".into(),
+            region: "ap-northeast-1".into(),
+            partition: "aws".into(),
+            ..Found::default()
+        };
+        let mut draft = crate::model::service::draft::tests::reference_002_draft();
+        draft.prerequisites = quick.prerequisites(&found);
+        draft.service.task_definition =
+            crate::model::service::prerequisites::TASK_DEFINITION_ARN.into();
+        let hcl = draft.terraform();
+        for resource in [
+            "resource \"aws_iam_role\" \"ecsTaskExecutionRole\"",
+            "resource \"aws_ecs_cluster\"",
+            "resource \"aws_cloudwatch_log_group\"",
+            "resource \"aws_ecs_task_definition\" \"nginx\"",
+        ] {
+            assert!(hcl.contains(resource), "{resource}: {hcl}");
+        }
+        assert!(
+            hcl.contains("task_definition = aws_ecs_task_definition.nginx.arn"),
+            "{hcl}"
+        );
+        assert!(
+            !hcl.contains("${TaskDefinition"),
+            "no plan reference is left: {hcl}"
+        );
+    }
 }
