@@ -657,30 +657,12 @@ mod tests {
         assert!(at("ProductionRule") < at("CreateTargetGroup"));
     }
 
-    /// A quick start's draft: reference 002's service, with the role,
-    /// cluster, log group and task definition made first.
-    fn quick_start_draft() -> crate::model::service::draft::ServiceDraft {
-        use crate::model::service::quick_start::{Found, QuickStart};
-        let quick = QuickStart {
-            image: "nginx:latest".into(),
-            ..QuickStart::default()
-        };
-        let found = Found {
-            account: "123456789012".into(),
-            region: "ap-northeast-1".into(),
-            partition: "aws".into(),
-            ..Found::default()
-        };
-        let mut draft = reference_002_draft();
-        draft.prerequisites = quick.prerequisites(&found);
-        draft.service.task_definition =
-            crate::model::service::prerequisites::TASK_DEFINITION_ARN.into();
-        draft
-    }
-
     #[test]
     fn what_a_quick_start_made_first_goes_last_unless_used_still() {
-        let (run, plan) = run_of(&quick_start_draft(), &[]);
+        let (run, plan) = run_of(
+            &crate::model::service::draft::tests::quick_start_draft(),
+            &[],
+        );
         let t = teardown("default", "web", Some((&run, &plan)), &Usage::default());
         let last: Vec<(&str, &str)> = t
             .calls

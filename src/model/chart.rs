@@ -53,7 +53,7 @@ impl Unit {
 }
 
 /// At most `places` decimals, without trailing zeros: `2`, `2.5`, `0.25`.
-fn decimals(value: f64, places: usize) -> String {
+pub fn decimals(value: f64, places: usize) -> String {
     let text = format!("{value:.places$}");
     if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -89,6 +89,8 @@ pub struct ChartData {
 pub struct Tick {
     /// Where, in the drawing's units.
     pub at: f64,
+    /// Where its label's baseline goes (beside a value, under a time).
+    pub label_at: f64,
     pub label: String,
 }
 
@@ -121,6 +123,10 @@ pub struct Chart {
     pub marks: Vec<Mark>,
     /// The plotting area: left, top, right, bottom.
     pub area: (f64, f64, f64, f64),
+    /// Where the value labels end (left of the axis), and the middle of
+    /// the area (where "no data" is said).
+    pub labels_x: f64,
+    pub middle: (f64, f64),
     pub unit: &'static str,
     /// The table alternative: a time and each line's value (or empty).
     pub rows: Vec<(String, Vec<String>)>,
@@ -190,9 +196,13 @@ impl ChartData {
         let y_ticks = (0..)
             .map(|i| f64::from(i) * y_step)
             .take_while(|v| *v <= y_top + y_step / 2.0)
-            .map(|v| Tick {
-                at: bottom - v / y_top * (bottom - top),
-                label: decimals(v, 3),
+            .map(|v| {
+                let at = bottom - v / y_top * (bottom - top);
+                Tick {
+                    at,
+                    label_at: at + 5.0,
+                    label: decimals(v, 3),
+                }
             })
             .collect();
         let step = x_step(span);
@@ -202,6 +212,7 @@ impl ChartData {
             .take_while(|t| *t <= self.end)
             .map(|t| Tick {
                 at: x(t),
+                label_at: bottom + 20.0,
                 label: time_label(t, span),
             })
             .collect();
@@ -267,6 +278,8 @@ impl ChartData {
             lines,
             marks,
             area: (left, top, right, bottom),
+            labels_x: left - 8.0,
+            middle: ((left + right) / 2.0, (top + bottom) / 2.0),
             unit: self.unit.symbol(),
             rows: self.rows(),
             empty,

@@ -76,8 +76,7 @@ impl Estimate {
 
 /// `1.25` for counts and sizes, without trailing zeros.
 fn number(value: f64) -> String {
-    let text = format!("{value:.3}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
+    crate::model::chart::decimals(value, 3)
 }
 
 /// `$12.34` a month; a small figure keeps its cents' fractions

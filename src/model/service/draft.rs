@@ -572,6 +572,26 @@ pub(crate) mod tests {
     use super::*;
     use crate::model::load_balancing::tests::reference_002;
 
+    /// Reference 002's service as a quick start of `nginx:latest` makes
+    /// it: the role, cluster, log group and task definition made first.
+    pub fn quick_start_draft() -> ServiceDraft {
+        use crate::model::service::quick_start::{Found, QuickStart};
+        let quick = QuickStart {
+            image: "nginx:latest".into(),
+            ..QuickStart::default()
+        };
+        let found = Found {
+            account: "123456789012".into(),
+            region: "ap-northeast-1".into(),
+            partition: "aws".into(),
+            ..Found::default()
+        };
+        let mut draft = reference_002_draft();
+        draft.prerequisites = quick.prerequisites(&found);
+        draft.service.task_definition = super::TASK_DEFINITION_ARN.into();
+        draft
+    }
+
     /// Reference 002 as the wizard's form holds it.
     pub fn reference_002_draft() -> ServiceDraft {
         let mut service = Service {

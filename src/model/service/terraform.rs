@@ -379,21 +379,7 @@ mod tests {
 
     #[test]
     fn a_quick_start_declares_what_it_makes_first_and_names_its_revision() {
-        use crate::model::service::quick_start::{Found, QuickStart};
-        let quick = QuickStart {
-            image: "nginx:latest".into(),
-            ..QuickStart::default()
-        };
-        let found = Found {
-            account: "123456789012".into(),
-            region: "ap-northeast-1".into(),
-            partition: "aws".into(),
-            ..Found::default()
-        };
-        let mut draft = crate::model::service::draft::tests::reference_002_draft();
-        draft.prerequisites = quick.prerequisites(&found);
-        draft.service.task_definition =
-            crate::model::service::prerequisites::TASK_DEFINITION_ARN.into();
+        let draft = crate::model::service::draft::tests::quick_start_draft();
         let hcl = draft.terraform();
         for resource in [
             "resource \"aws_iam_role\" \"ecsTaskExecutionRole\"",

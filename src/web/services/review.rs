@@ -172,23 +172,25 @@ pub async fn review(
     let region = page.region.clone();
     let issues = draft.issues();
     let mut has_errors = issues.iter().any(Issue::is_error);
-    // A task definition the plan registers is priced from the draft alone
-    // (preflight, when it runs, adds what the network says).
-    let mut estimate = service_estimate(tr, &region, draft, None);
-    let (checks, unchecked) = match state.connection.aws() {
+    let facts = match state.connection.aws() {
         // Boxed: its reads' joined state is large, and a page's future is
         // polled on a worker thread's stack (debug builds overflowed it).
-        Some(aws) if !has_errors => {
-            match Box::pin(service_facts(aws, draft, &page.account)).await {
-                Ok(facts) => {
-                    estimate = service_estimate(tr, &region, draft, Some(&facts));
-                    (preflight(draft, &facts), String::new())
-                }
-                Err(error) => (Vec::new(), said(page.tr, &error)),
-            }
-        }
-        _ => (Vec::new(), String::new()),
+        Some(aws) if !has_errors => Some(Box::pin(service_facts(aws, draft, &page.account)).await),
+        _ => None,
     };
+    let (checks, unchecked) = match &facts {
+        Some(Ok(facts)) => (preflight(draft, facts), String::new()),
+        Some(Err(error)) => (Vec::new(), said(page.tr, error)),
+        None => (Vec::new(), String::new()),
+    };
+    // Without preflight's facts, a task definition the plan registers is
+    // still priced from the draft alone.
+    let estimate = service_estimate(
+        tr,
+        &region,
+        draft,
+        facts.as_ref().and_then(|f| f.as_ref().ok()),
+    );
     has_errors |= checks.iter().any(|c| c.issues.iter().any(Issue::is_error));
     let waves = plan.waves().map_or(0, |w| w.len());
     let steps = plan
