@@ -5,16 +5,17 @@ use std::io::BufRead;
 use anyhow::{Context, bail};
 
 use crate::accounts;
-use crate::config::{Command, Config, EmulatorCommand, UserCommand};
+use crate::config::{Command, Config, EmulatorCommand, StoreCommand, UserCommand};
 use crate::model::access::Role;
 use crate::store::Store;
 
-/// Runs `command` against the store in the data folder (and, for the
-/// emulator, the endpoint) `config` names; the text to print.
+/// Runs `command` against the store `config` names (the SQLite file in the
+/// data folder, or the PostgreSQL database) and, for the emulator, the
+/// endpoint; the text to print.
 pub async fn run(command: &Command, config: &Config) -> anyhow::Result<String> {
-    let data_dir = config.data_dir.as_path();
     match command {
         Command::Emulator(command) => emulator(command, config).await,
+        Command::Store(command) => store_command(command, config).await,
         Command::User(UserCommand::Add {
             name,
             role,
@@ -35,7 +36,7 @@ pub async fn run(command: &Command, config: &Config) -> anyhow::Result<String> {
                 accounts::hash(&password).map(|h| (h, password))
             })
             .await??;
-            let store = Store::open(data_dir)?;
+            let store = open(config).await?;
             if !store.add_user(name, role, &hash.0).await? {
                 bail!("there is already a user named {name}");
             }
@@ -48,6 +49,54 @@ pub async fn run(command: &Command, config: &Config) -> anyhow::Result<String> {
             } else {
                 format!("Added {name} ({}).", role.as_str())
             })
+        }
+    }
+}
+
+/// The store the app would use with these settings.
+async fn open(config: &Config) -> anyhow::Result<Store> {
+    Ok(Store::connect(&config.data_dir, config.database_settings()?.as_ref()).await?)
+}
+
+async fn store_command(command: &StoreCommand, config: &Config) -> anyhow::Result<String> {
+    let Some(database) = config.database_settings()? else {
+        bail!(
+            "store commands act on a PostgreSQL store: give --database-url (ECS_WIZARD_DATABASE_URL) before the command"
+        );
+    };
+    let target = crate::store::redacted(&database.url);
+    match command {
+        StoreCommand::Migrate => {
+            Store::open_postgres(&database).await?;
+            Ok(format!("{target} is at this version's schema."))
+        }
+        StoreCommand::Copy => {
+            if !config.data_dir.join("ecs-wizard.sqlite3").exists() {
+                bail!(
+                    "no SQLite store in {}: give its folder with --data-dir",
+                    config.data_dir.display()
+                );
+            }
+            let from = Store::open(&config.data_dir)?;
+            let to = Store::open_postgres(&database).await?;
+            let copied = from.copy_into(&to).await?;
+            let lines: Vec<String> = copied
+                .iter()
+                .filter(|(_, rows)| *rows > 0)
+                .map(|(table, rows)| format!("  {table}: {rows}"))
+                .collect();
+            Ok(format!(
+                "Copied {} into {target}:\n{}",
+                config.data_dir.display(),
+                lines.join("\n")
+            ))
+        }
+        StoreCommand::Grant { role } => {
+            let store = Store::open_postgres(&database).await?;
+            store.grant_app_role(role).await?;
+            Ok(format!(
+                "{role} may now use {target}; it cannot delete from or rewrite the audit log."
+            ))
         }
     }
 }
@@ -68,7 +117,7 @@ async fn emulator(command: &EmulatorCommand, config: &Config) -> anyhow::Result<
                 .await
                 .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
             said.push(format!("Emptied the emulator at {endpoint}."));
-            let forgotten = Store::open(&config.data_dir)?.forget_aws_records().await?;
+            let forgotten = open(config).await?.forget_aws_records().await?;
             said.push(format!(
                 "Forgot {} revisions registered here, {} runs and {} created results (drafts stay).",
                 forgotten.registrations, forgotten.runs, forgotten.created

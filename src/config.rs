@@ -104,6 +104,30 @@ pub struct Config {
     /// Seconds after sign-in a session ends, used or not.
     #[arg(long, env = "ECS_WIZARD_SESSION_MAX_SECONDS", default_value_t = SessionLimits::DEFAULT.absolute_secs, value_parser = clap::value_parser!(i64).range(1..=90 * 24 * 3600))]
     pub session_max_seconds: i64,
+    /// Keep everything in this PostgreSQL database instead of the SQLite
+    /// file, so several instances can share it, e.g.
+    /// postgres://ecs_wizard@db.example:5432/ecs_wizard. Give the password
+    /// with --database-password-file or ECS_WIZARD_DATABASE_PASSWORD.
+    #[arg(long, env = "ECS_WIZARD_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// A file holding the database's password (its first line).
+    #[arg(
+        long,
+        env = "ECS_WIZARD_DATABASE_PASSWORD_FILE",
+        requires = "database_url"
+    )]
+    pub database_password_file: Option<PathBuf>,
+    /// Certificate authorities (PEM) the database's certificate is checked
+    /// against besides the system's, e.g. RDS's global-bundle.pem.
+    #[arg(long, env = "ECS_WIZARD_DATABASE_CA_FILE", requires = "database_url")]
+    pub database_ca_file: Option<PathBuf>,
+    /// Connections to the database each instance holds at most.
+    #[arg(long, env = "ECS_WIZARD_DATABASE_MAX_CONNECTIONS", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub database_max_connections: u64,
+    /// Seconds a run's lease lasts: another instance sharing the database
+    /// carries a run on when its instance has not renewed it for this long.
+    #[arg(long, env = "ECS_WIZARD_RUN_LEASE_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(3..=600))]
+    pub run_lease_seconds: u64,
     #[command(subcommand)]
     pub command: Option<Command>,
     /// Folder for the SQLite file that keeps drafts and history.
@@ -120,6 +144,20 @@ pub enum Command {
     /// A local AWS emulator for a workshop (needs --endpoint-url before it).
     #[command(subcommand)]
     Emulator(EmulatorCommand),
+    /// The PostgreSQL store (needs --database-url before it).
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum StoreCommand {
+    /// Copies the SQLite file in --data-dir into the (empty) database, once.
+    Copy,
+    /// Brings the database's tables up to this version, as their owner.
+    Migrate,
+    /// Lets ROLE (the role the app connects as) read and write everything
+    /// but delete from or rewrite the audit log.
+    Grant { role: String },
 }
 
 #[derive(Debug, Clone, clap::Subcommand)]
@@ -227,11 +265,26 @@ pub enum ConfigError {
         "--oidc-issuer lets nobody in: name groups or @domains with --oidc-admins, --oidc-deployers or --oidc-viewers"
     )]
     NoOidcRoles,
+    #[error("--database-password-file {0}: {1}")]
+    DatabasePasswordFile(String, String),
+}
+
+/// The first line of a file holding a secret.
+fn first_line(path: &std::path::Path) -> Result<String, ConfigError> {
+    let unreadable =
+        |why: String| ConfigError::DatabasePasswordFile(path.display().to_string(), why);
+    let text = std::fs::read_to_string(path).map_err(|error| unreadable(error.to_string()))?;
+    text.lines()
+        .next()
+        .map(|line| line.trim_end_matches('\r').to_string())
+        .filter(|line| !line.is_empty())
+        .ok_or_else(|| unreadable("it is empty".into()))
 }
 
 impl Config {
     pub fn check(&self) -> Result<(), ConfigError> {
         self.public_origin()?;
+        self.database_settings()?;
         self.trusted_proxies()?;
         if self.oidc_issuer.is_some() {
             self.oidc_client_secret()?;
@@ -320,6 +373,27 @@ impl Config {
             })
     }
 
+    /// The PostgreSQL store, when one is named; its password from the file,
+    /// else from ECS_WIZARD_DATABASE_PASSWORD (never from a flag).
+    pub fn database_settings(&self) -> Result<Option<crate::store::DatabaseSettings>, ConfigError> {
+        let Some(url) = &self.database_url else {
+            return Ok(None);
+        };
+        let password = match &self.database_password_file {
+            Some(path) => Some(first_line(path)?),
+            None => std::env::var("ECS_WIZARD_DATABASE_PASSWORD")
+                .ok()
+                .filter(|p| !p.is_empty()),
+        };
+        Ok(Some(crate::store::DatabaseSettings {
+            url: url.clone(),
+            password,
+            ca_file: self.database_ca_file.clone(),
+            max_connections: usize::try_from(self.database_max_connections).unwrap_or(8),
+            lease: std::time::Duration::from_secs(self.run_lease_seconds),
+        }))
+    }
+
     pub fn socket_addr(&self) -> SocketAddr {
         SocketAddr::new(self.bind, self.port)
     }
@@ -369,6 +443,11 @@ impl Config {
             oidc_groups_claim: "groups".into(),
             session_idle_seconds: SessionLimits::DEFAULT.idle_secs,
             session_max_seconds: SessionLimits::DEFAULT.absolute_secs,
+            database_url: None,
+            database_password_file: None,
+            database_ca_file: None,
+            database_max_connections: 8,
+            run_lease_seconds: 30,
             command: None,
             data_dir,
         }

@@ -41,9 +41,18 @@ pub fn allowed_hosts(addr: SocketAddr) -> Vec<String> {
 
 /// Opens the store, connects to AWS (or falls back to preview) and builds the app.
 pub async fn build_app(config: &Config, addr: SocketAddr) -> anyhow::Result<axum::Router> {
-    let store = Store::open(&config.data_dir)?;
-    let csrf_key = CsrfKey::load_or_create(&config.data_dir)?;
+    let database = config.database_settings()?;
+    let store = Store::connect(&config.data_dir, database.as_ref()).await?;
+    if let Some(database) = &database {
+        tracing::info!(database = %store::redacted(&database.url), "the store is PostgreSQL, shared by every instance that names it");
+    }
+    let csrf_key = CsrfKey::of_store(&store, &config.data_dir).await?;
     let connection = aws::connect(&config.aws_settings()).await;
+    if let Some(aws) = connection.aws()
+        && store.is_shared()
+    {
+        share_with_other_instances(&store, aws, config.plan_retry());
+    }
     match &connection {
         aws::Connection::Connected { identity, .. } => {
             tracing::info!(account = %identity.account, caller = %identity.arn, "connected to AWS");
@@ -86,6 +95,17 @@ pub async fn build_app(config: &Config, addr: SocketAddr) -> anyhow::Result<axum
         passwords: Arc::new(accounts::PasswordChecks::per_core()),
         aws_timeout: config.aws_settings().timeout,
     }))
+}
+
+/// With a shared store: a change made through any instance empties every
+/// instance's cache of account reads, and runs whose instance stopped are
+/// carried on here.
+fn share_with_other_instances(store: &Store, aws: &aws::Aws, retry: Retry) {
+    let announcer = store.clone();
+    aws.announce_writes(Arc::new(move || announcer.announce_change()));
+    let forget = aws.clone();
+    store.on_change_elsewhere(Arc::new(move || forget.forget_reads()));
+    deploy::takeover::watch(store.clone(), aws.clone(), retry);
 }
 
 /// The identity provider's client, when one is configured. Its redirect

@@ -149,6 +149,13 @@ impl Aws {
     pub fn forget_reads(&self) {
         self.cache.clear();
     }
+
+    /// Calls `announce` after every write these clients send, besides
+    /// forgetting this instance's reads: instances sharing a store forget
+    /// theirs too.
+    pub fn announce_writes(&self, announce: read_cache::Announce) {
+        self.cache.announce_writes(announce);
+    }
 }
 
 /// What the header says about the connection to AWS.

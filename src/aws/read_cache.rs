@@ -109,7 +109,13 @@ impl Slot {
 pub struct ReadCache {
     ttl: Duration,
     slots: Mutex<HashMap<String, Arc<Slot>>>,
+    /// Told after a write empties this cache: other instances sharing the
+    /// store empty theirs.
+    announce: std::sync::OnceLock<Announce>,
 }
+
+/// Tells other instances that the account changed.
+pub type Announce = Arc<dyn Fn() + Send + Sync>;
 
 impl std::fmt::Debug for ReadCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -125,6 +131,7 @@ impl ReadCache {
         Self {
             ttl,
             slots: Mutex::default(),
+            announce: std::sync::OnceLock::new(),
         }
     }
 
@@ -214,6 +221,11 @@ impl ReadCache {
     }
 
     /// Forgets everything: the account has changed, or someone asked to read again.
+    /// Whom to tell after each write (once; later calls are ignored).
+    pub fn announce_writes(&self, announce: Announce) {
+        let _ = self.announce.set(announce);
+    }
+
     pub fn clear(&self) {
         self.slots.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
@@ -247,6 +259,9 @@ impl Intercept for Invalidate {
         let read = config.load::<Metadata>().is_some_and(|m| is_read(m.name()));
         if !read {
             self.0.clear();
+            if let Some(announce) = self.0.announce.get() {
+                announce();
+            }
         }
         Ok(())
     }

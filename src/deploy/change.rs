@@ -75,6 +75,13 @@ pub async fn resume(store: &Store, aws: &Aws, run: &Run, retry: Retry) -> Result
     if !store.claim_run(&run.id, &from, RunStatus::Running).await? {
         return Ok(false);
     }
+    carry_on(store, aws, run, retry);
+    Ok(true)
+}
+
+/// Goes on with a change this instance holds: the calls it finished are
+/// not sent again.
+pub fn carry_on(store: &Store, aws: &Aws, run: &Run, retry: Retry) {
     let done = run
         .steps
         .iter()
@@ -82,7 +89,6 @@ pub async fn resume(store: &Store, aws: &Aws, run: &Run, retry: Retry) -> Result
         .map(|s| s.seq)
         .collect();
     spawn(store, aws, &run.id, calls_of(run), done, retry);
-    Ok(true)
 }
 
 fn spawn(
@@ -97,6 +103,7 @@ fn spawn(
     let (store, run_id, aws) = (store.clone(), run_id.to_string(), aws.clone());
     let retry = retry.for_cleanup();
     crate::aws::audit::spawn(async move {
+        let _lease = store.heartbeat(&run_id);
         let (status, outcome) = match send(&aws, &journal, &calls, &done, &retry).await {
             Ok(()) => (RunStatus::Succeeded, json!({})),
             Err(e) => (

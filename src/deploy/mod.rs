@@ -16,6 +16,7 @@ pub mod plan_run;
 pub mod resource_run;
 pub mod runner;
 pub mod service_plan;
+pub mod takeover;
 pub mod teardown;
 
 use std::future::Future;
@@ -54,6 +55,7 @@ where
     // Its own task: if the browser goes away, the handler is dropped, but the
     // run goes on to its end and its record.
     let task = crate::aws::audit::spawn(async move {
+        let _lease = store.heartbeat(&run_id);
         let (status, outcome) = work(journal).await;
         store.finish_run(&run_id, status, &outcome).await
     });

@@ -11,6 +11,7 @@ use super::cleanup::cleanup_calls;
 use super::plan::{Plan, fill_in, outputs_of};
 use super::runner::{Earlier, Progress, Retry, run_delete, run_plan};
 use crate::aws::{Aws, AwsError};
+use crate::model::service::draft::ServiceDraft;
 use crate::store::runs::{CLEANUP_BASE, Run};
 use crate::store::runs::{RunStatus, StepStatus};
 use crate::store::{Store, StoreError};
@@ -62,8 +63,22 @@ pub async fn resume(
     if !store.claim_run(&run.id, &from, RunStatus::Running).await? {
         return Ok(false);
     }
-    spawn_run(store, aws, &run.id, plan, earlier_of(run), retry);
+    carry_on(store, aws, run, plan, retry);
     Ok(true)
+}
+
+/// Goes on with a run this instance holds (taken over from one that
+/// stopped): what its steps made is used, what may have been sent is
+/// looked for before anything is sent again.
+pub fn carry_on(store: &Store, aws: &Aws, run: &Run, plan: Plan, retry: Retry) {
+    spawn_run(store, aws, &run.id, plan, earlier_of(run), retry);
+}
+
+/// The service wizard's draft as a run of it was started, and its plan.
+pub fn service_plan_of(run: &Run) -> Result<(ServiceDraft, Plan), serde_json::Error> {
+    let draft: ServiceDraft = serde_json::from_value(run.snapshot.clone())?;
+    let plan = super::service_plan::plan(&draft);
+    Ok((draft, plan))
 }
 
 fn spawn_run(
@@ -78,6 +93,7 @@ fn spawn_run(
     let (store, run_id) = (store.clone(), run_id.to_string());
     let aws = aws.clone();
     crate::aws::audit::spawn(async move {
+        let _lease = store.heartbeat(&run_id);
         let (status, outcome) = match run_plan(&aws, &plan, &journal, &earlier, &retry).await {
             Ok(progress) if progress.succeeded() => (RunStatus::Succeeded, outcome(&progress)),
             Ok(progress) => (RunStatus::Refused, outcome(&progress)),
@@ -127,6 +143,7 @@ pub async fn clean_up(
     let aws = aws.clone();
     let retry = retry.for_cleanup();
     crate::aws::audit::spawn(async move {
+        let _lease = store.heartbeat(&run_id);
         let removed = remove_made(&aws, &journal, &plan, &earlier, &retry).await;
         let status = if removed.is_ok() {
             RunStatus::Undone

@@ -6,9 +6,9 @@
 //! Runs still `running` when the app starts were cut off: they become
 //! `interrupted`, and their page offers to finish or undo them.
 
-use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
+use super::db::{Db, args};
 use super::drafts::new_id;
 use super::{Store, StoreError, now};
 
@@ -140,10 +140,12 @@ impl Store {
     ) -> Result<String, StoreError> {
         let id = new_id();
         let (run, draft) = (id.clone(), draft_id.to_string());
-        self.with(move |connection| {
-            connection.execute(
-                "INSERT INTO runs (id, kind, draft_id, status, started_at) VALUES (?1, ?2, ?3, 'running', ?4)",
-                params![run, kind, draft, now()],
+        let (holder, until) = (self.instance.to_string(), self.lease_end());
+        self.with(move |db| {
+            db.execute(
+                "INSERT INTO runs (id, kind, draft_id, status, started_at, holder, lease_until) \
+                 VALUES (?1, ?2, ?3, 'running', ?4, ?5, ?6)",
+                args![run, kind, draft, now(), holder, until],
             )?;
             Ok(())
         })
@@ -158,12 +160,19 @@ impl Store {
         outcome: &Value,
     ) -> Result<(), StoreError> {
         let outcome = serde_json::to_string(outcome)?;
-        let run = run_id.to_string();
-        self.with(move |connection| {
-            connection.execute(
-                "UPDATE runs SET status = ?2, outcome = ?3, finished_at = ?4 WHERE id = ?1",
-                params![run, status.as_str(), outcome, now()],
+        let (run, holder) = (run_id.to_string(), self.instance.to_string());
+        self.with(move |db| {
+            // Only its holder (or anyone, when nobody holds it) ends a
+            // run: one that lost its lease leaves the run to the instance
+            // that took it over.
+            let ended = db.execute(
+                "UPDATE runs SET status = ?2, outcome = ?3, finished_at = ?4, holder = NULL, \
+                 lease_until = NULL WHERE id = ?1 AND (holder = ?5 OR holder IS NULL)",
+                args![run, status.as_str(), outcome, now(), holder],
             )?;
+            if ended == 0 {
+                return Err(StoreError::LeaseLost);
+            }
             Ok(())
         })
         .await
@@ -179,17 +188,22 @@ impl Store {
     ) -> Result<Option<String>, StoreError> {
         let id = new_id();
         let values = (id.clone(), draft_id.to_string(), snapshot.to_string());
+        let (holder, until) = (self.instance.to_string(), self.lease_end());
         let inserted = self
-            .with(move |connection| {
+            .with(move |db| {
                 let (run, draft, snapshot) = values;
-                // One statement: the check and the insert cannot interleave
-                // with another request's.
-                Ok(connection.execute(
-                    "INSERT INTO runs (id, kind, draft_id, status, started_at, snapshot) \
-                     SELECT ?1, ?2, ?3, 'running', ?4, ?5 WHERE NOT EXISTS \
-                     (SELECT 1 FROM runs WHERE draft_id = ?3 AND status != 'undone')",
-                    params![run, kind, draft, now(), snapshot],
-                )?)
+                db.transaction(|db| {
+                    // The check and the insert cannot interleave with
+                    // another request's, on this instance or another.
+                    db.serialize(&format!("run of {draft}"))?;
+                    db.execute(
+                        "INSERT INTO runs (id, kind, draft_id, status, started_at, snapshot, holder, lease_until) \
+                         SELECT CAST(?1 AS TEXT), CAST(?2 AS TEXT), CAST(?3 AS TEXT), 'running', \
+                         CAST(?4 AS BIGINT), CAST(?5 AS TEXT), CAST(?6 AS TEXT), CAST(?7 AS BIGINT) \
+                         WHERE NOT EXISTS (SELECT 1 FROM runs WHERE draft_id = ?3 AND status != 'undone')",
+                        args![run, kind, &draft, now(), snapshot, holder, until],
+                    )
+                })
             })
             .await?;
         Ok((inserted == 1).then_some(id))
@@ -213,15 +227,27 @@ impl Store {
             detail.to_string(),
             answer.map(Value::to_string),
         );
-        self.with(move |connection| {
+        let (holder, until) = (self.instance.to_string(), self.lease_end());
+        self.with(move |db| {
             let (run, step_id, call, detail, answer) = values;
-            connection.execute(
-                "INSERT INTO run_steps (run_id, seq, step_id, call, status, detail, answer, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
-                 ON CONFLICT (run_id, seq) DO UPDATE SET status = excluded.status, detail = excluded.detail, \
-                 answer = coalesce(excluded.answer, run_steps.answer), at = excluded.at",
-                params![run, seq as i64, step_id, call, status.as_str(), detail, answer, now()],
-            )?;
-            Ok(())
+            db.transaction(|db| {
+                // A step is written (and so sent) only under the run's
+                // lease, which this renews: two instances never both send.
+                let held = db.execute(
+                    "UPDATE runs SET lease_until = ?3 WHERE id = ?1 AND holder = ?2",
+                    args![&run, holder, until],
+                )?;
+                if held == 0 {
+                    return Err(StoreError::LeaseLost);
+                }
+                db.execute(
+                    "INSERT INTO run_steps (run_id, seq, step_id, call, status, detail, answer, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+                     ON CONFLICT (run_id, seq) DO UPDATE SET status = excluded.status, detail = excluded.detail, \
+                     answer = coalesce(excluded.answer, run_steps.answer), at = excluded.at",
+                    args![&run, seq, step_id, call, status.as_str(), detail, answer, now()],
+                )?;
+                Ok(())
+            })
         })
         .await
     }
@@ -236,15 +262,19 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let run = run_id.to_string();
         let from: Vec<&'static str> = from.iter().map(|s| s.as_str()).collect();
-        self.with(move |connection| {
+        let (holder, until) = (self.instance.to_string(), self.lease_end());
+        self.with(move |db| {
             let list = from
                 .iter()
                 .map(|s| format!("'{s}'"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let changed = connection.execute(
-                &format!("UPDATE runs SET status = ?2, finished_at = NULL WHERE id = ?1 AND status IN ({list})"),
-                params![run, to.as_str()],
+            let changed = db.execute(
+                &format!(
+                    "UPDATE runs SET status = ?2, finished_at = NULL, holder = ?3, lease_until = ?4 \
+                     WHERE id = ?1 AND status IN ({list})"
+                ),
+                args![run, to.as_str(), holder, until],
             )?;
             Ok(changed == 1)
         })
@@ -253,14 +283,13 @@ impl Store {
 
     pub async fn run_by_id(&self, run_id: &str) -> Result<Option<Run>, StoreError> {
         let run = run_id.to_string();
-        self.with(move |connection| read_run(connection, "id = ?1", &run))
-            .await
+        self.with(move |db| read_run(db, "id = ?1", &run)).await
     }
 
     /// The newest run of a draft.
     pub async fn latest_run(&self, draft_id: &str) -> Result<Option<Run>, StoreError> {
         let draft = draft_id.to_string();
-        self.with(move |connection| read_run(connection, "draft_id = ?1", &draft))
+        self.with(move |db| read_run(db, "draft_id = ?1", &draft))
             .await
     }
 
@@ -273,14 +302,13 @@ impl Store {
     ) -> Result<Option<Run>, StoreError> {
         // Cluster names hold no `/`: the pair is one key.
         let key = format!("{cluster}/{service}");
-        self.with(move |connection| {
-            read_run(
-                connection,
-                "kind = 'services' AND status = 'succeeded' AND \
-                 json_extract(snapshot, '$.service.cluster') || '/' || \
-                 json_extract(snapshot, '$.service.serviceName') = ?1",
-                &key,
-            )
+        self.with(move |db| {
+            let condition = format!(
+                "kind = 'services' AND status = 'succeeded' AND {} || '/' || {} = ?1",
+                db.json_text("snapshot", "service.cluster"),
+                db.json_text("snapshot", "service.serviceName"),
+            );
+            read_run(db, &condition, &key)
         })
         .await
     }
@@ -288,124 +316,98 @@ impl Store {
     /// Service runs and tear-downs that failed, were cut off or are under
     /// way, newest first.
     pub async fn unfinished_runs(&self) -> Result<Vec<UnfinishedRun>, StoreError> {
-        self.with(move |connection| {
+        self.with(move |db| {
             // A run's snapshot is its draft (`service.serviceName`); a
             // tear-down's names the service (`service`), a change what it
             // acts on (`name`).
-            let mut statement = connection.prepare_cached(
-                "SELECT id, kind, draft_id, status, \
-                 coalesce(json_extract(snapshot, '$.service.serviceName'), json_extract(snapshot, '$.service'), \
-                 json_extract(snapshot, '$.name'), ''), started_at \
+            let sql = format!(
+                "SELECT id, kind, draft_id, status, coalesce({}, {}, {}, ''), started_at \
                  FROM runs WHERE kind IN ('services', 'teardowns', 'changes') \
                  AND status IN ('running', 'refused', 'interrupted', 'cleaning_up', 'cleanup_failed') \
                  ORDER BY started_at DESC, rowid DESC LIMIT 20",
-            )?;
-            let rows = statement.query_map([], |row| {
-                Ok(UnfinishedRun {
-                    run_id: row.get(0)?,
-                    kind: row.get(1)?,
-                    draft_id: row.get(2)?,
-                    status: RunStatus::parse(&row.get::<_, String>(3)?),
-                    name: row.get(4)?,
-                    started_at: row.get(5)?,
+                db.json_text("snapshot", "service.serviceName"),
+                db.json_text("snapshot", "service"),
+                db.json_text("snapshot", "name"),
+            );
+            db.query(&sql, &[])?
+                .iter()
+                .map(|row| {
+                    Ok(UnfinishedRun {
+                        run_id: row.get(0)?,
+                        kind: row.get(1)?,
+                        draft_id: row.get(2)?,
+                        status: RunStatus::parse(&row.get::<String>(3)?),
+                        name: row.get(4)?,
+                        started_at: row.get(5)?,
+                    })
                 })
-            })?;
-            Ok(rows.collect::<Result<_, _>>()?)
+                .collect()
         })
         .await
     }
 }
 
 /// At start: no run of an earlier process can still be under way.
-pub(super) fn mark_interrupted(connection: &Connection) -> rusqlite::Result<usize> {
+pub(super) fn mark_interrupted(db: &mut Db) -> Result<usize, StoreError> {
     // A clean-up cut off can only be tried again: resuming the plan would
     // take deleted resources for made ones.
-    connection.execute(
-        "UPDATE runs SET status = 'cleanup_failed' WHERE status = 'cleaning_up'",
-        [],
+    db.execute(
+        "UPDATE runs SET status = 'cleanup_failed', holder = NULL WHERE status = 'cleaning_up'",
+        &[],
     )?;
-    connection.execute(
-        "UPDATE runs SET status = 'interrupted' WHERE status = 'running'",
-        [],
+    db.execute(
+        "UPDATE runs SET status = 'interrupted', holder = NULL WHERE status = 'running'",
+        &[],
     )
 }
 
-fn read_run(
-    connection: &Connection,
-    condition: &str,
-    key: &str,
-) -> Result<Option<Run>, StoreError> {
-    let row = connection
-        .query_row(
-            &format!(
-                "SELECT id, kind, draft_id, status, outcome, started_at, coalesce(snapshot, 'null') FROM runs \
-                 WHERE {condition} ORDER BY started_at DESC, rowid DESC LIMIT 1"
-            ),
-            [key],
-            |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                    row.get::<_, Option<String>>(4)?,
-                    row.get::<_, i64>(5)?,
-                    row.get::<_, String>(6)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((id, kind, draft_id, status, outcome, started_at, snapshot)) = row else {
+pub(super) fn read_run(db: &mut Db, condition: &str, key: &str) -> Result<Option<Run>, StoreError> {
+    let sql = format!(
+        "SELECT id, kind, draft_id, status, outcome, started_at, coalesce(snapshot, 'null') FROM runs \
+         WHERE {condition} ORDER BY started_at DESC, rowid DESC LIMIT 1"
+    );
+    let Some(row) = db.query_opt(&sql, args![key])? else {
         return Ok(None);
     };
-    let mut statement = connection.prepare_cached(
-        "SELECT seq, coalesce(step_id, ''), call, status, coalesce(detail, ''), answer FROM run_steps \
-         WHERE run_id = ?1 ORDER BY seq",
-    )?;
-    let steps = statement
-        .query_map([&id], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-                row.get::<_, String>(4)?,
-                row.get::<_, Option<String>>(5)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let steps = steps
-        .into_iter()
-        .map(|(seq, step_id, call, status, detail, answer)| {
+    let id: String = row.get(0)?;
+    let steps = db
+        .query(
+            "SELECT seq, coalesce(step_id, ''), call, status, coalesce(detail, ''), answer FROM run_steps \
+             WHERE run_id = ?1 ORDER BY seq",
+            args![&id],
+        )?
+        .iter()
+        .map(|step| {
             Ok(RunStep {
-                seq: seq as usize,
-                step_id,
-                call,
-                status: StepStatus::parse(&status),
-                detail,
-                answer: answer.map(|a| serde_json::from_str(&a)).transpose()?,
+                seq: step.get(0)?,
+                step_id: step.get(1)?,
+                call: step.get(2)?,
+                status: StepStatus::parse(&step.get::<String>(3)?),
+                detail: step.get(4)?,
+                answer: step
+                    .get::<Option<String>>(5)?
+                    .map(|a| serde_json::from_str(&a))
+                    .transpose()?,
             })
         })
         .collect::<Result<_, StoreError>>()?;
     Ok(Some(Run {
         id,
-        kind,
-        draft_id,
-        status: RunStatus::parse(&status),
-        outcome: match outcome {
+        kind: row.get(1)?,
+        draft_id: row.get(2)?,
+        status: RunStatus::parse(&row.get::<String>(3)?),
+        outcome: match row.get::<Option<String>>(4)? {
             Some(text) => serde_json::from_str(&text)?,
             None => Value::Null,
         },
-        started_at,
-        snapshot: serde_json::from_str(&snapshot)?,
+        started_at: row.get(5)?,
+        snapshot: serde_json::from_str(&row.get::<String>(6)?)?,
         steps,
     }))
 }
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
 
     #[tokio::test]
@@ -443,112 +445,5 @@ mod tests {
         let latest = restarted.latest_run("d1").await.unwrap().unwrap();
         assert_eq!(latest.status, RunStatus::Undone);
         assert!(restarted.latest_run("other").await.unwrap().is_none());
-    }
-
-    #[tokio::test]
-    async fn steps_keep_their_answers_and_a_run_is_claimed_once() {
-        let store = Store::open_in_memory().unwrap();
-        let snapshot = json!({"service": {"serviceName": "web"}});
-        let run = store
-            .start_run_once("services", "d1", &snapshot)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(
-            store
-                .start_run_once("services", "d1", &snapshot)
-                .await
-                .unwrap(),
-            None,
-            "a second run of the same draft is not started"
-        );
-        let answer = json!({"GroupId": "sg-0123abcd"});
-        for (status, answer) in [
-            (StepStatus::Started, None),
-            (StepStatus::Done, Some(&answer)),
-        ] {
-            store
-                .record_step(
-                    &run,
-                    0,
-                    "AlbSecurityGroup",
-                    "ec2:CreateSecurityGroup",
-                    status,
-                    "",
-                    answer,
-                )
-                .await
-                .unwrap();
-        }
-        store
-            .record_step(
-                &run,
-                1,
-                "AlbIngress",
-                "ec2:Authorize",
-                StepStatus::Failed,
-                "Throttling: slow",
-                None,
-            )
-            .await
-            .unwrap();
-        store
-            .finish_run(&run, RunStatus::Refused, &json!({}))
-            .await
-            .unwrap();
-        let read = store.latest_run("d1").await.unwrap().unwrap();
-        assert_eq!(read.snapshot, snapshot);
-        assert_eq!(read.status, RunStatus::Refused);
-        assert_eq!(read.steps[0].answer, Some(answer));
-        assert_eq!(read.steps[1].status, StepStatus::Failed);
-        let unfinished = store.unfinished_runs().await.unwrap();
-        assert_eq!(unfinished.len(), 1);
-        assert_eq!(unfinished[0].name, "web");
-        // A tear-down names its service itself.
-        let teardown = store
-            .start_run_once("teardowns", "teardown:arn@t", &json!({"service": "api"}))
-            .await
-            .unwrap()
-            .unwrap();
-        let unfinished = store.unfinished_runs().await.unwrap();
-        assert_eq!(unfinished[0].run_id, teardown);
-        assert_eq!(
-            (unfinished[0].kind.as_str(), unfinished[0].name.as_str()),
-            ("teardowns", "api")
-        );
-        // A change names what it acts on.
-        let change = store
-            .start_run_once(
-                "changes",
-                "change:t",
-                &json!({"kind": "delete-role", "name": "old"}),
-            )
-            .await
-            .unwrap()
-            .unwrap();
-        let unfinished = store.unfinished_runs().await.unwrap();
-        assert_eq!(unfinished[0].run_id, change);
-        assert_eq!(unfinished[0].name, "old");
-        store
-            .finish_run(&change, RunStatus::Succeeded, &json!({}))
-            .await
-            .unwrap();
-
-        let from = [RunStatus::Refused, RunStatus::Interrupted];
-        assert!(
-            store
-                .claim_run(&run, &from, RunStatus::Running)
-                .await
-                .unwrap()
-        );
-        assert!(
-            !store
-                .claim_run(&run, &from, RunStatus::Running)
-                .await
-                .unwrap()
-        );
-        // Other kinds of run are not listed.
-        store.start_run("clusters", "c1").await.unwrap();
-        assert_eq!(store.unfinished_runs().await.unwrap().len(), 2);
     }
 }

@@ -1,8 +1,8 @@
 //! The server's CSRF secret: every form's token is an HMAC under it, kept
-//! in the data folder so tokens outlive a restart. Held in the app's state;
+//! in the store so tokens outlive a restart and every instance sharing the
+//! store accepts the others' forms. Held in the app's state;
 //! `security::csrf` mints and checks tokens with it.
 
-use std::io::Write;
 use std::path::Path;
 
 use base64::Engine;
@@ -10,7 +10,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::store::{Store, StoreError};
+
+/// Where versions before the shared store kept the key (its tokens stay valid).
 const KEY_FILE: &str = "csrf.key";
+/// Its name in the store.
+const SETTING: &str = "csrf_key";
 
 /// The server's secret: tokens minted with it cannot be forged without it.
 #[derive(Clone)]
@@ -29,24 +34,23 @@ impl CsrfKey {
         Ok(Self(key))
     }
 
-    /// The key in `data_dir`, created (readable by its owner only) at first start.
-    pub fn load_or_create(data_dir: &Path) -> std::io::Result<Self> {
-        let path = data_dir.join(KEY_FILE);
-        match std::fs::read(&path) {
-            Ok(bytes) if bytes.len() == 32 => {
-                let mut key = [0u8; 32];
-                key.copy_from_slice(&bytes);
-                return Ok(Self(key));
-            }
-            Ok(_) => {} // damaged: a new key only invalidates open forms
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-            Err(error) => return Err(error),
-        }
-        let key = Self::random()?;
-        let mut file = crate::store::private_file(&path, true)?;
-        file.write_all(&key.0)?;
-        file.sync_all()?;
-        Ok(key)
+    /// The store's key, made at the first start of any instance (from the
+    /// key an older version left in `data_dir`, when there is one).
+    pub async fn of_store(store: &Store, data_dir: &Path) -> Result<Self, StoreError> {
+        let fresh = match std::fs::read(data_dir.join(KEY_FILE)) {
+            Ok(bytes) if bytes.len() == 32 && !store.is_shared() => bytes,
+            // Missing or damaged: a new key only invalidates open forms.
+            _ => Self::random()
+                .map_err(|error| StoreError::Task(error.to_string()))?
+                .0
+                .to_vec(),
+        };
+        let kept = store.shared_secret(SETTING, &fresh).await?;
+        let key: [u8; 32] = kept.try_into().map_err(|_| StoreError::Type {
+            column: 0,
+            found: "a CSRF key that is not 32 bytes".into(),
+        })?;
+        Ok(Self(key))
     }
 
     pub(crate) fn token_for(&self, browser: &str) -> String {
@@ -86,20 +90,18 @@ mod tests {
         assert!(!key.verifies("", &key.token_for("")));
     }
 
-    #[test]
-    fn the_key_is_kept_and_private() {
+    #[tokio::test]
+    async fn the_key_is_kept_in_the_store_and_an_older_file_key_carries_over() {
         let dir = tempfile::tempdir().unwrap();
-        let first = CsrfKey::load_or_create(dir.path()).unwrap();
-        let again = CsrfKey::load_or_create(dir.path()).unwrap();
+        let store = Store::open(&dir.path().join("data")).unwrap();
+        let first = CsrfKey::of_store(&store, dir.path()).await.unwrap();
+        let again = CsrfKey::of_store(&store, dir.path()).await.unwrap();
         assert_eq!(first.0, again.0);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join(KEY_FILE))
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
+
+        let older = tempfile::tempdir().unwrap();
+        std::fs::write(older.path().join(KEY_FILE), [7u8; 32]).unwrap();
+        let store = Store::open(&older.path().join("data")).unwrap();
+        let carried = CsrfKey::of_store(&store, older.path()).await.unwrap();
+        assert_eq!(carried.0, [7u8; 32]);
     }
 }

@@ -10,6 +10,7 @@ pub mod in_process;
 pub mod network;
 pub mod oidc;
 pub mod plans;
+pub mod postgres;
 pub mod proxy;
 pub mod services;
 
@@ -186,6 +187,12 @@ impl App {
         } = self;
         drop(_process);
         spawn_in(data_dir, Some(endpoint), "warn", Stdio::inherit(), flags)
+    }
+
+    /// `kill -9`, the process gone for good.
+    pub fn kill(&mut self) {
+        let _ = self._process.0.kill();
+        let _ = self._process.0.wait();
     }
 
     /// The app's SQLite file, for tests that watch the journal from outside.
@@ -436,13 +443,24 @@ impl Client {
         client
     }
 
+    /// The same browser (its cookies and form token) opening another
+    /// instance at `base`: loopback cookies are not kept apart by port.
+    pub fn at(&self, base: &str) -> Self {
+        let mut other = Self::with_jar(base, self.jar.clone());
+        other.csrf = self.csrf.clone();
+        other
+    }
+
     fn without_token(base: &str) -> Self {
+        Self::with_jar(base, std::sync::Arc::new(reqwest::cookie::Jar::default()))
+    }
+
+    fn with_jar(base: &str, jar: std::sync::Arc<reqwest::cookie::Jar>) -> Self {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(
             reqwest::header::ORIGIN,
             reqwest::header::HeaderValue::from_str(base).expect("origin"),
         );
-        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .default_headers(headers)

@@ -10,7 +10,7 @@ mod task_definitions;
 
 pub use task_definitions::{Draft, DraftSummary};
 
-use rusqlite::{OptionalExtension, params};
+use super::db::{Db, args};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -35,18 +35,19 @@ pub const KEPT_VERSIONS: i64 = 50;
 
 /// Keeps `body` as version `version` of draft `id`, dropping the oldest.
 pub(super) fn keep_version(
-    connection: &rusqlite::Connection,
+    db: &mut Db,
     id: &str,
     version: i64,
     body: &str,
-) -> rusqlite::Result<()> {
-    connection.execute(
-        "INSERT OR REPLACE INTO draft_versions (draft_id, version, body) VALUES (?1, ?2, ?3)",
-        params![id, version, body],
+) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO draft_versions (draft_id, version, body) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (draft_id, version) DO UPDATE SET body = excluded.body",
+        args![id, version, body],
     )?;
-    connection.execute(
+    db.execute(
         "DELETE FROM draft_versions WHERE draft_id = ?1 AND version <= ?2",
-        params![id, version - KEPT_VERSIONS],
+        args![id, version - KEPT_VERSIONS],
     )?;
     Ok(())
 }
@@ -72,16 +73,15 @@ impl Store {
     ) -> Result<String, StoreError> {
         let id = new_id();
         let (new, owner) = (id.clone(), owner.map(str::to_string));
-        self.with(move |connection| {
-            let transaction = connection.transaction()?;
-            transaction.execute(
-                "INSERT INTO resource_drafts (id, kind, body, title, owner, created_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-                params![new, kind, body, title, owner, now()],
-            )?;
-            keep_version(&transaction, &new, 1, &body)?;
-            transaction.commit()?;
-            Ok(())
+        self.with(move |db| {
+            db.transaction(|db| {
+                db.execute(
+                    "INSERT INTO resource_drafts (id, kind, body, title, owner, created_at, updated_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                    args![&new, kind, &body, title, owner, now()],
+                )?;
+                keep_version(db, &new, 1, &body)
+            })
         })
         .await?;
         Ok(id)
@@ -97,22 +97,23 @@ impl Store {
         let (from, copy, owner) = (id.to_string(), new_id(), owner.map(str::to_string));
         let made = copy.clone();
         let copied = self
-            .with(move |connection| {
-                let transaction = connection.transaction()?;
-                let copied = transaction.execute(
-                    "INSERT INTO resource_drafts (id, kind, body, title, owner, created_at, updated_at) \
-                     SELECT ?2, kind, body, title, ?3, ?4, ?4 FROM resource_drafts WHERE id = ?1",
-                    params![from, made, owner, now()],
-                )?;
-                if copied == 1 {
-                    transaction.execute(
-                        "INSERT INTO draft_versions (draft_id, version, body) \
-                         SELECT ?2, 1, body FROM resource_drafts WHERE id = ?1",
-                        params![from, made],
+            .with(move |db| {
+                db.transaction(|db| {
+                    let copied = db.execute(
+                        "INSERT INTO resource_drafts (id, kind, body, title, owner, created_at, updated_at) \
+                         SELECT CAST(?2 AS TEXT), kind, body, title, CAST(?3 AS TEXT), CAST(?4 AS BIGINT), \
+                         CAST(?4 AS BIGINT) FROM resource_drafts WHERE id = ?1",
+                        args![&from, &made, owner, now()],
                     )?;
-                }
-                transaction.commit()?;
-                Ok(copied == 1)
+                    if copied == 1 {
+                        db.execute(
+                            "INSERT INTO draft_versions (draft_id, version, body) \
+                             SELECT CAST(?2 AS TEXT), 1, body FROM resource_drafts WHERE id = ?1",
+                            args![&from, &made],
+                        )?;
+                    }
+                    Ok(copied == 1)
+                })
             })
             .await?;
         Ok(copied.then_some(copy))
@@ -127,14 +128,13 @@ impl Store {
         version: i64,
     ) -> Result<Option<String>, StoreError> {
         let id = id.to_string();
-        self.with(move |connection| {
-            Ok(connection
-                .query_row(
-                    "SELECT body FROM draft_versions WHERE draft_id = ?1 AND version = ?2",
-                    params![id, version],
-                    |row| row.get(0),
-                )
-                .optional()?)
+        self.with(move |db| {
+            db.query_opt(
+                "SELECT body FROM draft_versions WHERE draft_id = ?1 AND version = ?2",
+                args![id, version],
+            )?
+            .map(|row| row.get(0))
+            .transpose()
         })
         .await
     }
@@ -146,20 +146,20 @@ impl Store {
         id: &str,
     ) -> Result<Option<ResourceDraft<T>>, StoreError> {
         let id = id.to_string();
-        self.with(move |connection| {
-            let row: Option<(String, Option<String>, i64, Option<String>)> = connection
-                .query_row(
-                    "SELECT body, created, version, owner FROM resource_drafts WHERE id = ?1 AND kind = ?2",
-                    params![id, kind],
-                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-                )
-                .optional()?;
-            row.map(|(body, created, version, owner)| {
+        self.with(move |db| {
+            let row = db.query_opt(
+                "SELECT body, created, version, owner FROM resource_drafts WHERE id = ?1 AND kind = ?2",
+                args![id, kind],
+            )?;
+            row.map(|row| {
                 Ok(ResourceDraft {
-                    body: serde_json::from_str(&body)?,
-                    created: created.map(|c| serde_json::from_str(&c)).transpose()?,
-                    version,
-                    owner,
+                    body: serde_json::from_str(&row.get::<String>(0)?)?,
+                    created: row
+                        .get::<Option<String>>(1)?
+                        .map(|c| serde_json::from_str(&c))
+                        .transpose()?,
+                    version: row.get(2)?,
+                    owner: row.get(3)?,
                 })
             })
             .transpose()
@@ -189,19 +189,19 @@ impl Store {
         title: Option<String>,
     ) -> Result<i64, StoreError> {
         let id = id.to_string();
-        self.with(move |connection| {
-            let transaction = connection.transaction()?;
-            let changed = transaction.execute(
-                "UPDATE resource_drafts SET body = ?2, title = coalesce(?5, title), updated_at = ?3, \
-                 version = version + 1 WHERE id = ?1 AND version = ?4",
-                params![id, body, now(), version, title],
-            )?;
-            if changed == 0 {
-                return Err(StoreError::Conflict);
-            }
-            keep_version(&transaction, &id, version + 1, &body)?;
-            transaction.commit()?;
-            Ok(version + 1)
+        self.with(move |db| {
+            db.transaction(|db| {
+                let changed = db.execute(
+                    "UPDATE resource_drafts SET body = ?2, title = coalesce(?5, title), updated_at = ?3, \
+                     version = version + 1 WHERE id = ?1 AND version = ?4",
+                    args![&id, &body, now(), version, title],
+                )?;
+                if changed == 0 {
+                    return Err(StoreError::Conflict);
+                }
+                keep_version(db, &id, version + 1, &body)?;
+                Ok(version + 1)
+            })
         })
         .await
     }
@@ -213,26 +213,39 @@ impl Store {
         &self,
         limit: u32,
     ) -> Result<Vec<RepositoryHint>, StoreError> {
-        self.with(move |connection| {
-            let mut statement = connection.prepare_cached(
+        self.with(move |db| {
+            // Each container of each task definition draft: a JSON array
+            // walked in each dialect's own way.
+            let containers = if db.is_postgres() {
+                "SELECT 1 AS is_image, c.value #>> '{image}' AS hint, d.updated_at \
+                 FROM resource_drafts d, jsonb_array_elements(CASE WHEN jsonb_typeof( \
+                 CAST(d.body AS jsonb) #> '{task_definition,containerDefinitions}') = 'array' \
+                 THEN CAST(d.body AS jsonb) #> '{task_definition,containerDefinitions}' \
+                 ELSE CAST('[]' AS jsonb) END) c WHERE d.kind = 'task_definitions'"
+            } else {
+                "SELECT 1 AS is_image, json_extract(c.value, '$.image') AS hint, d.updated_at \
+                 FROM resource_drafts d, json_each(d.body, '$.task_definition.containerDefinitions') c \
+                 WHERE d.kind = 'task_definitions' AND json_valid(d.body)"
+            };
+            let repository = db.json_text("body", "repository_name");
+            let sql = format!(
                 "SELECT is_image, hint FROM ( \
-                   SELECT 0 AS is_image, json_extract(body, '$.repository_name') AS hint, updated_at \
+                   SELECT 0 AS is_image, {repository} AS hint, updated_at \
                    FROM resource_drafts WHERE kind = 'repositories' AND created IS NOT NULL \
-                   UNION ALL \
-                   SELECT 1, json_extract(c.value, '$.image'), d.updated_at FROM resource_drafts d, \
-                   json_each(d.body, '$.task_definition.containerDefinitions') c \
-                   WHERE d.kind = 'task_definitions' AND json_valid(d.body)) \
-                 WHERE hint IS NOT NULL AND hint != '' ORDER BY updated_at DESC LIMIT ?1",
-            )?;
-            let rows = statement.query_map(params![limit], |row| {
-                let hint: String = row.get(1)?;
-                Ok(if row.get::<_, bool>(0)? {
-                    RepositoryHint::Image(hint)
-                } else {
-                    RepositoryHint::Repository(hint)
+                   UNION ALL {containers}) hints \
+                 WHERE hint IS NOT NULL AND hint != '' ORDER BY updated_at DESC LIMIT ?1"
+            );
+            db.query(&sql, args![limit])?
+                .iter()
+                .map(|row| {
+                    let hint: String = row.get(1)?;
+                    Ok(if row.get::<bool>(0)? {
+                        RepositoryHint::Image(hint)
+                    } else {
+                        RepositoryHint::Repository(hint)
+                    })
                 })
-            })?;
-            Ok(rows.collect::<Result<_, _>>()?)
+                .collect()
         })
         .await
     }
@@ -244,10 +257,10 @@ impl Store {
     ) -> Result<(), StoreError> {
         let created = serde_json::to_string(created)?;
         let id = id.to_string();
-        self.with(move |connection| {
-            connection.execute(
+        self.with(move |db| {
+            db.execute(
                 "UPDATE resource_drafts SET created = ?2, updated_at = ?3 WHERE id = ?1",
-                params![id, created, now()],
+                args![id, created, now()],
             )?;
             Ok(())
         })
@@ -263,140 +276,4 @@ pub fn new_id() -> String {
         bytes[..8].copy_from_slice(&now().to_le_bytes());
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn repository_hints_are_created_repositories_and_draft_images() {
-        let store = Store::open_in_memory().unwrap();
-        let made = store
-            .create_resource_draft(
-                "repositories",
-                &serde_json::json!({"repository_name": "web"}),
-                None,
-            )
-            .await
-            .unwrap();
-        store
-            .create_resource_draft(
-                "repositories",
-                &serde_json::json!({"repository_name": "never-made"}),
-                None,
-            )
-            .await
-            .unwrap();
-        store
-            .record_resource_created(&made, &serde_json::json!({}))
-            .await
-            .unwrap();
-        store
-            .create_resource_draft(
-                "task_definitions",
-                &serde_json::json!({"task_definition": {"containerDefinitions": [
-                    {"name": "a", "image": "1.dkr/app:v1"}, {"name": "b", "image": ""}]}}),
-                None,
-            )
-            .await
-            .unwrap();
-        let mut hints = store.recent_repository_hints(10).await.unwrap();
-        hints.sort_by_key(|h| format!("{h:?}"));
-        assert_eq!(
-            hints,
-            [
-                RepositoryHint::Image("1.dkr/app:v1".into()),
-                RepositoryHint::Repository("web".into())
-            ]
-        );
-    }
-
-    #[tokio::test]
-    async fn drafts_are_kept_by_kind_with_what_aws_answered() {
-        let store = Store::open_in_memory().unwrap();
-        let id = store
-            .create_resource_draft("clusters", &serde_json::json!({"cluster_name": "a"}), None)
-            .await
-            .unwrap();
-        let draft: ResourceDraft<Value> = store
-            .resource_draft("clusters", &id)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(draft.body["cluster_name"], "a");
-        assert_eq!(draft.created, None);
-        assert!(
-            store
-                .resource_draft::<Value>("roles", &id)
-                .await
-                .unwrap()
-                .is_none(),
-            "another kind's draft is not found"
-        );
-        store
-            .save_resource_draft(
-                &id,
-                draft.version,
-                &serde_json::json!({"cluster_name": "b"}),
-            )
-            .await
-            .unwrap();
-        assert!(matches!(
-            store
-                .save_resource_draft(
-                    &id,
-                    draft.version,
-                    &serde_json::json!({"cluster_name": "c"})
-                )
-                .await,
-            Err(StoreError::Conflict)
-        ));
-        store
-            .record_resource_created(&id, &serde_json::json!({"arn": "x"}))
-            .await
-            .unwrap();
-        let draft: ResourceDraft<Value> = store
-            .resource_draft("clusters", &id)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(draft.body["cluster_name"], "b");
-        assert_eq!(draft.created.unwrap()["arn"], "x");
-    }
-
-    #[tokio::test]
-    async fn each_version_is_kept_and_a_copy_is_its_makers() {
-        let store = Store::open_in_memory().unwrap();
-        let id = store
-            .create_resource_draft("roles", &serde_json::json!({"n": 1}), Some("ana"))
-            .await
-            .unwrap();
-        for n in 2..=KEPT_VERSIONS + 5 {
-            store
-                .save_resource_draft(&id, n - 1, &serde_json::json!({"n": n}))
-                .await
-                .unwrap();
-        }
-        let at = |v| store.draft_body_at(&id, v);
-        assert_eq!(at(KEPT_VERSIONS + 5).await.unwrap().unwrap(), r#"{"n":55}"#);
-        assert_eq!(at(6).await.unwrap().unwrap(), r#"{"n":6}"#);
-        assert_eq!(at(5).await.unwrap(), None, "only the last ones are kept");
-        let draft: ResourceDraft<Value> =
-            store.resource_draft("roles", &id).await.unwrap().unwrap();
-        assert_eq!(draft.owner.as_deref(), Some("ana"));
-
-        let copy = store.copy_draft(&id, Some("bo")).await.unwrap().unwrap();
-        let copied: ResourceDraft<Value> =
-            store.resource_draft("roles", &copy).await.unwrap().unwrap();
-        assert_eq!(
-            (copied.body, copied.version, copied.owner.as_deref()),
-            (serde_json::json!({"n": 55}), 1, Some("bo"))
-        );
-        assert_eq!(
-            store.draft_body_at(&copy, 1).await.unwrap().unwrap(),
-            r#"{"n":55}"#
-        );
-        assert_eq!(store.copy_draft("nope", None).await.unwrap(), None);
-    }
 }

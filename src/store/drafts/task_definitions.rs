@@ -1,7 +1,7 @@
 //! The task definition wizard's drafts: its steps' work, saved on every
 //! step so nothing is lost, and the list of those not yet registered.
 
-use rusqlite::params;
+use crate::store::db::args;
 use serde::{Deserialize, Serialize};
 
 use crate::model::task_definition::TaskDefinition;
@@ -74,21 +74,24 @@ impl Store {
     /// Drafts not yet registered, newest first: a registered one leaves
     /// the list (its revision is in the history).
     pub async fn recent_drafts(&self, limit: u32) -> Result<Vec<DraftSummary>, StoreError> {
-        self.with(move |connection| {
-            let mut statement = connection.prepare_cached(
-                "SELECT id, title, updated_at, coalesce(json_extract(body, '$.step'), '') FROM resource_drafts WHERE kind = ?1 \
+        self.with(move |db| {
+            let sql = format!(
+                "SELECT id, title, updated_at, coalesce({}, '') FROM resource_drafts WHERE kind = ?1 \
                  AND NOT EXISTS (SELECT 1 FROM registrations r WHERE r.draft_id = resource_drafts.id) \
                  ORDER BY updated_at DESC, rowid DESC LIMIT ?2",
-            )?;
-            let rows = statement.query_map(params![KIND, limit], |row| {
-                Ok(DraftSummary {
-                    id: row.get(0)?,
-                    family: row.get(1)?,
-                    updated_at: row.get(2)?,
-                    step: row.get(3)?,
+                db.json_text("body", "step")
+            );
+            db.query(&sql, args![KIND, limit])?
+                .iter()
+                .map(|row| {
+                    Ok(DraftSummary {
+                        id: row.get(0)?,
+                        family: row.get(1)?,
+                        updated_at: row.get(2)?,
+                        step: row.get(3)?,
+                    })
                 })
-            })?;
-            Ok(rows.collect::<Result<_, _>>()?)
+                .collect()
         })
         .await
     }
@@ -97,18 +100,15 @@ impl Store {
     /// there was no such draft.
     pub async fn delete_draft(&self, id: &str) -> Result<bool, StoreError> {
         let id = id.to_string();
-        self.with(move |connection| {
-            let transaction = connection.transaction()?;
-            let deleted = transaction.execute(
-                "DELETE FROM resource_drafts WHERE id = ?1 AND kind = ?2",
-                params![id, KIND],
-            )? > 0;
-            transaction.execute(
-                "DELETE FROM draft_versions WHERE draft_id = ?1",
-                params![id],
-            )?;
-            transaction.commit()?;
-            Ok(deleted)
+        self.with(move |db| {
+            db.transaction(|db| {
+                let deleted = db.execute(
+                    "DELETE FROM resource_drafts WHERE id = ?1 AND kind = ?2",
+                    args![&id, KIND],
+                )? > 0;
+                db.execute("DELETE FROM draft_versions WHERE draft_id = ?1", args![&id])?;
+                Ok(deleted)
+            })
         })
         .await
     }
@@ -117,64 +117,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[tokio::test]
-    async fn a_draft_is_saved_and_read_back() {
-        let store = Store::open_in_memory().unwrap();
-        let mut draft = Draft::default();
-        draft.task_definition.family = "web".into();
-        let id = store.create_draft(&draft, None).await.unwrap();
-        assert_eq!(id.len(), 32);
-        let read = store.draft(&id).await.unwrap().unwrap();
-        assert_eq!(read.version, 1);
-        assert_eq!(read.task_definition, draft.task_definition);
-        let mut changed = read.clone();
-        changed.task_definition.cpu = Some("256".into());
-        changed.task_definition.family = "api".into();
-        assert_eq!(store.save_draft(&id, &changed).await.unwrap(), 2);
-        let read = store.draft(&id).await.unwrap().unwrap();
-        assert_eq!(read.task_definition, changed.task_definition);
-        assert_eq!(store.draft("nope").await.unwrap(), None);
-        let mut changed = store.draft(&id).await.unwrap().unwrap();
-        changed.step = "containers".into();
-        store.save_draft(&id, &changed).await.unwrap();
-        let recent = store.recent_drafts(5).await.unwrap();
-        assert_eq!(
-            (
-                recent[0].id.as_str(),
-                recent[0].family.as_str(),
-                recent[0].step.as_str()
-            ),
-            (id.as_str(), "api", "containers")
-        );
-        // Registered, it leaves the list (its revision is in the history).
-        store
-            .record_registration(&id, "arn:td/api:1", "api", 1, &serde_json::json!({}))
-            .await
-            .unwrap();
-        assert!(store.recent_drafts(5).await.unwrap().is_empty());
-        assert!(store.delete_draft(&id).await.unwrap());
-        assert!(!store.delete_draft(&id).await.unwrap());
-        assert_eq!(store.draft(&id).await.unwrap(), None);
-    }
-
-    #[tokio::test]
-    async fn a_save_based_on_an_older_version_is_refused() {
-        let store = Store::open_in_memory().unwrap();
-        let id = store.create_draft(&Draft::default(), None).await.unwrap();
-        let tab_a = store.draft(&id).await.unwrap().unwrap();
-        let mut tab_b = tab_a.clone();
-        let mut a = tab_a.clone();
-        a.task_definition.family = "from-a".into();
-        store.save_draft(&id, &a).await.unwrap();
-        tab_b.task_definition.family = "from-b".into();
-        assert!(matches!(
-            store.save_draft(&id, &tab_b).await,
-            Err(StoreError::Conflict)
-        ));
-        let kept = store.draft(&id).await.unwrap().unwrap();
-        assert_eq!(kept.task_definition.family, "from-a", "A's change is kept");
-    }
 
     #[tokio::test]
     async fn drafts_survive_a_restart() {

@@ -87,10 +87,7 @@ pub async fn create(
 
 /// The run's draft as it was run, and its plan.
 pub(super) fn plan_of(run: &Run) -> AppResult<(ServiceDraft, crate::deploy::plan::Plan)> {
-    let draft: ServiceDraft =
-        serde_json::from_value(run.snapshot.clone()).map_err(|e| AppError::Store(e.into()))?;
-    let plan = plan(&draft);
-    Ok((draft, plan))
+    plan_run::service_plan_of(run).map_err(|e| AppError::Store(e.into()))
 }
 
 async fn latest(state: &AppState, id: &str) -> AppResult<Run> {

@@ -1,0 +1,260 @@
+//! PostgreSQL as the store several instances share: a pool of connections
+//! over TLS (rustls, the one TLS stack of the app), the password from a file
+//! or the environment, and a listening connection that hears when another
+//! instance changed the AWS account.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use futures_util::FutureExt;
+use tokio::runtime::Handle;
+use tokio_postgres::config::{Host, SslMode};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use super::StoreError;
+use super::db::Db;
+
+/// How the app reaches its PostgreSQL database.
+#[derive(Clone)]
+pub struct DatabaseSettings {
+    /// `postgres://user@host:5432/db?sslmode=require`
+    pub url: String,
+    /// Read from a file or the environment, never only from the command line.
+    pub password: Option<String>,
+    /// PEM certificates the server's is checked against, besides the
+    /// system's (RDS's bundle).
+    pub ca_file: Option<PathBuf>,
+    /// Connections held at most.
+    pub max_connections: usize,
+    /// How long a run's lease lasts unless renewed.
+    pub lease: Duration,
+}
+
+impl std::fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redacted(&self.url))
+            .field("password", &self.password.as_ref().map(|_| ".."))
+            .field("ca_file", &self.ca_file)
+            .finish()
+    }
+}
+
+/// The URL without its password, for logs and messages.
+pub fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:…{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The channel instances announce AWS changes on.
+pub(super) const CHANGES: &str = "ecs_wizard_changes";
+
+pub(super) struct Postgres {
+    pool: Pool,
+    /// The runtime the pool's connections live on: store work on blocking
+    /// threads waits for them through it.
+    handle: Handle,
+    config: tokio_postgres::Config,
+    tls: MakeRustlsConnect,
+}
+
+impl Postgres {
+    pub(super) async fn connect(settings: &DatabaseSettings) -> Result<Self, StoreError> {
+        let mut config = tokio_postgres::Config::from_str(&settings.url)?;
+        if let Some(password) = &settings.password {
+            config.password(password.as_bytes());
+        }
+        if !settings.url.contains("sslmode=") {
+            // TLS unless the database is on this machine.
+            let local = config.get_hosts().iter().all(|host| match host {
+                Host::Tcp(name) => is_loopback(name),
+                #[cfg(unix)]
+                Host::Unix(_) => true,
+            });
+            config.ssl_mode(if local {
+                SslMode::Prefer
+            } else {
+                SslMode::Require
+            });
+        }
+        config.application_name("ecs-wizard");
+        config.connect_timeout(Duration::from_secs(10));
+        let tls = MakeRustlsConnect::new(tls_config(settings.ca_file.as_deref())?);
+        let manager = Manager::from_config(
+            config.clone(),
+            tls.clone(),
+            ManagerConfig {
+                // A connection a failed piece of work left inside a
+                // transaction is reset before it is lent again.
+                recycling_method: RecyclingMethod::Clean,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(settings.max_connections)
+            .wait_timeout(Some(Duration::from_secs(10)))
+            .create_timeout(Some(Duration::from_secs(10)))
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .build()
+            .map_err(|error| StoreError::Pool(error.to_string()))?;
+        // Fails at start, not at the first page, when the database is not there.
+        drop(pool.get().await.map_err(pool_error)?);
+        Ok(Self {
+            pool,
+            handle: Handle::current(),
+            config,
+            tls,
+        })
+    }
+
+    pub(super) fn blocking<T>(
+        &self,
+        work: impl FnOnce(&mut Db) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let client = self.handle.block_on(self.pool.get()).map_err(pool_error)?;
+        work(&mut Db::Postgres {
+            client: &client,
+            handle: &self.handle,
+        })
+    }
+
+    /// Calls `heard` with each payload sent on [`CHANGES`], and once more
+    /// after the listening connection was lost and made again (what was
+    /// said meanwhile is unknown). Runs until the runtime ends.
+    pub(super) fn listen(self: &Arc<Self>, heard: Arc<dyn Fn(Option<String>) + Send + Sync>) {
+        let postgres = self.clone();
+        self.handle.spawn(async move {
+            let mut first = true;
+            loop {
+                match postgres.listen_once(&heard, first).await {
+                    Ok(()) => {}
+                    Err(error) => {
+                        tracing::warn!(%error, "listening for other instances' changes failed; trying again")
+                    }
+                }
+                first = false;
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
+    }
+
+    async fn listen_once(
+        &self,
+        heard: &Arc<dyn Fn(Option<String>) + Send + Sync>,
+        first: bool,
+    ) -> Result<(), tokio_postgres::Error> {
+        let (client, mut connection) = self.config.connect(self.tls.clone()).await?;
+        let (sender, mut received) = tokio::sync::mpsc::unbounded_channel();
+        let driver = tokio::spawn(async move {
+            loop {
+                match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+                    Some(Ok(tokio_postgres::AsyncMessage::Notification(note))) => {
+                        let _ = sender.send(note.payload().to_string());
+                    }
+                    Some(Ok(_)) => {}
+                    Some(Err(_)) | None => return,
+                }
+            }
+        });
+        client.batch_execute(&format!("LISTEN {CHANGES}")).await?;
+        if !first {
+            heard(None);
+        }
+        while let Some(payload) = received.recv().await {
+            heard(Some(payload));
+        }
+        drop(client);
+        let _ = driver.now_or_never();
+        Ok(())
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn pool_error(error: deadpool_postgres::PoolError) -> StoreError {
+    match error {
+        deadpool_postgres::PoolError::Backend(error) => StoreError::Postgres(error),
+        error => StoreError::Pool(error.to_string()),
+    }
+}
+
+/// The system's certificate authorities, and those in `ca_file`.
+fn tls_config(ca_file: Option<&std::path::Path>) -> Result<rustls::ClientConfig, StoreError> {
+    let tls_error = |message: String| StoreError::Pool(format!("TLS to the database: {message}"));
+    let mut roots = rustls::RootCertStore::empty();
+    let native = rustls_native_certs::load_native_certs();
+    roots.add_parsable_certificates(native.certs);
+    if let Some(path) = ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| tls_error(format!("cannot read {}: {e}", path.display())))?;
+        let mut added = 0;
+        for certificate in rustls_pemfile_certs(&pem) {
+            roots
+                .add(certificate)
+                .map_err(|e| tls_error(format!("{}: {e}", path.display())))?;
+            added += 1;
+        }
+        if added == 0 {
+            return Err(tls_error(format!("no certificate in {}", path.display())));
+        }
+    }
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| tls_error(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
+fn rustls_pemfile_certs(pem: &[u8]) -> Vec<rustls::pki_types::CertificateDer<'static>> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    CertificateDer::pem_slice_iter(pem)
+        .filter_map(Result::ok)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_is_shown_without_its_password() {
+        assert_eq!(
+            redacted("postgres://app:s3cret@db.example:5432/wizard"),
+            "postgres://app:…@db.example:5432/wizard"
+        );
+        assert_eq!(
+            redacted("postgres://app@db.example/wizard"),
+            "postgres://app@db.example/wizard"
+        );
+        assert_eq!(redacted("host=db user=app"), "host=db user=app");
+    }
+
+    #[test]
+    fn only_loopback_hosts_are_local() {
+        assert!(is_loopback("127.0.0.1"));
+        assert!(is_loopback("localhost"));
+        assert!(is_loopback("[::1]"));
+        assert!(!is_loopback(
+            "db.cluster-x.ap-northeast-1.rds.amazonaws.com"
+        ));
+        assert!(!is_loopback("10.0.0.5"));
+    }
+}
