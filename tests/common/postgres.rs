@@ -42,25 +42,30 @@ impl Postgres {
 
     /// Runs SQL as the superuser with psql; its output.
     pub fn psql(&self, database: &str, sql: &str) -> String {
+        self.psql_as("postgres", SUPERUSER_PASSWORD, database, sql)
+            .unwrap_or_else(|why| panic!("psql {sql}: {why}"))
+    }
+
+    /// Runs SQL as `user` with psql: its output, or what psql said when
+    /// the server refused it.
+    pub fn psql_as(
+        &self,
+        user: &str,
+        password: &str,
+        database: &str,
+        sql: &str,
+    ) -> Result<String, String> {
         let output = Command::new(tool("psql"))
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "postgres",
-            ])
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", user])
             .args(["-d", database, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql])
-            .env("PGPASSWORD", SUPERUSER_PASSWORD)
+            .env("PGPASSWORD", password)
             .output()
             .expect("run psql");
-        assert!(
-            output.status.success(),
-            "psql {sql}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).trim().to_string()
+        if output.status.success() {
+            Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+        } else {
+            Err(String::from_utf8_lossy(&output.stderr).into_owned())
+        }
     }
 
     /// A new, empty database; its name.
