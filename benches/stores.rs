@@ -32,18 +32,14 @@ fn postgres_app() -> App {
     let pg = postgres();
     let database = pg.fresh_database();
     let flags = pg.app_flags(&database);
-    let mut add = std::process::Command::new(env!("CARGO_BIN_EXE_ecs-wizard"));
-    add.args(&flags)
-        .args(["user", "add", NAME, "--role", "admin", "--password-stdin"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null());
-    let mut child = add.spawn().expect("user add");
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().expect("stdin");
-        writeln!(stdin, "{PASSWORD}").expect("password");
-    }
-    assert!(child.wait().expect("user add").success(), "user add");
+    let mut add = flags.clone();
+    add.extend(["user", "add", NAME, "--role", "admin", "--password-stdin"].map(String::from));
+    let added = common::cli(&add, Some(PASSWORD));
+    assert!(
+        added.status.success(),
+        "user add: {}",
+        common::printed(&added)
+    );
     let mut all: Vec<&str> = flags.iter().map(String::as_str).collect();
     all.push("--local-accounts");
     app_with_users_on(None, &[], &all)

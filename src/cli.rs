@@ -53,9 +53,14 @@ pub async fn run(command: &Command, config: &Config) -> anyhow::Result<String> {
     }
 }
 
-/// The store the app would use with these settings.
+/// The store the app would use with these settings (AWS is asked only to
+/// sign IAM database tokens).
 async fn open(config: &Config) -> anyhow::Result<Store> {
-    Ok(Store::connect(&config.data_dir, config.database_settings()?.as_ref()).await?)
+    let connection = match config.database_iam {
+        true => Some(crate::aws::connect(&config.aws_settings()).await),
+        false => None,
+    };
+    crate::open_store(config, connection.as_ref().and_then(|c| c.aws())).await
 }
 
 async fn store_command(command: &StoreCommand, config: &Config) -> anyhow::Result<String> {
@@ -67,7 +72,7 @@ async fn store_command(command: &StoreCommand, config: &Config) -> anyhow::Resul
     let target = crate::store::redacted(&database.url);
     match command {
         StoreCommand::Migrate => {
-            Store::open_postgres(&database).await?;
+            open(config).await?;
             Ok(format!("{target} is at this version's schema."))
         }
         StoreCommand::Copy => {
@@ -78,7 +83,7 @@ async fn store_command(command: &StoreCommand, config: &Config) -> anyhow::Resul
                 );
             }
             let from = Store::open(&config.data_dir)?;
-            let to = Store::open_postgres(&database).await?;
+            let to = open(config).await?;
             let copied = from.copy_into(&to).await?;
             let lines: Vec<String> = copied
                 .iter()
@@ -92,8 +97,7 @@ async fn store_command(command: &StoreCommand, config: &Config) -> anyhow::Resul
             ))
         }
         StoreCommand::Grant { role } => {
-            let store = Store::open_postgres(&database).await?;
-            store.grant_app_role(role).await?;
+            open(config).await?.grant_app_role(role).await?;
             Ok(format!(
                 "{role} may now use {target}; it cannot delete from or rewrite the audit log."
             ))

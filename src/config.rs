@@ -117,6 +117,16 @@ pub struct Config {
         requires = "database_url"
     )]
     pub database_password_file: Option<PathBuf>,
+    /// Sign in to the database with IAM (RDS IAM database authentication):
+    /// each connection's password is a 15-minute token made from the app's
+    /// AWS credentials, which need rds-db:connect on the database user.
+    #[arg(
+        long,
+        env = "ECS_WIZARD_DATABASE_IAM",
+        requires = "database_url",
+        conflicts_with = "database_password_file"
+    )]
+    pub database_iam: bool,
     /// Certificate authorities (PEM) the database's certificate is checked
     /// against besides the system's, e.g. RDS's global-bundle.pem.
     #[arg(long, env = "ECS_WIZARD_DATABASE_CA_FILE", requires = "database_url")]
@@ -391,6 +401,7 @@ impl Config {
             ca_file: self.database_ca_file.clone(),
             max_connections: usize::try_from(self.database_max_connections).unwrap_or(8),
             lease: std::time::Duration::from_secs(self.run_lease_seconds),
+            iam: None,
         }))
     }
 
@@ -445,6 +456,7 @@ impl Config {
             session_max_seconds: SessionLimits::DEFAULT.absolute_secs,
             database_url: None,
             database_password_file: None,
+            database_iam: false,
             database_ca_file: None,
             database_max_connections: 8,
             run_lease_seconds: 30,

@@ -41,13 +41,12 @@ pub fn allowed_hosts(addr: SocketAddr) -> Vec<String> {
 
 /// Opens the store, connects to AWS (or falls back to preview) and builds the app.
 pub async fn build_app(config: &Config, addr: SocketAddr) -> anyhow::Result<axum::Router> {
-    let database = config.database_settings()?;
-    let store = Store::connect(&config.data_dir, database.as_ref()).await?;
-    if let Some(database) = &database {
-        tracing::info!(database = %store::redacted(&database.url), "the store is PostgreSQL, shared by every instance that names it");
+    let connection = aws::connect(&config.aws_settings()).await;
+    let store = open_store(config, connection.aws()).await?;
+    if let Some(url) = &config.database_url {
+        tracing::info!(database = %store::redacted(url), "the store is PostgreSQL, shared by every instance that names it");
     }
     let csrf_key = CsrfKey::of_store(&store, &config.data_dir).await?;
-    let connection = aws::connect(&config.aws_settings()).await;
     if let Some(aws) = connection.aws()
         && store.is_shared()
     {
@@ -95,6 +94,30 @@ pub async fn build_app(config: &Config, addr: SocketAddr) -> anyhow::Result<axum
         passwords: Arc::new(accounts::PasswordChecks::per_core()),
         aws_timeout: config.aws_settings().timeout,
     }))
+}
+
+/// The store `config` names. With `--database-iam`, each database
+/// connection's password is an IAM token signed with `aws`'s credentials.
+pub async fn open_store(config: &Config, aws: Option<&aws::Aws>) -> anyhow::Result<Store> {
+    let mut database = config.database_settings()?;
+    if let Some(settings) = database.as_mut()
+        && config.database_iam
+    {
+        let Some(aws) = aws.cloned() else {
+            anyhow::bail!(
+                "--database-iam signs the database's passwords with AWS credentials, and there are none: set AWS_PROFILE or AWS_ACCESS_KEY_ID (a task role on ECS) and a region"
+            );
+        };
+        settings.iam = Some(Arc::new(move |host, port, user| {
+            let aws = aws.clone();
+            Box::pin(async move {
+                aws::rds_auth_token(&aws, &host, port, &user)
+                    .await
+                    .map_err(|e| format!("{}: {}", e.code, e.message))
+            })
+        }));
+    }
+    Ok(Store::connect(&config.data_dir, database.as_ref()).await?)
 }
 
 /// With a shared store: a change made through any instance empties every

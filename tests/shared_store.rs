@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::postgres::{Postgres, postgres};
@@ -17,29 +16,17 @@ use common::{Client, app_with_flags, moto};
 
 const PASSWORD: &str = "ana-password-1234";
 
-/// Runs `ecs-wizard` with the database's flags before `args`.
-fn cli(database: &[String], args: &[&str], stdin: Option<&str>) -> String {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ecs-wizard"))
-        .args(database)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run ecs-wizard");
-    let mut input = child.stdin.take().expect("stdin");
-    if let Some(text) = stdin {
-        writeln!(input, "{text}").expect("stdin");
-    }
-    drop(input);
-    let output = child.wait_with_output().expect("ecs-wizard");
+/// Runs `ecs-wizard` with the database's flags before `args`; what it printed.
+fn run(database: &[String], args: &[&str], stdin: Option<&str>) -> String {
+    let mut all = database.to_vec();
+    all.extend(args.iter().map(|a| a.to_string()));
+    let output = common::cli(&all, stdin);
     assert!(
         output.status.success(),
         "ecs-wizard {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
+        common::printed(&output)
     );
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    common::printed(&output)
 }
 
 fn flags_for(pg: &Postgres, database: &str, more: &[&str]) -> Vec<String> {
@@ -73,7 +60,7 @@ async fn two_instances_share_sign_in_the_audit_log_and_what_they_read() {
     let pg = postgres();
     let database = pg.fresh_database();
     let store_flags = pg.app_flags(&database);
-    let added = cli(
+    let added = run(
         &store_flags,
         &["user", "add", "ana", "--role", "admin", "--password-stdin"],
         Some(PASSWORD),

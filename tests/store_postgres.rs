@@ -6,39 +6,13 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
 
-use common::Client;
 use common::app_with_users_on;
 use common::postgres::postgres;
+use common::{Client, cli, printed as text};
 use ecs_wizard::store::audit::NewEntry;
-use ecs_wizard::store::{DatabaseSettings, Store, StoreError, new_id};
-
-/// `ecs-wizard ARGS`, with `stdin` as its input.
-fn cli(args: &[String], stdin: Option<&str>) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ecs-wizard"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run ecs-wizard");
-    let mut input = child.stdin.take().expect("stdin");
-    if let Some(text) = stdin {
-        writeln!(input, "{text}").expect("stdin");
-    }
-    drop(input);
-    child.wait_with_output().expect("ecs-wizard")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+use ecs_wizard::store::{DatabaseSettings, Store, StoreError, TokenSource, new_id};
 
 fn args(flags: &[String], more: &[&str]) -> Vec<String> {
     let mut all = flags.to_vec();
@@ -248,4 +222,59 @@ async fn a_newer_schema_or_a_missing_database_stops_the_start_with_the_reason() 
     );
     assert!(!failed.status.success());
     assert!(text(&failed).contains("database"), "{}", text(&failed));
+}
+
+/// A token source that answers `password` and remembers whom it was asked for.
+fn tokens(password: &'static str, asked: Arc<Mutex<Vec<(String, u16, String)>>>) -> TokenSource {
+    Arc::new(move |host, port, user| {
+        asked.lock().expect("lock").push((host, port, user));
+        Box::pin(async move { Ok(password.to_string()) })
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_iam_each_connection_signs_in_with_a_fresh_token() {
+    let pg = postgres();
+    let database = pg.fresh_database();
+    Store::open_postgres(&pg.settings(&database)).await.unwrap();
+    let role = format!("iam_{}", &new_id()[..12]);
+    // RDS checks the token; this server checks it as the role's password.
+    pg.psql(
+        &database,
+        &format!("CREATE ROLE {role} LOGIN PASSWORD 'token-now'"),
+    );
+    pg.psql(
+        &database,
+        &format!("GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}"),
+    );
+    pg.psql(
+        &database,
+        &format!("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}"),
+    );
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let settings = DatabaseSettings {
+        url: pg.url(&role, &database),
+        password: None,
+        iam: Some(tokens("token-now", asked.clone())),
+        ..pg.settings(&database)
+    };
+    let store = Store::open_postgres(&settings).await.unwrap();
+    store
+        .add_user("ana", ecs_wizard::model::access::Role::Admin, "h")
+        .await
+        .unwrap();
+    assert!(store.user("ana").await.unwrap().is_some());
+    let asked = asked.lock().unwrap().clone();
+    assert!(!asked.is_empty(), "a token was made for the connection");
+    assert_eq!(asked[0], ("127.0.0.1".to_string(), pg.port, role.clone()));
+
+    let wrong = DatabaseSettings {
+        iam: Some(tokens("an-expired-token", Arc::default())),
+        ..settings
+    };
+    let refused = Store::open_postgres(&wrong).await;
+    assert!(
+        refused.is_err(),
+        "a token the server refuses stops the start"
+    );
 }

@@ -21,6 +21,7 @@ mod logs;
 mod operations;
 pub mod paging;
 mod raw_body;
+mod rds;
 mod read_cache;
 pub mod revisions;
 mod route53;
@@ -40,6 +41,7 @@ pub use cloudwatch::MetricData;
 pub use create::{CreateError, Created, Undo};
 pub use ecs::{Registered, registered};
 pub use error::{AwsError, NO_ANSWER, is_throttling};
+pub use rds::rds_auth_token;
 pub use read_cache::Read;
 pub use sts::Identity;
 
@@ -90,6 +92,8 @@ pub struct Aws {
     route53: aws_sdk_route53::Client,
     sts: aws_sdk_sts::Client,
     cache: Arc<ReadCache>,
+    /// The clients' credentials, for what the app signs itself (RDS tokens).
+    credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
 }
 
 /// A client of one service whose writes empty `invalidate`'s cache and
@@ -132,6 +136,7 @@ impl Aws {
             route53: client!(aws_sdk_route53, config, invalidate),
             sts: client!(aws_sdk_sts, config, invalidate),
             cache,
+            credentials: config.credentials_provider(),
         }
     }
 

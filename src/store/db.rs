@@ -175,6 +175,8 @@ pub enum Db<'a> {
     Postgres {
         client: &'a deadpool_postgres::ClientWrapper,
         handle: &'a Handle,
+        /// Set while a transaction is open: such a connection is not lent again.
+        in_transaction: &'a std::cell::Cell<bool>,
     },
 }
 
@@ -190,7 +192,7 @@ impl Db<'_> {
                 let mut statement = connection.prepare_cached(sql)?;
                 Ok(statement.execute(rusqlite::params_from_iter(args.iter()))?)
             }
-            Db::Postgres { client, handle } => {
+            Db::Postgres { client, handle, .. } => {
                 let sql = postgres_places(sql);
                 let changed = handle.block_on(async {
                     let statement = client.prepare_cached(&sql).await?;
@@ -215,7 +217,7 @@ impl Db<'_> {
                 })?;
                 Ok(rows.collect::<Result<_, _>>()?)
             }
-            Db::Postgres { client, handle } => {
+            Db::Postgres { client, handle, .. } => {
                 let sql = postgres_places(sql);
                 let rows = handle.block_on(async {
                     let statement = client.prepare_cached(&sql).await?;
@@ -243,7 +245,7 @@ impl Db<'_> {
     pub fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
         match self {
             Db::Sqlite(connection) => Ok(connection.execute_batch(sql)?),
-            Db::Postgres { client, handle } => Ok(handle.block_on(client.batch_execute(sql))?),
+            Db::Postgres { client, handle, .. } => Ok(handle.block_on(client.batch_execute(sql))?),
         }
     }
 
@@ -254,15 +256,19 @@ impl Db<'_> {
         work: impl FnOnce(&mut Db) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         self.batch("BEGIN")?;
-        match work(self) {
-            Ok(value) => {
-                self.batch("COMMIT")?;
-                Ok(value)
-            }
-            Err(error) => {
-                let _ = self.batch("ROLLBACK");
-                Err(error)
-            }
+        self.mark_transaction(true);
+        let done = work(self).and_then(|value| self.batch("COMMIT").map(|()| value));
+        if done.is_err() && self.batch("ROLLBACK").is_err() {
+            // Still inside it: the connection is dropped, not reused.
+            return done;
+        }
+        self.mark_transaction(false);
+        done
+    }
+
+    fn mark_transaction(&self, open: bool) {
+        if let Db::Postgres { in_transaction, .. } = self {
+            in_transaction.set(open);
         }
     }
 

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
 use tokio::runtime::Handle;
 use tokio_postgres::config::{Host, SslMode};
 use tokio_postgres_rustls::MakeRustlsConnect;
@@ -31,7 +32,14 @@ pub struct DatabaseSettings {
     pub max_connections: usize,
     /// How long a run's lease lasts unless renewed.
     pub lease: Duration,
+    /// IAM database authentication: each new connection's password, made
+    /// for (host, port, user) when it is opened.
+    pub iam: Option<TokenSource>,
 }
+
+/// Makes an IAM authentication token for (host, port, user).
+pub type TokenSource =
+    Arc<dyn Fn(String, u16, String) -> BoxFuture<'static, Result<String, String>> + Send + Sync>;
 
 impl std::fmt::Debug for DatabaseSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -39,6 +47,7 @@ impl std::fmt::Debug for DatabaseSettings {
             .field("url", &redacted(&self.url))
             .field("password", &self.password.as_ref().map(|_| ".."))
             .field("ca_file", &self.ca_file)
+            .field("iam", &self.iam.is_some())
             .finish()
     }
 }
@@ -67,6 +76,73 @@ pub(super) struct Postgres {
     handle: Handle,
     config: tokio_postgres::Config,
     tls: MakeRustlsConnect,
+    iam: Option<Tokens>,
+}
+
+/// Where IAM tokens come from, and for whom.
+#[derive(Clone)]
+struct Tokens {
+    source: TokenSource,
+    host: String,
+    port: u16,
+    user: String,
+}
+
+impl Tokens {
+    fn of(settings: &DatabaseSettings, config: &tokio_postgres::Config) -> Option<Self> {
+        let source = settings.iam.clone()?;
+        let host = match config.get_hosts().first() {
+            Some(Host::Tcp(name)) => name.clone(),
+            _ => String::new(),
+        };
+        Some(Self {
+            source,
+            host,
+            port: config.get_ports().first().copied().unwrap_or(5432),
+            user: config.get_user().unwrap_or_default().to_string(),
+        })
+    }
+
+    /// `config` with a token made now as its password. A token that cannot
+    /// be made is logged; the server then refuses the connection.
+    async fn apply(&self, config: &tokio_postgres::Config) -> tokio_postgres::Config {
+        let mut config = config.clone();
+        match (self.source)(self.host.clone(), self.port, self.user.clone()).await {
+            Ok(token) => {
+                config.password(token.as_bytes());
+            }
+            Err(error) => tracing::error!(%error, "no IAM token for the database"),
+        }
+        config
+    }
+}
+
+/// Opens each pooled connection with a fresh IAM token (they last 15 minutes).
+struct IamConnect {
+    tls: MakeRustlsConnect,
+    tokens: Tokens,
+}
+
+impl deadpool_postgres::Connect for IamConnect {
+    fn connect(
+        &self,
+        config: &tokio_postgres::Config,
+    ) -> BoxFuture<
+        '_,
+        Result<(tokio_postgres::Client, tokio::task::JoinHandle<()>), tokio_postgres::Error>,
+    > {
+        let config = config.clone();
+        Box::pin(async move {
+            let config = self.tokens.apply(&config).await;
+            let (client, connection) = config.connect(self.tls.clone()).await?;
+            let task = tokio::spawn(async move {
+                if let Err(error) = connection.await {
+                    tracing::warn!(%error, "a database connection ended");
+                }
+            });
+            Ok((client, task))
+        })
+    }
 }
 
 impl Postgres {
@@ -91,15 +167,23 @@ impl Postgres {
         config.application_name("ecs-wizard");
         config.connect_timeout(Duration::from_secs(10));
         let tls = MakeRustlsConnect::new(tls_config(settings.ca_file.as_deref())?);
-        let manager = Manager::from_config(
-            config.clone(),
-            tls.clone(),
-            ManagerConfig {
-                // A connection a failed piece of work left inside a
-                // transaction is reset before it is lent again.
-                recycling_method: RecyclingMethod::Clean,
-            },
-        );
+        // No reset between loans (a round trip each): a connection a piece
+        // of work left inside a transaction is never given back (`blocking`).
+        let recycling = ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let iam = Tokens::of(settings, &config);
+        let manager = match &iam {
+            Some(tokens) => Manager::from_connect(
+                config.clone(),
+                IamConnect {
+                    tls: tls.clone(),
+                    tokens: tokens.clone(),
+                },
+                recycling,
+            ),
+            None => Manager::from_config(config.clone(), tls.clone(), recycling),
+        };
         let pool = Pool::builder(manager)
             .max_size(settings.max_connections)
             .wait_timeout(Some(Duration::from_secs(10)))
@@ -114,6 +198,7 @@ impl Postgres {
             handle: Handle::current(),
             config,
             tls,
+            iam,
         })
     }
 
@@ -122,10 +207,19 @@ impl Postgres {
         work: impl FnOnce(&mut Db) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let client = self.handle.block_on(self.pool.get()).map_err(pool_error)?;
-        work(&mut Db::Postgres {
-            client: &client,
-            handle: &self.handle,
-        })
+        let open = std::cell::Cell::new(false);
+        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            work(&mut Db::Postgres {
+                client: &client,
+                handle: &self.handle,
+                in_transaction: &open,
+            })
+        }));
+        if open.get() || done.is_err() {
+            // Closed rather than lent again inside a transaction.
+            drop(deadpool_postgres::Object::take(client));
+        }
+        done.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     }
 
     /// Calls `heard` with each payload sent on [`CHANGES`], and once more
@@ -153,7 +247,11 @@ impl Postgres {
         heard: &Arc<dyn Fn(Option<String>) + Send + Sync>,
         first: bool,
     ) -> Result<(), tokio_postgres::Error> {
-        let (client, mut connection) = self.config.connect(self.tls.clone()).await?;
+        let config = match &self.iam {
+            Some(tokens) => tokens.apply(&self.config).await,
+            None => self.config.clone(),
+        };
+        let (client, mut connection) = config.connect(self.tls.clone()).await?;
         let (sender, mut received) = tokio::sync::mpsc::unbounded_channel();
         let driver = tokio::spawn(async move {
             loop {

@@ -380,6 +380,33 @@ impl Page {
     }
 }
 
+/// `ecs-wizard ARGS` run to its end, `stdin` (a line) as its input.
+pub fn cli(args: &[String], stdin: Option<&str>) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ecs-wizard"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run ecs-wizard");
+    let mut input = child.stdin.take().expect("stdin");
+    if let Some(text) = stdin {
+        writeln!(input, "{text}").expect("stdin");
+    }
+    drop(input);
+    child.wait_with_output().expect("ecs-wizard")
+}
+
+/// What a command printed, out and err.
+pub fn printed(output: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
 /// The app with `--local-accounts` and these (name, role, password)
 /// accounts, made with `ecs-wizard user add` before it starts; in preview
 /// mode (no AWS), so nothing a role lets through reaches AWS.

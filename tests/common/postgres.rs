@@ -94,6 +94,7 @@ impl Postgres {
             ca_file: Some(self.ca_file()),
             max_connections: 8,
             lease: Duration::from_secs(30),
+            iam: None,
         }
     }
 
