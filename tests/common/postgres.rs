@@ -148,10 +148,24 @@ fn is_root() -> bool {
         .unwrap_or(false)
 }
 
+/// util-linux's runuser, which lives in sbin (often not on a user's PATH).
+fn runuser() -> PathBuf {
+    ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser", "/bin/runuser"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|path| path.exists())
+        .unwrap_or_else(|| {
+            panic!(
+                "the tests run as root, and PostgreSQL must not: runuser (util-linux) was not \
+                 found to start it as the postgres user. Install it with: apt-get install util-linux"
+            )
+        })
+}
+
 /// `program` run as the server's own user: PostgreSQL refuses root.
 fn as_server_user(program: &Path) -> Command {
     if is_root() {
-        let mut command = Command::new("runuser");
+        let mut command = Command::new(runuser());
         command.args(["-u", "postgres", "--"]).arg(program);
         command
     } else {
@@ -169,7 +183,7 @@ fn start() -> Postgres {
     std::fs::write(dir.join("server.crt"), cert).expect("cert");
     std::fs::write(dir.join("server.key"), key).expect("key");
     if is_root() {
-        let chown = Command::new("chown")
+        let chown = Command::new("/bin/chown")
             .args(["-R", "postgres:postgres"])
             .arg(&dir)
             .status()
@@ -221,7 +235,7 @@ fn start() -> Postgres {
         dir = dir.display(),
     );
     let mut shell = if is_root() {
-        let mut command = Command::new("runuser");
+        let mut command = Command::new(runuser());
         command.args(["-u", "postgres", "--", "sh", "-c", &server]);
         command
     } else {
