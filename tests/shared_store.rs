@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use common::postgres::{Postgres, postgres};
 use common::services::{
-    CLUSTER, FLAGS, fill_in, made, reference_002_fields, settle, states, world_with,
+    CLUSTER, FLAGS, fill_in, made, reference_002_fields, settle, start_run, states, world_with,
 };
 use common::{Client, app_with_flags, moto};
 
@@ -147,16 +147,7 @@ async fn a_run_whose_instance_is_killed_is_finished_once_by_another() {
     .await;
     // Every call now takes a while, so the run is under way when A dies.
     w.proxy.set_latency(Duration::from_millis(1500));
-    let create_url = review.attr("form.create", "action").expect("Create");
-    let reviewed = review.form_fields("form.create");
-    let reviewed: Vec<(&str, &str)> = reviewed
-        .iter()
-        .filter(|(name, _)| name != "csrf_token")
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let started = w.client.post(&create_url, &reviewed).await;
-    assert_eq!(started.status, 303, "{}", started.text);
-    let run_url = started.location.clone();
+    let run_url = start_run(&w, &review).await;
 
     let done_steps = || {
         pg.psql(

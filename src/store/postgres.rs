@@ -302,7 +302,7 @@ fn tls_config(ca_file: Option<&std::path::Path>) -> Result<rustls::ClientConfig,
         let pem = std::fs::read(path)
             .map_err(|e| tls_error(format!("cannot read {}: {e}", path.display())))?;
         let mut added = 0;
-        for certificate in rustls_pemfile_certs(&pem) {
+        for certificate in pem_certificates(&pem) {
             roots
                 .add(certificate)
                 .map_err(|e| tls_error(format!("{}: {e}", path.display())))?;
@@ -320,7 +320,7 @@ fn tls_config(ca_file: Option<&std::path::Path>) -> Result<rustls::ClientConfig,
         .with_no_client_auth())
 }
 
-fn rustls_pemfile_certs(pem: &[u8]) -> Vec<rustls::pki_types::CertificateDer<'static>> {
+fn pem_certificates(pem: &[u8]) -> Vec<rustls::pki_types::CertificateDer<'static>> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;
     CertificateDer::pem_slice_iter(pem)

@@ -137,6 +137,12 @@ pub async fn fill_in(w: &World, query: &str, fields: &[(&str, &str)]) -> Page {
 
 /// Presses Create on a review and follows the run page until it stops.
 pub async fn create(w: &World, review: &Page) -> (String, Page) {
+    let run_url = start_run(w, review).await;
+    (run_url.clone(), settle(&w.client, &run_url).await)
+}
+
+/// Presses Create on a review; the run page's address (the run goes on).
+pub async fn start_run(w: &World, review: &Page) -> String {
     assert_eq!(review.status, 200, "{}", review.text);
     assert!(
         review.select("#create-blocked").is_empty(),
@@ -156,8 +162,7 @@ pub async fn create(w: &World, review: &Page) -> (String, Page) {
         .collect();
     let created = w.client.post(&create_url, &fields).await;
     assert_eq!(created.status, 303, "{}", created.text);
-    let run_url = created.location.clone();
-    (run_url.clone(), settle(&w.client, &run_url).await)
+    created.location
 }
 
 /// The run page once the run has stopped (no longer polling itself).
