@@ -170,6 +170,39 @@ async fn a_canary_service_gets_its_second_group_rules_and_role() {
             .expect("the rule of priority 1");
         assert_eq!(advanced[field].as_str(), rule.rule_arn(), "{field}");
     }
+
+    // A second canary service: the form now chooses the role the account
+    // has; asking to create it again is caught before anything is sent
+    // (IAM would refuse it with EntityAlreadyExists mid-plan).
+    let again = w.client.get(&format!("/services/new?{query}")).await;
+    assert_eq!(
+        again.attr("select[name='shift.role'] option[selected]", "value"),
+        Some(role.arn().to_string())
+    );
+    let mut second = fields.clone();
+    for (name, value) in [
+        ("serviceName", "second-canary"),
+        ("loadBalancer.loadBalancerName", "second-alb"),
+        ("loadBalancer.securityGroupName", "second-alb-sg"),
+        ("loadBalancer.targetGroup.name", "second-tg"),
+        ("loadBalancer.serviceSecurityGroupName", "second-sg"),
+        ("shift.role", "create"),
+    ] {
+        second.retain(|(n, _)| *n != name);
+        second.push((name, value));
+    }
+    let review = fill_in(&w, &query, &second).await;
+    let errors = review.select("#preflight .msg.error");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("already has a role named ecsInfrastructureRoleForLoadBalancers")),
+        "{errors:?}"
+    );
+    assert!(
+        !review.select("#create-blocked").is_empty(),
+        "Create is blocked"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

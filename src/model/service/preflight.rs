@@ -204,6 +204,11 @@ fn deployment_strategy(draft: &ServiceDraft, facts: &ServiceFacts) -> Vec<Issue>
             )
             .with("name", &role.name),
         ),
+        // Creating a role of a name the account holds is refused by IAM
+        // (EntityAlreadyExists) after the plan has begun.
+        Some(Some(role)) if !chosen => issues.push(
+            Issue::error("shift.roleName", "v.pf_shift_role_exists").with("name", &role.name),
+        ),
         _ => {}
     }
     issues
@@ -705,13 +710,19 @@ mod tests {
         let checks = preflight(&draft, &facts);
         assert_eq!(failing(&checks), []);
         assert!(checks.iter().any(|c| c.title == "pf.deployment_strategy"));
-        // One of that name that only tasks may assume would be adopted.
+        // One of that name that only tasks may assume cannot serve.
         facts.infrastructure_role = Some(Some(role("ecs-tasks.amazonaws.com")));
         assert_eq!(
             failing_keys(&preflight(&draft, &facts), "pf.deployment_strategy"),
             ["v.pf_shift_role_trust"]
         );
+        // One ECS may assume is there to be chosen, not made again.
         facts.infrastructure_role = Some(Some(role("ecs.amazonaws.com")));
+        assert_eq!(
+            failing_keys(&preflight(&draft, &facts), "pf.deployment_strategy"),
+            ["v.pf_shift_role_exists"]
+        );
+        draft.shift.role_arn = role("ecs.amazonaws.com").arn;
         assert_eq!(failing(&preflight(&draft, &facts)), []);
         // A chosen role that is gone.
         draft.shift.role_arn = "arn:aws:iam::123456789012:role/gone".into();

@@ -699,17 +699,20 @@ fn certificate_choices(tr: Tr, certificates: &[Certificate], draft: &ServiceDraf
 
 /// "Create ecsInfrastructureRoleForLoadBalancers", then the account's roles
 /// that ECS may assume; a chosen one the account no longer lists stays.
+/// When the account already has the role the form would create, it is
+/// chosen instead (IAM would refuse making it again).
 fn shift_role_choices(tr: Tr, roles: &[RoleSummary], draft: &ServiceDraft) -> Vec<Choice> {
-    let trusted: Vec<String> = roles
+    let trusted: Vec<&RoleSummary> = roles
         .iter()
         .filter(|r| trusts_service(&r.trust, ECS_SERVICE))
-        .map(|r| r.arn.clone())
         .collect();
-    let current = if draft.shift.role_arn.is_empty() {
-        form::CREATE_ROLE
-    } else {
-        draft.shift.role_arn.as_str()
+    let existing = trusted.iter().find(|r| r.name == draft.shift.role_name);
+    let current = match (draft.shift.role_arn.as_str(), existing) {
+        ("", Some(role)) => role.arn.as_str(),
+        ("", None) => form::CREATE_ROLE,
+        (arn, _) => arn,
     };
+    let trusted: Vec<String> = trusted.iter().map(|r| r.arn.clone()).collect();
     let mut choices = options(&trusted, current, None);
     choices.retain(|c| c.value != form::CREATE_ROLE);
     for choice in &mut choices {
@@ -722,7 +725,7 @@ fn shift_role_choices(tr: Tr, roles: &[RoleSummary], draft: &ServiceDraft) -> Ve
         Choice {
             value: form::CREATE_ROLE.into(),
             label: tr.t("ui.create_infrastructure_role").to_string(),
-            selected: draft.shift.role_arn.is_empty(),
+            selected: current == form::CREATE_ROLE,
         },
     );
     choices
