@@ -220,12 +220,12 @@ impl ReadCache {
         slot
     }
 
-    /// Forgets everything: the account has changed, or someone asked to read again.
     /// Whom to tell after each write (once; later calls are ignored).
     pub fn announce_writes(&self, announce: Announce) {
         let _ = self.announce.set(announce);
     }
 
+    /// Forgets everything: the account has changed, or someone asked to read again.
     pub fn clear(&self) {
         self.slots.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }

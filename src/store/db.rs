@@ -31,12 +31,6 @@ impl From<i64> for SqlValue {
     }
 }
 
-impl From<i32> for SqlValue {
-    fn from(value: i32) -> Self {
-        SqlValue::Int(value.into())
-    }
-}
-
 impl From<u16> for SqlValue {
     fn from(value: u16) -> Self {
         SqlValue::Int(value.into())
@@ -52,12 +46,6 @@ impl From<u32> for SqlValue {
 impl From<usize> for SqlValue {
     fn from(value: usize) -> Self {
         SqlValue::Int(i64::try_from(value).unwrap_or(i64::MAX))
-    }
-}
-
-impl From<bool> for SqlValue {
-    fn from(value: bool) -> Self {
-        SqlValue::Int(value.into())
     }
 }
 

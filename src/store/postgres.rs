@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use tokio::runtime::Handle;
 use tokio_postgres::config::{Host, SslMode};
@@ -253,7 +252,7 @@ impl Postgres {
         };
         let (client, mut connection) = config.connect(self.tls.clone()).await?;
         let (sender, mut received) = tokio::sync::mpsc::unbounded_channel();
-        let driver = tokio::spawn(async move {
+        tokio::spawn(async move {
             loop {
                 match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
                     Some(Ok(tokio_postgres::AsyncMessage::Notification(note))) => {
@@ -268,11 +267,10 @@ impl Postgres {
         if !first {
             heard(None);
         }
+        // Until the connection ends (its driver drops the sender).
         while let Some(payload) = received.recv().await {
             heard(Some(payload));
         }
-        drop(client);
-        let _ = driver.now_or_never();
         Ok(())
     }
 }

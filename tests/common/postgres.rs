@@ -5,7 +5,6 @@
 //! database per test. The server stops when the test binary ends: it is
 //! started under a shell that waits for the tests' end of a pipe to close.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -289,11 +288,5 @@ fn certificates() -> (String, String, String) {
     let params = rcgen::CertificateParams::new(vec!["127.0.0.1".into(), "localhost".into()])
         .expect("params");
     let cert = params.signed_by(&key, &ca, &ca_key).expect("server cert");
-    let mut pem = Vec::new();
-    let _ = pem.write_all(key.serialize_pem().as_bytes());
-    (
-        ca.pem(),
-        cert.pem(),
-        String::from_utf8(pem).unwrap_or_default(),
-    )
+    (ca.pem(), cert.pem(), key.serialize_pem())
 }
