@@ -7,7 +7,7 @@
 //! a refusal and sends nothing to AWS, and every call that changes
 //! something is in the audit log.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

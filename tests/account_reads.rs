@@ -4,7 +4,7 @@
 //! read again at once; Refresh reads again; views at the same time share
 //! one read; a throttled read shows what was read before and says so.
 
-mod common;
+use crate::common;
 
 use common::faults::Fault;
 use common::services::*;

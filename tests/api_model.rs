@@ -1,7 +1,7 @@
 //! Issue 22, item 3: the check every emulator-backed test runs under
 //! (`common::api_model`) refuses what AWS's published models refuse.
 
-mod common;
+use crate::common;
 
 use axum::http::HeaderMap;
 use common::api_model::{check, check_request};

@@ -3,7 +3,7 @@
 //! its CSV show who did it, each call, and no secret; a viewer's POST is
 //! refused and leaves nothing.
 
-mod common;
+use crate::common;
 
 use common::services::{CLUSTER, create, fill_in, reference_002_fields, world_signed_in};
 use common::{Client, Page};

@@ -1,7 +1,7 @@
 //! A person in headless Chromium builds reference 000's task definition by
 //! reading the labels and pressing the buttons, then presses Create.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Stdio};
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! changed from its page, and a cluster, a repository, a log group and a
 //! role deleted, each confirmed with the calls it sends, run, and said done.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

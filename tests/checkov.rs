@@ -4,7 +4,7 @@
 //! one the reviews explain, and one this list expects; a new failure, or one
 //! fixed without updating the list, fails the test.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::process::Command;

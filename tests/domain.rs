@@ -6,7 +6,7 @@
 //! PENDING_VALIDATION, then ISSUED; or FAILED) is answered at the SDK's
 //! HTTP layer by a proxy in front of it.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! run again; `emulator reset` empties the emulator and forgets what the
 //! app recorded about it.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -3,7 +3,7 @@
 //! on the task definition review (in preview), and a region the price
 //! table lacks, which gets no guess.
 
-mod common;
+use crate::common;
 
 use common::in_process::connected_app;
 use common::services::*;

@@ -3,7 +3,7 @@
 //! milliseconds. What AWS must hold afterwards is `tests/wizard.rs`, against
 //! moto.
 
-mod common;
+use crate::common;
 
 use common::fixture;
 use common::in_process::{InProcess, preview_app};

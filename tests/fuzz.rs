@@ -8,7 +8,7 @@
 //! the real binary over HTTP against moto (fewer cases; its AWS-backed pages,
 //! creates and journal run for real).
 
-mod common;
+use crate::common;
 
 use std::cell::RefCell;
 use std::time::{Duration, Instant};

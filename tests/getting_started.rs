@@ -2,7 +2,7 @@
 //! moto, and the getting-started checklist: what the forms send is what the
 //! emulator holds, and what is refused before sending never reaches it.
 
-mod common;
+use crate::common;
 
 use common::{
     Client, Page, Running, ecr_client, ecs_client, iam_client, logs_client, push_image, start,

@@ -1,7 +1,7 @@
 //! Attacks and faults found by fuzzing and by hand (issue 7), each replayed
 //! against the router in-process.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::header;

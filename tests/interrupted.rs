@@ -3,7 +3,7 @@
 //! killed, and a new process on the same data folder must know what was
 //! under way and offer to finish or undo it — not create again.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -8,7 +8,7 @@
 //! id), a log group drafted and not sent, and a task definition draft left
 //! on its containers step.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

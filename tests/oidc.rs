@@ -3,7 +3,7 @@
 //! a group or the email's domain; a tampered state or nonce, a stranger, and
 //! an expired session are refused.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

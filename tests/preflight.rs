@@ -4,7 +4,7 @@
 //! the service review with both fixes, and the permission fix, made from
 //! the link, clears it.
 
-mod common;
+use crate::common;
 
 use common::services::*;
 

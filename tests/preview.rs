@@ -1,6 +1,6 @@
 //! With no credentials the app serves everything and sends nothing.
 
-mod common;
+use crate::common;
 
 use common::{Client, app, fixture};
 

@@ -4,7 +4,7 @@
 //! execution role, the `default` cluster, the log group — with the task
 //! definition, the load balancer and the service, in one plan.
 
-mod common;
+use crate::common;
 
 use common::services::*;
 

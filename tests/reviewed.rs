@@ -7,7 +7,7 @@
 //! sends nothing. In-process, with local accounts, against moto behind a
 //! proxy that sees every call.
 
-mod common;
+use crate::common;
 
 use common::faults::{FaultProxy, fault_proxy};
 use common::in_process::{Answer, InProcess, READ_CACHE, add_user, connected, settings};

@@ -5,7 +5,7 @@
 //! identical-revision notice; and a family's page describing only what it
 //! shows, once.
 
-mod common;
+use crate::common;
 
 use common::services::*;
 use serde_json::{Value, json};

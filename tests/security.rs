@@ -1,7 +1,7 @@
 //! The security baseline, checked over HTTP against the binary; AWS (moto)
 //! only where a check needs its answers or its silence.
 
-mod common;
+use crate::common;
 
 use common::{Client, app, moto};
 

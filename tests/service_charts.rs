@@ -4,7 +4,7 @@
 //! the kept read is too old, and the last chart kept, with its age, while
 //! AWS throttles.
 
-mod common;
+use crate::common;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

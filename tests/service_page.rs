@@ -4,7 +4,7 @@
 //! with what another service uses kept. (What moto cannot show — events,
 //! stopped tasks, target health, log lines — is replayed in src/aws/.)
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

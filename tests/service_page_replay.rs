@@ -5,7 +5,7 @@
 //! each on the service page with what it means, in English and Japanese,
 //! and the AWS calls each view makes, counted.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

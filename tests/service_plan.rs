@@ -2,7 +2,7 @@
 //! Application Load Balancer, target group, listener, the service) run
 //! against moto through the journal, then read back with the SDK.
 
-mod common;
+use crate::common;
 
 use common::network::{cluster_and_task_definition, default_network};
 use common::proxy::proxy;

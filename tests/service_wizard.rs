@@ -4,7 +4,7 @@
 //! (nothing left); throttling and 5xx retried; the app killed mid-run and
 //! the run resumed by a new process on the same data folder.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

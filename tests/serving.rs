@@ -2,7 +2,7 @@
 //! address and scheme from X-Forwarded-* only when the peer is a
 //! `--trusted-proxy`, as the audit log and the cookies show.
 
-mod common;
+use crate::common;
 
 use common::{Client, app_with_users_on};
 use reqwest::header::{HeaderValue, ORIGIN};

@@ -4,7 +4,7 @@
 //! at once, the home page of each lists the other's unfinished runs, and a
 //! run whose instance is killed is finished once by the other.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

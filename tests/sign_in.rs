@@ -3,7 +3,7 @@
 //! Every route asked by every role is in `tests/access.rs`, from the
 //! router's own table.
 
-mod common;
+use crate::common;
 
 use common::{Client, Page, app_with_users};
 

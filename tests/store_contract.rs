@@ -5,7 +5,7 @@
 //! test taking two stores gets two handles on one database, as two
 //! instances have.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! with `ecs-wizard store copy`, and a database a newer version made, or
 //! one that is not there, stops the app at start with the reason.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};

@@ -3,7 +3,7 @@
 //! and test listener rules and the infrastructure role, and CreateService
 //! names them; every request is held to botocore's model on the way.
 
-mod common;
+use crate::common;
 
 use common::services::*;
 use serde_json::{Value, json};

@@ -1,7 +1,7 @@
 //! The task definition wizard over real HTTP against moto: what the forms
 //! send is what the emulator holds, and nothing invalid ever reaches it.
 
-mod common;
+use crate::common;
 
 use common::{Running, ecs_client, fixture, registered_families, start};
 use serde_json::Value;
