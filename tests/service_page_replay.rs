@@ -15,8 +15,11 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_http_client::test_util::infallible_client_fn;
 use aws_smithy_types::body::SdkBody;
-use common::in_process::{InProcess, connected_app};
+use common::in_process::{InProcess, add_user, connected_app, settings};
 use ecs_wizard::aws::{Aws, Connection, Identity};
+use ecs_wizard::model::access::Role;
+use ecs_wizard::store::Store;
+use ecs_wizard::store::audit::AuditFilter;
 use serde_json::{Value, json};
 
 const ACCOUNT: &str = "123456789012";
@@ -322,6 +325,15 @@ impl Replayed {
 }
 
 async fn replayed() -> Replayed {
+    replayed_by(|connection| async { connected_app(connection).await }).await
+}
+
+/// The same replayed AWS, the app built by `build` over its connection.
+async fn replayed_by<F, A>(build: F) -> Replayed
+where
+    F: FnOnce(Connection) -> A,
+    A: std::future::Future<Output = InProcess>,
+{
     let calls = Arc::new(Mutex::new(Vec::new()));
     let seen = calls.clone();
     let http = infallible_client_fn(move |request| {
@@ -360,7 +372,7 @@ async fn replayed() -> Replayed {
             arn: format!("arn:aws:iam::{ACCOUNT}:user/test"),
         },
     };
-    let app = connected_app(connection).await;
+    let app = build(connection).await;
     let replayed = Replayed { app, calls };
     replayed.take(); // the home page's
     replayed
@@ -663,6 +675,68 @@ async fn a_paused_deployment_is_continued_or_stopped_as_confirmed() {
         .await;
     assert_eq!(refused.status, 422);
     assert!(!r.take().contains_key("StopServiceDeployment"));
+}
+
+/// In team mode a deployment's hook is continued by a deployer, audited with
+/// the call as sent; a viewer's Continue is refused and sends nothing.
+#[tokio::test]
+async fn a_continued_deployment_is_audited_and_a_viewer_may_not_continue() {
+    let mut r = replayed_by(|connection| async {
+        let store = Store::open_in_memory().expect("store");
+        add_user(&store, "vera", Role::Viewer).await;
+        add_user(&store, "dan", Role::Deployer).await;
+        settings(store, connection).local_accounts().app().await
+    })
+    .await;
+    let path = "/clusters/web-cluster/services/web/update";
+    let hook = format!("{DEPLOYMENT}/new7k2 ecs-pause-e7tK9G");
+    let fields = [("action", "continue"), ("value", hook.as_str())];
+    r.app.signed_in_as("vera").await;
+    r.take();
+    let refused = r.app.post(path, &fields).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert!(!r.take().contains_key("ContinueServiceDeployment"));
+
+    r.app.signed_in_as("dan").await;
+    r.take();
+    let done = r.app.post(path, &fields).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let sent = r.calls.lock().expect("lock").clone();
+    let sent = sent
+        .iter()
+        .find(|(o, _)| o == "ContinueServiceDeployment")
+        .map(|(_, body)| serde_json::from_str::<Value>(body).expect("JSON"))
+        .expect("ContinueServiceDeployment sent");
+    let entries = r
+        .app
+        .store
+        .audit_entries(AuditFilter::default(), 50)
+        .await
+        .expect("audit entries");
+    let entry = entries
+        .iter()
+        .find(|e| {
+            e.calls
+                .iter()
+                .any(|c| c.operation == "ContinueServiceDeployment")
+        })
+        .unwrap_or_else(|| panic!("the continue in the audit log: {entries:?}"));
+    assert_eq!(
+        (entry.user.as_str(), entry.role.as_str()),
+        ("dan", "deployer")
+    );
+    assert_eq!((entry.method.as_str(), entry.path.as_str()), ("POST", path));
+    let call = &entry.calls[0];
+    assert_eq!(call.service, "ECS");
+    assert_eq!(call.outcome.as_deref(), Some("ok"), "{call:?}");
+    let audited: Value = serde_json::from_str(&call.request).expect("the audited request");
+    assert_eq!(audited, sent, "the audit log keeps the request as sent");
+    assert!(
+        !entries
+            .iter()
+            .any(|e| e.user == "vera" && !e.calls.is_empty()),
+        "the viewer's refusal made no call: {entries:?}"
+    );
 }
 
 /// Issue 24, item 3: a deployment's two service revisions compared, in one

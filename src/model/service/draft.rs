@@ -588,6 +588,8 @@ pub(crate) mod tests {
         };
         let mut draft = reference_002_draft();
         draft.prerequisites = quick.prerequisites(&found);
+        // The quick start's service goes on the cluster it makes.
+        draft.service.cluster = crate::model::service::quick_start::CLUSTER.into();
         draft.service.task_definition = super::TASK_DEFINITION_ARN.into();
         draft
     }

@@ -122,6 +122,15 @@ impl Prerequisites {
         })
     }
 
+    /// The cluster named `name` as Terraform names it, when the plan makes it.
+    pub fn cluster_reference(&self, name: &str) -> Option<String> {
+        let cluster = self.cluster.as_ref().filter(|c| c.cluster_name == name)?;
+        Some(format!(
+            "aws_ecs_cluster.{}.arn",
+            crate::model::hcl::resource_label(&cluster.cluster_name, "cluster")
+        ))
+    }
+
     /// What the plan makes for them, as the account facts preflight reads
     /// will hold it: the role (trusting ECS tasks) and the log group.
     pub fn apply(&self, facts: &mut AccountFacts, partition: &str) {

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::draft::{LoadBalancing, ServiceDraft};
 use super::rollback::DeploymentAlarms;
-use super::shift::{ALTERNATE_TARGET_GROUP, INFRASTRUCTURE_ROLE_ARN, alternate_name};
+use super::shift::{ALTERNATE_TARGET_GROUP, INFRASTRUCTURE_ROLE_ARN};
 use crate::model::api_call::ApiCall;
 use crate::model::hcl::{hcl_value, quote, resource_label};
 use crate::model::operation::Operation;
@@ -32,6 +32,18 @@ impl ServiceDraft {
     /// The name of the alarm the plan makes: `web-target-5xx`.
     pub fn error_alarm_name(&self) -> String {
         format!("{}-target-5xx", self.service.service_name)
+    }
+
+    /// The 5xx alarm's name and its Terraform expression, when the plan makes it.
+    pub fn error_alarm_reference(&self) -> Option<(String, String)> {
+        self.makes_error_alarm().then(|| {
+            let name = self.error_alarm_name();
+            let label = resource_label(&name, "alarm");
+            (
+                name,
+                format!("aws_cloudwatch_metric_alarm.{label}.alarm_name"),
+            )
+        })
     }
 
     /// The plan makes the 5xx alarm: asked for, with a target group the
@@ -205,23 +217,6 @@ impl ServiceDraft {
     /// The alarm and the role's policy as Terraform.
     pub fn rollback_terraform(&self) -> String {
         let mut hcl = String::new();
-        let lb = self.new_load_balancer();
-        // ALB's metrics name a load balancer and group by their ARNs' ends.
-        let resolve = |label: &str| match label {
-            "${CreateLoadBalancer.ResourceLabel}" => Some(format!(
-                "aws_lb.{}.arn_suffix",
-                resource_label(&lb.load_balancer_name, "lb")
-            )),
-            "${CreateTargetGroup.ResourceLabel}" => Some(format!(
-                "aws_lb_target_group.{}.arn_suffix",
-                resource_label(&lb.target_group.name, "tg")
-            )),
-            "${AlternateTargetGroup.ResourceLabel}" => Some(format!(
-                "aws_lb_target_group.{}.arn_suffix",
-                resource_label(&alternate_name(&lb.target_group.name), "tg")
-            )),
-            _ => None,
-        };
         if self.makes_error_alarm() {
             let call = self.error_alarm();
             let input = &call.input;
@@ -242,7 +237,7 @@ impl ServiceDraft {
                     let value = stat["Metric"]["Dimensions"][n]["Value"]
                         .as_str()
                         .unwrap_or_default();
-                    resolve(value).unwrap_or_else(|| quote(value))
+                    self.arn_suffix(value).unwrap_or_else(|| quote(value))
                 };
                 queries.push_str(&format!(
                     "\n  metric_query {{\n    id = {}\n\n    metric {{\n      namespace   = \"AWS/ApplicationELB\"\n      metric_name = {}\n      period      = 60\n      stat        = \"Sum\"\n      dimensions = {{\n        TargetGroup  = {}\n        LoadBalancer = {}\n      }}\n    }}\n  }}\n",
@@ -592,7 +587,9 @@ mod tests {
             "{hcl}"
         );
         assert!(
-            hcl.contains("alarm_names = [\"ecs-fargate-service-target-5xx\"]"),
+            hcl.contains(
+                "alarm_names = [aws_cloudwatch_metric_alarm.ecs_fargate_service_target_5xx.alarm_name]"
+            ),
             "{hcl}"
         );
         assert!(

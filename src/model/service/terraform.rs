@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use super::Service;
 use super::draft::{LoadBalancing, ServiceDraft};
+use super::shift::alternate_name;
 use crate::model::hcl::{quote, resource_label};
 use crate::model::role::tags_block;
 use crate::model::validate::is_output_reference;
@@ -27,15 +28,35 @@ fn list(items: &[String], resolve: &dyn Fn(&str) -> String) -> String {
 }
 
 pub fn service(service: &Service) -> String {
-    declared(service, &crate::model::hcl::as_variable)
+    declared(
+        service,
+        &crate::model::hcl::as_variable,
+        &Declared::default(),
+    )
 }
 
-pub fn declared(service: &Service, resolve: &dyn Fn(&str) -> String) -> String {
+/// What the same Terraform declares that the service names by name: the
+/// service points at the resource instead (an expression), so Terraform
+/// makes it before the service.
+#[derive(Debug, Default)]
+pub struct Declared {
+    /// The cluster's expression.
+    pub cluster: Option<String>,
+    /// Alarm names and their expressions.
+    pub alarms: Vec<(String, String)>,
+}
+
+pub fn declared(service: &Service, resolve: &dyn Fn(&str) -> String, names: &Declared) -> String {
     let mut hcl = String::new();
     let label = resource_label(&service.service_name, "service");
     let _ = writeln!(hcl, "resource \"aws_ecs_service\" \"{label}\" {{");
     let _ = writeln!(hcl, "  name            = {}", quote(&service.service_name));
-    let _ = writeln!(hcl, "  cluster         = {}", quote(&service.cluster));
+    let cluster = names.cluster.clone();
+    let _ = writeln!(
+        hcl,
+        "  cluster         = {}",
+        cluster.unwrap_or_else(|| quote(&service.cluster))
+    );
     let _ = writeln!(
         hcl,
         "  task_definition = {}",
@@ -112,11 +133,15 @@ pub fn declared(service: &Service, resolve: &dyn Fn(&str) -> String) -> String {
         }
     }
     if let Some(alarms) = &deployment.alarms {
-        let names: Vec<String> = alarms.alarm_names.iter().map(|n| quote(n)).collect();
+        let alarm = |name: &String| {
+            let declared = names.alarms.iter().find(|(n, _)| n == name);
+            declared.map_or_else(|| quote(name), |(_, expression)| expression.clone())
+        };
+        let alarm_names: Vec<String> = alarms.alarm_names.iter().map(alarm).collect();
         let _ = write!(
             hcl,
             "\n  alarms {{\n    alarm_names = [{}]\n    enable      = {}\n    rollback    = {}\n  }}\n",
-            names.join(", "),
+            alarm_names.join(", "),
             alarms.enable,
             alarms.rollback
         );
@@ -194,7 +219,35 @@ fn strategy_block(
     block
 }
 
+/// The plan's names for the ends of its load balancer's and target groups'
+/// ARNs, which ALB's metrics use.
+const RESOURCE_LABELS: [&str; 3] = [
+    "${CreateLoadBalancer.ResourceLabel}",
+    "${CreateTargetGroup.ResourceLabel}",
+    "${AlternateTargetGroup.ResourceLabel}",
+];
+
 impl ServiceDraft {
+    /// One of `RESOURCE_LABELS` as Terraform names it.
+    pub(super) fn arn_suffix(&self, reference: &str) -> Option<String> {
+        let lb = self.new_load_balancer();
+        let (kind, label) = match reference {
+            "${CreateLoadBalancer.ResourceLabel}" => {
+                ("aws_lb", resource_label(&lb.load_balancer_name, "lb"))
+            }
+            "${CreateTargetGroup.ResourceLabel}" => (
+                "aws_lb_target_group",
+                resource_label(&lb.target_group.name, "tg"),
+            ),
+            "${AlternateTargetGroup.ResourceLabel}" => (
+                "aws_lb_target_group",
+                resource_label(&alternate_name(&lb.target_group.name), "tg"),
+            ),
+            _ => return None,
+        };
+        Some(format!("{kind}.{label}.arn_suffix"))
+    }
+
     /// Terraform for everything the plan creates: the load balancer's
     /// resources, then the service pointing at them.
     pub fn terraform(&self) -> String {
@@ -218,18 +271,34 @@ impl ServiceDraft {
             LoadBalancing::None | LoadBalancing::Existing => String::new(),
         };
         let made_first = self.prerequisites.terraform();
+        let names = Declared {
+            cluster: self.prerequisites.cluster_reference(&service.cluster),
+            alarms: self.error_alarm_reference().into_iter().collect(),
+        };
         if hcl.is_empty() {
-            hcl = service.terraform();
+            hcl = declared(
+                &service,
+                &|reference| {
+                    self.prerequisites
+                        .reference(reference)
+                        .unwrap_or_else(|| crate::model::hcl::as_variable(reference))
+                },
+                &names,
+            );
         } else {
             hcl.push('\n');
             hcl.push_str(&self.shift_terraform());
             hcl.push_str(&self.rollback_terraform());
             hcl.push('\n');
-            hcl.push_str(&declared(&service, &|reference| {
-                self.shift_reference(reference)
-                    .or_else(|| self.prerequisites.reference(reference))
-                    .unwrap_or_else(|| lb.terraform_reference(reference))
-            }));
+            hcl.push_str(&declared(
+                &service,
+                &|reference| {
+                    self.shift_reference(reference)
+                        .or_else(|| self.prerequisites.reference(reference))
+                        .unwrap_or_else(|| lb.terraform_reference(reference))
+                },
+                &names,
+            ));
         }
         if self.domain.is_set() {
             let target = match self.load_balancing {
@@ -254,23 +323,14 @@ impl ServiceDraft {
                 "aws_ecs_service.{}",
                 resource_label(&service.service_name, "service")
             );
-            let label = match self.load_balancing {
-                LoadBalancing::New => format!(
-                    "\"${{aws_lb.{}.arn_suffix}}/${{aws_lb_target_group.{}.arn_suffix}}\"",
-                    resource_label(&lb.load_balancer_name, "lb"),
-                    resource_label(&lb.target_group.name, "tg")
-                ),
-                _ => format!(
-                    "\"{}\"",
-                    self.scaling_label().unwrap_or_default().replace(
-                        "${CreateTargetGroup.ResourceLabel}",
-                        &format!(
-                            "${{aws_lb_target_group.{}.arn_suffix}}",
-                            resource_label(&lb.target_group.name, "tg")
-                        )
-                    )
-                ),
-            };
+            // Its label names the load balancer and group by their ARNs' ends.
+            let mut label = self.scaling_label().unwrap_or_default();
+            for reference in RESOURCE_LABELS {
+                if let Some(suffix) = self.arn_suffix(reference) {
+                    label = label.replace(reference, &format!("${{{suffix}}}"));
+                }
+            }
+            let label = format!("\"{label}\"");
             hcl.push('\n');
             hcl.push_str(
                 &self
@@ -364,13 +424,17 @@ mod tests {
             "{hcl}"
         );
         assert!(hcl.contains("security_groups  = [var.create_security_group_group_id]\n"));
-        let declared = declared(&service, &|r| {
-            if r.starts_with("${CreateTargetGroup") {
-                "aws_lb_target_group.tg.arn".into()
-            } else {
-                "aws_security_group.ecs.id".into()
-            }
-        });
+        let declared = declared(
+            &service,
+            &|r| {
+                if r.starts_with("${CreateTargetGroup") {
+                    "aws_lb_target_group.tg.arn".into()
+                } else {
+                    "aws_security_group.ecs.id".into()
+                }
+            },
+            &Declared::default(),
+        );
         assert!(declared.contains("target_group_arn = aws_lb_target_group.tg.arn\n"));
         // A literal `${` from a user is never an expression.
         service.service_name = "${x}".into();
@@ -391,6 +455,18 @@ mod tests {
         }
         assert!(
             hcl.contains("task_definition = aws_ecs_task_definition.nginx.arn"),
+            "{hcl}"
+        );
+        // The cluster it makes is pointed at, so Terraform makes it first.
+        let cluster = &draft
+            .prerequisites
+            .cluster
+            .as_ref()
+            .expect("cluster")
+            .cluster_name;
+        let label = resource_label(cluster, "cluster");
+        assert!(
+            hcl.contains(&format!("cluster         = aws_ecs_cluster.{label}.arn\n")),
             "{hcl}"
         );
         assert!(

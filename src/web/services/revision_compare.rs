@@ -5,7 +5,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 
 use super::show::{check_names, service_url};
 use crate::model::service::deployments::short_revision;
@@ -14,14 +13,7 @@ use crate::web::error::{AppError, AppResult};
 use crate::web::page::Page;
 use crate::web::refusal::said;
 use crate::web::state::AppState;
-
-#[derive(Deserialize)]
-pub struct Pair {
-    #[serde(default)]
-    a: String,
-    #[serde(default)]
-    b: String,
-}
+use crate::web::task_definitions::compare::CompareQuery;
 
 pub struct CompareView {
     pub page: Page,
@@ -47,7 +39,7 @@ pub async fn show(
     State(state): State<AppState>,
     page: Page,
     Path((cluster, name)): Path<(String, String)>,
-    Query(pair): Query<Pair>,
+    Query(pair): Query<CompareQuery>,
 ) -> AppResult<Response> {
     check_names(&[&cluster, &name])?;
     // Only this service's revisions: nothing else is looked up.

@@ -19,12 +19,14 @@ use crate::web::page::Page;
 use crate::web::refusal::said;
 use crate::web::state::AppState;
 
+/// The two revisions a compare page shows, from `?a=…&b=…` (the service
+/// page's compare of service revisions reads it too).
 #[derive(Deserialize, Default)]
 pub struct CompareQuery {
     #[serde(default)]
-    a: String,
+    pub a: String,
     #[serde(default)]
-    b: String,
+    pub b: String,
 }
 
 pub struct CompareView {

@@ -3,7 +3,7 @@
 //! refresh or a restart loses nothing.
 
 pub mod account;
-mod compare;
+pub mod compare;
 pub mod configure;
 pub mod containers;
 mod decode;
