@@ -401,6 +401,7 @@ impl Config {
             ca_file: self.database_ca_file.clone(),
             max_connections: usize::try_from(self.database_max_connections).unwrap_or(8),
             lease: std::time::Duration::from_secs(self.run_lease_seconds),
+            query_timeout: crate::store::QUERY_TIMEOUT,
             iam: None,
         }))
     }

@@ -2,7 +2,8 @@
 //! team runs them behind a load balancer. A session made on one works on
 //! the other, a change made through one is seen (and audited) on the other
 //! at once, the home page of each lists the other's unfinished runs, and a
-//! run whose instance is killed is finished once by the other.
+//! run whose instance is killed is finished once by the other. An instance
+//! whose listening connection is cut listens again and reads afresh.
 
 use crate::common;
 
@@ -208,4 +209,62 @@ async fn a_run_whose_instance_is_killed_is_finished_once_by_another() {
         "SELECT count(*) FROM runs WHERE holder IS NOT NULL",
     );
     assert_eq!(holders, "0", "a finished run is nobody's");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cut_listening_connection_is_made_again_and_the_kept_reads_dropped() {
+    let pg = postgres();
+    let database = pg.fresh_database();
+    let moto = moto();
+    let app = app_with_flags(&moto.url, &strs(&pg.app_flags(&database)));
+    let client = Client::new(&app.url).await;
+    let listeners = |sql: &str| {
+        pg.psql(
+            &database,
+            &format!(
+                "SELECT {sql} FROM pg_stat_activity \
+                 WHERE datname = current_database() AND query LIKE 'LISTEN %'"
+            ),
+        )
+    };
+    let listening = eventually(Duration::from_secs(10), || async {
+        listeners("count(*)") == "1"
+    })
+    .await;
+    assert!(
+        listening,
+        "the app never listened for other instances' changes"
+    );
+
+    // A cluster made outside the app is announced by nobody: the app's
+    // kept read of the clusters does not show it yet.
+    assert!(!client.get("/clusters").await.text.contains("made-outside"));
+    common::ecs_client(&moto.url)
+        .create_cluster()
+        .cluster_name("made-outside")
+        .send()
+        .await
+        .expect("CreateCluster in moto");
+    assert!(
+        !client.get("/clusters").await.text.contains("made-outside"),
+        "the clusters read is kept"
+    );
+
+    // The listening connection is cut (a failover, a restarted server):
+    // what was said meanwhile is unknown, so the kept reads go.
+    let cut = listeners("count(pg_terminate_backend(pid))");
+    assert_eq!(cut, "1");
+    let seen = eventually(Duration::from_secs(10), || async {
+        client.get("/clusters").await.text.contains("made-outside")
+    })
+    .await;
+    assert!(
+        seen,
+        "the app kept its reads after losing what it listened to"
+    );
+    let again = eventually(Duration::from_secs(10), || async {
+        listeners("count(*)") == "1"
+    })
+    .await;
+    assert!(again, "the app did not listen again");
 }

@@ -1,12 +1,14 @@
 //! Issue 27: what only PostgreSQL has. Its schema matches SQLite's, the
 //! app's own role may not rewrite the audit log, a SQLite file is copied in
 //! with `ecs-wizard store copy`, and a database a newer version made, or
-//! one that is not there, stops the app at start with the reason.
+//! one that is not there, stops the app at start with the reason. A
+//! statement kept waiting is ended after the store's query timeout.
 
 use crate::common;
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use common::app_with_users_on;
 use common::postgres::postgres;
@@ -224,6 +226,18 @@ async fn a_newer_schema_or_a_missing_database_stops_the_start_with_the_reason() 
     assert!(text(&failed).contains("database"), "{}", text(&failed));
 }
 
+/// A store on `settings` with one account, ana.
+async fn store_with_ana(settings: &DatabaseSettings) -> Store {
+    let store = Store::open_postgres(settings)
+        .await
+        .expect("open the PostgreSQL store");
+    store
+        .add_user("ana", ecs_wizard::model::access::Role::Admin, "h")
+        .await
+        .expect("add ana");
+    store
+}
+
 /// A token source that answers `password` and remembers whom it was asked for.
 fn tokens(password: &'static str, asked: Arc<Mutex<Vec<(String, u16, String)>>>) -> TokenSource {
     Arc::new(move |host, port, user| {
@@ -258,11 +272,7 @@ async fn with_iam_each_connection_signs_in_with_a_fresh_token() {
         iam: Some(tokens("token-now", asked.clone())),
         ..pg.settings(&database)
     };
-    let store = Store::open_postgres(&settings).await.unwrap();
-    store
-        .add_user("ana", ecs_wizard::model::access::Role::Admin, "h")
-        .await
-        .unwrap();
+    let store = store_with_ana(&settings).await;
     assert!(store.user("ana").await.unwrap().is_some());
     let asked = asked.lock().unwrap().clone();
     assert!(!asked.is_empty(), "a token was made for the connection");
@@ -276,5 +286,56 @@ async fn with_iam_each_connection_signs_in_with_a_fresh_token() {
     assert!(
         refused.is_err(),
         "a token the server refuses stops the start"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_kept_waiting_is_ended_after_the_query_timeout() {
+    let pg = postgres();
+    let database = pg.fresh_database();
+    let settings = DatabaseSettings {
+        query_timeout: Duration::from_secs(1),
+        ..pg.settings(&database)
+    };
+    let store = store_with_ana(&settings).await;
+    // Another session holds the accounts table, as a stuck migration or a
+    // hung administrator's transaction would.
+    let mut holder = pg.psql_in_background(
+        &database,
+        "BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT",
+    );
+    let held = "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation \
+                WHERE c.relname = 'users' AND l.mode = 'AccessExclusiveLock' AND l.granted";
+    let started = Instant::now();
+    while pg.psql(&database, held) != "1" {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "psql never took the lock"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let started = Instant::now();
+    let waited = store.user("ana").await;
+    let took = started.elapsed();
+    let error = waited.expect_err("a read behind the lock is ended, not left waiting");
+    assert!(
+        format!("{error:?}").contains("statement timeout"),
+        "{error:?}"
+    );
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_secs(10),
+        "ended after {took:?}"
+    );
+
+    pg.psql(
+        &database,
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+         WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()",
+    );
+    let _ = holder.wait();
+    assert!(
+        store.user("ana").await.unwrap().is_some(),
+        "the store answers again once the lock is let go"
     );
 }

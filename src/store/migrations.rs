@@ -282,6 +282,9 @@ pub fn run_sqlite(connection: &mut Connection) -> Result<(), StoreError> {
 /// not be allowed to change tables (see [`Store::grant_app_role`]).
 pub fn run_postgres(db: &mut Db) -> Result<(), StoreError> {
     db.transaction(|db| {
+        // A schema change on a long audit log may take longer than a page's
+        // statement is allowed to.
+        db.batch("SET LOCAL statement_timeout = 0")?;
         db.serialize("ecs-wizard migrations")?;
         let exists: bool = db
             .query_one("SELECT to_regclass('ecs_wizard_schema') IS NOT NULL", &[])?

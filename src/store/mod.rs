@@ -35,7 +35,7 @@ pub use drafts::new_id;
 pub use drafts::{Draft, DraftSummary};
 pub use emulator_reset::Forgotten;
 pub use oidc_logins::OidcLogin;
-pub use postgres::{DatabaseSettings, TokenSource, redacted};
+pub use postgres::{DatabaseSettings, QUERY_TIMEOUT, TokenSource, redacted};
 pub use registrations::Registration;
 
 #[derive(Debug, thiserror::Error)]

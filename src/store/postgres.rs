@@ -8,7 +8,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use deadpool_postgres::{Hook, HookError, Manager, ManagerConfig, Pool, RecyclingMethod};
 use futures_util::future::BoxFuture;
 use tokio::runtime::Handle;
 use tokio_postgres::config::{Host, SslMode};
@@ -31,6 +31,9 @@ pub struct DatabaseSettings {
     pub max_connections: usize,
     /// How long a run's lease lasts unless renewed.
     pub lease: Duration,
+    /// The longest one statement may take, and a connection may stay
+    /// silent mid-request, before the store gives up on it.
+    pub query_timeout: Duration,
     /// IAM database authentication: each new connection's password, made
     /// for (host, port, user) when it is opened.
     pub iam: Option<TokenSource>,
@@ -64,6 +67,9 @@ pub fn redacted(url: &str) -> String {
         _ => url.to_string(),
     }
 }
+
+/// [`DatabaseSettings::query_timeout`] unless a test needs a shorter one.
+pub const QUERY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The channel instances announce AWS changes on.
 pub(super) const CHANGES: &str = "ecs_wizard_changes";
@@ -146,25 +152,7 @@ impl deadpool_postgres::Connect for IamConnect {
 
 impl Postgres {
     pub(super) async fn connect(settings: &DatabaseSettings) -> Result<Self, StoreError> {
-        let mut config = tokio_postgres::Config::from_str(&settings.url)?;
-        if let Some(password) = &settings.password {
-            config.password(password.as_bytes());
-        }
-        if !settings.url.contains("sslmode=") {
-            // TLS unless the database is on this machine.
-            let local = config.get_hosts().iter().all(|host| match host {
-                Host::Tcp(name) => is_loopback(name),
-                #[cfg(unix)]
-                Host::Unix(_) => true,
-            });
-            config.ssl_mode(if local {
-                SslMode::Prefer
-            } else {
-                SslMode::Require
-            });
-        }
-        config.application_name("ecs-wizard");
-        config.connect_timeout(Duration::from_secs(10));
+        let config = client_config(settings)?;
         let tls = MakeRustlsConnect::new(tls_config(settings.ca_file.as_deref())?);
         // No reset between loans (a round trip each): a connection a piece
         // of work left inside a transaction is never given back (`blocking`).
@@ -183,7 +171,17 @@ impl Postgres {
             ),
             None => Manager::from_config(config.clone(), tls.clone(), recycling),
         };
+        let limits = session_limits(settings.query_timeout);
         let pool = Pool::builder(manager)
+            .post_create(Hook::async_fn(move |client, _| {
+                let limits = limits.clone();
+                Box::pin(async move {
+                    client
+                        .batch_execute(&limits)
+                        .await
+                        .map_err(HookError::Backend)
+                })
+            }))
             .max_size(settings.max_connections)
             .wait_timeout(Some(Duration::from_secs(10)))
             .create_timeout(Some(Duration::from_secs(10)))
@@ -275,6 +273,50 @@ impl Postgres {
     }
 }
 
+/// How every connection reaches the server: TLS unless it is on this
+/// machine, and bounded waits at each stage.
+fn client_config(settings: &DatabaseSettings) -> Result<tokio_postgres::Config, StoreError> {
+    let mut config = tokio_postgres::Config::from_str(&settings.url)?;
+    if let Some(password) = &settings.password {
+        config.password(password.as_bytes());
+    }
+    if !settings.url.contains("sslmode=") {
+        let local = config.get_hosts().iter().all(|host| match host {
+            Host::Tcp(name) => is_loopback(name),
+            #[cfg(unix)]
+            Host::Unix(_) => true,
+        });
+        config.ssl_mode(if local {
+            SslMode::Prefer
+        } else {
+            SslMode::Require
+        });
+    }
+    config.application_name("ecs-wizard");
+    config.connect_timeout(Duration::from_secs(10));
+    // A server that stops answering (a failover, a lost route) is given up
+    // within about a minute, not the hours TCP would wait: idle connections
+    // (the listening one, pooled ones) by keepalives, a request in flight by
+    // the user timeout.
+    config.keepalives_idle(Duration::from_secs(30));
+    config.keepalives_interval(Duration::from_secs(10));
+    config.keepalives_retries(3);
+    config.tcp_user_timeout(settings.query_timeout);
+    Ok(config)
+}
+
+/// Set on each pooled connection when it is made: the server ends a
+/// statement that runs longer than `timeout` (one waiting on a lock too),
+/// and a session left idle inside a transaction. A SET rather than the
+/// startup packet's `options`, which poolers such as PgBouncer refuse.
+fn session_limits(timeout: Duration) -> String {
+    let ms = timeout.as_millis();
+    format!(
+        "SET statement_timeout = {ms}; SET idle_in_transaction_session_timeout = {}",
+        ms * 2
+    )
+}
+
 fn is_loopback(host: &str) -> bool {
     host == "localhost"
         || host
@@ -341,6 +383,50 @@ mod tests {
             "postgres://app@db.example/wizard"
         );
         assert_eq!(redacted("host=db user=app"), "host=db user=app");
+    }
+
+    fn settings(url: &str) -> DatabaseSettings {
+        DatabaseSettings {
+            url: url.into(),
+            password: Some("from-the-file".into()),
+            ca_file: None,
+            max_connections: 2,
+            lease: Duration::from_secs(30),
+            query_timeout: Duration::from_secs(7),
+            iam: None,
+        }
+    }
+
+    #[test]
+    fn a_remote_database_is_reached_over_tls_with_every_wait_bounded() {
+        let config = client_config(&settings("postgres://app@db.example:5432/wizard")).unwrap();
+        assert_eq!(config.get_ssl_mode(), SslMode::Require);
+        assert_eq!(config.get_password(), Some(&b"from-the-file"[..]));
+        assert_eq!(config.get_connect_timeout(), Some(&Duration::from_secs(10)));
+        assert!(config.get_keepalives());
+        assert_eq!(config.get_keepalives_idle(), Duration::from_secs(30));
+        assert_eq!(
+            config.get_keepalives_interval(),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(config.get_keepalives_retries(), Some(3));
+        assert_eq!(config.get_tcp_user_timeout(), Some(&Duration::from_secs(7)));
+
+        let local = client_config(&settings("postgres://app@127.0.0.1/wizard")).unwrap();
+        assert_eq!(local.get_ssl_mode(), SslMode::Prefer);
+        let chosen = client_config(&settings(
+            "postgres://app@db.example/wizard?sslmode=disable",
+        ))
+        .unwrap();
+        assert_eq!(chosen.get_ssl_mode(), SslMode::Disable);
+    }
+
+    #[test]
+    fn a_statement_and_an_open_transaction_are_bounded_by_the_server() {
+        assert_eq!(
+            session_limits(Duration::from_secs(30)),
+            "SET statement_timeout = 30000; SET idle_in_transaction_session_timeout = 60000"
+        );
     }
 
     #[test]

@@ -54,10 +54,8 @@ impl Postgres {
         database: &str,
         sql: &str,
     ) -> Result<String, String> {
-        let output = Command::new(tool("psql"))
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", user])
-            .args(["-d", database, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql])
-            .env("PGPASSWORD", password)
+        let output = self
+            .psql_command(user, password, database, sql)
             .output()
             .expect("run psql");
         if output.status.success() {
@@ -65,6 +63,25 @@ impl Postgres {
         } else {
             Err(String::from_utf8_lossy(&output.stderr).into_owned())
         }
+    }
+
+    /// Starts SQL as the superuser with psql and does not wait for it (to
+    /// hold a lock while the test goes on).
+    pub fn psql_in_background(&self, database: &str, sql: &str) -> std::process::Child {
+        self.psql_command("postgres", SUPERUSER_PASSWORD, database, sql)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start psql")
+    }
+
+    fn psql_command(&self, user: &str, password: &str, database: &str, sql: &str) -> Command {
+        let mut command = Command::new(tool("psql"));
+        command
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", user])
+            .args(["-d", database, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql])
+            .env("PGPASSWORD", password);
+        command
     }
 
     /// A new, empty database; its name.
@@ -93,6 +110,7 @@ impl Postgres {
             ca_file: Some(self.ca_file()),
             max_connections: 8,
             lease: Duration::from_secs(30),
+            query_timeout: ecs_wizard::store::QUERY_TIMEOUT,
             iam: None,
         }
     }
