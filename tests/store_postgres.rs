@@ -312,7 +312,7 @@ async fn a_statement_kept_waiting_is_ended_after_the_query_timeout() {
             started.elapsed() < Duration::from_secs(10),
             "psql never took the lock"
         );
-        std::thread::sleep(Duration::from_millis(50));
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
     let started = Instant::now();

@@ -51,12 +51,11 @@ pub fn declared(service: &Service, resolve: &dyn Fn(&str) -> String, names: &Dec
     let label = resource_label(&service.service_name, "service");
     let _ = writeln!(hcl, "resource \"aws_ecs_service\" \"{label}\" {{");
     let _ = writeln!(hcl, "  name            = {}", quote(&service.service_name));
-    let cluster = names.cluster.clone();
-    let _ = writeln!(
-        hcl,
-        "  cluster         = {}",
-        cluster.unwrap_or_else(|| quote(&service.cluster))
-    );
+    let cluster = names
+        .cluster
+        .clone()
+        .unwrap_or_else(|| quote(&service.cluster));
+    let _ = writeln!(hcl, "  cluster         = {cluster}");
     let _ = writeln!(
         hcl,
         "  task_definition = {}",
